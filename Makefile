@@ -1,0 +1,21 @@
+# logdash: the two commands people need are `make run` and `make test`.
+.DEFAULT_GOAL := help
+.PHONY: help run test setup dashboard fmt
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## build everything and run logdash with demo traffic (prints the URL)
+	scripts/run.sh
+
+test: ## run every test (formatting, lints, unit, end-to-end in headless Chromium)
+	scripts/test.sh
+
+setup: ## install the build tools (skips what is there)
+	scripts/setup.sh
+
+dashboard: ## build the dashboard into dist/
+	scripts/build-dashboard.sh
+
+fmt: ## format the code
+	cargo fmt --all

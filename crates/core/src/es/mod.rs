@@ -1,0 +1,10 @@
+//! The Elasticsearch wire model: what logdash sends and what it reads back.
+//!
+//! Strict where logdash parses requests, lenient where it parses the answers of
+//! real clusters (Elasticsearch 7/8/9, OpenSearch 1/2).
+
+pub mod error;
+pub mod info;
+
+pub use error::{ErrorBody, ErrorCause};
+pub use info::{ClusterInfo, Distribution, VersionInfo};

@@ -1,0 +1,4 @@
+//! logdash's pure logic, shared by the dashboard (wasm) and the server: the
+//! Elasticsearch wire model and everything else that needs neither a DOM nor a socket.
+
+pub mod es;

@@ -1,0 +1,132 @@
+//! The dashboard's files, built into the binary, served with security and cache headers.
+
+mod csp;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+/// One file of the built dashboard.
+pub struct Asset {
+    pub route: &'static str,
+    pub body: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+
+pub use csp::content_security_policy;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(index))
+        .route("/config.json", get(config_json))
+        .fallback(get(asset))
+}
+
+async fn index(State(state): State<Arc<AppState>>) -> Response {
+    match find("/index.html") {
+        Some(page) => page_response(&state, page.body),
+        None => page_response(&state, NOT_BUILT_PAGE.as_bytes()),
+    }
+}
+
+/// Tells a dashboard where its APIs are; a statically hosted copy gets its own file.
+async fn config_json() -> Response {
+    let body = serde_json::json!({ "esBase": "es", "apiBase": "api" }).to_string();
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn asset(uri: Uri) -> Response {
+    let Some(file) = find(uri.path()) else {
+        return (StatusCode::NOT_FOUND, "not found\n").into_response();
+    };
+    let cache = if is_content_hashed(file.route) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type(file.route)),
+            (header::CACHE_CONTROL, cache),
+        ],
+        file.body,
+    )
+        .into_response()
+}
+
+fn page_response(state: &AppState, body: &'static [u8]) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&state.csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+fn find(route: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|asset| asset.route == route)
+}
+
+/// Trunk names built files `name-<16 hex digits>.ext`; those never change, so cache them for good.
+fn is_content_hashed(route: &str) -> bool {
+    let stem = route.rsplit('/').next().unwrap_or(route);
+    let stem = stem.split('.').next().unwrap_or(stem);
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit('-')
+        .next()
+        .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn content_type(route: &str) -> &'static str {
+    match route.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+const NOT_BUILT_PAGE: &str = "<!doctype html><title>logdash</title>\
+<p>This logdash binary was built without its dashboard. Build it with <code>make run</code>.</p>";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_trunk_hashed_names() {
+        assert!(is_content_hashed("/logdash-app-6f0e8fa3c6e91f4a_bg.wasm"));
+        assert!(is_content_hashed("/logdash-app-6f0e8fa3c6e91f4a.js"));
+        assert!(is_content_hashed("/main-0123456789abcdef.css"));
+        assert!(!is_content_hashed("/index.html"));
+        assert!(!is_content_hashed("/favicon.svg"));
+        assert!(!is_content_hashed("/my-logo.svg"));
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --browser, testing) logdash needs, skipping
+# whatever is already there. Only package registries are used: crates.io, npm,
+# Debian and PyPI; nothing downloads prebuilt binaries from elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=true ;;
+    *) echo "usage: scripts/setup.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# The wasm-bindgen CLI must be exactly the version the crate is pinned to in Cargo.lock.
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+binaryen_version=132
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+  say "installing trunk 0.21 (0.22 needs a newer rustc)"
+  cargo install trunk --version "~0.21" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version (the version in Cargo.lock)"
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
+fi
+
+# Debian's binaryen (108) makes a wasm that fails in the browser; npm's 132 works.
+if ! wasm-opt --version 2>/dev/null | grep -q "version $binaryen_version"; then
+  say "installing wasm-opt (binaryen $binaryen_version from npm)"
+  as_root npm install -g "binaryen@$binaryen_version"
+fi
+
+if $want_browser; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver for the browser tests"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+  fi
+fi
+
+# trunk builds with --offline (so it never tries to download tools): fetch crates first.
+cargo fetch --locked -q

@@ -1,0 +1,4 @@
+//! Reusable pieces of the dashboard.
+
+pub mod backend_status;
+pub mod error_banner;

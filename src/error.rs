@@ -1,0 +1,36 @@
+//! The app's one error type, shown to people by `components::error_banner`.
+
+use logdash_core::es::ErrorBody;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    /// No answer at all: the server is down or the address is wrong.
+    #[error("cannot reach {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    /// Elasticsearch (or the proxy) answered with an error body.
+    #[error("{url} answered {status}: {summary}")]
+    Backend {
+        url: String,
+        status: u16,
+        summary: String,
+    },
+    /// An answer that is not what the Elasticsearch API sends.
+    #[error("{url} sent an answer logdash cannot read: {detail}")]
+    BadAnswer { url: String, detail: String },
+}
+
+impl AppError {
+    /// Reads a failed answer, using Elasticsearch's error body when there is one.
+    pub fn from_status(url: &str, status: u16, body: &str) -> Self {
+        let summary = match ErrorBody::parse(status, body) {
+            Some(error) => error.summary(),
+            None if status == 404 => "no Elasticsearch API at this address".to_string(),
+            None => format!("HTTP {status}"),
+        };
+        AppError::Backend {
+            url: url.to_string(),
+            status,
+            summary,
+        }
+    }
+}
