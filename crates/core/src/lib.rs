@@ -2,3 +2,4 @@
 //! Elasticsearch wire model and everything else that needs neither a DOM nor a socket.
 
 pub mod es;
+pub mod time;

@@ -1,0 +1,215 @@
+//! Elasticsearch date math: an anchor (`now`, or a date followed by `||`) then any number
+//! of `+N<unit>`, `-N<unit>` and `/<unit>` steps; units `y M w d h H m s`.
+
+use super::{civil_from_days, days_from_civil, parse_iso8601, EpochMillis, MS_PER_DAY};
+
+/// Which way `/unit` rounds: range bounds `gte`/`lt` round down, `gt`/`lte` round up
+/// (to the last millisecond of the unit), as in Elasticsearch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    Down,
+    Up,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateMathError {
+    #[error("failed to parse date field [{0}]: not a date, epoch_millis or date math expression")]
+    NotADate(String),
+    #[error("failed to parse date field [{text}]: unit [{unit}] is not one of y M w d h H m s")]
+    BadUnit { text: String, unit: char },
+    #[error("failed to parse date field [{0}]: the expression goes out of range")]
+    OutOfRange(String),
+}
+
+/// Resolves `text` against `now` (epoch ms). A bare number is epoch milliseconds.
+pub fn parse_date_math(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+) -> Result<EpochMillis, DateMathError> {
+    let not_a_date = || DateMathError::NotADate(text.to_string());
+    let (mut value, mut rest) = if let Some(rest) = text.strip_prefix("now") {
+        (now, rest)
+    } else if let Some((anchor, rest)) = text.split_once("||") {
+        (parse_anchor(anchor).ok_or_else(not_a_date)?, rest)
+    } else {
+        return parse_anchor(text).ok_or_else(not_a_date);
+    };
+    while let Some(op) = rest.chars().next() {
+        rest = &rest[1..];
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let amount: i64 = match (op, digits_end) {
+            ('/', 0) => 1,
+            ('/', _) => return Err(not_a_date()),
+            ('+' | '-', 0) => 1,
+            ('+' | '-', _) => rest[..digits_end].parse().map_err(|_| not_a_date())?,
+            _ => return Err(not_a_date()),
+        };
+        rest = &rest[digits_end..];
+        let unit = rest.chars().next().ok_or_else(not_a_date)?;
+        rest = &rest[unit.len_utf8()..];
+        if !"yMwdhHms".contains(unit) {
+            return Err(DateMathError::BadUnit {
+                text: text.to_string(),
+                unit,
+            });
+        }
+        value = match op {
+            '/' => round(value, unit, rounding),
+            '+' => add(value, unit, amount),
+            _ => add(value, unit, -amount),
+        }
+        .ok_or_else(|| DateMathError::OutOfRange(text.to_string()))?;
+    }
+    Ok(value)
+}
+
+fn parse_anchor(text: &str) -> Option<EpochMillis> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    parse_iso8601(text)
+}
+
+fn unit_ms(unit: char) -> Option<i64> {
+    Some(match unit {
+        's' => 1_000,
+        'm' => 60_000,
+        'h' | 'H' => 3_600_000,
+        'd' => MS_PER_DAY,
+        'w' => 7 * MS_PER_DAY,
+        _ => return None,
+    })
+}
+
+fn add(value: EpochMillis, unit: char, amount: i64) -> Option<EpochMillis> {
+    if let Some(ms) = unit_ms(unit) {
+        return value.checked_add(amount.checked_mul(ms)?);
+    }
+    let months = if unit == 'y' {
+        amount.checked_mul(12)?
+    } else {
+        amount
+    };
+    let days = value.div_euclid(MS_PER_DAY);
+    let in_day = value.rem_euclid(MS_PER_DAY);
+    let (year, month, day) = civil_from_days(days);
+    let total = year.checked_mul(12)? + i64::from(month) - 1 + months;
+    let (new_year, new_month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    if !(-200_000..=200_000).contains(&new_year) {
+        return None; // beyond what epoch milliseconds (and Elasticsearch) represent
+    }
+    let last_day = {
+        let next = if new_month == 12 {
+            (new_year + 1, 1)
+        } else {
+            (new_year, new_month + 1)
+        };
+        days_from_civil(next.0, next.1, 1) - days_from_civil(new_year, new_month, 1)
+    };
+    let new_day = (i64::from(day)).min(last_day) as u32;
+    Some(days_from_civil(new_year, new_month, new_day) * MS_PER_DAY + in_day)
+}
+
+fn round(value: EpochMillis, unit: char, rounding: Rounding) -> Option<EpochMillis> {
+    let days = value.div_euclid(MS_PER_DAY);
+    let start = match unit {
+        'w' => {
+            // weeks start on Monday; 1970-01-01 was a Thursday
+            let weekday = (days + 3).rem_euclid(7);
+            (days - weekday) * MS_PER_DAY
+        }
+        'M' | 'y' => {
+            let (year, month, _) = civil_from_days(days);
+            let month = if unit == 'y' { 1 } else { month };
+            days_from_civil(year, month, 1) * MS_PER_DAY
+        }
+        _ => {
+            let ms = unit_ms(unit)?;
+            value.div_euclid(ms) * ms
+        }
+    };
+    match rounding {
+        Rounding::Down => Some(start),
+        Rounding::Up => Some(add(start, unit, 1)? - 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::format_iso8601;
+
+    const NOW: i64 = 1_764_040_245_678; // 2025-11-25T03:10:45.678Z, a Tuesday
+
+    fn at(text: &str, rounding: Rounding) -> String {
+        format_iso8601(parse_date_math(text, NOW, rounding).expect(text))
+    }
+
+    #[test]
+    fn relative_to_now() {
+        assert_eq!(at("now", Rounding::Down), "2025-11-25T03:10:45.678Z");
+        assert_eq!(at("now-15m", Rounding::Down), "2025-11-25T02:55:45.678Z");
+        assert_eq!(at("now+1h", Rounding::Down), "2025-11-25T04:10:45.678Z");
+        assert_eq!(at("now-7d", Rounding::Down), "2025-11-18T03:10:45.678Z");
+        assert_eq!(at("now-1M", Rounding::Down), "2025-10-25T03:10:45.678Z");
+        assert_eq!(at("now-1y", Rounding::Down), "2024-11-25T03:10:45.678Z");
+    }
+
+    #[test]
+    fn rounds_down_or_up_like_range_bounds() {
+        assert_eq!(at("now/d", Rounding::Down), "2025-11-25T00:00:00.000Z");
+        assert_eq!(at("now/d", Rounding::Up), "2025-11-25T23:59:59.999Z");
+        assert_eq!(at("now-1d/d", Rounding::Down), "2025-11-24T00:00:00.000Z");
+        assert_eq!(at("now/w", Rounding::Down), "2025-11-24T00:00:00.000Z");
+        assert_eq!(at("now/M", Rounding::Down), "2025-11-01T00:00:00.000Z");
+        assert_eq!(at("now/M", Rounding::Up), "2025-11-30T23:59:59.999Z");
+        assert_eq!(at("now/y", Rounding::Down), "2025-01-01T00:00:00.000Z");
+        assert_eq!(at("now/m", Rounding::Down), "2025-11-25T03:10:00.000Z");
+    }
+
+    #[test]
+    fn anchored_dates_and_epoch_millis() {
+        assert_eq!(
+            at("2025-01-31||+1M", Rounding::Down),
+            "2025-02-28T00:00:00.000Z"
+        );
+        assert_eq!(
+            at("2024-02-29||+1y", Rounding::Down),
+            "2025-02-28T00:00:00.000Z"
+        );
+        assert_eq!(
+            at("2025-11-25T10:00:00Z", Rounding::Down),
+            "2025-11-25T10:00:00.000Z"
+        );
+        assert_eq!(
+            at("1764040245678", Rounding::Down),
+            "2025-11-25T03:10:45.678Z"
+        );
+    }
+
+    #[test]
+    fn explains_what_is_wrong() {
+        assert_eq!(
+            parse_date_math("now-15x", NOW, Rounding::Down),
+            Err(DateMathError::BadUnit {
+                text: "now-15x".into(),
+                unit: 'x'
+            })
+        );
+        assert!(matches!(
+            parse_date_math("yesterday", NOW, Rounding::Down),
+            Err(DateMathError::NotADate(_))
+        ));
+        assert!(matches!(
+            parse_date_math("now-", NOW, Rounding::Down),
+            Err(DateMathError::NotADate(_))
+        ));
+        assert!(matches!(
+            parse_date_math("now-99999999999999999y", NOW, Rounding::Down),
+            Err(_)
+        ));
+    }
+}
