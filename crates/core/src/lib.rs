@@ -2,4 +2,5 @@
 //! Elasticsearch wire model and everything else that needs neither a DOM nor a socket.
 
 pub mod es;
+pub mod lucene;
 pub mod time;
