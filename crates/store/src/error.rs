@@ -1,4 +1,6 @@
-//! The store's error type: what went wrong, naming the thing it happened to.
+//! The store's errors: faults of the store itself, and requests it refuses.
+
+use logdash_core::es::ErrorBody;
 
 /// A failure of the store itself (disk, index), as opposed to a bad request.
 #[derive(Debug, thiserror::Error)]
@@ -11,4 +13,61 @@ pub enum StoreError {
     },
     #[error("corrupt {what}: {detail}")]
     Corrupt { what: String, detail: String },
+    #[error("index failure: {0}")]
+    Index(String),
+}
+
+/// A request the store refuses or cannot answer, in Elasticsearch's terms.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{kind}: {reason}")]
+pub struct RequestError {
+    pub status: u16,
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+impl RequestError {
+    /// A malformed or unsupported request (400).
+    pub fn bad_request(reason: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            kind: "parsing_exception",
+            reason: reason.into(),
+        }
+    }
+
+    /// A well-formed request asking for something logdash does not do (400).
+    pub fn illegal_argument(reason: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            kind: "illegal_argument_exception",
+            reason: reason.into(),
+        }
+    }
+
+    pub fn index_not_found(index: &str) -> Self {
+        Self {
+            status: 404,
+            kind: "index_not_found_exception",
+            reason: format!("no such index [{index}]"),
+        }
+    }
+
+    pub fn internal(reason: impl Into<String>) -> Self {
+        Self {
+            status: 500,
+            kind: "internal_server_error",
+            reason: reason.into(),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.status, self.kind, self.reason.clone())
+    }
+}
+
+impl From<StoreError> for RequestError {
+    fn from(err: StoreError) -> Self {
+        RequestError::internal(err.to_string())
+    }
 }

@@ -1,43 +1,137 @@
-//! logdash's embedded log store: Elasticsearch's API over tantivy indices kept on disk.
+//! logdash's embedded log store: Elasticsearch's API over one tantivy index kept on disk.
 //!
-//! The pipeline reads in folder order: `ingest` turns events into documents,
-//! `indices` keeps one tantivy index per Elasticsearch index, and the request
-//! handlers answer in Elasticsearch's JSON.
+//! The pipeline reads in module order: `event` turns bytes into events (Logstash's rules),
+//! `mapping` types their fields (Elasticsearch's dynamic mapping), `document` indexes them,
+//! `writer` commits them; `indices` resolves index expressions, `query` turns the query
+//! DSL into tantivy queries, `search` and `aggs` answer in Elasticsearch's JSON, and
+//! `catalog` describes indices and fields.
 
+mod aggs;
+mod bulk;
+mod catalog;
+mod document;
 mod error;
+pub mod event;
+mod indices;
+pub mod mapping;
 mod meta;
+mod query;
+mod schema;
+mod search;
+mod writer;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use logdash_core::es::info::{ClusterInfo, VersionInfo, EMBEDDED_BUILD_FLAVOR};
+use logdash_core::time::EpochMillis;
+use serde_json::Value;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
-pub use error::StoreError;
+pub use error::{RequestError, StoreError};
+pub use event::Source;
+
+use mapping::IndexMapping;
+use schema::Fields;
+use writer::{Command, Writer};
 
 /// The Elasticsearch version whose API (and JSON shapes) the store speaks.
 pub const COMPATIBLE_ES_VERSION: &str = "8.15.0";
+
+/// How the store names and keeps indices.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Events that name no index go to `{index_prefix}-YYYY.MM.DD`, as with Logstash.
+    pub index_prefix: String,
+    /// Memory the index writer may use before it flushes a segment.
+    pub writer_memory_bytes: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            index_prefix: "logstash".to_string(),
+            writer_memory_bytes: 256 << 20,
+        }
+    }
+}
+
+type Mappings = BTreeMap<String, IndexMapping>;
 
 /// The embedded store, opened on one data directory.
 pub struct Store {
     data_dir: PathBuf,
     meta: meta::ClusterMeta,
+    config: StoreConfig,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    mappings: Arc<RwLock<Mappings>>,
+    writer: Writer,
+    next_id: AtomicU64,
 }
 
 impl Store {
-    /// Opens the store in `data_dir`, creating it on first use.
+    /// Opens the store in `data_dir` with the default configuration, creating it on first use.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
-            what: format!("create data directory {}", data_dir.display()),
-            source,
-        })?;
+        Self::open_with(data_dir, StoreConfig::default())
+    }
+
+    /// Opens the store in `data_dir`, creating it on first use. After a crash it opens at
+    /// its last commit: every acknowledged `_bulk` is there.
+    pub fn open_with(data_dir: &Path, config: StoreConfig) -> Result<Self, StoreError> {
+        let io = |what: String| move |source| StoreError::Io { what, source };
+        std::fs::create_dir_all(data_dir)
+            .map_err(io(format!("create data directory {}", data_dir.display())))?;
         let meta = meta::ClusterMeta::load_or_create(data_dir)?;
+        let index_dir = data_dir.join("index");
+        std::fs::create_dir_all(&index_dir)
+            .map_err(io(format!("create {}", index_dir.display())))?;
+        let (schema, fields) = schema::build();
+        let directory =
+            MmapDirectory::open(&index_dir).map_err(|err| StoreError::Index(err.to_string()))?;
+        let index = Index::open_or_create(directory, schema)
+            .map_err(|err| StoreError::Index(err.to_string()))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|err| StoreError::Index(err.to_string()))?;
+        let mappings = Arc::new(RwLock::new(load_mappings(data_dir)?));
+        let index_writer = index
+            .writer(config.writer_memory_bytes.max(15 << 20))
+            .map_err(|err| StoreError::Index(format!("cannot open the index writer: {err}")))?;
+        let persist = {
+            let mappings = Arc::clone(&mappings);
+            let path = data_dir.join(MAPPINGS_FILE);
+            Box::new(move || save_mappings(&path, &mappings))
+        };
+        let writer = Writer::start(index_writer, reader.clone(), persist);
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             meta,
+            config,
+            index,
+            reader,
+            fields,
+            mappings,
+            writer,
+            next_id: AtomicU64::new(0),
         })
     }
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.config
     }
 
     /// The answer to `GET /`.
@@ -56,31 +150,161 @@ impl Store {
             tagline: "You Know, for Search".to_string(),
         }
     }
+
+    /// Indexes events that arrived without a target (the TCP input): each goes to its daily
+    /// index. Returns once they are queued; they are searchable within a second.
+    pub fn ingest(&self, events: Vec<Source>) -> Result<usize, StoreError> {
+        let now = now_millis();
+        let mut docs = Vec::with_capacity(events.len());
+        for mut event in events {
+            let time = event::settle_timestamp(&mut event, now);
+            let index = event::daily_index(&self.config.index_prefix, time);
+            docs.push(self.prepare(&index, None, time, event));
+        }
+        let count = docs.len();
+        self.writer
+            .send(Command::Add { docs, done: None })
+            .map_err(StoreError::Index)?;
+        Ok(count)
+    }
+
+    /// Elasticsearch's `_bulk`: answers once every accepted event is committed to disk.
+    pub fn bulk(&self, default_index: Option<&str>, body: &[u8]) -> Result<Value, RequestError> {
+        bulk::run(self, default_index, body)
+    }
+
+    /// Waits until everything sent so far is committed and searchable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.writer
+            .send_and_wait(|done| Command::Commit { done })
+            .map_err(StoreError::Index)
+    }
+
+    /// Drops whole daily indices (`{prefix}-YYYY.MM.DD`) older than `days` days; returns their names.
+    pub fn drop_older_than(&self, days: u32, now: EpochMillis) -> Result<Vec<String>, StoreError> {
+        let cutoff = logdash_core::time::logstash_day(now - i64::from(days) * 86_400_000);
+        let prefix = format!("{}-", self.config.index_prefix);
+        let old: Vec<String> = self
+            .index_names()
+            .into_iter()
+            .filter(|name| {
+                name.strip_prefix(&prefix)
+                    .is_some_and(|day| day.len() == 10 && *day < *cutoff.as_str())
+            })
+            .collect();
+        for name in &old {
+            self.delete_index(name)?;
+        }
+        Ok(old)
+    }
+
+    /// Deletes one index and everything in it.
+    pub fn delete_index(&self, name: &str) -> Result<(), StoreError> {
+        let term = Term::from_field_text(self.fields.index, name);
+        let query = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        if let Ok(mut mappings) = self.mappings.write() {
+            mappings.remove(name);
+        }
+        self.writer
+            .send_and_wait(|done| Command::Delete {
+                query,
+                done: Some(done),
+            })
+            .map_err(StoreError::Index)
+    }
+
+    /// The names of all indices, sorted.
+    pub fn index_names(&self) -> Vec<String> {
+        self.mappings
+            .read()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Types the event's fields, assigns an id, and builds its document.
+    fn prepare(
+        &self,
+        index: &str,
+        id: Option<String>,
+        time: EpochMillis,
+        event: Source,
+    ) -> tantivy::TantivyDocument {
+        if let Ok(mut mappings) = self.mappings.write() {
+            let mapping = mappings.entry(index.to_string()).or_insert_with(|| {
+                let mut fresh = IndexMapping::new();
+                fresh.insert("@timestamp".into(), mapping::FieldKind::Date);
+                fresh
+            });
+            mapping::observe(mapping, &event);
+        }
+        let id = id.unwrap_or_else(|| self.new_id(time));
+        document::build(&self.fields, index, &id, time, &event)
+    }
+
+    /// A 20-character id like Elasticsearch's generated ones, unique within this store.
+    fn new_id(&self, time: EpochMillis) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let sequence = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let seed = self
+            .meta
+            .cluster_uuid
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let mut value =
+            (u128::from(time as u64) << 64) | u128::from(sequence ^ (seed & 0xFFFF_0000_0000_0000));
+        (0..20)
+            .map(|_| {
+                let c = ALPHABET[(value & 63) as usize];
+                value >>= 6;
+                char::from(c)
+            })
+            .collect()
+    }
+}
+
+const MAPPINGS_FILE: &str = "mappings.json";
+
+fn load_mappings(data_dir: &Path) -> Result<Mappings, StoreError> {
+    let path = data_dir.join(MAPPINGS_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| StoreError::Corrupt {
+            what: path.display().to_string(),
+            detail: err.to_string(),
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Mappings::new()),
+        Err(source) => Err(StoreError::Io {
+            what: format!("read {}", path.display()),
+            source,
+        }),
+    }
+}
+
+/// Writes the mappings atomically (temp file, fsync, rename) before each commit.
+fn save_mappings(path: &Path, mappings: &RwLock<Mappings>) -> Result<(), String> {
+    let bytes = {
+        let mappings = mappings
+            .read()
+            .map_err(|_| "mappings lock poisoned".to_string())?;
+        serde_json::to_vec(&*mappings).map_err(|err| err.to_string())?
+    };
+    let temp = path.with_extension("json.tmp");
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    };
+    write().map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+pub fn now_millis() -> EpochMillis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use logdash_core::es::Distribution;
-
-    #[test]
-    fn info_is_elasticsearch_shaped_and_stable_across_reopen() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let first = Store::open(dir.path()).expect("opens").info();
-        assert_eq!(first.version.number, COMPATIBLE_ES_VERSION);
-        assert_eq!(first.distribution(), Distribution::LogdashEmbedded);
-        assert_eq!(first.cluster_name, "logdash");
-        let again = Store::open(dir.path()).expect("reopens").info();
-        assert_eq!(first.cluster_uuid, again.cluster_uuid);
-        assert_eq!(first.cluster_uuid.len(), 22);
-    }
-
-    #[test]
-    fn refuses_a_data_dir_that_is_a_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("not-a-dir");
-        std::fs::write(&file, b"x").expect("write");
-        let err = Store::open(&file).err().expect("a file is no data dir");
-        assert!(err.to_string().contains("not-a-dir"), "{err}");
-    }
-}
+mod tests;

@@ -21,19 +21,41 @@ pub enum DateMathError {
     OutOfRange(String),
 }
 
-/// Resolves `text` against `now` (epoch ms). A bare number is epoch milliseconds.
+/// Resolves `text` against `now` (epoch ms), in UTC. A bare number is epoch milliseconds.
 pub fn parse_date_math(
     text: &str,
     now: EpochMillis,
     rounding: Rounding,
 ) -> Result<EpochMillis, DateMathError> {
+    parse_date_math_in_zone(text, now, rounding, 0)
+}
+
+/// Like [`parse_date_math`], in a fixed UTC offset (minutes east): dates written without an
+/// offset are local times there, and `/d` rounds to its midnight, as Elasticsearch's
+/// `time_zone` does.
+pub fn parse_date_math_in_zone(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+    offset_minutes: i32,
+) -> Result<EpochMillis, DateMathError> {
+    let offset = i64::from(offset_minutes) * 60_000;
     let not_a_date = || DateMathError::NotADate(text.to_string());
+    let local_anchor = |anchor: &str| {
+        let parsed = parse_anchor(anchor)?;
+        Some(if has_explicit_offset(anchor) {
+            parsed + offset
+        } else {
+            parsed
+        })
+    };
+    // the arithmetic runs on local wall-clock time, then goes back to UTC
     let (mut value, mut rest) = if let Some(rest) = text.strip_prefix("now") {
-        (now, rest)
+        (now + offset, rest)
     } else if let Some((anchor, rest)) = text.split_once("||") {
-        (parse_anchor(anchor).ok_or_else(not_a_date)?, rest)
+        (local_anchor(anchor).ok_or_else(not_a_date)?, rest)
     } else {
-        return parse_anchor(text).ok_or_else(not_a_date);
+        return Ok(local_anchor(text).ok_or_else(not_a_date)? - offset);
     };
     while let Some(op) = rest.chars().next() {
         rest = &rest[1..];
@@ -63,7 +85,15 @@ pub fn parse_date_math(
         }
         .ok_or_else(|| DateMathError::OutOfRange(text.to_string()))?;
     }
-    Ok(value)
+    Ok(value - offset)
+}
+
+/// Whether an anchor says its own offset (`Z`, `+01:00`), or is epoch milliseconds.
+fn has_explicit_offset(anchor: &str) -> bool {
+    let time_part = anchor.get(10..).unwrap_or("");
+    anchor.bytes().all(|b| b.is_ascii_digit())
+        || time_part.ends_with(['Z', 'z'])
+        || time_part.contains(['+', '-'])
 }
 
 fn parse_anchor(text: &str) -> Option<EpochMillis> {
@@ -191,6 +221,24 @@ mod tests {
     }
 
     #[test]
+    fn time_zone_moves_rounding_and_naive_dates() {
+        let zoned = |text: &str, rounding| {
+            format_iso8601(parse_date_math_in_zone(text, NOW, rounding, 60).expect(text))
+        };
+        // midnight in UTC+01:00 is 23:00 UTC the day before
+        assert_eq!(zoned("now/d", Rounding::Down), "2025-11-24T23:00:00.000Z");
+        assert_eq!(
+            zoned("2025-11-25", Rounding::Down),
+            "2025-11-24T23:00:00.000Z"
+        );
+        assert_eq!(
+            zoned("2025-11-25T10:00:00Z", Rounding::Down),
+            "2025-11-25T10:00:00.000Z"
+        );
+        assert_eq!(zoned("now-15m", Rounding::Down), "2025-11-25T02:55:45.678Z");
+    }
+
+    #[test]
     fn explains_what_is_wrong() {
         assert_eq!(
             parse_date_math("now-15x", NOW, Rounding::Down),
@@ -207,9 +255,6 @@ mod tests {
             parse_date_math("now-", NOW, Rounding::Down),
             Err(DateMathError::NotADate(_))
         ));
-        assert!(matches!(
-            parse_date_math("now-99999999999999999y", NOW, Rounding::Down),
-            Err(_)
-        ));
+        assert!(parse_date_math("now-99999999999999999y", NOW, Rounding::Down).is_err());
     }
 }

@@ -5,7 +5,7 @@ mod civil;
 mod math;
 
 pub use civil::{civil_from_days, days_from_civil};
-pub use math::{parse_date_math, DateMathError, Rounding};
+pub use math::{parse_date_math, parse_date_math_in_zone, DateMathError, Rounding};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type EpochMillis = i64;

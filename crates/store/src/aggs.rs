@@ -1,0 +1,479 @@
+//! Aggregations: Elasticsearch's request checked and rewritten for tantivy's aggregation
+//! module (field names, time zones, date math bounds, `filter` through our own queries),
+//! and tantivy's answer brought to Elasticsearch's exact shape (integer keys and counts,
+//! `key_as_string` in the requested zone).
+
+use logdash_core::time::{
+    format_with_offset, parse_date_math, parse_duration, parse_fixed_offset, EpochMillis, Rounding,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use tantivy::aggregation::agg_req::{Aggregation, AggregationVariants, Aggregations};
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::bucket::{FilterAggregation, QueryBuilder};
+use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+use tantivy::query::Query;
+use tantivy::schema::Schema;
+use tantivy::tokenizer::TokenizerManager;
+
+use crate::mapping::IndexMapping;
+use crate::query::{self, resolve, Context, Target};
+use crate::schema::{Fields, TEXT_TOKENIZER};
+use crate::RequestError;
+
+/// Aggregation types logdash answers; anything else is refused by name.
+const SUPPORTED: &[&str] = &[
+    "date_histogram",
+    "histogram",
+    "terms",
+    "range",
+    "filter",
+    "cardinality",
+    "percentiles",
+    "avg",
+    "min",
+    "max",
+    "sum",
+    "stats",
+    "value_count",
+];
+
+/// A checked aggregation request, ready to run and to render.
+pub(crate) struct Prepared {
+    aggs: Aggregations,
+    plan: Vec<(String, Plan)>,
+}
+
+/// What each aggregation's answer needs on its way back.
+#[derive(Debug, Clone)]
+enum Plan {
+    DateHistogram {
+        offset_minutes: i32,
+        children: Vec<(String, Plan)>,
+    },
+    Buckets(Vec<(String, Plan)>),
+    /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
+    Range {
+        ranges: Vec<(Option<f64>, Option<f64>, Option<String>)>,
+        children: Vec<(String, Plan)>,
+    },
+    Single(Vec<(String, Plan)>),
+    Cardinality,
+    Metric,
+}
+
+impl Prepared {
+    pub(crate) fn collector(&self) -> AggregationCollector {
+        let context = AggContextParams::new(
+            AggregationLimitsGuard::default(),
+            TokenizerManager::default(),
+        );
+        AggregationCollector::from_aggs(self.aggs.clone(), context)
+    }
+
+    pub(crate) fn render(&self, results: AggregationResults) -> Result<Value, RequestError> {
+        let mut value = serde_json::to_value(results)
+            .map_err(|err| RequestError::internal(format!("cannot render aggregations: {err}")))?;
+        render_level(&mut value, &self.plan);
+        Ok(value)
+    }
+}
+
+pub(crate) fn prepare(
+    aggs: &Value,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+) -> Result<Prepared, RequestError> {
+    let (aggs, plan) = level(aggs, mapping, now)?;
+    Ok(Prepared { aggs, plan })
+}
+
+fn level(
+    aggs: &Value,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+) -> Result<(Aggregations, Vec<(String, Plan)>), RequestError> {
+    let object = aggs.as_object().ok_or_else(|| {
+        RequestError::bad_request("[aggs] must be an object of named aggregations")
+    })?;
+    let mut out = Aggregations::default();
+    let mut plan = Vec::new();
+    for (name, spec) in object {
+        let (aggregation, node) = one(name, spec, mapping, now)?;
+        out.insert(name.clone(), aggregation);
+        plan.push((name.clone(), node));
+    }
+    Ok((out, plan))
+}
+
+fn one(
+    name: &str,
+    spec: &Value,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+) -> Result<(Aggregation, Plan), RequestError> {
+    let object = spec.as_object().ok_or_else(|| {
+        RequestError::bad_request(format!("aggregation [{name}] must be an object"))
+    })?;
+    let mut kind = None;
+    let mut sub = None;
+    for (key, value) in object {
+        match key.as_str() {
+            "aggs" | "aggregations" => sub = Some(value),
+            "meta" => {}
+            other if kind.is_none() => kind = Some((other, value)),
+            other => {
+                return Err(RequestError::bad_request(format!(
+                    "Found two aggregation type definitions in [{name}]: [{}] and [{other}]",
+                    kind.map_or("", |(k, _)| k)
+                )))
+            }
+        }
+    }
+    let (kind, body) = kind.ok_or_else(|| {
+        RequestError::bad_request(format!("Missing definition for aggregation [{name}]"))
+    })?;
+    if !SUPPORTED.contains(&kind) {
+        return Err(RequestError::bad_request(format!(
+            "Unknown aggregation type [{kind}] in [{name}]: logdash supports {}",
+            SUPPORTED.join(", ")
+        )));
+    }
+    let (sub_aggs, children) = match sub {
+        Some(sub) => level(sub, mapping, now)?,
+        None => (Aggregations::default(), Vec::new()),
+    };
+    if kind == "filter" {
+        let builder = EsFilter {
+            query: body.clone(),
+            mapping: mapping.clone(),
+            now,
+        };
+        // check the query now, so a bad filter is a clear 400 and not a failed search
+        builder.check()?;
+        let aggregation = Aggregation {
+            agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(
+                builder,
+            ))),
+            sub_aggregation: sub_aggs,
+        };
+        return Ok((aggregation, Plan::Single(children)));
+    }
+    let mut body = body.as_object().cloned().ok_or_else(|| {
+        RequestError::bad_request(format!("[{kind}] aggregation [{name}] must be an object"))
+    })?;
+    let field = body
+        .get("field")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let field = field.ok_or_else(|| {
+        RequestError::bad_request(format!(
+            "Required one of fields [field, script], but none were specified in [{name}]"
+        ))
+    })?;
+    let target = resolve(mapping, &field);
+    let column = column_of(&target, kind, &field)?;
+    body.insert("field".into(), Value::String(column));
+    let plan = match kind {
+        "date_histogram" => {
+            if target != Target::Timestamp {
+                return Err(RequestError::illegal_argument(format!(
+                    "date_histogram on [{field}] is not supported: logdash buckets time on [@timestamp]"
+                )));
+            }
+            Plan::DateHistogram {
+                offset_minutes: date_histogram(name, &mut body, now)?,
+                children,
+            }
+        }
+        "cardinality" => {
+            if body.contains_key("precision_threshold") {
+                return Err(RequestError::illegal_argument(format!(
+                    "[precision_threshold] in cardinality [{name}] is not supported: logdash counts with a fixed-precision HyperLogLog (about 2% error above a few thousand)"
+                )));
+            }
+            Plan::Cardinality
+        }
+        "range" => {
+            if target == Target::Timestamp {
+                date_range_bounds(name, &mut body, now)?;
+            }
+            let ranges = body
+                .get("ranges")
+                .and_then(Value::as_array)
+                .map(|ranges| {
+                    ranges
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.get("from").and_then(Value::as_f64),
+                                r.get("to").and_then(Value::as_f64),
+                                r.get("key").and_then(Value::as_str).map(str::to_string),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Plan::Range { ranges, children }
+        }
+        "terms" | "histogram" => Plan::Buckets(children),
+        _ => Plan::Metric,
+    };
+    let mut wrapped = Map::new();
+    wrapped.insert(kind.to_string(), Value::Object(body));
+    let mut aggregation: Aggregation =
+        serde_json::from_value(Value::Object(wrapped)).map_err(|err| {
+            RequestError::bad_request(format!("[{kind}] aggregation [{name}]: {err}"))
+        })?;
+    aggregation.sub_aggregation = sub_aggs;
+    Ok((aggregation, plan))
+}
+
+/// The tantivy column behind an Elasticsearch field, for aggregating on.
+fn column_of(target: &Target, kind: &str, field: &str) -> Result<String, RequestError> {
+    match target {
+        Target::Timestamp => Ok("ts".to_string()),
+        Target::Whole(path, _) => Ok(format!("kw.{path}")),
+        // a field no index has: tantivy finds no column and answers empty, as Elasticsearch does
+        Target::Unmapped(path) => Ok(format!("kw.{path}")),
+        Target::Text(path) => Err(RequestError::illegal_argument(format!(
+            "Fielddata is disabled on [{path}]. Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead: [{path}.keyword] ({kind} on [{field}])"
+        ))),
+        Target::Index | Target::Id => Err(RequestError::illegal_argument(format!("{kind} on [{field}] is not supported"))),
+    }
+}
+
+/// Checks and rewrites a date_histogram; returns the time zone's offset in minutes.
+fn date_histogram(
+    name: &str,
+    body: &mut Map<String, Value>,
+    now: EpochMillis,
+) -> Result<i32, RequestError> {
+    let interval_text = match (body.remove("fixed_interval"), body.remove("calendar_interval"), body.remove("interval")) {
+        (Some(Value::String(fixed)), None, None) => fixed,
+        (None, Some(Value::String(calendar)), None) | (None, None, Some(Value::String(calendar))) => match calendar.as_str() {
+            // in UTC and fixed offsets these calendar units are fixed lengths
+            "1m" | "minute" => "1m".to_string(),
+            "1h" | "hour" => "1h".to_string(),
+            "1d" | "day" => "1d".to_string(),
+            other => {
+                return Err(RequestError::illegal_argument(format!(
+                    "calendar_interval [{other}] in [{name}] is not supported: use fixed_interval (e.g. 30s, 5m, 1h, 1d) or calendar minute, hour or day"
+                )))
+            }
+        },
+        (None, None, None) => return Err(RequestError::illegal_argument(format!("Invalid interval specified, must be non-null and non-empty in [{name}]"))),
+        _ => return Err(RequestError::illegal_argument(format!("[{name}] must have exactly one of fixed_interval or calendar_interval"))),
+    };
+    let interval = parse_duration(&interval_text).ok_or_else(|| {
+        RequestError::illegal_argument(format!("failed to parse setting [date_histogram.fixed_interval] with value [{interval_text}] in [{name}]"))
+    })?;
+    body.insert("fixed_interval".into(), Value::String(interval_text));
+    let offset_minutes = match body.remove("time_zone") {
+        None => 0,
+        Some(Value::String(zone)) => parse_fixed_offset(&zone).ok_or_else(|| {
+            RequestError::illegal_argument(format!(
+                "time_zone [{zone}] in [{name}] is not supported: logdash takes UTC or a fixed offset like +01:00 (send the offset your clock shows)"
+            ))
+        })?,
+        Some(other) => return Err(RequestError::bad_request(format!("[time_zone] must be a string, not {other}"))),
+    };
+    if body.contains_key("offset") {
+        return Err(RequestError::illegal_argument(format!(
+            "[offset] in [{name}] is not supported; use time_zone"
+        )));
+    }
+    if let Some(format) = body.remove("format") {
+        if !matches!(
+            format.as_str(),
+            Some("strict_date_optional_time" | "date_optional_time")
+        ) {
+            return Err(RequestError::illegal_argument(format!("[format] {format} in [{name}] is not supported: keys come as epoch millis and ISO 8601")));
+        }
+    }
+    // buckets start at local midnight (or hour) in the zone: shift them by the offset
+    let shift = (-i64::from(offset_minutes) * 60_000).rem_euclid(interval);
+    if shift != 0 {
+        body.insert("offset".into(), Value::String(format!("{shift}ms")));
+    }
+    for key in ["extended_bounds", "hard_bounds"] {
+        if let Some(bounds) = body.get_mut(key) {
+            let object = bounds.as_object_mut().ok_or_else(|| {
+                RequestError::bad_request(format!("[{key}] must be {{min, max}}"))
+            })?;
+            for (edge, rounding) in [("min", Rounding::Down), ("max", Rounding::Up)] {
+                if let Some(value) = object.get_mut(edge) {
+                    *value = json!(date_value(value, now, rounding)?);
+                }
+            }
+        }
+    }
+    Ok(offset_minutes)
+}
+
+fn date_range_bounds(
+    name: &str,
+    body: &mut Map<String, Value>,
+    now: EpochMillis,
+) -> Result<(), RequestError> {
+    let ranges = body
+        .get_mut("ranges")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| {
+            RequestError::bad_request(format!("[range] aggregation [{name}] needs [ranges]"))
+        })?;
+    for range in ranges {
+        if let Some(range) = range.as_object_mut() {
+            for edge in ["from", "to"] {
+                if let Some(value) = range.get_mut(edge) {
+                    *value = json!(date_value(value, now, Rounding::Down)?);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn date_value(value: &Value, now: EpochMillis, rounding: Rounding) -> Result<f64, RequestError> {
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| RequestError::bad_request("a date bound is not a number")),
+        Value::String(text) => parse_date_math(text, now, rounding)
+            .map(|ms| ms as f64)
+            .map_err(|err| RequestError {
+                status: 400,
+                kind: "parse_exception",
+                reason: err.to_string(),
+            }),
+        other => Err(RequestError::bad_request(format!(
+            "a date bound must be a date or epoch millis, not {other}"
+        ))),
+    }
+}
+
+fn render_level(value: &mut Value, plan: &[(String, Plan)]) {
+    for (name, node) in plan {
+        if let Some(result) = value.get_mut(name) {
+            render_one(result, node);
+        }
+    }
+}
+
+fn render_one(result: &mut Value, plan: &Plan) {
+    match plan {
+        Plan::DateHistogram {
+            offset_minutes,
+            children,
+        } => {
+            for bucket in buckets_mut(result) {
+                if let Some(key) = bucket.get("key").and_then(Value::as_f64) {
+                    let key = key as i64;
+                    bucket["key"] = json!(key);
+                    bucket["key_as_string"] = json!(format_with_offset(key, *offset_minutes));
+                }
+                whole_doc_count(bucket);
+                render_level(bucket, children);
+            }
+        }
+        Plan::Buckets(children) => {
+            for bucket in buckets_mut(result) {
+                whole_doc_count(bucket);
+                render_level(bucket, children);
+            }
+        }
+        Plan::Range { ranges, children } => {
+            let mut kept = Vec::new();
+            for (from, to, key) in ranges {
+                let found = buckets_mut(result).into_iter().find(|bucket| {
+                    bucket.get("from").and_then(Value::as_f64) == *from
+                        && bucket.get("to").and_then(Value::as_f64) == *to
+                });
+                let mut bucket = found
+                    .map(|b| b.take())
+                    .unwrap_or_else(|| json!({"doc_count": 0}));
+                // Elasticsearch names an unnamed range "from-to" with decimals, "*" for an open end
+                let edge = |v: &Option<f64>| v.map_or("*".to_string(), |v| format!("{v:?}"));
+                bucket["key"] =
+                    json!(key
+                        .clone()
+                        .unwrap_or_else(|| format!("{}-{}", edge(from), edge(to))));
+                whole_doc_count(&mut bucket);
+                render_level(&mut bucket, children);
+                kept.push(bucket);
+            }
+            result["buckets"] = Value::Array(kept);
+        }
+        Plan::Single(children) => {
+            whole_doc_count(result);
+            render_level(result, children);
+        }
+        Plan::Cardinality => {
+            if let Some(value) = result.get("value").and_then(Value::as_f64) {
+                result["value"] = json!(value.round() as u64);
+            }
+        }
+        Plan::Metric => {}
+    }
+}
+
+fn buckets_mut(result: &mut Value) -> Vec<&mut Value> {
+    match result.get_mut("buckets") {
+        Some(Value::Array(buckets)) => buckets.iter_mut().collect(),
+        Some(Value::Object(buckets)) => buckets.values_mut().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn whole_doc_count(bucket: &mut Value) {
+    if let Some(count) = bucket.get("doc_count").and_then(Value::as_f64) {
+        bucket["doc_count"] = json!(count as u64);
+    }
+}
+
+/// A `filter` aggregation's query, built with the store's own query translation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EsFilter {
+    query: Value,
+    mapping: IndexMapping,
+    now: EpochMillis,
+}
+
+impl EsFilter {
+    fn build(
+        &self,
+        fields: &Fields,
+        tokenizers: &TokenizerManager,
+    ) -> Result<Box<dyn Query>, RequestError> {
+        let mut ctx = Context {
+            fields,
+            mapping: &self.mapping,
+            now: self.now,
+            analyzer: tokenizers.get(TEXT_TOKENIZER).unwrap_or_default(),
+        };
+        query::build(&mut ctx, Some(&self.query))
+    }
+
+    fn check(&self) -> Result<(), RequestError> {
+        let (_, fields) = crate::schema::build();
+        self.build(&fields, &TokenizerManager::default())
+            .map(|_| ())
+    }
+}
+
+#[typetag::serde]
+impl QueryBuilder for EsFilter {
+    fn build_query(
+        &self,
+        schema: &Schema,
+        tokenizers: &TokenizerManager,
+    ) -> tantivy::Result<Box<dyn Query>> {
+        let fields = crate::schema::fields_of(schema)?;
+        self.build(&fields, tokenizers)
+            .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))
+    }
+
+    fn box_clone(&self) -> Box<dyn QueryBuilder> {
+        Box::new(self.clone())
+    }
+}

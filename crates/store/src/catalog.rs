@@ -1,0 +1,160 @@
+//! What indices and fields there are: `_cat/indices`, `_mapping` and `_field_caps`,
+//! in Elasticsearch's shapes.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+use tantivy::collector::Count;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use crate::indices;
+use crate::mapping::{FieldKind, KEYWORD_IGNORE_ABOVE};
+use crate::{RequestError, Store};
+
+impl Store {
+    /// `GET /_cat/indices?format=json` (optionally for an index expression).
+    pub fn cat_indices(&self, expression: Option<&str>) -> Result<Value, RequestError> {
+        let names = indices::resolve(expression.unwrap_or("*"), &self.index_names())?;
+        let searcher = self.reader.searcher();
+        let rows = names
+            .iter()
+            .map(|name| {
+                let query = TermQuery::new(
+                    Term::from_field_text(self.fields.index, name),
+                    IndexRecordOption::Basic,
+                );
+                let count = searcher.search(&query, &Count).unwrap_or_default();
+                json!({
+                    "health": "green", "status": "open", "index": name,
+                    "uuid": format!("{}-{name}", self.meta.cluster_uuid),
+                    "pri": "1", "rep": "0",
+                    "docs.count": count.to_string(), "docs.deleted": "0",
+                    "store.size": null, "pri.store.size": null
+                })
+            })
+            .collect();
+        Ok(Value::Array(rows))
+    }
+
+    /// `GET /{index}/_mapping`: each index's fields as nested properties.
+    pub fn mapping(&self, expression: &str) -> Result<Value, RequestError> {
+        let names = indices::resolve(expression, &self.index_names())?;
+        let mappings = self
+            .mappings
+            .read()
+            .map_err(|_| RequestError::internal("mappings lock poisoned"))?;
+        let mut out = Map::new();
+        for name in names {
+            let mut properties = Map::new();
+            for (field, kind) in mappings.get(&name).into_iter().flatten() {
+                insert_nested(&mut properties, field, property(*kind));
+            }
+            out.insert(name, json!({"mappings": {"properties": properties}}));
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// `GET /{index}/_field_caps?fields=...`: every field's type and whether it can be
+    /// searched and aggregated, including the `.keyword` sub-fields and object parents.
+    pub fn field_caps(
+        &self,
+        expression: &str,
+        fields: Option<&str>,
+    ) -> Result<Value, RequestError> {
+        let names = indices::resolve(expression, &self.index_names())?;
+        let patterns: Vec<&str> = fields
+            .unwrap_or("*")
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let wanted = |field: &str| patterns.iter().any(|p| indices::matches(p, field));
+        let mappings = self
+            .mappings
+            .read()
+            .map_err(|_| RequestError::internal("mappings lock poisoned"))?;
+        // field -> type -> indices having it with that type
+        let mut caps: BTreeMap<String, BTreeMap<&'static str, Vec<String>>> = BTreeMap::new();
+        for name in &names {
+            for (field, kind) in mappings.get(name).into_iter().flatten() {
+                let mut add = |field: String, es_type: &'static str| {
+                    caps.entry(field)
+                        .or_default()
+                        .entry(es_type)
+                        .or_default()
+                        .push(name.clone());
+                };
+                add(field.clone(), kind.es_type());
+                if *kind == FieldKind::Text {
+                    add(format!("{field}.keyword"), "keyword");
+                }
+                let mut parent = field.as_str();
+                while let Some((head, _)) = parent.rsplit_once('.') {
+                    add(head.to_string(), "object");
+                    parent = head;
+                }
+            }
+        }
+        let mut out = Map::new();
+        for (field, types) in caps {
+            if !wanted(&field) {
+                continue;
+            }
+            let several = types.len() > 1;
+            let mut entry = Map::new();
+            for (es_type, mut having) in types {
+                having.sort();
+                having.dedup();
+                let (searchable, aggregatable) = match es_type {
+                    "object" => (false, false),
+                    "text" => (true, false),
+                    _ => (true, true),
+                };
+                let mut cap = json!({"type": es_type, "metadata_field": false, "searchable": searchable, "aggregatable": aggregatable});
+                if several {
+                    cap["indices"] = json!(having);
+                }
+                entry.insert(es_type.to_string(), cap);
+            }
+            out.insert(field, Value::Object(entry));
+        }
+        for (meta, es_type, aggregatable) in [("_id", "_id", false), ("_index", "_index", true)] {
+            if wanted(meta) && !names.is_empty() {
+                out.insert(meta.into(), json!({es_type: {"type": es_type, "metadata_field": true, "searchable": true, "aggregatable": aggregatable}}));
+            }
+        }
+        Ok(json!({"indices": names, "fields": out}))
+    }
+}
+
+fn property(kind: FieldKind) -> Value {
+    match kind {
+        FieldKind::Text => {
+            json!({"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE}}})
+        }
+        other => json!({"type": other.es_type()}),
+    }
+}
+
+fn insert_nested(properties: &mut Map<String, Value>, field: &str, leaf: Value) {
+    match field.split_once('.') {
+        None => {
+            // a field that is also an object keeps its properties (first type wins)
+            properties.entry(field.to_string()).or_insert(leaf);
+        }
+        Some((head, rest)) => {
+            let parent = properties
+                .entry(head.to_string())
+                .or_insert_with(|| json!({"properties": {}}));
+            if parent.get("properties").is_none() {
+                // conflicting events: `head` is a value in some and an object in others
+                parent["properties"] = json!({});
+            }
+            if let Some(Value::Object(inner)) = parent.get_mut("properties") {
+                insert_nested(inner, rest, leaf);
+            }
+        }
+    }
+}

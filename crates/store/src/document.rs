@@ -1,0 +1,98 @@
+//! One event as a tantivy document: its source kept whole, its values indexed three ways.
+
+use serde_json::Value;
+use tantivy::schema::OwnedValue;
+use tantivy::{DateTime, TantivyDocument};
+
+use crate::event::Source;
+use crate::mapping::KEYWORD_IGNORE_ABOVE;
+use crate::schema::Fields;
+
+pub(crate) fn build(
+    fields: &Fields,
+    index: &str,
+    id: &str,
+    time_ms: i64,
+    source: &Source,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.index, index);
+    doc.add_text(fields.id, id);
+    doc.add_date(fields.timestamp, DateTime::from_timestamp_millis(time_ms));
+    doc.add_bytes(
+        fields.source,
+        &serde_json::to_vec(source).unwrap_or_default(),
+    );
+    doc.add_object(fields.text, object(source, Purpose::Words));
+    doc.add_object(fields.kw, object(source, Purpose::Whole));
+    let mut words = String::new();
+    collect_words(source, &mut words);
+    doc.add_text(fields.all, words);
+    doc
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Purpose {
+    Words,
+    Whole,
+}
+
+fn object(source: &Source, purpose: Purpose) -> std::collections::BTreeMap<String, OwnedValue> {
+    source
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), convert(value, purpose)?)))
+        .collect()
+}
+
+fn convert(value: &Value, purpose: Purpose) -> Option<OwnedValue> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(b) => OwnedValue::Bool(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => OwnedValue::I64(i),
+            (None, Some(u), _) => OwnedValue::U64(u),
+            (None, None, Some(f)) => OwnedValue::F64(f),
+            _ => return None,
+        },
+        // strings stay strings (tantivy would otherwise turn RFC 3339 text into dates)
+        Value::String(s) if purpose == Purpose::Whole && s.len() > KEYWORD_IGNORE_ABOVE => {
+            return None
+        }
+        Value::String(s) => OwnedValue::Str(s.clone()),
+        Value::Array(items) => OwnedValue::Array(
+            items
+                .iter()
+                .filter_map(|item| convert(item, purpose))
+                .collect(),
+        ),
+        Value::Object(inner) => OwnedValue::Object(
+            inner
+                .iter()
+                .filter_map(|(key, value)| Some((key.clone(), convert(value, purpose)?)))
+                .collect(),
+        ),
+    })
+}
+
+/// Every string and number of the event, for queries that name no field.
+fn collect_words(source: &Source, out: &mut String) {
+    fn visit(value: &Value, out: &mut String) {
+        match value {
+            Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            Value::Number(n) => {
+                out.push_str(&n.to_string());
+                out.push('\n');
+            }
+            Value::Bool(b) => {
+                out.push_str(if *b { "true\n" } else { "false\n" });
+            }
+            Value::Array(items) => items.iter().for_each(|item| visit(item, out)),
+            Value::Object(inner) => inner.values().for_each(|item| visit(item, out)),
+            Value::Null => {}
+        }
+    }
+    source.values().for_each(|value| visit(value, out));
+}

@@ -1,0 +1,143 @@
+//! Dynamic mapping: the type each field got when first seen, per index, the way
+//! Elasticsearch's default dynamic mapping (and Logstash's template) would map it.
+
+use std::collections::BTreeMap;
+
+use logdash_core::time::parse_iso8601;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::event::Source;
+
+/// A field's type, as `_mapping` and `_field_caps` report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    /// A string: `text`, with a `.keyword` sub-field (ignore_above 256).
+    Text,
+    Long,
+    Float,
+    Boolean,
+    /// An ISO 8601 string (and `@timestamp` always).
+    Date,
+}
+
+impl FieldKind {
+    pub fn es_type(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Long => "long",
+            FieldKind::Float => "float",
+            FieldKind::Boolean => "boolean",
+            FieldKind::Date => "date",
+        }
+    }
+}
+
+/// Strings longer than this are not indexed whole (the `.keyword` sub-field's `ignore_above`).
+pub const KEYWORD_IGNORE_ABOVE: usize = 256;
+
+/// The fields of one index, by dotted name.
+pub type IndexMapping = BTreeMap<String, FieldKind>;
+
+/// Adds the fields of `event` that `mapping` does not have yet; returns whether it grew.
+/// A field keeps its first type: later events with another type are kept, not refused.
+pub fn observe(mapping: &mut IndexMapping, event: &Source) -> bool {
+    let mut grew = false;
+    walk(event, "", &mut |name, kind| {
+        if !mapping.contains_key(name) {
+            mapping.insert(name.to_string(), kind);
+            grew = true;
+        }
+    });
+    grew
+}
+
+fn walk(object: &Source, prefix: &str, visit: &mut dyn FnMut(&str, FieldKind)) {
+    for (key, value) in object {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        visit_value(&name, value, visit);
+    }
+}
+
+fn visit_value(name: &str, value: &Value, visit: &mut dyn FnMut(&str, FieldKind)) {
+    match value {
+        Value::Object(inner) => walk(inner, name, visit),
+        Value::Array(items) => items.iter().for_each(|item| visit_value(name, item, visit)),
+        Value::Null => {}
+        Value::Bool(_) => visit(name, FieldKind::Boolean),
+        Value::Number(number) if number.is_i64() || number.is_u64() => visit(name, FieldKind::Long),
+        Value::Number(_) => visit(name, FieldKind::Float),
+        Value::String(_) if name == "@timestamp" => visit(name, FieldKind::Date),
+        Value::String(text) if looks_like_date(text) => visit(name, FieldKind::Date),
+        Value::String(_) => visit(name, FieldKind::Text),
+    }
+}
+
+/// Elasticsearch's dynamic date detection (`strict_date_optional_time`): an ISO date or date-time.
+fn looks_like_date(text: &str) -> bool {
+    text.len() >= 10 && text.as_bytes()[4] == b'-' && parse_iso8601(text).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn maps_like_elasticsearch_dynamic_mapping() {
+        let mut mapping = IndexMapping::new();
+        let event = json!({
+            "@timestamp": "2025-11-25T03:10:00Z",
+            "message": "hello",
+            "extra": {"user_id": "u1", "response_time_ms": 12, "ratio": 0.5, "ok": true, "when": "2025-11-25"},
+            "host.name": "web-1",
+            "tags": ["a", "b"],
+            "nothing": null
+        });
+        assert!(observe(&mut mapping, event.as_object().expect("object")));
+        let kinds: Vec<(&str, &str)> = mapping
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.es_type()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("@timestamp", "date"),
+                ("extra.ok", "boolean"),
+                ("extra.ratio", "float"),
+                ("extra.response_time_ms", "long"),
+                ("extra.user_id", "text"),
+                ("extra.when", "date"),
+                ("host.name", "text"),
+                ("message", "text"),
+                ("tags", "text"),
+            ]
+        );
+    }
+
+    #[test]
+    fn first_type_wins_and_conflicting_events_are_still_accepted() {
+        let mut mapping = IndexMapping::new();
+        observe(
+            &mut mapping,
+            json!({"host": "web-1"}).as_object().expect("object"),
+        );
+        assert!(observe(
+            &mut mapping,
+            json!({"host": {"hostname": "web-1"}})
+                .as_object()
+                .expect("object")
+        ));
+        assert_eq!(mapping["host"], FieldKind::Text);
+        assert_eq!(mapping["host.hostname"], FieldKind::Text);
+        assert!(!observe(
+            &mut mapping,
+            json!({"host": "web-2"}).as_object().expect("object")
+        ));
+    }
+}

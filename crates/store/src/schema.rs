@@ -1,0 +1,75 @@
+//! The one tantivy schema every event goes into; Elasticsearch indices are a field of it.
+//!
+//! Each event is indexed three ways: `text` (words, for full-text queries on a field),
+//! `kw` (whole values, fast, for exact terms, ranges, sorting and aggregations) and
+//! `all` (every value's words, for queries that name no field).
+
+use tantivy::schema::{
+    BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, JsonObjectOptions,
+    Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+
+pub(crate) const TEXT_TOKENIZER: &str = "default";
+pub(crate) const RAW_TOKENIZER: &str = "raw";
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    pub index: Field,
+    pub id: Field,
+    pub timestamp: Field,
+    pub source: Field,
+    pub text: Field,
+    pub kw: Field,
+    pub all: Field,
+}
+
+pub(crate) fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let words = TextFieldIndexing::default()
+        .set_tokenizer(TEXT_TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let whole = TextFieldIndexing::default()
+        .set_tokenizer(RAW_TOKENIZER)
+        .set_index_option(IndexRecordOption::Basic);
+    let fields = Fields {
+        index: builder.add_text_field("_index", STRING | FAST | STORED),
+        id: builder.add_text_field("_id", STRING | STORED),
+        timestamp: builder.add_date_field(
+            "ts",
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_stored()
+                .set_precision(DateTimePrecision::Milliseconds),
+        ),
+        source: builder.add_bytes_field("_source", BytesOptions::default().set_stored()),
+        text: builder.add_json_field(
+            "text",
+            JsonObjectOptions::default()
+                .set_indexing_options(words.clone())
+                .set_expand_dots_enabled(),
+        ),
+        kw: builder.add_json_field(
+            "kw",
+            JsonObjectOptions::default()
+                .set_indexing_options(whole)
+                .set_fast(RAW_TOKENIZER)
+                .set_expand_dots_enabled(),
+        ),
+        all: builder.add_text_field("all", TextOptions::default().set_indexing_options(words)),
+    };
+    (builder.build(), fields)
+}
+
+/// The fields of a schema made by [`build`] (for code that is handed only the schema).
+pub(crate) fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    Ok(Fields {
+        index: schema.get_field("_index")?,
+        id: schema.get_field("_id")?,
+        timestamp: schema.get_field("ts")?,
+        source: schema.get_field("_source")?,
+        text: schema.get_field("text")?,
+        kw: schema.get_field("kw")?,
+        all: schema.get_field("all")?,
+    })
+}
