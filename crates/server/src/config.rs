@@ -8,7 +8,8 @@ use clap::{Parser, ValueEnum};
 /// logdash: a focused log dashboard for the Elasticsearch stack.
 ///
 /// One binary serves the dashboard and a read-only Elasticsearch API under /es/,
-/// answered by an embedded log store kept in --data-dir.
+/// answered by an embedded log store kept in --data-dir, which takes logs over a
+/// Logstash-compatible TCP input (json_lines) and Elasticsearch's _bulk API.
 /// Every option can also be set by the environment variable named beside it.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "logdash", version, about, long_about)]
@@ -21,6 +22,55 @@ pub struct Config {
     /// Directory where the embedded store keeps its indices.
     #[arg(long, env = "LOGDASH_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+
+    /// Address of the Logstash-compatible TCP input: one JSON event per line (json_lines),
+    /// as python-logstash-async's TcpTransport sends them.
+    #[arg(long, env = "LOGDASH_INGEST_TCP", default_value = "127.0.0.1:5000")]
+    pub ingest_tcp: SocketAddr,
+
+    /// Address of the Elasticsearch-compatible HTTP input (POST /_bulk, /{index}/_bulk).
+    #[arg(long, env = "LOGDASH_INGEST_HTTP", default_value = "127.0.0.1:9200")]
+    pub ingest_http: SocketAddr,
+
+    /// Do not open the ingest listeners (read and dashboard only).
+    #[arg(long, env = "LOGDASH_NO_INGEST")]
+    pub no_ingest: bool,
+
+    /// Longest accepted log line on the TCP input, in bytes; longer lines are refused,
+    /// counted and logged, and the connection goes on.
+    #[arg(long, env = "LOGDASH_MAX_LINE_BYTES", default_value_t = 1 << 20)]
+    pub max_line_bytes: usize,
+
+    /// Largest accepted request body on /es/ (searches), in bytes.
+    #[arg(long, env = "LOGDASH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+
+    /// Largest accepted _bulk body on the HTTP input, in bytes.
+    #[arg(long, env = "LOGDASH_MAX_BULK_BYTES", default_value_t = 100 << 20)]
+    pub max_bulk_bytes: usize,
+
+    /// Events that name no index go to {prefix}-YYYY.MM.DD, as Logstash names them.
+    #[arg(long, env = "LOGDASH_INDEX_PREFIX", default_value = "logstash")]
+    pub index_prefix: String,
+
+    /// Drop daily indices older than this many days (0 keeps everything).
+    #[arg(long, env = "LOGDASH_RETENTION_DAYS", default_value_t = 0)]
+    pub retention_days: u32,
+
+    /// Index patterns /es/ may read, comma-separated (system indices starting with '.'
+    /// only when a pattern names them).
+    #[arg(
+        long,
+        env = "LOGDASH_ALLOWED_INDICES",
+        default_value = "*",
+        value_delimiter = ','
+    )]
+    pub allowed_indices: Vec<String>,
+
+    /// Run a built-in traffic simulator: users calling the example Flask app's endpoints,
+    /// with slow spells and error bursts, sent through the TCP input.
+    #[arg(long, env = "LOGDASH_DEMO")]
+    pub demo: bool,
 
     /// Who may embed the dashboard in a frame: the CSP frame-ancestors sources,
     /// e.g. "'self' https://portal.example.com".
@@ -66,9 +116,11 @@ mod tests {
     }
 
     #[test]
-    fn defaults_stay_off_the_seed_ports() {
+    fn defaults_keep_the_dashboard_off_the_seed_ports_and_ingest_on_logstash_s() {
         let config = Config::parse_from(["logdash"]);
         assert!(config.listen.ip().is_loopback());
         assert!(![9200, 9300, 5000, 9600, 5601, 5001].contains(&config.listen.port()));
+        assert_eq!(config.ingest_tcp.port(), 5000);
+        assert!(config.ingest_tcp.ip().is_loopback() && config.ingest_http.ip().is_loopback());
     }
 }

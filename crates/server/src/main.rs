@@ -1,12 +1,14 @@
-//! `logdash`: parses the configuration, opens the store, binds, and shuts down gracefully.
+//! `logdash`: parses the configuration, opens the store, binds every listener, and shuts
+//! down gracefully (the store commits what it has before exiting).
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use logdash_server::config::LogFormat;
-use logdash_server::{app, AppState, Config};
-use logdash_store::Store;
+use logdash_server::{app, demo, ingest, AppState, Config};
+use logdash_store::{Store, StoreConfig};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -24,29 +26,88 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let store = Store::open(&config.data_dir).map_err(|err| err.to_string())?;
-    let state = Arc::new(AppState::new(&config, store));
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|err| format!("cannot listen on {}: {err}", config.listen))?;
+    let store_config = StoreConfig {
+        index_prefix: config.index_prefix.clone(),
+        ..StoreConfig::default()
+    };
+    let store =
+        Arc::new(Store::open_with(&config.data_dir, store_config).map_err(|err| err.to_string())?);
+    let state = Arc::new(AppState::new(&config, Arc::clone(&store)));
+    let listener = bind(config.listen, "dashboard").await?;
     let address = listener
         .local_addr()
         .map_err(|err| format!("cannot read the bound address: {err}"))?;
+
+    if !config.no_ingest {
+        let tcp = bind(config.ingest_tcp, "tcp input").await?;
+        let tcp_address = tcp.local_addr().map_err(|err| err.to_string())?;
+        let http = bind(config.ingest_http, "_bulk input").await?;
+        let http_address = http.local_addr().map_err(|err| err.to_string())?;
+        tokio::spawn(ingest::tcp::serve(
+            tcp,
+            Arc::clone(&store),
+            config.max_line_bytes,
+            Arc::clone(&state.ingest),
+        ));
+        let bulk_app = ingest::http::app(Arc::clone(&store), config.max_bulk_bytes);
+        tokio::spawn(async move { axum::serve(http, bulk_app).await });
+        announce(&format!("logdash ingest: logstash json_lines on tcp://{tcp_address}, _bulk on http://{http_address}"));
+        if config.demo {
+            tokio::spawn(demo::run(tcp_address));
+            announce("logdash demo: simulated users of the example app are sending logs");
+        }
+    } else if config.demo {
+        return Err("--demo sends its traffic through the tcp input: drop --no-ingest".to_string());
+    }
+    if config.retention_days > 0 {
+        tokio::spawn(retention(Arc::clone(&store), config.retention_days));
+    }
+
     tracing::info!(%address, data_dir = %config.data_dir.display(), "logdash started");
     announce(&format!("logdash is running: open http://{address}/"));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|err| format!("server failed: {err}"))?;
+    let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
+    if !matches!(flushed, Ok(Ok(()))) {
+        tracing::error!("the store could not commit its last events on shutdown");
+    }
     tracing::info!("logdash stopped");
     Ok(())
 }
 
-/// The one line people (and scripts) read on stdout.
-#[allow(
-    clippy::print_stdout,
-    reason = "the URL to open is logdash's one line of output"
-)]
+async fn bind(
+    address: std::net::SocketAddr,
+    what: &str,
+) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|err| format!("cannot listen on {address} for the {what}: {err} (set another address with its option; see --help)"))
+}
+
+/// Drops daily indices past the retention, once an hour.
+async fn retention(store: Arc<Store>, days: u32) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        ticker.tick().await;
+        let store = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || {
+            store.drop_older_than(days, logdash_store::now_millis())
+        })
+        .await
+        {
+            Ok(Ok(dropped)) if !dropped.is_empty() => {
+                tracing::info!(?dropped, "retention dropped old indices")
+            }
+            Ok(Err(err)) => tracing::error!(error = %err, "retention failed"),
+            _ => {}
+        }
+    }
+}
+
+/// The lines people (and scripts) read on stdout.
+#[allow(clippy::print_stdout, reason = "the URL to open is logdash's output")]
 fn announce(line: &str) {
     println!("{line}");
 }

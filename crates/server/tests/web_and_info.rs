@@ -19,14 +19,14 @@ async fn es_root_answers_cluster_info_in_elasticsearch_shape() {
 #[tokio::test]
 async fn unknown_es_endpoint_gets_an_elasticsearch_error() {
     let server = start(&[]).await;
-    let answer = request(&server, "GET", "/es/_nodes/stats", "").await;
+    let answer = request(&server, "GET", "/es/logs/_termvectors", "").await;
     assert_eq!(answer.status, 404);
     let error = answer.json();
     assert_eq!(error["status"], 404);
     assert!(
         error["error"]["reason"]
             .as_str()
-            .is_some_and(|reason| reason.contains("/es/_nodes/stats")),
+            .is_some_and(|reason| reason.contains("logs/_termvectors")),
         "{error}"
     );
 }

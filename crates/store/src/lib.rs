@@ -36,6 +36,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
 pub use error::{RequestError, StoreError};
 pub use event::Source;
+pub use mapping::FieldKind;
 
 use mapping::IndexMapping;
 use schema::Fields;
@@ -232,7 +233,7 @@ impl Store {
         if let Ok(mut mappings) = self.mappings.write() {
             let mapping = mappings.entry(index.to_string()).or_insert_with(|| {
                 let mut fresh = IndexMapping::new();
-                fresh.insert("@timestamp".into(), mapping::FieldKind::Date);
+                fresh.insert("@timestamp".into(), FieldKind::Date);
                 fresh
             });
             mapping::observe(mapping, &event);

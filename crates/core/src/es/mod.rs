@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod info;
+pub mod route;
 
 pub use error::{ErrorBody, ErrorCause};
 pub use info::{ClusterInfo, Distribution, VersionInfo};

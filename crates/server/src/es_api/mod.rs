@@ -1,28 +1,103 @@
-//! `/es/`: the read-only Elasticsearch API the dashboard speaks, answered by the backend.
+//! `/es/`: the read-only Elasticsearch API the dashboard speaks. Each request is parsed
+//! into a typed route (core's `es::route`), its body checked, then answered by the store.
 
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use axum::{Json, Router};
-use logdash_core::es::ClusterInfo;
+use logdash_core::es::route::{
+    check_body, check_msearch, parse_route, BodyLimits, EsRoute, Refusal,
+};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::AppState;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/es", get(info))
-        .route("/es/", get(info))
-        .route("/es/{*rest}", axum::routing::any(unsupported))
+        .route("/es", any(handle))
+        .route("/es/", any(handle))
+        .route("/es/{*rest}", any(handle))
 }
 
-async fn info(State(state): State<Arc<AppState>>) -> Json<ClusterInfo> {
-    Json(state.store.info())
-}
-
-async fn unsupported(uri: axum::http::Uri) -> ApiError {
-    ApiError::NotFound {
-        reason: format!("logdash does not serve [{}] under /es/", uri.path()),
+async fn handle(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if headers
+        .keys()
+        .any(|name| name.as_str().starts_with("x-http-method"))
+    {
+        return Err(ApiError::Refused(Refusal {
+            status: 403,
+            rule: "method override headers are refused".into(),
+        }));
     }
+    let path = uri.path().strip_prefix("/es").unwrap_or_default();
+    let route = parse_route(method.as_str(), path, uri.query(), &state.index_policy)
+        .map_err(ApiError::Refused)?;
+    let limit = state.max_body_bytes;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::TooLarge { limit })?;
+    let limits = BodyLimits::default();
+    let json_body = if route.takes_body() && !matches!(route, EsRoute::Msearch { .. }) {
+        parse_json(&bytes)?
+    } else {
+        Value::Null
+    };
+    match &route {
+        EsRoute::Msearch { .. } => {
+            check_msearch(&bytes, &state.index_policy, limits).map_err(ApiError::Refused)?
+        }
+        _ => check_body(&json_body, limits).map_err(ApiError::Refused)?,
+    }
+    let store = Arc::clone(&state.store);
+    let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
+        Ok(match route {
+            EsRoute::Info => {
+                serde_json::to_value(store.info()).map_err(|e| ApiError::Internal(e.to_string()))?
+            }
+            EsRoute::CatIndices { index } => {
+                store.cat_indices(index.as_ref().map(|i| i.as_str()))?
+            }
+            EsRoute::Mapping { index } => store.mapping(index.as_str())?,
+            EsRoute::FieldCaps { index, fields } => {
+                store.field_caps(index.as_str(), Some(&fields))?
+            }
+            EsRoute::Search { index } => store.search(index.as_str(), &json_body)?,
+            EsRoute::Count { index } => store.count(index.as_str(), &json_body)?,
+            EsRoute::Msearch { index } => {
+                store.msearch(index.as_ref().map(|i| i.as_str()), &bytes)?
+            }
+        })
+    })
+    .await
+    .map_err(|err| ApiError::Internal(format!("search task failed: {err}")))??;
+    let mut response = Json(answer).into_response();
+    // answers are data, never a page
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    Ok(response)
+}
+
+fn parse_json(bytes: &Bytes) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes).map_err(|err| {
+        ApiError::Refused(Refusal {
+            status: 400,
+            rule: format!("the request body is not valid JSON: {err}"),
+        })
+    })
 }

@@ -12,6 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub struct TestServer {
     pub address: SocketAddr,
+    pub state: Arc<AppState>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -23,15 +24,17 @@ pub async fn start(flags: &[&str]) -> TestServer {
     argv.push(&dir);
     argv.extend_from_slice(flags);
     let config = Config::parse_from(argv);
-    let store = Store::open(&config.data_dir).expect("store opens");
+    let store = Arc::new(Store::open(&config.data_dir).expect("store opens"));
     let state = Arc::new(AppState::new(&config, store));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    let router = app(Arc::clone(&state));
+    tokio::spawn(async move { axum::serve(listener, router).await });
     TestServer {
         address,
+        state,
         _data_dir: data_dir,
     }
 }

@@ -1,0 +1,657 @@
+//! The read-only Elasticsearch API logdash serves under `/es/`, as typed routes.
+//!
+//! A request is parsed into an [`EsRoute`] or refused with the rule it breaks; only the
+//! parsed form is ever acted on (or rebuilt into an upstream URL), never the raw path.
+
+use std::fmt;
+
+/// One allowed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EsRoute {
+    /// `GET /`
+    Info,
+    /// `GET /_cat/indices[/{index}]?format=json`
+    CatIndices { index: Option<IndexExpr> },
+    /// `GET /{index}/_mapping`
+    Mapping { index: IndexExpr },
+    /// `GET|POST /{index}/_field_caps?fields=...`
+    FieldCaps { index: IndexExpr, fields: String },
+    /// `GET|POST /{index}/_search`
+    Search { index: IndexExpr },
+    /// `POST /_msearch` or `/{index}/_msearch`
+    Msearch { index: Option<IndexExpr> },
+    /// `GET|POST /{index}/_count`
+    Count { index: IndexExpr },
+}
+
+impl EsRoute {
+    /// The path (and query) to send upstream, rebuilt from the parsed form.
+    pub fn upstream_path(&self) -> String {
+        match self {
+            EsRoute::Info => "/".to_string(),
+            EsRoute::CatIndices { index: None } => "/_cat/indices?format=json".to_string(),
+            EsRoute::CatIndices { index: Some(index) } => {
+                format!("/_cat/indices/{index}?format=json")
+            }
+            EsRoute::Mapping { index } => format!("/{index}/_mapping"),
+            EsRoute::FieldCaps { index, fields } => format!("/{index}/_field_caps?fields={fields}"),
+            EsRoute::Search { index } => format!("/{index}/_search"),
+            EsRoute::Msearch { index: None } => "/_msearch".to_string(),
+            EsRoute::Msearch { index: Some(index) } => format!("/{index}/_msearch"),
+            EsRoute::Count { index } => format!("/{index}/_count"),
+        }
+    }
+
+    /// Whether the route carries a request body to check.
+    pub fn takes_body(&self) -> bool {
+        matches!(
+            self,
+            EsRoute::Search { .. }
+                | EsRoute::Msearch { .. }
+                | EsRoute::Count { .. }
+                | EsRoute::FieldCaps { .. }
+        )
+    }
+}
+
+/// An index expression that passed the checks: names, `*` wildcards, commas, `-exclusions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexExpr(String);
+
+impl IndexExpr {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The comma-separated parts.
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        self.0.split(',')
+    }
+}
+
+impl fmt::Display for IndexExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a request was refused: the rule, for a clear 403 (or 405/404).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub rule: String,
+}
+
+impl Refusal {
+    fn forbidden(rule: impl Into<String>) -> Self {
+        Self {
+            status: 403,
+            rule: rule.into(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rule)
+    }
+}
+
+/// Which indices may be read: glob patterns; system (dot) indices only if a pattern names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexPolicy {
+    pub allowed: Vec<String>,
+}
+
+impl Default for IndexPolicy {
+    fn default() -> Self {
+        Self {
+            allowed: vec!["*".to_string()],
+        }
+    }
+}
+
+impl IndexPolicy {
+    /// Checks one part of an index expression (wildcards included) against the allowlist.
+    fn permits(&self, part: &str) -> bool {
+        let part = part.strip_prefix('-').unwrap_or(part);
+        self.allowed.iter().any(|pattern| {
+            let hidden_ok = !part.starts_with('.') || pattern.starts_with('.');
+            // a wildcard part is allowed when every name it could match is: it must lie inside a pattern
+            hidden_ok && glob_covers(pattern, part)
+        })
+    }
+}
+
+/// Whether every name matched by `inner` (a glob) is matched by `outer`.
+fn glob_covers(outer: &str, inner: &str) -> bool {
+    if outer == "*" {
+        return true;
+    }
+    if !inner.contains('*') {
+        return glob_match(outer, inner);
+    }
+    // conservative: an inner wildcard is covered when outer is a prefix glob that inner shares
+    match outer.strip_suffix('*') {
+        Some(prefix) if !prefix.contains('*') => inner.starts_with(prefix),
+        _ => false,
+    }
+}
+
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, rest)) => {
+            let Some(tail) = name.strip_prefix(head) else {
+                return false;
+            };
+            if rest.is_empty() {
+                return true;
+            }
+            (0..=tail.len()).any(|i| tail.is_char_boundary(i) && glob_match(rest, &tail[i..]))
+        }
+    }
+}
+
+/// Parses a request to `/es/...`: `method`, the path after `/es` (still percent-encoded,
+/// as it arrived) and the raw query string.
+pub fn parse_route(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    policy: &IndexPolicy,
+) -> Result<EsRoute, Refusal> {
+    let read = match method {
+        "GET" | "HEAD" => true,
+        "POST" => false,
+        other => {
+            return Err(Refusal {
+                status: 405,
+                rule: format!(
+                    "method {other} is not allowed: logdash's Elasticsearch API is read-only"
+                ),
+            })
+        }
+    };
+    // no encoding tricks: the path must be plain, canonical ASCII
+    if path.contains('%') {
+        return Err(Refusal::forbidden(
+            "percent-encoded paths are refused: write index names plainly",
+        ));
+    }
+    if !path.is_ascii()
+        || path
+            .bytes()
+            .any(|b| b.is_ascii_control() || b == b'\\' || b == b';')
+    {
+        return Err(Refusal::forbidden(
+            "the path has characters logdash does not accept (non-ASCII, control, '\\\\' or ';')",
+        ));
+    }
+    let path = if path.is_empty() { "/" } else { path };
+    if !path.starts_with('/')
+        || path.contains("//")
+        || path.split('/').any(|s| s == "." || s == "..")
+    {
+        return Err(Refusal::forbidden(
+            "the path is not canonical ('//', '.' or '..' segments)",
+        ));
+    }
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let params = QueryParams::parse(query)?;
+    let route = match segments.as_slice() {
+        [] if read => EsRoute::Info,
+        ["_cat", "indices"] if read => EsRoute::CatIndices { index: None },
+        ["_cat", "indices", index] if read => EsRoute::CatIndices {
+            index: Some(index_expr(index, policy)?),
+        },
+        ["_msearch"] if !read => EsRoute::Msearch { index: None },
+        [index, "_msearch"] if !read => EsRoute::Msearch {
+            index: Some(index_expr(index, policy)?),
+        },
+        [index, "_search"] => EsRoute::Search {
+            index: index_expr(index, policy)?,
+        },
+        [index, "_count"] => EsRoute::Count {
+            index: index_expr(index, policy)?,
+        },
+        [index, "_mapping"] if read => EsRoute::Mapping {
+            index: index_expr(index, policy)?,
+        },
+        [index, "_field_caps"] => EsRoute::FieldCaps {
+            index: index_expr(index, policy)?,
+            fields: params.fields.clone().unwrap_or_else(|| "*".into()),
+        },
+        _ => return Err(refusal_for(method, &segments)),
+    };
+    params.check_for(&route)?;
+    Ok(route)
+}
+
+fn refusal_for(method: &str, segments: &[&str]) -> Refusal {
+    const WRITES: &[&str] = &[
+        "_bulk",
+        "_doc",
+        "_create",
+        "_update",
+        "_delete_by_query",
+        "_update_by_query",
+        "_reindex",
+        "_snapshot",
+        "_cluster",
+        "_security",
+        "_ingest",
+        "_scripts",
+        "_sql",
+        "_nodes",
+        "_tasks",
+        "_settings",
+        "_alias",
+        "_aliases",
+        "_close",
+        "_open",
+        "_forcemerge",
+        "_refresh",
+        "_flush",
+        "_rollover",
+        "_shrink",
+        "_split",
+        "_clone",
+        "_ml",
+        "_watcher",
+        "_transform",
+        "_license",
+        "_xpack",
+        "_ilm",
+        "_data_stream",
+        "_template",
+        "_index_template",
+        "_component_template",
+        "_async_search",
+        "_pit",
+        "_eql",
+        "_query",
+        "_knn_search",
+    ];
+    if let Some(api) = segments.iter().find(|s| WRITES.contains(s)) {
+        return Refusal::forbidden(format!("[{api}] is not allowed: logdash's Elasticsearch API is read-only and serves only what the dashboard needs"));
+    }
+    if segments.contains(&"template") {
+        return Refusal::forbidden("search templates are not allowed");
+    }
+    if segments.len() <= 1 && method == "POST" {
+        return Refusal::forbidden(
+            "writing to an index is not allowed: logdash's Elasticsearch API is read-only",
+        );
+    }
+    Refusal {
+        status: 404,
+        rule: format!(
+            "[{method} /{}] is not part of logdash's Elasticsearch API",
+            segments.join("/")
+        ),
+    }
+}
+
+fn index_expr(text: &str, policy: &IndexPolicy) -> Result<IndexExpr, Refusal> {
+    if text.is_empty() || text.len() > 1024 {
+        return Err(Refusal::forbidden("index expression is empty or too long"));
+    }
+    for (position, part) in text.split(',').enumerate() {
+        let name = if position > 0 {
+            part.strip_prefix('-').unwrap_or(part)
+        } else {
+            part
+        };
+        if name.is_empty() || name.starts_with('_') && name != "_all" {
+            return Err(Refusal::forbidden(format!("[{part}] is not an index name")));
+        }
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.*+".contains(&b))
+        {
+            return Err(Refusal::forbidden(format!(
+                "index name [{part}] has characters outside a-z 0-9 - _ . * +"
+            )));
+        }
+        let checked = if name == "_all" { "*" } else { name };
+        if !policy.permits(checked) {
+            return Err(Refusal::forbidden(format!(
+                "index [{part}] is outside the indices logdash may read ({})",
+                policy.allowed.join(", ")
+            )));
+        }
+    }
+    Ok(IndexExpr(text.to_string()))
+}
+
+/// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
+#[derive(Debug, Default)]
+struct QueryParams {
+    fields: Option<String>,
+    format_json: bool,
+}
+
+impl QueryParams {
+    fn parse(query: Option<&str>) -> Result<Self, Refusal> {
+        let mut params = QueryParams::default();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if key.contains('%') || value.contains('%') && key != "fields" {
+                return Err(Refusal::forbidden(format!(
+                    "percent-encoded query parameter [{key}] is refused"
+                )));
+            }
+            match key {
+                "format" if value == "json" => params.format_json = true,
+                "fields" => {
+                    let decoded = value.replace("%2C", ",").replace("%2c", ",");
+                    if decoded.contains('%') || !decoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b)) {
+                        return Err(Refusal::forbidden("[fields] may hold only field names and patterns"));
+                    }
+                    params.fields = Some(decoded);
+                }
+                "ignore_unavailable" | "allow_no_indices" if value == "true" || value == "false" => {}
+                "typed_keys" | "rest_total_hits_as_int" if value == "false" => {}
+                other => {
+                    return Err(Refusal::forbidden(format!(
+                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices)"
+                    )))
+                }
+            }
+        }
+        Ok(params)
+    }
+
+    fn check_for(&self, route: &EsRoute) -> Result<(), Refusal> {
+        if matches!(route, EsRoute::CatIndices { .. }) && !self.format_json {
+            return Err(Refusal {
+                status: 400,
+                rule: "_cat/indices needs format=json".into(),
+            });
+        }
+        if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
+            return Err(Refusal::forbidden(
+                "query parameter [fields] is only for _field_caps",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Bounds on what a search body may ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub max_size: u64,
+    pub max_from: u64,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        Self {
+            max_size: 10_000,
+            max_from: 10_000,
+        }
+    }
+}
+
+/// Checks a search or count body: no scripts anywhere, no runtime fields, `size`/`from` in bounds.
+pub fn check_body(body: &serde_json::Value, limits: BodyLimits) -> Result<(), Refusal> {
+    fn walk(value: &serde_json::Value, depth: usize) -> Result<(), Refusal> {
+        if depth > 64 {
+            return Err(Refusal::forbidden(
+                "the request body nests deeper than 64 levels",
+            ));
+        }
+        match value {
+            serde_json::Value::Object(object) => {
+                for (key, inner) in object {
+                    match key.as_str() {
+                        "script" | "script_fields" | "runtime_mappings" | "scripted_metric"
+                        | "script_score" => {
+                            return Err(Refusal::forbidden(format!(
+                                "[{key}] is not allowed in a request: logdash runs no scripts"
+                            )))
+                        }
+                        _ => walk(inner, depth + 1)?,
+                    }
+                }
+                Ok(())
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().try_for_each(|item| walk(item, depth + 1))
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(body, 0)?;
+    for (key, max) in [("size", limits.max_size), ("from", limits.max_from)] {
+        if let Some(value) = body.get(key) {
+            if !value.as_u64().is_some_and(|n| n <= max) {
+                return Err(Refusal::forbidden(format!(
+                    "[{key}] must be a whole number up to {max}, not {value}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks an `_msearch` body: every header line like a path (its indices against the
+/// allowlist, only known keys), every search body like [`check_body`].
+pub fn check_msearch(body: &[u8], policy: &IndexPolicy, limits: BodyLimits) -> Result<(), Refusal> {
+    let mut lines = body
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
+    let mut number = 0;
+    while let Some(header) = lines.next() {
+        number += 1;
+        let header: serde_json::Value = serde_json::from_slice(header).map_err(|err| Refusal {
+            status: 400,
+            rule: format!("_msearch line [{number}] is not a JSON header: {err}"),
+        })?;
+        let object = header.as_object().ok_or_else(|| Refusal {
+            status: 400,
+            rule: format!("_msearch line [{number}] must be a JSON object"),
+        })?;
+        for (key, value) in object {
+            match key.as_str() {
+                "index" => {
+                    let names: Vec<&str> = match value {
+                        serde_json::Value::String(name) => vec![name.as_str()],
+                        serde_json::Value::Array(items) => {
+                            items.iter().filter_map(serde_json::Value::as_str).collect()
+                        }
+                        _ => {
+                            return Err(Refusal {
+                                status: 400,
+                                rule: format!(
+                                    "_msearch line [{number}]: [index] must be a string or a list"
+                                ),
+                            })
+                        }
+                    };
+                    index_expr(&names.join(","), policy)?;
+                }
+                "ignore_unavailable" | "allow_no_indices" | "expand_wildcards" | "preference"
+                | "request_cache" => {}
+                other => {
+                    return Err(Refusal::forbidden(format!(
+                        "_msearch header key [{other}] on line [{number}] is not allowed"
+                    )))
+                }
+            }
+        }
+        let Some(search) = lines.next() else {
+            return Err(Refusal {
+                status: 400,
+                rule: format!("_msearch header on line [{number}] has no search body"),
+            });
+        };
+        number += 1;
+        let search: serde_json::Value = serde_json::from_slice(search).map_err(|err| Refusal {
+            status: 400,
+            rule: format!("_msearch line [{number}] is not a JSON search body: {err}"),
+        })?;
+        check_body(&search, limits)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn route(method: &str, path: &str, query: Option<&str>) -> Result<EsRoute, Refusal> {
+        parse_route(method, path, query, &IndexPolicy::default())
+    }
+
+    #[test]
+    fn every_request_the_dashboard_makes_is_allowed() {
+        assert_eq!(route("GET", "/", None), Ok(EsRoute::Info));
+        assert_eq!(route("GET", "", None), Ok(EsRoute::Info));
+        assert!(route("GET", "/_cat/indices", Some("format=json")).is_ok());
+        assert!(route("GET", "/logs-*/_field_caps", Some("fields=*")).is_ok());
+        assert!(route("POST", "/logstash-*,logs-*/_search", None).is_ok());
+        assert!(route("POST", "/_msearch", None).is_ok());
+        assert!(route("POST", "/log*/_count", None).is_ok());
+        assert!(route("GET", "/logs-app/_mapping", None).is_ok());
+    }
+
+    #[test]
+    fn upstream_paths_are_rebuilt_from_the_parsed_form() {
+        let r = route("GET", "/logs-*/_field_caps", Some("fields=level,user.*")).expect("allowed");
+        assert_eq!(r.upstream_path(), "/logs-*/_field_caps?fields=level,user.*");
+        assert_eq!(
+            route("GET", "/_cat/indices", Some("format=json"))
+                .expect("ok")
+                .upstream_path(),
+            "/_cat/indices?format=json"
+        );
+    }
+
+    #[test]
+    fn writes_admin_and_tricks_are_refused_with_the_rule() {
+        let refused = [
+            ("POST", "/_bulk", None, "[_bulk]"),
+            ("POST", "/logs/_doc", None, "[_doc]"),
+            ("POST", "/logs/_doc/1/_update", None, "[_doc]"),
+            ("POST", "/logs/_delete_by_query", None, "[_delete_by_query]"),
+            ("POST", "/logs/_update_by_query", None, "[_update_by_query]"),
+            ("POST", "/_reindex", None, "[_reindex]"),
+            ("PUT", "/_snapshot/repo", None, "method PUT"),
+            ("PUT", "/_cluster/settings", None, "method PUT"),
+            ("GET", "/_cluster/settings", None, "[_cluster]"),
+            ("GET", "/_security/user", None, "[_security]"),
+            ("GET", "/_ingest/pipeline", None, "[_ingest]"),
+            ("GET", "/_scripts/x", None, "[_scripts]"),
+            ("POST", "/logs/_search/template", None, "template"),
+            ("POST", "/_sql", None, "[_sql]"),
+            ("PUT", "/logs", None, "method PUT"),
+            ("DELETE", "/logs", None, "method DELETE"),
+            ("POST", "/logs", None, "writing to an index"),
+            ("GET", "/.security/_search", None, "outside the indices"),
+            ("GET", "/.kibana*/_search", None, "outside the indices"),
+            ("GET", "/%2Elogs/_search", None, "percent-encoded"),
+            ("GET", "/logs%2F_bulk/_search", None, "percent-encoded"),
+            ("GET", "/logs/../_bulk", None, "canonical"),
+            ("GET", "/logs//_search", None, "canonical"),
+            ("GET", "/logs;x/_search", None, "characters"),
+            ("GET", "/LOGS/_search", None, "characters outside"),
+            (
+                "GET",
+                "/logs/_search",
+                Some("filter_path=x"),
+                "[filter_path]",
+            ),
+            ("GET", "/logs/_search", Some("source={}"), "[source]"),
+            (
+                "GET",
+                "/logs/_search",
+                Some("source_content_type=application/json"),
+                "[source_content_type]",
+            ),
+            ("GET", "/_nodes/stats", None, "[_nodes]"),
+        ];
+        for (method, path, query, needle) in refused {
+            let refusal = route(method, path, query).expect_err(path);
+            assert!(
+                refusal.rule.contains(needle),
+                "{method} {path}: {}",
+                refusal.rule
+            );
+            assert!(refusal.status >= 400);
+        }
+    }
+
+    #[test]
+    fn an_allowlist_limits_which_indices_are_read() {
+        let policy = IndexPolicy {
+            allowed: vec!["logs-*".into(), "logstash-*".into()],
+        };
+        assert!(parse_route("POST", "/logs-app/_search", None, &policy).is_ok());
+        assert!(parse_route("POST", "/logs-*,logstash-*/_search", None, &policy).is_ok());
+        assert!(parse_route("POST", "/secrets/_search", None, &policy).is_err());
+        assert!(parse_route("POST", "/*/_search", None, &policy).is_err());
+        assert!(parse_route("POST", "/l*/_search", None, &policy).is_err());
+        let dot = IndexPolicy {
+            allowed: vec![".logdash-*".into()],
+        };
+        assert!(parse_route("POST", "/.logdash-queries/_search", None, &dot).is_ok());
+    }
+
+    #[test]
+    fn msearch_headers_are_checked_like_paths() {
+        let policy = IndexPolicy {
+            allowed: vec!["logs-*".into()],
+        };
+        let ok = b"{\"index\":\"logs-app\"}\n{\"size\":0}\n{}\n{}\n";
+        assert!(check_msearch(ok, &policy, BodyLimits::default()).is_ok());
+        for (body, needle) in [
+            (
+                &b"{\"index\":\".security\"}\n{}\n"[..],
+                "outside the indices",
+            ),
+            (
+                b"{\"index\":[\"logs-a\",\"secrets\"]}\n{}\n",
+                "outside the indices",
+            ),
+            (
+                b"{\"index\":\"logs-a\",\"routing\":\"x\"}\n{}\n",
+                "[routing]",
+            ),
+            (
+                b"{\"index\":\"logs-a\"}\n{\"script_fields\":{}}\n",
+                "[script_fields]",
+            ),
+            (b"{\"index\":\"logs-a\"}\n", "no search body"),
+        ] {
+            let refusal = check_msearch(body, &policy, BodyLimits::default()).expect_err("refused");
+            assert!(refusal.rule.contains(needle), "{}", refusal.rule);
+        }
+    }
+
+    #[test]
+    fn bodies_may_not_script_or_overreach() {
+        assert!(check_body(
+            &json!({"query": {"match_all": {}}, "size": 200}),
+            BodyLimits::default()
+        )
+        .is_ok());
+        for body in [
+            json!({"script_fields": {"x": {"script": "1"}}}),
+            json!({"query": {"bool": {"filter": [{"script": {"script": "doc['a'].value > 1"}}]}}}),
+            json!({"runtime_mappings": {}}),
+            json!({"aggs": {"x": {"scripted_metric": {}}}}),
+            json!({"size": 100_000}),
+            json!({"from": -1}),
+        ] {
+            assert!(check_body(&body, BodyLimits::default()).is_err(), "{body}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The TCP input on a real loopback socket: many events per connection and many
+//! connections; bad input gets kept or refused as Logstash would, and loses nothing else.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use logdash_server::ingest::{tcp, IngestStats};
+use logdash_store::Store;
+use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+async fn input(
+    max_line: usize,
+) -> (
+    tempfile::TempDir,
+    Arc<Store>,
+    Arc<IngestStats>,
+    std::net::SocketAddr,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let stats = Arc::new(IngestStats::default());
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(tcp::serve(
+        listener,
+        Arc::clone(&store),
+        max_line,
+        Arc::clone(&stats),
+    ));
+    (dir, store, stats, address)
+}
+
+async fn send(address: std::net::SocketAddr, bytes: &[u8]) {
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    stream.write_all(bytes).await.expect("write");
+    stream.shutdown().await.expect("shutdown");
+}
+
+/// Waits until the input has handed over `expected` events, then makes them searchable.
+async fn settle(store: &Arc<Store>, stats: &IngestStats, expected: u64) {
+    for _ in 0..200 {
+        if stats.events.load(Ordering::Relaxed) >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || store.flush())
+        .await
+        .expect("join")
+        .expect("flush");
+}
+
+fn messages(store: &Store) -> Vec<Value> {
+    let answer = store
+        .search(
+            "logstash-*",
+            &json!({"size": 100, "sort": ["@timestamp", "seq"]}),
+        )
+        .expect("search");
+    answer["hits"]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["_source"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn bad_input_is_kept_or_refused_and_loses_nothing_else() {
+    let (_dir, store, stats, address) = input(1 << 20).await;
+    let mut payload = Vec::new();
+    payload.extend_from_slice(
+        b"{\"@timestamp\":\"2025-11-25T10:00:00Z\",\"seq\":1,\"message\":\"first\"}\n",
+    );
+    payload.extend_from_slice(
+        b"{\"@timestamp\":\"2025-11-25T10:00:01Z\",\"seq\":2,\"message\":\"trunc\n",
+    );
+    payload.extend_from_slice(b"\x00\x01\xff\xfe garbage \x80\n");
+    payload.extend_from_slice(&vec![b'x'; 10 << 20]);
+    payload.extend_from_slice(b"\n[1,2,3]\n42\n");
+    payload.extend_from_slice(
+        b"{\"@timestamp\":\"2025-11-25T10:00:02Z\",\"seq\":3,\"message\":\"caf\xc3\xa9 \xff\"}\n",
+    );
+    payload.extend_from_slice(
+        b"{\"@timestamp\":\"2025-11-25T10:00:03Z\",\"seq\":4,\"message\":\"after all that\"}\n",
+    );
+    payload.extend_from_slice(
+        b"{\"@timestamp\":\"2025-11-25T10:00:04Z\",\"seq\":5,\"message\":\"cut off mid-li",
+    );
+    send(address, &payload).await;
+    settle(&store, &stats, 7).await;
+    assert_eq!(
+        stats.oversized_lines.load(Ordering::Relaxed),
+        1,
+        "the 10 MB line"
+    );
+    let events = messages(&store);
+    let texts: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        texts.contains(&"first") && texts.contains(&"after all that"),
+        "{texts:?}"
+    );
+    // invalid UTF-8 inside JSON is replaced, the event kept
+    assert!(texts.contains(&"café \u{fffd}"), "{texts:?}");
+    let failures: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["tags"] == json!(["_jsonparsefailure"]))
+        .collect();
+    // truncated JSON, garbage, an array of numbers, a bare number, and the line cut off at disconnect
+    assert_eq!(failures.len(), 5, "{failures:#?}");
+    assert!(failures.iter().any(|e| e["message"] == "42"));
+    assert!(failures.iter().any(|e| e["message"]
+        .as_str()
+        .is_some_and(|m| m.ends_with("cut off mid-li"))));
+    assert_eq!(stats.parse_failures.load(Ordering::Relaxed), 5);
+}
+
+#[tokio::test]
+async fn many_connections_at_once_all_arrive() {
+    let (_dir, store, stats, address) = input(1 << 20).await;
+    let mut tasks = Vec::new();
+    for connection in 0..20 {
+        tasks.push(tokio::spawn(async move {
+            let mut payload = String::new();
+            for i in 0..250 {
+                payload.push_str(&format!(
+                    "{{\"@timestamp\":\"2025-11-25T10:00:00Z\",\"conn\":{connection},\"i\":{i}}}\n"
+                ));
+            }
+            send(address, payload.as_bytes()).await;
+        }));
+    }
+    for task in tasks {
+        task.await.expect("sender");
+    }
+    settle(&store, &stats, 5_000).await;
+    let count = store.count("logstash-*", &json!({})).expect("count");
+    assert_eq!(count["count"], json!(5_000));
+    let last = store
+        .count(
+            "logstash-*",
+            &json!({"query": {"bool": {"filter": [{"term": {"conn": 19}}, {"term": {"i": 249}}]}}}),
+        )
+        .expect("count");
+    assert_eq!(last["count"], json!(1));
+}
