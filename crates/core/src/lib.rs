@@ -1,6 +1,9 @@
 //! logdash's pure logic, shared by the dashboard (wasm) and the server: the
 //! Elasticsearch wire model and everything else that needs neither a DOM nor a socket.
 
+pub mod dashboard;
 pub mod es;
 pub mod lucene;
 pub mod time;
+pub mod url;
+pub mod view;

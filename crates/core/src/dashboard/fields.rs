@@ -1,0 +1,272 @@
+//! Which field holds the message, level, user, response time, status, path and request
+//! id: set by people, or detected from `_field_caps` with defaults that fit
+//! python-logstash-async's plain and ECS formatters and the demo app.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::view::FieldOverrides;
+
+/// Candidates, most likely first.
+pub const MESSAGE: &[&str] = &["message", "log.original", "event.original"];
+pub const LEVEL: &[&str] = &["level", "log.level", "levelname", "severity"];
+pub const USER: &[&str] = &[
+    "user.id",
+    "user.name",
+    "extra.user_id",
+    "extra.user",
+    "client.ip",
+    "extra.client_ip",
+];
+pub const LATENCY: &[&str] = &[
+    "extra.response_time_ms",
+    "response_time_ms",
+    "event.duration",
+    "extra.duration_ms",
+    "http.response.time_ms",
+];
+pub const STATUS: &[&str] = &[
+    "http.response.status_code",
+    "extra.status_code",
+    "status_code",
+    "status",
+];
+pub const PATH: &[&str] = &[
+    "url.path",
+    "url.original",
+    "extra.url_path",
+    "extra.path_info",
+    "path",
+];
+pub const REQUEST_ID: &[&str] = &["event.id", "extra.request_id", "request_id", "trace.id"];
+
+/// The unit a response-time field is in, guessed from its name (ECS `event.duration` is ns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatencyUnit {
+    Nanoseconds,
+    Milliseconds,
+    Seconds,
+}
+
+impl LatencyUnit {
+    pub fn of(field: &str) -> Self {
+        if field == "event.duration" || field.ends_with("_ns") {
+            LatencyUnit::Nanoseconds
+        } else if field.ends_with("_s") || field.ends_with("_seconds") {
+            LatencyUnit::Seconds
+        } else {
+            LatencyUnit::Milliseconds
+        }
+    }
+
+    /// Multiplier from this unit to milliseconds.
+    pub fn to_ms(self) -> f64 {
+        match self {
+            LatencyUnit::Nanoseconds => 1e-6,
+            LatencyUnit::Milliseconds => 1.0,
+            LatencyUnit::Seconds => 1_000.0,
+        }
+    }
+}
+
+/// One field as the data has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldInfo {
+    pub es_type: String,
+    pub aggregatable: bool,
+}
+
+/// The data's fields, from a `_field_caps` answer.
+pub fn from_field_caps(answer: &Value) -> BTreeMap<String, FieldInfo> {
+    let mut out = BTreeMap::new();
+    if let Some(fields) = answer.get("fields").and_then(Value::as_object) {
+        for (name, types) in fields {
+            let Some(types) = types.as_object() else {
+                continue;
+            };
+            // with several types (a mapping conflict), prefer one that aggregates
+            let best = types.values().max_by_key(|cap| {
+                cap.get("aggregatable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            });
+            if let Some(cap) = best {
+                let es_type = cap
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_string();
+                if es_type == "object"
+                    || cap
+                        .get("metadata_field")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                {
+                    continue;
+                }
+                let aggregatable = cap
+                    .get("aggregatable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                out.insert(
+                    name.clone(),
+                    FieldInfo {
+                        es_type,
+                        aggregatable,
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The fields the dashboard reads, each as (shown name, name to aggregate or sort on).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResolvedFields {
+    pub message: Option<String>,
+    pub level: Option<Resolved>,
+    pub user: Option<Resolved>,
+    pub latency: Option<Resolved>,
+    pub status: Option<Resolved>,
+    pub path: Option<Resolved>,
+    pub request_id: Option<Resolved>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The field as people name it (`extra.user_id`).
+    pub name: String,
+    /// What aggregations and sorting use (`extra.user_id.keyword` for a text field).
+    pub agg: String,
+}
+
+/// Picks each field: the override when set, else the first candidate the data has.
+pub fn resolve(overrides: &FieldOverrides, data: &BTreeMap<String, FieldInfo>) -> ResolvedFields {
+    let pick = |chosen: &Option<String>, candidates: &[&str]| -> Option<Resolved> {
+        match chosen {
+            Some(name) => aggregatable(name, data).or_else(|| {
+                Some(Resolved {
+                    name: name.clone(),
+                    agg: name.clone(),
+                })
+            }),
+            None => candidates.iter().find_map(|name| aggregatable(name, data)),
+        }
+    };
+    ResolvedFields {
+        message: overrides.message.clone().or_else(|| {
+            MESSAGE
+                .iter()
+                .find(|n| data.contains_key(**n))
+                .map(|n| n.to_string())
+        }),
+        level: pick(&overrides.level, LEVEL),
+        user: pick(&overrides.user, USER),
+        latency: pick(&overrides.latency, LATENCY),
+        status: pick(&overrides.status, STATUS),
+        path: pick(&overrides.path, PATH),
+        request_id: pick(&overrides.request_id, REQUEST_ID),
+    }
+}
+
+/// `name` itself when it aggregates, else its `.keyword` sub-field when that does.
+fn aggregatable(name: &str, data: &BTreeMap<String, FieldInfo>) -> Option<Resolved> {
+    if data.get(name).is_some_and(|f| f.aggregatable) {
+        return Some(Resolved {
+            name: name.to_string(),
+            agg: name.to_string(),
+        });
+    }
+    let keyword = format!("{name}.keyword");
+    data.get(&keyword)
+        .filter(|f| f.aggregatable)
+        .map(|_| Resolved {
+            name: name.to_string(),
+            agg: keyword,
+        })
+}
+
+/// What to tell people when a panel's field is missing from the data.
+pub fn missing_hint(role: &str) -> String {
+    let (candidates, advice) = match role {
+        "user" => (USER, "log a user id with each request, e.g. extra={\"user_id\": ...}"),
+        "latency" => (LATENCY, "log the response time with each request, e.g. extra={\"response_time_ms\": ...} (python-logstash-async's Flask formatter logs none)"),
+        "status" => (STATUS, "log the HTTP status with each request, e.g. extra={\"status_code\": ...}"),
+        _ => (LEVEL, "log a level field"),
+    };
+    format!(
+        "No {role} field in this data (looked for {}): {advice}, or pick a field in Fields.",
+        candidates.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn caps() -> BTreeMap<String, FieldInfo> {
+        from_field_caps(&json!({"fields": {
+            "message": {"text": {"type": "text", "aggregatable": false, "searchable": true}},
+            "level": {"text": {"type": "text", "aggregatable": false}},
+            "level.keyword": {"keyword": {"type": "keyword", "aggregatable": true}},
+            "extra": {"object": {"type": "object", "aggregatable": false}},
+            "extra.user_id": {"text": {"type": "text", "aggregatable": false}},
+            "extra.user_id.keyword": {"keyword": {"type": "keyword", "aggregatable": true}},
+            "extra.response_time_ms": {"float": {"type": "float", "aggregatable": true}},
+            "http.response.status_code": {"long": {"type": "long", "aggregatable": true}},
+            "_id": {"_id": {"type": "_id", "metadata_field": true, "aggregatable": false}}
+        }}))
+    }
+
+    #[test]
+    fn detects_python_logstash_async_fields_and_aggregates_on_keyword() {
+        let fields = resolve(&FieldOverrides::default(), &caps());
+        assert_eq!(fields.message.as_deref(), Some("message"));
+        assert_eq!(
+            fields.level,
+            Some(Resolved {
+                name: "level".into(),
+                agg: "level.keyword".into()
+            })
+        );
+        assert_eq!(
+            fields.user.map(|u| u.agg),
+            Some("extra.user_id.keyword".into())
+        );
+        assert_eq!(
+            fields.latency.map(|l| l.agg),
+            Some("extra.response_time_ms".into())
+        );
+        assert_eq!(
+            fields.status.map(|s| s.agg),
+            Some("http.response.status_code".into())
+        );
+        assert_eq!(fields.request_id, None);
+        assert!(!caps().contains_key("extra"), "objects are not fields");
+    }
+
+    #[test]
+    fn overrides_win() {
+        let overrides = FieldOverrides {
+            user: Some("level".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve(&overrides, &caps()).user.map(|u| u.agg),
+            Some("level.keyword".into())
+        );
+    }
+
+    #[test]
+    fn units_and_hints() {
+        assert_eq!(LatencyUnit::of("event.duration"), LatencyUnit::Nanoseconds);
+        assert_eq!(
+            LatencyUnit::of("extra.response_time_ms"),
+            LatencyUnit::Milliseconds
+        );
+        assert!(missing_hint("latency").contains("response_time_ms"));
+    }
+}

@@ -1,0 +1,436 @@
+//! The panels' one `_msearch` per refresh (volume by level, active users, response-time
+//! percentiles and errors, for the range and for the period before it) and its answer.
+
+use serde_json::{json, Value};
+
+use super::fields::{LatencyUnit, ResolvedFields};
+use super::interval;
+use crate::es::ErrorBody;
+use crate::time::{format_iso8601, EpochMillis};
+
+/// Buckets with fewer requests than this give percentiles too noisy to trust; shown greyed.
+pub const MIN_SAMPLES: u64 = 20;
+/// A rise of p95 beyond this fraction over the previous period is flagged as degrading.
+pub const DEGRADED_RATIO: f64 = 0.2;
+
+/// What one refresh asks for.
+#[derive(Debug, Clone)]
+pub struct PanelsRequest {
+    pub index: String,
+    pub query: String,
+    pub from: EpochMillis,
+    pub to: EpochMillis,
+    /// The displayed zone's offset (minutes east), so buckets line up with the labels.
+    pub offset_minutes: i32,
+    pub now: EpochMillis,
+}
+
+impl PanelsRequest {
+    pub fn interval(&self) -> (i64, &'static str) {
+        interval::choose(self.to - self.from)
+    }
+
+    /// The `_msearch` body: the range, then the period of equal length before it.
+    pub fn msearch_body(&self, fields: &ResolvedFields) -> String {
+        let (_, fixed_interval) = self.interval();
+        let zone = zone_string(self.offset_minutes);
+        let mut per_bucket = serde_json::Map::new();
+        let mut totals = serde_json::Map::new();
+        if let Some(level) = &fields.level {
+            per_bucket.insert(
+                "levels".into(),
+                json!({"terms": {"field": level.agg, "size": 10}}),
+            );
+        }
+        if let Some(user) = &fields.user {
+            per_bucket.insert("users".into(), json!({"cardinality": {"field": user.agg}}));
+            totals.insert("users".into(), json!({"cardinality": {"field": user.agg}}));
+            totals.insert("recent".into(), json!({
+                "filter": {"range": {"@timestamp": {"gte": format_iso8601(self.to.min(self.now) - 5 * 60_000)}}},
+                "aggs": {"users": {"cardinality": {"field": user.agg}}}
+            }));
+        }
+        if let Some(latency) = &fields.latency {
+            let percentiles =
+                json!({"percentiles": {"field": latency.agg, "percents": [50, 95, 99]}});
+            per_bucket.insert("latency".into(), percentiles.clone());
+            per_bucket.insert(
+                "timed".into(),
+                json!({"value_count": {"field": latency.agg}}),
+            );
+            totals.insert("latency".into(), percentiles);
+            totals.insert(
+                "timed".into(),
+                json!({"value_count": {"field": latency.agg}}),
+            );
+        }
+        if let Some(status) = &fields.status {
+            let errors = json!({"range": {"field": status.agg, "ranges": [{"from": 500}]}});
+            per_bucket.insert("errors".into(), errors.clone());
+            totals.insert("errors".into(), errors);
+        }
+        let mut aggs = totals.clone();
+        aggs.insert("over_time".into(), json!({
+            "date_histogram": {
+                "field": "@timestamp", "fixed_interval": fixed_interval, "time_zone": zone, "min_doc_count": 0,
+                "extended_bounds": {"min": self.from, "max": self.to}
+            },
+            "aggs": per_bucket
+        }));
+        let current = json!({"size": 0, "track_total_hits": true, "query": self.query_for(self.from, self.to), "aggs": aggs});
+        let mut previous_aggs = serde_json::Map::new();
+        for key in ["latency", "timed", "errors"] {
+            if let Some(agg) = totals.get(key) {
+                previous_aggs.insert(key.into(), agg.clone());
+            }
+        }
+        let span = self.to - self.from;
+        let previous = json!({"size": 0, "track_total_hits": true, "query": self.query_for(self.from - span, self.from), "aggs": previous_aggs});
+        let header = json!({"index": self.index}).to_string();
+        format!("{header}\n{current}\n{header}\n{previous}\n")
+    }
+
+    /// The user's query within a time range.
+    pub fn query_for(&self, from: EpochMillis, to: EpochMillis) -> Value {
+        query_in_range(&self.query, from, to)
+    }
+}
+
+/// `bool.filter` of the time range and (when not blank) the query string.
+pub fn query_in_range(query: &str, from: EpochMillis, to: EpochMillis) -> Value {
+    let mut filter =
+        vec![json!({"range": {"@timestamp": {"gte": from, "lte": to, "format": "epoch_millis"}}})];
+    if !query.trim().is_empty() {
+        filter.push(json!({"query_string": {"query": query, "default_operator": "AND"}}));
+    }
+    json!({"bool": {"filter": filter}})
+}
+
+fn zone_string(offset_minutes: i32) -> String {
+    if offset_minutes == 0 {
+        return "UTC".to_string();
+    }
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let abs = offset_minutes.unsigned_abs();
+    format!("{sign}{:02}:{:02}", abs / 60, abs % 60)
+}
+
+/// p50, p95 and p99 in milliseconds (absent when nothing was timed).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Percentiles {
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bucket {
+    pub key: EpochMillis,
+    pub count: u64,
+    /// Events per level, e.g. ("INFO", 120).
+    pub levels: Vec<(String, u64)>,
+    pub users: Option<u64>,
+    pub latency: Percentiles,
+    /// How many events carried a response time (what the percentiles rest on).
+    pub timed: u64,
+    pub errors: Option<u64>,
+}
+
+/// Whether response times are getting worse than in the period before.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trend {
+    /// Not enough requests in one of the periods to say.
+    Unknown,
+    Steady {
+        change: f64,
+    },
+    Better {
+        change: f64,
+    },
+    Degrading {
+        change: f64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PanelsData {
+    pub interval_ms: i64,
+    pub total: u64,
+    pub buckets: Vec<Bucket>,
+    pub users_total: Option<u64>,
+    pub users_recent: Option<u64>,
+    pub latency: Percentiles,
+    pub latency_previous: Percentiles,
+    pub timed: u64,
+    pub timed_previous: u64,
+    pub errors: Option<u64>,
+    pub errors_previous: Option<u64>,
+}
+
+impl PanelsData {
+    /// Reads the `_msearch` answer; an item that failed gives its error, not an empty chart.
+    pub fn parse(
+        answer: &Value,
+        unit: LatencyUnit,
+        interval_ms: i64,
+    ) -> Result<PanelsData, String> {
+        let responses = answer
+            .get("responses")
+            .and_then(Value::as_array)
+            .ok_or("the _msearch answer has no responses")?;
+        let item = |i: usize| -> Result<&Value, String> {
+            let item = responses
+                .get(i)
+                .ok_or("the _msearch answer is missing a response")?;
+            if item.get("error").is_some() {
+                let status = item.get("status").and_then(Value::as_u64).unwrap_or(500) as u16;
+                let summary = ErrorBody::parse(status, &item.to_string())
+                    .map(|e| e.summary())
+                    .unwrap_or_else(|| item["error"].to_string());
+                return Err(summary);
+            }
+            Ok(item)
+        };
+        let current = item(0)?;
+        let previous = item(1).ok();
+        let aggs = &current["aggregations"];
+        let scale = unit.to_ms();
+        let mut data = PanelsData {
+            interval_ms,
+            total: total_hits(current),
+            users_total: aggs["users"]["value"].as_u64(),
+            users_recent: aggs["recent"]["users"]["value"].as_u64(),
+            latency: percentiles(&aggs["latency"], scale),
+            timed: aggs["timed"]["value"].as_u64().unwrap_or(0),
+            errors: errors(&aggs["errors"]),
+            ..PanelsData::default()
+        };
+        if let Some(previous) = previous {
+            let aggs = &previous["aggregations"];
+            data.latency_previous = percentiles(&aggs["latency"], scale);
+            data.timed_previous = aggs["timed"]["value"].as_u64().unwrap_or(0);
+            data.errors_previous = errors(&aggs["errors"]);
+        }
+        for bucket in aggs["over_time"]["buckets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            data.buckets.push(Bucket {
+                key: bucket["key"]
+                    .as_i64()
+                    .or_else(|| bucket["key"].as_f64().map(|k| k as i64))
+                    .unwrap_or_default(),
+                count: bucket["doc_count"].as_u64().unwrap_or(0),
+                levels: bucket["levels"]["buckets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|b| (key_text(&b["key"]), b["doc_count"].as_u64().unwrap_or(0)))
+                    .collect(),
+                users: bucket["users"]["value"].as_u64(),
+                latency: percentiles(&bucket["latency"], scale),
+                timed: bucket["timed"]["value"].as_u64().unwrap_or(0),
+                errors: errors(&bucket["errors"]),
+            });
+        }
+        Ok(data)
+    }
+
+    /// p95 now against p95 in the period before, when both rest on enough requests.
+    pub fn trend(&self) -> Trend {
+        match (self.latency.p95, self.latency_previous.p95) {
+            (Some(now), Some(before))
+                if self.timed >= MIN_SAMPLES
+                    && self.timed_previous >= MIN_SAMPLES
+                    && before > 0.0 =>
+            {
+                let change = (now - before) / before;
+                if change > DEGRADED_RATIO {
+                    Trend::Degrading { change }
+                } else if change < -DEGRADED_RATIO {
+                    Trend::Better { change }
+                } else {
+                    Trend::Steady { change }
+                }
+            }
+            _ => Trend::Unknown,
+        }
+    }
+
+    /// Errors (status >= 500) as a share of all events in the range.
+    pub fn error_rate(&self) -> Option<f64> {
+        self.errors
+            .filter(|_| self.total > 0)
+            .map(|e| e as f64 / self.total as f64)
+    }
+}
+
+fn total_hits(item: &Value) -> u64 {
+    let total = &item["hits"]["total"];
+    total
+        .as_u64()
+        .or_else(|| total["value"].as_u64())
+        .unwrap_or(0)
+}
+
+fn key_text(key: &Value) -> String {
+    key.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Reads a percentiles result keyed ("95.0": v) or as a list; null values stay absent.
+fn percentiles(result: &Value, scale: f64) -> Percentiles {
+    let read = |percent: f64| -> Option<f64> {
+        let values = &result["values"];
+        let value = match values {
+            Value::Object(map) => map
+                .iter()
+                .find(|(k, _)| k.parse::<f64>().ok() == Some(percent))
+                .map(|(_, v)| v),
+            Value::Array(items) => items
+                .iter()
+                .find(|i| i["key"].as_f64() == Some(percent))
+                .map(|i| &i["value"]),
+            _ => None,
+        };
+        value
+            .and_then(Value::as_f64)
+            .filter(|v| v.is_finite())
+            .map(|v| v * scale)
+    };
+    Percentiles {
+        p50: read(50.0),
+        p95: read(95.0),
+        p99: read(99.0),
+    }
+}
+
+fn errors(result: &Value) -> Option<u64> {
+    result["buckets"]
+        .as_array()
+        .map(|buckets| buckets.iter().filter_map(|b| b["doc_count"].as_u64()).sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dashboard::fields::Resolved;
+
+    fn fields() -> ResolvedFields {
+        let r = |name: &str, agg: &str| {
+            Some(Resolved {
+                name: name.into(),
+                agg: agg.into(),
+            })
+        };
+        ResolvedFields {
+            message: Some("message".into()),
+            level: r("level", "level.keyword"),
+            user: r("extra.user_id", "extra.user_id.keyword"),
+            latency: r("extra.response_time_ms", "extra.response_time_ms"),
+            status: r("extra.status_code", "extra.status_code"),
+            path: None,
+            request_id: None,
+        }
+    }
+
+    fn request() -> PanelsRequest {
+        PanelsRequest {
+            index: "log*".into(),
+            query: "level:ERROR".into(),
+            from: 1_000_000,
+            to: 1_900_000,
+            offset_minutes: 60,
+            now: 1_900_000,
+        }
+    }
+
+    #[test]
+    fn one_msearch_with_the_range_and_the_period_before() {
+        let body = request().msearch_body(&fields());
+        let lines: Vec<Value> = body
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0], json!({"index": "log*"}));
+        let hist = &lines[1]["aggs"]["over_time"]["date_histogram"];
+        assert_eq!(hist["fixed_interval"], "10s");
+        assert_eq!(hist["time_zone"], "+01:00");
+        assert_eq!(
+            lines[1]["aggs"]["over_time"]["aggs"]["users"]["cardinality"]["field"],
+            "extra.user_id.keyword"
+        );
+        assert_eq!(
+            lines[1]["query"]["bool"]["filter"][1]["query_string"]["query"],
+            "level:ERROR"
+        );
+        assert_eq!(
+            lines[3]["query"]["bool"]["filter"][0]["range"]["@timestamp"],
+            json!({"gte": 100_000, "lte": 1_000_000, "format": "epoch_millis"})
+        );
+    }
+
+    #[test]
+    fn a_panel_without_its_field_asks_for_nothing() {
+        let body = request().msearch_body(&ResolvedFields::default());
+        assert!(!body.contains("cardinality") && !body.contains("percentiles"));
+    }
+
+    #[test]
+    fn reads_answers_and_flags_degradation() {
+        let answer = json!({"responses": [
+            {"status": 200, "hits": {"total": {"value": 100, "relation": "eq"}}, "aggregations": {
+                "users": {"value": 7}, "recent": {"doc_count": 10, "users": {"value": 3}},
+                "latency": {"values": {"50.0": 10.0, "95.0": 60.0, "99.0": null}}, "timed": {"value": 90},
+                "errors": {"buckets": [{"key": "500.0-*", "from": 500.0, "doc_count": 5}]},
+                "over_time": {"buckets": [
+                    {"key": 1_000_000, "doc_count": 100, "levels": {"buckets": [{"key": "INFO", "doc_count": 95}, {"key": "ERROR", "doc_count": 5}]},
+                     "users": {"value": 7}, "latency": {"values": [{"key": 50.0, "value": 10.0}, {"key": 95.0, "value": 60.0}]}, "timed": {"value": 90},
+                     "errors": {"buckets": [{"doc_count": 5}]}}
+                ]}
+            }},
+            {"status": 200, "hits": {"total": 80}, "aggregations": {"latency": {"values": {"95.0": 40.0}}, "timed": {"value": 80}, "errors": {"buckets": [{"doc_count": 1}]}}}
+        ]});
+        let data = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 10_000).expect("parses");
+        assert_eq!(
+            (data.total, data.users_total, data.users_recent),
+            (100, Some(7), Some(3))
+        );
+        assert_eq!(
+            data.latency,
+            Percentiles {
+                p50: Some(10.0),
+                p95: Some(60.0),
+                p99: None
+            }
+        );
+        assert_eq!(
+            data.buckets[0].levels,
+            vec![("INFO".to_string(), 95), ("ERROR".to_string(), 5)]
+        );
+        assert_eq!(data.buckets[0].latency.p95, Some(60.0));
+        assert_eq!(data.error_rate(), Some(0.05));
+        assert_eq!(data.trend(), Trend::Degrading { change: 0.5 });
+    }
+
+    #[test]
+    fn trend_needs_enough_requests_and_units_convert() {
+        let answer = json!({"responses": [
+            {"hits": {"total": {"value": 5}}, "aggregations": {"latency": {"values": {"95.0": 2_000_000.0}}, "timed": {"value": 5}}},
+            {"hits": {"total": {"value": 5}}, "aggregations": {"latency": {"values": {"95.0": 1_000_000.0}}, "timed": {"value": 5}}}
+        ]});
+        let data = PanelsData::parse(&answer, LatencyUnit::Nanoseconds, 1000).expect("parses");
+        assert_eq!(data.latency.p95, Some(2.0));
+        assert_eq!(data.trend(), Trend::Unknown);
+    }
+
+    #[test]
+    fn a_failed_item_is_its_error() {
+        let answer = json!({"responses": [{"status": 400, "error": {"type": "query_shard_exception", "reason": "Failed to parse query [a AND]"}}, {}]});
+        let err = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 1000).expect_err("fails");
+        assert_eq!(err, "query_shard_exception: Failed to parse query [a AND]");
+    }
+}

@@ -1,0 +1,374 @@
+//! The live tail, trustworthy under late and out-of-order arrival: each poll re-reads an
+//! overlap window before the newest line shown, pages through it in time order with
+//! `search_after`, and drops what was already shown by index + `_id` (a bounded set).
+//! Late lines are inserted where they belong and marked.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde_json::{json, Value};
+
+use super::panels::query_in_range;
+use crate::time::{parse_iso8601, EpochMillis};
+
+/// One log line of the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub index: String,
+    pub id: String,
+    pub time: EpochMillis,
+    pub level: String,
+    pub message: String,
+    pub source: Value,
+    /// It arrived after lines newer than it were already shown.
+    pub late: bool,
+}
+
+/// Where the stream's text comes from.
+#[derive(Debug, Clone, Default)]
+pub struct RowFields {
+    pub message: Option<String>,
+    pub level: Option<String>,
+    /// A unique event field to break timestamp ties (sortable: keyword or number).
+    pub tiebreaker: Option<String>,
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Merged {
+    pub added: usize,
+    pub late: usize,
+    /// The page was full: ask again after its last line.
+    pub more: bool,
+}
+
+pub struct Tail {
+    rows: VecDeque<Row>,
+    seen: HashSet<(String, String)>,
+    seen_order: VecDeque<(String, String)>,
+    capacity: usize,
+    overlap_ms: i64,
+    page: usize,
+    newest: Option<EpochMillis>,
+    /// Lines evicted because the stream is full (for "showing N of M").
+    pub dropped: u64,
+}
+
+impl Tail {
+    /// A tail keeping at most `capacity` lines, re-reading `overlap_ms` each poll.
+    pub fn new(capacity: usize, overlap_ms: i64, page: usize) -> Self {
+        Self {
+            rows: VecDeque::new(),
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            capacity: capacity.max(1),
+            overlap_ms,
+            page: page.max(1),
+            newest: None,
+            dropped: 0,
+        }
+    }
+
+    pub fn rows(&self) -> &VecDeque<Row> {
+        &self.rows
+    }
+
+    pub fn newest(&self) -> Option<EpochMillis> {
+        self.newest
+    }
+
+    /// The first request: the newest lines of the range, newest first.
+    pub fn initial_request(
+        &self,
+        query: &str,
+        from: EpochMillis,
+        to: EpochMillis,
+        fields: &RowFields,
+    ) -> Value {
+        json!({
+            "size": self.page,
+            "track_total_hits": true,
+            "query": query_in_range(query, from, to),
+            "sort": sort(fields, "desc"),
+        })
+    }
+
+    /// A poll: everything from the overlap window on, oldest first, after `after` (the
+    /// last sort values of the previous page of this poll).
+    pub fn poll_request(
+        &self,
+        query: &str,
+        from: EpochMillis,
+        now: EpochMillis,
+        fields: &RowFields,
+        after: Option<&Value>,
+    ) -> Value {
+        let start = self
+            .newest
+            .map_or(from, |newest| (newest - self.overlap_ms).max(from));
+        let mut body = json!({
+            "size": self.page,
+            "track_total_hits": false,
+            "query": query_in_range(query, start, now.max(start)),
+            "sort": sort(fields, "asc"),
+        });
+        if let Some(after) = after {
+            body["search_after"] = after.clone();
+        }
+        body
+    }
+
+    /// Adds the hits of a search answer; returns what changed and the last hit's sort values.
+    pub fn merge(&mut self, answer: &Value, fields: &RowFields) -> (Merged, Option<Value>) {
+        let hits = answer["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut merged = Merged {
+            more: hits.len() >= self.page,
+            ..Merged::default()
+        };
+        let last_sort = hits.last().map(|hit| hit["sort"].clone());
+        let newest_before = self.newest;
+        for hit in &hits {
+            let Some(mut row) = row_of(hit, fields) else {
+                continue;
+            };
+            let key = (row.index.clone(), row.id.clone());
+            if self.seen.contains(&key) {
+                continue;
+            }
+            self.remember(key);
+            row.late = newest_before.is_some_and(|newest| row.time < newest);
+            merged.added += 1;
+            merged.late += usize::from(row.late);
+            self.newest = Some(self.newest.map_or(row.time, |n| n.max(row.time)));
+            self.insert(row);
+        }
+        (merged, last_sort)
+    }
+
+    fn remember(&mut self, key: (String, String)) {
+        self.seen.insert(key.clone());
+        self.seen_order.push_back(key);
+        // the set only needs to cover what the overlap window can bring back; bound it
+        while self.seen_order.len() > self.capacity * 2 {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+    }
+
+    /// Keeps rows in time order (ties by index and id), dropping the oldest past capacity.
+    fn insert(&mut self, row: Row) {
+        let position = self
+            .rows
+            .partition_point(|r| (r.time, &r.index, &r.id) <= (row.time, &row.index, &row.id));
+        self.rows.insert(position, row);
+        while self.rows.len() > self.capacity {
+            self.rows.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    /// Forgets everything (a new query or range).
+    pub fn clear(&mut self) {
+        *self = Tail::new(self.capacity, self.overlap_ms, self.page);
+    }
+}
+
+fn sort(fields: &RowFields, order: &str) -> Value {
+    let mut keys = vec![json!({"@timestamp": {"order": order}})];
+    if let Some(tiebreaker) = &fields.tiebreaker {
+        keys.push(json!({tiebreaker.as_str(): {"order": order, "unmapped_type": "keyword"}}));
+    }
+    Value::Array(keys)
+}
+
+/// Looks a dotted name up in an event, nested (`a: {b: 1}`) or flat (`"a.b": 1`).
+pub fn lookup<'v>(source: &'v Value, name: &str) -> Option<&'v Value> {
+    if let Some(value) = source.get(name) {
+        return Some(value);
+    }
+    let (head, rest) = name.split_once('.')?;
+    lookup(source.get(head)?, rest).or_else(|| {
+        // a key that itself has dots: try longer heads
+        let mut split = head.len();
+        while let Some(next) = name[split + 1..].find('.') {
+            split += 1 + next;
+            if let Some(inner) = source.get(&name[..split]) {
+                return lookup(inner, &name[split + 1..]);
+            }
+        }
+        None
+    })
+}
+
+/// Text for a value: strings as they are, anything else as JSON.
+pub fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn row_of(hit: &Value, fields: &RowFields) -> Option<Row> {
+    let source = hit.get("_source").cloned().unwrap_or(Value::Null);
+    let time = hit["sort"][0].as_i64().or_else(|| {
+        source
+            .get("@timestamp")
+            .and_then(Value::as_str)
+            .and_then(parse_iso8601)
+    })?;
+    let pick = |name: &Option<String>, fallback: &str| {
+        lookup(&source, name.as_deref().unwrap_or(fallback))
+            .map(text_of)
+            .unwrap_or_default()
+    };
+    Some(Row {
+        index: hit["_index"].as_str().unwrap_or_default().to_string(),
+        id: hit["_id"].as_str().unwrap_or_default().to_string(),
+        time,
+        level: pick(&fields.level, "level"),
+        message: pick(&fields.message, "message"),
+        source,
+        late: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: &str, time: i64) -> Value {
+        json!({"_index": "logs", "_id": id, "sort": [time, id], "_source": {"@timestamp": crate::time::format_iso8601(time), "message": format!("m{id}"), "log": {"level": "info"}}})
+    }
+
+    fn page(hits: Vec<Value>) -> Value {
+        json!({"hits": {"hits": hits}})
+    }
+
+    /// A toy store: what a search over [start, now] in time order, after `after`, returns.
+    fn serve(events: &[(String, i64)], request: &Value) -> Value {
+        let range = &request["query"]["bool"]["filter"][0]["range"]["@timestamp"];
+        let (from, to) = (
+            range["gte"].as_i64().unwrap_or(0),
+            range["lte"].as_i64().unwrap_or(i64::MAX),
+        );
+        let mut chosen: Vec<&(String, i64)> = events
+            .iter()
+            .filter(|(_, t)| *t >= from && *t <= to)
+            .collect();
+        chosen.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        if let Some(after) = request.get("search_after") {
+            let key = (
+                after[0].as_i64().unwrap_or(0),
+                after[1].as_str().unwrap_or("").to_string(),
+            );
+            chosen.retain(|(id, t)| (*t, id.clone()) > key);
+        }
+        let size = request["size"].as_u64().unwrap_or(10) as usize;
+        page(
+            chosen
+                .into_iter()
+                .take(size)
+                .map(|(id, t)| hit(id, *t))
+                .collect(),
+        )
+    }
+
+    fn poll(tail: &mut Tail, events: &[(String, i64)], now: i64, fields: &RowFields) -> Merged {
+        let mut total = Merged::default();
+        let mut after = None;
+        loop {
+            let request = tail.poll_request("", 0, now, fields, after.as_ref());
+            let (merged, last) = tail.merge(&serve(events, &request), fields);
+            total.added += merged.added;
+            total.late += merged.late;
+            if !merged.more {
+                return total;
+            }
+            after = last;
+        }
+    }
+
+    #[test]
+    fn late_and_out_of_order_events_appear_exactly_once_in_time_order() {
+        let fields = RowFields {
+            tiebreaker: Some("event.id".into()),
+            level: Some("log.level".into()),
+            ..Default::default()
+        };
+        let mut tail = Tail::new(1_000, 30_000, 3);
+        let mut events: Vec<(String, i64)> = (0..10)
+            .map(|i| (format!("a{i}"), 100_000 + i * 1_000))
+            .collect();
+        assert_eq!(poll(&mut tail, &events, 120_000, &fields).added, 10);
+        // a batch arrives late: some of it older than what is shown, some at the same millisecond
+        events.push(("late1".into(), 95_000));
+        events.push(("late2".into(), 104_000));
+        events.push(("a4b".into(), 104_000));
+        events.push(("new".into(), 121_000));
+        let merged = poll(&mut tail, &events, 130_000, &fields);
+        assert_eq!(merged.added, 4);
+        assert_eq!(merged.late, 3);
+        // and nothing is shown twice however often we poll
+        assert_eq!(poll(&mut tail, &events, 140_000, &fields).added, 0);
+        let ids: Vec<&str> = tail.rows().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids.len(), 14);
+        let mut sorted = tail.rows().iter().map(|r| r.time).collect::<Vec<_>>();
+        sorted.sort();
+        assert_eq!(
+            tail.rows().iter().map(|r| r.time).collect::<Vec<_>>(),
+            sorted
+        );
+        assert!(tail
+            .rows()
+            .iter()
+            .find(|r| r.id == "late1")
+            .is_some_and(|r| r.late));
+        assert!(tail
+            .rows()
+            .iter()
+            .find(|r| r.id == "new")
+            .is_some_and(|r| !r.late));
+        assert_eq!(tail.rows()[0].level, "info");
+    }
+
+    #[test]
+    fn capacity_bounds_the_stream_and_counts_what_it_dropped() {
+        let fields = RowFields::default();
+        let mut tail = Tail::new(5, 1_000, 100);
+        let events: Vec<(String, i64)> = (0..8).map(|i| (format!("e{i}"), 1_000 + i)).collect();
+        poll(&mut tail, &events, 10_000, &fields);
+        assert_eq!(tail.rows().len(), 5);
+        assert_eq!(tail.dropped, 3);
+        assert_eq!(tail.rows()[0].id, "e3");
+    }
+
+    #[test]
+    fn lookup_reads_nested_and_flat_names() {
+        let source = json!({"log": {"level": "warn"}, "extra.user_id": "u1", "a": {"b.c": 1}});
+        assert_eq!(lookup(&source, "log.level"), Some(&json!("warn")));
+        assert_eq!(lookup(&source, "extra.user_id"), Some(&json!("u1")));
+        assert_eq!(lookup(&source, "a.b.c"), Some(&json!(1)));
+        assert_eq!(lookup(&source, "nope.x"), None);
+    }
+
+    #[test]
+    fn requests_sort_with_the_tiebreaker() {
+        let fields = RowFields {
+            tiebreaker: Some("extra.request_id.keyword".into()),
+            ..Default::default()
+        };
+        let tail = Tail::new(10, 30_000, 200);
+        let first = tail.initial_request("error", 0, 100, &fields);
+        assert_eq!(first["sort"][0], json!({"@timestamp": {"order": "desc"}}));
+        assert_eq!(
+            first["sort"][1]["extra.request_id.keyword"]["order"],
+            "desc"
+        );
+        let poll = tail.poll_request("", 0, 100, &fields, Some(&json!([5, "x"])));
+        assert_eq!(poll["search_after"], json!([5, "x"]));
+    }
+}

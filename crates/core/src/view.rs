@@ -1,0 +1,320 @@
+//! A view's whole state — what people set in the dashboard — and its URL query string.
+//! Every view is a link: `ViewState::from_query(state.to_query())` gives the same view.
+
+use crate::time::{parse_date_math, EpochMillis, Rounding};
+use crate::url::{encode, parse_query};
+
+/// Relative presets offered in the time picker: (label, `from` expression).
+pub const PRESETS: &[(&str, &str)] = &[
+    ("Last 5 minutes", "now-5m"),
+    ("Last 15 minutes", "now-15m"),
+    ("Last 60 minutes", "now-1h"),
+    ("Last 24 hours", "now-24h"),
+    ("Last 7 days", "now-7d"),
+];
+
+/// Refresh choices in seconds (0 is off).
+pub const REFRESH_CHOICES: &[u32] = &[0, 1, 5, 10, 30, 60];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Panel {
+    Volume,
+    Users,
+    Latency,
+    Stream,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 4] = [Panel::Volume, Panel::Users, Panel::Latency, Panel::Stream];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Panel::Volume => "volume",
+            Panel::Users => "users",
+            Panel::Latency => "latency",
+            Panel::Stream => "stream",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Panel> {
+        Panel::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Which field holds what; `None` means "detect from the data".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldOverrides {
+    pub message: Option<String>,
+    pub level: Option<String>,
+    pub user: Option<String>,
+    pub latency: Option<String>,
+    pub status: Option<String>,
+    pub path: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl FieldOverrides {
+    const KEYS: [&'static str; 7] = [
+        "message",
+        "level",
+        "user",
+        "latency",
+        "status",
+        "path",
+        "request_id",
+    ];
+
+    fn slot(&mut self, key: &str) -> Option<&mut Option<String>> {
+        Some(match key {
+            "message" => &mut self.message,
+            "level" => &mut self.level,
+            "user" => &mut self.user,
+            "latency" => &mut self.latency,
+            "status" => &mut self.status,
+            "path" => &mut self.path,
+            "request_id" => &mut self.request_id,
+            _ => return None,
+        })
+    }
+
+    fn get(&self, key: &str) -> Option<&String> {
+        match key {
+            "message" => self.message.as_ref(),
+            "level" => self.level.as_ref(),
+            "user" => self.user.as_ref(),
+            "latency" => self.latency.as_ref(),
+            "status" => self.status.as_ref(),
+            "path" => self.path.as_ref(),
+            "request_id" => self.request_id.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewState {
+    /// Index pattern(s), as Elasticsearch takes them (`log*`, `a,b`).
+    pub index: String,
+    /// Lucene query syntax; empty matches everything.
+    pub query: String,
+    /// Range start: date math (`now-15m`) or an ISO time.
+    pub from: String,
+    /// Range end: `now` or an ISO time.
+    pub to: String,
+    /// Seconds between refreshes; 0 is off.
+    pub refresh: u32,
+    /// Show times in UTC (else the browser's zone).
+    pub utc: bool,
+    pub fields: FieldOverrides,
+    pub panels: Vec<Panel>,
+    /// Only the panels, for iframes.
+    pub embed: bool,
+    pub light: bool,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            index: "log*".to_string(),
+            query: String::new(),
+            from: "now-15m".to_string(),
+            to: "now".to_string(),
+            refresh: 5,
+            utc: false,
+            fields: FieldOverrides::default(),
+            panels: Panel::ALL.to_vec(),
+            embed: false,
+            light: false,
+        }
+    }
+}
+
+impl ViewState {
+    /// Reads a query string; what is missing or malformed takes its default.
+    pub fn from_query(query: &str) -> Self {
+        let mut state = Self::default();
+        for (key, value) in parse_query(query) {
+            match key.as_str() {
+                "index" if !value.trim().is_empty() => state.index = value,
+                "q" => state.query = value,
+                "from" if !value.is_empty() => state.from = value,
+                "to" if !value.is_empty() => state.to = value,
+                "refresh" => {
+                    state.refresh = value
+                        .parse()
+                        .ok()
+                        .filter(|s| REFRESH_CHOICES.contains(s))
+                        .unwrap_or(state.refresh)
+                }
+                "tz" => state.utc = value == "utc",
+                "embed" => state.embed = value == "1",
+                "theme" => state.light = value == "light",
+                "panels" => {
+                    let panels: Vec<Panel> = value.split(',').filter_map(Panel::parse).collect();
+                    if !panels.is_empty() {
+                        state.panels = panels;
+                    }
+                }
+                key => {
+                    if let Some(slot) = key
+                        .strip_prefix("f.")
+                        .and_then(|field| state.fields.slot(field))
+                    {
+                        *slot = Some(value).filter(|v| !v.is_empty());
+                    }
+                }
+            }
+        }
+        state
+    }
+
+    /// The query string for this view: only what differs from the defaults, in a fixed order.
+    pub fn to_query(&self) -> String {
+        let defaults = Self::default();
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut add = |key: &str, value: String| pairs.push((key.to_string(), value));
+        if self.index != defaults.index {
+            add("index", self.index.clone());
+        }
+        if !self.query.is_empty() {
+            add("q", self.query.clone());
+        }
+        if self.from != defaults.from {
+            add("from", self.from.clone());
+        }
+        if self.to != defaults.to {
+            add("to", self.to.clone());
+        }
+        if self.refresh != defaults.refresh {
+            add("refresh", self.refresh.to_string());
+        }
+        if self.utc {
+            add("tz", "utc".into());
+        }
+        for key in FieldOverrides::KEYS {
+            if let Some(value) = self.fields.get(key) {
+                add(&format!("f.{key}"), value.clone());
+            }
+        }
+        if self.panels != defaults.panels {
+            add(
+                "panels",
+                self.panels
+                    .iter()
+                    .map(Panel::name)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+        }
+        if self.embed {
+            add("embed", "1".into());
+        }
+        if self.light {
+            add("theme", "light".into());
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The range as absolute epoch milliseconds at `now` (`None` when it cannot be read).
+    pub fn range_at(&self, now: EpochMillis) -> Option<(EpochMillis, EpochMillis)> {
+        let from = parse_date_math(&self.from, now, Rounding::Down).ok()?;
+        let to = parse_date_math(&self.to, now, Rounding::Up).ok()?;
+        (from < to).then_some((from, to))
+    }
+
+    /// Whether the range moves with the clock.
+    pub fn is_relative(&self) -> bool {
+        self.from.starts_with("now") || self.to.starts_with("now")
+    }
+
+    /// The same view with its range pinned to absolute times (for "share as it is now").
+    pub fn pinned(&self, now: EpochMillis) -> Self {
+        let mut pinned = self.clone();
+        if let Some((from, to)) = self.range_at(now) {
+            pinned.from = crate::time::format_iso8601(from);
+            pinned.to = crate::time::format_iso8601(to);
+        }
+        pinned
+    }
+
+    pub fn shows(&self, panel: &Panel) -> bool {
+        self.panels.contains(panel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_make_an_empty_query_string() {
+        assert_eq!(ViewState::default().to_query(), "");
+        assert_eq!(ViewState::from_query(""), ViewState::default());
+    }
+
+    #[test]
+    fn round_trips_every_setting() {
+        let state = ViewState {
+            index: "logs-*,logstash-*".into(),
+            query: "level:ERROR AND \"connection refused\" & 100%".into(),
+            from: "2025-11-25T10:00:00.000Z".into(),
+            to: "2025-11-25T11:00:00.000Z".into(),
+            refresh: 30,
+            utc: true,
+            fields: FieldOverrides {
+                user: Some("client.ip".into()),
+                latency: Some("event.duration".into()),
+                ..Default::default()
+            },
+            panels: vec![Panel::Latency, Panel::Users],
+            embed: true,
+            light: true,
+        };
+        assert_eq!(ViewState::from_query(&state.to_query()), state);
+    }
+
+    #[test]
+    fn round_trips_generated_states() {
+        let texts = ["", "a", "a b", "é", "x=y&z", "%41", "+", "now-7d", "*:*"];
+        for (i, q) in texts.iter().enumerate() {
+            for (j, index) in texts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !t.trim().is_empty())
+            {
+                let state = ViewState {
+                    query: q.to_string(),
+                    index: index.to_string(),
+                    refresh: REFRESH_CHOICES[(i + j) % REFRESH_CHOICES.len()],
+                    utc: (i + j) % 2 == 0,
+                    panels: Panel::ALL[..1 + (i % 4)].to_vec(),
+                    ..ViewState::default()
+                };
+                assert_eq!(ViewState::from_query(&state.to_query()), state);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_fall_back_to_defaults() {
+        let state = ViewState::from_query("refresh=7&panels=nope&index=&from=");
+        assert_eq!(state, ViewState::default());
+    }
+
+    #[test]
+    fn pinning_turns_relative_into_absolute() {
+        let state = ViewState::default();
+        let pinned = state.pinned(1_764_040_200_000);
+        assert_eq!(pinned.from, "2025-11-25T02:55:00.000Z");
+        assert_eq!(pinned.to, "2025-11-25T03:10:00.000Z");
+        assert!(!pinned.is_relative());
+        assert_eq!(
+            pinned.range_at(0),
+            Some((1_764_039_300_000, 1_764_040_200_000))
+        );
+    }
+}
