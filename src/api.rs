@@ -1,9 +1,9 @@
 //! All of the dashboard's HTTP: where the APIs are, and the Elasticsearch calls.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use logdash_core::es::ClusterInfo;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::error::AppError;
 
@@ -24,7 +24,11 @@ impl Default for Endpoints {
 
 impl Endpoints {
     fn es_url(&self, path: &str) -> String {
-        format!("{}/{}", self.es_base.trim_end_matches('/'), path)
+        format!(
+            "{}/{}",
+            self.es_base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
     }
 }
 
@@ -36,25 +40,70 @@ pub async fn endpoints() -> Endpoints {
     }
 }
 
-/// `GET /` of the Elasticsearch API: which cluster and version answers.
+/// `GET /`: which cluster and version answers.
 pub async fn cluster_info(endpoints: &Endpoints) -> Result<ClusterInfo, AppError> {
-    get_json(&endpoints.es_url("")).await
+    let value = send(
+        Request::get(&endpoints.es_url("")),
+        None,
+        &endpoints.es_url(""),
+    )
+    .await?;
+    serde_json::from_value(value).map_err(|err| AppError::BadAnswer {
+        url: endpoints.es_url(""),
+        detail: err.to_string(),
+    })
 }
 
-async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, AppError> {
-    let response = Request::get(url)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|err| AppError::Unreachable {
-            url: url.to_string(),
-            detail: err.to_string(),
-        })?;
-    let status = response.status();
-    let text = response.text().await.map_err(|err| AppError::Unreachable {
+/// `GET /{index}/_field_caps?fields=*`
+pub async fn field_caps(endpoints: &Endpoints, index: &str) -> Result<Value, AppError> {
+    let url = endpoints.es_url(&format!("{index}/_field_caps?fields=*"));
+    send(Request::get(&url), None, &url).await
+}
+
+/// `POST /_msearch`
+pub async fn msearch(endpoints: &Endpoints, body: String) -> Result<Value, AppError> {
+    let url = endpoints.es_url("_msearch");
+    send(
+        Request::post(&url).header("Content-Type", "application/x-ndjson"),
+        Some(body),
+        &url,
+    )
+    .await
+}
+
+/// `POST /{index}/_search`
+pub async fn search(endpoints: &Endpoints, index: &str, body: &Value) -> Result<Value, AppError> {
+    let url = endpoints.es_url(&format!("{index}/_search"));
+    send(
+        Request::post(&url).header("Content-Type", "application/json"),
+        Some(body.to_string()),
+        &url,
+    )
+    .await
+}
+
+async fn send(request: RequestBuilder, body: Option<String>, url: &str) -> Result<Value, AppError> {
+    let unreachable = |detail: String| AppError::Unreachable {
         url: url.to_string(),
-        detail: err.to_string(),
-    })?;
+        detail,
+    };
+    let request = request.header("Accept", "application/json");
+    let response = match body {
+        Some(body) => {
+            request
+                .body(body)
+                .map_err(|e| unreachable(e.to_string()))?
+                .send()
+                .await
+        }
+        None => request.send().await,
+    }
+    .map_err(|e| unreachable(e.to_string()))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
     if !response.ok() {
         return Err(AppError::from_status(url, status, &text));
     }

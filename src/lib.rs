@@ -1,15 +1,20 @@
 //! logdash's dashboard: a Leptos single-page app that reads logs through the
 //! Elasticsearch API (logdash's `/es/`, or any proxy named in `config.json`).
+//! All decisions live in `logdash-core`; the components here only show them.
 
 mod api;
 mod components;
 mod error;
 mod pages;
+mod state;
+mod timefmt;
 
 use leptos::prelude::*;
 
-/// The whole app: one dashboard screen.
+/// The whole app: one dashboard screen, its state in the URL.
 #[component]
 pub fn App() -> impl IntoView {
+    let view = state::use_view_state();
+    provide_context(view);
     view! { <pages::dashboard::Dashboard /> }
 }

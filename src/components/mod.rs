@@ -1,4 +1,9 @@
 //! Reusable pieces of the dashboard.
 
 pub mod backend_status;
+pub mod chart;
+pub mod details;
 pub mod error_banner;
+pub mod panels;
+pub mod stream;
+pub mod top_bar;

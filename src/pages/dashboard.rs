@@ -1,32 +1,390 @@
-//! The dashboard screen: the top bar with the backend's status, then the panels.
+//! The dashboard screen: top bar, the three chart panels and the live stream. One
+//! `_msearch` per refresh feeds the panels; the stream polls on its own, so neither
+//! waits on the other. A backend that fails keeps the last data and is retried.
 
+use leptos::html::Input;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use logdash_core::dashboard::fields::{self, LatencyUnit, ResolvedFields};
+use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
+use logdash_core::dashboard::tail::{Row, RowFields, Tail};
+use logdash_core::lucene::{self, DefaultOperator};
+use logdash_core::view::{Panel, ViewState};
+use wasm_bindgen::JsCast;
 
-use crate::api;
+use crate::api::{self, Endpoints};
 use crate::components::backend_status::BackendStatus;
+use crate::components::details::Details;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
+use crate::components::stream::Stream;
+use crate::components::top_bar::TopBar;
+use crate::error::AppError;
+use crate::state::ViewSignal;
+use crate::timefmt;
+
+/// Lines the stream holds, and how far back each poll looks again for late lines.
+const STREAM_CAPACITY: usize = 100_000;
+const OVERLAP_MS: i64 = 30_000;
+const PAGE: usize = 500;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let info = LocalResource::new(|| async {
-        let endpoints = api::endpoints().await;
+    let view = expect_context::<ViewSignal>();
+    let state = view.get;
+    let endpoints = LocalResource::new(api::endpoints);
+    let info = LocalResource::new(move || async move {
+        let endpoints = endpoints.await;
         api::cluster_info(&endpoints).await
     });
+
+    let fields = RwSignal::new(None::<(String, ResolvedFields, Vec<&'static str>)>);
+    let panels = RwSignal::new(None::<PanelsData>);
+    let query_error = RwSignal::new(None::<String>);
+    let backend_error = RwSignal::new(None::<AppError>);
+    let last_updated = RwSignal::new(None::<i64>);
+    let tick = RwSignal::new(0u64);
+    let tail = StoredValue::new_local(Tail::new(STREAM_CAPACITY, OVERLAP_MS, PAGE));
+    let tail_version = RwSignal::new(0u64);
+    let stream_total = RwSignal::new(None::<u64>);
+    let follow = RwSignal::new(true);
+    let selected = RwSignal::new(None::<Row>);
+    let show_help = RwSignal::new(false);
+    let generation = StoredValue::new(0u64);
+    let tail_key = StoredValue::new(String::new());
+    let failures = StoredValue::new(0u32);
+    let query_input = NodeRef::<Input>::new();
+
+    let offset = Signal::derive(move || timefmt::display_offset(state.with(|s| s.utc)));
+    let light = Signal::derive(move || state.with(|s| s.light));
+    let terms = Signal::derive(move || {
+        state.with(|s| {
+            lucene::parse(&s.query, DefaultOperator::And)
+                .map(|n| lucene::positive_terms(&n))
+                .unwrap_or_default()
+        })
+    });
+    let missing = Signal::derive(move || {
+        fields.with(|f| f.as_ref().map(|f| f.2.clone()).unwrap_or_default())
+    });
+
+    // theme on the page itself
+    Effect::new(move |_| {
+        let light = light.get();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-theme", if light { "light" } else { "dark" });
+        }
+    });
+
+    // every change of the view, and every tick, refreshes
+    Effect::new(move |_| {
+        let current = state.get();
+        let _ = tick.get();
+        let this = generation.get_value() + 1;
+        generation.set_value(this);
+        let key = format!(
+            "{}\u{1}{}\u{1}{}\u{1}{}",
+            current.index, current.query, current.from, current.to
+        );
+        if tail_key.get_value() != key {
+            tail_key.set_value(key);
+            tail.update_value(Tail::clear);
+            tail_version.update(|v| *v += 1);
+            stream_total.set(None);
+        }
+        spawn_local(async move {
+            let endpoints = endpoints.await;
+            let resolved = match resolve_fields(&endpoints, &current, fields).await {
+                Ok(resolved) => resolved,
+                Err(error) => return report(error, backend_error, query_error, failures, tick),
+            };
+            let now = timefmt::now();
+            let Some((from, to)) = current.range_at(now) else {
+                query_error.set(Some(format!("the time range [{} to {}] cannot be read: use date math like now-15m or ISO times", current.from, current.to)));
+                return;
+            };
+            let panels_task = {
+                let (endpoints, current, resolved) =
+                    (endpoints.clone(), current.clone(), resolved.clone());
+                async move {
+                    let request = PanelsRequest {
+                        index: current.index.clone(),
+                        query: current.query.clone(),
+                        from,
+                        to,
+                        offset_minutes: offset.get_untracked(),
+                        now,
+                    };
+                    let unit = resolved
+                        .latency
+                        .as_ref()
+                        .map_or(LatencyUnit::Milliseconds, |l| LatencyUnit::of(&l.name));
+                    let (interval, _) = request.interval();
+                    let answer = api::msearch(&endpoints, request.msearch_body(&resolved)).await;
+                    if generation.get_value() != this {
+                        return; // a newer refresh has started: this answer is stale
+                    }
+                    match answer.map(|a| PanelsData::parse(&a, unit, interval)) {
+                        Ok(Ok(data)) => {
+                            panels.set(Some(data));
+                            query_error.set(None);
+                            backend_error.set(None);
+                            failures.set_value(0);
+                            last_updated.set(Some(timefmt::now()));
+                        }
+                        Ok(Err(reason)) => query_error.set(Some(reason)),
+                        Err(error) => report(error, backend_error, query_error, failures, tick),
+                    }
+                }
+            };
+            spawn_local(panels_task);
+            if current.shows(&Panel::Stream) {
+                let row_fields = RowFields {
+                    message: resolved.message.clone(),
+                    level: resolved.level.as_ref().map(|l| l.name.clone()),
+                    tiebreaker: resolved.request_id.as_ref().map(|r| r.agg.clone()),
+                };
+                spawn_local(poll_stream(
+                    endpoints,
+                    current,
+                    row_fields,
+                    from,
+                    to,
+                    now,
+                    tail,
+                    tail_version,
+                    stream_total,
+                ));
+            }
+        });
+    });
+
+    // the refresh timer follows the view's interval
+    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+        if let Some(Some(handle)) = previous {
+            handle.clear();
+        }
+        let seconds = state.with(|s| s.refresh);
+        (seconds > 0)
+            .then(|| {
+                set_interval_with_handle(
+                    move || tick.update(|t| *t += 1),
+                    std::time::Duration::from_secs(u64::from(seconds)),
+                )
+                .ok()
+            })
+            .flatten()
+    });
+
+    // keys: / focuses the query, Esc closes details, ? lists the keys, End resumes following
+    if let Some(window) = web_sys::window() {
+        let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |event: web_sys::KeyboardEvent| {
+                let typing = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|e| {
+                        matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    });
+                match event.key().as_str() {
+                    "Escape" => {
+                        selected.set(None);
+                        show_help.set(false);
+                    }
+                    "/" if !typing => {
+                        event.prevent_default();
+                        if let Some(input) = query_input.get_untracked() {
+                            let _ = input.focus();
+                        }
+                    }
+                    "?" if !typing => show_help.update(|s| *s = !*s),
+                    "End" if !typing => follow.set(true),
+                    _ => {}
+                }
+            },
+        );
+        let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        on_key.forget();
+    }
+
+    let ctx = PanelContext {
+        data: panels.into(),
+        offset,
+        light,
+        missing,
+    };
     let status = move || match info.get() {
         None => view! { <span class="backend-status muted">"connecting…"</span> }.into_any(),
         Some(Ok(info)) => view! { <BackendStatus info /> }.into_any(),
         Some(Err(_)) => view! { <span class="backend-status muted">"no backend"</span> }.into_any(),
     };
-    let banner = move || match info.get() {
-        Some(Err(error)) => Some(view! { <ErrorBanner error /> }),
-        _ => None,
+    let banner = move || {
+        let error = backend_error
+            .get()
+            .or_else(|| info.get().and_then(Result::err))?;
+        Some(view! { <ErrorBanner error /> })
     };
+    let freshness = move || {
+        let updated = last_updated.get()?;
+        let _ = tail_version.get();
+        let lag = tail
+            .with_value(|t| t.newest())
+            .map(|newest| (updated - newest).max(0) as f64 / 1000.0);
+        let lag = lag.map_or(String::new(), |l| format!(" · newest event {l:.1}s old"));
+        Some(format!(
+            "updated {}{lag}",
+            timefmt::clock(updated, offset.get())
+        ))
+    };
+    let empty = move || panels.with(|p| p.as_ref().is_some_and(|p| p.total == 0));
+    let embed = move || state.with(|s| s.embed);
+    let shows = move |panel: Panel| state.with(|s| s.shows(&panel));
+
     view! {
-        <header class="topbar">
-            <span class="brand">"logdash"</span>
+        <Show when=move || !embed()>
+            <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1)) />
+        </Show>
+        <div class="statusline">
             {status}
-        </header>
+            <span id="freshness" class="muted">{freshness}</span>
+        </div>
         {banner}
-        <main></main>
+        <Show when=empty>
+            <p id="empty" class="notice">"No events match in this range. Widen the time range or loosen the query."</p>
+        </Show>
+        <main class:embed=embed>
+            <Show when=move || shows(Panel::Volume)><VolumePanel ctx /></Show>
+            <Show when=move || shows(Panel::Users)><UsersPanel ctx /></Show>
+            <Show when=move || shows(Panel::Latency)><LatencyPanel ctx /></Show>
+            <Show when=move || shows(Panel::Stream)>
+                <section id="panel-stream" class="panel wide">
+                    <header><h2>"Live stream"</h2></header>
+                    <Stream tail version=tail_version terms offset total=stream_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
+                </section>
+            </Show>
+        </main>
+        {move || selected.get().map(|row| view! { <Details row offset=offset.get() on_close=Callback::new(move |()| selected.set(None)) /> })}
+        <Show when=move || show_help.get()>
+            <aside id="help" class="details">
+                <header><strong>"Keys"</strong></header>
+                <table>
+                    <tr><th>"/"</th><td>"focus the query box"</td></tr>
+                    <tr><th>"Enter"</th><td>"run the query"</td></tr>
+                    <tr><th>"Esc"</th><td>"close details"</td></tr>
+                    <tr><th>"End"</th><td>"resume following the stream"</td></tr>
+                    <tr><th>"?"</th><td>"show these keys"</td></tr>
+                </table>
+            </aside>
+        </Show>
+    }
+}
+
+/// Detects the fields once per index (and field overrides), then reuses them.
+async fn resolve_fields(
+    endpoints: &Endpoints,
+    state: &ViewState,
+    cache: RwSignal<Option<(String, ResolvedFields, Vec<&'static str>)>>,
+) -> Result<ResolvedFields, AppError> {
+    let key = format!("{}\u{1}{:?}", state.index, state.fields);
+    if let Some((cached, resolved, _)) = cache.get_untracked() {
+        if cached == key {
+            return Ok(resolved);
+        }
+    }
+    let caps = match api::field_caps(endpoints, &state.index).await {
+        Ok(caps) => caps,
+        // an index pattern that matches nothing yet is not an error: nothing to detect
+        Err(AppError::Backend { status: 404, .. }) => serde_json::json!({}),
+        Err(error) => return Err(error),
+    };
+    let data = fields::from_field_caps(&caps);
+    let resolved = fields::resolve(&state.fields, &data);
+    let mut missing = Vec::new();
+    if resolved.user.is_none() {
+        missing.push("user");
+    }
+    if resolved.latency.is_none() {
+        missing.push("latency");
+    }
+    cache.set(Some((key, resolved.clone(), missing)));
+    Ok(resolved)
+}
+
+/// Shows an error: a query the backend refused goes next to the box; anything else is a
+/// banner, the last data stays, and a retry comes after a growing pause.
+fn report(
+    error: AppError,
+    banner: RwSignal<Option<AppError>>,
+    query_error: RwSignal<Option<String>>,
+    failures: StoredValue<u32>,
+    tick: RwSignal<u64>,
+) {
+    match &error {
+        AppError::Backend {
+            status: 400,
+            summary,
+            ..
+        } => query_error.set(Some(summary.clone())),
+        _ => {
+            banner.set(Some(error));
+            let attempt = failures.get_value() + 1;
+            failures.set_value(attempt);
+            let pause = std::time::Duration::from_secs(2u64.pow(attempt.min(5)));
+            set_timeout(move || tick.update(|t| *t += 1), pause);
+        }
+    }
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the stream's signals, passed once"
+)]
+async fn poll_stream(
+    endpoints: Endpoints,
+    state: ViewState,
+    fields: RowFields,
+    from: i64,
+    to: i64,
+    now: i64,
+    tail: StoredValue<Tail, LocalStorage>,
+    version: RwSignal<u64>,
+    total: RwSignal<Option<u64>>,
+) {
+    let first = tail.with_value(|t| t.newest().is_none());
+    if first {
+        let body = tail.with_value(|t| t.initial_request(&state.query, from, to, &fields));
+        if let Ok(answer) = api::search(&endpoints, &state.index, &body).await {
+            total.set(answer["hits"]["total"]["value"].as_u64());
+            tail.update_value(|t| {
+                t.merge(&answer, &fields);
+            });
+            version.update(|v| *v += 1);
+        }
+        return;
+    }
+    if !state.is_relative() {
+        return; // a pinned range does not grow
+    }
+    let mut after = None;
+    for _ in 0..20 {
+        let body =
+            tail.with_value(|t| t.poll_request(&state.query, from, now, &fields, after.as_ref()));
+        let Ok(answer) = api::search(&endpoints, &state.index, &body).await else {
+            return;
+        };
+        let (merged, last) = tail
+            .try_update_value(|t| t.merge(&answer, &fields))
+            .unwrap_or_default();
+        if merged.added > 0 {
+            total.update(|t| *t = t.map(|n| n + merged.added as u64));
+            version.update(|v| *v += 1);
+        }
+        if !merged.more {
+            break;
+        }
+        after = last;
     }
 }

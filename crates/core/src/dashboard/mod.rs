@@ -2,6 +2,7 @@
 //! what, the one `_msearch` per refresh behind the panels, and the live tail.
 
 pub mod fields;
+pub mod highlight;
 pub mod interval;
 pub mod panels;
 pub mod tail;

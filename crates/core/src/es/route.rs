@@ -431,7 +431,7 @@ pub fn check_body(body: &serde_json::Value, limits: BodyLimits) -> Result<(), Re
     walk(body, 0)?;
     for (key, max) in [("size", limits.max_size), ("from", limits.max_from)] {
         if let Some(value) = body.get(key) {
-            if !value.as_u64().is_some_and(|n| n <= max) {
+            if value.as_u64().is_none_or(|n| n > max) {
                 return Err(Refusal::forbidden(format!(
                     "[{key}] must be a whole number up to {max}, not {value}"
                 )));

@@ -1,0 +1,278 @@
+//! A time chart drawn with plotters on a canvas: stacked bars or lines over buckets,
+//! sized to its container and to the screen's pixel density, with a read-out of the
+//! bucket under the pointer.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+
+use crate::timefmt;
+
+/// One named series, one value per bucket (`None`: nothing to show there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub color: (u8, u8, u8),
+    pub values: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChartData {
+    pub keys: Vec<i64>,
+    pub step_ms: i64,
+    pub series: Vec<Series>,
+    /// Stack the series as bars (else lines).
+    pub stacked: bool,
+    /// Buckets to draw faded (too few samples to trust).
+    pub faint: Vec<bool>,
+    pub unit: &'static str,
+}
+
+const HEIGHT_CSS: f64 = 160.0;
+
+/// A chart; `data` redraws it, `offset` is the displayed zone for the axis labels.
+#[component]
+pub fn Chart(
+    /// What to draw.
+    #[prop(into)]
+    data: Signal<ChartData>,
+    /// Minutes east of UTC for the labels.
+    #[prop(into)]
+    offset: Signal<i32>,
+    /// Whether the page is in the light theme (colours follow it).
+    #[prop(into)]
+    light: Signal<bool>,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let hover = RwSignal::new(None::<usize>);
+    let (resized, set_resized) = signal(0u32);
+    if let Some(window) = web_sys::window() {
+        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            set_resized.update(|n| *n += 1)
+        });
+        let _ =
+            window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+        on_resize.forget();
+    }
+    Effect::new(move |_| {
+        let _ = resized.get();
+        let (data, offset, light) = (data.get(), offset.get(), light.get());
+        if let Some(canvas) = canvas.get() {
+            draw(&canvas, &data, offset, light, hover.get());
+        }
+    });
+    let on_move = move |event: web_sys::MouseEvent| {
+        let Some(canvas) = canvas.get() else { return };
+        let rect = canvas.get_bounding_client_rect();
+        let keys = data.with_untracked(|d| d.keys.len());
+        let (left, right) = plot_edges(rect.width());
+        let x = f64::from(event.client_x()) - rect.left();
+        if keys == 0 || x < left || x > right {
+            hover.set(None);
+            return;
+        }
+        let index = ((x - left) / (right - left) * keys as f64).floor() as usize;
+        hover.set(Some(index.min(keys - 1)));
+    };
+    let readout = move || {
+        let index = hover.get()?;
+        data.with(|d| {
+            let key = *d.keys.get(index)?;
+            let values = d
+                .series
+                .iter()
+                .map(|s| {
+                    let value = s
+                        .values
+                        .get(index)
+                        .copied()
+                        .flatten()
+                        .map_or("–".to_string(), |v| format_value(v, d.unit));
+                    format!("{} {value}", s.name)
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let faint = if d.faint.get(index).copied().unwrap_or(false) {
+                " (few requests)"
+            } else {
+                ""
+            };
+            Some(format!(
+                "{} — {values}{faint}",
+                timefmt::full(key, offset.get())
+            ))
+        })
+    };
+    view! {
+        <div class="chart">
+            <canvas node_ref=canvas on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
+            <div class="readout">{move || readout().unwrap_or_else(|| "\u{a0}".to_string())}</div>
+        </div>
+    }
+}
+
+pub fn format_value(value: f64, unit: &str) -> String {
+    if value >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}{unit}")
+    } else {
+        format!("{value:.1}{unit}")
+    }
+}
+
+/// Left and right edges of the plotting area, in CSS pixels.
+fn plot_edges(width: f64) -> (f64, f64) {
+    (48.0, width - 8.0)
+}
+
+fn draw(
+    canvas: &web_sys::HtmlCanvasElement,
+    data: &ChartData,
+    offset: i32,
+    light: bool,
+    hover: Option<usize>,
+) {
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let width_css = canvas
+        .parent_element()
+        .map_or(600.0, |p| f64::from(p.client_width()))
+        .max(200.0);
+    canvas.set_width((width_css * dpr) as u32);
+    canvas.set_height((HEIGHT_CSS * dpr) as u32);
+    let style = web_sys::HtmlElement::style(canvas);
+    let _ = style.set_property("width", &format!("{width_css}px"));
+    let _ = style.set_property("height", &format!("{HEIGHT_CSS}px"));
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+        return;
+    };
+    let root = backend.into_drawing_area();
+    let (fg, grid, bg) = if light {
+        (
+            RGBColor(87, 96, 106),
+            RGBColor(216, 222, 228),
+            RGBColor(255, 255, 255),
+        )
+    } else {
+        (
+            RGBColor(139, 148, 158),
+            RGBColor(48, 54, 61),
+            RGBColor(22, 27, 34),
+        )
+    };
+    let _ = root.fill(&bg);
+    let n = data.keys.len();
+    if n == 0 {
+        return;
+    }
+    let x0 = data.keys[0];
+    let x1 = data.keys[n - 1] + data.step_ms.max(1);
+    let ymax = if data.stacked {
+        (0..n)
+            .map(|i| {
+                data.series
+                    .iter()
+                    .filter_map(|s| s.values.get(i).copied().flatten())
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    } else {
+        data.series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .fold(0.0, f64::max)
+    };
+    let ymax = if ymax <= 0.0 { 1.0 } else { ymax * 1.1 };
+    let px = |v: f64| (v * dpr) as i32;
+    let font = ("sans-serif", 11.0 * dpr).into_font().color(&fg);
+    let Ok(mut chart) = ChartBuilder::on(&root)
+        .margin_top(px(6.0))
+        .margin_right(px(8.0))
+        .x_label_area_size(px(20.0))
+        .y_label_area_size(px(40.0))
+        .build_cartesian_2d(x0..x1, 0.0..ymax)
+    else {
+        return;
+    };
+    let unit = data.unit;
+    let _ = chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(4)
+        .x_label_formatter(&|x| timefmt::clock(*x, offset)[..5].to_string())
+        .y_label_formatter(&|y| format_value(*y, unit))
+        .label_style(font)
+        .axis_style(grid)
+        .light_line_style(bg)
+        .bold_line_style(grid)
+        .draw();
+    let step = data.step_ms.max(1);
+    if let Some(index) = hover {
+        if let Some(key) = data.keys.get(index) {
+            let _ = chart.draw_series(std::iter::once(Rectangle::new(
+                [(*key, 0.0), (*key + step, ymax)],
+                grid.mix(0.6).filled(),
+            )));
+        }
+    }
+    if data.stacked {
+        let mut base = vec![0.0; n];
+        for series in &data.series {
+            let color = RGBColor(series.color.0, series.color.1, series.color.2);
+            let bars = (0..n).filter_map(|i| {
+                let value = series
+                    .values
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .filter(|v| *v > 0.0)?;
+                let bottom = base[i];
+                base[i] += value;
+                let gap = step / 10;
+                Some(Rectangle::new(
+                    [
+                        (data.keys[i] + gap, bottom),
+                        (data.keys[i] + step - gap, bottom + value),
+                    ],
+                    color.filled(),
+                ))
+            });
+            let _ = chart.draw_series(bars.collect::<Vec<_>>());
+        }
+    } else {
+        for series in &data.series {
+            let color = RGBColor(series.color.0, series.color.1, series.color.2);
+            // a gap (None) breaks the line; faint buckets are drawn as dots only
+            let mut segment: Vec<(i64, f64)> = Vec::new();
+            let mut segments = Vec::new();
+            for (i, value) in series.values.iter().enumerate() {
+                let faint = data.faint.get(i).copied().unwrap_or(false);
+                match value {
+                    Some(v) if !faint => segment.push((data.keys[i] + step / 2, *v)),
+                    _ => segments.push(std::mem::take(&mut segment)),
+                }
+            }
+            segments.push(segment);
+            for segment in segments.into_iter().filter(|s| !s.is_empty()) {
+                let _ = chart.draw_series(LineSeries::new(
+                    segment,
+                    color.stroke_width((2.0 * dpr) as u32),
+                ));
+            }
+            let dots = series.values.iter().enumerate().filter_map(|(i, v)| {
+                let faint = data.faint.get(i).copied().unwrap_or(false);
+                v.filter(|_| faint).map(|v| {
+                    Circle::new(
+                        (data.keys[i] + step / 2, v),
+                        px(2.0),
+                        color.mix(0.4).filled(),
+                    )
+                })
+            });
+            let _ = chart.draw_series(dots.collect::<Vec<_>>());
+        }
+    }
+    let _ = root.present();
+}

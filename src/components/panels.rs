@@ -1,0 +1,267 @@
+//! The three chart panels: log volume by level, active users, response times.
+
+use leptos::prelude::*;
+use logdash_core::dashboard::fields::missing_hint;
+use logdash_core::dashboard::panels::{PanelsData, Trend, MIN_SAMPLES};
+
+use super::chart::{format_value, Chart, ChartData, Series};
+
+/// Colours of the levels, and which level names fall into each.
+const LEVELS: &[(&str, (u8, u8, u8), &[&str])] = &[
+    (
+        "error",
+        (248, 81, 73),
+        &[
+            "error", "err", "critical", "fatal", "crit", "emerg", "alert",
+        ],
+    ),
+    ("warning", (210, 153, 34), &["warning", "warn"]),
+    ("info", (56, 139, 253), &["info", "information", "notice"]),
+    ("debug", (139, 148, 158), &["debug", "trace"]),
+];
+
+pub fn level_class(level: &str) -> &'static str {
+    let lower = level.to_ascii_lowercase();
+    LEVELS
+        .iter()
+        .find(|(_, _, names)| names.contains(&lower.as_str()))
+        .map_or("other", |(class, _, _)| class)
+}
+
+fn volume_chart(data: &PanelsData) -> ChartData {
+    let mut series: Vec<Series> = LEVELS
+        .iter()
+        .map(|(name, color, _)| Series {
+            name: (*name).to_string(),
+            color: *color,
+            values: Vec::new(),
+        })
+        .collect();
+    series.push(Series {
+        name: "other".into(),
+        color: (163, 113, 247),
+        values: Vec::new(),
+    });
+    for bucket in &data.buckets {
+        let mut per = vec![0u64; series.len()];
+        let mut known = 0;
+        for (level, count) in &bucket.levels {
+            let class = level_class(level);
+            let slot = series
+                .iter()
+                .position(|s| s.name == class)
+                .unwrap_or(series.len() - 1);
+            per[slot] += count;
+            known += count;
+        }
+        // events without a level field count as "other"
+        per[series.len() - 1] += bucket.count.saturating_sub(known);
+        for (s, count) in series.iter_mut().zip(per) {
+            s.values.push(Some(count as f64));
+        }
+    }
+    ChartData {
+        keys: keys(data),
+        step_ms: data.interval_ms,
+        series,
+        stacked: true,
+        faint: Vec::new(),
+        unit: "",
+    }
+}
+
+fn keys(data: &PanelsData) -> Vec<i64> {
+    data.buckets.iter().map(|b| b.key).collect()
+}
+
+fn users_chart(data: &PanelsData) -> ChartData {
+    ChartData {
+        keys: keys(data),
+        step_ms: data.interval_ms,
+        series: vec![Series {
+            name: "users".into(),
+            color: (63, 185, 80),
+            values: data
+                .buckets
+                .iter()
+                .map(|b| b.users.map(|u| u as f64))
+                .collect(),
+        }],
+        stacked: false,
+        faint: Vec::new(),
+        unit: "",
+    }
+}
+
+fn latency_chart(data: &PanelsData) -> ChartData {
+    let line =
+        |name: &str,
+         color,
+         pick: fn(&logdash_core::dashboard::panels::Percentiles) -> Option<f64>| Series {
+            name: name.to_string(),
+            color,
+            values: data.buckets.iter().map(|b| pick(&b.latency)).collect(),
+        };
+    ChartData {
+        keys: keys(data),
+        step_ms: data.interval_ms,
+        series: vec![
+            line("p50", (56, 139, 253), |p| p.p50),
+            line("p95", (210, 153, 34), |p| p.p95),
+            line("p99", (248, 81, 73), |p| p.p99),
+        ],
+        stacked: false,
+        faint: data.buckets.iter().map(|b| b.timed < MIN_SAMPLES).collect(),
+        unit: "ms",
+    }
+}
+
+/// Props shared by the panels.
+#[derive(Clone, Copy)]
+pub struct PanelContext {
+    pub data: Signal<Option<PanelsData>>,
+    pub offset: Signal<i32>,
+    pub light: Signal<bool>,
+    /// Which roles have no field in the data ("user", "latency", "status").
+    pub missing: Signal<Vec<&'static str>>,
+}
+
+#[component]
+pub fn VolumePanel(ctx: PanelContext) -> impl IntoView {
+    let chart = Signal::derive(move || {
+        ctx.data
+            .with(|d| d.as_ref().map(volume_chart).unwrap_or_default())
+    });
+    let total = move || {
+        ctx.data
+            .with(|d| d.as_ref().map(|d| d.total.to_string()).unwrap_or_default())
+    };
+    view! {
+        <section id="panel-volume" class="panel">
+            <header><h2>"Log volume"</h2><span class="big" id="volume-total">{total}</span><span class="muted">" events"</span></header>
+            <div class="legend">
+                {LEVELS.iter().map(|(name, _, _)| view! { <span class=format!("key {name}")>{*name}</span> }).collect_view()}
+                <span class="key other">"other"</span>
+            </div>
+            <Chart data=chart offset=ctx.offset light=ctx.light />
+        </section>
+    }
+}
+
+#[component]
+pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
+    let missing = move || ctx.missing.with(|m| m.contains(&"user"));
+    let chart = Signal::derive(move || {
+        ctx.data
+            .with(|d| d.as_ref().map(users_chart).unwrap_or_default())
+    });
+    // cardinality is approximate above a few thousand: say so
+    let approx = |n: u64| {
+        if n > 3_000 {
+            format!("≈{n}")
+        } else {
+            n.to_string()
+        }
+    };
+    let total = move || {
+        ctx.data.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.users_total)
+                .map(approx)
+                .unwrap_or_else(|| "–".into())
+        })
+    };
+    let recent = move || {
+        ctx.data.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.users_recent)
+                .map(approx)
+                .unwrap_or_else(|| "–".into())
+        })
+    };
+    view! {
+        <section id="panel-users" class="panel">
+            <header>
+                <h2>"Active users"</h2>
+                <span class="big" id="users-total">{total}</span><span class="muted">" in range"</span>
+                <span class="big" id="users-recent">{recent}</span><span class="muted">" in the last 5 min"</span>
+            </header>
+            <Show when=missing fallback=move || view! { <Chart data=chart offset=ctx.offset light=ctx.light /> }>
+                <p class="hint" id="users-missing">{missing_hint("user")}</p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
+    let missing = move || ctx.missing.with(|m| m.contains(&"latency"));
+    let chart = Signal::derive(move || {
+        ctx.data
+            .with(|d| d.as_ref().map(latency_chart).unwrap_or_default())
+    });
+    let figure = move |pick: fn(&PanelsData) -> Option<f64>| {
+        move || {
+            ctx.data.with(|d| {
+                d.as_ref()
+                    .and_then(pick)
+                    .map_or("–".to_string(), |v| format_value(v, "ms"))
+            })
+        }
+    };
+    let trend = move || {
+        ctx.data.with(|d| match d.as_ref().map(PanelsData::trend) {
+            Some(Trend::Degrading { change }) => (
+                "trend bad",
+                format!("▲ p95 {:.0}% worse than the period before", change * 100.0),
+            ),
+            Some(Trend::Better { change }) => (
+                "trend good",
+                format!(
+                    "▼ p95 {:.0}% better than the period before",
+                    -change * 100.0
+                ),
+            ),
+            Some(Trend::Steady { change }) => (
+                "trend",
+                format!("p95 steady ({:+.0}% vs the period before)", change * 100.0),
+            ),
+            _ => (
+                "trend",
+                "not enough requests to compare with the period before".to_string(),
+            ),
+        })
+    };
+    let error_rate = move || {
+        ctx.data.with(|d| {
+            d.as_ref()
+                .and_then(PanelsData::error_rate)
+                .map_or("–".to_string(), |r| format!("{:.1}%", r * 100.0))
+        })
+    };
+    let samples = move || {
+        ctx.data.with(|d| {
+            d.as_ref()
+                .map(|d| format!("based on {} timed requests", d.timed))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section id="panel-latency" class="panel">
+            <header>
+                <h2>"Response time"</h2>
+                <span class="muted">"p50 "</span><span class="big" id="latency-p50">{figure(|d| d.latency.p50)}</span>
+                <span class="muted">"p95 "</span><span class="big" id="latency-p95">{figure(|d| d.latency.p95)}</span>
+                <span class="muted">"p99 "</span><span class="big" id="latency-p99">{figure(|d| d.latency.p99)}</span>
+                <span class="muted">"errors "</span><span class="big" id="error-rate">{error_rate}</span>
+            </header>
+            <Show when=missing fallback=move || view! {
+                <p id="trend" class=move || trend().0>{move || trend().1}</p>
+                <Chart data=chart offset=ctx.offset light=ctx.light />
+                <p class="muted small">{samples}" · faded points rest on fewer than 20 requests"</p>
+            }>
+                <p class="hint" id="latency-missing">{missing_hint("latency")}</p>
+            </Show>
+        </section>
+    }
+}

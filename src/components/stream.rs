@@ -1,0 +1,183 @@
+//! The live stream: newest lines at the bottom, tail -f style, in a virtual list that
+//! keeps a few dozen rows in the DOM however many it holds. Following keeps the bottom
+//! in view; scrolling up pauses it without moving the line under the reader's eyes.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use logdash_core::dashboard::highlight::spans;
+use logdash_core::dashboard::tail::{Row, Tail};
+
+use super::panels::level_class;
+use crate::timefmt;
+
+pub const ROW_HEIGHT: f64 = 22.0;
+const VIEW_HEIGHT: f64 = 440.0;
+const OVERSCAN: usize = 8;
+
+#[component]
+pub fn Stream(
+    /// The lines (read when `version` changes).
+    tail: StoredValue<Tail, LocalStorage>,
+    /// Bumped whenever the tail changes.
+    #[prop(into)]
+    version: Signal<u64>,
+    /// Words to highlight.
+    #[prop(into)]
+    terms: Signal<Vec<String>>,
+    /// Minutes east of UTC for the times.
+    #[prop(into)]
+    offset: Signal<i32>,
+    /// How many events match in all (for "showing N of M").
+    #[prop(into)]
+    total: Signal<Option<u64>>,
+    /// Whether to keep the newest line in view.
+    follow: RwSignal<bool>,
+    /// Called with the clicked line.
+    on_select: Callback<Row>,
+) -> impl IntoView {
+    let list = NodeRef::<Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let new_lines = RwSignal::new(0usize);
+    let seen_len = StoredValue::new(0usize);
+    // the line at the top of the view, to keep it in place when lines arrive above it
+    let anchor = StoredValue::new(None::<(i64, String, String)>);
+
+    Effect::new(move |_| {
+        let _ = version.get();
+        let len = tail.with_value(|t| t.rows().len());
+        let Some(element) = list.get_untracked() else {
+            return;
+        };
+        if follow.get_untracked() {
+            new_lines.set(0);
+            // after this render: jump to the bottom
+            request_animation_frame(move || element.set_scroll_top(element.scroll_height()));
+        } else {
+            let grown = len.saturating_sub(seen_len.get_value());
+            new_lines.update(|n| *n += grown);
+            if let Some((time, index, id)) = anchor.get_value() {
+                let position = tail.with_value(|t| {
+                    t.rows()
+                        .partition_point(|r| (r.time, &r.index, &r.id) < (time, &index, &id))
+                });
+                let top = position as f64 * ROW_HEIGHT;
+                if (top - f64::from(element.scroll_top())).abs() >= ROW_HEIGHT {
+                    element.set_scroll_top(top as i32);
+                    scroll_top.set(top);
+                }
+            }
+        }
+        seen_len.set_value(len);
+    });
+
+    let on_scroll = move |_| {
+        let Some(element) = list.get() else { return };
+        let top = f64::from(element.scroll_top());
+        scroll_top.set(top);
+        let at_bottom = top + f64::from(element.client_height())
+            >= f64::from(element.scroll_height()) - ROW_HEIGHT;
+        if at_bottom != follow.get_untracked() {
+            follow.set(at_bottom);
+        }
+        if at_bottom {
+            new_lines.set(0);
+        }
+        let first = (top / ROW_HEIGHT) as usize;
+        anchor.set_value(tail.with_value(|t| {
+            t.rows()
+                .get(first)
+                .map(|r| (r.time, r.index.clone(), r.id.clone()))
+        }));
+    };
+
+    let window = move || {
+        let _ = version.get();
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (VIEW_HEIGHT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
+        tail.with_value(|t| {
+            let len = t.rows().len();
+            let first = first.min(len);
+            let rows: Vec<(usize, Row)> = t
+                .rows()
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(count)
+                .map(|(i, r)| (i, r.clone()))
+                .collect();
+            (first, len, rows)
+        })
+    };
+
+    let status = move || {
+        let _ = version.get();
+        let shown = tail.with_value(|t| t.rows().len());
+        match total.get() {
+            Some(total) if (shown as u64) < total => format!("showing {shown} of {total}"),
+            _ => format!("{shown} lines"),
+        }
+    };
+    let resume = move |_| {
+        follow.set(true);
+        new_lines.set(0);
+        if let Some(element) = list.get() {
+            element.set_scroll_top(element.scroll_height());
+        }
+    };
+
+    view! {
+        <div class="stream-bar">
+            <span id="stream-count" class="muted">{status}</span>
+            <Show when=move || !follow.get()>
+                <button id="resume" class="resume" on:click=resume title="Resume following (End)">
+                    {move || format!("⏸ paused · {} new lines · resume", new_lines.get())}
+                </button>
+            </Show>
+        </div>
+        <div id="stream" class="stream" node_ref=list on:scroll=on_scroll>
+            {move || {
+                let (first, len, rows) = window();
+                let end = first + rows.len();
+                let terms = terms.get();
+                let offset = offset.get();
+                view! {
+                    <div style:height=format!("{}px", first as f64 * ROW_HEIGHT)></div>
+                    {rows.into_iter().map(|(i, row)| line(i, row, &terms, offset, on_select)).collect_view()}
+                    <div style:height=format!("{}px", (len - end) as f64 * ROW_HEIGHT)></div>
+                }
+            }}
+        </div>
+    }
+}
+
+fn line(
+    position: usize,
+    row: Row,
+    terms: &[String],
+    offset: i32,
+    on_select: Callback<Row>,
+) -> impl IntoView {
+    let class = format!(
+        "row level-{}{}",
+        level_class(&row.level),
+        if row.late { " late" } else { "" }
+    );
+    let pieces = spans(&row.message, terms);
+    let time = timefmt::clock(row.time, offset);
+    let level = row.level.clone();
+    let late = row.late;
+    view! {
+        <div class=class data-index=position on:click=move |_| on_select.run(row.clone())>
+            <span class="time">{time}</span>
+            <span class="level">{level}</span>
+            <span class="message">
+                {pieces.into_iter().map(|(text, hit)| if hit {
+                    view! { <mark>{text}</mark> }.into_any()
+                } else {
+                    view! { <span>{text}</span> }.into_any()
+                }).collect_view()}
+            </span>
+            {late.then(|| view! { <span class="late-mark" title="arrived late">"late"</span> })}
+        </div>
+    }
+}

@@ -1,0 +1,117 @@
+//! The top bar: index pattern, query box (Lucene syntax), time range, refresh, zone,
+//! run and share. Edits stay local until Run (or Enter); then they become the URL.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use logdash_core::view::{PRESETS, REFRESH_CHOICES};
+
+use crate::state::{link_to, ViewSignal};
+use crate::timefmt;
+
+#[component]
+pub fn TopBar(
+    /// The view to show and change.
+    view: ViewSignal,
+    /// The query box, focused by the `/` key.
+    query_input: NodeRef<Input>,
+    /// A query the backend refused, shown next to the box.
+    #[prop(into)]
+    query_error: Signal<Option<String>>,
+    /// Runs the current view again now.
+    on_run: Callback<()>,
+) -> impl IntoView {
+    let state = view.get;
+    let index = RwSignal::new(state.get_untracked().index);
+    let query = RwSignal::new(state.get_untracked().query);
+    // when the URL changes (back/forward, a loaded link) the boxes follow
+    Effect::new(move |_| {
+        let current = state.get();
+        index.set(current.index);
+        query.set(current.query);
+    });
+    let run = move || {
+        let (new_index, new_query) = (index.get_untracked(), query.get_untracked());
+        let changed = state.with_untracked(|s| s.index != new_index || s.query != new_query);
+        view.update(|s| {
+            s.index = if new_index.trim().is_empty() {
+                "log*".to_string()
+            } else {
+                new_index.trim().to_string()
+            };
+            s.query = new_query;
+        });
+        if !changed {
+            on_run.run(());
+        }
+    };
+    let on_key = move |event: web_sys::KeyboardEvent| {
+        if event.key() == "Enter" {
+            run();
+        }
+    };
+    let range_value = move || {
+        state.with(|s| {
+            if s.to == "now" && PRESETS.iter().any(|(_, f)| *f == s.from) {
+                s.from.clone()
+            } else {
+                "custom".into()
+            }
+        })
+    };
+    let absolute =
+        move || state.with(|s| !(s.to == "now" && PRESETS.iter().any(|(_, f)| *f == s.from)));
+    let copied = RwSignal::new(None::<String>);
+    let share = move |pinned: bool| {
+        let current = state.get_untracked();
+        let target = if pinned {
+            current.pinned(timefmt::now())
+        } else {
+            current
+        };
+        let link = link_to(&target);
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&link);
+        }
+        copied.set(Some(link));
+    };
+    view! {
+        <header class="topbar">
+            <span class="brand">"logdash"</span>
+            <input id="index" class="index" type="text" spellcheck="false" title="Index pattern"
+                prop:value=move || index.get() on:input=move |e| index.set(event_target_value(&e)) on:keydown=on_key />
+            <div class="query-box">
+                <input id="query" node_ref=query_input type="search" spellcheck="false"
+                    placeholder="Search (Lucene syntax: level:ERROR AND \"timed out\")  — press / to focus"
+                    prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e)) on:keydown=on_key />
+                {move || query_error.get().map(|e| view! { <div id="query-error" class="query-error" role="alert">{e}</div> })}
+            </div>
+            <select id="range" title="Time range" prop:value=range_value on:change=move |e| {
+                let from = event_target_value(&e);
+                if from != "custom" {
+                    view.update(|s| { s.from = from; s.to = "now".into(); });
+                }
+            }>
+                {PRESETS.iter().map(|(label, from)| view! { <option value=*from>{*label}</option> }).collect_view()}
+                <option value="custom">"Absolute…"</option>
+            </select>
+            <Show when=absolute>
+                <input id="from" class="time" type="text" title="From (ISO time or date math)" prop:value=move || state.with(|s| s.from.clone())
+                    on:change=move |e| { let v = event_target_value(&e); view.update(|s| s.from = v); } />
+                <input id="to" class="time" type="text" title="To" prop:value=move || state.with(|s| s.to.clone())
+                    on:change=move |e| { let v = event_target_value(&e); view.update(|s| s.to = v); } />
+            </Show>
+            <select id="refresh" title="Refresh every" prop:value=move || state.with(|s| s.refresh.to_string())
+                on:change=move |e| { let v = event_target_value(&e).parse().unwrap_or(0); view.update(|s| s.refresh = v); }>
+                {REFRESH_CHOICES.iter().map(|s| view! { <option value=s.to_string()>{if *s == 0 { "refresh off".to_string() } else { format!("every {s}s") }}</option> }).collect_view()}
+            </select>
+            <button id="tz" title="Show times in UTC or local time" on:click=move |_| view.update(|s| s.utc = !s.utc)>
+                {move || if state.with(|s| s.utc) { "UTC" } else { "local" }}
+            </button>
+            <button id="run" class="primary" on:click=move |_| run()>"Run"</button>
+            <button id="share" title="Copy a link to this view" on:click=move |_| share(false)>"Share"</button>
+            <button id="share-pinned" title="Copy a link with the range pinned to absolute times" on:click=move |_| share(true)>"Share (pin times)"</button>
+            <button id="theme" title="Light or dark" on:click=move |_| view.update(|s| s.light = !s.light)>"◐"</button>
+        </header>
+        {move || copied.get().map(|link| view! { <div id="share-link" class="notice">"Link copied: " <code>{link}</code></div> })}
+    }
+}
