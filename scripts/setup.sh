@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=false
+want_python=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
-    *) echo "usage: scripts/setup.sh [--browser]" >&2; exit 2 ;;
+    --python) want_python=true ;;
+    *) echo "usage: scripts/setup.sh [--browser] [--python]" >&2; exit 2 ;;
   esac
 done
 
@@ -49,6 +51,20 @@ if $want_browser; then
     say "installing Debian's chromium and chromium-driver for the browser tests"
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+  fi
+fi
+
+# The example app and the Python tests run in .venv, from examples/flask-app/requirements.txt.
+if $want_python; then
+  requirements=examples/flask-app/requirements.txt
+  if [ ! -x .venv/bin/python ]; then
+    say "creating .venv for the example app"
+    python3 -m venv .venv
+  fi
+  if ! cmp -s "$requirements" .venv/installed-requirements.txt; then
+    say "installing the example app's Python packages"
+    .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+    cp "$requirements" .venv/installed-requirements.txt
   fi
 fi
 

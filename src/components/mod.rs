@@ -4,6 +4,7 @@ pub mod backend_status;
 pub mod chart;
 pub mod details;
 pub mod error_banner;
+pub mod fields_editor;
 pub mod panels;
 pub mod stream;
 pub mod top_bar;

@@ -16,6 +16,7 @@ use crate::api::{self, Endpoints};
 use crate::components::backend_status::BackendStatus;
 use crate::components::details::Details;
 use crate::components::error_banner::ErrorBanner;
+use crate::components::fields_editor::FieldsEditor;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
@@ -50,6 +51,7 @@ pub fn Dashboard() -> impl IntoView {
     let follow = RwSignal::new(true);
     let selected = RwSignal::new(None::<Row>);
     let show_help = RwSignal::new(false);
+    let show_fields = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     let tail_key = StoredValue::new(String::new());
     let failures = StoredValue::new(0u32);
@@ -245,7 +247,8 @@ pub fn Dashboard() -> impl IntoView {
 
     view! {
         <Show when=move || !embed()>
-            <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1)) />
+            <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1))
+                on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s)) />
         </Show>
         <div class="statusline">
             {status}
@@ -267,6 +270,10 @@ pub fn Dashboard() -> impl IntoView {
             </Show>
         </main>
         {move || selected.get().map(|row| view! { <Details row offset=offset.get() on_close=Callback::new(move |()| selected.set(None)) /> })}
+        <Show when=move || show_fields.get()>
+            <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
+                on_close=Callback::new(move |()| show_fields.set(false)) />
+        </Show>
         <Show when=move || show_help.get()>
             <aside id="help" class="details">
                 <header><strong>"Keys"</strong></header>

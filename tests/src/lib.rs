@@ -29,16 +29,32 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT/`
     pub url: String,
-    _data_dir: tempfile::TempDir,
+    /// The Logstash-compatible TCP input.
+    pub tcp: String,
+    /// The `_bulk` HTTP input, `127.0.0.1:PORT`.
+    pub bulk: String,
+    pub data_dir: tempfile::TempDir,
 }
 
 impl Server {
-    /// Starts logdash on a free loopback port with an empty data directory, plus `args`.
+    /// Starts logdash on free loopback ports with an empty data directory, plus `args`.
     pub async fn start(args: &[&str]) -> Server {
-        let data_dir = tempfile::tempdir().expect("temp data dir");
+        Self::start_in(tempfile::tempdir().expect("temp data dir"), args).await
+    }
+
+    /// Starts logdash on free loopback ports with the given data directory.
+    pub async fn start_in(data_dir: tempfile::TempDir, args: &[&str]) -> Server {
         let binary = logdash_binary();
         let mut child = Command::new(&binary)
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--ingest-tcp",
+                "127.0.0.1:0",
+                "--ingest-http",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data_dir.path())
             .args(args)
             .stdout(Stdio::piped())
@@ -47,10 +63,19 @@ impl Server {
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let url = tokio::time::timeout(Duration::from_secs(30), async {
+        let (url, tcp, bulk) = tokio::time::timeout(Duration::from_secs(30), async {
+            let (mut tcp, mut bulk) = (String::new(), String::new());
             while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) =
+                    line.strip_prefix("logdash ingest: logstash json_lines on tcp://")
+                {
+                    if let Some((t, b)) = rest.split_once(", _bulk on http://") {
+                        tcp = t.to_string();
+                        bulk = b.to_string();
+                    }
+                }
                 if let Some(url) = line.strip_prefix("logdash is running: open ") {
-                    return url.to_string();
+                    return (url.to_string(), tcp, bulk);
                 }
             }
             panic!("logdash exited before announcing its URL");
@@ -60,14 +85,93 @@ impl Server {
         Server {
             child,
             url,
-            _data_dir: data_dir,
+            tcp,
+            bulk,
+            data_dir,
         }
+    }
+
+    /// `host:port` of the dashboard.
+    pub fn address(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// Sends a `_bulk` body to the HTTP input and returns the answer.
+    pub async fn bulk(&self, body: &str) -> serde_json::Value {
+        let answer = http(&self.bulk, "POST", "/_bulk", body).await;
+        serde_json::from_str(&answer)
+            .unwrap_or_else(|err| panic!("bulk answer is not JSON ({err}): {answer}"))
+    }
+
+    /// A request to the dashboard's `/es/` API; returns the JSON answer.
+    pub async fn es(&self, method: &str, path: &str, body: &str) -> serde_json::Value {
+        let answer = http(&self.address(), method, &format!("/es{path}"), body).await;
+        serde_json::from_str(&answer)
+            .unwrap_or_else(|err| panic!("/es answer is not JSON ({err}): {answer}"))
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub async fn kill_hard(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill().await;
+        let _ = self.child.wait().await;
+        self.data_dir
     }
 
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
     }
 }
+
+/// One HTTP/1.1 request over a fresh connection; returns the body (de-chunked).
+pub async fn http(address: &str, method: &str, path: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(body.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return body.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || after.len() < size {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Milliseconds since the epoch now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// An ISO 8601 UTC time for epoch milliseconds.
+pub use logdash_core::time::format_iso8601 as iso;
 
 /// A free TCP port on loopback (bound, then released).
 pub fn free_port() -> u16 {
@@ -130,6 +234,35 @@ impl Browser {
             client,
             _driver: driver,
             _profile: profile,
+        }
+    }
+
+    /// The visible text of all elements matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for element in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            out.push(element.text().await.unwrap_or_default());
+        }
+        out
+    }
+
+    /// Waits until `check` holds for the texts of `css`; returns them.
+    pub async fn wait_for_all(&self, css: &str, check: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let texts = self.texts(css).await;
+            if check(&texts) {
+                return texts;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {css}; last: {texts:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
 

@@ -58,6 +58,7 @@ enum Plan {
         children: Vec<(String, Plan)>,
     },
     Single(Vec<(String, Plan)>),
+    /// A count (cardinality, value_count): Elasticsearch answers a whole number.
     Cardinality,
     Metric,
 }
@@ -217,6 +218,7 @@ fn one(
             Plan::Range { ranges, children }
         }
         "terms" | "histogram" => Plan::Buckets(children),
+        "value_count" => Plan::Cardinality,
         _ => Plan::Metric,
     };
     let mut wrapped = Map::new();

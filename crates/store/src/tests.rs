@@ -591,6 +591,7 @@ fn aggregations_match_hand_counts() {
                 "ms": {"stats": {"field": "extra.response_time_ms"}},
                 "avg_ms": {"avg": {"field": "extra.response_time_ms"}},
                 "max_ms": {"max": {"field": "extra.response_time_ms"}},
+            "timed": {"value_count": {"field": "extra.response_time_ms"}},
                 "only_errors": {"filter": {"term": {"level.keyword": "ERROR"}}, "aggs": {"avg_ms": {"avg": {"field": "extra.response_time_ms"}}}}
             }
         }),
@@ -632,6 +633,11 @@ fn aggregations_match_hand_counts() {
     );
     assert_subtree(&aggs["avg_ms"], &json!({"value": 65.0}));
     assert_subtree(&aggs["max_ms"], &json!({"value": 120.0}));
+    assert_eq!(
+        aggs["timed"],
+        json!({"value": 12}),
+        "value_count is a whole number"
+    );
     assert_subtree(
         &aggs["only_errors"],
         &json!({"doc_count": 2, "avg_ms": {"value": 70.0}}),

@@ -198,17 +198,21 @@ impl PanelsData {
         let mut data = PanelsData {
             interval_ms,
             total: total_hits(current),
-            users_total: aggs["users"]["value"].as_u64(),
-            users_recent: aggs["recent"]["users"]["value"].as_u64(),
+            users_total: aggs["users"]["value"]
+                .as_f64()
+                .map(|_| count(&aggs["users"]["value"])),
+            users_recent: aggs["recent"]["users"]["value"]
+                .as_f64()
+                .map(|_| count(&aggs["recent"]["users"]["value"])),
             latency: percentiles(&aggs["latency"], scale),
-            timed: aggs["timed"]["value"].as_u64().unwrap_or(0),
+            timed: count(&aggs["timed"]["value"]),
             errors: errors(&aggs["errors"]),
             ..PanelsData::default()
         };
         if let Some(previous) = previous {
             let aggs = &previous["aggregations"];
             data.latency_previous = percentiles(&aggs["latency"], scale);
-            data.timed_previous = aggs["timed"]["value"].as_u64().unwrap_or(0);
+            data.timed_previous = count(&aggs["timed"]["value"]);
             data.errors_previous = errors(&aggs["errors"]);
         }
         for bucket in aggs["over_time"]["buckets"]
@@ -228,9 +232,11 @@ impl PanelsData {
                     .flatten()
                     .map(|b| (key_text(&b["key"]), b["doc_count"].as_u64().unwrap_or(0)))
                     .collect(),
-                users: bucket["users"]["value"].as_u64(),
+                users: bucket["users"]["value"]
+                    .as_f64()
+                    .map(|_| count(&bucket["users"]["value"])),
                 latency: percentiles(&bucket["latency"], scale),
-                timed: bucket["timed"]["value"].as_u64().unwrap_or(0),
+                timed: count(&bucket["timed"]["value"]),
                 errors: errors(&bucket["errors"]),
             });
         }
@@ -264,6 +270,14 @@ impl PanelsData {
             .filter(|_| self.total > 0)
             .map(|e| e as f64 / self.total as f64)
     }
+}
+
+/// A count that Elasticsearch sends as an integer and some backends as a float.
+fn count(value: &Value) -> u64 {
+    value
+        .as_u64()
+        .or_else(|| value.as_f64().map(|f| f.max(0.0).round() as u64))
+        .unwrap_or(0)
 }
 
 fn total_hits(item: &Value) -> u64 {
@@ -424,6 +438,9 @@ mod tests {
         ]});
         let data = PanelsData::parse(&answer, LatencyUnit::Nanoseconds, 1000).expect("parses");
         assert_eq!(data.latency.p95, Some(2.0));
+        let floats = json!({"responses": [{"aggregations": {"timed": {"value": 25.0}, "users": {"value": 3.0}}}]});
+        let data = PanelsData::parse(&floats, LatencyUnit::Milliseconds, 1000).expect("parses");
+        assert_eq!((data.timed, data.users_total), (25, Some(3)));
         assert_eq!(data.trend(), Trend::Unknown);
     }
 

@@ -1,0 +1,186 @@
+//! The seed's system end to end: the real python-logstash-async client and the example
+//! Flask app logging to logdash's TCP input, seen through `/es/` and in the dashboard.
+
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use logdash_e2e::{free_port, http, workspace_root, Browser, Server};
+use serde_json::{json, Value};
+use tokio::process::Command;
+
+fn python() -> std::path::PathBuf {
+    workspace_root().join(".venv/bin/python")
+}
+
+fn example(file: &str) -> std::path::PathBuf {
+    workspace_root().join("examples/flask-app").join(file)
+}
+
+/// Searches until `count` events match (events arrive in batches), returns them.
+async fn wait_for_events(server: &Server, query: &str, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = json!({"size": 100, "sort": [{"@timestamp": "asc"}], "query": {"query_string": {"query": query}}}).to_string();
+        let answer = server.es("POST", "/logstash-*/_search", &body).await;
+        let hits: Vec<Value> = answer["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| h["_source"].clone())
+            .collect();
+        if hits.len() >= count || Instant::now() > deadline {
+            assert_eq!(hits.len(), count, "events for [{query}]: {hits:#?}");
+            return hits;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn python_logstash_async_plain_and_ecs_formatters_work_unchanged() {
+    let server = Server::start(&[]).await;
+    let port = server.tcp.rsplit(':').next().expect("port").to_string();
+    for format in ["plain", "ecs"] {
+        let status = Command::new(python())
+            .arg(example("send_events.py"))
+            .args([
+                "--port",
+                &port,
+                "--format",
+                format,
+                "--count",
+                "25",
+                "--tag",
+                &format!("run-{format}"),
+            ])
+            .status()
+            .await
+            .expect("python runs");
+        assert!(status.success());
+    }
+    let plain = wait_for_events(&server, "extra.run_tag:run-plain", 25).await;
+    assert_eq!(plain[0]["type"], "python-logstash");
+    assert_eq!(plain[0]["extra"]["logstash_async_version"], "4.1.0");
+    let ecs = wait_for_events(&server, "run-ecs", 25).await;
+    // the ECS formatter sends host as an object, the plain one as a string: both are kept
+    assert!(
+        ecs[0]["host"].is_object() && plain[0]["host"].is_string(),
+        "{} / {}",
+        ecs[0]["host"],
+        plain[0]["host"]
+    );
+    assert!(ecs[0]["log"]["level"].is_string());
+    let seqs: BTreeSet<i64> = plain
+        .iter()
+        .filter_map(|e| e["extra"]["seq"].as_i64())
+        .collect();
+    assert_eq!(seqs.len(), 25, "every event once");
+}
+
+fn keys(prefix: &str, value: &Value, out: &mut BTreeSet<String>) {
+    if let Value::Object(map) = value {
+        for (key, inner) in map {
+            let name = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if inner.is_object() {
+                keys(&name, inner, out);
+            } else {
+                out.insert(name);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
+    let server = Server::start(&[]).await;
+    let tcp_port = server.tcp.rsplit(':').next().expect("port").to_string();
+    let app_port = free_port();
+    let queue = tempfile::tempdir().expect("queue dir");
+    let _flask = Command::new(python())
+        .arg(example("app.py"))
+        .env("PORT", app_port.to_string())
+        .env("LOGSTASH_PORT", &tcp_port)
+        .env("LOGSTASH_QUEUE_PATH", queue.path().join("queue.db"))
+        .env("LOGSTASH_FLUSH_INTERVAL", "0.5")
+        .env("LOG_STDOUT", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the Flask app starts");
+    let app = format!("127.0.0.1:{app_port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(&app).await.is_err() {
+        assert!(Instant::now() < deadline, "the Flask app never listened");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // the seed's three visits
+    for path in ["/", "/hello/Natalia", "/hello/N"] {
+        http(&app, "GET", path, "").await;
+    }
+    let events = wait_for_events(&server, "extra.func_name:log_request", 3).await;
+    let paths: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["extra"]["url_path"].as_str())
+        .collect();
+    assert_eq!(paths, vec!["/", "/hello/Natalia", "/hello/N"]);
+    for event in &events {
+        assert_eq!(event["extra"]["status_code"], 200);
+        assert!(event["extra"]["response_time_ms"]
+            .as_f64()
+            .is_some_and(|ms| ms >= 0.0));
+        assert!(event["@timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')));
+    }
+    assert_eq!(events[1]["extra"]["user_id"], "Natalia");
+
+    // --demo sends exactly the example app's shape, field for field
+    let demo = logdash_server::demo::request_event(
+        0,
+        "INFO",
+        "GET / 200 1ms",
+        "app_info",
+        &logdash_server::demo::RequestFields {
+            method: "GET",
+            url_path: "/",
+            status_code: 200,
+            response_time_ms: 1.0,
+            user_id: "u",
+            request_id: "r",
+            client_ip: "127.0.0.1",
+        },
+    );
+    let (mut demo_keys, mut flask_keys) = (BTreeSet::new(), BTreeSet::new());
+    keys("", &demo, &mut demo_keys);
+    keys("", &events[0], &mut flask_keys);
+    assert_eq!(
+        demo_keys, flask_keys,
+        "demo and Flask events differ in their fields"
+    );
+
+    // and the dashboard's live stream shows them
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logstash-*&refresh=1", server.url))
+        .await
+        .expect("opens");
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| rows.len() >= 3)
+        .await;
+    for needle in ["GET / 200", "GET /hello/Natalia 200", "GET /hello/N 200"] {
+        assert!(
+            rows.iter().any(|r| r.contains(needle)),
+            "{needle} not in {rows:?}"
+        );
+    }
+    browser.screenshot("seed-walkthrough").await;
+    browser.close().await;
+}
