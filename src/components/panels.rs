@@ -6,34 +6,52 @@ use logdash_core::dashboard::panels::{PanelsData, Trend, MIN_SAMPLES};
 
 use super::chart::{format_value, Chart, ChartData, Series};
 
-/// Colours of the levels, and which level names fall into each.
-const LEVELS: &[(&str, (u8, u8, u8), &[&str])] = &[
-    (
-        "error",
-        (248, 81, 73),
-        &[
+/// How one level group is drawn, and which level names fall into it.
+struct LevelGroup {
+    class: &'static str,
+    color: (u8, u8, u8),
+    names: &'static [&'static str],
+}
+
+const LEVELS: &[LevelGroup] = &[
+    LevelGroup {
+        class: "error",
+        color: (248, 81, 73),
+        names: &[
             "error", "err", "critical", "fatal", "crit", "emerg", "alert",
         ],
-    ),
-    ("warning", (210, 153, 34), &["warning", "warn"]),
-    ("info", (56, 139, 253), &["info", "information", "notice"]),
-    ("debug", (139, 148, 158), &["debug", "trace"]),
+    },
+    LevelGroup {
+        class: "warning",
+        color: (210, 153, 34),
+        names: &["warning", "warn"],
+    },
+    LevelGroup {
+        class: "info",
+        color: (56, 139, 253),
+        names: &["info", "information", "notice"],
+    },
+    LevelGroup {
+        class: "debug",
+        color: (139, 148, 158),
+        names: &["debug", "trace"],
+    },
 ];
 
 pub fn level_class(level: &str) -> &'static str {
     let lower = level.to_ascii_lowercase();
     LEVELS
         .iter()
-        .find(|(_, _, names)| names.contains(&lower.as_str()))
-        .map_or("other", |(class, _, _)| class)
+        .find(|group| group.names.contains(&lower.as_str()))
+        .map_or("other", |group| group.class)
 }
 
 fn volume_chart(data: &PanelsData) -> ChartData {
     let mut series: Vec<Series> = LEVELS
         .iter()
-        .map(|(name, color, _)| Series {
-            name: (*name).to_string(),
-            color: *color,
+        .map(|group| Series {
+            name: group.class.to_string(),
+            color: group.color,
             values: Vec::new(),
         })
         .collect();
@@ -140,7 +158,7 @@ pub fn VolumePanel(ctx: PanelContext) -> impl IntoView {
         <section id="panel-volume" class="panel">
             <header><h2>"Log volume"</h2><span class="big" id="volume-total">{total}</span><span class="muted">" events"</span></header>
             <div class="legend">
-                {LEVELS.iter().map(|(name, _, _)| view! { <span class=format!("key {name}")>{*name}</span> }).collect_view()}
+                {LEVELS.iter().map(|group| view! { <span class=format!("key {}", group.class)>{group.class}</span> }).collect_view()}
                 <span class="key other">"other"</span>
             </div>
             <Chart data=chart offset=ctx.offset light=ctx.light />

@@ -1,0 +1,199 @@
+//! Benchmark of the real `logdash` binary (release): TCP ingest of events shaped like
+//! python-logstash-async's, then the dashboard's refresh (`_msearch` for the panels and the
+//! newest 200 events) over what was ingested, with the server's memory.
+//!
+//! `cargo run --release -p logdash-server --example bench -- [EVENTS] [CONNECTIONS]`
+//! (defaults: 1000000 events over 4 connections). Prints one table; BENCHMARKS.md keeps results.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a benchmark prints, and fails loudly"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use logdash_server::demo::Simulator;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let events: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let connections: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(4);
+    let binary = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("logdash");
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(&binary)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--ingest-tcp",
+            "127.0.0.1:0",
+            "--ingest-http",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "start {}: {e} (build it: cargo build --release -p logdash-server)",
+                binary.display()
+            )
+        });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut tcp, mut web) = (String::new(), String::new());
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("logdash ingest: logstash json_lines on tcp://") {
+            tcp = rest.split(',').next().unwrap().to_string();
+        }
+        if let Some(url) = line.strip_prefix("logdash is running: open http://") {
+            web = url.trim_end_matches('/').to_string();
+            break;
+        }
+    }
+
+    // events of the example app's shape, spread over the last hour, prepared before timing
+    let now = logdash_store::now_millis();
+    let mut sim = Simulator::new(42);
+    let mut payloads = vec![Vec::new(); connections];
+    let mut made = 0;
+    let mut t = now - 3_600_000;
+    while made < events {
+        for event in sim.tick(t, 1_000) {
+            if made == events {
+                break;
+            }
+            let buffer = &mut payloads[made % connections];
+            buffer.extend_from_slice(event.to_string().as_bytes());
+            buffer.push(b'\n');
+            made += 1;
+        }
+        t += (3_600_000 / (events as i64 / 25).max(1)).max(1);
+    }
+    let bytes: usize = payloads.iter().map(Vec::len).sum();
+
+    let started = Instant::now();
+    let senders: Vec<_> = payloads
+        .into_iter()
+        .map(|payload| {
+            let tcp = tcp.clone();
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(tcp).unwrap();
+                stream.write_all(&payload).unwrap();
+            })
+        })
+        .collect();
+    for sender in senders {
+        sender.join().unwrap();
+    }
+    let sent = started.elapsed();
+    loop {
+        let count: serde_json::Value =
+            serde_json::from_str(&http(&web, "POST", "/es/logstash-*/_count", "{}")).unwrap();
+        if count["count"].as_u64() == Some(events as u64) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "ingest did not finish: {count}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let searchable = started.elapsed();
+
+    let panels = panels_body(now);
+    let newest = r#"{"size":200,"sort":[{"@timestamp":"desc"},{"extra.request_id.keyword":"desc"}],"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}}}"#;
+    let msearch = timed(20, || http(&web, "POST", "/es/_msearch", &panels));
+    let search = timed(20, || http(&web, "POST", "/es/logstash-*/_search", newest));
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+            })
+        })
+        .unwrap_or(0);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    println!("| measure | value | goal |");
+    println!("|---|---|---|");
+    println!("| events (python-logstash-async shape, avg {} B) | {events} over {connections} TCP connections | |", bytes / events.max(1));
+    println!(
+        "| ingest, sent | {:.0} events/s ({:.1} s) | |",
+        events as f64 / sent.as_secs_f64(),
+        sent.as_secs_f64()
+    );
+    println!(
+        "| ingest, searchable | {:.0} events/s ({:.1} s) | >= 100,000/s |",
+        events as f64 / searchable.as_secs_f64(),
+        searchable.as_secs_f64()
+    );
+    println!("| panels _msearch (histogram by level, users, percentiles, errors; + previous period) | p50 {:.1} ms, max {:.1} ms | <= 200 ms at 1M |", msearch.0, msearch.1);
+    println!(
+        "| newest 200 events (sorted, with tiebreaker) | p50 {:.1} ms, max {:.1} ms | |",
+        search.0, search.1
+    );
+    println!("| server RSS after the run | {} MiB | |", rss / 1024);
+}
+
+/// Median and maximum milliseconds of `runs` calls (after one warm-up).
+fn timed(runs: usize, mut call: impl FnMut() -> String) -> (f64, f64) {
+    let first = call();
+    assert!(!first.contains("\"error\""), "{first}");
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            call();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (times[runs / 2], times[runs - 1])
+}
+
+fn panels_body(now: i64) -> String {
+    let range = |from: i64, to: i64| serde_json::json!({"bool": {"filter": [{"range": {"@timestamp": {"gte": from, "lte": to, "format": "epoch_millis"}}}]}});
+    let current = serde_json::json!({"size": 0, "track_total_hits": true, "query": range(now - 3_600_000, now), "aggs": {
+        "users": {"cardinality": {"field": "extra.user_id.keyword"}},
+        "latency": {"percentiles": {"field": "extra.response_time_ms", "percents": [50, 95, 99]}},
+        "over_time": {"date_histogram": {"field": "@timestamp", "fixed_interval": "30s", "min_doc_count": 0}, "aggs": {
+            "levels": {"terms": {"field": "level.keyword", "size": 10}},
+            "users": {"cardinality": {"field": "extra.user_id.keyword"}},
+            "latency": {"percentiles": {"field": "extra.response_time_ms", "percents": [50, 95, 99]}},
+            "errors": {"range": {"field": "extra.status_code", "ranges": [{"from": 500}]}}
+        }}
+    }});
+    let previous = serde_json::json!({"size": 0, "query": range(now - 7_200_000, now - 3_600_000), "aggs": {
+        "latency": {"percentiles": {"field": "extra.response_time_ms", "percents": [50, 95, 99]}}
+    }});
+    format!("{{\"index\":\"logstash-*\"}}\n{current}\n{{\"index\":\"logstash-*\"}}\n{previous}\n")
+}
+
+fn http(address: &str, method: &str, path: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
