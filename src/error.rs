@@ -24,7 +24,10 @@ impl AppError {
     pub fn from_status(url: &str, status: u16, body: &str) -> Self {
         let summary = match ErrorBody::parse(status, body) {
             Some(error) => error.summary(),
-            None if status == 404 => "no Elasticsearch API at this address".to_string(),
+            // a plain web server: it has no such path, or does not take POST at all
+            None if matches!(status, 404 | 405 | 501) => {
+                format!("no Elasticsearch API at this address (HTTP {status})")
+            }
             None => format!("HTTP {status}"),
         };
         AppError::Backend {

@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod es;
 pub mod lucene;
+pub mod saved;
 pub mod time;
 pub mod url;
 pub mod view;

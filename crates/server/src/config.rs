@@ -10,6 +10,7 @@ use clap::{Parser, ValueEnum};
 /// One binary serves the dashboard and a read-only Elasticsearch API under /es/,
 /// answered by an embedded log store kept in --data-dir, which takes logs over a
 /// Logstash-compatible TCP input (json_lines) and Elasticsearch's _bulk API.
+/// With --elasticsearch, /es/ is a read-only proxy to a real cluster instead.
 /// Every option can also be set by the environment variable named beside it.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "logdash", version, about, long_about)]
@@ -19,7 +20,56 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_LISTEN", default_value = "127.0.0.1:5380")]
     pub listen: SocketAddr,
 
-    /// Directory where the embedded store keeps its indices.
+    /// Proxy mode: read from this Elasticsearch (7.10+, 8.x, 9.x) or OpenSearch cluster
+    /// instead of the embedded store, e.g. http://elasticsearch:9200. The ingest inputs
+    /// stay off (logs go to Logstash or the cluster) and the store is not opened.
+    #[arg(long, env = "LOGDASH_ELASTICSEARCH", value_name = "URL")]
+    pub elasticsearch: Option<String>,
+
+    /// Proxy mode: user for basic authentication to the cluster (the browser never sees it).
+    #[arg(long, env = "LOGDASH_ES_USERNAME")]
+    pub es_username: Option<String>,
+
+    /// Proxy mode: password for --es-username.
+    #[arg(long, env = "LOGDASH_ES_PASSWORD", hide_env_values = true)]
+    pub es_password: Option<String>,
+
+    /// Proxy mode: API key (the base64 "id:key" Elasticsearch returns); wins over basic auth.
+    #[arg(long, env = "LOGDASH_ES_API_KEY", hide_env_values = true)]
+    pub es_api_key: Option<String>,
+
+    /// Proxy mode: PEM file of a CA to trust for an https:// cluster (besides the system's).
+    #[arg(long, env = "LOGDASH_ES_CA_FILE", value_name = "PATH")]
+    pub es_ca_file: Option<PathBuf>,
+
+    /// Proxy mode: seconds to wait for the cluster before answering 504.
+    #[arg(long, env = "LOGDASH_ES_TIMEOUT_SECS", default_value_t = 30)]
+    pub es_timeout_secs: u64,
+
+    /// Proxy mode: requests in flight to the cluster at once; more wait briefly, then get 503.
+    #[arg(long, env = "LOGDASH_ES_MAX_CONNECTIONS", default_value_t = 32)]
+    pub es_max_connections: usize,
+
+    /// Proxy mode: the cluster index that holds saved queries (written with the server's
+    /// credentials, read only through /api/saved-queries).
+    #[arg(
+        long,
+        env = "LOGDASH_SAVED_QUERIES_INDEX",
+        default_value = ".logdash-saved-queries"
+    )]
+    pub saved_queries_index: String,
+
+    /// Origins (scheme://host:port) whose pages may call /es/ and /api/ from the browser
+    /// (CORS), comma-separated. Empty: only the dashboard's own origin.
+    #[arg(long, env = "LOGDASH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// A token that creating, changing and deleting saved queries requires
+    /// (Authorization: Bearer TOKEN); without it everyone may edit them.
+    #[arg(long, env = "LOGDASH_EDITOR_TOKEN", hide_env_values = true)]
+    pub editor_token: Option<String>,
+
+    /// Directory where the embedded store keeps its indices (and saved queries).
     #[arg(long, env = "LOGDASH_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 

@@ -19,6 +19,20 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// The request was understood and refused (bad input, unknown id, no editor token).
+    #[error("{reason}")]
+    Rejected {
+        status: u16,
+        kind: &'static str,
+        reason: String,
+    },
+    /// Proxy mode: the cluster could not be reached, timed out, or failed.
+    #[error("{reason}")]
+    Upstream {
+        status: u16,
+        kind: &'static str,
+        reason: String,
+    },
     /// A server fault; logged once.
     #[error("{0}")]
     Internal(String),
@@ -49,6 +63,19 @@ impl IntoResponse for ApiError {
                 413,
                 ErrorBody::new(413, "content_too_long_exception", self.to_string()),
             ),
+            ApiError::Rejected {
+                status,
+                kind,
+                reason,
+            } => (*status, ErrorBody::new(*status, *kind, reason.clone())),
+            ApiError::Upstream {
+                status,
+                kind,
+                reason,
+            } => {
+                tracing::warn!(%reason, "upstream failure");
+                (*status, ErrorBody::new(*status, *kind, reason.clone()))
+            }
             ApiError::Internal(reason) => {
                 tracing::error!(%reason, "internal error");
                 (

@@ -6,12 +6,14 @@ pub mod demo;
 pub mod error;
 pub mod es_api;
 pub mod ingest;
+pub mod proxy;
+pub mod saved_queries;
 pub mod web;
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -19,33 +21,82 @@ use logdash_core::es::route::IndexPolicy;
 use logdash_store::Store;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 use ingest::IngestStats;
 
+/// What answers `/es/`.
+pub enum Backend {
+    /// The embedded store (the default).
+    Embedded(Arc<Store>),
+    /// A real cluster, through the read-only proxy.
+    Proxy(Arc<proxy::Upstream>),
+}
+
 /// What every handler can reach.
 pub struct AppState {
-    pub store: Arc<Store>,
+    pub backend: Backend,
     /// The dashboard page's Content-Security-Policy, computed once.
     pub csp: String,
     pub index_policy: IndexPolicy,
     pub max_body_bytes: usize,
     pub ingest: Arc<IngestStats>,
+    pub saved_queries: saved_queries::SavedQueries,
+    pub editor_token: Option<String>,
+    /// Origins allowed to call the APIs from the browser (CORS); empty: same origin only.
+    pub cors_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
-    pub fn new(config: &Config, store: Arc<Store>) -> Self {
-        Self {
-            store,
+    /// Embedded mode: `/es/` is the store, saved queries live in its data directory.
+    pub fn embedded(config: &Config, store: Arc<Store>) -> Result<Self, String> {
+        let saved = saved_queries::SavedQueries::open_file(store.data_dir())?;
+        Self::with(config, Backend::Embedded(store), saved)
+    }
+
+    /// Proxy mode: `/es/` is the cluster, saved queries live in one of its indices.
+    pub fn proxy(config: &Config, upstream: Arc<proxy::Upstream>) -> Result<Self, String> {
+        let saved = saved_queries::SavedQueries::cluster(
+            Arc::clone(&upstream),
+            config.saved_queries_index.clone(),
+        );
+        Self::with(config, Backend::Proxy(upstream), saved)
+    }
+
+    fn with(
+        config: &Config,
+        backend: Backend,
+        saved_queries: saved_queries::SavedQueries,
+    ) -> Result<Self, String> {
+        let cors_origins = config
+            .cors_origins
+            .iter()
+            .map(|origin| origin.trim().trim_end_matches('/'))
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                HeaderValue::from_str(origin)
+                    .ok()
+                    .filter(|_| origin.starts_with("http://") || origin.starts_with("https://"))
+                    .ok_or_else(|| {
+                        format!("--cors-origins: {origin:?} is not an origin like https://portal.example.com")
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            backend,
             csp: web::content_security_policy(web::INLINE_SCRIPT_HASHES, &config.frame_ancestors),
             index_policy: IndexPolicy {
                 allowed: config.allowed_indices.clone(),
             },
             max_body_bytes: config.max_body_bytes,
             ingest: Arc::new(IngestStats::default()),
-        }
+            saved_queries,
+            editor_token: config.editor_token.clone().filter(|t| !t.is_empty()),
+            cors_origins,
+        })
     }
 }
 
@@ -62,20 +113,71 @@ pub fn app(state: Arc<AppState>) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(CompressionLayer::new());
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(state.cors_origins.clone()))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .max_age(std::time::Duration::from_secs(600));
+    let apis = Router::new()
+        .merge(es_api::routes())
+        .merge(saved_queries::routes())
+        .route("/config.json", get(web::config_json))
+        .layer(cors);
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(es_api::routes())
+        .merge(apis)
         .merge(web::routes())
         .layer(middleware)
         .with_state(state)
 }
 
-/// Whether logdash and its store answer, with the inputs' counters.
+/// Whether logdash and its backend answer, with the inputs' counters.
 async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    Json(serde_json::json!({
-        "status": "ok",
-        "backend": "embedded",
-        "indices": state.store.index_names().len(),
-        "ingest": state.ingest.snapshot(),
-    }))
+    match &state.backend {
+        Backend::Embedded(store) => Json(serde_json::json!({
+            "status": "ok",
+            "backend": "embedded",
+            "indices": store.index_names().len(),
+            "ingest": state.ingest.snapshot(),
+        }))
+        .into_response(),
+        Backend::Proxy(upstream) => {
+            let answer = upstream
+                .forward(
+                    Method::GET,
+                    "/",
+                    "application/json",
+                    axum::body::Bytes::new(),
+                )
+                .await;
+            let (status, backend) = match answer {
+                Ok(answer) if answer.status.is_success() => {
+                    let info: serde_json::Value =
+                        serde_json::from_slice(&answer.body).unwrap_or_default();
+                    (
+                        axum::http::StatusCode::OK,
+                        serde_json::json!({"url": upstream.url(), "reachable": true, "version": info["version"]["number"]}),
+                    )
+                }
+                Ok(answer) => (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    serde_json::json!({"url": upstream.url(), "reachable": true, "status": answer.status.as_u16()}),
+                ),
+                Err(err) => (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    serde_json::json!({"url": upstream.url(), "reachable": false, "error": err.to_string()}),
+                ),
+            };
+            let ok = status == axum::http::StatusCode::OK;
+            (
+                status,
+                Json(serde_json::json!({
+                    "status": if ok { "ok" } else { "degraded" },
+                    "backend": "elasticsearch",
+                    "elasticsearch": backend,
+                })),
+            )
+                .into_response()
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use logdash_server::config::LogFormat;
-use logdash_server::{app, demo, ingest, AppState, Config};
+use logdash_server::{app, demo, ingest, proxy, AppState, Config};
 use logdash_store::{Store, StoreConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -26,13 +26,53 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
+    match config.elasticsearch.clone() {
+        Some(url) => run_proxy(config, url).await,
+        None => run_embedded(config).await,
+    }
+}
+
+/// Proxy mode: `/es/` forwards to the cluster; no store, no ingest.
+async fn run_proxy(config: Config, url: String) -> Result<(), String> {
+    if config.demo {
+        return Err("--demo needs the embedded store: drop --elasticsearch".to_string());
+    }
+    let upstream = Arc::new(proxy::Upstream::new(&proxy::UpstreamConfig {
+        url,
+        username: config.es_username.clone(),
+        password: config.es_password.clone(),
+        api_key: config.es_api_key.clone(),
+        ca_file: config.es_ca_file.clone(),
+        timeout: Duration::from_secs(config.es_timeout_secs.max(1)),
+        max_connections: config.es_max_connections,
+    })?);
+    let state = Arc::new(AppState::proxy(&config, Arc::clone(&upstream))?);
+    let listener = bind(config.listen, "dashboard").await?;
+    let address = listener
+        .local_addr()
+        .map_err(|err| format!("cannot read the bound address: {err}"))?;
+    tracing::info!(%address, elasticsearch = upstream.url(), "logdash started in proxy mode");
+    announce(&format!(
+        "logdash proxy: /es/ reads {} (read-only)",
+        upstream.url()
+    ));
+    announce(&format!("logdash is running: open http://{address}/"));
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|err| format!("server failed: {err}"))?;
+    tracing::info!("logdash stopped");
+    Ok(())
+}
+
+async fn run_embedded(config: Config) -> Result<(), String> {
     let store_config = StoreConfig {
         index_prefix: config.index_prefix.clone(),
         ..StoreConfig::default()
     };
     let store =
         Arc::new(Store::open_with(&config.data_dir, store_config).map_err(|err| err.to_string())?);
-    let state = Arc::new(AppState::new(&config, Arc::clone(&store)));
+    let state = Arc::new(AppState::embedded(&config, Arc::clone(&store))?);
     let listener = bind(config.listen, "dashboard").await?;
     let address = listener
         .local_addr()

@@ -2,7 +2,6 @@
 //! with hits (sorted, paged with `from` or `search_after`), totals and aggregations.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::time::Instant;
 
 use serde_json::{json, Map, Value};
@@ -708,32 +707,35 @@ impl SortValue {
 }
 
 fn compare_keys(keys: &[SortKey], a: &[SortValue], b: &[SortValue]) -> Ordering {
-    for (key, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
-        let ordering = match (x, y) {
-            (SortValue::Missing, SortValue::Missing) => Ordering::Equal,
-            // missing values go last (or first) whatever the order
-            (SortValue::Missing, _) => {
-                if key.missing_first {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
+    keys.iter()
+        .zip(a.iter().zip(b))
+        .map(|(key, (x, y))| compare_one(key, x, y))
+        .find(|ordering| *ordering != Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
+}
+
+/// Order of two values of one sort key: `Less` means `x` comes first.
+fn compare_one(key: &SortKey, x: &SortValue, y: &SortValue) -> Ordering {
+    match (x, y) {
+        (SortValue::Missing, SortValue::Missing) => Ordering::Equal,
+        // missing values go last (or first) whatever the order
+        (SortValue::Missing, _) => {
+            if key.missing_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
             }
-            (_, SortValue::Missing) => {
-                if key.missing_first {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
-            }
-            (x, y) if key.descending => y.cmp_present(x),
-            (x, y) => x.cmp_present(y),
-        };
-        if ordering != Ordering::Equal {
-            return ordering;
         }
+        (_, SortValue::Missing) => {
+            if key.missing_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (x, y) if key.descending => y.cmp_present(x),
+        (x, y) => x.cmp_present(y),
     }
-    Ordering::Equal
 }
 
 struct SortCollector {
@@ -747,33 +749,6 @@ struct SortCollector {
 struct SortedHit {
     address: DocAddress,
     values: Vec<Value>,
-}
-
-/// A candidate in the heap: the worst kept one is on top.
-struct Candidate {
-    values: Vec<SortValue>,
-    address: DocAddress,
-    keys: std::sync::Arc<Vec<SortKey>>,
-}
-
-impl PartialEq for Candidate {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Candidate {}
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Candidate {
-    fn cmp(&self, other: &Self) -> Ordering {
-        compare_keys(&self.keys, &self.values, &other.values).then_with(|| {
-            (self.address.segment_ord, self.address.doc_id)
-                .cmp(&(other.address.segment_ord, other.address.doc_id))
-        })
-    }
 }
 
 enum Reader {
@@ -812,13 +787,35 @@ impl Reader {
     }
 }
 
+/// Keeps, per segment, the events whose first sort key can still place them among the
+/// best `limit` (ties included); the other keys, which may need a string lookup, are read
+/// only for those few at the end.
 struct SortSegmentCollector {
     readers: Vec<Reader>,
-    keys: std::sync::Arc<Vec<SortKey>>,
+    keys: Vec<SortKey>,
     after: Option<Vec<SortValue>>,
     limit: usize,
     segment: SegmentOrdinal,
-    heap: BinaryHeap<Candidate>,
+    candidates: Vec<(SortValue, DocId)>,
+    /// The first-key value of the `limit`-th best candidate at the last pruning.
+    threshold: Option<SortValue>,
+    prune_at: usize,
+}
+
+impl SortSegmentCollector {
+    /// Drops the candidates that `limit` others beat on the first key.
+    fn prune(&mut self) {
+        let key = &self.keys[0];
+        if self.candidates.len() > self.limit {
+            self.candidates
+                .select_nth_unstable_by(self.limit - 1, |a, b| compare_one(key, &a.0, &b.0));
+            let threshold = self.candidates[self.limit - 1].0.clone();
+            self.candidates
+                .retain(|(value, _)| compare_one(key, value, &threshold) != Ordering::Greater);
+            self.threshold = Some(threshold);
+        }
+        self.prune_at = (self.candidates.len() * 2).max(4 * self.limit).max(4096);
+    }
 }
 
 impl Collector for SortCollector {
@@ -870,14 +867,16 @@ impl Collector for SortCollector {
         }
         Ok(SortSegmentCollector {
             readers,
-            keys: std::sync::Arc::new(bound_keys),
+            keys: bound_keys,
             after: self
                 .search_after
                 .as_ref()
                 .map(|values| values.iter().map(SortValue::from_json).collect()),
             limit: self.limit,
             segment,
-            heap: BinaryHeap::new(),
+            candidates: Vec::new(),
+            threshold: None,
+            prune_at: (4 * self.limit).max(4096),
         })
     }
 
@@ -920,38 +919,65 @@ impl SegmentCollector for SortSegmentCollector {
         if self.limit == 0 {
             return;
         }
-        let values: Vec<SortValue> = self
-            .readers
-            .iter()
-            .map(|reader| reader.value(doc))
-            .collect();
+        let (Some(reader), Some(key)) = (self.readers.first(), self.keys.first()) else {
+            return;
+        };
+        let first = reader.value(doc);
         if let Some(after) = &self.after {
-            if compare_keys(&self.keys, &values, after) != Ordering::Greater {
+            let Some(bound) = after.first() else { return };
+            match compare_one(key, &first, bound) {
+                Ordering::Less => return,
+                // a tie with the page's last event: the other keys decide, now, so that
+                // events of earlier pages never take the places of this page's
+                Ordering::Equal => {
+                    let mut values = vec![first.clone()];
+                    values.extend(self.readers[1..].iter().map(|reader| reader.value(doc)));
+                    if compare_keys(&self.keys, &values, after) != Ordering::Greater {
+                        return;
+                    }
+                }
+                Ordering::Greater => {}
+            }
+        }
+        if let Some(threshold) = &self.threshold {
+            if compare_one(key, &first, threshold) == Ordering::Greater {
                 return;
             }
         }
-        let candidate = Candidate {
-            values,
-            address: DocAddress::new(self.segment, doc),
-            keys: std::sync::Arc::clone(&self.keys),
-        };
-        if self.heap.len() < self.limit {
-            self.heap.push(candidate);
-        } else if let Some(worst) = self.heap.peek() {
-            if candidate < *worst {
-                self.heap.pop();
-                self.heap.push(candidate);
-            }
+        self.candidates.push((first, doc));
+        if self.candidates.len() >= self.prune_at {
+            self.prune();
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
-        let mut kept = self.heap.into_vec();
-        kept.sort();
+    fn harvest(mut self) -> Self::Fruit {
+        if self.limit == 0 || self.keys.is_empty() {
+            return Vec::new();
+        }
+        self.prune();
+        let mut kept: Vec<(Vec<SortValue>, DocId)> = self
+            .candidates
+            .iter()
+            .map(|(first, doc)| {
+                let mut values = Vec::with_capacity(self.readers.len());
+                values.push(first.clone());
+                values.extend(self.readers[1..].iter().map(|reader| reader.value(*doc)));
+                (values, *doc)
+            })
+            .filter(|(values, _)| {
+                self.after.as_ref().is_none_or(|after| {
+                    compare_keys(&self.keys, values, after) == Ordering::Greater
+                })
+            })
+            .collect();
+        kept.sort_by(|(a, doc_a), (b, doc_b)| {
+            compare_keys(&self.keys, a, b).then_with(|| doc_a.cmp(doc_b))
+        });
+        kept.truncate(self.limit);
         kept.into_iter()
-            .map(|candidate| SortedHit {
-                address: candidate.address,
-                values: candidate.values.iter().map(SortValue::to_json).collect(),
+            .map(|(values, doc)| SortedHit {
+                address: DocAddress::new(self.segment, doc),
+                values: values.iter().map(SortValue::to_json).collect(),
             })
             .collect()
     }

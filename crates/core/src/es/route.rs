@@ -442,8 +442,15 @@ pub fn check_body(body: &serde_json::Value, limits: BodyLimits) -> Result<(), Re
 }
 
 /// Checks an `_msearch` body: every header line like a path (its indices against the
-/// allowlist, only known keys), every search body like [`check_body`].
-pub fn check_msearch(body: &[u8], policy: &IndexPolicy, limits: BodyLimits) -> Result<(), Refusal> {
+/// allowlist, only known keys), every search body like [`check_body`]. A header without an
+/// index searches the path's index; when the path names none either, it is refused (it
+/// would mean every index, past the allowlist).
+pub fn check_msearch(
+    body: &[u8],
+    path_names_index: bool,
+    policy: &IndexPolicy,
+    limits: BodyLimits,
+) -> Result<(), Refusal> {
     let mut lines = body
         .split(|&b| b == b'\n')
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
@@ -458,6 +465,11 @@ pub fn check_msearch(body: &[u8], policy: &IndexPolicy, limits: BodyLimits) -> R
             status: 400,
             rule: format!("_msearch line [{number}] must be a JSON object"),
         })?;
+        if !path_names_index && !object.contains_key("index") {
+            return Err(Refusal::forbidden(format!(
+                "_msearch header on line [{number}] names no index, and neither does the path"
+            )));
+        }
         for (key, value) in object {
             match key.as_str() {
                 "index" => {
@@ -476,6 +488,12 @@ pub fn check_msearch(body: &[u8], policy: &IndexPolicy, limits: BodyLimits) -> R
                         }
                     };
                     index_expr(&names.join(","), policy)?;
+                }
+                // "all" or "hidden" would let a wildcard reach system and hidden indices
+                "expand_wildcards" if value.as_str() != Some("open") => {
+                    return Err(Refusal::forbidden(format!(
+                        "_msearch header on line [{number}]: only [expand_wildcards] \"open\" is allowed"
+                    )))
                 }
                 "ignore_unavailable" | "allow_no_indices" | "expand_wildcards" | "preference"
                 | "request_cache" => {}
@@ -611,7 +629,11 @@ mod tests {
             allowed: vec!["logs-*".into()],
         };
         let ok = b"{\"index\":\"logs-app\"}\n{\"size\":0}\n{}\n{}\n";
-        assert!(check_msearch(ok, &policy, BodyLimits::default()).is_ok());
+        assert!(check_msearch(ok, true, &policy, BodyLimits::default()).is_ok());
+        let all = check_msearch(ok, false, &policy, BodyLimits::default()).expect_err("refused");
+        assert!(all.rule.contains("line [3] names no index"), "{}", all.rule);
+        let hidden = b"{\"index\":\"logs-a\",\"expand_wildcards\":\"all\"}\n{}\n";
+        assert!(check_msearch(hidden, true, &policy, BodyLimits::default()).is_err());
         for (body, needle) in [
             (
                 &b"{\"index\":\".security\"}\n{}\n"[..],
@@ -631,7 +653,8 @@ mod tests {
             ),
             (b"{\"index\":\"logs-a\"}\n", "no search body"),
         ] {
-            let refusal = check_msearch(body, &policy, BodyLimits::default()).expect_err("refused");
+            let refusal =
+                check_msearch(body, true, &policy, BodyLimits::default()).expect_err("refused");
             assert!(refusal.rule.contains(needle), "{}", refusal.rule);
         }
     }

@@ -1,5 +1,6 @@
 //! `/es/`: the read-only Elasticsearch API the dashboard speaks. Each request is parsed
-//! into a typed route (core's `es::route`), its body checked, then answered by the store.
+//! into a typed route (core's `es::route`), its body checked, then answered by the store
+//! or, in proxy mode, forwarded unchanged to the cluster.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use logdash_core::es::route::{
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::{proxy, AppState, Backend};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -54,12 +55,31 @@ async fn handle(
         Value::Null
     };
     match &route {
-        EsRoute::Msearch { .. } => {
-            check_msearch(&bytes, &state.index_policy, limits).map_err(ApiError::Refused)?
+        EsRoute::Msearch { index } => {
+            check_msearch(&bytes, index.is_some(), &state.index_policy, limits)
+                .map_err(ApiError::Refused)?
         }
         _ => check_body(&json_body, limits).map_err(ApiError::Refused)?,
     }
-    let store = Arc::clone(&state.store);
+    let store = match &state.backend {
+        Backend::Embedded(store) => Arc::clone(store),
+        Backend::Proxy(upstream) => {
+            let content_type = if matches!(route, EsRoute::Msearch { .. }) {
+                "application/x-ndjson"
+            } else {
+                "application/json"
+            };
+            // the request goes on as it came: same method, path and parameters, checked body
+            let path_and_query = match uri.query() {
+                Some(query) => format!("{}?{query}", if path.is_empty() { "/" } else { path }),
+                None => if path.is_empty() { "/" } else { path }.to_string(),
+            };
+            let answer = upstream
+                .forward(method, &path_and_query, content_type, bytes)
+                .await?;
+            return Ok(data_response(upstream_response(answer)));
+        }
+    };
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         Ok(match route {
             EsRoute::Info => {
@@ -81,13 +101,26 @@ async fn handle(
     })
     .await
     .map_err(|err| ApiError::Internal(format!("search task failed: {err}")))??;
-    let mut response = Json(answer).into_response();
-    // answers are data, never a page
+    Ok(data_response(Json(answer).into_response()))
+}
+
+/// The cluster's status, content type and body, unchanged.
+fn upstream_response(answer: proxy::Answer) -> Response {
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = answer.status;
+    if let Some(kind) = answer.content_type {
+        response.headers_mut().insert(header::CONTENT_TYPE, kind);
+    }
+    response
+}
+
+/// Answers are data, never a page.
+fn data_response(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox"),
     );
-    Ok(response)
+    response
 }
 
 fn parse_json(bytes: &Bytes) -> Result<Value, ApiError> {

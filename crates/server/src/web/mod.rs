@@ -23,10 +23,7 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 pub use csp::content_security_policy;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/", get(index))
-        .route("/config.json", get(config_json))
-        .fallback(get(asset))
+    Router::new().route("/", get(index)).fallback(get(asset))
 }
 
 async fn index(State(state): State<Arc<AppState>>) -> Response {
@@ -37,7 +34,7 @@ async fn index(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// Tells a dashboard where its APIs are; a statically hosted copy gets its own file.
-async fn config_json() -> Response {
+pub async fn config_json() -> Response {
     let body = serde_json::json!({ "esBase": "es", "apiBase": "api" }).to_string();
     (
         [

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test file uses its own subset")]
 
+pub mod upstream;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -25,7 +27,31 @@ pub async fn start(flags: &[&str]) -> TestServer {
     argv.extend_from_slice(flags);
     let config = Config::parse_from(argv);
     let store = Arc::new(Store::open(&config.data_dir).expect("store opens"));
-    let state = Arc::new(AppState::new(&config, store));
+    let state = Arc::new(AppState::embedded(&config, store).expect("state"));
+    serve(state, data_dir).await
+}
+
+/// Starts the app in proxy mode in front of `upstream`, with the given extra flags.
+pub async fn start_proxy(upstream: &str, flags: &[&str]) -> TestServer {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut argv = vec!["logdash", "--elasticsearch", upstream];
+    argv.extend_from_slice(flags);
+    let config = Config::parse_from(argv);
+    let upstream = logdash_server::proxy::Upstream::new(&logdash_server::proxy::UpstreamConfig {
+        url: upstream.to_string(),
+        username: config.es_username.clone(),
+        password: config.es_password.clone(),
+        api_key: config.es_api_key.clone(),
+        ca_file: None,
+        timeout: std::time::Duration::from_secs(config.es_timeout_secs),
+        max_connections: config.es_max_connections,
+    })
+    .expect("upstream");
+    let state = Arc::new(AppState::proxy(&config, Arc::new(upstream)).expect("state"));
+    serve(state, data_dir).await
+}
+
+async fn serve(state: Arc<AppState>, data_dir: tempfile::TempDir) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -62,11 +88,23 @@ impl Answer {
 
 /// Sends one request (the raw request head is built here; the path goes out as given).
 pub async fn request(server: &TestServer, method: &str, path: &str, body: &str) -> Answer {
+    request_with(server, method, path, &[], body).await
+}
+
+/// Like [`request`], with extra header lines ("Name: value").
+pub async fn request_with(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> Answer {
     let mut stream = tokio::net::TcpStream::connect(server.address)
         .await
         .expect("connect");
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
         server.address,
         body.len()
     );
@@ -119,3 +157,132 @@ fn dechunk(mut rest: &str) -> String {
     }
     out
 }
+
+/// Requests `/es/` must refuse (with `--allowed-indices logs-*,logstash-*`): method, path,
+/// body, status, and words the refusal's reason must contain.
+pub const REFUSALS: &[(&str, &str, &str, u16, &str)] = &[
+    ("POST", "/es/_bulk", "{}\n", 403, "[_bulk]"),
+    ("POST", "/es/logs-a/_doc", "{}", 403, "[_doc]"),
+    ("POST", "/es/logs-a/_update/1", "{}", 403, "[_update]"),
+    (
+        "POST",
+        "/es/logs-a/_delete_by_query",
+        "{}",
+        403,
+        "[_delete_by_query]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_update_by_query",
+        "{}",
+        403,
+        "[_update_by_query]",
+    ),
+    ("POST", "/es/_reindex", "{}", 403, "[_reindex]"),
+    ("GET", "/es/_snapshot", "", 403, "[_snapshot]"),
+    ("GET", "/es/_cluster/settings", "", 403, "[_cluster]"),
+    ("GET", "/es/_security/_authenticate", "", 403, "[_security]"),
+    ("GET", "/es/_ingest/pipeline", "", 403, "[_ingest]"),
+    ("GET", "/es/_scripts/x", "", 403, "[_scripts]"),
+    ("POST", "/es/logs-a/_search/template", "{}", 403, "template"),
+    ("POST", "/es/_sql", "{}", 403, "[_sql]"),
+    ("PUT", "/es/logs-a", "{}", 405, "method PUT"),
+    ("DELETE", "/es/logs-a", "", 405, "method DELETE"),
+    ("GET", "/es/.kibana/_search", "", 403, "outside the indices"),
+    ("GET", "/es/secrets/_search", "", 403, "outside the indices"),
+    (
+        "GET",
+        "/es/logs-a%2F..%2F_bulk/_search",
+        "",
+        403,
+        "percent-encoded",
+    ),
+    ("GET", "/es/%2e%2e/_search", "", 403, "percent-encoded"),
+    ("GET", "/es/logs-a/../_bulk", "", 403, "canonical"),
+    ("GET", "/es//logs-a/_search", "", 403, "canonical"),
+    ("GET", "/es/logs-a;x/_search", "", 403, "characters"),
+    ("GET", "/es/LOGS-A/_search", "", 403, "characters outside"),
+    (
+        "GET",
+        "/es/logs-a/_search?filter_path=hits",
+        "",
+        403,
+        "[filter_path]",
+    ),
+    (
+        "GET",
+        "/es/logs-a/_search?source=%7B%7D",
+        "",
+        403,
+        "percent-encoded",
+    ),
+    ("GET", "/es/logs-a/_search?source={}", "", 403, "[source]"),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"script_fields":{"x":{"script":"1"}}}"#,
+        403,
+        "[script_fields]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"query":{"script":{"script":"1"}}}"#,
+        403,
+        "[script]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"runtime_mappings":{}}"#,
+        403,
+        "[runtime_mappings]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"size":50000}"#,
+        403,
+        "[size]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"from":20000}"#,
+        403,
+        "[from]",
+    ),
+    (
+        "POST",
+        "/es/_msearch",
+        "{\"index\":\".security\"}\n{}\n",
+        403,
+        "outside the indices",
+    ),
+    ("POST", "/es/_msearch", "{}\n{}\n", 403, "names no index"),
+    (
+        "POST",
+        "/es/logs-a/_msearch",
+        "{\"expand_wildcards\":\"all\"}\n{}\n",
+        403,
+        "[expand_wildcards]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        "{not json",
+        400,
+        "not valid JSON",
+    ),
+];
+
+/// Every kind of request the dashboard itself sends to `/es/`.
+pub const DASHBOARD_REQUESTS: &[(&str, &str, &str)] = &[
+    ("GET", "/es/", ""),
+    ("GET", "/es/_cat/indices?format=json", ""),
+    ("GET", "/es/logs-*/_field_caps?fields=*", ""),
+    ("GET", "/es/logs-*/_mapping", ""),
+    ("POST", "/es/logs-*/_count", r#"{"query":{"query_string":{"query":"hello"}}}"#),
+    ("POST", "/es/logs-*/_search", r#"{"size":200,"sort":[{"@timestamp":"desc"}],"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"2025-11-25T00:00:00Z"}}}]}}}"#),
+    ("POST", "/es/_msearch", "{\"index\":\"logs-*\"}\n{\"size\":0,\"aggs\":{\"u\":{\"cardinality\":{\"field\":\"extra.user_id.keyword\"}}}}\n"),
+];

@@ -1,0 +1,202 @@
+//! Saved queries: a name and a dashboard view (its URL query string), checked the same way
+//! by the server's `/api/saved-queries`, the browser's local fallback, and file import.
+
+use serde::{Deserialize, Serialize};
+
+use crate::view::ViewState;
+
+/// Longest name, in characters.
+pub const MAX_NAME_CHARS: usize = 120;
+/// Longest view state, in bytes of its query string.
+pub const MAX_STATE_BYTES: usize = 8 * 1024;
+/// Most saved queries one store keeps (and one import file may hold).
+pub const MAX_QUERIES: usize = 1_000;
+
+/// What a client sends to create or change a saved query; anything else is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedQueryInput {
+    pub name: String,
+    /// The dashboard's view as its URL query string (`q=level:error&from=now-1h`).
+    pub state: String,
+}
+
+/// A stored saved query; the server assigns `id` and the times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedQuery {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    /// ISO 8601 UTC.
+    pub created: String,
+    /// ISO 8601 UTC.
+    pub updated: String,
+}
+
+/// The export file: what "Export" downloads and "Import" reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// Always "logdash saved queries", so a wrong file is recognised.
+    pub kind: String,
+    pub version: u32,
+    pub queries: Vec<SavedQueryInput>,
+}
+
+pub const EXPORT_KIND: &str = "logdash saved queries";
+
+impl ExportFile {
+    pub fn new(queries: &[SavedQuery]) -> Self {
+        Self {
+            kind: EXPORT_KIND.to_string(),
+            version: 1,
+            queries: queries
+                .iter()
+                .map(|q| SavedQueryInput {
+                    name: q.name.clone(),
+                    state: q.state.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Reads an export file; every query in it is checked like a new one.
+    pub fn parse(text: &str) -> Result<Vec<SavedQueryInput>, String> {
+        let file: ExportFile = serde_json::from_str(text)
+            .map_err(|err| format!("not a logdash saved-queries file: {err}"))?;
+        if file.kind != EXPORT_KIND || file.version != 1 {
+            return Err(format!(
+                "not a logdash saved-queries file (kind [{}], version {})",
+                file.kind, file.version
+            ));
+        }
+        if file.queries.len() > MAX_QUERIES {
+            return Err(format!(
+                "the file holds {} queries; at most {MAX_QUERIES} can be imported",
+                file.queries.len()
+            ));
+        }
+        file.queries.into_iter().map(validate).collect()
+    }
+}
+
+/// Checks a name and a view, and returns them in their stored form: the name trimmed,
+/// the view in its canonical query string.
+pub fn validate(input: SavedQueryInput) -> Result<SavedQueryInput, String> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        return Err("[name] must not be empty".to_string());
+    }
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(format!(
+            "[name] is {chars} characters long; at most {MAX_NAME_CHARS} are allowed"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("[name] must not contain control characters".to_string());
+    }
+    if input.state.len() > MAX_STATE_BYTES {
+        return Err(format!(
+            "[state] is {} bytes long; at most {MAX_STATE_BYTES} are allowed",
+            input.state.len()
+        ));
+    }
+    let state = ViewState::from_query(input.state.trim_start_matches('?')).to_query();
+    Ok(SavedQueryInput { name, state })
+}
+
+/// Saved queries in the order a list shows them: by name, case-insensitively.
+pub fn sort_for_list(queries: &mut [SavedQuery]) {
+    queries.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, state: &str) -> SavedQueryInput {
+        SavedQueryInput {
+            name: name.to_string(),
+            state: state.to_string(),
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_views_made_canonical() {
+        let saved = validate(input(
+            "  Errors today ",
+            "?q=level:error&bogus=1&from=now-24h",
+        ));
+        assert_eq!(
+            saved,
+            Ok(input("Errors today", "q=level:error&from=now-24h"))
+        );
+    }
+
+    #[test]
+    fn bad_names_and_states_are_refused_with_the_rule() {
+        let cases = [
+            (input("   ", ""), "[name] must not be empty"),
+            (input(&"x".repeat(121), ""), "at most 120"),
+            (input("a\u{0}b", ""), "control characters"),
+            (input("big", &"q=x".repeat(3000)), "[state] is 9000 bytes"),
+        ];
+        for (case, needle) in cases {
+            let err = validate(case).expect_err("refused");
+            assert!(err.contains(needle), "{err}");
+        }
+        // names are text: markup is kept as typed and shown as text
+        assert!(validate(input("<img src=x onerror=alert(1)>", "")).is_ok());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = serde_json::from_str::<SavedQueryInput>(r#"{"name":"a","state":"","id":"x"}"#)
+            .expect_err("refused");
+        assert!(err.to_string().contains("unknown field `id`"), "{err}");
+    }
+
+    #[test]
+    fn export_files_round_trip_and_wrong_files_are_named() {
+        let queries = vec![SavedQuery {
+            id: "id1".into(),
+            name: "Slow".into(),
+            state: "q=extra.response_time_ms:%3E500".into(),
+            created: "2026-11-25T10:00:00.000Z".into(),
+            updated: "2026-11-25T10:00:00.000Z".into(),
+        }];
+        let text = serde_json::to_string(&ExportFile::new(&queries)).unwrap_or_default();
+        assert_eq!(
+            ExportFile::parse(&text),
+            Ok(vec![input("Slow", "q=extra.response_time_ms:%3E500")])
+        );
+        assert!(ExportFile::parse("[]")
+            .expect_err("refused")
+            .contains("not a logdash saved-queries file"));
+        let wrong = r#"{"kind":"grafana","version":1,"queries":[]}"#;
+        assert!(ExportFile::parse(wrong)
+            .expect_err("refused")
+            .contains("kind [grafana]"));
+    }
+
+    #[test]
+    fn lists_sort_by_name_ignoring_case() {
+        let make = |id: &str, name: &str| SavedQuery {
+            id: id.into(),
+            name: name.into(),
+            state: String::new(),
+            created: String::new(),
+            updated: String::new(),
+        };
+        let mut list = vec![make("1", "b"), make("2", "A"), make("3", "a")];
+        sort_for_list(&mut list);
+        let names: Vec<&str> = list.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(names, ["2", "3", "1"]);
+    }
+}

@@ -1,0 +1,157 @@
+//! A stand-in for Elasticsearch that records every request it gets, so tests can prove
+//! what the proxy forwards (and what it never forwards). It answers:
+//! `GET /` with cluster info, `/slow/...` after 3 s, `/missing/...` with a 404 error,
+//! saved-query documents under `/.logdash-saved-queries/` from memory, and anything else
+//! with an empty search result.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Value};
+
+/// One request as the upstream saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub method: String,
+    /// Path and query, exactly as they arrived.
+    pub target: String,
+    pub authorization: Option<String>,
+    pub cookie: Option<String>,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+#[derive(Default)]
+struct Memory {
+    requests: Vec<Recorded>,
+    documents: BTreeMap<String, Value>,
+}
+
+pub struct Upstream {
+    pub url: String,
+    memory: Arc<Mutex<Memory>>,
+}
+
+impl Upstream {
+    pub async fn start() -> Upstream {
+        let memory = Arc::new(Mutex::new(Memory::default()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address: SocketAddr = listener.local_addr().expect("address");
+        let router = Router::new()
+            .fallback(answer)
+            .with_state(Arc::clone(&memory));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Upstream {
+            url: format!("http://{address}"),
+            memory,
+        }
+    }
+
+    /// Everything received so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.memory.lock().expect("lock").requests.clone()
+    }
+
+    pub fn clear(&self) {
+        self.memory.lock().expect("lock").requests.clear();
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+async fn answer(
+    State(memory): State<Arc<Mutex<Memory>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let target = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_string(), |pq| pq.as_str().to_string());
+    let recorded = Recorded {
+        method: method.to_string(),
+        target: target.clone(),
+        authorization: header(&headers, "authorization"),
+        cookie: header(&headers, "cookie"),
+        content_type: header(&headers, "content-type"),
+        body: String::from_utf8_lossy(&body).to_string(),
+    };
+    memory.lock().expect("lock").requests.push(recorded);
+    let path = uri.path();
+    if path == "/" {
+        return axum::Json(json!({"name": "recorder", "cluster_name": "test", "version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})).into_response();
+    }
+    if path.starts_with("/slow/") {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    if path.starts_with("/missing/") {
+        let error = json!({"error": {"type": "index_not_found_exception", "reason": "no such index [missing]"}, "status": 404});
+        return (StatusCode::NOT_FOUND, axum::Json(error)).into_response();
+    }
+    if let Some(rest) = path.strip_prefix("/.logdash-saved-queries/") {
+        return documents(&memory, &method, rest, &body);
+    }
+    axum::Json(json!({"took": 1, "timed_out": false, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}})).into_response()
+}
+
+/// Just enough of Elasticsearch's document API for the saved-query store.
+fn documents(memory: &Mutex<Memory>, method: &Method, rest: &str, body: &Bytes) -> Response {
+    let mut memory = memory.lock().expect("lock");
+    let source: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let parts: Vec<&str> = rest.split('/').collect();
+    match (method.as_str(), parts.as_slice()) {
+        ("POST", ["_search"]) => {
+            let hits: Vec<Value> = memory
+                .documents
+                .iter()
+                .map(|(id, doc)| json!({"_id": id, "_source": doc}))
+                .collect();
+            axum::Json(
+                json!({"hits": {"total": {"value": hits.len(), "relation": "eq"}, "hits": hits}}),
+            )
+            .into_response()
+        }
+        ("PUT", ["_create", id]) | ("PUT", ["_doc", id]) => {
+            memory.documents.insert((*id).to_string(), source);
+            (
+                StatusCode::CREATED,
+                axum::Json(json!({"_id": id, "result": "created"})),
+            )
+                .into_response()
+        }
+        ("GET", ["_doc", id]) => match memory.documents.get(*id) {
+            Some(doc) => {
+                axum::Json(json!({"_id": id, "found": true, "_source": doc})).into_response()
+            }
+            None => (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({"_id": id, "found": false})),
+            )
+                .into_response(),
+        },
+        ("DELETE", ["_doc", id]) => match memory.documents.remove(*id) {
+            Some(_) => axum::Json(json!({"result": "deleted"})).into_response(),
+            None => (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({"result": "not_found"})),
+            )
+                .into_response(),
+        },
+        _ => (StatusCode::BAD_REQUEST, "unexpected").into_response(),
+    }
+}
