@@ -1,6 +1,6 @@
 # logdash: the two commands people need are `make run` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help run test setup dashboard fmt
+.PHONY: help run test setup dashboard fmt bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -10,6 +10,9 @@ run: ## build everything and run logdash with demo traffic (prints the URL)
 
 test: ## run every test (formatting, lints, unit, end-to-end in headless Chromium)
 	scripts/test.sh
+
+bench: ## dashboard size, ingest and query benchmarks (1M events; see BENCHMARKS.md)
+	scripts/bench.sh
 
 setup: ## install the build tools (skips what is there)
 	scripts/setup.sh

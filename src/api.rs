@@ -2,6 +2,7 @@
 
 use gloo_net::http::{Request, RequestBuilder};
 use logdash_core::es::ClusterInfo;
+use logdash_core::saved::{SavedQuery, SavedQueryInput};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -9,15 +10,18 @@ use crate::error::AppError;
 
 /// Where the Elasticsearch API is, from `config.json` beside `index.html`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Endpoints {
     pub es_base: String,
+    /// Where `/api/saved-queries` is; without one, saved queries stay in the browser.
+    pub api_base: String,
 }
 
 impl Default for Endpoints {
     fn default() -> Self {
         Self {
             es_base: "es".to_string(),
+            api_base: "api".to_string(),
         }
     }
 }
@@ -27,6 +31,14 @@ impl Endpoints {
         format!(
             "{}/{}",
             self.es_base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    }
+
+    fn api_url(&self, path: &str) -> String {
+        format!(
+            "{}/{}",
+            self.api_base.trim_end_matches('/'),
             path.trim_start_matches('/')
         )
     }
@@ -82,6 +94,51 @@ pub async fn search(endpoints: &Endpoints, index: &str, body: &Value) -> Result<
     .await
 }
 
+/// `GET /api/saved-queries`
+pub async fn saved_queries(endpoints: &Endpoints) -> Result<Vec<SavedQuery>, AppError> {
+    let url = endpoints.api_url("saved-queries");
+    let answer = send(Request::get(&url), None, &url).await?;
+    serde_json::from_value(answer["queries"].clone()).map_err(|err| AppError::BadAnswer {
+        url,
+        detail: err.to_string(),
+    })
+}
+
+/// `POST /api/saved-queries`, or `PUT /api/saved-queries/{id}` when `id` is given.
+pub async fn save_query(
+    endpoints: &Endpoints,
+    id: Option<&str>,
+    input: &SavedQueryInput,
+) -> Result<SavedQuery, AppError> {
+    let body = serde_json::to_string(input).unwrap_or_default();
+    let (url, request) = match id {
+        Some(id) => {
+            let url = endpoints.api_url(&format!("saved-queries/{id}"));
+            (url.clone(), Request::put(&url))
+        }
+        None => {
+            let url = endpoints.api_url("saved-queries");
+            (url.clone(), Request::post(&url))
+        }
+    };
+    let answer = send(
+        request.header("Content-Type", "application/json"),
+        Some(body),
+        &url,
+    )
+    .await?;
+    serde_json::from_value(answer).map_err(|err| AppError::BadAnswer {
+        url,
+        detail: err.to_string(),
+    })
+}
+
+/// `DELETE /api/saved-queries/{id}`
+pub async fn delete_query(endpoints: &Endpoints, id: &str) -> Result<(), AppError> {
+    let url = endpoints.api_url(&format!("saved-queries/{id}"));
+    send(Request::delete(&url), None, &url).await.map(|_| ())
+}
+
 async fn send(request: RequestBuilder, body: Option<String>, url: &str) -> Result<Value, AppError> {
     let unreachable = |detail: String| AppError::Unreachable {
         url: url.to_string(),
@@ -106,6 +163,9 @@ async fn send(request: RequestBuilder, body: Option<String>, url: &str) -> Resul
         .map_err(|e| unreachable(e.to_string()))?;
     if !response.ok() {
         return Err(AppError::from_status(url, status, &text));
+    }
+    if text.is_empty() {
+        return Ok(Value::Null);
     }
     serde_json::from_str(&text).map_err(|err| AppError::BadAnswer {
         url: url.to_string(),

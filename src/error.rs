@@ -20,6 +20,17 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Whether the address has no such API at all (a static host, an old server), as
+    /// opposed to an API that answered with an error.
+    pub fn means_no_api(&self) -> bool {
+        match self {
+            AppError::Unreachable { .. } | AppError::BadAnswer { .. } => true,
+            AppError::Backend {
+                status, summary, ..
+            } => matches!(status, 404 | 405 | 501) && summary.starts_with("no Elasticsearch API"),
+        }
+    }
+
     /// Reads a failed answer, using Elasticsearch's error body when there is one.
     pub fn from_status(url: &str, status: u16, body: &str) -> Self {
         let summary = match ErrorBody::parse(status, body) {

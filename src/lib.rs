@@ -6,6 +6,7 @@ mod api;
 mod components;
 mod error;
 mod pages;
+mod saved_store;
 mod state;
 mod timefmt;
 

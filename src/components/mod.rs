@@ -6,5 +6,6 @@ pub mod details;
 pub mod error_banner;
 pub mod fields_editor;
 pub mod panels;
+pub mod saved_queries;
 pub mod stream;
 pub mod top_bar;

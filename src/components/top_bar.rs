@@ -21,6 +21,8 @@ pub fn TopBar(
     on_run: Callback<()>,
     /// Opens the field choices.
     on_fields: Callback<()>,
+    /// Opens the saved queries.
+    on_saved: Callback<()>,
 ) -> impl IntoView {
     let state = view.get;
     let index = RwSignal::new(state.get_untracked().index);
@@ -112,6 +114,7 @@ pub fn TopBar(
             <button id="run" class="primary" on:click=move |_| run()>"Run"</button>
             <button id="share" title="Copy a link to this view" on:click=move |_| share(false)>"Share"</button>
             <button id="share-pinned" title="Copy a link with the range pinned to absolute times" on:click=move |_| share(true)>"Share (pin times)"</button>
+            <button id="saved-button" title="Save this view, or load a saved one" on:click=move |_| on_saved.run(())>"Saved"</button>
             <button id="fields-button" title="Which field holds what" on:click=move |_| on_fields.run(())>"Fields"</button>
             <button id="theme" title="Light or dark" on:click=move |_| view.update(|s| s.light = !s.light)>"◐"</button>
         </header>

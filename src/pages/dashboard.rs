@@ -18,6 +18,7 @@ use crate::components::details::Details;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::fields_editor::FieldsEditor;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
+use crate::components::saved_queries::SavedQueries;
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
 use crate::error::AppError;
@@ -52,6 +53,7 @@ pub fn Dashboard() -> impl IntoView {
     let selected = RwSignal::new(None::<Row>);
     let show_help = RwSignal::new(false);
     let show_fields = RwSignal::new(false);
+    let show_saved = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     let tail_key = StoredValue::new(String::new());
     let failures = StoredValue::new(0u32);
@@ -195,6 +197,8 @@ pub fn Dashboard() -> impl IntoView {
                     "Escape" => {
                         selected.set(None);
                         show_help.set(false);
+                        show_fields.set(false);
+                        show_saved.set(false);
                     }
                     "/" if !typing => {
                         event.prevent_default();
@@ -248,7 +252,8 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <Show when=move || !embed()>
             <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1))
-                on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s)) />
+                on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s))
+                on_saved=Callback::new(move |()| show_saved.update(|s| *s = !*s)) />
         </Show>
         <div class="statusline">
             {status}
@@ -273,6 +278,9 @@ pub fn Dashboard() -> impl IntoView {
         <Show when=move || show_fields.get()>
             <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
                 on_close=Callback::new(move |()| show_fields.set(false)) />
+        </Show>
+        <Show when=move || show_saved.get()>
+            <SavedQueries view on_close=Callback::new(move |()| show_saved.set(false)) />
         </Show>
         <Show when=move || show_help.get()>
             <aside id="help" class="details">

@@ -287,6 +287,41 @@ impl Browser {
         }
     }
 
+    /// Clicks the element matching `css` (it must exist).
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("no {css}: {err}"))
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("cannot click {css}: {err}"));
+    }
+
+    /// Types into the element matching `css` ("\u{E007}" is Enter).
+    pub async fn type_into(&self, css: &str, keys: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("no {css}: {err}"))
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|err| panic!("cannot type into {css}: {err}"));
+    }
+
+    /// The `value` of the input matching `css`.
+    pub async fn value(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element
+                .prop("value")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// Saves a screenshot under `target/screenshots/`, for people to look at.
     pub async fn screenshot(&self, name: &str) {
         if let Ok(png) = self.client.screenshot().await {

@@ -116,6 +116,61 @@ pub fn sort_for_list(queries: &mut [SavedQuery]) {
     });
 }
 
+/// A list kept without a server (the browser's storage), changed by the same rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LocalList(pub Vec<SavedQuery>);
+
+impl LocalList {
+    /// Reads a stored list; a damaged one reads as empty rather than breaking the page.
+    pub fn parse(text: &str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    /// Adds a checked query (or changes the one with `id`); returns what was stored.
+    pub fn save(
+        &mut self,
+        id: Option<&str>,
+        input: SavedQueryInput,
+        new_id: String,
+        now: String,
+    ) -> Result<SavedQuery, String> {
+        let input = validate(input)?;
+        if let Some(id) = id {
+            let query = self
+                .0
+                .iter_mut()
+                .find(|q| q.id == id)
+                .ok_or_else(|| format!("there is no saved query [{id}]"))?;
+            query.name = input.name;
+            query.state = input.state;
+            query.updated = now;
+            return Ok(query.clone());
+        }
+        if self.0.len() >= MAX_QUERIES {
+            return Err(format!(
+                "there are already {MAX_QUERIES} saved queries; delete some first"
+            ));
+        }
+        let query = SavedQuery {
+            id: new_id,
+            name: input.name,
+            state: input.state,
+            created: now.clone(),
+            updated: now,
+        };
+        self.0.push(query.clone());
+        sort_for_list(&mut self.0);
+        Ok(query)
+    }
+
+    pub fn delete(&mut self, id: &str) -> bool {
+        let before = self.0.len();
+        self.0.retain(|q| q.id != id);
+        self.0.len() < before
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +238,33 @@ mod tests {
         assert!(ExportFile::parse(wrong)
             .expect_err("refused")
             .contains("kind [grafana]"));
+    }
+
+    #[test]
+    fn a_local_list_saves_renames_and_deletes_by_the_same_rules() {
+        let mut list = LocalList::parse("not json");
+        assert_eq!(list, LocalList::default());
+        let now = || "2026-11-25T10:00:00.000Z".to_string();
+        let saved = list
+            .save(None, input(" b ", "q=x"), "id-b".into(), now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(saved.name, "b");
+        list.save(None, input("a", ""), "id-a".into(), now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(list.0[0].id, "id-a");
+        assert!(list.save(None, input("", ""), "x".into(), now()).is_err());
+        let renamed = list
+            .save(Some("id-b"), input("c", "q=x"), "unused".into(), now())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((renamed.id.as_str(), renamed.name.as_str()), ("id-b", "c"));
+        assert!(list
+            .save(Some("gone"), input("c", ""), "x".into(), now())
+            .is_err());
+        let text = serde_json::to_string(&list).unwrap_or_default();
+        assert_eq!(LocalList::parse(&text), list);
+        assert!(list.delete("id-a"));
+        assert!(!list.delete("id-a"));
+        assert_eq!(list.0.len(), 1);
     }
 
     #[test]

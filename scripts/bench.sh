@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
+# (gzip) against its budget, then ingest and the dashboard's queries on the release binary.
+# Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-dashboard.sh >/dev/null
+echo "| dashboard file | bytes | gzip -9 bytes |"
+echo "|---|---|---|"
+total=0
+for file in dist/*.wasm dist/*.js dist/*.css; do
+  raw=$(wc -c <"$file")
+  gz=$(gzip -9c "$file" | wc -c)
+  total=$((total + gz))
+  echo "| $(basename "$file") | $raw | $gz |"
+done
+echo "| **total (budget 300 KB = 307200)** | | **$total** |"
+echo
+cargo build --release --locked -p logdash-server --bins --examples
+target/release/examples/bench "${1:-1000000}" "${2:-4}"

@@ -1,0 +1,208 @@
+//! Saved queries: save the current view under a name, load, rename and delete saved ones,
+//! and move them between deployments as a JSON file. Names are shown only as text.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use logdash_core::saved::{ExportFile, SavedQuery, SavedQueryInput};
+use logdash_core::view::ViewState;
+use wasm_bindgen::JsCast;
+
+use crate::saved_store::{self, Place};
+use crate::state::ViewSignal;
+
+#[component]
+pub fn SavedQueries(
+    /// The view that is saved, and that loading changes.
+    view: ViewSignal,
+    /// Closes the list.
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let place = RwSignal::new(None::<Place>);
+    let queries = RwSignal::new(Vec::<SavedQuery>::new());
+    let message = RwSignal::new(None::<String>);
+    let name = RwSignal::new(String::new());
+    let renaming = RwSignal::new(None::<String>);
+
+    spawn_local(async move {
+        let (found, list) = saved_store::open().await;
+        place.set(Some(found));
+        match list {
+            Ok(list) => queries.set(list),
+            Err(err) => message.set(Some(err)),
+        }
+    });
+    // runs one change, then shows the list as it now is (or what went wrong)
+    let change = move |work: ChangeFn| {
+        let Some(current) = place.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let outcome = work(current.clone()).await;
+            message.set(outcome.err());
+            match saved_store::list(&current).await {
+                Ok(list) => queries.set(list),
+                Err(err) => message.set(Some(err)),
+            }
+        });
+    };
+    let save_current = move || {
+        let input = SavedQueryInput {
+            name: name.get_untracked(),
+            state: view.get.with_untracked(ViewState::to_query),
+        };
+        name.set(String::new());
+        change(Box::new(move |place| {
+            Box::pin(async move { saved_store::save(&place, None, input).await.map(|_| ()) })
+        }));
+    };
+    let rename = move |query: SavedQuery, new_name: String| {
+        renaming.set(None);
+        if new_name.trim() == query.name {
+            return;
+        }
+        let input = SavedQueryInput {
+            name: new_name,
+            state: query.state.clone(),
+        };
+        change(Box::new(move |place| {
+            Box::pin(async move {
+                saved_store::save(&place, Some(&query.id), input)
+                    .await
+                    .map(|_| ())
+            })
+        }));
+    };
+    let delete = move |id: String| {
+        change(Box::new(move |place| {
+            Box::pin(async move { saved_store::delete(&place, &id).await })
+        }));
+    };
+    let import = move |text: String| {
+        change(Box::new(move |place| {
+            Box::pin(async move {
+                let inputs = ExportFile::parse(&text)?;
+                for input in inputs {
+                    saved_store::save(&place, None, input).await?;
+                }
+                Ok(())
+            })
+        }));
+    };
+
+    view! {
+        <aside id="saved" class="details" aria-label="saved queries">
+            <header>
+                <strong>"Saved queries"</strong>
+                <span class="muted">{move || place.get().map(|p| format!(" {}", p.describe()))}</span>
+                <button class="close" on:click=move |_| on_close.run(()) title="Close (Esc)">"×"</button>
+            </header>
+            <div class="saved-form">
+                <input id="saved-name" type="text" maxlength="120" placeholder="Name for the current view"
+                    prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))
+                    on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Enter" { save_current() } />
+                <button id="saved-save" class="primary" on:click=move |_| save_current()>"Save"</button>
+            </div>
+            {move || message.get().map(|m| view! { <p id="saved-error" class="saved-error" role="alert">{m}</p> })}
+            <ul id="saved-list" class="saved-list">
+                {move || {
+                    let list = queries.get();
+                    if list.is_empty() {
+                        return view! { <li class="muted">"Nothing saved yet."</li> }.into_any();
+                    }
+                    list.into_iter().map(|query| {
+                        let id = query.id.clone();
+                        let editing = {
+                            let id = id.clone();
+                            move || renaming.get().as_deref() == Some(id.as_str())
+                        };
+                        let (load_query, rename_query, delete_id, rename_id) =
+                            (query.clone(), query.clone(), id.clone(), id.clone());
+                        view! {
+                            <li class="saved-item">
+                                <Show when=editing.clone() fallback=move || {
+                                    let load_query = load_query.clone();
+                                    view! {
+                                        <button class="link saved-load" title="Load this view"
+                                            on:click=move |_| view.update(|s| *s = ViewState::from_query(&load_query.state))>
+                                            {load_query.name.clone()}
+                                        </button>
+                                    }
+                                }>
+                                    {
+                                        let rename_query = rename_query.clone();
+                                        let initial = rename_query.name.clone();
+                                        view! {
+                                            <input class="saved-rename" type="text" maxlength="120" prop:value=initial
+                                                on:keydown=move |e: web_sys::KeyboardEvent| {
+                                                    match e.key().as_str() {
+                                                        "Enter" => rename(rename_query.clone(), event_target_value(&e)),
+                                                        "Escape" => renaming.set(None),
+                                                        _ => {}
+                                                    }
+                                                } />
+                                        }
+                                    }
+                                </Show>
+                                <button class="saved-rename-button" title="Rename" on:click=move |_| renaming.set(Some(rename_id.clone()))>"Rename"</button>
+                                <button class="saved-delete" title="Delete" on:click=move |_| delete(delete_id.clone())>"Delete"</button>
+                            </li>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </ul>
+            <footer class="saved-files">
+                <button id="saved-export" on:click=move |_| download(&queries.get_untracked())>"Export…"</button>
+                <label class="button">"Import…"
+                    <input id="saved-import" type="file" accept=".json,application/json" class="hidden"
+                        on:change=move |e| read_file(e, import) />
+                </label>
+            </footer>
+        </aside>
+    }
+}
+
+type ChangeFn = Box<
+    dyn FnOnce(Place) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>>,
+>;
+
+/// Offers the saved queries as `logdash-saved-queries.json`.
+fn download(queries: &[SavedQuery]) {
+    let Ok(text) = serde_json::to_string_pretty(&ExportFile::new(queries)) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let anchor = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(anchor) = anchor {
+        anchor.set_href(&url);
+        anchor.set_download("logdash-saved-queries.json");
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Reads the chosen file as text and hands it on.
+fn read_file(event: web_sys::Event, then: impl Fn(String) + 'static) {
+    let file = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0));
+    if let Some(file) = file {
+        spawn_local(async move {
+            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                then(text.as_string().unwrap_or_default());
+            }
+        });
+    }
+}

@@ -1,0 +1,139 @@
+//! Saved queries in real headless Chromium against the real server: saved, found again
+//! after a reload, loaded, renamed and deleted; names are only text; and a dashboard
+//! without the server's API keeps them in the browser.
+
+use logdash_e2e::{iso, now_ms, workspace_root, Browser, Server};
+use serde_json::json;
+
+async fn server_with_levels() -> Server {
+    let server = Server::start(&[]).await;
+    let now = now_ms();
+    let mut body = String::new();
+    for i in 0..20 {
+        body.push_str("{\"index\":{\"_index\":\"logs-app\"}}\n");
+        let level = if i % 4 == 0 { "ERROR" } else { "INFO" };
+        body.push_str(&json!({"@timestamp": iso(now - 60_000 + i * 1_000), "level": level, "message": format!("request {i}")}).to_string());
+        body.push('\n');
+    }
+    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    server
+}
+
+#[tokio::test]
+async fn a_saved_query_survives_a_reload_and_loads_renames_and_deletes() {
+    let server = server_with_levels().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-*&refresh=0&q=level:ERROR",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 5)
+        .await;
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_text("#saved", |t| t.contains("shared with your team"))
+        .await;
+    browser
+        .type_into("#saved-name", "Errors <b>only</b>\u{E007}")
+        .await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| {
+            names == ["Errors <b>only</b>"]
+        })
+        .await;
+    // the server has it, with the view it was saved from
+    let stored = logdash_e2e::http(&server.address(), "GET", "/api/saved-queries", "").await;
+    let stored: serde_json::Value = serde_json::from_str(&stored).expect("json");
+    assert_eq!(
+        stored["queries"][0]["state"],
+        json!("index=logs-*&q=level:ERROR&refresh=0")
+    );
+    assert!(browser
+        .client
+        .find(fantoccini::Locator::Css("#saved-list b"))
+        .await
+        .is_err());
+    browser.screenshot("saved-queries").await;
+
+    // a fresh page with another query: the saved one is still there and loads its view
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
+        .await
+        .expect("reloads");
+    browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 20)
+        .await;
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names.len() == 1)
+        .await;
+    browser.click("#saved-list .saved-load").await;
+    browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 5)
+        .await;
+    assert_eq!(browser.value("#query").await, "level:ERROR");
+
+    browser.click("#saved-list .saved-rename-button").await;
+    browser.type_into(".saved-rename", " (all)\u{E007}").await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| {
+            names == ["Errors <b>only</b> (all)"]
+        })
+        .await;
+    browser.click("#saved-list .saved-delete").await;
+    browser
+        .wait_for_text("#saved-list", |t| t.contains("Nothing saved yet"))
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn without_the_server_s_api_saved_queries_stay_in_the_browser() {
+    // the dashboard's files on a plain static server: no /api/ there
+    let port = logdash_e2e::free_port();
+    let _static_server = tokio::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(workspace_root().join("dist"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python3 serves dist/");
+    let browser = Browser::start().await;
+    let url = format!("http://127.0.0.1:{port}/?q=level:warn");
+    for _ in 0..50 {
+        if browser.client.goto(&url).await.is_ok()
+            && browser.client.title().await.is_ok_and(|t| t == "logdash")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_text("#saved", |t| t.contains("kept in this browser only"))
+        .await;
+    browser.type_into("#saved-name", "Warnings\u{E007}").await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names == ["Warnings"])
+        .await;
+    browser.client.refresh().await.expect("reloads");
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names == ["Warnings"])
+        .await;
+    browser.close().await;
+}
