@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
-# (gzip) against its budget, then ingest and the dashboard's queries on the release binary.
-# Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
+# (gzip) against its budget, the proxy against nginx, then ingest and the dashboard's
+# queries on the release binary. Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh --bench
 scripts/build-dashboard.sh >/dev/null
 echo "| dashboard file | bytes | gzip -9 bytes |"
 echo "|---|---|---|"
@@ -17,4 +18,6 @@ done
 echo "| **total (budget 300 KB = 307200)** | | **$total** |"
 echo
 cargo build --release --locked -p logdash-server --bins --examples
+target/release/examples/proxy_bench 10 32
+echo
 target/release/examples/bench "${1:-1000000}" "${2:-4}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building (and, with --browser, testing) logdash needs, skipping
+# Installs what building (with --browser and --python: testing; with --bench:
+# benchmarking) logdash needs, skipping
 # whatever is already there. Only package registries are used: crates.io, npm,
 # Debian and PyPI; nothing downloads prebuilt binaries from elsewhere.
 set -euo pipefail
@@ -7,11 +8,13 @@ cd "$(dirname "$0")/.."
 
 want_browser=false
 want_python=false
+want_bench=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --python) want_python=true ;;
-    *) echo "usage: scripts/setup.sh [--browser] [--python]" >&2; exit 2 ;;
+    --bench) want_bench=true ;;
+    *) echo "usage: scripts/setup.sh [--browser] [--python] [--bench]" >&2; exit 2 ;;
   esac
 done
 
@@ -52,6 +55,14 @@ if $want_browser; then
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
   fi
+fi
+
+# The proxy benchmark compares logdash with Debian's nginx as a CORS reverse proxy.
+if $want_bench && ! command -v nginx >/dev/null; then
+  say "installing Debian's nginx for the proxy benchmark"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light || \
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
 fi
 
 # The example app and the Python tests run in .venv, from examples/flask-app/requirements.txt.
