@@ -18,20 +18,31 @@ pub fn display_offset(utc: bool) -> i32 {
 
 /// `2025-11-25 04:10:00.123 +01:00`
 pub fn full(ms: EpochMillis, offset: i32) -> String {
-    let text = format_with_offset(ms, offset);
-    let (date, rest) = text.split_at(10);
-    let time = &rest[1..13];
-    let zone = if offset == 0 {
-        "UTC".to_string()
-    } else {
-        rest[13..].to_string()
-    };
-    format!("{date} {time} {zone}")
+    let (date, _) = parts(ms, offset);
+    format!("{date} {}", clock(ms, offset))
 }
 
-/// `04:10:00.123` for the stream's compact column.
+/// `04:10:00.123 +01:00` (or `… UTC`) for the stream's compact column.
 pub fn clock(ms: EpochMillis, offset: i32) -> String {
-    format_with_offset(ms, offset)[11..23].to_string()
+    let (_, time) = parts(ms, offset);
+    let (time, zone) = time.split_at(time.len().min(12));
+    let zone = if offset == 0 { "UTC" } else { zone };
+    format!("{time} {zone}")
+}
+
+/// `04:10` for chart axes.
+pub fn hour_minute(ms: EpochMillis, offset: i32) -> String {
+    let (_, time) = parts(ms, offset);
+    time.chars().take(5).collect()
+}
+
+/// The ISO text split at its `T`: (`2025-11-25`, `04:10:00.123+01:00`).
+fn parts(ms: EpochMillis, offset: i32) -> (String, String) {
+    let text = format_with_offset(ms, offset);
+    match text.split_once('T') {
+        Some((date, time)) => (date.to_string(), time.to_string()),
+        None => (text, String::new()),
+    }
 }
 
 /// `now` in epoch milliseconds.

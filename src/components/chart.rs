@@ -201,7 +201,7 @@ fn draw(
         .configure_mesh()
         .x_labels(6)
         .y_labels(4)
-        .x_label_formatter(&|x| timefmt::clock(*x, offset)[..5].to_string())
+        .x_label_formatter(&|x| timefmt::hour_minute(*x, offset))
         .y_label_formatter(&|y| format_value(*y, unit))
         .label_style(font)
         .axis_style(grid)

@@ -70,6 +70,18 @@ pub fn Stream(
         seen_len.set_value(len);
     });
 
+    // resuming (the button or the End key) brings the newest line into view at once
+    Effect::new(move |was_following: Option<bool>| {
+        let following = follow.get();
+        if following && was_following == Some(false) {
+            new_lines.set(0);
+            if let Some(element) = list.get_untracked() {
+                element.set_scroll_top(element.scroll_height());
+            }
+        }
+        following
+    });
+
     let on_scroll = move |_| {
         let Some(element) = list.get() else { return };
         let top = f64::from(element.scroll_top());
@@ -117,20 +129,14 @@ pub fn Stream(
             _ => format!("{shown} lines"),
         }
     };
-    let resume = move |_| {
-        follow.set(true);
-        new_lines.set(0);
-        if let Some(element) = list.get() {
-            element.set_scroll_top(element.scroll_height());
-        }
-    };
+    let resume = move |_| follow.set(true);
 
     view! {
         <div class="stream-bar">
             <span id="stream-count" class="muted">{status}</span>
             <Show when=move || !follow.get()>
                 <button id="resume" class="resume" on:click=resume title="Resume following (End)">
-                    {move || format!("⏸ paused · {} new lines · resume", new_lines.get())}
+                    {move || format!("Paused · {} new lines · resume (End)", new_lines.get())}
                 </button>
             </Show>
         </div>

@@ -299,3 +299,111 @@ async fn an_acknowledged_bulk_survives_kill_9() {
     let count = again.es("POST", "/logs-crash/_count", "{}").await;
     assert_eq!(count["count"], json!(500));
 }
+
+/// The text of the first stream line wholly in view.
+async fn top_line(browser: &Browser) -> String {
+    let script = r#"
+        const list = document.getElementById('stream');
+        const top = list.getBoundingClientRect().top;
+        const row = [...list.querySelectorAll('.row')]
+            .find(r => r.getBoundingClientRect().top >= top - 1);
+        return row ? row.querySelector('.message').textContent : null;"#;
+    browser
+        .client
+        .execute(script, vec![])
+        .await
+        .expect("script runs")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn following_keeps_the_newest_line_in_view_and_scrolling_up_pauses_without_moving_the_line_read(
+) {
+    let server = Server::start(&[]).await;
+    let now = now_ms();
+    let line = |at: i64, message: &str| {
+        format!(
+            "{{\"index\":{{\"_index\":\"logs-app\"}}}}\n{}\n",
+            json!({"@timestamp": iso(at), "level": "INFO", "message": message})
+        )
+    };
+    // 200 lines in the 20 s before now: all inside the tail's 30 s overlap window
+    let mut body = String::new();
+    for i in 0..200 {
+        body.push_str(&line(now - 20_000 + i * 100, &format!("line {i:03}")));
+    }
+    server.bulk(&body).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=1&tz=utc", server.url))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-count", |t| t == "200 lines")
+        .await;
+    browser
+        .wait_for_all("#stream .row", |rows| {
+            rows.last().is_some_and(|r| r.contains("line 199"))
+        })
+        .await;
+
+    // the reader scrolls up to line 100: following pauses
+    browser
+        .client
+        .execute(
+            "document.getElementById('stream').scrollTop = 100 * 22;",
+            vec![],
+        )
+        .await
+        .expect("scrolls");
+    browser
+        .wait_for_text("#resume", |t| t.contains("Paused"))
+        .await;
+    let read = top_line(&browser).await;
+    assert!(read.starts_with("line 1"), "reading {read:?}");
+
+    // lines arrive above the reader (late) and below (new)
+    let mut more = String::new();
+    for i in 0..5 {
+        more.push_str(&line(now - 15_000 + i, &format!("late {i}")));
+    }
+    for i in 0..10 {
+        more.push_str(&line(now + i, &format!("new {i}")));
+    }
+    server.bulk(&more).await;
+    browser
+        .wait_for_text("#resume", |t| t.contains("15 new lines"))
+        .await;
+    browser
+        .wait_for_text("#stream-count", |t| t == "215 lines")
+        .await;
+    assert_eq!(top_line(&browser).await, read, "the line read stays put");
+    browser.screenshot("dashboard-stream-paused").await;
+
+    // End resumes: the newest line is in view and the pause notice is gone
+    browser
+        .client
+        .find(fantoccini::Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys("\u{E010}")
+        .await
+        .expect("End");
+    browser
+        .wait_for_all("#stream .row", |rows| {
+            rows.last().is_some_and(|r| r.contains("new 9"))
+        })
+        .await;
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#resume"))
+            .await
+            .is_err(),
+        "following again"
+    );
+    browser.close().await;
+}
