@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
-# (gzip) against its budget, the proxy against nginx, then ingest and the dashboard's
-# queries on the release binary. Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
+# (gzip) against its budget, the proxy against nginx, ingest and the dashboard's queries
+# on the release binary, then the dashboard in headless Chromium (first data on screen,
+# the stream under 1,000 events/s). Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --bench
+scripts/setup.sh --bench --browser
 scripts/build-dashboard.sh >/dev/null
 echo "| dashboard file | bytes | gzip -9 bytes |"
 echo "|---|---|---|"
@@ -21,3 +22,6 @@ cargo build --release --locked -p logdash-server --bins --examples
 target/release/examples/proxy_bench 10 32
 echo
 target/release/examples/bench "${1:-1000000}" "${2:-4}"
+echo
+cargo build --release --locked -p logdash-e2e --example spa_bench
+LOGDASH_BIN=target/release/logdash target/release/examples/spa_bench "${1:-1000000}"

@@ -5,6 +5,7 @@
 mod api;
 mod components;
 mod error;
+mod marks;
 mod pages;
 mod saved_store;
 mod state;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logdash_core::dashboard::fields::{self, LatencyUnit, ResolvedFields};
 use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
+use logdash_core::dashboard::poll::{Poll, Request};
 use logdash_core::dashboard::tail::{Row, RowFields, Tail};
 use logdash_core::lucene::{self, DefaultOperator};
 use logdash_core::view::{Panel, ViewState};
@@ -22,6 +23,7 @@ use crate::components::saved_queries::SavedQueries;
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
 use crate::error::AppError;
+use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
 
@@ -56,6 +58,8 @@ pub fn Dashboard() -> impl IntoView {
     let show_saved = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     let tail_key = StoredValue::new(String::new());
+    // the view whose stream is being polled, if a poll is under way
+    let stream_busy = StoredValue::new(None::<String>);
     let failures = StoredValue::new(0u32);
     let query_input = NodeRef::<Input>::new();
 
@@ -134,6 +138,7 @@ pub fn Dashboard() -> impl IntoView {
                     match answer.map(|a| PanelsData::parse(&a, unit, interval)) {
                         Ok(Ok(data)) => {
                             panels.set(Some(data));
+                            marks::first(Moment::FirstPanels);
                             query_error.set(None);
                             backend_error.set(None);
                             failures.set_value(0);
@@ -151,17 +156,31 @@ pub fn Dashboard() -> impl IntoView {
                     level: resolved.level.as_ref().map(|l| l.name.clone()),
                     tiebreaker: resolved.request_id.as_ref().map(|r| r.agg.clone()),
                 };
-                spawn_local(poll_stream(
-                    endpoints,
-                    current,
-                    row_fields,
-                    from,
-                    to,
-                    now,
-                    tail,
-                    tail_version,
-                    stream_total,
-                ));
+                // one poll at a time per view; a poll for a view left behind stops at its
+                // next step
+                let view_key = tail_key.get_value();
+                if stream_busy.get_value().as_ref() != Some(&view_key) {
+                    stream_busy.set_value(Some(view_key.clone()));
+                    let done_key = view_key.clone();
+                    spawn_local(async move {
+                        poll_stream(
+                            endpoints,
+                            current,
+                            row_fields,
+                            (from, to, now),
+                            tail,
+                            move || tail_key.get_value() == view_key,
+                            tail_version,
+                            stream_total,
+                        )
+                        .await;
+                        stream_busy.update_value(|busy| {
+                            if busy.as_ref() == Some(&done_key) {
+                                *busy = None;
+                            }
+                        });
+                    });
+                }
             }
         });
     });
@@ -361,10 +380,9 @@ async fn poll_stream(
     endpoints: Endpoints,
     state: ViewState,
     fields: RowFields,
-    from: i64,
-    to: i64,
-    now: i64,
+    (from, to, now): (i64, i64, i64),
     tail: StoredValue<Tail, LocalStorage>,
+    current: impl Fn() -> bool,
     version: RwSignal<u64>,
     total: RwSignal<Option<u64>>,
 ) {
@@ -372,34 +390,40 @@ async fn poll_stream(
     if first {
         let body = tail.with_value(|t| t.initial_request(&state.query, from, to, &fields));
         if let Ok(answer) = api::search(&endpoints, &state.index, &body).await {
+            if !current() {
+                return;
+            }
             total.set(answer["hits"]["total"]["value"].as_u64());
             tail.update_value(|t| {
-                t.merge(&answer, &fields);
+                t.start(&answer, &fields);
             });
             version.update(|v| *v += 1);
+            marks::first(Moment::FirstStream);
         }
         return;
     }
     if !state.is_relative() {
         return; // a pinned range does not grow
     }
-    let mut after = None;
-    for _ in 0..20 {
-        let body =
-            tail.with_value(|t| t.poll_request(&state.query, from, now, &fields, after.as_ref()));
-        let Ok(answer) = api::search(&endpoints, &state.index, &body).await else {
-            return;
+    let mut poll =
+        tail.with_value(|t| Poll::new(t, &state.index, &state.query, from, now, &fields));
+    while let Some(request) = tail.with_value(|t| poll.next(t)) {
+        let answer = match request {
+            Request::Search(body) => api::search(&endpoints, &state.index, &body).await,
+            Request::Msearch(body) => api::msearch(&endpoints, body).await,
         };
-        let (merged, last) = tail
-            .try_update_value(|t| t.merge(&answer, &fields))
-            .unwrap_or_default();
-        if merged.added > 0 {
-            total.update(|t| *t = t.map(|n| n + merged.added as u64));
+        let Ok(answer) = answer else {
+            return; // the panels report the backend's trouble; the next poll goes on
+        };
+        if !current() {
+            return; // the view changed: these lines belong to another stream
+        }
+        let added_before = poll.merged.added;
+        tail.update_value(|t| poll.take(t, &answer));
+        let added = poll.merged.added - added_before;
+        if added > 0 {
+            total.update(|t| *t = t.map(|n| n + added as u64));
             version.update(|v| *v += 1);
         }
-        if !merged.more {
-            break;
-        }
-        after = last;
     }
 }

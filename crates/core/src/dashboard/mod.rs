@@ -5,4 +5,7 @@ pub mod fields;
 pub mod highlight;
 pub mod interval;
 pub mod panels;
+pub mod poll;
 pub mod tail;
+#[cfg(test)]
+mod toy_store;

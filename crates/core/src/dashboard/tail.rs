@@ -1,7 +1,11 @@
-//! The live tail, trustworthy under late and out-of-order arrival: each poll re-reads an
-//! overlap window before the newest line shown, pages through it in time order with
-//! `search_after`, and drops what was already shown by index + `_id` (a bounded set).
-//! Late lines are inserted where they belong and marked.
+//! The live tail, trustworthy under late and out-of-order arrival and fast under load.
+//! Each poll asks for what is newer than the newest line shown (paging with
+//! `search_after`), then checks the overlap window before it for late lines: it compares
+//! the cluster's count of events in the window with the lines it holds there, and only
+//! where they differ narrows the window by halves until the late lines can be read in a
+//! page or two. Lines already shown are dropped by index + `_id` (a bounded set); late
+//! lines are inserted where they belong and marked. At 1,000 events/s a poll costs a
+//! page of new lines and one count, not a re-read of the 30,000 lines in the window.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -41,6 +45,16 @@ pub struct Merged {
     pub more: bool,
 }
 
+/// A span of time, inclusive epoch milliseconds at both ends.
+pub type Window = (EpochMillis, EpochMillis);
+
+/// What `Tail::narrow` found: windows to read in full, windows to count again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowed {
+    pub read: Vec<Window>,
+    pub count: Vec<Window>,
+}
+
 pub struct Tail {
     rows: VecDeque<Row>,
     seen: HashSet<(String, String)>,
@@ -49,6 +63,9 @@ pub struct Tail {
     overlap_ms: i64,
     page: usize,
     newest: Option<EpochMillis>,
+    /// Lines before this time were never all held (the first page was cut short, or the
+    /// oldest were evicted): they are not late, only not shown.
+    floor: Option<EpochMillis>,
     /// Lines evicted because the stream is full (for "showing N of M").
     pub dropped: u64,
 }
@@ -64,6 +81,7 @@ impl Tail {
             overlap_ms,
             page: page.max(1),
             newest: None,
+            floor: None,
             dropped: 0,
         }
     }
@@ -92,8 +110,9 @@ impl Tail {
         })
     }
 
-    /// A poll: everything from the overlap window on, oldest first, after `after` (the
-    /// last sort values of the previous page of this poll).
+    /// A poll for new lines: everything from the newest line shown on (that millisecond
+    /// included, as more may share it), oldest first, after `after` (the last sort values
+    /// of the previous page of this poll).
     pub fn poll_request(
         &self,
         query: &str,
@@ -102,19 +121,101 @@ impl Tail {
         fields: &RowFields,
         after: Option<&Value>,
     ) -> Value {
-        let start = self
-            .newest
-            .map_or(from, |newest| (newest - self.overlap_ms).max(from));
+        let start = self.newest.map_or(from, |newest| newest.max(from));
+        self.page_request(query, (start, now.max(start)), fields, after)
+    }
+
+    /// A page of the lines in `window` (inclusive milliseconds), oldest first.
+    pub fn page_request(
+        &self,
+        query: &str,
+        window: Window,
+        fields: &RowFields,
+        after: Option<&Value>,
+    ) -> Value {
         let mut body = json!({
             "size": self.page,
             "track_total_hits": false,
-            "query": query_in_range(query, start, now.max(start)),
+            "query": query_in_range(query, window.0, window.1),
             "sort": sort(fields, "asc"),
         });
         if let Some(after) = after {
             body["search_after"] = after.clone();
         }
         body
+    }
+
+    /// Where late lines may have landed: the overlap window before the newest line shown
+    /// (the newest millisecond itself is read by `poll_request`).
+    pub fn late_window(&self, from: EpochMillis) -> Option<Window> {
+        let newest = self.newest?;
+        let start = (newest - self.overlap_ms)
+            .max(from)
+            .max(self.floor.map_or(i64::MIN, |floor| floor + 1));
+        (start < newest).then_some((start, newest - 1))
+    }
+
+    /// An `_msearch` body counting the events of each window, in order.
+    pub fn count_requests(&self, index: &str, query: &str, windows: &[Window]) -> String {
+        let header = json!({ "index": index }).to_string();
+        let mut body = String::new();
+        for &(start, end) in windows {
+            let count = json!({
+                "size": 0,
+                "track_total_hits": true,
+                "query": query_in_range(query, start, end),
+            });
+            body.push_str(&header);
+            body.push('\n');
+            body.push_str(&count.to_string());
+            body.push('\n');
+        }
+        body
+    }
+
+    /// Compares the cluster's counts (the `_msearch` answer to `count_requests(windows)`)
+    /// with the lines held in each window: windows that hold everything are done, small
+    /// ones with late lines are to be read, large ones are split in halves to count again.
+    pub fn narrow(&self, windows: &[Window], answer: &Value) -> Narrowed {
+        let mut narrowed = Narrowed::default();
+        let responses = answer["responses"].as_array();
+        for (i, &(start, end)) in windows.iter().enumerate() {
+            let Some(count) = responses
+                .and_then(|r| r.get(i))
+                .and_then(|r| r["hits"]["total"]["value"].as_u64())
+            else {
+                continue; // an error for this window: the next poll looks again
+            };
+            let held = self.held_between(start, end) as u64;
+            if count <= held {
+                continue;
+            }
+            if count <= self.page as u64 * 2 || start == end {
+                narrowed.read.push((start, end));
+            } else {
+                let middle = start + (end - start) / 2;
+                narrowed.count.push((start, middle));
+                narrowed.count.push((middle + 1, end));
+            }
+        }
+        narrowed
+    }
+
+    /// How many lines the tail holds with times in `[start, end]`.
+    fn held_between(&self, start: EpochMillis, end: EpochMillis) -> usize {
+        let first = self.rows.partition_point(|r| r.time < start);
+        let past = self.rows.partition_point(|r| r.time <= end);
+        past.saturating_sub(first)
+    }
+
+    /// Takes the answer to `initial_request`: when it was cut short, the lines before
+    /// its oldest were not shown, and later polls do not take them for late ones.
+    pub fn start(&mut self, answer: &Value, fields: &RowFields) -> Merged {
+        let (merged, _) = self.merge(answer, fields);
+        if merged.more {
+            self.floor = self.rows.front().map(|r| r.time);
+        }
+        merged
     }
 
     /// Adds the hits of a search answer; returns what changed and the last hit's sort values.
@@ -165,7 +266,9 @@ impl Tail {
             .partition_point(|r| (r.time, &r.index, &r.id) <= (row.time, &row.index, &row.id));
         self.rows.insert(position, row);
         while self.rows.len() > self.capacity {
-            self.rows.pop_front();
+            if let Some(evicted) = self.rows.pop_front() {
+                self.floor = Some(self.floor.map_or(evicted.time, |f| f.max(evicted.time)));
+            }
             self.dropped += 1;
         }
     }
@@ -240,57 +343,7 @@ fn row_of(hit: &Value, fields: &RowFields) -> Option<Row> {
 mod tests {
     use super::*;
 
-    fn hit(id: &str, time: i64) -> Value {
-        json!({"_index": "logs", "_id": id, "sort": [time, id], "_source": {"@timestamp": crate::time::format_iso8601(time), "message": format!("m{id}"), "log": {"level": "info"}}})
-    }
-
-    fn page(hits: Vec<Value>) -> Value {
-        json!({"hits": {"hits": hits}})
-    }
-
-    /// A toy store: what a search over [start, now] in time order, after `after`, returns.
-    fn serve(events: &[(String, i64)], request: &Value) -> Value {
-        let range = &request["query"]["bool"]["filter"][0]["range"]["@timestamp"];
-        let (from, to) = (
-            range["gte"].as_i64().unwrap_or(0),
-            range["lte"].as_i64().unwrap_or(i64::MAX),
-        );
-        let mut chosen: Vec<&(String, i64)> = events
-            .iter()
-            .filter(|(_, t)| *t >= from && *t <= to)
-            .collect();
-        chosen.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-        if let Some(after) = request.get("search_after") {
-            let key = (
-                after[0].as_i64().unwrap_or(0),
-                after[1].as_str().unwrap_or("").to_string(),
-            );
-            chosen.retain(|(id, t)| (*t, id.clone()) > key);
-        }
-        let size = request["size"].as_u64().unwrap_or(10) as usize;
-        page(
-            chosen
-                .into_iter()
-                .take(size)
-                .map(|(id, t)| hit(id, *t))
-                .collect(),
-        )
-    }
-
-    fn poll(tail: &mut Tail, events: &[(String, i64)], now: i64, fields: &RowFields) -> Merged {
-        let mut total = Merged::default();
-        let mut after = None;
-        loop {
-            let request = tail.poll_request("", 0, now, fields, after.as_ref());
-            let (merged, last) = tail.merge(&serve(events, &request), fields);
-            total.added += merged.added;
-            total.late += merged.late;
-            if !merged.more {
-                return total;
-            }
-            after = last;
-        }
-    }
+    use crate::dashboard::toy_store::poll;
 
     #[test]
     fn late_and_out_of_order_events_appear_exactly_once_in_time_order() {
