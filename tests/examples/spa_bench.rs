@@ -85,7 +85,22 @@ async fn main() {
     let sender = tokio::spawn(send_live(server.tcp.clone(), STREAM_SECONDS + 4));
     tokio::time::sleep(Duration::from_secs(3)).await;
     let before = lines_shown(&browser).await;
+    let _ = browser
+        .client
+        .execute(
+            "performance.clearResourceTimings(); performance.setResourceTimingBufferSize(100000);",
+            vec![],
+        )
+        .await;
     let frames = frame_stats(&browser, STREAM_SECONDS).await;
+    let requests = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/es/')).map(e => [e.name.split('/es/')[1].slice(0, 40), Math.round(e.duration), e.transferSize]);",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
     let after = lines_shown(&browser).await;
     let rows_in_dom = browser.texts("#stream .row").await.len();
     browser.screenshot("bench-stream-under-load").await;
@@ -123,6 +138,21 @@ async fn main() {
         after.saturating_sub(before) as f64 / STREAM_SECONDS as f64
     );
     println!("| stream rows in the DOM at the end | {rows_in_dom} |");
+    let requests = requests.as_array().cloned().unwrap_or_default();
+    let mut durations: Vec<f64> = requests.iter().filter_map(|r| r[1].as_f64()).collect();
+    durations.sort_by(f64::total_cmp);
+    println!(
+        "| requests to /es/ while measuring | {} (median {:.0} ms, max {:.0} ms) |",
+        requests.len(),
+        durations
+            .get(durations.len() / 2)
+            .copied()
+            .unwrap_or_default(),
+        durations.last().copied().unwrap_or_default()
+    );
+    for request in requests.iter().take(12) {
+        eprintln!("{request}");
+    }
     browser.close().await;
 }
 
@@ -205,6 +235,7 @@ async fn first_data(browser: &Browser) -> [f64; 4] {
 async fn send_live(tcp: String, seconds: u64) {
     let mut stream = tokio::net::TcpStream::connect(&tcp).await.expect("tcp");
     let mut simulator = Simulator::new(11);
+    let mut ready: Vec<Value> = Vec::new();
     let started = Instant::now();
     let mut sent = 0usize;
     while started.elapsed() < Duration::from_secs(seconds) {
@@ -212,10 +243,13 @@ async fn send_live(tcp: String, seconds: u64) {
         let mut batch = String::new();
         let now = now_ms();
         while sent < due {
-            let mut event = simulator
-                .tick(now, 60_000)
-                .into_iter()
-                .next()
+            if ready.is_empty() {
+                // a second of simulated traffic at a time (asking for one event at a time
+                // would make the simulator the bottleneck)
+                ready.extend(simulator.tick(now, 1_000));
+            }
+            let mut event = ready
+                .pop()
                 .unwrap_or_else(|| json!({"message": "tick", "level": "INFO"}));
             event["@timestamp"] = json!(logdash_e2e::iso(now));
             batch.push_str(&event.to_string());
