@@ -18,13 +18,18 @@ pub fn display_offset(utc: bool) -> i32 {
 
 /// `2025-11-25 04:10:00.123 +01:00`
 pub fn full(ms: EpochMillis, offset: i32) -> String {
-    let (date, _) = parts(ms, offset);
-    format!("{date} {}", clock(ms, offset))
+    let (date, time) = parts(ms, offset);
+    format!("{date} {}", with_zone(&time, offset))
 }
 
 /// `04:10:00.123 +01:00` (or `… UTC`) for the stream's compact column.
 pub fn clock(ms: EpochMillis, offset: i32) -> String {
     let (_, time) = parts(ms, offset);
+    with_zone(&time, offset)
+}
+
+/// `04:10:00.123+01:00` as `04:10:00.123 +01:00`, or `… UTC` at offset 0.
+fn with_zone(time: &str, offset: i32) -> String {
     let (time, zone) = time.split_at(time.len().min(12));
     let zone = if offset == 0 { "UTC" } else { zone };
     format!("{time} {zone}")

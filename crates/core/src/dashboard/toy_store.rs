@@ -33,7 +33,11 @@ pub fn serve(events: &[(String, i64)], request: &Value) -> Value {
         );
         chosen.retain(|(id, t)| (*t, id.clone()) > key);
     }
-    let size = request["size"].as_u64().unwrap_or(10) as usize;
+    page(chosen, request["size"].as_u64().unwrap_or(10) as usize)
+}
+
+/// A search answer with the first `size` of `chosen`, in their order.
+fn page(chosen: Vec<&(String, i64)>, size: usize) -> Value {
     let hits: Vec<Value> = chosen
         .into_iter()
         .take(size)
@@ -84,10 +88,5 @@ pub fn poll(tail: &mut Tail, events: &[(String, i64)], now: i64, fields: &RowFie
 pub fn serve_newest(events: &[(String, i64)], size: usize) -> Value {
     let mut chosen: Vec<&(String, i64)> = events.iter().collect();
     chosen.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
-    let hits: Vec<Value> = chosen
-        .into_iter()
-        .take(size)
-        .map(|(id, t)| hit(id, *t))
-        .collect();
-    json!({"hits": {"hits": hits}})
+    page(chosen, size)
 }

@@ -91,6 +91,22 @@ pub async fn request(server: &TestServer, method: &str, path: &str, body: &str) 
     request_with(server, method, path, &[], body).await
 }
 
+/// Sends a request that must be refused with `status` and a JSON reason containing
+/// `needle`; returns the answer for further checks.
+pub async fn assert_refused(
+    server: &TestServer,
+    (method, path, body, status, needle): (&str, &str, &str, u16, &str),
+) -> Answer {
+    let answer = request(server, method, path, body).await;
+    assert_eq!(answer.status, status, "{method} {path}: {}", answer.body);
+    let reason = answer.json()["error"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(reason.contains(needle), "{method} {path}: {reason}");
+    answer
+}
+
 /// Like [`request`], with extra header lines ("Name: value").
 pub async fn request_with(
     server: &TestServer,
