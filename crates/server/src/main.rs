@@ -11,6 +11,11 @@ use logdash_server::{app, demo, ingest, proxy, AppState, Config};
 use logdash_store::{Store, StoreConfig};
 use tracing_subscriber::EnvFilter;
 
+/// Serving and indexing allocate many small, short-lived buffers; mimalloc does that with
+/// far less time in the allocator than the system's (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
@@ -37,15 +42,9 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
     if config.demo {
         return Err("--demo needs the embedded store: drop --elasticsearch".to_string());
     }
-    let upstream = Arc::new(proxy::Upstream::new(&proxy::UpstreamConfig {
-        url,
-        username: config.es_username.clone(),
-        password: config.es_password.clone(),
-        api_key: config.es_api_key.clone(),
-        ca_file: config.es_ca_file.clone(),
-        timeout: Duration::from_secs(config.es_timeout_secs.max(1)),
-        max_connections: config.es_max_connections,
-    })?);
+    let upstream = Arc::new(proxy::Upstream::new(&proxy::UpstreamConfig::from_config(
+        &url, &config,
+    ))?);
     let state = Arc::new(AppState::proxy(&config, Arc::clone(&upstream))?);
     let listener = bind(config.listen, "dashboard").await?;
     let address = listener

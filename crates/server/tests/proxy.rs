@@ -4,9 +4,17 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use common::upstream::Upstream;
 use common::{assert_refused, request, request_with, start_proxy};
 use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls::pki_types::PrivateKeyDer;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
 
 const BASIC: &str = "Basic ZWxhc3RpYzpjaGFuZ2VtZQ=="; // elastic:changeme
 
@@ -194,4 +202,138 @@ async fn saved_queries_live_in_a_cluster_index_written_with_the_server_s_credent
             && r.authorization.as_deref() == Some(BASIC)));
     assert!(arrived.iter().any(|r| r.method == "PUT"
         && r.target == format!("/.logdash-saved-queries/_create/{id}?refresh=wait_for")));
+}
+
+/// A stand-in that answers every request with a small search result; it closes each
+/// connection after one answer when `close_after_answer` is set (without saying so, as a
+/// cluster or load balancer dropping an idle connection does), and counts connections.
+async fn counting_upstream(close_after_answer: bool, chunked: bool) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&connections);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(answer_each_request(socket, close_after_answer, chunked));
+        }
+    });
+    (url, connections)
+}
+
+async fn answer_each_request<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: S,
+    close_after_answer: bool,
+    chunked: bool,
+) {
+    let body = r#"{"hits":{"total":{"value":0,"relation":"eq"},"hits":[]}}"#;
+    let answer = if chunked {
+        let (a, b) = body.split_at(10);
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+            a.len(),
+            b.len()
+        )
+    } else {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let mut socket = BufReader::new(socket);
+    loop {
+        let mut length = 0;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if socket.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut request_body = vec![0; length];
+        if socket.read_exact(&mut request_body).await.is_err()
+            || socket.get_mut().write_all(answer.as_bytes()).await.is_err()
+            || close_after_answer
+        {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn connections_to_the_cluster_are_kept_alive_and_replaced_when_it_closed_them() {
+    let (url, connections) = counting_upstream(false, false).await;
+    let server = start_proxy(&url, &[]).await;
+    for _ in 0..5 {
+        let answer = request(&server, "POST", "/es/logs-*/_search", "{}").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+
+    // a cluster that drops each connection after answering: every request still succeeds
+    let (url, connections) = counting_upstream(true, true).await;
+    let server = start_proxy(&url, &[]).await;
+    for _ in 0..3 {
+        let answer = request(&server, "POST", "/es/logs-*/_search", "{}").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.json()["hits"]["total"]["value"], json!(0));
+        // let the close reach logdash's idle connection before the next request
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn https_clusters_are_trusted_through_the_ca_file_and_nothing_else() {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, certified.cert.pem()).expect("write CA file");
+    let config = ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![certified.cert.der().clone()],
+        PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into()),
+    )
+    .expect("TLS config");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(socket).await {
+                    answer_each_request(tls, false, false).await;
+                }
+            });
+        }
+    });
+    let url = format!("https://localhost:{port}");
+    let ca = ca_file.to_string_lossy().to_string();
+    let trusted = start_proxy(&url, &["--es-ca-file", &ca]).await;
+    for _ in 0..2 {
+        let answer = request(&trusted, "POST", "/es/logs-*/_search", "{}").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.json()["hits"]["total"]["value"], json!(0));
+    }
+    let untrusted = start_proxy(&url, &[]).await;
+    let refused = request(&untrusted, "POST", "/es/logs-*/_search", "{}").await;
+    assert_eq!(refused.status, 502, "{}", refused.body);
+    assert!(
+        refused.body.contains("certificate"),
+        "the reason names the certificate: {}",
+        refused.body
+    );
 }

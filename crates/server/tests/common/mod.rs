@@ -37,15 +37,9 @@ pub async fn start_proxy(upstream: &str, flags: &[&str]) -> TestServer {
     let mut argv = vec!["logdash", "--elasticsearch", upstream];
     argv.extend_from_slice(flags);
     let config = Config::parse_from(argv);
-    let upstream = logdash_server::proxy::Upstream::new(&logdash_server::proxy::UpstreamConfig {
-        url: upstream.to_string(),
-        username: config.es_username.clone(),
-        password: config.es_password.clone(),
-        api_key: config.es_api_key.clone(),
-        ca_file: None,
-        timeout: std::time::Duration::from_secs(config.es_timeout_secs),
-        max_connections: config.es_max_connections,
-    })
+    let upstream = logdash_server::proxy::Upstream::new(
+        &logdash_server::proxy::UpstreamConfig::from_config(upstream, &config),
+    )
     .expect("upstream");
     let state = Arc::new(AppState::proxy(&config, Arc::new(upstream)).expect("state"));
     serve(state, data_dir).await

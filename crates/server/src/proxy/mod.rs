@@ -1,0 +1,324 @@
+//! Proxy mode: `/es/` requests that passed the allowlist are forwarded to a real
+//! Elasticsearch or OpenSearch cluster, with the server's credentials added. The browser
+//! never sees the credentials; the cluster's status and body come back unchanged.
+//!
+//! Requests go out on kept-alive HTTP/1.1 connections (`http1`) taken from a small pool,
+//! over TCP or TLS (`connect`), to an address parsed once at start (`target`).
+
+mod connect;
+mod http1;
+mod target;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{HeaderValue, Method, StatusCode};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use tokio::sync::Semaphore;
+
+use crate::error::ApiError;
+use http1::{Connection, Failure};
+
+/// How long a kept-alive connection may sit unused before it is dropped rather than
+/// reused: load balancers in front of clusters often close idle connections after a minute.
+const IDLE_LIMIT: Duration = Duration::from_secs(30);
+
+/// How to reach the cluster, from the configuration.
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub api_key: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl UpstreamConfig {
+    /// The cluster at `url`, reached with the credentials and limits in `config`.
+    pub fn from_config(url: &str, config: &crate::Config) -> Self {
+        Self {
+            url: url.to_string(),
+            username: config.es_username.clone(),
+            password: config.es_password.clone(),
+            api_key: config.es_api_key.clone(),
+            ca_file: config.es_ca_file.clone(),
+            timeout: Duration::from_secs(config.es_timeout_secs.max(1)),
+            max_connections: config.es_max_connections,
+        }
+    }
+}
+
+/// What the cluster answered.
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: Option<HeaderValue>,
+    pub body: Bytes,
+}
+
+/// A cluster logdash forwards to.
+pub struct Upstream {
+    target: target::Target,
+    dialer: connect::Dialer,
+    /// `Authorization: ...\r\n`, ready to go into each request's head.
+    authorization: Option<String>,
+    idle: Mutex<Vec<(Connection, Instant)>>,
+    slots: Semaphore,
+    max_connections: usize,
+    timeout: Duration,
+}
+
+impl Upstream {
+    /// Checks the configuration (URL, credentials, CA file) and prepares connections.
+    pub fn new(config: &UpstreamConfig) -> Result<Self, String> {
+        let target = target::parse(&config.url)?;
+        let authorization =
+            authorization(config)?.map(|value| format!("Authorization: {value}\r\n"));
+        let dialer = connect::Dialer::new(&target, config.ca_file.as_deref())?;
+        let max_connections = config.max_connections.max(1);
+        Ok(Self {
+            target,
+            dialer,
+            authorization,
+            idle: Mutex::new(Vec::new()),
+            slots: Semaphore::new(max_connections),
+            max_connections,
+            timeout: config.timeout,
+        })
+    }
+
+    /// The cluster's address, for logs and `/healthz` (it never holds credentials).
+    pub fn url(&self) -> &str {
+        &self.target.url
+    }
+
+    /// Forwards one request that passed the checks; `path_and_query` starts with `/`.
+    pub async fn forward(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        content_type: &'static str,
+        body: Bytes,
+    ) -> Result<Answer, ApiError> {
+        // a short wait for a free slot, then a clear refusal rather than an unbounded queue
+        let _slot = tokio::time::timeout(Duration::from_secs(5), self.slots.acquire())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(ApiError::Upstream {
+                status: 503,
+                kind: "logdash_upstream_busy",
+                reason: format!(
+                    "all {} connections to Elasticsearch are busy; try again",
+                    self.max_connections
+                ),
+            })?;
+        let request = self.request(&method, path_and_query, content_type, &body)?;
+        let bodiless = method == Method::HEAD;
+        let answer = tokio::time::timeout(self.timeout, self.exchange(&request, bodiless))
+            .await
+            .map_err(|_| ApiError::Upstream {
+                status: 504,
+                kind: "logdash_upstream_timeout",
+                reason: format!(
+                    "Elasticsearch at {} did not answer within {} s",
+                    self.target.url,
+                    self.timeout.as_secs_f64()
+                ),
+            })??;
+        Ok(answer)
+    }
+
+    /// The request as it goes on the wire: head with the cluster's host and the server's
+    /// credentials, then the checked body.
+    fn request(
+        &self,
+        method: &Method,
+        path_and_query: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Vec<u8>, ApiError> {
+        if !path_and_query.starts_with('/') || !path_and_query.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(ApiError::Internal(format!(
+                "refusing to forward the malformed path {path_and_query:?}"
+            )));
+        }
+        let mut request = Vec::with_capacity(256 + body.len());
+        let mut head = format!(
+            "{method} {}{path_and_query} HTTP/1.1\r\nHost: {}\r\n",
+            self.target.prefix, self.target.authority
+        );
+        if let Some(authorization) = &self.authorization {
+            head.push_str(authorization);
+        }
+        if !body.is_empty() {
+            head.push_str("Content-Type: ");
+            head.push_str(content_type);
+            head.push_str("\r\n");
+        }
+        if !body.is_empty() || !matches!(*method, Method::GET | Method::HEAD) {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        request.extend_from_slice(head.as_bytes());
+        request.extend_from_slice(body);
+        Ok(request)
+    }
+
+    /// One exchange on a kept-alive connection if there is one, else on a new one. A
+    /// kept-alive connection the cluster closed while it sat idle gets one retry on a new
+    /// connection: nothing of the answer came back, so the cluster did not act on it.
+    async fn exchange(&self, request: &[u8], bodiless: bool) -> Result<Answer, ApiError> {
+        if let Some(mut connection) = self.take_idle() {
+            match connection.exchange(request, bodiless).await {
+                Ok(response) => return Ok(self.finish(connection, response)),
+                Err(Failure::Closed(_)) => {}
+                Err(failure) => return Err(self.failure(failure)),
+            }
+        }
+        let stream = self
+            .dialer
+            .dial()
+            .await
+            .map_err(|err| self.unreachable(&err))?;
+        let mut connection = Connection::new(stream);
+        match connection.exchange(request, bodiless).await {
+            Ok(response) => Ok(self.finish(connection, response)),
+            Err(failure) => Err(self.failure(failure)),
+        }
+    }
+
+    fn take_idle(&self) -> Option<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some((connection, since)) = idle.pop() {
+            if since.elapsed() < IDLE_LIMIT {
+                return Some(connection);
+            }
+        }
+        None
+    }
+
+    fn finish(&self, connection: Connection, response: http1::Response) -> Answer {
+        if response.reusable {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < self.max_connections {
+                idle.push((connection, Instant::now()));
+            }
+        }
+        Answer {
+            status: response.status,
+            content_type: response.content_type,
+            body: response.body,
+        }
+    }
+
+    fn failure(&self, failure: Failure) -> ApiError {
+        match failure {
+            Failure::Closed(err) | Failure::Io(err) => self.unreachable(&err),
+            Failure::Invalid(reason) => ApiError::Upstream {
+                status: 502,
+                kind: "logdash_upstream_invalid",
+                reason: format!(
+                    "Elasticsearch at {} gave an answer logdash cannot read: {reason}",
+                    self.target.url
+                ),
+            },
+        }
+    }
+
+    fn unreachable(&self, err: &std::io::Error) -> ApiError {
+        ApiError::Upstream {
+            status: 502,
+            kind: "logdash_upstream_unreachable",
+            reason: format!(
+                "cannot reach Elasticsearch at {}: {}",
+                self.target.url,
+                error_chain(err)
+            ),
+        }
+    }
+}
+
+/// The Authorization header's value for the configured credentials (API key wins).
+fn authorization(config: &UpstreamConfig) -> Result<Option<String>, String> {
+    let value = match (&config.api_key, &config.username, &config.password) {
+        (Some(key), _, _) => format!("ApiKey {key}"),
+        (None, Some(user), password) => {
+            let pair = format!("{user}:{}", password.as_deref().unwrap_or(""));
+            format!("Basic {}", STANDARD.encode(pair))
+        }
+        (None, None, Some(_)) => return Err("--es-password needs --es-username".to_string()),
+        (None, None, None) => return Ok(None),
+    };
+    if HeaderValue::from_str(&value).is_err() {
+        return Err(
+            "the Elasticsearch credentials hold characters a header cannot carry".to_string(),
+        );
+    }
+    Ok(Some(value))
+}
+
+/// An error and its causes in one line ("error sending request: connection refused").
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> UpstreamConfig {
+        UpstreamConfig {
+            url: url.to_string(),
+            username: None,
+            password: None,
+            api_key: None,
+            ca_file: None,
+            timeout: Duration::from_secs(1),
+            max_connections: 4,
+        }
+    }
+
+    #[test]
+    fn bad_configurations_are_named() {
+        let message = |c: UpstreamConfig| Upstream::new(&c).err().unwrap_or_default();
+        assert!(message(config("ftp://es:21")).contains("http:// or https://"));
+        assert!(message(config("not a url")).contains("is not a URL"));
+        assert!(message(config("http://es:9200\r\nX: y")).contains("no valid host"));
+        assert!(message(config("http://user:pw@es:9200")).contains("must not carry credentials"));
+        let mut orphan = config("http://es:9200");
+        orphan.password = Some("pw".into());
+        assert!(message(orphan).contains("--es-password needs --es-username"));
+        let mut missing_ca = config("https://es:9200");
+        missing_ca.ca_file = Some("/nonexistent/ca.pem".into());
+        assert!(message(missing_ca).contains("cannot read the CA file"));
+    }
+
+    #[test]
+    fn api_key_wins_over_basic_auth() {
+        let mut both = config("http://es:9200");
+        both.username = Some("elastic".into());
+        both.password = Some("changeme".into());
+        assert_eq!(
+            authorization(&both).ok().flatten().as_deref(),
+            Some("Basic ZWxhc3RpYzpjaGFuZ2VtZQ==")
+        );
+        both.api_key = Some("a2V5".into());
+        assert_eq!(
+            authorization(&both).ok().flatten().as_deref(),
+            Some("ApiKey a2V5")
+        );
+    }
+}
