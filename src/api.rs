@@ -109,6 +109,7 @@ pub async fn save_query(
     endpoints: &Endpoints,
     id: Option<&str>,
     input: &SavedQueryInput,
+    token: Option<&str>,
 ) -> Result<SavedQuery, AppError> {
     let body = serde_json::to_string(input).unwrap_or_default();
     let (url, request) = match id {
@@ -122,7 +123,7 @@ pub async fn save_query(
         }
     };
     let answer = send(
-        request.header("Content-Type", "application/json"),
+        with_token(request.header("Content-Type", "application/json"), token),
         Some(body),
         &url,
     )
@@ -134,9 +135,23 @@ pub async fn save_query(
 }
 
 /// `DELETE /api/saved-queries/{id}`
-pub async fn delete_query(endpoints: &Endpoints, id: &str) -> Result<(), AppError> {
+pub async fn delete_query(
+    endpoints: &Endpoints,
+    id: &str,
+    token: Option<&str>,
+) -> Result<(), AppError> {
     let url = endpoints.api_url(&format!("saved-queries/{id}"));
-    send(Request::delete(&url), None, &url).await.map(|_| ())
+    send(with_token(Request::delete(&url), token), None, &url)
+        .await
+        .map(|_| ())
+}
+
+/// A deployment started with `--editor-token` lets only its holders change saved queries.
+fn with_token(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+    match token {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
+    }
 }
 
 async fn send(request: RequestBuilder, body: Option<String>, url: &str) -> Result<Value, AppError> {

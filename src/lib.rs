@@ -5,6 +5,7 @@
 mod api;
 mod components;
 mod error;
+mod field_store;
 mod marks;
 mod pages;
 mod saved_store;

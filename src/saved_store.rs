@@ -5,9 +5,43 @@ use logdash_core::saved::{LocalList, SavedQuery, SavedQueryInput};
 use logdash_core::time::format_iso8601;
 
 use crate::api::{self, Endpoints};
+use crate::error::AppError;
 use crate::timefmt;
 
 const STORAGE_KEY: &str = "logdash.saved-queries";
+/// The editor token lives as long as the tab: sessionStorage, never localStorage.
+const TOKEN_KEY: &str = "logdash.editor-token";
+
+/// Why a saved query was not changed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeError {
+    /// The server keeps saved queries read-only without the editor token (or with a wrong one).
+    NeedsToken(String),
+    Failed(String),
+}
+
+impl std::fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangeError::NeedsToken(reason) | ChangeError::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<String> for ChangeError {
+    fn from(reason: String) -> Self {
+        ChangeError::Failed(reason)
+    }
+}
+
+impl From<AppError> for ChangeError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Backend { status: 401, .. } => ChangeError::NeedsToken(error.to_string()),
+            other => ChangeError::Failed(other.to_string()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Place {
@@ -48,11 +82,11 @@ pub async fn save(
     place: &Place,
     id: Option<&str>,
     input: SavedQueryInput,
-) -> Result<SavedQuery, String> {
+) -> Result<SavedQuery, ChangeError> {
     match place {
-        Place::Server(endpoints) => api::save_query(endpoints, id, &input)
-            .await
-            .map_err(|e| e.to_string()),
+        Place::Server(endpoints) => {
+            Ok(api::save_query(endpoints, id, &input, editor_token().as_deref()).await?)
+        }
         Place::Browser => {
             let mut list = read_local();
             let saved = list.save(id, input, random_id(), format_iso8601(timefmt::now()))?;
@@ -62,17 +96,38 @@ pub async fn save(
     }
 }
 
-pub async fn delete(place: &Place, id: &str) -> Result<(), String> {
+pub async fn delete(place: &Place, id: &str) -> Result<(), ChangeError> {
     match place {
-        Place::Server(endpoints) => api::delete_query(endpoints, id)
-            .await
-            .map_err(|e| e.to_string()),
+        Place::Server(endpoints) => {
+            Ok(api::delete_query(endpoints, id, editor_token().as_deref()).await?)
+        }
         Place::Browser => {
             let mut list = read_local();
             list.delete(id);
-            write_local(&list)
+            Ok(write_local(&list)?)
         }
     }
+}
+
+/// The editor token given in this tab, if any.
+pub fn editor_token() -> Option<String> {
+    session()
+        .and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
+        .filter(|t| !t.is_empty())
+}
+
+/// Keeps the token for this tab's later changes, or forgets it (`None`).
+pub fn set_editor_token(token: Option<&str>) {
+    if let Some(session) = session() {
+        let _ = match token.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(token) => session.set_item(TOKEN_KEY, token),
+            None => session.remove_item(TOKEN_KEY),
+        };
+    }
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
 fn storage() -> Option<web_sys::Storage> {

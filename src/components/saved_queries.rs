@@ -1,5 +1,6 @@
 //! Saved queries: save the current view under a name, load, rename and delete saved ones,
-//! and move them between deployments as a JSON file. Names are shown only as text.
+//! and move them between deployments as a JSON file. Names are shown only as text. Where
+//! the server wants the editor token for changes, the panel asks for it once per tab.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,7 +8,7 @@ use logdash_core::saved::{ExportFile, SavedQuery, SavedQueryInput};
 use logdash_core::view::ViewState;
 use wasm_bindgen::JsCast;
 
-use crate::saved_store::{self, Place};
+use crate::saved_store::{self, ChangeError, Place};
 use crate::state::ViewSignal;
 
 #[component]
@@ -22,6 +23,9 @@ pub fn SavedQueries(
     let message = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
     let renaming = RwSignal::new(None::<String>);
+    let needs_token = RwSignal::new(false);
+    let has_token = RwSignal::new(saved_store::editor_token().is_some());
+    let token = RwSignal::new(String::new());
 
     spawn_local(async move {
         let (found, list) = saved_store::open().await;
@@ -38,7 +42,8 @@ pub fn SavedQueries(
         };
         spawn_local(async move {
             let outcome = work(current.clone()).await;
-            message.set(outcome.err());
+            needs_token.set(matches!(outcome, Err(ChangeError::NeedsToken(_))));
+            message.set(outcome.err().map(|err| err.to_string()));
             match saved_store::list(&current).await {
                 Ok(list) => queries.set(list),
                 Err(err) => message.set(Some(err)),
@@ -89,6 +94,21 @@ pub fn SavedQueries(
         }));
     };
 
+    let use_token = move || {
+        saved_store::set_editor_token(Some(&token.get_untracked()));
+        token.set(String::new());
+        has_token.set(saved_store::editor_token().is_some());
+        needs_token.set(false);
+        message.set(Some(
+            "Editor token kept for this tab: try the change again.".into(),
+        ));
+    };
+    let forget_token = move |_| {
+        saved_store::set_editor_token(None);
+        has_token.set(false);
+        message.set(None);
+    };
+
     view! {
         <aside id="saved" class="details" aria-label="saved queries">
             <header>
@@ -103,6 +123,14 @@ pub fn SavedQueries(
                 <button id="saved-save" class="primary" on:click=move |_| save_current()>"Save"</button>
             </div>
             {move || message.get().map(|m| view! { <p id="saved-error" class="saved-error" role="alert">{m}</p> })}
+            <Show when=move || needs_token.get()>
+                <div class="saved-form">
+                    <input id="saved-token" type="password" autocomplete="off" placeholder="Editor token"
+                        prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))
+                        on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Enter" { use_token() } />
+                    <button id="saved-token-use" on:click=move |_| use_token()>"Use token"</button>
+                </div>
+            </Show>
             <ul id="saved-list" class="saved-list">
                 {move || {
                     let list = queries.get();
@@ -151,6 +179,9 @@ pub fn SavedQueries(
                 }}
             </ul>
             <footer class="saved-files">
+                <Show when=move || has_token.get()>
+                    <button id="saved-token-forget" class="link" title="Changes need the token again" on:click=forget_token>"Forget editor token"</button>
+                </Show>
                 <button id="saved-export" on:click=move |_| download(&queries.get_untracked())>"Export…"</button>
                 <label class="button">"Import…"
                     <input id="saved-import" type="file" accept=".json,application/json" class="hidden"
@@ -162,7 +193,10 @@ pub fn SavedQueries(
 }
 
 type ChangeFn = Box<
-    dyn FnOnce(Place) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>>,
+    dyn FnOnce(
+        Place,
+    )
+        -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ChangeError>>>>,
 >;
 
 /// Offers the saved queries as `logdash-saved-queries.json`.

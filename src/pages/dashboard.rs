@@ -2,10 +2,12 @@
 //! `_msearch` per refresh feeds the panels; the stream polls on its own, so neither
 //! waits on the other. A backend that fails keeps the last data and is retried.
 
+use std::collections::BTreeMap;
+
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logdash_core::dashboard::fields::{self, LatencyUnit, ResolvedFields};
+use logdash_core::dashboard::fields::{self, FieldInfo, LatencyUnit, ResolvedFields};
 use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
 use logdash_core::dashboard::poll::{Poll, Request};
 use logdash_core::dashboard::tail::{Row, RowFields, Tail};
@@ -23,6 +25,7 @@ use crate::components::saved_queries::SavedQueries;
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
 use crate::error::AppError;
+use crate::field_store;
 use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
@@ -31,6 +34,8 @@ use crate::timefmt;
 const STREAM_CAPACITY: usize = 100_000;
 const OVERLAP_MS: i64 = 30_000;
 const PAGE: usize = 500;
+/// How long after a page load the fields kept by the browser are checked against the data.
+const FIELD_RECHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -105,7 +110,7 @@ pub fn Dashboard() -> impl IntoView {
         }
         spawn_local(async move {
             let endpoints = endpoints.await;
-            let resolved = match resolve_fields(&endpoints, &current, fields).await {
+            let resolved = match resolve_fields(&endpoints, &current, fields, tick).await {
                 Ok(resolved) => resolved,
                 Err(error) => return report(error, backend_error, query_error, failures, tick),
             };
@@ -316,11 +321,15 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-/// Detects the fields once per index (and field overrides), then reuses them.
+/// The fields of the view's index pattern: detected once per pattern (and field
+/// overrides) and reused. A pattern seen before starts from what the browser kept, so the
+/// data is asked for at once; the detection runs again a moment later, and when the data's
+/// fields changed, the view refreshes with them.
 async fn resolve_fields(
     endpoints: &Endpoints,
     state: &ViewState,
     cache: RwSignal<Option<(String, ResolvedFields, Vec<&'static str>)>>,
+    tick: RwSignal<u64>,
 ) -> Result<ResolvedFields, AppError> {
     let key = format!("{}\u{1}{:?}", state.index, state.fields);
     if let Some((cached, resolved, _)) = cache.get_untracked() {
@@ -328,14 +337,51 @@ async fn resolve_fields(
             return Ok(resolved);
         }
     }
-    let caps = match api::field_caps(endpoints, &state.index).await {
-        Ok(caps) => caps,
-        // an index pattern that matches nothing yet is not an error: nothing to detect
-        Err(AppError::Backend { status: 404, .. }) => serde_json::json!({}),
-        Err(error) => return Err(error),
-    };
-    let data = fields::from_field_caps(&caps);
-    let resolved = fields::resolve(&state.fields, &data);
+    if let Some(kept) = field_store::recall(endpoints, &state.index) {
+        let (endpoints, view, view_key) = (endpoints.clone(), state.clone(), key.clone());
+        set_timeout(
+            move || {
+                spawn_local(async move {
+                    let Ok(data) = detect_fields(&endpoints, &view.index).await else {
+                        return; // the refreshes report a backend in trouble
+                    };
+                    let shown =
+                        cache.with_untracked(|c| c.as_ref().is_some_and(|c| c.0 == view_key));
+                    if field_store::remember(&endpoints, &view.index, data.clone()) && shown {
+                        keep_resolved(cache, view_key, &view, &data);
+                        tick.update(|t| *t += 1);
+                    }
+                });
+            },
+            FIELD_RECHECK_DELAY,
+        );
+        return Ok(keep_resolved(cache, key, state, &kept));
+    }
+    let data = detect_fields(endpoints, &state.index).await?;
+    field_store::remember(endpoints, &state.index, data.clone());
+    Ok(keep_resolved(cache, key, state, &data))
+}
+
+/// The fields `_field_caps` lists for the pattern; one that matches nothing yet has none.
+async fn detect_fields(
+    endpoints: &Endpoints,
+    index: &str,
+) -> Result<BTreeMap<String, FieldInfo>, AppError> {
+    match api::field_caps(endpoints, index).await {
+        Ok(caps) => Ok(fields::from_field_caps(&caps)),
+        Err(AppError::Backend { status: 404, .. }) => Ok(BTreeMap::new()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Resolves the view's fields in `data` and keeps the result, with the panels that lack one.
+fn keep_resolved(
+    cache: RwSignal<Option<(String, ResolvedFields, Vec<&'static str>)>>,
+    key: String,
+    state: &ViewState,
+    data: &BTreeMap<String, FieldInfo>,
+) -> ResolvedFields {
+    let resolved = fields::resolve(&state.fields, data);
     let mut missing = Vec::new();
     if resolved.user.is_none() {
         missing.push("user");
@@ -344,7 +390,7 @@ async fn resolve_fields(
         missing.push("latency");
     }
     cache.set(Some((key, resolved.clone(), missing)));
-    Ok(resolved)
+    resolved
 }
 
 /// Shows an error: a query the backend refused goes next to the box; anything else is a

@@ -47,6 +47,7 @@ async fn main() {
         browser.client.goto(&view).await.expect("opens");
         loads.push(first_data(&browser).await);
     }
+    print_timeline(&browser).await;
     println!("| first data on screen, {events} events in the store ({LOADS} page loads) | median | max | budget |");
     println!("|---|---|---|---|");
     for (name, pick) in [
@@ -201,6 +202,32 @@ async fn load_history(server: &Server, events: usize) {
 async fn bulk(server: &Server, body: &str) {
     let answer = server.bulk(body).await;
     assert_eq!(answer["errors"], json!(false), "bulk failed");
+}
+
+/// What the last load waited for, in order: each file and request from its start to its
+/// end, and the marks, in ms from navigation start (on stderr, beside the table).
+async fn print_timeline(browser: &Browser) {
+    let script = r#"
+        const short = name => name.replace(location.origin, '').slice(0, 60);
+        const nav = performance.getEntriesByType('navigation')[0];
+        const rows = [['page (load event end)', 0, Math.round(nav.loadEventEnd)]];
+        performance.getEntriesByType('resource').forEach(e => rows.push([short(e.name), Math.round(e.startTime), Math.round(e.responseEnd)]));
+        performance.getEntriesByType('mark').forEach(e => rows.push([e.name, Math.round(e.startTime), Math.round(e.startTime)]));
+        return rows.sort((a, b) => a[2] - b[2]);"#;
+    let rows = browser
+        .client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_default();
+    eprintln!("timeline of the last load (ms from navigation start: start -> end):");
+    for row in rows.as_array().into_iter().flatten() {
+        eprintln!(
+            "  {:>5} -> {:>5}  {}",
+            row[1],
+            row[2],
+            row[0].as_str().unwrap_or_default()
+        );
+    }
 }
 
 /// Waits for the page's marks; returns [load, panels after load, stream after load,

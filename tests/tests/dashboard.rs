@@ -74,6 +74,54 @@ async fn panels_show_the_numbers_the_api_returns() {
 }
 
 #[tokio::test]
+async fn fields_kept_from_the_last_visit_are_checked_and_new_fields_show_up() {
+    // first visit: the app logs no user yet, so the users panel says which field to log
+    let server = Server::start(&[]).await;
+    let now = now_ms();
+    let event = |i: i64, user: Option<&str>| {
+        let mut extra = json!({"response_time_ms": 10 + i});
+        if let Some(user) = user {
+            extra["user_id"] = json!(user);
+        }
+        format!(
+            "{{\"index\":{{\"_index\":\"logs-app\"}}}}\n{}\n",
+            json!({"@timestamp": iso(now - 60_000 + i * 1_000), "level": "INFO", "message": format!("request {i}"), "extra": extra})
+        )
+    };
+    let before: String = (0..5).map(|i| event(i, None)).collect();
+    assert_eq!(server.bulk(&before).await["errors"], json!(false));
+    let browser = Browser::start().await;
+    let view = format!("{}?index=logs-*&refresh=0", server.url);
+    browser.client.goto(&view).await.expect("opens");
+    browser
+        .wait_for_text("#users-missing", |t| t.contains("extra.user_id"))
+        .await;
+
+    // the app starts logging users; the next visit starts from the kept fields, checks
+    // them, and shows the users without anyone touching the page
+    let after: String = (5..10).map(|i| event(i, Some("ada"))).collect();
+    assert_eq!(server.bulk(&after).await["errors"], json!(false));
+    browser.client.goto(&view).await.expect("reloads");
+    assert_eq!(
+        browser.wait_for_text("#users-total", |t| t != "–").await,
+        "1"
+    );
+    let kept = browser
+        .client
+        .execute(
+            "return localStorage.getItem('logdash.detected-fields')",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert!(
+        kept.as_str().is_some_and(|k| k.contains("extra.user_id")),
+        "the browser keeps the fields found: {kept}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn typing_a_query_filters_the_stream_and_bad_queries_say_why() {
     let server = server_with_requests().await;
     let browser = Browser::start().await;

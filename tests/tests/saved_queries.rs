@@ -94,6 +94,69 @@ async fn a_saved_query_survives_a_reload_and_loads_renames_and_deletes() {
 }
 
 #[tokio::test]
+async fn with_an_editor_token_changes_ask_for_it_and_only_the_right_one_saves() {
+    let server = Server::start(&["--editor-token", "s3cret-token"]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_all("#saved-button", |found| !found.is_empty())
+        .await;
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_text("#saved", |t| t.contains("shared with your team"))
+        .await;
+    browser.type_into("#saved-name", "Errors\u{E007}").await;
+    browser
+        .wait_for_text("#saved-error", |t| t.contains("needs the editor token"))
+        .await;
+
+    // a wrong token is refused like none
+    browser.type_into("#saved-token", "guess\u{E007}").await;
+    browser
+        .wait_for_text("#saved-error", |t| t.contains("kept for this tab"))
+        .await;
+    browser.type_into("#saved-name", "Errors\u{E007}").await;
+    browser
+        .wait_for_text("#saved-error", |t| t.contains("needs the editor token"))
+        .await;
+    let stored = logdash_e2e::http(&server.address(), "GET", "/api/saved-queries", "").await;
+    assert!(stored.contains("\"queries\":[]"), "{stored}");
+
+    browser
+        .type_into("#saved-token", "s3cret-token\u{E007}")
+        .await;
+    browser.type_into("#saved-name", "Errors\u{E007}").await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names == ["Errors"])
+        .await;
+    browser.screenshot("saved-queries-editor-token").await;
+
+    // the token stays with the tab, and can be forgotten
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
+        .await
+        .expect("reloads");
+    browser
+        .wait_for_all("#saved-button", |found| !found.is_empty())
+        .await;
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_all("#saved-token-forget", |found| !found.is_empty())
+        .await;
+    browser.click("#saved-token-forget").await;
+    browser.click("#saved-list .saved-delete").await;
+    browser
+        .wait_for_text("#saved-error", |t| t.contains("needs the editor token"))
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn without_the_server_s_api_saved_queries_stay_in_the_browser() {
     // the dashboard's files on a plain static server: no /api/ there
     let port = logdash_e2e::free_port();

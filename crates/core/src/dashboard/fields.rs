@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::view::FieldOverrides;
@@ -71,7 +72,7 @@ impl LatencyUnit {
 }
 
 /// One field as the data has it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldInfo {
     pub es_type: String,
     pub aggregatable: bool,
