@@ -21,8 +21,9 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// Proxy mode: read from this Elasticsearch (7.10+, 8.x, 9.x) or OpenSearch cluster
-    /// instead of the embedded store, e.g. http://elasticsearch:9200. The ingest inputs
-    /// stay off (logs go to Logstash or the cluster) and the store is not opened.
+    /// instead of the embedded store, e.g. http://elasticsearch:9200. The store is not
+    /// opened and the ingest inputs stay off (logs go to Logstash or the cluster) unless
+    /// --ingest is given.
     #[arg(long, env = "LOGDASH_ELASTICSEARCH", value_name = "URL")]
     pub elasticsearch: Option<String>,
 
@@ -83,8 +84,14 @@ pub struct Config {
     pub ingest_http: SocketAddr,
 
     /// Do not open the ingest listeners (read and dashboard only).
-    #[arg(long, env = "LOGDASH_NO_INGEST")]
+    #[arg(long, env = "LOGDASH_NO_INGEST", conflicts_with = "ingest")]
     pub no_ingest: bool,
+
+    /// Proxy mode: open the TCP input too, and send what it takes on to the cluster
+    /// through _bulk ({index-prefix}-YYYY.MM.DD indices, the server's credentials), in
+    /// place of a Logstash. The _bulk HTTP input stays off: shippers can use the cluster's.
+    #[arg(long, env = "LOGDASH_INGEST", requires = "elasticsearch")]
+    pub ingest: bool,
 
     /// Longest accepted log line on the TCP input, in bytes; longer lines are refused,
     /// counted and logged, and the connection goes on.

@@ -37,7 +37,7 @@ async fn run(config: Config) -> Result<(), String> {
     }
 }
 
-/// Proxy mode: `/es/` forwards to the cluster; no store, no ingest.
+/// Proxy mode: `/es/` forwards to the cluster; no store; the TCP input only with `--ingest`.
 async fn run_proxy(config: Config, url: String) -> Result<(), String> {
     if config.demo {
         return Err("--demo needs the embedded store: drop --elasticsearch".to_string());
@@ -47,6 +47,25 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
     ))?);
     let state = Arc::new(AppState::proxy(&config, Arc::clone(&upstream))?);
     let listener = bind(config.listen, "dashboard").await?;
+    if config.ingest {
+        let tcp = bind(config.ingest_tcp, "tcp input").await?;
+        let tcp_address = tcp.local_addr().map_err(|err| err.to_string())?;
+        let shipper = ingest::cluster::Shipper::new(
+            Arc::clone(&upstream),
+            config.index_prefix.clone(),
+            Arc::clone(&state.ingest),
+        );
+        tokio::spawn(ingest::tcp::serve(
+            tcp,
+            ingest::Sink::Cluster(Arc::new(shipper)),
+            config.max_line_bytes,
+            Arc::clone(&state.ingest),
+        ));
+        announce(&format!(
+            "logdash ingest: logstash json_lines on tcp://{tcp_address}, sent on to {} through _bulk",
+            upstream.url()
+        ));
+    }
     let address = listener
         .local_addr()
         .map_err(|err| format!("cannot read the bound address: {err}"))?;
@@ -84,7 +103,7 @@ async fn run_embedded(config: Config) -> Result<(), String> {
         let http_address = http.local_addr().map_err(|err| err.to_string())?;
         tokio::spawn(ingest::tcp::serve(
             tcp,
-            Arc::clone(&store),
+            ingest::Sink::Store(Arc::clone(&store)),
             config.max_line_bytes,
             Arc::clone(&state.ingest),
         ));

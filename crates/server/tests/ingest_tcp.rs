@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use logdash_server::ingest::{tcp, IngestStats};
+use logdash_server::ingest::{tcp, IngestStats, Sink};
 use logdash_store::Store;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -27,7 +27,7 @@ async fn input(
     let address = listener.local_addr().expect("address");
     tokio::spawn(tcp::serve(
         listener,
-        Arc::clone(&store),
+        Sink::Store(Arc::clone(&store)),
         max_line,
         Arc::clone(&stats),
     ));

@@ -7,8 +7,11 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use clap::Parser;
 use common::upstream::Upstream;
 use common::{assert_refused, request, request_with, start_proxy};
+use logdash_server::ingest::{self, cluster::Shipper, IngestStats, Sink};
+use logdash_server::proxy::UpstreamConfig;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -336,4 +339,78 @@ async fn https_clusters_are_trusted_through_the_ca_file_and_nothing_else() {
         "the reason names the certificate: {}",
         refused.body
     );
+}
+
+#[tokio::test]
+async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s_credentials() {
+    let upstream = Upstream::start().await;
+    upstream.fail_next_bulks(1);
+    let config = logdash_server::Config::parse_from([
+        "logdash",
+        "--elasticsearch",
+        &upstream.url,
+        "--ingest",
+        "--es-username",
+        "elastic",
+        "--es-password",
+        "changeme",
+    ]);
+    let cluster = Arc::new(
+        logdash_server::proxy::Upstream::new(&UpstreamConfig::from_config(&upstream.url, &config))
+            .expect("upstream"),
+    );
+    let stats = Arc::new(IngestStats::default());
+    let shipper = Shipper::new(cluster, config.index_prefix.clone(), Arc::clone(&stats));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(ingest::tcp::serve(
+        listener,
+        Sink::Cluster(Arc::new(shipper)),
+        config.max_line_bytes,
+        Arc::clone(&stats),
+    ));
+
+    let mut client = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    client
+        .write_all(
+            b"{\"@timestamp\":\"2026-11-25T10:00:00.000Z\",\"message\":\"hello\"}\nnot json\n",
+        )
+        .await
+        .expect("send");
+    drop(client);
+
+    // the first _bulk met a busy cluster: the batch went again, and arrived once
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let bulks = loop {
+        let bulks: Vec<_> = upstream
+            .requests()
+            .into_iter()
+            .filter(|r| r.target == "/_bulk")
+            .collect();
+        if bulks.len() == 2 || std::time::Instant::now() > deadline {
+            break bulks;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(bulks.len(), 2, "{bulks:?}");
+    assert_eq!(bulks[0].body, bulks[1].body);
+    let sent = &bulks[1];
+    assert_eq!(sent.method, "POST");
+    assert_eq!(sent.authorization.as_deref(), Some(BASIC));
+    assert_eq!(sent.content_type.as_deref(), Some("application/x-ndjson"));
+    let lines: Vec<serde_json::Value> = sent
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(
+        lines[0],
+        json!({"create": {"_index": "logstash-2026.11.25"}})
+    );
+    assert_eq!(lines[1]["message"], json!("hello"));
+    assert_eq!(lines[3]["message"], json!("not json"));
+    assert_eq!(lines[3]["tags"], json!(["_jsonparsefailure"]));
+    assert_eq!(stats.snapshot()["events"], json!(2));
 }

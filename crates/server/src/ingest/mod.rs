@@ -1,9 +1,42 @@
-//! Ways logs come in: the Logstash-compatible TCP input and the `_bulk` HTTP input.
+//! Ways logs come in: the Logstash-compatible TCP input and the `_bulk` HTTP input, and
+//! where they go: the embedded store, or in proxy mode (`--ingest`) the cluster.
 
+pub mod cluster;
 pub mod http;
 pub mod tcp;
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use logdash_store::{Source, Store};
+
+/// Where the TCP input hands its events.
+#[derive(Clone)]
+pub enum Sink {
+    Store(Arc<Store>),
+    Cluster(Arc<cluster::Shipper>),
+}
+
+impl Sink {
+    /// Hands over one batch; returns once it is stored (or, for the cluster, taken or
+    /// refused for good), so that a connection never runs ahead of where its events go.
+    pub async fn take(&self, events: Vec<Source>, stats: &IngestStats) {
+        match self {
+            Sink::Store(store) => {
+                let count = events.len() as u64;
+                let store = Arc::clone(store);
+                match tokio::task::spawn_blocking(move || store.ingest(events)).await {
+                    Ok(Ok(_)) => {
+                        stats.events.fetch_add(count, Ordering::Relaxed);
+                    }
+                    Ok(Err(err)) => tracing::error!(error = %err, "cannot store events"),
+                    Err(err) => tracing::error!(error = %err, "ingest task failed"),
+                }
+            }
+            Sink::Cluster(shipper) => shipper.ship(events).await,
+        }
+    }
+}
 
 /// Counters of what the inputs took and refused, reported by `/healthz`.
 #[derive(Debug, Default)]
@@ -12,6 +45,8 @@ pub struct IngestStats {
     pub parse_failures: AtomicU64,
     pub oversized_lines: AtomicU64,
     pub connections: AtomicU64,
+    /// Events the cluster refused for good (proxy mode with `--ingest`).
+    pub rejected: AtomicU64,
 }
 
 impl IngestStats {
@@ -21,6 +56,7 @@ impl IngestStats {
             "parse_failures": self.parse_failures.load(Ordering::Relaxed),
             "oversized_lines": self.oversized_lines.load(Ordering::Relaxed),
             "connections": self.connections.load(Ordering::Relaxed),
+            "rejected": self.rejected.load(Ordering::Relaxed),
         })
     }
 }

@@ -7,21 +7,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use logdash_store::event::{decode_line, JSON_PARSE_FAILURE};
-use logdash_store::{Source, Store};
+use logdash_store::Source;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::IngestStats;
+use super::{IngestStats, Sink};
 
 /// Events are handed to the store in batches of at most this many.
 const BATCH: usize = 2_000;
 
-pub async fn serve(
-    listener: TcpListener,
-    store: Arc<Store>,
-    max_line: usize,
-    stats: Arc<IngestStats>,
-) {
+pub async fn serve(listener: TcpListener, sink: Sink, max_line: usize, stats: Arc<IngestStats>) {
     loop {
         match listener.accept().await {
             Ok((socket, peer)) => {
@@ -29,7 +24,7 @@ pub async fn serve(
                 tokio::spawn(connection(
                     socket,
                     peer,
-                    Arc::clone(&store),
+                    sink.clone(),
                     max_line,
                     Arc::clone(&stats),
                 ));
@@ -46,7 +41,7 @@ pub async fn serve(
 async fn connection(
     socket: TcpStream,
     peer: SocketAddr,
-    store: Arc<Store>,
+    sink: Sink,
     max_line: usize,
     stats: Arc<IngestStats>,
 ) {
@@ -72,7 +67,7 @@ async fn connection(
         );
         reader.consume(length);
         if batch.len() >= BATCH || !batch.is_empty() && reader.buffer().is_empty() {
-            submit(&store, &mut batch, &stats).await;
+            submit(&sink, &mut batch, &stats).await;
         }
     }
     // a last line without its newline (the client closed mid-line) is still an event
@@ -80,7 +75,7 @@ async fn connection(
         &mut |line| take_line(line, &mut batch, &stats),
         &mut |size| refuse(size, peer, &stats),
     );
-    submit(&store, &mut batch, &stats).await;
+    submit(&sink, &mut batch, &stats).await;
 }
 
 fn take_line(line: &[u8], batch: &mut Vec<Source>, stats: &IngestStats) {
@@ -101,19 +96,9 @@ fn refuse(size: usize, peer: SocketAddr, stats: &IngestStats) {
     tracing::warn!(%peer, size, "tcp input refused an oversized line");
 }
 
-async fn submit(store: &Arc<Store>, batch: &mut Vec<Source>, stats: &Arc<IngestStats>) {
-    if batch.is_empty() {
-        return;
-    }
-    let events = std::mem::take(batch);
-    let count = events.len() as u64;
-    let store = Arc::clone(store);
-    match tokio::task::spawn_blocking(move || store.ingest(events)).await {
-        Ok(Ok(_)) => {
-            stats.events.fetch_add(count, Ordering::Relaxed);
-        }
-        Ok(Err(err)) => tracing::error!(error = %err, "cannot store events"),
-        Err(err) => tracing::error!(error = %err, "ingest task failed"),
+async fn submit(sink: &Sink, batch: &mut Vec<Source>, stats: &IngestStats) {
+    if !batch.is_empty() {
+        sink.take(std::mem::take(batch), stats).await;
     }
 }
 

@@ -1,8 +1,9 @@
 //! A stand-in for Elasticsearch that records every request it gets, so tests can prove
 //! what the proxy forwards (and what it never forwards). It answers:
 //! `GET /` with cluster info, `/slow/...` after 3 s, `/missing/...` with a 404 error,
-//! saved-query documents under `/.logdash-saved-queries/` from memory, and anything else
-//! with an empty search result.
+//! saved-query documents under `/.logdash-saved-queries/` from memory, `/_bulk` with every
+//! entry created (after failing as many times as asked with 503), and anything else with
+//! an empty search result.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -32,6 +33,7 @@ pub struct Recorded {
 struct Memory {
     requests: Vec<Recorded>,
     documents: BTreeMap<String, Value>,
+    bulk_failures_left: usize,
 }
 
 pub struct Upstream {
@@ -59,6 +61,11 @@ impl Upstream {
     /// Everything received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.memory.lock().expect("lock").requests.clone()
+    }
+
+    /// The next `times` `_bulk` requests get 503, as from a cluster that cannot take more.
+    pub fn fail_next_bulks(&self, times: usize) {
+        self.memory.lock().expect("lock").bulk_failures_left = times;
     }
 
     pub fn clear(&self) {
@@ -102,6 +109,17 @@ async fn answer(
     if path.starts_with("/missing/") {
         let error = json!({"error": {"type": "index_not_found_exception", "reason": "no such index [missing]"}, "status": 404});
         return (StatusCode::NOT_FOUND, axum::Json(error)).into_response();
+    }
+    if path == "/_bulk" {
+        let mut memory = memory.lock().expect("lock");
+        if memory.bulk_failures_left > 0 {
+            memory.bulk_failures_left -= 1;
+            let error = json!({"error": {"type": "cluster_block_exception", "reason": "busy"}, "status": 503});
+            return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(error)).into_response();
+        }
+        let entries = String::from_utf8_lossy(&body).lines().count() / 2;
+        let items = vec![json!({"create": {"status": 201, "result": "created"}}); entries];
+        return axum::Json(json!({"took": 1, "errors": false, "items": items})).into_response();
     }
     if let Some(rest) = path.strip_prefix("/.logdash-saved-queries/") {
         return documents(&memory, &method, rest, &body);

@@ -1,0 +1,242 @@
+//! Proxy mode with `--ingest`: what the TCP input takes goes on to the cluster through its
+//! `_bulk` API, named as Logstash names it (`{prefix}-YYYY.MM.DD`), with the server's
+//! credentials. While the cluster cannot take events, the batch is retried with a growing
+//! pause and the connection it came from waits, so the sender holds on to what follows.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::Method;
+use logdash_core::time::EpochMillis;
+use logdash_store::event::{daily_index, settle_timestamp};
+use logdash_store::Source;
+use serde_json::{json, Value};
+
+use super::IngestStats;
+use crate::error::ApiError;
+use crate::proxy::Upstream;
+
+/// The longest pause between two tries of a batch the cluster did not take.
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+
+pub struct Shipper {
+    upstream: Arc<Upstream>,
+    index_prefix: String,
+    stats: Arc<IngestStats>,
+}
+
+impl Shipper {
+    pub fn new(upstream: Arc<Upstream>, index_prefix: String, stats: Arc<IngestStats>) -> Self {
+        Self {
+            upstream,
+            index_prefix,
+            stats,
+        }
+    }
+
+    /// Sends the events; returns once the cluster took each one or refused it for good.
+    pub async fn ship(&self, events: Vec<Source>) {
+        let mut lines = bulk_lines(events, logdash_store::now_millis(), &self.index_prefix);
+        let mut pause = Duration::from_millis(500);
+        while !lines.is_empty() {
+            let outcome = self
+                .upstream
+                .forward(
+                    Method::POST,
+                    "/_bulk",
+                    "application/x-ndjson",
+                    Bytes::from(lines.concat()),
+                )
+                .await;
+            let retry = match outcome {
+                Ok(answer) if answer.status.is_success() => {
+                    let answer: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+                    let sorted = sort_items(&answer, lines.len());
+                    self.count(&sorted);
+                    sorted.retry.iter().map(|&at| lines[at].clone()).collect()
+                }
+                Ok(answer) if answer.status.as_u16() == 429 || answer.status.is_server_error() => {
+                    tracing::warn!(
+                        status = answer.status.as_u16(),
+                        "the cluster cannot take events now; retrying"
+                    );
+                    lines
+                }
+                Ok(answer) => {
+                    self.stats
+                        .rejected
+                        .fetch_add(lines.len() as u64, Ordering::Relaxed);
+                    tracing::error!(
+                        status = answer.status.as_u16(),
+                        answer = %String::from_utf8_lossy(&answer.body),
+                        events = lines.len(),
+                        "the cluster refused a _bulk request; its events are dropped"
+                    );
+                    Vec::new()
+                }
+                Err(err) => {
+                    let reason = match &err {
+                        ApiError::Upstream { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    };
+                    tracing::warn!(%reason, "cannot send events to the cluster; retrying");
+                    lines
+                }
+            };
+            if !retry.is_empty() {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(MAX_PAUSE);
+            }
+            lines = retry;
+        }
+    }
+
+    fn count(&self, sorted: &Sorted) {
+        self.stats
+            .events
+            .fetch_add(sorted.taken as u64, Ordering::Relaxed);
+        if sorted.refused > 0 {
+            self.stats
+                .rejected
+                .fetch_add(sorted.refused as u64, Ordering::Relaxed);
+            tracing::error!(
+                events = sorted.refused,
+                first_reason = %sorted.first_reason,
+                "the cluster refused events"
+            );
+        }
+    }
+}
+
+/// One `create` action and its event per entry, in the order given.
+fn bulk_lines(events: Vec<Source>, now: EpochMillis, prefix: &str) -> Vec<String> {
+    events
+        .into_iter()
+        .map(|mut event| {
+            let time = settle_timestamp(&mut event, now);
+            let action = json!({"create": {"_index": daily_index(prefix, time)}});
+            format!("{action}\n{}\n", Value::Object(event))
+        })
+        .collect()
+}
+
+/// What a `_bulk` answer says of each entry.
+#[derive(Debug, PartialEq)]
+struct Sorted {
+    taken: usize,
+    refused: usize,
+    first_reason: String,
+    /// Entries the cluster was too busy for (429), to send again.
+    retry: Vec<usize>,
+}
+
+fn sort_items(answer: &Value, sent: usize) -> Sorted {
+    let mut sorted = Sorted {
+        taken: 0,
+        refused: 0,
+        first_reason: String::new(),
+        retry: Vec::new(),
+    };
+    let items = answer["items"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if items.len() != sent {
+        // an answer that does not account for every entry: trust its `errors` flag
+        if answer["errors"] == json!(false) {
+            sorted.taken = sent;
+        } else {
+            sorted.refused = sent;
+            sorted.first_reason = format!(
+                "a _bulk answer with {} items for {sent} events",
+                items.len()
+            );
+        }
+        return sorted;
+    }
+    for (at, item) in items.iter().enumerate() {
+        let result = item
+            .as_object()
+            .and_then(|o| o.values().next())
+            .unwrap_or(&Value::Null);
+        match result["status"].as_u64() {
+            Some(200..=299) => sorted.taken += 1,
+            Some(429) => sorted.retry.push(at),
+            _ => {
+                sorted.refused += 1;
+                if sorted.first_reason.is_empty() {
+                    sorted.first_reason = result["error"]["reason"]
+                        .as_str()
+                        .map_or_else(|| result["error"].to_string(), str::to_string);
+                }
+            }
+        }
+    }
+    sorted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(value: Value) -> Source {
+        match value {
+            Value::Object(map) => map,
+            _ => Source::new(),
+        }
+    }
+
+    #[test]
+    fn events_go_to_their_day_s_index_and_get_the_arrival_time_when_they_have_none() {
+        let now = 1_764_064_800_000; // 2025-11-25T10:00:00Z
+        let lines = bulk_lines(
+            vec![
+                event(json!({"@timestamp": "2025-11-24T23:59:59.000Z", "message": "late"})),
+                event(json!({"message": "no time"})),
+            ],
+            now,
+            "logstash",
+        );
+        assert_eq!(lines.len(), 2);
+        let parts: Vec<Value> = lines
+            .concat()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            parts[0],
+            json!({"create": {"_index": "logstash-2025.11.24"}})
+        );
+        assert_eq!(parts[1]["message"], json!("late"));
+        assert_eq!(
+            parts[2],
+            json!({"create": {"_index": "logstash-2025.11.25"}})
+        );
+        assert_eq!(parts[3]["@timestamp"], json!("2025-11-25T10:00:00.000Z"));
+    }
+
+    #[test]
+    fn a_bulk_answer_is_sorted_into_taken_refused_and_busy() {
+        let answer = json!({"errors": true, "items": [
+            {"create": {"status": 201}},
+            {"create": {"status": 400, "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [status]"}}},
+            {"create": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}},
+            {"create": {"status": 201}},
+        ]});
+        assert_eq!(
+            sort_items(&answer, 4),
+            Sorted {
+                taken: 2,
+                refused: 1,
+                first_reason: "failed to parse field [status]".into(),
+                retry: vec![2],
+            }
+        );
+        let short = sort_items(&json!({"errors": true, "items": []}), 3);
+        assert_eq!((short.taken, short.refused), (0, 3));
+        let fine = sort_items(&json!({"errors": false}), 3);
+        assert_eq!((fine.taken, fine.refused), (3, 0));
+    }
+}
