@@ -13,6 +13,10 @@ use tantivy::{IndexReader, IndexWriter, TantivyDocument};
 const BACKGROUND_COMMIT: Duration = Duration::from_millis(500);
 /// How long a durable write waits for others to join its commit.
 const DURABLE_COMMIT: Duration = Duration::from_millis(10);
+/// Commands (each up to a TCP batch or a `_bulk` body of events) waiting for the writer.
+/// Beyond this, senders wait: prepared documents take ~3 KB each, so the queue's memory
+/// stays bounded (32 x 2,000 events, ~200 MB at most) however fast logs arrive.
+const QUEUE: usize = 32;
 
 pub(crate) type Done = Sender<Result<(), String>>;
 
@@ -43,7 +47,7 @@ impl Writer {
         reader: IndexReader,
         before_commit: Box<dyn Fn() -> Result<(), String> + Send>,
     ) -> Self {
-        let (sender, receiver) = mpsc::sync_channel(256);
+        let (sender, receiver) = mpsc::sync_channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("logdash-writer".into())
             .spawn(move || run(writer, reader, receiver, before_commit))
