@@ -97,18 +97,8 @@ async fn a_saved_query_survives_a_reload_and_loads_renames_and_deletes() {
 async fn with_an_editor_token_changes_ask_for_it_and_only_the_right_one_saves() {
     let server = Server::start(&["--editor-token", "s3cret-token"]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
-        .await
-        .expect("opens");
-    browser
-        .wait_for_all("#saved-button", |found| !found.is_empty())
-        .await;
-    browser.click("#saved-button").await;
-    browser
-        .wait_for_text("#saved", |t| t.contains("shared with your team"))
-        .await;
+    let view = format!("{}?index=logs-*&refresh=0", server.url);
+    open_saved_queries(&browser, &view).await;
     browser.type_into("#saved-name", "Errors\u{E007}").await;
     browser
         .wait_for_text("#saved-error", |t| t.contains("needs the editor token"))
@@ -136,15 +126,7 @@ async fn with_an_editor_token_changes_ask_for_it_and_only_the_right_one_saves() 
     browser.screenshot("saved-queries-editor-token").await;
 
     // the token stays with the tab, and can be forgotten
-    browser
-        .client
-        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
-        .await
-        .expect("reloads");
-    browser
-        .wait_for_all("#saved-button", |found| !found.is_empty())
-        .await;
-    browser.click("#saved-button").await;
+    open_saved_queries(&browser, &view).await;
     browser
         .wait_for_all("#saved-token-forget", |found| !found.is_empty())
         .await;
@@ -154,6 +136,18 @@ async fn with_an_editor_token_changes_ask_for_it_and_only_the_right_one_saves() 
         .wait_for_text("#saved-error", |t| t.contains("needs the editor token"))
         .await;
     browser.close().await;
+}
+
+/// Opens `url` and the saved-queries list, once the server's list is shown.
+async fn open_saved_queries(browser: &Browser, url: &str) {
+    browser.client.goto(url).await.expect("opens");
+    browser
+        .wait_for_all("#saved-button", |found| !found.is_empty())
+        .await;
+    browser.click("#saved-button").await;
+    browser
+        .wait_for_text("#saved", |t| t.contains("shared with your team"))
+        .await;
 }
 
 #[tokio::test]
