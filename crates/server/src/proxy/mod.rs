@@ -104,19 +104,22 @@ impl Upstream {
         content_type: &'static str,
         body: Bytes,
     ) -> Result<Answer, ApiError> {
-        // a short wait for a free slot, then a clear refusal rather than an unbounded queue
-        let _slot = tokio::time::timeout(Duration::from_secs(5), self.slots.acquire())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or(ApiError::Upstream {
-                status: 503,
-                kind: "logdash_upstream_busy",
-                reason: format!(
-                    "all {} connections to Elasticsearch are busy; try again",
-                    self.max_connections
-                ),
-            })?;
+        let _slot = match self.slots.try_acquire() {
+            Ok(slot) => slot,
+            // a short wait for a free slot, then a clear refusal rather than an unbounded queue
+            Err(_) => tokio::time::timeout(Duration::from_secs(5), self.slots.acquire())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .ok_or_else(|| ApiError::Upstream {
+                    status: 503,
+                    kind: "logdash_upstream_busy",
+                    reason: format!(
+                        "all {} connections to Elasticsearch are busy; try again",
+                        self.max_connections
+                    ),
+                })?,
+        };
         let request = self.request(&method, path_and_query, content_type, &body)?;
         let bodiless = method == Method::HEAD;
         let answer = tokio::time::timeout(self.timeout, self.exchange(&request, bodiless))
@@ -144,9 +147,11 @@ impl Upstream {
     ) -> Result<Vec<u8>, ApiError> {
         if !path_and_query.starts_with('/') || !path_and_query.bytes().all(|b| b.is_ascii_graphic())
         {
-            return Err(ApiError::Internal(format!(
-                "refusing to forward the malformed path {path_and_query:?}"
-            )));
+            return Err(ApiError::Rejected {
+                status: 400,
+                kind: "illegal_argument_exception",
+                reason: format!("the path {path_and_query:?} cannot be forwarded as it is"),
+            });
         }
         let mut request = Vec::with_capacity(256 + body.len());
         let mut head = format!(
