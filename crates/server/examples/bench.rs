@@ -11,6 +11,8 @@
     reason = "a benchmark prints, and fails loudly"
 )]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -25,13 +27,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let connections: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(4);
-    let binary = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("logdash");
+    let binary = support::logdash_binary();
     let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(&binary)
         .args([

@@ -11,6 +11,8 @@
     reason = "a benchmark prints, and fails loudly"
 )]
 
+mod support;
+
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -34,13 +36,7 @@ async fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     let logdash_port = free_port();
-    let binary = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("logdash");
+    let binary = support::logdash_binary();
     let mut logdash = Command::new(&binary)
         .args(["--listen", &format!("127.0.0.1:{logdash_port}")])
         .args(["--elasticsearch", &format!("http://{upstream_address}")])
