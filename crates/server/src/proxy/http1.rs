@@ -76,7 +76,9 @@ impl Connection {
             } else if head.chunked {
                 (self.read_chunked().await?, true)
             } else if let Some(length) = head.content_length {
-                (self.read_exact_body(length).await?, true)
+                let mut body = Vec::new();
+                self.read_exact_into(length, &mut body).await?;
+                (body, true)
             } else {
                 (self.read_to_close().await?, false)
             };
@@ -127,14 +129,15 @@ impl Connection {
         }
     }
 
-    async fn read_exact_body(&mut self, length: usize) -> Result<Vec<u8>, Failure> {
-        if length > MAX_BODY_BYTES {
+    /// Appends the next `length` bytes to `body`, which may not grow past the limit.
+    async fn read_exact_into(&mut self, length: usize, body: &mut Vec<u8>) -> Result<(), Failure> {
+        if body.len().saturating_add(length) > MAX_BODY_BYTES {
             return Err(too_large());
         }
-        let mut body = Vec::with_capacity(length.min(1024 * 1024));
+        body.reserve(length.min(1024 * 1024));
         let read = (&mut self.io)
             .take(length as u64)
-            .read_to_end(&mut body)
+            .read_to_end(body)
             .await
             .map_err(Failure::Io)?;
         if read < length {
@@ -143,7 +146,7 @@ impl Connection {
                 format!("the connection closed after {read} of {length} body bytes"),
             )));
         }
-        Ok(body)
+        Ok(())
     }
 
     async fn read_to_close(&mut self) -> Result<Vec<u8>, Failure> {
@@ -168,11 +171,7 @@ impl Connection {
             if size == 0 {
                 break;
             }
-            if body.len().saturating_add(size) > MAX_BODY_BYTES {
-                return Err(too_large());
-            }
-            let chunk = self.read_exact_body(size).await?;
-            body.extend_from_slice(&chunk);
+            self.read_exact_into(size, &mut body).await?;
             self.read_line(&mut line).await?;
             if line != b"\r\n" && line != b"\n" {
                 return Err(Failure::Invalid(

@@ -153,7 +153,6 @@ impl Upstream {
                 reason: format!("the path {path_and_query:?} cannot be forwarded as it is"),
             });
         }
-        let mut request = Vec::with_capacity(256 + body.len());
         let mut head = format!(
             "{method} {}{path_and_query} HTTP/1.1\r\nHost: {}\r\n",
             self.target.prefix, self.target.authority
@@ -170,7 +169,7 @@ impl Upstream {
             head.push_str(&format!("Content-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");
-        request.extend_from_slice(head.as_bytes());
+        let mut request = head.into_bytes();
         request.extend_from_slice(body);
         Ok(request)
     }
