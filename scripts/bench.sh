@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
 # (gzip) against its budget, the proxy against nginx, ingest and the dashboard's queries
-# on the release binary, then the dashboard in headless Chromium (first data on screen,
+# on the release binary, the store's own ingest (no TCP), then the dashboard in headless Chromium (first data on screen,
 # the stream under 1,000 events/s). Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,9 @@ cargo build --release --locked -p logdash-server --bins --examples
 target/release/examples/proxy_bench 10 32
 echo
 target/release/examples/bench "${1:-1000000}" "${2:-4}"
+echo
+cargo build --release --locked -p logdash-store --example ingest
+target/release/examples/ingest "${1:-1000000}"
 echo
 cargo build --release --locked -p logdash-e2e --example spa_bench
 LOGDASH_BIN=target/release/logdash target/release/examples/spa_bench "${1:-1000000}"

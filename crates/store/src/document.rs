@@ -1,4 +1,9 @@
 //! One event as a tantivy document: its source kept whole, its values indexed three ways.
+//!
+//! Only what queries read is indexed: `@timestamp` is searched, sorted and bucketed through
+//! its own date field, so its text is not indexed again; numbers and booleans are matched
+//! as whole values, so they are not split into words (`all` keeps them, for queries that
+//! name no field).
 
 use serde_json::Value;
 use tantivy::schema::OwnedValue;
@@ -40,13 +45,18 @@ enum Purpose {
 fn object(source: &Source, purpose: Purpose) -> std::collections::BTreeMap<String, OwnedValue> {
     source
         .iter()
+        .filter(|(key, _)| key.as_str() != TIMESTAMP)
         .filter_map(|(key, value)| Some((key.clone(), convert(value, purpose)?)))
         .collect()
 }
 
+/// The event time's field, indexed as [`Fields::timestamp`].
+const TIMESTAMP: &str = "@timestamp";
+
 fn convert(value: &Value, purpose: Purpose) -> Option<OwnedValue> {
     Some(match value {
         Value::Null => return None,
+        Value::Bool(_) | Value::Number(_) if purpose == Purpose::Words => return None,
         Value::Bool(b) => OwnedValue::Bool(*b),
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => OwnedValue::I64(i),
@@ -94,5 +104,8 @@ fn collect_words(source: &Source, out: &mut String) {
             Value::Null => {}
         }
     }
-    source.values().for_each(|value| visit(value, out));
+    source
+        .iter()
+        .filter(|(key, _)| key.as_str() != TIMESTAMP)
+        .for_each(|(_, value)| visit(value, out));
 }

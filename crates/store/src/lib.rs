@@ -252,14 +252,13 @@ impl Store {
             .cluster_uuid
             .bytes()
             .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-        let mut value =
+        let value =
             (u128::from(time as u64) << 64) | u128::from(sequence ^ (seed & 0xFFFF_0000_0000_0000));
+        // most significant first: ids made close in time share long prefixes, which keeps
+        // the term dictionary small and quick to build (as Elasticsearch orders its ids)
         (0..20)
-            .map(|_| {
-                let c = ALPHABET[(value & 63) as usize];
-                value >>= 6;
-                char::from(c)
-            })
+            .rev()
+            .map(|digit| char::from(ALPHABET[((value >> (6 * digit)) & 63) as usize]))
             .collect()
     }
 }

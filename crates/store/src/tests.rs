@@ -363,6 +363,33 @@ fn term_terms_exists_and_match_queries() {
 }
 
 #[test]
+fn numbers_booleans_and_the_time_are_found_as_whole_values() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let body = concat!(
+        "{\"index\":{\"_index\":\"logs-app\"}}\n",
+        "{\"@timestamp\":\"2025-11-25T10:00:00.000Z\",\"cached\":true,\"took\":7,\"ratio\":0.5}\n",
+        "{\"index\":{\"_index\":\"logs-app\"}}\n",
+        "{\"@timestamp\":\"2025-11-25T11:00:00.000Z\",\"cached\":false,\"took\":8,\"ratio\":1.5}\n",
+    );
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk works");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+    let qs = |q: &str| count_where(&store, json!({"query_string": {"query": q}}));
+    assert_eq!(count_where(&store, json!({"term": {"cached": true}})), 1);
+    assert_eq!(count_where(&store, json!({"match": {"took": 7}})), 1);
+    assert_eq!(qs("cached:false"), 1);
+    assert_eq!(qs("ratio:1.5"), 1);
+    assert_eq!(qs("took:[7 TO 8]"), 2);
+    // a query that names no field still finds numbers, as Elasticsearch's `*` default does
+    assert_eq!(qs("8"), 1);
+    assert_eq!(qs("@timestamp:[\"2025-11-25T10:30:00Z\" TO *]"), 1);
+    assert_eq!(
+        count_where(&store, json!({"exists": {"field": "@timestamp"}})),
+        2
+    );
+}
+
+#[test]
 fn range_queries_on_numbers_and_time() {
     let (_dir, store) = fixture();
     assert_eq!(

@@ -1,0 +1,95 @@
+//! Benchmark of the store alone: events shaped like python-logstash-async's, indexed in
+//! batches as the TCP input hands them over, until they are all searchable.
+//!
+//! `cargo run --release -p logdash-store --example ingest -- [EVENTS]` (default 200000).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a benchmark prints, and fails loudly"
+)]
+
+use std::time::Instant;
+
+use serde_json::json;
+
+fn main() {
+    let events: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200_000);
+    let data = tempfile::tempdir().unwrap();
+    let store = logdash_store::Store::open(data.path()).unwrap();
+    let now = logdash_store::now_millis();
+    let batches: Vec<Vec<logdash_store::Source>> = (0..events)
+        .collect::<Vec<_>>()
+        .chunks(2_000)
+        .map(|chunk| chunk.iter().map(|&i| event(now, i)).collect())
+        .collect();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
+    for batch in batches {
+        store.ingest(batch).unwrap();
+    }
+    store.flush().unwrap();
+    let took = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
+    println!(
+        "{events} events searchable in {took:.2} s: {:.0} events/s, {:.1} µs of CPU per event",
+        events as f64 / took,
+        cpu * 1e6 / events as f64
+    );
+}
+
+fn event(now: i64, i: usize) -> logdash_store::Source {
+    let at = now - 3_600_000 + (i as i64 * 3_600_000) / 1_000_000;
+    let ms = ((i * 7_919) % 50_000) as f64 / 100.0;
+    let status = if i.is_multiple_of(50) { 500 } else { 200 };
+    let value = json!({
+        "@timestamp": logdash_core::time::format_iso8601(at),
+        "@version": "1",
+        "host": "demo-host",
+        "level": if status == 500 { "ERROR" } else { "INFO" },
+        "logsource": "demo-host",
+        "message": format!("GET /hello/name{} {status} {ms}ms", i % 97),
+        "pid": 4242,
+        "program": "app.py",
+        "type": "python-logstash",
+        "extra": {
+            "method": "GET",
+            "url_path": format!("/hello/name{}", i % 97),
+            "status_code": status,
+            "response_time_ms": ms,
+            "user_id": format!("user-{:03}", i % 300),
+            "request_id": format!("demo-{:012x}-{i}", i.wrapping_mul(2_654_435_761)),
+            "client_ip": format!("10.0.{}.{}", i % 7, i % 251),
+            "func_name": "say_hello",
+            "interpreter": "/usr/local/bin/python3",
+            "interpreter_version": "3.11.7",
+            "line": 57,
+            "logger_name": "flask-app",
+            "logstash_async_version": "4.1.0",
+            "path": "/app/app.py",
+            "process_name": "MainProcess",
+            "thread_name": "Thread-1",
+            "application": "flask-app"
+        }
+    });
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("an object"),
+    }
+}
+
+/// CPU time (user + system) of this process so far, from /proc (Linux); 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // fields after the command's closing parenthesis; utime and stime are the 12th and 13th
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let ticks: Vec<f64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
