@@ -1,17 +1,22 @@
-//! One event as a tantivy document: its source kept whole, its values indexed three ways.
+//! One event as a tantivy document: its source kept whole, its values indexed two ways.
 //!
 //! Only what queries read is indexed: `@timestamp` is searched, sorted and bucketed through
 //! its own date field, so its text is not indexed again; numbers and booleans are matched
-//! as whole values, so they are not split into words (`all` keeps them, for queries that
-//! name no field).
+//! as whole values, so they are not split into words.
+//!
+//! The indexed views are handed to tantivy as borrowed views of the parsed event
+//! ([`View`]), so building a document copies each value once, into the document itself.
 
-use serde_json::Value;
-use tantivy::schema::OwnedValue;
+use serde_json::{map, Value};
+use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::event::Source;
 use crate::mapping::KEYWORD_IGNORE_ABOVE;
 use crate::schema::Fields;
+
+/// The event time's field, indexed as [`Fields::timestamp`].
+const TIMESTAMP: &str = "@timestamp";
 
 pub(crate) fn build(
     fields: &Fields,
@@ -28,84 +33,187 @@ pub(crate) fn build(
         fields.source,
         &serde_json::to_vec(source).unwrap_or_default(),
     );
-    doc.add_object(fields.text, object(source, Purpose::Words));
-    doc.add_object(fields.kw, object(source, Purpose::Whole));
-    let mut words = String::new();
-    collect_words(source, &mut words);
-    doc.add_text(fields.all, words);
+    doc.add_field_value(fields.text, View::event(source, Purpose::Words));
+    doc.add_field_value(fields.kw, View::event(source, Purpose::Whole));
     doc
 }
 
-#[derive(Clone, Copy, PartialEq)]
+/// Which of an event's values one indexed view takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Purpose {
+    /// Strings, split into words.
     Words,
+    /// Every value whole, except strings too long for a keyword.
     Whole,
 }
 
-fn object(source: &Source, purpose: Purpose) -> std::collections::BTreeMap<String, OwnedValue> {
-    source
-        .iter()
-        .filter(|(key, _)| key.as_str() != TIMESTAMP)
-        .filter_map(|(key, value)| Some((key.clone(), convert(value, purpose)?)))
-        .collect()
-}
-
-/// The event time's field, indexed as [`Fields::timestamp`].
-const TIMESTAMP: &str = "@timestamp";
-
-fn convert(value: &Value, purpose: Purpose) -> Option<OwnedValue> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(_) | Value::Number(_) if purpose == Purpose::Words => return None,
-        Value::Bool(b) => OwnedValue::Bool(*b),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => OwnedValue::I64(i),
-            (None, Some(u), _) => OwnedValue::U64(u),
-            (None, None, Some(f)) => OwnedValue::F64(f),
-            _ => return None,
-        },
-        // strings stay strings (tantivy would otherwise turn RFC 3339 text into dates)
-        Value::String(s) if purpose == Purpose::Whole && s.len() > KEYWORD_IGNORE_ABOVE => {
-            return None
-        }
-        Value::String(s) => OwnedValue::Str(s.clone()),
-        Value::Array(items) => OwnedValue::Array(
-            items
-                .iter()
-                .filter_map(|item| convert(item, purpose))
-                .collect(),
-        ),
-        Value::Object(inner) => OwnedValue::Object(
-            inner
-                .iter()
-                .filter_map(|(key, value)| Some((key.clone(), convert(value, purpose)?)))
-                .collect(),
-        ),
-    })
-}
-
-/// Every string and number of the event, for queries that name no field.
-fn collect_words(source: &Source, out: &mut String) {
-    fn visit(value: &Value, out: &mut String) {
+impl Purpose {
+    fn takes(self, value: &Value) -> bool {
         match value {
-            Value::String(s) => {
-                out.push_str(s);
-                out.push('\n');
-            }
-            Value::Number(n) => {
-                out.push_str(&n.to_string());
-                out.push('\n');
-            }
-            Value::Bool(b) => {
-                out.push_str(if *b { "true\n" } else { "false\n" });
-            }
-            Value::Array(items) => items.iter().for_each(|item| visit(item, out)),
-            Value::Object(inner) => inner.values().for_each(|item| visit(item, out)),
-            Value::Null => {}
+            Value::Null => false,
+            Value::Bool(_) | Value::Number(_) => self == Purpose::Whole,
+            Value::String(s) => self == Purpose::Words || s.len() <= KEYWORD_IGNORE_ABOVE,
+            Value::Array(_) | Value::Object(_) => true,
         }
     }
-    source
-        .iter()
-        .filter(|(key, _)| key.as_str() != TIMESTAMP)
-        .for_each(|(_, value)| visit(value, out));
+}
+
+/// A borrowed view of an event's values for one [`Purpose`], read by tantivy as a JSON value.
+#[derive(Clone, Copy, Debug)]
+struct View<'a> {
+    node: Node<'a>,
+    purpose: Purpose,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Node<'a> {
+    /// The event itself: its fields but `@timestamp`.
+    Event(&'a Source),
+    Value(&'a Value),
+}
+
+impl<'a> View<'a> {
+    fn event(source: &'a Source, purpose: Purpose) -> Self {
+        View {
+            node: Node::Event(source),
+            purpose,
+        }
+    }
+}
+
+impl<'a> tantivy::schema::Value<'a> for View<'a> {
+    type ArrayIter = Items<'a>;
+    type ObjectIter = Entries<'a>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        let purpose = self.purpose;
+        let value = match self.node {
+            Node::Event(source) => {
+                return ReferenceValue::Object(Entries {
+                    entries: source.iter(),
+                    purpose,
+                    skip: Some(TIMESTAMP),
+                })
+            }
+            Node::Value(value) => value,
+        };
+        match value {
+            Value::Array(items) => ReferenceValue::Array(Items {
+                items: items.iter(),
+                purpose,
+            }),
+            Value::Object(entries) => ReferenceValue::Object(Entries {
+                entries: entries.iter(),
+                purpose,
+                skip: None,
+            }),
+            // strings stay strings (tantivy would otherwise turn RFC 3339 text into dates)
+            Value::String(s) => ReferenceValue::Leaf(ReferenceValueLeaf::Str(s)),
+            Value::Bool(b) => ReferenceValue::Leaf(ReferenceValueLeaf::Bool(*b)),
+            Value::Number(n) => ReferenceValue::Leaf(number(n)),
+            Value::Null => ReferenceValue::Leaf(ReferenceValueLeaf::Null),
+        }
+    }
+}
+
+fn number(n: &serde_json::Number) -> ReferenceValueLeaf<'static> {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => ReferenceValueLeaf::I64(i),
+        (None, Some(u), _) => ReferenceValueLeaf::U64(u),
+        (None, None, Some(f)) => ReferenceValueLeaf::F64(f),
+        _ => ReferenceValueLeaf::Null,
+    }
+}
+
+/// The values of an array that a view takes.
+struct Items<'a> {
+    items: std::slice::Iter<'a, Value>,
+    purpose: Purpose,
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = View<'a>;
+
+    fn next(&mut self) -> Option<View<'a>> {
+        let purpose = self.purpose;
+        self.items
+            .find(|item| purpose.takes(item))
+            .map(|item| View {
+                node: Node::Value(item),
+                purpose,
+            })
+    }
+}
+
+/// The entries of an object that a view takes.
+struct Entries<'a> {
+    entries: map::Iter<'a>,
+    purpose: Purpose,
+    skip: Option<&'static str>,
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (&'a str, View<'a>);
+
+    fn next(&mut self) -> Option<(&'a str, View<'a>)> {
+        let (purpose, skip) = (self.purpose, self.skip);
+        self.entries
+            .find(|(key, value)| Some(key.as_str()) != skip && purpose.takes(value))
+            .map(|(key, value)| {
+                (
+                    key.as_str(),
+                    View {
+                        node: Node::Value(value),
+                        purpose,
+                    },
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tantivy::schema::document::Document;
+    use tantivy::schema::OwnedValue;
+
+    /// What one view of `event` indexes, as tantivy's own value.
+    fn indexed(event: Value, purpose: Purpose) -> OwnedValue {
+        let source = event.as_object().cloned().expect("an object");
+        let (_, fields) = crate::schema::build();
+        let doc = build(&fields, "logs", "id-1", 0, &source);
+        let field = match purpose {
+            Purpose::Words => fields.text,
+            Purpose::Whole => fields.kw,
+        };
+        doc.iter_fields_and_values()
+            .find(|(f, _)| *f == field)
+            .map(|(_, value)| OwnedValue::from(value))
+            .expect("the view is in the document")
+    }
+
+    #[test]
+    fn each_view_takes_what_its_queries_read() {
+        let long = "x".repeat(KEYWORD_IGNORE_ABOVE + 1);
+        let event = json!({
+            "@timestamp": "2025-11-25T10:00:00.000Z",
+            "message": long,
+            "level": "INFO",
+            "gone": null,
+            "extra": {"status": 500, "ratio": 0.5, "cached": true, "tags": ["a", 1, null]}
+        });
+        let owned = |v: Value| OwnedValue::from(v);
+        assert_eq!(
+            indexed(event.clone(), Purpose::Words),
+            owned(json!({"message": long, "level": "INFO", "extra": {"tags": ["a"]}}))
+        );
+        assert_eq!(
+            indexed(event, Purpose::Whole),
+            owned(json!({
+                "level": "INFO",
+                "extra": {"status": 500, "ratio": 0.5, "cached": true, "tags": ["a", 1]}
+            }))
+        );
+    }
 }

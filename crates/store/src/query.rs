@@ -2,7 +2,8 @@
 //!
 //! Field names resolve through the mapping: `@timestamp` is the date field, `x.keyword`
 //! and numbers are whole values in `kw`, text fields are words in `text`, and
-//! `query_string` terms without a field search every value's words (`all`).
+//! `query_string` terms without a field search every field that can hold them, as
+//! Elasticsearch's default `*` field does.
 
 use std::ops::Bound;
 
@@ -758,28 +759,55 @@ fn lucene_node(
         ])),
         Node::Exists(field) => exists(ctx, field),
         Node::Term { field, value } => match field.as_deref().or(default_field) {
-            None => unfielded(ctx, value)?,
+            None => unfielded(ctx, value, offset)?,
             Some(field) => fielded(ctx, field, value, offset)?,
         },
     })
 }
 
-fn unfielded(ctx: &mut Context<'_>, value: &LuceneValue) -> Result<Q, RequestError> {
-    let all = ctx.fields.all;
-    Ok(match value {
-        LuceneValue::Word(word) => analyzed(ctx, all, None, word, false, true, 0),
-        LuceneValue::Phrase(text) => analyzed(ctx, all, None, text, true, true, 0),
-        LuceneValue::Wildcard(pattern) => {
-            let regex = wildcard_regex(&pattern.to_lowercase());
-            Box::new(RegexQuery::from_pattern(&regex, all).map_err(|err| {
-                RequestError::bad_request(format!("bad wildcard [{pattern}]: {err}"))
-            })?)
+/// Elasticsearch's limit on the fields one term without a field may expand to.
+const MAX_EXPANDED_FIELDS: usize = 1024;
+
+/// A term without a field, over every field of the mapping that can hold it, leniently as
+/// Elasticsearch's `*` default field: words and phrases in text fields, whole numbers and
+/// booleans in their fields when the term is one; dates only through a named field.
+fn unfielded(ctx: &mut Context<'_>, value: &LuceneValue, offset: i32) -> Result<Q, RequestError> {
+    if matches!(value, LuceneValue::Range { .. }) {
+        return Err(RequestError::bad_request(
+            "a range needs a field: field:[a TO b]",
+        ));
+    }
+    let candidates: Vec<(String, FieldKind)> = ctx
+        .mapping
+        .iter()
+        .filter(|(_, kind)| **kind != FieldKind::Date)
+        .map(|(name, kind)| (name.clone(), *kind))
+        .collect();
+    if candidates.len() > MAX_EXPANDED_FIELDS {
+        return Err(RequestError::illegal_argument(format!(
+            "field expansion matches too many fields, limit: {MAX_EXPANDED_FIELDS}, got: {}; name a field (field:value) or set default_field",
+            candidates.len()
+        )));
+    }
+    if let LuceneValue::Wildcard(pattern) = value {
+        let paths: Vec<&str> = candidates
+            .iter()
+            .filter(|(_, kind)| *kind == FieldKind::Text)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        return json_wildcard_over(ctx.fields.text, &paths, &pattern.to_lowercase());
+    }
+    let mut queries = Vec::new();
+    for (name, _) in &candidates {
+        // lenient: a field the term cannot be a value of (a word for a number field) is skipped
+        if let Ok(query) = fielded(ctx, name, value, offset) {
+            queries.push(query);
         }
-        LuceneValue::Range { .. } => {
-            return Err(RequestError::bad_request(
-                "a range needs a field: field:[a TO b]",
-            ))
-        }
+    }
+    Ok(match queries.len() {
+        0 => Box::new(EmptyQuery),
+        1 => queries.remove(0),
+        _ => Box::new(BooleanQuery::union(queries)),
     })
 }
 
@@ -851,13 +879,23 @@ fn wildcard_regex(pattern: &str) -> String {
 
 /// A wildcard on one path of a JSON field: the path's term prefix, then the pattern.
 fn json_wildcard(field: Field, path: &str, pattern: &str) -> Result<Q, RequestError> {
-    let prefix = string_term(field, path, "");
-    let prefix = String::from_utf8_lossy(prefix.serialized_value_bytes()).to_string();
-    let regex = format!(
-        "{}{}",
-        wildcard_regex_literal(&prefix),
-        wildcard_regex(pattern)
-    );
+    json_wildcard_over(field, &[path], pattern)
+}
+
+/// A wildcard on any of several paths of a JSON field: one automaton over the term
+/// dictionary, whatever the number of paths.
+fn json_wildcard_over(field: Field, paths: &[&str], pattern: &str) -> Result<Q, RequestError> {
+    if paths.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    let prefixes: Vec<String> = paths
+        .iter()
+        .map(|path| {
+            let prefix = string_term(field, path, "");
+            wildcard_regex_literal(&String::from_utf8_lossy(prefix.serialized_value_bytes()))
+        })
+        .collect();
+    let regex = format!("(?:{}){}", prefixes.join("|"), wildcard_regex(pattern));
     RegexQuery::from_pattern(&regex, field)
         .map(|q| Box::new(q) as Q)
         .map_err(|err| RequestError::bad_request(format!("bad wildcard [{pattern}]: {err}")))

