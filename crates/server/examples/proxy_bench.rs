@@ -106,7 +106,15 @@ async fn main() {
     );
     let _ = logdash.kill();
     let _ = logdash.wait();
-    let _ = nginx.kill();
+    // nginx's master stops its workers only when asked (a SIGKILL would leave them running)
+    let _ = Command::new("nginx")
+        .arg("-p")
+        .arg(dir.path())
+        .arg("-c")
+        .arg(&config)
+        .args(["-s", "stop"])
+        .stderr(Stdio::null())
+        .status();
     let _ = nginx.wait();
 }
 

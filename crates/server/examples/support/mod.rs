@@ -2,8 +2,12 @@
 
 use std::path::PathBuf;
 
-/// `target/release/logdash`, beside `target/release/examples/` where a benchmark runs from.
+/// `$LOGDASH_BIN` when set (to compare two builds), else `target/release/logdash`, beside
+/// `target/release/examples/` where a benchmark runs from.
 pub fn logdash_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LOGDASH_BIN") {
+        return PathBuf::from(path);
+    }
     std::env::current_exe()
         .ok()
         .and_then(|exe| Some(exe.parent()?.parent()?.join("logdash")))
