@@ -156,12 +156,26 @@ impl Store {
     /// index. Returns once they are queued; they are searchable within a second.
     pub fn ingest(&self, events: Vec<Source>) -> Result<usize, StoreError> {
         let now = now_millis();
-        let mut docs = Vec::with_capacity(events.len());
-        for mut event in events {
-            let time = event::settle_timestamp(&mut event, now);
-            let index = event::daily_index(&self.config.index_prefix, time);
-            docs.push(self.prepare(&index, None, time, event));
-        }
+        let placed: Vec<(String, EpochMillis, Source)> = events
+            .into_iter()
+            .map(|mut event| {
+                let time = event::settle_timestamp(&mut event, now);
+                (
+                    event::daily_index(&self.config.index_prefix, time),
+                    time,
+                    event,
+                )
+            })
+            .collect();
+        self.observe(
+            placed
+                .iter()
+                .map(|(index, _, event)| (index.as_str(), event)),
+        );
+        let docs: Vec<_> = placed
+            .iter()
+            .map(|(index, time, event)| self.document(index, None, *time, event))
+            .collect();
         let count = docs.len();
         self.writer
             .send(Command::Add { docs, done: None })
@@ -230,16 +244,37 @@ impl Store {
         time: EpochMillis,
         event: Source,
     ) -> tantivy::TantivyDocument {
-        if let Ok(mut mappings) = self.mappings.write() {
-            let mapping = mappings.entry(index.to_string()).or_insert_with(|| {
+        self.observe(std::iter::once((index, &event)));
+        self.document(index, id, time, &event)
+    }
+
+    /// Adds the fields of events (with their indices) to the mappings, under one lock.
+    fn observe<'a>(&self, events: impl Iterator<Item = (&'a str, &'a Source)>) {
+        let Ok(mut mappings) = self.mappings.write() else {
+            return;
+        };
+        for (index, event) in events {
+            if !mappings.contains_key(index) {
                 let mut fresh = IndexMapping::new();
                 fresh.insert("@timestamp".into(), FieldKind::Date);
-                fresh
-            });
-            mapping::observe(mapping, &event);
+                mappings.insert(index.to_string(), fresh);
+            }
+            if let Some(mapping) = mappings.get_mut(index) {
+                mapping::observe(mapping, event);
+            }
         }
+    }
+
+    /// The event's document, with a new id unless it has one.
+    fn document(
+        &self,
+        index: &str,
+        id: Option<String>,
+        time: EpochMillis,
+        event: &Source,
+    ) -> tantivy::TantivyDocument {
         let id = id.unwrap_or_else(|| self.new_id(time));
-        document::build(&self.fields, index, &id, time, &event)
+        document::build(&self.fields, index, &id, time, event)
     }
 
     /// A 20-character id like Elasticsearch's generated ones, unique within this store.

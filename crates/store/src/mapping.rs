@@ -44,38 +44,54 @@ pub type IndexMapping = BTreeMap<String, FieldKind>;
 /// A field keeps its first type: later events with another type are kept, not refused.
 pub fn observe(mapping: &mut IndexMapping, event: &Source) -> bool {
     let mut grew = false;
-    walk(event, "", &mut |name, kind| {
+    // one buffer for every dotted name: most events bring no new field, and then nothing
+    // is allocated
+    let mut name = String::new();
+    walk(event, &mut name, &mut |name, value| {
         if !mapping.contains_key(name) {
-            mapping.insert(name.to_string(), kind);
-            grew = true;
+            if let Some(kind) = kind_of(name, value) {
+                mapping.insert(name.to_string(), kind);
+                grew = true;
+            }
         }
     });
     grew
 }
 
-fn walk(object: &Source, prefix: &str, visit: &mut dyn FnMut(&str, FieldKind)) {
+/// Calls `visit` with the dotted name of every value that is no object (array items
+/// under their array's name).
+fn walk(object: &Source, name: &mut String, visit: &mut dyn FnMut(&str, &Value)) {
     for (key, value) in object {
-        let name = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        visit_value(&name, value, visit);
+        let parent = name.len();
+        if parent > 0 {
+            name.push('.');
+        }
+        name.push_str(key);
+        visit_value(name, value, visit);
+        name.truncate(parent);
     }
 }
 
-fn visit_value(name: &str, value: &Value, visit: &mut dyn FnMut(&str, FieldKind)) {
+fn visit_value(name: &mut String, value: &Value, visit: &mut dyn FnMut(&str, &Value)) {
     match value {
         Value::Object(inner) => walk(inner, name, visit),
         Value::Array(items) => items.iter().for_each(|item| visit_value(name, item, visit)),
         Value::Null => {}
-        Value::Bool(_) => visit(name, FieldKind::Boolean),
-        Value::Number(number) if number.is_i64() || number.is_u64() => visit(name, FieldKind::Long),
-        Value::Number(_) => visit(name, FieldKind::Float),
-        Value::String(_) if name == "@timestamp" => visit(name, FieldKind::Date),
-        Value::String(text) if looks_like_date(text) => visit(name, FieldKind::Date),
-        Value::String(_) => visit(name, FieldKind::Text),
+        leaf => visit(name, leaf),
     }
+}
+
+/// The type Elasticsearch's dynamic mapping gives a field first seen with `value`.
+fn kind_of(name: &str, value: &Value) -> Option<FieldKind> {
+    Some(match value {
+        Value::Bool(_) => FieldKind::Boolean,
+        Value::Number(number) if number.is_i64() || number.is_u64() => FieldKind::Long,
+        Value::Number(_) => FieldKind::Float,
+        Value::String(_) if name == "@timestamp" => FieldKind::Date,
+        Value::String(text) if looks_like_date(text) => FieldKind::Date,
+        Value::String(_) => FieldKind::Text,
+        Value::Null | Value::Array(_) | Value::Object(_) => return None,
+    })
 }
 
 /// Elasticsearch's dynamic date detection (`strict_date_optional_time`): an ISO date or date-time.
