@@ -181,10 +181,11 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// Headless Chromium driven through the system's chromedriver.
+/// Headless Chromium driven through the system's chromedriver. When a test fails before
+/// [`Browser::close`], dropping it stops chromedriver and the Chromium it started.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
+    driver: Child,
     _profile: tempfile::TempDir,
 }
 
@@ -196,6 +197,8 @@ impl Browser {
                 .arg(format!("--port={port}"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
+                // its own process group, so that Chromium can be stopped with it (see Drop)
+                .process_group(0)
                 .kill_on_drop(true)
                 .spawn()
                 .expect("chromedriver is installed (scripts/setup.sh --browser)");
@@ -232,7 +235,7 @@ impl Browser {
         };
         Browser {
             client,
-            _driver: driver,
+            driver,
             _profile: profile,
         }
     }
@@ -333,6 +336,18 @@ impl Browser {
 
     /// Ends the browser session (Chromium exits with it).
     pub async fn close(self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // killing chromedriver alone would leave Chromium running, still polling the page
+        if let Some(group) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
