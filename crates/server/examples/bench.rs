@@ -1,5 +1,6 @@
 //! Benchmark of the real `logdash` binary (release): TCP ingest of events shaped like
-//! python-logstash-async's, then the dashboard's refresh (`_msearch` for the panels and the
+//! python-logstash-async's (with a probe timing how soon single events become searchable
+//! while the load runs), then the dashboard's refresh (`_msearch` for the panels and the
 //! newest 200 events) over what was ingested, with the server's memory.
 //!
 //! `cargo run --release -p logdash-server --example bench -- [EVENTS] [CONNECTIONS]`
@@ -16,6 +17,8 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use logdash_server::demo::Simulator;
@@ -83,6 +86,11 @@ fn main() {
     let bytes: usize = payloads.iter().map(Vec::len).sum();
 
     let started = Instant::now();
+    let sending = Arc::new(AtomicBool::new(true));
+    let prober = {
+        let (tcp, web, sending) = (tcp.clone(), web.clone(), Arc::clone(&sending));
+        std::thread::spawn(move || probe_until_done(&tcp, &web, &sending))
+    };
     let senders: Vec<_> = payloads
         .into_iter()
         .map(|payload| {
@@ -97,9 +105,12 @@ fn main() {
         sender.join().unwrap();
     }
     let sent = started.elapsed();
+    sending.store(false, Ordering::Relaxed);
+    let mut lags = prober.join().unwrap();
+    let not_probes = r#"{"query":{"bool":{"must_not":{"exists":{"field":"probe"}}}}}"#;
     loop {
         let count: serde_json::Value =
-            serde_json::from_str(&http(&web, "POST", "/es/logstash-*/_count", "{}")).unwrap();
+            serde_json::from_str(&http(&web, "POST", "/es/logstash-*/_count", not_probes)).unwrap();
         if count["count"].as_u64() == Some(events as u64) {
             break;
         }
@@ -142,12 +153,56 @@ fn main() {
         events as f64 / searchable.as_secs_f64(),
         searchable.as_secs_f64()
     );
+    lags.sort_by(f64::total_cmp);
+    let lag = |q: f64| lags[((lags.len() as f64 * q) as usize).min(lags.len() - 1)];
+    println!(
+        "| searchable after arrival, while ingesting ({} probes) | p50 {:.0} ms, p90 {:.0} ms, max {:.0} ms | <= 1,000 ms |",
+        lags.len(),
+        lag(0.5),
+        lag(0.9),
+        lag(1.0)
+    );
     println!("| panels _msearch (histogram by level, users, percentiles, errors; + previous period) | p50 {:.1} ms, max {:.1} ms | <= 200 ms at 1M |", msearch.0, msearch.1);
     println!(
         "| newest 200 events (sorted, with tiebreaker) | p50 {:.1} ms, max {:.1} ms | |",
         search.0, search.1
     );
     println!("| server RSS after the run | {} MiB | |", rss / 1024);
+}
+
+/// While the senders run: sends one marked event at a time on a connection of its own and
+/// times how long until `_count` finds it; returns those times in ms.
+fn probe_until_done(tcp: &str, web: &str, sending: &AtomicBool) -> Vec<f64> {
+    let mut stream = TcpStream::connect(tcp).unwrap();
+    let mut lags = Vec::new();
+    let mut n = 0;
+    while sending.load(Ordering::Relaxed) {
+        n += 1;
+        let now = logdash_store::now_millis();
+        let event = serde_json::json!({
+            "@timestamp": logdash_core::time::format_iso8601(now),
+            "message": "probe",
+            "probe": format!("p{n}"),
+        });
+        let sent = Instant::now();
+        stream.write_all(format!("{event}\n").as_bytes()).unwrap();
+        let query = format!(r#"{{"query":{{"term":{{"probe.keyword":"p{n}"}}}}}}"#);
+        loop {
+            let count: serde_json::Value =
+                serde_json::from_str(&http(web, "POST", "/es/logstash-*/_count", &query)).unwrap();
+            if count["count"].as_u64() == Some(1) {
+                lags.push(sent.elapsed().as_secs_f64() * 1000.0);
+                break;
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(60),
+                "probe p{n} never searchable"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    lags
 }
 
 /// Median and maximum milliseconds of `runs` calls (after one warm-up).

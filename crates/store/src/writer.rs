@@ -1,6 +1,7 @@
-//! The one thread that writes the index: it batches what arrives and commits at least
-//! every half second (so events are searchable within a second), and at once, within a
-//! few milliseconds, when a caller waits for durability (`_bulk`).
+//! The one thread that writes the index: it batches what arrives and commits 0.3 s after
+//! the first event that waits for a commit (so events are searchable within a second, even
+//! under full load: see BENCHMARKS.md), and at once, within a few milliseconds, when a
+//! caller waits for durability (`_bulk`).
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::thread::JoinHandle;
@@ -10,13 +11,14 @@ use tantivy::query::Query;
 use tantivy::{IndexReader, IndexWriter, TantivyDocument};
 
 /// How long indexed events may wait for a commit when nobody waits on them.
-const BACKGROUND_COMMIT: Duration = Duration::from_millis(500);
+const BACKGROUND_COMMIT: Duration = Duration::from_millis(300);
 /// How long a durable write waits for others to join its commit.
 const DURABLE_COMMIT: Duration = Duration::from_millis(10);
 /// Commands (each up to a TCP batch or a `_bulk` body of events) waiting for the writer.
-/// Beyond this, senders wait: prepared documents take ~3 KB each, so the queue's memory
-/// stays bounded (32 x 2,000 events, ~200 MB at most) however fast logs arrive.
-const QUEUE: usize = 32;
+/// Beyond this, senders wait. An event is searchable only after everything queued before
+/// it is indexed, so the queue is short: 4 x 2,000 events are ~0.1 s of indexing (with 32
+/// batches, events waited up to 2.3 s under full load) and ~25 MB of prepared documents.
+const QUEUE: usize = 4;
 
 pub(crate) type Done = Sender<Result<(), String>>;
 
