@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod es;
+pub mod logstash;
 pub mod lucene;
 pub mod saved;
 pub mod time;

@@ -7,8 +7,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use logdash_core::time::format_iso8601;
-use serde_json::{json, Value};
+pub use logdash_core::logstash::{request_event, RequestFields};
+use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -157,58 +157,6 @@ impl Simulator {
             },
         )
     }
-}
-
-/// What the example app logs about one request (its `extra`).
-pub struct RequestFields<'a> {
-    pub method: &'a str,
-    pub url_path: &'a str,
-    pub status_code: u16,
-    pub response_time_ms: f64,
-    pub user_id: &'a str,
-    pub request_id: &'a str,
-    pub client_ip: &'a str,
-}
-
-/// One request event, in the shape python-logstash-async 4.1's `LogstashFormatter` gives the
-/// example app's `logger.info(..., extra={...})` (field for field; see examples/flask-app).
-pub fn request_event(
-    at: i64,
-    level: &str,
-    message: &str,
-    func: &str,
-    fields: &RequestFields<'_>,
-) -> Value {
-    json!({
-        "@timestamp": format_iso8601(at),
-        "@version": "1",
-        "host": "demo-host",
-        "level": level,
-        "logsource": "demo-host",
-        "message": message,
-        "pid": 4242,
-        "program": "app.py",
-        "type": "python-logstash",
-        "extra": {
-            "method": fields.method,
-            "url_path": fields.url_path,
-            "status_code": fields.status_code,
-            "response_time_ms": fields.response_time_ms,
-            "user_id": fields.user_id,
-            "request_id": fields.request_id,
-            "client_ip": fields.client_ip,
-            "func_name": func,
-            "interpreter": "/usr/local/bin/python3",
-            "interpreter_version": "3.11.7",
-            "line": 57,
-            "logger_name": "flask-app",
-            "logstash_async_version": "4.1.0",
-            "path": "/app/app.py",
-            "process_name": "MainProcess",
-            "thread_name": "Thread-1",
-            "application": "flask-app"
-        }
-    })
 }
 
 #[cfg(test)]

@@ -11,8 +11,6 @@
 
 use std::time::Instant;
 
-use serde_json::json;
-
 fn main() {
     let events: usize = std::env::args()
         .nth(1)
@@ -41,39 +39,26 @@ fn main() {
 }
 
 fn event(now: i64, i: usize) -> logdash_store::Source {
+    use logdash_core::logstash::{request_event, RequestFields};
     let at = now - 3_600_000 + (i as i64 * 3_600_000) / 1_000_000;
     let ms = ((i * 7_919) % 50_000) as f64 / 100.0;
     let status = if i.is_multiple_of(50) { 500 } else { 200 };
-    let value = json!({
-        "@timestamp": logdash_core::time::format_iso8601(at),
-        "@version": "1",
-        "host": "demo-host",
-        "level": if status == 500 { "ERROR" } else { "INFO" },
-        "logsource": "demo-host",
-        "message": format!("GET /hello/name{} {status} {ms}ms", i % 97),
-        "pid": 4242,
-        "program": "app.py",
-        "type": "python-logstash",
-        "extra": {
-            "method": "GET",
-            "url_path": format!("/hello/name{}", i % 97),
-            "status_code": status,
-            "response_time_ms": ms,
-            "user_id": format!("user-{:03}", i % 300),
-            "request_id": format!("demo-{:012x}-{i}", i.wrapping_mul(2_654_435_761)),
-            "client_ip": format!("10.0.{}.{}", i % 7, i % 251),
-            "func_name": "say_hello",
-            "interpreter": "/usr/local/bin/python3",
-            "interpreter_version": "3.11.7",
-            "line": 57,
-            "logger_name": "flask-app",
-            "logstash_async_version": "4.1.0",
-            "path": "/app/app.py",
-            "process_name": "MainProcess",
-            "thread_name": "Thread-1",
-            "application": "flask-app"
-        }
-    });
+    let path = format!("/hello/name{}", i % 97);
+    let value = request_event(
+        at,
+        if status == 500 { "ERROR" } else { "INFO" },
+        &format!("GET {path} {status} {ms}ms"),
+        "say_hello",
+        &RequestFields {
+            method: "GET",
+            url_path: &path,
+            status_code: status,
+            response_time_ms: ms,
+            user_id: &format!("user-{:03}", i % 300),
+            request_id: &format!("demo-{:012x}-{i}", i.wrapping_mul(2_654_435_761)),
+            client_ip: &format!("10.0.{}.{}", i % 7, i % 251),
+        },
+    );
     match value {
         serde_json::Value::Object(map) => map,
         _ => unreachable!("an object"),
