@@ -125,6 +125,17 @@ fn main() {
     let newest = r#"{"size":200,"sort":[{"@timestamp":"desc"},{"extra.request_id.keyword":"desc"}],"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}}}"#;
     let msearch = timed(20, || http(&web, "POST", "/es/_msearch", &panels));
     let search = timed(20, || http(&web, "POST", "/es/logstash-*/_search", newest));
+    // what people type: a word and a wildcard without a field (every field that can hold them)
+    let typed = |query: &str| {
+        format!(
+            r#"{{"size":200,"sort":[{{"@timestamp":"desc"}},{{"extra.request_id.keyword":"desc"}}],"track_total_hits":true,"query":{{"bool":{{"filter":[{{"range":{{"@timestamp":{{"gte":"now-1h"}}}}}},{{"query_string":{{"query":"{query}","default_operator":"AND"}}}}]}}}}}}"#
+        )
+    };
+    let (word, wildcard) = (typed("natalia"), typed("hel*"));
+    let word = timed(20, || http(&web, "POST", "/es/logstash-*/_search", &word));
+    let wildcard = timed(20, || {
+        http(&web, "POST", "/es/logstash-*/_search", &wildcard)
+    });
     let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
         .and_then(|s| {
@@ -166,6 +177,14 @@ fn main() {
     println!(
         "| newest 200 events (sorted, with tiebreaker) | p50 {:.1} ms, max {:.1} ms | |",
         search.0, search.1
+    );
+    println!(
+        "| newest 200 matching a word without a field (`natalia`) | p50 {:.1} ms, max {:.1} ms | |",
+        word.0, word.1
+    );
+    println!(
+        "| newest 200 matching a wildcard without a field (`hel*`) | p50 {:.1} ms, max {:.1} ms | |",
+        wildcard.0, wildcard.1
     );
     println!("| server RSS after the run | {} MiB | |", rss / 1024);
 }
