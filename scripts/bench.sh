@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
 # (gzip) against its budget, the proxy against nginx, ingest and the dashboard's queries
-# on the release binary, the store's own ingest (no TCP), then the dashboard in headless Chromium (first data on screen,
-# the stream under 1,000 events/s). Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
+# on the release binary, the store's own ingest (no TCP), then the dashboard in headless
+# Chromium (first data on screen, the stream under 1,000 events/s).
+# Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --bench --browser

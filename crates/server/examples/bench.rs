@@ -106,19 +106,11 @@ fn main() {
     }
     let sent = started.elapsed();
     sending.store(false, Ordering::Relaxed);
-    let mut lags = prober.join().unwrap();
+    let lags = prober.join().unwrap();
     let not_probes = r#"{"query":{"bool":{"must_not":{"exists":{"field":"probe"}}}}}"#;
-    loop {
-        let count: serde_json::Value =
-            serde_json::from_str(&http(&web, "POST", "/es/logstash-*/_count", not_probes)).unwrap();
-        if count["count"].as_u64() == Some(events as u64) {
-            break;
-        }
-        // at least 2,000 events/s, or the run is not worth its figures
-        let limit = Duration::from_secs((events as u64 / 2_000).max(600));
-        assert!(started.elapsed() < limit, "ingest did not finish: {count}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // at least 2,000 events/s, or the run is not worth its figures
+    let limit = Duration::from_secs((events as u64 / 2_000).max(600));
+    wait_for_count(&web, not_probes, events as u64, started, limit);
     let searchable = started.elapsed();
 
     let panels = panels_body(now);
@@ -164,14 +156,11 @@ fn main() {
         events as f64 / searchable.as_secs_f64(),
         searchable.as_secs_f64()
     );
-    lags.sort_by(f64::total_cmp);
-    let lag = |q: f64| lags[((lags.len() as f64 * q) as usize).min(lags.len() - 1)];
+    let probes = lags.len();
+    let [lag50, lag90, lag_max] = support::quantiles(lags, [0.5, 0.9, 1.0]);
     println!(
         "| searchable after arrival, while ingesting ({} probes) | p50 {:.0} ms, p90 {:.0} ms, max {:.0} ms | <= 1,000 ms |",
-        lags.len(),
-        lag(0.5),
-        lag(0.9),
-        lag(1.0)
+        probes, lag50, lag90, lag_max
     );
     println!("| panels _msearch (histogram by level, users, percentiles, errors; + previous period) | p50 {:.1} ms, max {:.1} ms | <= 200 ms at 1M |", msearch.0, msearch.1);
     println!(
@@ -206,37 +195,42 @@ fn probe_until_done(tcp: &str, web: &str, sending: &AtomicBool) -> Vec<f64> {
         let sent = Instant::now();
         stream.write_all(format!("{event}\n").as_bytes()).unwrap();
         let query = format!(r#"{{"query":{{"term":{{"probe.keyword":"p{n}"}}}}}}"#);
-        loop {
-            let count: serde_json::Value =
-                serde_json::from_str(&http(web, "POST", "/es/logstash-*/_count", &query)).unwrap();
-            if count["count"].as_u64() == Some(1) {
-                lags.push(sent.elapsed().as_secs_f64() * 1000.0);
-                break;
-            }
-            assert!(
-                sent.elapsed() < Duration::from_secs(60),
-                "probe p{n} never searchable"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for_count(web, &query, 1, sent, Duration::from_secs(60));
+        lags.push(sent.elapsed().as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(200));
     }
     lags
+}
+
+/// Polls `_count` with `query` until it is `want`; fails once `limit` has passed since `since`.
+fn wait_for_count(web: &str, query: &str, want: u64, since: Instant, limit: Duration) {
+    loop {
+        let count: serde_json::Value =
+            serde_json::from_str(&http(web, "POST", "/es/logstash-*/_count", query)).unwrap();
+        if count["count"].as_u64() == Some(want) {
+            return;
+        }
+        assert!(
+            since.elapsed() < limit,
+            "{query}: {count} after {limit:?}, not {want}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Median and maximum milliseconds of `runs` calls (after one warm-up).
 fn timed(runs: usize, mut call: impl FnMut() -> String) -> (f64, f64) {
     let first = call();
     assert!(!first.contains("\"error\""), "{first}");
-    let mut times: Vec<f64> = (0..runs)
+    let times: Vec<f64> = (0..runs)
         .map(|_| {
             let start = Instant::now();
             call();
             start.elapsed().as_secs_f64() * 1000.0
         })
         .collect();
-    times.sort_by(f64::total_cmp);
-    (times[runs / 2], times[runs - 1])
+    let [median, max] = support::quantiles(times, [0.5, 1.0]);
+    (median, max)
 }
 
 fn panels_body(now: i64) -> String {

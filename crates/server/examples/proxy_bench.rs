@@ -118,9 +118,8 @@ async fn main() {
     let _ = nginx.wait();
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+fn median(values: Vec<f64>) -> f64 {
+    support::quantiles(values, [0.5])[0]
 }
 
 fn nginx_config(prefix: &std::path::Path, port: u16, upstream: std::net::SocketAddr) -> String {
@@ -192,9 +191,9 @@ async fn load(port: u16, connections: usize, duration: Duration) -> (f64, f64, f
     for client in clients {
         all.extend(client.await.unwrap());
     }
-    all.sort_by(f64::total_cmp);
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    (all.len() as f64 / duration.as_secs_f64(), at(0.5), at(0.99))
+    let rate = all.len() as f64 / duration.as_secs_f64();
+    let [p50, p99] = support::quantiles(all, [0.5, 0.99]);
+    (rate, p50, p99)
 }
 
 /// Reads one response (Content-Length or chunked); returns its status, or `None` when
