@@ -777,11 +777,12 @@ fn unfielded(ctx: &mut Context<'_>, value: &LuceneValue, offset: i32) -> Result<
             "a range needs a field: field:[a TO b]",
         ));
     }
-    let candidates: Vec<(String, FieldKind)> = ctx
-        .mapping
+    // the mapping outlives this borrow of `ctx`, so its names need no copies
+    let mapping = ctx.mapping;
+    let candidates: Vec<(&str, FieldKind)> = mapping
         .iter()
         .filter(|(_, kind)| **kind != FieldKind::Date)
-        .map(|(name, kind)| (name.clone(), *kind))
+        .map(|(name, kind)| (name.as_str(), *kind))
         .collect();
     if candidates.len() > MAX_EXPANDED_FIELDS {
         return Err(RequestError::illegal_argument(format!(
@@ -793,12 +794,12 @@ fn unfielded(ctx: &mut Context<'_>, value: &LuceneValue, offset: i32) -> Result<
         let paths: Vec<&str> = candidates
             .iter()
             .filter(|(_, kind)| *kind == FieldKind::Text)
-            .map(|(name, _)| name.as_str())
+            .map(|(name, _)| *name)
             .collect();
         return json_wildcard_over(ctx.fields.text, &paths, &pattern.to_lowercase());
     }
     let mut queries = Vec::new();
-    for (name, _) in &candidates {
+    for (name, _) in candidates {
         // lenient: a field the term cannot be a value of (a word for a number field) is skipped
         if let Ok(query) = fielded(ctx, name, value, offset) {
             queries.push(query);
