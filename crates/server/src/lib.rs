@@ -8,6 +8,7 @@ pub mod es_api;
 pub mod ingest;
 pub mod proxy;
 pub mod saved_queries;
+pub mod serve;
 pub mod web;
 
 use std::sync::Arc;

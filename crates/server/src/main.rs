@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use logdash_server::config::LogFormat;
-use logdash_server::{app, demo, ingest, proxy, AppState, Config};
+use logdash_server::{app, demo, ingest, proxy, serve, AppState, Config};
 use logdash_store::{Store, StoreConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -75,10 +75,7 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
         upstream.url()
     ));
     announce(&format!("logdash is running: open http://{address}/"));
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|err| format!("server failed: {err}"))?;
+    serve::per_core(listener, app(state), shutdown_signal()).await?;
     tracing::info!("logdash stopped");
     Ok(())
 }

@@ -66,7 +66,9 @@ pub struct Upstream {
     dialer: connect::Dialer,
     /// `Authorization: ...\r\n`, ready to go into each request's head.
     authorization: Option<String>,
-    idle: Mutex<Vec<(Connection, Instant)>>,
+    /// Kept-alive connections, one pool per serving runtime (`serve::worker`): a socket is
+    /// driven by the runtime that opened it, so each runtime reuses its own.
+    idle: Vec<Mutex<Vec<(Connection, Instant)>>>,
     slots: Semaphore,
     max_connections: usize,
     timeout: Duration,
@@ -84,7 +86,9 @@ impl Upstream {
             target,
             dialer,
             authorization,
-            idle: Mutex::new(Vec::new()),
+            idle: (0..=crate::serve::workers())
+                .map(|_| Mutex::new(Vec::new()))
+                .collect(),
             slots: Semaphore::new(max_connections),
             max_connections,
             timeout: config.timeout,
@@ -197,8 +201,14 @@ impl Upstream {
         }
     }
 
+    /// The pool of the runtime this task runs on.
+    fn pool(&self) -> &Mutex<Vec<(Connection, Instant)>> {
+        let worker = crate::serve::worker();
+        &self.idle[worker.min(self.idle.len() - 1)]
+    }
+
     fn take_idle(&self) -> Option<Connection> {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut idle = self.pool().lock().unwrap_or_else(PoisonError::into_inner);
         while let Some((connection, since)) = idle.pop() {
             if since.elapsed() < IDLE_LIMIT {
                 return Some(connection);
@@ -209,7 +219,7 @@ impl Upstream {
 
     fn finish(&self, connection: Connection, response: http1::Response) -> Answer {
         if response.reusable {
-            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut idle = self.pool().lock().unwrap_or_else(PoisonError::into_inner);
             if idle.len() < self.max_connections {
                 idle.push((connection, Instant::now()));
             }

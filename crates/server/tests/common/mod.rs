@@ -28,7 +28,7 @@ pub async fn start(flags: &[&str]) -> TestServer {
     let config = Config::parse_from(argv);
     let store = Arc::new(Store::open(&config.data_dir).expect("store opens"));
     let state = Arc::new(AppState::embedded(&config, store).expect("state"));
-    serve(state, data_dir).await
+    serve(state, data_dir, Serving::Shared).await
 }
 
 /// Starts the app in proxy mode in front of `upstream`, with the given extra flags.
@@ -42,16 +42,31 @@ pub async fn start_proxy(upstream: &str, flags: &[&str]) -> TestServer {
     )
     .expect("upstream");
     let state = Arc::new(AppState::proxy(&config, Arc::new(upstream)).expect("state"));
-    serve(state, data_dir).await
+    serve(state, data_dir, Serving::PerCore).await
 }
 
-async fn serve(state: Arc<AppState>, data_dir: tempfile::TempDir) -> TestServer {
+/// How `main` serves each mode: embedded on the shared runtime, proxy on one runtime per core.
+enum Serving {
+    Shared,
+    PerCore,
+}
+
+async fn serve(state: Arc<AppState>, data_dir: tempfile::TempDir, serving: Serving) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
     let router = app(Arc::clone(&state));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    match serving {
+        Serving::Shared => drop(tokio::spawn(
+            async move { axum::serve(listener, router).await },
+        )),
+        Serving::PerCore => drop(tokio::spawn(logdash_server::serve::per_core(
+            listener,
+            router,
+            std::future::pending(),
+        ))),
+    }
     TestServer {
         address,
         state,
