@@ -3,6 +3,7 @@
 //! Strict where logdash parses requests, lenient where it parses the answers of
 //! real clusters (Elasticsearch 7/8/9, OpenSearch 1/2).
 
+pub mod body;
 pub mod error;
 pub mod info;
 pub mod route;

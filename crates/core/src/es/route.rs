@@ -83,7 +83,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn forbidden(rule: impl Into<String>) -> Self {
+    pub(crate) fn forbidden(rule: impl Into<String>) -> Self {
         Self {
             status: 403,
             rule: rule.into(),
@@ -297,7 +297,7 @@ fn refusal_for(method: &str, segments: &[&str]) -> Refusal {
     }
 }
 
-fn index_expr(text: &str, policy: &IndexPolicy) -> Result<IndexExpr, Refusal> {
+pub(crate) fn index_expr(text: &str, policy: &IndexPolicy) -> Result<IndexExpr, Refusal> {
     if text.is_empty() || text.len() > 1024 {
         return Err(Refusal::forbidden("index expression is empty or too long"));
     }
@@ -383,147 +383,9 @@ impl QueryParams {
     }
 }
 
-/// Bounds on what a search body may ask for.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimits {
-    pub max_size: u64,
-    pub max_from: u64,
-}
-
-impl Default for BodyLimits {
-    fn default() -> Self {
-        Self {
-            max_size: 10_000,
-            max_from: 10_000,
-        }
-    }
-}
-
-/// Checks a search or count body: no scripts anywhere, no runtime fields, `size`/`from` in bounds.
-pub fn check_body(body: &serde_json::Value, limits: BodyLimits) -> Result<(), Refusal> {
-    fn walk(value: &serde_json::Value, depth: usize) -> Result<(), Refusal> {
-        if depth > 64 {
-            return Err(Refusal::forbidden(
-                "the request body nests deeper than 64 levels",
-            ));
-        }
-        match value {
-            serde_json::Value::Object(object) => {
-                for (key, inner) in object {
-                    match key.as_str() {
-                        "script" | "script_fields" | "runtime_mappings" | "scripted_metric"
-                        | "script_score" => {
-                            return Err(Refusal::forbidden(format!(
-                                "[{key}] is not allowed in a request: logdash runs no scripts"
-                            )))
-                        }
-                        _ => walk(inner, depth + 1)?,
-                    }
-                }
-                Ok(())
-            }
-            serde_json::Value::Array(items) => {
-                items.iter().try_for_each(|item| walk(item, depth + 1))
-            }
-            _ => Ok(()),
-        }
-    }
-    walk(body, 0)?;
-    for (key, max) in [("size", limits.max_size), ("from", limits.max_from)] {
-        if let Some(value) = body.get(key) {
-            if value.as_u64().is_none_or(|n| n > max) {
-                return Err(Refusal::forbidden(format!(
-                    "[{key}] must be a whole number up to {max}, not {value}"
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Checks an `_msearch` body: every header line like a path (its indices against the
-/// allowlist, only known keys), every search body like [`check_body`]. A header without an
-/// index searches the path's index; when the path names none either, it is refused (it
-/// would mean every index, past the allowlist).
-pub fn check_msearch(
-    body: &[u8],
-    path_names_index: bool,
-    policy: &IndexPolicy,
-    limits: BodyLimits,
-) -> Result<(), Refusal> {
-    let mut lines = body
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
-    let mut number = 0;
-    while let Some(header) = lines.next() {
-        number += 1;
-        let header: serde_json::Value = serde_json::from_slice(header).map_err(|err| Refusal {
-            status: 400,
-            rule: format!("_msearch line [{number}] is not a JSON header: {err}"),
-        })?;
-        let object = header.as_object().ok_or_else(|| Refusal {
-            status: 400,
-            rule: format!("_msearch line [{number}] must be a JSON object"),
-        })?;
-        if !path_names_index && !object.contains_key("index") {
-            return Err(Refusal::forbidden(format!(
-                "_msearch header on line [{number}] names no index, and neither does the path"
-            )));
-        }
-        for (key, value) in object {
-            match key.as_str() {
-                "index" => {
-                    let names: Vec<&str> = match value {
-                        serde_json::Value::String(name) => vec![name.as_str()],
-                        serde_json::Value::Array(items) => {
-                            items.iter().filter_map(serde_json::Value::as_str).collect()
-                        }
-                        _ => {
-                            return Err(Refusal {
-                                status: 400,
-                                rule: format!(
-                                    "_msearch line [{number}]: [index] must be a string or a list"
-                                ),
-                            })
-                        }
-                    };
-                    index_expr(&names.join(","), policy)?;
-                }
-                // "all" or "hidden" would let a wildcard reach system and hidden indices
-                "expand_wildcards" if value.as_str() != Some("open") => {
-                    return Err(Refusal::forbidden(format!(
-                        "_msearch header on line [{number}]: only [expand_wildcards] \"open\" is allowed"
-                    )))
-                }
-                "ignore_unavailable" | "allow_no_indices" | "expand_wildcards" | "preference"
-                | "request_cache" => {}
-                other => {
-                    return Err(Refusal::forbidden(format!(
-                        "_msearch header key [{other}] on line [{number}] is not allowed"
-                    )))
-                }
-            }
-        }
-        let Some(search) = lines.next() else {
-            return Err(Refusal {
-                status: 400,
-                rule: format!("_msearch header on line [{number}] has no search body"),
-            });
-        };
-        number += 1;
-        let search: serde_json::Value = serde_json::from_slice(search).map_err(|err| Refusal {
-            status: 400,
-            rule: format!("_msearch line [{number}] is not a JSON search body: {err}"),
-        })?;
-        check_body(&search, limits)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn route(method: &str, path: &str, query: Option<&str>) -> Result<EsRoute, Refusal> {
         parse_route(method, path, query, &IndexPolicy::default())
@@ -621,60 +483,5 @@ mod tests {
             allowed: vec![".logdash-*".into()],
         };
         assert!(parse_route("POST", "/.logdash-queries/_search", None, &dot).is_ok());
-    }
-
-    #[test]
-    fn msearch_headers_are_checked_like_paths() {
-        let policy = IndexPolicy {
-            allowed: vec!["logs-*".into()],
-        };
-        let ok = b"{\"index\":\"logs-app\"}\n{\"size\":0}\n{}\n{}\n";
-        assert!(check_msearch(ok, true, &policy, BodyLimits::default()).is_ok());
-        let all = check_msearch(ok, false, &policy, BodyLimits::default()).expect_err("refused");
-        assert!(all.rule.contains("line [3] names no index"), "{}", all.rule);
-        let hidden = b"{\"index\":\"logs-a\",\"expand_wildcards\":\"all\"}\n{}\n";
-        assert!(check_msearch(hidden, true, &policy, BodyLimits::default()).is_err());
-        for (body, needle) in [
-            (
-                &b"{\"index\":\".security\"}\n{}\n"[..],
-                "outside the indices",
-            ),
-            (
-                b"{\"index\":[\"logs-a\",\"secrets\"]}\n{}\n",
-                "outside the indices",
-            ),
-            (
-                b"{\"index\":\"logs-a\",\"routing\":\"x\"}\n{}\n",
-                "[routing]",
-            ),
-            (
-                b"{\"index\":\"logs-a\"}\n{\"script_fields\":{}}\n",
-                "[script_fields]",
-            ),
-            (b"{\"index\":\"logs-a\"}\n", "no search body"),
-        ] {
-            let refusal =
-                check_msearch(body, true, &policy, BodyLimits::default()).expect_err("refused");
-            assert!(refusal.rule.contains(needle), "{}", refusal.rule);
-        }
-    }
-
-    #[test]
-    fn bodies_may_not_script_or_overreach() {
-        assert!(check_body(
-            &json!({"query": {"match_all": {}}, "size": 200}),
-            BodyLimits::default()
-        )
-        .is_ok());
-        for body in [
-            json!({"script_fields": {"x": {"script": "1"}}}),
-            json!({"query": {"bool": {"filter": [{"script": {"script": "doc['a'].value > 1"}}]}}}),
-            json!({"runtime_mappings": {}}),
-            json!({"aggs": {"x": {"scripted_metric": {}}}}),
-            json!({"size": 100_000}),
-            json!({"from": -1}),
-        ] {
-            assert!(check_body(&body, BodyLimits::default()).is_err(), "{body}");
-        }
     }
 }

@@ -10,9 +10,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
-use logdash_core::es::route::{
-    check_body, check_msearch, parse_route, BodyLimits, EsRoute, Refusal,
-};
+use logdash_core::es::body::{check_body, check_msearch, BodyLimits};
+use logdash_core::es::route::{parse_route, EsRoute, Refusal};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -49,17 +48,13 @@ async fn handle(
         .await
         .map_err(|_| ApiError::TooLarge { limit })?;
     let limits = BodyLimits::default();
-    let json_body = if route.takes_body() && !matches!(route, EsRoute::Msearch { .. }) {
-        parse_json(&bytes)?
-    } else {
-        Value::Null
-    };
     match &route {
         EsRoute::Msearch { index } => {
             check_msearch(&bytes, index.is_some(), &state.index_policy, limits)
                 .map_err(ApiError::Refused)?
         }
-        _ => check_body(&json_body, limits).map_err(ApiError::Refused)?,
+        _ if route.takes_body() => check_body(&bytes, limits).map_err(ApiError::Refused)?,
+        _ => {}
     }
     let store = match &state.backend {
         Backend::Embedded(store) => Arc::clone(store),
@@ -79,6 +74,11 @@ async fn handle(
                 .await?;
             return Ok(data_response(upstream_response(answer)));
         }
+    };
+    let json_body = if route.takes_body() && !matches!(route, EsRoute::Msearch { .. }) {
+        parse_json(&bytes)?
+    } else {
+        Value::Null
     };
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         Ok(match route {
@@ -123,6 +123,7 @@ fn data_response(mut response: Response) -> Response {
     response
 }
 
+/// The body the store reads (already checked, so valid JSON).
 fn parse_json(bytes: &Bytes) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
