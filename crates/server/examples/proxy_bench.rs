@@ -77,31 +77,40 @@ async fn main() {
         ("logdash --elasticsearch", logdash_port),
     ];
     let mut runs: [Vec<(f64, f64, f64)>; 2] = [Vec::new(), Vec::new()];
+    // the CPU each proxy spends per request (its processes' user + system time over a
+    // round): steadier than requests/s, which moves with whatever else shares the cores
+    let processes = [vec![nginx.id()], vec![logdash.id()]];
+    let mut cpu_per_request: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        for (runs, (_, port)) in runs.iter_mut().zip(contenders) {
-            runs.push(load(port, connections, Duration::from_secs(seconds)).await);
+        for (contender, (_, port)) in contenders.iter().enumerate() {
+            let cpu_before = cpu_seconds(&processes[contender]);
+            let run = load(*port, connections, Duration::from_secs(seconds)).await;
+            let cpu = cpu_seconds(&processes[contender]) - cpu_before;
+            cpu_per_request[contender].push(cpu * 1e6 / (run.0 * seconds as f64));
+            runs[contender].push(run);
         }
         let (nginx, logdash) = (runs[0][round - 1].0, runs[1][round - 1].0);
         eprintln!("round {round}: nginx {nginx:.0}/s, logdash {logdash:.0}/s");
         ratios.push(logdash / nginx);
     }
-    println!("| proxy, {connections} keep-alive connections, POST /es/logs-*/_search, median of {rounds} rounds of {seconds} s | requests/s | p50 | p99 |");
-    println!("|---|---|---|---|");
-    for ((name, _), runs) in contenders.iter().zip(&runs) {
+    println!("| proxy, {connections} keep-alive connections, POST /es/logs-*/_search, median of {rounds} rounds of {seconds} s | requests/s | p50 | p99 | CPU per request |");
+    println!("|---|---|---|---|---|");
+    for (((name, _), runs), cpu) in contenders.iter().zip(&runs).zip(&cpu_per_request) {
         let pick = |f: fn(&(f64, f64, f64)) -> f64| median(runs.iter().map(f).collect());
         println!(
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms |",
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {:.1} µs |",
             pick(|r| r.0),
             pick(|r| r.1),
-            pick(|r| r.2)
+            pick(|r| r.2),
+            median(cpu.clone())
         );
     }
     let (low, high) = ratios
         .iter()
         .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
     println!(
-        "| **logdash / nginx** | **{:.2}x** (rounds {low:.2}-{high:.2}; goal >= 0.9x) | | |",
+        "| **logdash / nginx** | **{:.2}x** (rounds {low:.2}-{high:.2}; goal >= 0.9x) | | | |",
         median(ratios)
     );
     let _ = logdash.kill();
@@ -116,6 +125,37 @@ async fn main() {
         .stderr(Stdio::null())
         .status();
     let _ = nginx.wait();
+}
+
+/// User + system CPU seconds of the processes `roots` and their children (nginx's workers),
+/// from `/proc` (Linux counts in hundredths of a second).
+fn cpu_seconds(roots: &[u32]) -> f64 {
+    let mut ticks = 0.0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let pid: u32 = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        // the fields after the command's closing parenthesis: state, ppid, ... utime, stime
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let parent: u32 = fields.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        if roots.contains(&pid) || roots.contains(&parent) {
+            ticks += fields[11..13]
+                .iter()
+                .filter_map(|t| t.parse::<f64>().ok())
+                .sum::<f64>();
+        }
+    }
+    ticks / 100.0
 }
 
 fn median(values: Vec<f64>) -> f64 {

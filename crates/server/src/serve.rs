@@ -94,14 +94,24 @@ async fn accept(listener: TcpListener, queues: Vec<mpsc::Sender<std::net::TcpStr
         let Ok(mut stream) = stream.into_std() else {
             continue;
         };
+        let mut handed = false;
         for _ in 0..queues.len() {
             let queue = &queues[next % queues.len()];
             next = next.wrapping_add(1);
             match queue.try_send(stream) {
-                Ok(()) => break,
+                Ok(()) => {
+                    handed = true;
+                    break;
+                }
                 Err(mpsc::error::TrySendError::Full(back)) => stream = back,
                 Err(mpsc::error::TrySendError::Closed(_)) => return,
             }
+        }
+        if !handed {
+            tracing::warn!(
+                waiting = HANDOFF_QUEUE * queues.len(),
+                "too many new connections waiting to be served: one was closed"
+            );
         }
     }
 }
