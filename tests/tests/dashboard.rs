@@ -179,6 +179,40 @@ async fn typing_a_query_filters_the_stream_and_bad_queries_say_why() {
     browser.close().await;
 }
 
+/// Proxy mode as a team runs it: a second logdash with `--elasticsearch`, here in front of
+/// the first one's `/es/` (an Elasticsearch-compatible API), serves the same dashboard.
+#[tokio::test]
+async fn in_proxy_mode_the_dashboard_shows_the_cluster_s_data() {
+    let cluster = server_with_requests().await;
+    let proxy = Server::start(&["--elasticsearch", &format!("{}es", cluster.url)]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", proxy.url))
+        .await
+        .expect("opens");
+    assert_eq!(
+        browser
+            .wait_for_text("#volume-total", |t| !t.is_empty())
+            .await,
+        "60"
+    );
+    assert_eq!(
+        browser.wait_for_text("#error-rate", |t| t != "–").await,
+        "10.0%"
+    );
+    browser
+        .wait_for_text("#stream-count", |t| t == "60 lines")
+        .await;
+    // the proxy's own checks still stand in front of the cluster
+    let refused = proxy
+        .es("POST", "/logs-*/_search", r#"{"query":{"scr\u0069pt":{}}}"#)
+        .await;
+    assert_eq!(refused["status"], json!(403), "{refused}");
+    browser.screenshot("dashboard-proxy-mode").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn a_shared_link_opens_the_same_view_in_a_fresh_browser_and_embed_hides_the_chrome() {
     let server = server_with_requests().await;
