@@ -1,8 +1,9 @@
 //! Serving the dashboard's HTTP in proxy mode: one single-threaded runtime per core, as
 //! nginx runs one worker per core. A connection and every upstream exchange it causes stay
 //! on one thread, so a request is read, forwarded, answered and its upstream connection
-//! put back without waking another thread (with one shared multi-threaded runtime, `perf`
-//! showed most of the proxy's CPU in the kernel's wake-ups and task switches).
+//! put back without waking another thread. (With one shared multi-threaded runtime, work
+//! moved between its workers, each move a wake-up in the kernel; a runtime per core costs
+//! about a tenth less CPU per proxied request: see BENCHMARKS.md.)
 //!
 //! One acceptor hands accepted connections to the runtimes in turn, so they share the
 //! load evenly; the listening socket itself is the one `main` bound, so a second logdash
@@ -66,8 +67,10 @@ pub async fn per_core(
     let _ = stop.send(true);
     tokio::task::spawn_blocking(move || {
         for thread in threads {
-            if let Ok(Err(message)) = thread.join() {
-                return Err(message);
+            match thread.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(message)) => return Err(message),
+                Err(_) => return Err("a serving thread panicked".to_string()),
             }
         }
         Ok(())
