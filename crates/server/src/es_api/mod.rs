@@ -47,6 +47,17 @@ async fn handle(
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::TooLarge { limit })?;
+    // a body is only ever forwarded after it was checked, so one that nothing checks is
+    // refused, as Elasticsearch itself refuses bodies where it reads none
+    if !route.takes_body() && !bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::Refused(Refusal {
+            status: 400,
+            rule: format!(
+                "request [{method} {}] does not support having a body",
+                if path.is_empty() { "/" } else { path }
+            ),
+        }));
+    }
     let limits = BodyLimits::default();
     match &route {
         EsRoute::Msearch { index } => {
