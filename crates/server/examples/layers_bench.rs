@@ -1,6 +1,7 @@
 //! Benchmark of what each HTTP middleware layer costs per request, in process (no sockets):
 //! a proxied search's answer passes the same layers as in `logdash_server::app` (trace,
-//! security headers, compression, CORS), priced one at a time against none.
+//! security headers, compression, CORS, stacked in the same order), priced one at a time
+//! against none.
 //!
 //! `cargo run --release -p logdash-server --example layers_bench -- [REQUESTS]`
 //! (default 300000 per variant and round; 5 rounds, variants in turn).
@@ -11,16 +12,19 @@
     reason = "a benchmark prints, and fails loudly"
 )]
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
+use clap::Parser;
+use logdash_server::web::headers;
+use logdash_server::{proxy, AppState, Config};
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// As in the server.
@@ -47,26 +51,18 @@ fn routes() -> Router {
         .fallback(get(answer))
 }
 
-fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list([HeaderValue::from_static(
-            "http://portal.example",
-        )]))
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-        .max_age(std::time::Duration::from_secs(600))
-}
-
-fn security_headers(router: Router) -> Router {
-    router
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+/// The state of a proxy-mode server that lets one other origin call its APIs.
+fn state() -> Arc<AppState> {
+    let url = "http://127.0.0.1:9";
+    let config = Config::parse_from([
+        "logdash",
+        "--elasticsearch",
+        url,
+        "--cors-origins",
+        "http://portal.example",
+    ]);
+    let upstream = proxy::Upstream::new(&proxy::UpstreamConfig::from_config(url, &config));
+    Arc::new(AppState::proxy(&config, Arc::new(upstream.unwrap())).unwrap())
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -75,15 +71,23 @@ async fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(300_000);
+    let state = state();
+    let cors = || from_fn_with_state(Arc::clone(&state), headers::cors);
     let variants: Vec<(&str, Router)> = vec![
         ("no layer", routes()),
         ("trace", routes().layer(TraceLayer::new_for_http())),
-        ("security headers (2)", security_headers(routes())),
+        (
+            "security headers",
+            routes().layer(map_response(headers::security)),
+        ),
         ("compression", routes().layer(CompressionLayer::new())),
         ("CORS", routes().layer(cors())),
         (
             "all, as the server stacks them",
-            security_headers(routes().layer(cors()).layer(CompressionLayer::new()))
+            routes()
+                .layer(cors())
+                .layer(CompressionLayer::new())
+                .layer(map_response(headers::security))
                 .layer(TraceLayer::new_for_http()),
         ),
     ];

@@ -14,16 +14,13 @@ pub mod web;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{HeaderValue, Method};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use logdash_core::es::route::IndexPolicy;
 use logdash_store::Store;
-use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -103,33 +100,23 @@ impl AppState {
 
 /// Builds the whole HTTP application; `main` only binds it.
 pub fn app(state: Arc<AppState>) -> Router {
-    let middleware = ServiceBuilder::new()
-        .layer(TraceLayer::new_for_http())
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(CompressionLayer::new());
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(state.cors_origins.clone()))
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-        .max_age(std::time::Duration::from_secs(600));
     let apis = Router::new()
         .merge(es_api::routes())
         .merge(saved_queries::routes())
         .route("/config.json", get(web::config_json))
-        .layer(cors);
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            web::headers::cors,
+        ));
+    // the last layer added is the outermost: trace sees everything, compression is inside
     Router::new()
         .route("/healthz", get(healthz))
         .merge(apis)
         .merge(web::routes())
-        .layer(middleware)
+        .layer(CompressionLayer::new())
         .with_state(state)
+        .layer(axum::middleware::map_response(web::headers::security))
+        .layer(TraceLayer::new_for_http())
 }
 
 /// Whether logdash and its backend answer, with the inputs' counters.

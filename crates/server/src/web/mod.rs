@@ -1,6 +1,7 @@
 //! The dashboard's files, built into the binary, served with security and cache headers.
 
 mod csp;
+pub mod headers;
 
 use std::sync::Arc;
 
