@@ -25,19 +25,32 @@ async fn server_with_requests() -> Server {
     server
 }
 
-#[tokio::test]
-async fn panels_show_the_numbers_the_api_returns() {
-    let server = server_with_requests().await;
-    let browser = Browser::start().await;
+/// Opens the dashboard at `url` over the last 15 minutes of `server_with_requests`' data
+/// and waits for the totals it must show: 60 events, 10 % errors, 60 stream lines.
+async fn open_and_see_the_known_totals(browser: &Browser, url: &str) {
     browser
         .client
-        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
+        .goto(&format!("{url}?index=logs-*&refresh=0&tz=utc"))
         .await
         .expect("opens");
     let volume = browser
         .wait_for_text("#volume-total", |t| !t.is_empty())
         .await;
     assert_eq!(volume, "60");
+    assert_eq!(
+        browser.wait_for_text("#error-rate", |t| t != "–").await,
+        "10.0%"
+    );
+    browser
+        .wait_for_text("#stream-count", |t| t == "60 lines")
+        .await;
+}
+
+#[tokio::test]
+async fn panels_show_the_numbers_the_api_returns() {
+    let server = server_with_requests().await;
+    let browser = Browser::start().await;
+    open_and_see_the_known_totals(&browser, &server.url).await;
     let api = server.es("POST", "/logs-*/_search", r#"{"size":0,"aggs":{"u":{"cardinality":{"field":"extra.user_id.keyword"}},"p":{"percentiles":{"field":"extra.response_time_ms","percents":[95]}}}}"#).await;
     let users = api["aggregations"]["u"]["value"].as_u64().expect("users");
     assert_eq!(
@@ -55,13 +68,6 @@ async fn panels_show_the_numbers_the_api_returns() {
         browser.wait_for_text("#latency-p95", |t| t != "–").await,
         format!("{p95:.1}ms")
     );
-    assert_eq!(
-        browser.wait_for_text("#error-rate", |t| t != "–").await,
-        "10.0%"
-    );
-    browser
-        .wait_for_text("#stream-count", |t| t == "60 lines")
-        .await;
     // a virtual list: only the lines in view (the newest, at the bottom) are in the page
     let rows = browser.texts("#stream .row").await;
     assert!(rows.len() < 60, "{} rows in the DOM", rows.len());
@@ -186,24 +192,7 @@ async fn in_proxy_mode_the_dashboard_shows_the_cluster_s_data() {
     let cluster = server_with_requests().await;
     let proxy = Server::start(&["--elasticsearch", &format!("{}es", cluster.url)]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", proxy.url))
-        .await
-        .expect("opens");
-    assert_eq!(
-        browser
-            .wait_for_text("#volume-total", |t| !t.is_empty())
-            .await,
-        "60"
-    );
-    assert_eq!(
-        browser.wait_for_text("#error-rate", |t| t != "–").await,
-        "10.0%"
-    );
-    browser
-        .wait_for_text("#stream-count", |t| t == "60 lines")
-        .await;
+    open_and_see_the_known_totals(&browser, &proxy.url).await;
     // the proxy's own checks still stand in front of the cluster
     let refused = proxy
         .es("POST", "/logs-*/_search", r#"{"query":{"scr\u0069pt":{}}}"#)
