@@ -59,14 +59,14 @@ async fn handle(
         }));
     }
     let limits = BodyLimits::default();
+    // (a route that takes no body has none left to check: an empty body passes)
     match &route {
         EsRoute::Msearch { index } => {
             check_msearch(&bytes, index.is_some(), &state.index_policy, limits)
-                .map_err(ApiError::Refused)?
         }
-        _ if route.takes_body() => check_body(&bytes, limits).map_err(ApiError::Refused)?,
-        _ => {}
+        _ => check_body(&bytes, limits),
     }
+    .map_err(ApiError::Refused)?;
     let store = match &state.backend {
         Backend::Embedded(store) => Arc::clone(store),
         Backend::Proxy(upstream) => {
@@ -86,10 +86,10 @@ async fn handle(
             return Ok(data_response(upstream_response(answer)));
         }
     };
-    let json_body = if route.takes_body() && !matches!(route, EsRoute::Msearch { .. }) {
-        parse_json(&bytes)?
-    } else {
+    let json_body = if matches!(route, EsRoute::Msearch { .. }) {
         Value::Null
+    } else {
+        parse_json(&bytes)?
     };
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         Ok(match route {
@@ -134,7 +134,7 @@ fn data_response(mut response: Response) -> Response {
     response
 }
 
-/// The body the store reads (already checked, so valid JSON).
+/// The body the store reads (already checked, so valid JSON; none is `null`).
 fn parse_json(bytes: &Bytes) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
