@@ -254,14 +254,15 @@ impl Store {
             return;
         };
         for (index, event) in events {
-            if !mappings.contains_key(index) {
-                let mut fresh = IndexMapping::new();
-                fresh.insert("@timestamp".into(), FieldKind::Date);
-                mappings.insert(index.to_string(), fresh);
-            }
+            // one lookup for an index already known; its name is copied only when it is new
             if let Some(mapping) = mappings.get_mut(index) {
                 mapping::observe(mapping, event);
+                continue;
             }
+            let mut fresh = IndexMapping::new();
+            fresh.insert("@timestamp".into(), FieldKind::Date);
+            mapping::observe(&mut fresh, event);
+            mappings.insert(index.to_string(), fresh);
         }
     }
 
