@@ -1,7 +1,8 @@
 //! The one thread that writes the index: it batches what arrives and commits 0.3 s after
-//! the first event that waits for a commit (so events are searchable within a second, even
-//! under full load: see BENCHMARKS.md), and at once, within a few milliseconds, when a
-//! caller waits for durability (`_bulk`).
+//! the first event that waits for a commit (so events are searchable within a second;
+//! under full load p90 is about half a second and the max about a second, as a commit
+//! then takes up to ~0.56 s: see BENCHMARKS.md), and at once, within a few milliseconds,
+//! when a caller waits for durability (`_bulk`).
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::thread::JoinHandle;
