@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -61,7 +61,6 @@ fn allowed_origin(headers: &HeaderMap, allowed: &[HeaderValue]) -> Option<Header
 
 fn preflight(origin: Option<HeaderValue>, any_origins: bool) -> Response {
     let mut response = Response::new(Body::empty());
-    *response.status_mut() = StatusCode::OK;
     let allowed = origin.is_some();
     let headers = response.headers_mut();
     add_cors(headers, origin, any_origins);
@@ -96,6 +95,7 @@ fn add_cors(headers: &mut HeaderMap, origin: Option<HeaderValue>, any_origins: b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
 
     fn with_origin(origin: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
