@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
 # (gzip) against its budget, the proxy against nginx (and what its middleware layers
-# cost per request), ingest and the dashboard's queries
+# cost per request, and the instructions it runs per request), ingest and the dashboard's queries
 # on the release binary, the store's own ingest (no TCP), then the dashboard in headless
 # Chromium (first data on screen, the stream under 1,000 events/s).
 # Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
@@ -24,6 +24,8 @@ cargo build --release --locked -p logdash-server --bins --examples
 target/release/examples/proxy_bench 10 32
 echo
 target/release/examples/layers_bench
+echo
+scripts/proxy_instructions.py target/release/logdash
 echo
 target/release/examples/bench "${1:-1000000}" "${2:-4}"
 echo

@@ -64,6 +64,11 @@ if $want_bench && ! command -v nginx >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light || \
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
 fi
+if $want_bench && ! command -v valgrind >/dev/null; then
+  say "installing valgrind to count the proxy's instructions per request"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind
+fi
 
 # The example app and the Python tests run in .venv, from examples/flask-app/requirements.txt.
 if $want_python; then

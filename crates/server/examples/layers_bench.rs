@@ -1,7 +1,9 @@
-//! Benchmark of what each HTTP middleware layer costs per request, in process (no sockets):
-//! a proxied search's answer passes the same layers as in `logdash_server::app` (trace,
-//! security headers, compression, CORS, stacked in the same order), priced one at a time
-//! against none.
+//! Benchmark of what the HTTP middleware costs per request, in process (no sockets): a
+//! proxied search's answer (a stand-in, not forwarded) gets CORS, tracing, the security
+//! headers and compression as the server gives them now (`logdash_server::layered` once
+//! around CORS and the answer, as `logdash_server::front` does for `/es/`) and, for
+//! comparison, as before: the same layers around every route of an axum router shaped like
+//! the server's (`Router::layer`).
 //!
 //! `cargo run --release -p logdash-server --example layers_bench -- [REQUESTS]`
 //! (default 300000 per variant and round; 5 rounds, variants in turn).
@@ -15,14 +17,19 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::convert::Infallible;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
-use axum::middleware::{from_fn_with_state, map_response};
+use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
 use clap::Parser;
 use logdash_server::web::headers;
-use logdash_server::{proxy, AppState, Config};
+use logdash_server::{layered, proxy, AppState, Config};
+use tower::util::BoxCloneService;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -35,7 +42,7 @@ const ROUNDS: usize = 5;
 
 /// A small search answer, as the proxy hands it on.
 async fn answer() -> Response {
-    let mut response = Response::new(axum::body::Body::from(r#"{"took":1,"hits":{"hits":[]}}"#));
+    let mut response = Response::new(Body::from(r#"{"took":1,"hits":{"hits":[]}}"#));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -72,23 +79,43 @@ async fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(300_000);
     let state = state();
-    let cors = || from_fn_with_state(Arc::clone(&state), headers::cors);
-    let variants: Vec<(&str, Router)> = vec![
-        ("no layer", routes()),
-        ("trace", routes().layer(TraceLayer::new_for_http())),
+    // CORS as the server applies it to `/es/` (`logdash_server::front`), and as a layer
+    let cors_then_answer = |state: Arc<AppState>| {
+        tower::service_fn(move |request| {
+            let state = Arc::clone(&state);
+            Box::pin(async move {
+                Ok::<_, Infallible>(headers::cors(&state.cors_origins, request, |_| answer()).await)
+            })
+        })
+    };
+    let cors_layer = || {
+        from_fn_with_state(
+            Arc::clone(&state),
+            |State(state): State<Arc<AppState>>, request: Request, next: Next| async move {
+                headers::cors(&state.cors_origins, request, |request| next.run(request)).await
+            },
+        )
+    };
+    let variants: Vec<(&str, BoxCloneService<Request, Response, Infallible>)> = vec![
+        ("no layer (the router)", BoxCloneService::new(routes())),
         (
-            "security headers",
-            routes().layer(map_response(headers::security)),
+            "all, around every route of the router (Router::layer: before)",
+            BoxCloneService::new(
+                routes()
+                    .layer(cors_layer())
+                    .layer(CompressionLayer::new())
+                    .layer(map_response(|response: Response| async move {
+                        headers::security(response)
+                    }))
+                    .layer(TraceLayer::new_for_http()),
+            ),
         ),
-        ("compression", routes().layer(CompressionLayer::new())),
-        ("CORS", routes().layer(cors())),
         (
-            "all, as the server stacks them",
-            routes()
-                .layer(cors())
-                .layer(CompressionLayer::new())
-                .layer(map_response(headers::security))
-                .layer(TraceLayer::new_for_http()),
+            "all, once around CORS and the answer (logdash_server::layered: now)",
+            BoxCloneService::new(ServiceExt::<Request>::map_response(
+                layered(cors_then_answer(Arc::clone(&state))),
+                |response| response.map(Body::new),
+            )),
         ),
     ];
     let mut seconds = vec![0.0; variants.len()];
@@ -96,12 +123,12 @@ async fn main() {
         for ((_, app), total) in variants.iter().zip(&mut seconds) {
             let start = Instant::now();
             for _ in 0..requests {
-                let request = axum::http::Request::builder()
+                let request = Request::builder()
                     .method("POST")
                     .uri("/es/logs-*/_search")
                     .header(header::ORIGIN, "http://portal.example")
                     .header(header::HOST, "bench")
-                    .body(axum::body::Body::empty())
+                    .body(Body::empty())
                     .unwrap();
                 let response = app.clone().oneshot(request).await.unwrap();
                 let body = axum::body::to_bytes(response.into_body(), 1 << 20).await;

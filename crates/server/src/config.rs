@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
@@ -98,6 +99,11 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_MAX_LINE_BYTES", default_value_t = 1 << 20)]
     pub max_line_bytes: usize,
 
+    /// Seconds a client may take to send a request's headers before its connection is
+    /// closed; a kept-alive connection that sends nothing is closed after as long.
+    #[arg(long, env = "LOGDASH_HEADER_TIMEOUT_SECS", default_value_t = 30)]
+    pub header_timeout_secs: u64,
+
     /// Largest accepted request body on /es/ (searches), in bytes.
     #[arg(long, env = "LOGDASH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
@@ -137,6 +143,14 @@ pub struct Config {
     /// Format of logdash's own log lines on stderr (times are ISO 8601 UTC).
     #[arg(long, env = "LOGDASH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+impl Config {
+    /// How long a client may take to send a request's headers (`--header-timeout-secs`;
+    /// at least a second, so that 0 cannot close every connection at once).
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.max(1))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,5 +193,18 @@ mod tests {
         assert!(![9200, 9300, 5000, 9600, 5601, 5001].contains(&config.listen.port()));
         assert_eq!(config.ingest_tcp.port(), 5000);
         assert!(config.ingest_tcp.ip().is_loopback() && config.ingest_http.ip().is_loopback());
+    }
+
+    #[test]
+    fn the_header_timeout_is_at_least_a_second() {
+        let timeout = |secs: &str| {
+            Config::parse_from(["logdash", "--header-timeout-secs", secs]).header_timeout()
+        };
+        assert_eq!(timeout("0"), Duration::from_secs(1));
+        assert_eq!(timeout("7"), Duration::from_secs(7));
+        assert_eq!(
+            Config::parse_from(["logdash"]).header_timeout(),
+            Duration::from_secs(30)
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod es_api;
+pub mod front;
 pub mod ingest;
 pub mod proxy;
 pub mod saved_queries;
@@ -13,17 +14,22 @@ pub mod web;
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Method};
+use axum::http::{HeaderValue, Method, Response};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use logdash_core::es::route::IndexPolicy;
 use logdash_store::Store;
-use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower::util::MapResponse;
+use tower::ServiceBuilder;
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::compression::{Compression, CompressionBody, CompressionLayer};
+use tower_http::trace::{Trace, TraceLayer};
 
 pub use config::Config;
+pub use front::Front;
 use ingest::IngestStats;
 
 /// What answers `/es/`.
@@ -98,25 +104,40 @@ impl AppState {
     }
 }
 
+/// The whole HTTP application: `Front` (the Elasticsearch API and the router), wrapped
+/// once as a whole in what every answer goes through. Wrapping it as a whole rather than
+/// each route (as `Router::layer` does) spares every request a boxed service and a boxed
+/// future per layer.
+pub type App = Layered<Front>;
+
+/// `S` inside tracing, the security headers and compression (outermost first).
+pub type Layered<S> = Trace<
+    MapResponse<
+        Compression<S, web::Compressible>,
+        fn(Response<CompressionBody<Body>>) -> Response<CompressionBody<Body>>,
+    >,
+    SharedClassifier<ServerErrorsAsFailures>,
+>;
+
 /// Builds the whole HTTP application; `main` only binds it.
-pub fn app(state: Arc<AppState>) -> Router {
-    let apis = Router::new()
-        .merge(es_api::routes())
+pub fn app(state: Arc<AppState>) -> App {
+    let router = Router::new()
+        .route("/healthz", get(healthz))
         .merge(saved_queries::routes())
         .route("/config.json", get(web::config_json))
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
-            web::headers::cors,
-        ));
-    // the last layer added is the outermost: trace sees everything, compression is inside
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(apis)
         .merge(web::routes())
-        .layer(CompressionLayer::new())
-        .with_state(state)
-        .layer(axum::middleware::map_response(web::headers::security))
+        .with_state(Arc::clone(&state));
+    layered(Front::new(state, router))
+}
+
+/// Wraps `front` in what every answer goes through: tracing, the security headers,
+/// compression (outermost first).
+pub fn layered<S>(front: S) -> Layered<S> {
+    ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
+        .map_response(web::headers::security as fn(_) -> _)
+        .layer(CompressionLayer::new().compress_when(web::Compressible))
+        .service(front)
 }
 
 /// Whether logdash and its backend answer, with the inputs' counters.

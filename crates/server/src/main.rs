@@ -75,7 +75,13 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
         upstream.url()
     ));
     announce(&format!("logdash is running: open http://{address}/"));
-    serve::per_core(listener, app(state), shutdown_signal()).await?;
+    serve::per_core(
+        listener,
+        app(state),
+        config.header_timeout(),
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("logdash stopped");
     Ok(())
 }
@@ -105,7 +111,12 @@ async fn run_embedded(config: Config) -> Result<(), String> {
             Arc::clone(&state.ingest),
         ));
         let bulk_app = ingest::http::app(Arc::clone(&store), config.max_bulk_bytes);
-        tokio::spawn(async move { axum::serve(http, bulk_app).await });
+        tokio::spawn(serve::shared(
+            http,
+            bulk_app,
+            config.header_timeout(),
+            std::future::pending(),
+        ));
         announce(&format!("logdash ingest: logstash json_lines on tcp://{tcp_address}, _bulk on http://{http_address}"));
         if config.demo {
             tokio::spawn(demo::run(tcp_address));
@@ -120,10 +131,13 @@ async fn run_embedded(config: Config) -> Result<(), String> {
 
     tracing::info!(%address, data_dir = %config.data_dir.display(), "logdash started");
     announce(&format!("logdash is running: open http://{address}/"));
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|err| format!("server failed: {err}"))?;
+    serve::shared(
+        listener,
+        app(state),
+        config.header_timeout(),
+        shutdown_signal(),
+    )
+    .await;
     let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
     if !matches!(flushed, Ok(Ok(()))) {
         tracing::error!("the store could not commit its last events on shutdown");

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{request, start};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test]
 async fn es_root_answers_cluster_info_in_elasticsearch_shape() {
@@ -56,4 +57,38 @@ async fn config_json_points_the_dashboard_at_its_apis() {
     let answer = request(&server, "GET", "/config.json", "").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["esBase"], "es");
+}
+
+/// A client that sends part of its headers and then nothing (slowloris) loses its connection
+/// once the header timeout passes, in both modes; a whole request on another connection is
+/// still answered meanwhile.
+#[tokio::test]
+async fn a_client_that_trickles_its_headers_is_disconnected() {
+    let upstream = common::upstream::Upstream::start().await;
+    let servers = [
+        start(&["--header-timeout-secs", "1"]).await,
+        common::start_proxy(&upstream.url, &["--header-timeout-secs", "1"]).await,
+    ];
+    for server in &servers {
+        let mut slow = tokio::net::TcpStream::connect(server.address)
+            .await
+            .expect("connects");
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: logdash\r\n")
+            .await
+            .expect("writes");
+        assert_eq!(request(server, "GET", "/healthz", "").await.status, 200);
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            slow.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(closed.is_ok(), "the connection is still open after 10 s");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "closed only after {:?}",
+            started.elapsed()
+        );
+    }
 }

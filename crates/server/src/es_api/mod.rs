@@ -5,11 +5,10 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
-use axum::{Json, Router};
+use axum::Json;
 use logdash_core::es::body::{check_body, check_msearch, BodyLimits};
 use logdash_core::es::route::{parse_route, EsRoute, Refusal};
 use serde_json::Value;
@@ -17,20 +16,21 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::{proxy, AppState, Backend};
 
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/es", any(handle))
-        .route("/es/", any(handle))
-        .route("/es/{*rest}", any(handle))
+/// Whether `path` is this API's: `/es` and everything under `/es/`.
+pub fn owns(path: &str) -> bool {
+    path == "/es" || path.starts_with("/es/")
 }
 
-async fn handle(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
+/// Answers one request to `/es/`: an Elasticsearch answer, or an Elasticsearch-shaped error.
+pub async fn handle(state: Arc<AppState>, request: Request) -> Response {
+    answer(state, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     if headers
         .keys()
         .any(|name| name.as_str().starts_with("x-http-method"))
@@ -41,6 +41,8 @@ async fn handle(
         }));
     }
     let path = uri.path().strip_prefix("/es").unwrap_or_default();
+    // `/es` itself is the cluster's root
+    let cluster_path = if path.is_empty() { "/" } else { path };
     let route = parse_route(method.as_str(), path, uri.query(), &state.index_policy)
         .map_err(ApiError::Refused)?;
     let limit = state.max_body_bytes;
@@ -52,10 +54,7 @@ async fn handle(
     if !route.takes_body() && !bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::Refused(Refusal {
             status: 400,
-            rule: format!(
-                "request [{method} {}] does not support having a body",
-                if path.is_empty() { "/" } else { path }
-            ),
+            rule: format!("request [{method} {cluster_path}] does not support having a body"),
         }));
     }
     let limits = BodyLimits::default();
@@ -77,8 +76,8 @@ async fn handle(
             };
             // the request goes on as it came: same method, path and parameters, checked body
             let path_and_query = match uri.query() {
-                Some(query) => format!("{}?{query}", if path.is_empty() { "/" } else { path }),
-                None => if path.is_empty() { "/" } else { path }.to_string(),
+                Some(query) => format!("{cluster_path}?{query}"),
+                None => cluster_path.to_string(),
             };
             let answer = upstream
                 .forward(method, &path_and_query, content_type, bytes)

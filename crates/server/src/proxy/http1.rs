@@ -1,13 +1,15 @@
 //! One HTTP/1.1 exchange on a kept-alive connection to the cluster, run inside the task
-//! that serves the browser's request: write the request, read the answer's head with
-//! `httparse`, then its body by `Content-Length`, chunks, or up to the end of the
-//! connection. No connection task, no channel, no URL parsing per request.
+//! that serves the browser's request: write the request, read the answer into one buffer,
+//! parse its head there with `httparse`, then take its body by `Content-Length`, chunks, or
+//! up to the end of the connection. No connection task, no channel, no URL parsing per
+//! request, and a sized body is handed on without being copied.
 
 use std::io;
 
 use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The most an answer's status line and headers may take.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -15,6 +17,8 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 /// The most a chunk-size or trailer line may take.
 const MAX_LINE_BYTES: usize = 4096;
+/// How much room a read asks for at least: most answers arrive in one read.
+const READ_SIZE: usize = 16 * 1024;
 
 /// A byte stream to the cluster: TCP, or TLS over TCP.
 pub trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
@@ -43,13 +47,16 @@ pub enum Failure {
 }
 
 pub struct Connection {
-    io: BufReader<Box<dyn Stream>>,
+    stream: Box<dyn Stream>,
+    /// What was read from the cluster and not used yet.
+    buffer: BytesMut,
 }
 
 impl Connection {
     pub fn new(stream: Box<dyn Stream>) -> Self {
         Self {
-            io: BufReader::with_capacity(16 * 1024, stream),
+            stream,
+            buffer: BytesMut::new(),
         }
     }
 
@@ -72,37 +79,54 @@ impl Connection {
         };
         let (body, framed) =
             if bodiless || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
-                (Vec::new(), true)
+                (Bytes::new(), true)
             } else if head.chunked {
                 (self.read_chunked().await?, true)
             } else if let Some(length) = head.content_length {
-                let mut body = Vec::new();
-                self.read_exact_into(length, &mut body).await?;
-                (body, true)
+                (self.read_exact(length).await?, true)
             } else {
                 (self.read_to_close().await?, false)
             };
         Ok(Response {
             status,
             content_type: head.content_type,
-            body: Bytes::from(body),
+            body,
             reusable: framed && head.keep_alive,
         })
     }
 
     async fn write(&mut self, request: &[u8]) -> io::Result<()> {
-        let stream = self.io.get_mut();
-        stream.write_all(request).await?;
-        stream.flush().await
+        self.stream.write_all(request).await?;
+        self.stream.flush().await
+    }
+
+    /// Reads more of the answer into the buffer; `Ok(0)` at the end of the connection.
+    async fn fill(&mut self) -> io::Result<usize> {
+        if self.buffer.capacity() - self.buffer.len() < READ_SIZE / 4 {
+            self.buffer.reserve(READ_SIZE);
+        }
+        self.stream.read_buf(&mut self.buffer).await
     }
 
     async fn read_head(&mut self) -> Result<Head, Failure> {
-        let mut raw = Vec::with_capacity(512);
+        // what is left over from an earlier answer is not part of this one
+        let fresh = self.buffer.is_empty();
         loop {
-            let before = raw.len();
-            let read = match self.io.read_until(b'\n', &mut raw).await {
+            if !self.buffer.is_empty() {
+                if let Some((head, length)) = parse_head(&self.buffer)? {
+                    self.buffer.advance(length);
+                    return Ok(head);
+                }
+                if self.buffer.len() > MAX_HEAD_BYTES {
+                    return Err(Failure::Invalid(format!(
+                        "the answer's headers are longer than {MAX_HEAD_BYTES} bytes"
+                    )));
+                }
+            }
+            let nothing_yet = fresh && self.buffer.is_empty();
+            let read = match self.fill().await {
                 Ok(read) => read,
-                Err(err) if before == 0 && err.kind() == io::ErrorKind::ConnectionReset => {
+                Err(err) if nothing_yet && err.kind() == io::ErrorKind::ConnectionReset => {
                     return Err(Failure::Closed(err))
                 }
                 Err(err) => return Err(Failure::Io(err)),
@@ -112,68 +136,60 @@ impl Connection {
                     io::ErrorKind::UnexpectedEof,
                     "the connection closed before the answer's headers ended",
                 );
-                return Err(if before == 0 {
+                return Err(if nothing_yet {
                     Failure::Closed(err)
                 } else {
                     Failure::Io(err)
                 });
             }
-            if raw.len() > MAX_HEAD_BYTES {
-                return Err(Failure::Invalid(format!(
-                    "the answer's headers are longer than {MAX_HEAD_BYTES} bytes"
+        }
+    }
+
+    /// The next `length` bytes, which may not be more than the limit.
+    async fn read_exact(&mut self, length: usize) -> Result<Bytes, Failure> {
+        if length > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        while self.buffer.len() < length {
+            let missing = length - self.buffer.len();
+            self.buffer.reserve(missing.min(1024 * 1024));
+            let read = self.fill().await.map_err(Failure::Io)?;
+            if read == 0 {
+                return Err(Failure::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "the connection closed after {} of {length} body bytes",
+                        self.buffer.len()
+                    ),
                 )));
             }
-            if raw.ends_with(b"\r\n\r\n") || raw.ends_with(b"\n\n") {
-                return parse_head(&raw);
+        }
+        Ok(self.buffer.split_to(length).freeze())
+    }
+
+    async fn read_to_close(&mut self) -> Result<Bytes, Failure> {
+        while self.fill().await.map_err(Failure::Io)? > 0 {
+            if self.buffer.len() > MAX_BODY_BYTES {
+                return Err(too_large());
             }
         }
+        Ok(self.buffer.split().freeze())
     }
 
-    /// Appends the next `length` bytes to `body`, which may not grow past the limit.
-    async fn read_exact_into(&mut self, length: usize, body: &mut Vec<u8>) -> Result<(), Failure> {
-        if body.len().saturating_add(length) > MAX_BODY_BYTES {
-            return Err(too_large());
-        }
-        body.reserve(length.min(1024 * 1024));
-        let read = (&mut self.io)
-            .take(length as u64)
-            .read_to_end(body)
-            .await
-            .map_err(Failure::Io)?;
-        if read < length {
-            return Err(Failure::Io(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("the connection closed after {read} of {length} body bytes"),
-            )));
-        }
-        Ok(())
-    }
-
-    async fn read_to_close(&mut self) -> Result<Vec<u8>, Failure> {
-        let mut body = Vec::new();
-        (&mut self.io)
-            .take(MAX_BODY_BYTES as u64 + 1)
-            .read_to_end(&mut body)
-            .await
-            .map_err(Failure::Io)?;
-        if body.len() > MAX_BODY_BYTES {
-            return Err(too_large());
-        }
-        Ok(body)
-    }
-
-    async fn read_chunked(&mut self) -> Result<Vec<u8>, Failure> {
-        let mut body = Vec::new();
-        let mut line = Vec::new();
+    async fn read_chunked(&mut self) -> Result<Bytes, Failure> {
+        let mut body = BytesMut::new();
         loop {
-            self.read_line(&mut line).await?;
+            let line = self.read_line().await?;
             let size = chunk_size(&line).map_err(Failure::Invalid)?;
             if size == 0 {
                 break;
             }
-            self.read_exact_into(size, &mut body).await?;
-            self.read_line(&mut line).await?;
-            if line != b"\r\n" && line != b"\n" {
+            if body.len().saturating_add(size) > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&self.read_exact(size).await?);
+            let end = self.read_line().await?;
+            if end != b"\r\n"[..] && end != b"\n"[..] {
                 return Err(Failure::Invalid(
                     "a chunk of the answer does not end where its size says".to_string(),
                 ));
@@ -181,32 +197,32 @@ impl Connection {
         }
         // trailers, if any, end with an empty line
         loop {
-            self.read_line(&mut line).await?;
-            if line == b"\r\n" || line == b"\n" {
-                return Ok(body);
+            let line = self.read_line().await?;
+            if line == b"\r\n"[..] || line == b"\n"[..] {
+                return Ok(body.freeze());
             }
         }
     }
 
-    async fn read_line(&mut self, line: &mut Vec<u8>) -> Result<(), Failure> {
-        line.clear();
-        let read = (&mut self.io)
-            .take(MAX_LINE_BYTES as u64)
-            .read_until(b'\n', line)
-            .await
-            .map_err(Failure::Io)?;
-        if read == 0 {
-            return Err(Failure::Io(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the connection closed in the middle of a chunked answer",
-            )));
+    /// The next line, with its end of line.
+    async fn read_line(&mut self) -> Result<Bytes, Failure> {
+        loop {
+            let searched = self.buffer.len().min(MAX_LINE_BYTES);
+            if let Some(end) = self.buffer[..searched].iter().position(|&b| b == b'\n') {
+                return Ok(self.buffer.split_to(end + 1).freeze());
+            }
+            if searched == MAX_LINE_BYTES {
+                return Err(Failure::Invalid(format!(
+                    "a line of the chunked answer is longer than {MAX_LINE_BYTES} bytes"
+                )));
+            }
+            if self.fill().await.map_err(Failure::Io)? == 0 {
+                return Err(Failure::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the connection closed in the middle of a chunked answer",
+                )));
+            }
         }
-        if !line.ends_with(b"\n") {
-            return Err(Failure::Invalid(format!(
-                "a line of the chunked answer is longer than {MAX_LINE_BYTES} bytes"
-            )));
-        }
-        Ok(())
     }
 }
 
@@ -227,22 +243,19 @@ struct Head {
     keep_alive: bool,
 }
 
-fn parse_head(raw: &[u8]) -> Result<Head, Failure> {
+/// The answer's head and its length in bytes, when `raw` holds all of it.
+fn parse_head(raw: &[u8]) -> Result<Option<(Head, usize)>, Failure> {
     let mut headers = [httparse::EMPTY_HEADER; 96];
     let mut response = httparse::Response::new(&mut headers);
-    match response.parse(raw) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => {
-            return Err(Failure::Invalid(
-                "the answer's headers are cut short".to_string(),
-            ))
-        }
+    let length = match response.parse(raw) {
+        Ok(httparse::Status::Complete(length)) => length,
+        Ok(httparse::Status::Partial) => return Ok(None),
         Err(err) => {
             return Err(Failure::Invalid(format!(
                 "the answer is not HTTP/1.1: {err}"
             )))
         }
-    }
+    };
     let status = response
         .code
         .and_then(|code| StatusCode::from_u16(code).ok())
@@ -283,7 +296,7 @@ fn parse_head(raw: &[u8]) -> Result<Head, Failure> {
             head.keep_alive = false;
         }
     }
-    Ok(head)
+    Ok(Some((head, length)))
 }
 
 fn has_token(value: &[u8], token: &str) -> bool {

@@ -64,8 +64,9 @@ pub struct Answer {
 pub struct Upstream {
     target: target::Target,
     dialer: connect::Dialer,
-    /// `Authorization: ...\r\n`, ready to go into each request's head.
-    authorization: Option<String>,
+    /// The header lines every request carries (`Host`, and `Authorization` when
+    /// credentials are configured), ready to go into each request's head.
+    headers: String,
     /// Kept-alive connections, one pool per serving runtime (`serve::worker`): a socket is
     /// driven by the runtime that opened it, so each runtime reuses its own.
     idle: Vec<Mutex<Vec<(Connection, Instant)>>>,
@@ -78,14 +79,16 @@ impl Upstream {
     /// Checks the configuration (URL, credentials, CA file) and prepares connections.
     pub fn new(config: &UpstreamConfig) -> Result<Self, String> {
         let target = target::parse(&config.url)?;
-        let authorization =
-            authorization(config)?.map(|value| format!("Authorization: {value}\r\n"));
+        let mut headers = format!("Host: {}\r\n", target.authority);
+        if let Some(value) = authorization(config)? {
+            headers.push_str(&format!("Authorization: {value}\r\n"));
+        }
         let dialer = connect::Dialer::new(&target, config.ca_file.as_deref())?;
         let max_connections = config.max_connections.max(1);
         Ok(Self {
             target,
             dialer,
-            authorization,
+            headers,
             idle: (0..=crate::serve::workers())
                 .map(|_| Mutex::new(Vec::new()))
                 .collect(),
@@ -157,23 +160,35 @@ impl Upstream {
                 reason: format!("the path {path_and_query:?} cannot be forwarded as it is"),
             });
         }
-        let mut head = format!(
-            "{method} {}{path_and_query} HTTP/1.1\r\nHost: {}\r\n",
-            self.target.prefix, self.target.authority
+        let mut request = Vec::with_capacity(
+            method.as_str().len()
+                + self.target.prefix.len()
+                + path_and_query.len()
+                + self.headers.len()
+                + 96 // the Content-Type and Content-Length lines
+                + body.len(),
         );
-        if let Some(authorization) = &self.authorization {
-            head.push_str(authorization);
+        for part in [
+            method.as_str(),
+            " ",
+            &self.target.prefix,
+            path_and_query,
+            " HTTP/1.1\r\n",
+            &self.headers,
+        ] {
+            request.extend_from_slice(part.as_bytes());
         }
         if !body.is_empty() {
-            head.push_str("Content-Type: ");
-            head.push_str(content_type);
-            head.push_str("\r\n");
+            for part in ["Content-Type: ", content_type, "\r\n"] {
+                request.extend_from_slice(part.as_bytes());
+            }
         }
         if !body.is_empty() || !matches!(*method, Method::GET | Method::HEAD) {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            request.extend_from_slice(b"Content-Length: ");
+            request.extend_from_slice(body.len().to_string().as_bytes());
+            request.extend_from_slice(b"\r\n");
         }
-        head.push_str("\r\n");
-        let mut request = head.into_bytes();
+        request.extend_from_slice(b"\r\n");
         request.extend_from_slice(body);
         Ok(request)
     }

@@ -1,29 +1,29 @@
-//! Headers the server adds to answers: the security headers every answer carries, and CORS
-//! for the APIs, for the configured origins only. Both run on every request, so they are
+//! Headers the server adds to answers: the security headers every answer carries (mapped
+//! onto every answer by `logdash_server::layered`), and CORS for the APIs, for the
+//! configured origins only (applied by `front`). Both run on every request, so they are
 //! plain functions over the request and response rather than tower-http's CORS and
 //! set-header layers, which clone their configuration and build a header map for every
-//! request: this way the middleware costs a proxied search about 1.1 µs less (of ~18 µs;
-//! `layers_bench` in BENCHMARKS.md).
+//! request (`layers_bench` in BENCHMARKS.md).
 
-use std::sync::Arc;
+use std::future::Future;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
-use axum::middleware::Next;
 use axum::response::Response;
-
-use crate::AppState;
 
 /// What a browser may send cross-origin to the APIs, and how long it may remember that.
 const ALLOW_METHODS: &str = "GET,POST,PUT,DELETE";
 const ALLOW_HEADERS: &str = "content-type,authorization";
 const MAX_AGE_SECONDS: &str = "600";
-/// What an answer to a cross-origin request depends on, for caches in between.
-const VARY: &str = "origin, access-control-request-method, access-control-request-headers";
+/// What an answer to a cross-origin request depends on, for caches in between: the origin,
+/// and for a preflight also what it asks to send.
+const VARY: &str = "origin";
+const VARY_PREFLIGHT: &str =
+    "origin, access-control-request-method, access-control-request-headers";
 
 /// Every answer: no content sniffing, no referrer sent on from the dashboard.
-pub async fn security(mut response: Response) -> Response {
+pub fn security<B>(mut response: Response<B>) -> Response<B> {
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -36,17 +36,22 @@ pub async fn security(mut response: Response) -> Response {
     response
 }
 
-/// CORS for the APIs: an allowed origin gets `Access-Control-Allow-Origin` on its answers
-/// and on preflights (`OPTIONS`), which are answered here; any other origin gets neither,
-/// so its browser refuses to hand the answer to the page.
-pub async fn cors(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let origin = allowed_origin(request.headers(), &state.cors_origins);
-    let any_origins = !state.cors_origins.is_empty();
+/// CORS for the APIs: an origin in `allowed` gets `Access-Control-Allow-Origin` on its
+/// answers and on preflights (`OPTIONS`), which are answered here; any other origin gets
+/// neither, so its browser refuses to hand the answer to the page. `answer` answers the
+/// requests that are not preflights.
+pub async fn cors<F: Future<Output = Response>>(
+    allowed: &[HeaderValue],
+    request: Request,
+    answer: impl FnOnce(Request) -> F,
+) -> Response {
+    let origin = allowed_origin(request.headers(), allowed);
+    let any_origins = !allowed.is_empty();
     if request.method() == Method::OPTIONS {
         return preflight(origin, any_origins);
     }
-    let mut response = next.run(request).await;
-    add_cors(response.headers_mut(), origin, any_origins);
+    let mut response = answer(request).await;
+    add_cors(response.headers_mut(), origin, any_origins, VARY);
     response
 }
 
@@ -63,7 +68,7 @@ fn preflight(origin: Option<HeaderValue>, any_origins: bool) -> Response {
     let mut response = Response::new(Body::empty());
     let allowed = origin.is_some();
     let headers = response.headers_mut();
-    add_cors(headers, origin, any_origins);
+    add_cors(headers, origin, any_origins, VARY_PREFLIGHT);
     if allowed {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
@@ -83,12 +88,17 @@ fn preflight(origin: Option<HeaderValue>, any_origins: bool) -> Response {
 
 /// `origin` allowed, if any; and `Vary` whenever some origin may be (the answer then
 /// depends on who asks).
-fn add_cors(headers: &mut HeaderMap, origin: Option<HeaderValue>, any_origins: bool) {
+fn add_cors(
+    headers: &mut HeaderMap,
+    origin: Option<HeaderValue>,
+    any_origins: bool,
+    vary: &'static str,
+) {
     if let Some(origin) = origin {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
     if any_origins {
-        headers.append(header::VARY, HeaderValue::from_static(VARY));
+        headers.append(header::VARY, HeaderValue::from_static(vary));
     }
 }
 
@@ -133,7 +143,7 @@ mod tests {
         );
         assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_METHODS], ALLOW_METHODS);
         assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_HEADERS], ALLOW_HEADERS);
-        assert_eq!(headers[header::VARY], VARY);
+        assert_eq!(headers[header::VARY], VARY_PREFLIGHT);
 
         let refused = preflight(None, true);
         assert!(refused
@@ -144,7 +154,7 @@ mod tests {
             .headers()
             .get(header::ACCESS_CONTROL_ALLOW_METHODS)
             .is_none());
-        assert_eq!(refused.headers()[header::VARY], VARY);
+        assert_eq!(refused.headers()[header::VARY], VARY_PREFLIGHT);
 
         // same origin only: nothing varies with the origin
         assert!(preflight(None, false).headers().is_empty());

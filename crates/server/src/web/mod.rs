@@ -5,11 +5,13 @@ pub mod headers;
 
 use std::sync::Arc;
 
+use axum::body::HttpBody;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
 
 use crate::AppState;
 
@@ -22,6 +24,31 @@ pub struct Asset {
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 pub use csp::content_security_policy;
+
+/// Which answers compression compresses: those of 32 bytes or more that are not images
+/// (other than SVG). This is tower-http's default less its checks for gRPC and event
+/// streams, which logdash never serves, read with one header lookup instead of three.
+#[derive(Debug, Clone, Copy)]
+pub struct Compressible;
+
+impl Predicate for Compressible {
+    fn should_compress<B: HttpBody>(&self, response: &Response<B>) -> bool {
+        let image = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(HeaderValue::as_bytes)
+            .is_some_and(|kind| {
+                starts_with_ignoring_case(kind, b"image/")
+                    && !starts_with_ignoring_case(kind, b"image/svg+xml")
+            });
+        !image && SizeAbove::default().should_compress(response)
+    }
+}
+
+fn starts_with_ignoring_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/", get(index)).fallback(get(asset))
@@ -126,5 +153,23 @@ mod tests {
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/favicon.svg"));
         assert!(!is_content_hashed("/my-logo.svg"));
+    }
+
+    #[test]
+    fn compresses_answers_of_32_bytes_or_more_except_images_other_than_svg() {
+        let answer = |kind: &str, bytes: usize| {
+            let mut response = Response::new(axum::body::Body::from(vec![b'x'; bytes]));
+            if let Ok(kind) = HeaderValue::from_str(kind) {
+                response.headers_mut().insert(header::CONTENT_TYPE, kind);
+            }
+            Compressible.should_compress(&response)
+        };
+        assert!(answer("application/json", 100));
+        assert!(answer("image/svg+xml", 100));
+        assert!(answer("IMAGE/SVG+XML", 100));
+        assert!(!answer("application/json", 10));
+        assert!(!answer("image/png", 100));
+        assert!(!answer("Image/PNG", 100));
+        assert!(!answer("image/", 100));
     }
 }

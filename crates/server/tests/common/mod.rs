@@ -28,7 +28,7 @@ pub async fn start(flags: &[&str]) -> TestServer {
     let config = Config::parse_from(argv);
     let store = Arc::new(Store::open(&config.data_dir).expect("store opens"));
     let state = Arc::new(AppState::embedded(&config, store).expect("state"));
-    serve(state, data_dir, Serving::Shared).await
+    serve(state, &config, data_dir, Serving::Shared).await
 }
 
 /// Starts the app in proxy mode in front of `upstream`, with the given extra flags.
@@ -42,7 +42,7 @@ pub async fn start_proxy(upstream: &str, flags: &[&str]) -> TestServer {
     )
     .expect("upstream");
     let state = Arc::new(AppState::proxy(&config, Arc::new(upstream)).expect("state"));
-    serve(state, data_dir, Serving::PerCore).await
+    serve(state, &config, data_dir, Serving::PerCore).await
 }
 
 /// How `main` serves each mode: embedded on the shared runtime, proxy on one runtime per core.
@@ -51,19 +51,29 @@ enum Serving {
     PerCore,
 }
 
-async fn serve(state: Arc<AppState>, data_dir: tempfile::TempDir, serving: Serving) -> TestServer {
+async fn serve(
+    state: Arc<AppState>,
+    config: &Config,
+    data_dir: tempfile::TempDir,
+    serving: Serving,
+) -> TestServer {
+    let header_timeout = config.header_timeout();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
-    let router = app(Arc::clone(&state));
+    let app = app(Arc::clone(&state));
     match serving {
-        Serving::Shared => drop(tokio::spawn(
-            async move { axum::serve(listener, router).await },
-        )),
+        Serving::Shared => drop(tokio::spawn(logdash_server::serve::shared(
+            listener,
+            app,
+            header_timeout,
+            std::future::pending(),
+        ))),
         Serving::PerCore => drop(tokio::spawn(logdash_server::serve::per_core(
             listener,
-            router,
+            app,
+            header_timeout,
             std::future::pending(),
         ))),
     }
