@@ -1,6 +1,6 @@
 # logdash: the two commands people need are `make run` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help run test setup dashboard fmt bench
+.PHONY: help run test setup dashboard fmt bench record
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -13,6 +13,9 @@ test: ## run every test (formatting, lints, unit, end-to-end in headless Chromiu
 
 bench: ## dashboard size, ingest and query benchmarks (1M events; see BENCHMARKS.md)
 	scripts/bench.sh
+
+record: ## re-record tests/scenarios' expected answers from a real Elasticsearch
+	scripts/record.sh
 
 setup: ## install the build tools (skips what is there)
 	scripts/setup.sh

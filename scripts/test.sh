@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, unit tests (Rust and Python), the deploy files'
-# checks, and end-to-end tests in headless Chromium against the real binary.
+# checks, end-to-end tests in headless Chromium against the real binary, and the scenarios
+# of tests/scenarios against a real Elasticsearch (scripts/engine.sh) and the store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*" >&2; }
 
 step "setup"
-scripts/setup.sh --browser --python
+scripts/setup.sh --browser --python --engine
 step "format"
 cargo fmt --all -- --check
 step "dashboard build"
@@ -16,6 +17,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked -p logdash-app --target wasm32-unknown-unknown -- -D warnings
 step "python tests (example app, deploy files)"
 .venv/bin/python -m pytest -q examples/flask-app/tests deploy/tests
-step "rust tests (unit, HTTP, end-to-end in Chromium)"
+step "rust tests (unit, HTTP, end-to-end in Chromium; scenarios judged by a real Elasticsearch)"
 cargo build --locked -p logdash-server
+trap 'scripts/engine.sh stop' EXIT
+LOGDASH_ENGINE_URL=$(scripts/engine.sh start | tail -n 1)
+export LOGDASH_ENGINE_URL LOGDASH_ENGINE_REQUIRED=1
 cargo test --locked --workspace

@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: start the real `logdash` binary on loopback with
 //! a fresh data directory, and a real headless Chromium through chromedriver.
 
+pub mod scenarios;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -127,12 +129,25 @@ impl Server {
 
 /// One HTTP/1.1 request over a fresh connection; returns the body (de-chunked).
 pub async fn http(address: &str, method: &str, path: &str, body: &str) -> String {
+    request(address, method, path, body).await.1
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns the status and the body
+/// (de-chunked). Bodies go as `application/x-ndjson` to `_bulk` and `_msearch`, as
+/// `application/json` elsewhere.
+pub async fn request(address: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
-        .expect("connect");
+        .unwrap_or_else(|err| panic!("connect to {address}: {err}"));
+    let route = path.split('?').next().unwrap_or(path);
+    let content_type = if route.ends_with("/_bulk") || route.ends_with("/_msearch") {
+        "application/x-ndjson"
+    } else {
+        "application/json"
+    };
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await.expect("write");
@@ -141,11 +156,16 @@ pub async fn http(address: &str, method: &str, path: &str, body: &str) -> String
     stream.read_to_end(&mut raw).await.expect("read");
     let text = String::from_utf8_lossy(&raw).to_string();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
     if !head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
-        return body.to_string();
+        return (status, body.to_string());
     }
     let mut out = String::new();
     let mut rest = body;
@@ -159,7 +179,7 @@ pub async fn http(address: &str, method: &str, path: &str, body: &str) -> String
         out.push_str(&after[..size]);
         rest = after[size..].trim_start_matches("\r\n");
     }
-    out
+    (status, out)
 }
 
 /// Milliseconds since the epoch now.
