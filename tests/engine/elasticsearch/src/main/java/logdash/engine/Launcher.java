@@ -16,6 +16,7 @@ import org.elasticsearch.env.Environment;
 import org.elasticsearch.node.InternalSettingsPreparer;
 import org.elasticsearch.node.Node;
 import org.elasticsearch.plugins.PluginsLoader;
+import org.elasticsearch.rest.RestController;
 
 /**
  * Starts a real Elasticsearch cluster of N nodes inside this JVM, on loopback.
@@ -23,7 +24,7 @@ import org.elasticsearch.plugins.PluginsLoader;
  * <p>Arguments: the cluster's folder, the number of nodes, the first HTTP port (node i listens on
  * port + i, its transport on port + 100 + i), and the folder holding the transport-netty4
  * module's jars. Each node gets a home as a distribution lays it out (config/, modules/, data/).
- * Prints "started" once every node runs; the cluster may still be electing a master then, so
+ * Each node also answers {@code GET /} ({@link RootHandler}). Prints "started" once every node runs; the cluster may still be electing a master then, so
  * callers wait for green over HTTP. Runs until killed.
  */
 public final class Launcher {
@@ -77,6 +78,8 @@ public final class Launcher {
                 nodes.add(node);
             }
             node.start();
+            node.injector().getInstance(RestController.class).registerHandler(
+                new RootHandler(names.get(i), node.injector().getInstance(ClusterService.class)));
         }
         System.out.println("started");
         System.out.flush();
