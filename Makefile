@@ -1,6 +1,6 @@
 # logdash: the two commands people need are `make run` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help run test setup dashboard fmt bench record
+.PHONY: help run test setup dashboard fmt bench record test-opensearch
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ bench: ## dashboard size, ingest and query benchmarks (1M events; see BENCHMARKS
 
 record: ## re-record tests/scenarios' expected answers from a real Elasticsearch
 	scripts/record.sh
+
+test-opensearch: ## the scenarios and the proxy's refusals in front of a real OpenSearch 2.19
+	scripts/test-opensearch.sh
 
 setup: ## install the build tools (skips what is there)
 	scripts/setup.sh

@@ -20,6 +20,6 @@ step "python tests (example app, deploy files)"
 step "rust tests (unit, HTTP, end-to-end in Chromium; scenarios judged by a real Elasticsearch)"
 cargo build --locked -p logdash-server
 trap 'scripts/engine.sh stop' EXIT
-LOGDASH_ENGINE_URL=$(scripts/engine.sh start | tail -n 1)
+LOGDASH_ENGINE_URL=$(scripts/engine.sh start --nodes 3 | tail -n 1)
 export LOGDASH_ENGINE_URL LOGDASH_ENGINE_REQUIRED=1
 cargo test --locked --workspace

@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests: start the real `logdash` binary on loopback with
 //! a fresh data directory, and a real headless Chromium through chromedriver.
 
+pub mod engine;
 pub mod scenarios;
 
 use std::path::PathBuf;
@@ -180,6 +181,26 @@ pub async fn request(address: &str, method: &str, path: &str, body: &str) -> (u1
         rest = after[size..].trim_start_matches("\r\n");
     }
     (status, out)
+}
+
+/// The dashboard tests' known data as a `_bulk` body for `index`: 60 requests over the 10
+/// minutes before `now` (ms), users u0..u5, every 10th an error (status 500), response times
+/// 10..69 ms.
+pub fn known_requests(now: i64, index: &str) -> String {
+    let mut body = String::new();
+    for i in 0..60 {
+        let error = i % 10 == 0;
+        body.push_str(&serde_json::json!({"index": {"_index": index}}).to_string());
+        body.push('\n');
+        body.push_str(&serde_json::json!({
+            "@timestamp": iso(now - 600_000 + i * 10_000),
+            "level": if error { "ERROR" } else { "INFO" },
+            "message": if error { format!("GET /info 500 request {i} failed") } else { format!("GET /hello/N 200 request {i}") },
+            "extra": {"user_id": format!("u{}", i % 6), "response_time_ms": 10 + i, "status_code": if error { 500 } else { 200 }, "request_id": format!("r{i:03}")}
+        }).to_string());
+        body.push('\n');
+    }
+    body
 }
 
 /// Milliseconds since the epoch now.

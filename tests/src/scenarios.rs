@@ -2,7 +2,7 @@
 //! and the embedded store by `tests/tests/engine_scenarios.rs`. The format is described in
 //! `tests/scenarios/README.md`; this module reads it, judges answers and re-records it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -252,6 +252,9 @@ const VOLATILE: &[&str] = &[
     "root_cause",
     "caused_by",
     "stack_trace",
+    "node",
+    "uuid",
+    "index_uuid",
 ];
 
 pub fn without_volatile(answer: &Value) -> Value {
@@ -267,11 +270,83 @@ pub fn without_volatile(answer: &Value) -> Value {
     }
 }
 
-/// Steps where the store may answer otherwise than the engine, each with its reason:
-/// `tests/scenarios/known-differences.json`, keyed `file-stem/step-name`.
-pub fn known_differences(path: &Path) -> Result<BTreeMap<String, String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))?;
-    serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))
+/// A list of steps allowed to answer otherwise than the expected files, each with its reason
+/// (`tests/scenarios/known-differences*.json`, keyed `file-stem/step-name`), used up as the
+/// steps are judged: a listed step that answers as expected fails, so that the list stays
+/// true, and so does an entry that names no step.
+pub struct Listed {
+    name: String,
+    reasons: BTreeMap<String, String>,
+    seen: BTreeSet<String>,
+}
+
+/// How one answer compares with its step's expectation, given the list.
+#[derive(Debug, PartialEq)]
+pub enum Verdict {
+    Agrees,
+    Known,
+    Fails(String),
+}
+
+impl Listed {
+    pub fn load(path: &Path) -> Result<Listed, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let reasons =
+            serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Ok(Listed {
+            name,
+            reasons,
+            seen: BTreeSet::new(),
+        })
+    }
+
+    /// An empty list: every difference fails, pointing at `remedy`.
+    pub fn none(remedy: &str) -> Listed {
+        Listed {
+            name: remedy.to_string(),
+            reasons: BTreeMap::new(),
+            seen: BTreeSet::new(),
+        }
+    }
+
+    pub fn judge(
+        &mut self,
+        key: &str,
+        who: &str,
+        judged: Result<(), String>,
+        answer: &Value,
+    ) -> Verdict {
+        let listed = self.reasons.contains_key(key);
+        if listed {
+            self.seen.insert(key.to_string());
+        }
+        match (judged, listed) {
+            (Ok(()), false) => Verdict::Agrees,
+            (Err(_), true) => Verdict::Known,
+            (Ok(()), true) => Verdict::Fails(format!(
+                "{key}: listed in {} but {who} now answers as expected: take it off the list",
+                self.name
+            )),
+            (Err(why), false) => Verdict::Fails(format!(
+                "{key}: {who} answers otherwise ({why}); if that is right, see {}\n  {who}: {answer}",
+                self.name
+            )),
+        }
+    }
+
+    /// Failures for the entries that named no step judged.
+    pub fn unused(&self) -> Vec<String> {
+        self.reasons
+            .keys()
+            .filter(|key| !self.seen.contains(*key))
+            .map(|key| format!("{key}: listed in {} but there is no such step", self.name))
+            .collect()
+    }
 }
 
 /// The scenario files, in name order.
@@ -282,9 +357,9 @@ pub fn files(folder: &Path) -> Vec<PathBuf> {
                 .filter_map(|entry| entry.ok().map(|entry| entry.path()))
                 .filter(|path| {
                     path.extension().is_some_and(|ext| ext == "json")
-                        && path
-                            .file_name()
-                            .is_some_and(|name| name != "known-differences.json")
+                        && !path.file_name().is_some_and(|name| {
+                            name.to_string_lossy().starts_with("known-differences")
+                        })
                 })
                 .collect()
         })
@@ -370,6 +445,37 @@ mod tests {
         assert_eq!(again.to_file_text(), scenario.to_file_text());
         assert_eq!(again.steps[0].status, 400);
         assert_eq!(again.steps[1].tolerance, 0.01);
+    }
+
+    #[test]
+    fn a_listed_step_must_differ_and_every_entry_must_name_a_step() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("known-differences.json");
+        std::fs::write(
+            &path,
+            r#"{"f/a": "why a", "f/b": "why b", "f/gone": "no such step"}"#,
+        )
+        .expect("write");
+        let mut listed = Listed::load(&path).expect("loads");
+        let differs = Err("$.v is 1, expected 2".to_string());
+        assert_eq!(
+            listed.judge("f/a", "the store", differs.clone(), &json!({})),
+            Verdict::Known
+        );
+        assert!(
+            matches!(listed.judge("f/b", "the store", Ok(()), &json!({})), Verdict::Fails(why) if why.contains("take it off"))
+        );
+        assert_eq!(
+            listed.judge("f/c", "the store", Ok(()), &json!({})),
+            Verdict::Agrees
+        );
+        assert!(
+            matches!(listed.judge("f/d", "the store", differs, &json!({})), Verdict::Fails(why) if why.contains("$.v is 1"))
+        );
+        assert_eq!(
+            listed.unused(),
+            vec!["f/gone: listed in known-differences.json but there is no such step".to_string()]
+        );
     }
 
     #[test]

@@ -2,25 +2,13 @@
 //! with known data: numbers match the API, queries filter, links carry the view, late
 //! lines show once, and log content is only ever text.
 
-use logdash_e2e::{iso, now_ms, Browser, Server};
+use logdash_e2e::{iso, known_requests, now_ms, Browser, Server};
 use serde_json::json;
 
-/// 60 requests over the last 10 minutes: users u0..u5, every 10th an error (status 500).
+/// A store with [`known_requests`]: 60 requests over the last 10 minutes.
 async fn server_with_requests() -> Server {
     let server = Server::start(&[]).await;
-    let now = now_ms();
-    let mut body = String::new();
-    for i in 0..60 {
-        let error = i % 10 == 0;
-        body.push_str("{\"index\":{\"_index\":\"logs-app\"}}\n");
-        body.push_str(&json!({
-            "@timestamp": iso(now - 600_000 + i * 10_000),
-            "level": if error { "ERROR" } else { "INFO" },
-            "message": if error { format!("GET /info 500 request {i} failed") } else { format!("GET /hello/N 200 request {i}") },
-            "extra": {"user_id": format!("u{}", i % 6), "response_time_ms": 10 + i, "status_code": if error { 500 } else { 200 }, "request_id": format!("r{i:03}")}
-        }).to_string());
-        body.push('\n');
-    }
+    let body = known_requests(now_ms(), "logs-app");
     assert_eq!(server.bulk(&body).await["errors"], json!(false));
     server
 }

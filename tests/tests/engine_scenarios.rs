@@ -8,71 +8,35 @@
 //! fails too, so that the list stays true. Without an engine (a plain `cargo test`) the store
 //! is checked against the expected files alone, unless `LOGDASH_ENGINE_REQUIRED` is set.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use logdash_e2e::scenarios::{self, Scenario};
+use logdash_e2e::engine::Engine;
+use logdash_e2e::scenarios::{self, Listed, Scenario, Verdict};
 use logdash_e2e::{request, workspace_root, Server};
 use serde_json::Value;
 
-struct Engine {
-    address: String,
-}
-
-impl Engine {
-    fn from_env() -> Option<Engine> {
-        let url = std::env::var("LOGDASH_ENGINE_URL").ok()?;
-        let address = url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        Some(Engine { address })
+/// Loads a scenario's documents into the engine, one copy of each shard as the store keeps
+/// them (so that health and `rep` compare as equals on a cluster of any size).
+async fn load_engine(engine: &Engine, scenario: &Scenario) {
+    for index in &scenario.indices {
+        engine.call("DELETE", &format!("/{index}"), "").await;
     }
-
-    async fn call(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
-        let (status, text) = request(&self.address, method, path, body).await;
-        (status, parse(&text))
-    }
-
-    async fn version(&self) -> String {
-        let (_, answer) = self
-            .call("GET", "/_nodes/_local?filter_path=nodes.*.version", "")
-            .await;
-        answer["nodes"]
-            .as_object()
-            .and_then(|nodes| nodes.values().next())
-            .and_then(|node| node["version"].as_str())
-            .map(|version| format!("Elasticsearch-API engine {version}"))
-            .unwrap_or_else(|| format!("engine ({answer})"))
-    }
-
-    async fn load(&self, scenario: &Scenario) {
-        for index in &scenario.indices {
-            self.call("DELETE", &format!("/{index}"), "").await;
-        }
-        let (status, answer) = self
-            .call("POST", "/_bulk?refresh=true", &scenario.bulk_body())
-            .await;
-        assert!(
-            status == 200 && answer["errors"] == Value::Bool(false),
-            "the engine refused the scenario's documents: {answer}"
-        );
-        // One copy of each shard, as the store keeps them: health and `rep` compare as equals
-        // on a cluster of any size.
-        let indices = scenario.indices.join(",");
-        self.call(
+    engine.bulk(&scenario.bulk_body()).await;
+    let indices = scenario.indices.join(",");
+    engine
+        .call(
             "PUT",
             &format!("/{indices}/_settings"),
             r#"{"index":{"number_of_replicas":0}}"#,
         )
         .await;
-        self.call(
+    engine
+        .call(
             "GET",
             &format!("/_cluster/health/{indices}?wait_for_status=green&timeout=30s"),
             "",
         )
         .await;
-    }
 }
 
 fn parse(text: &str) -> Value {
@@ -106,27 +70,53 @@ async fn load_store(server: &Server, scenario: &Scenario) {
 struct Tally {
     steps: usize,
     engine_agrees: usize,
+    engine_known: usize,
     store_agrees: usize,
-    known: usize,
+    store_known: usize,
     failures: Vec<String>,
+}
+
+impl Tally {
+    /// Counts one verdict; `agrees` and `known` are the counters it goes to.
+    fn count(
+        &mut self,
+        verdict: Verdict,
+        agrees: fn(&mut Tally) -> &mut usize,
+        known: fn(&mut Tally) -> &mut usize,
+    ) {
+        match verdict {
+            Verdict::Agrees => *agrees(self) += 1,
+            Verdict::Known => *known(self) += 1,
+            Verdict::Fails(why) => self.failures.push(why),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scenarios_answer_as_the_engine_does() {
     let folder = workspace_root().join("tests/scenarios");
-    let engine = Engine::from_env();
+    let engine = Engine::from_env("scenarios");
     let recording = std::env::var_os("LOGDASH_RECORD").is_some();
-    assert!(
-        engine.is_some() || std::env::var_os("LOGDASH_ENGINE_REQUIRED").is_none(),
-        "LOGDASH_ENGINE_REQUIRED is set but LOGDASH_ENGINE_URL is not: start one with scripts/engine.sh start"
-    );
+    // The expected files are Elasticsearch's answers; OpenSearch (make test-opensearch) is
+    // judged against them with its own list of differences.
+    let opensearch =
+        std::env::var("LOGDASH_ENGINE_FLAVOR").is_ok_and(|flavor| flavor == "opensearch");
     assert!(
         engine.is_some() || !recording,
         "recording needs an engine: LOGDASH_ENGINE_URL"
     );
-    let known = scenarios::known_differences(&folder.join("known-differences.json"))
-        .unwrap_or_else(|err| panic!("{err}"));
-    let mut unused_known: BTreeMap<&String, &String> = known.iter().collect();
+    assert!(
+        !(recording && opensearch),
+        "expected answers are recorded from Elasticsearch only"
+    );
+    let listed =
+        |name: &str| Listed::load(&folder.join(name)).unwrap_or_else(|err| panic!("{err}"));
+    let mut store_list = listed("known-differences.json");
+    let mut engine_list = if opensearch {
+        listed("known-differences-opensearch.json")
+    } else {
+        Listed::none("the expected files (re-record with `make record`)")
+    };
     let server = Server::start(&[]).await;
     let mut tally = Tally::default();
 
@@ -140,7 +130,7 @@ async fn scenarios_answer_as_the_engine_does() {
             .unwrap_or_default();
         load_store(&server, &scenario).await;
         if let Some(engine) = &engine {
-            engine.load(&scenario).await;
+            load_engine(engine, &scenario).await;
         }
         for step in &mut scenario.steps {
             let key = format!("{stem}/{}", step.name);
@@ -155,49 +145,32 @@ async fn scenarios_answer_as_the_engine_does() {
                 if recording {
                     step.record(status, &answer);
                 }
-                match step.judge(status, &answer) {
-                    Ok(()) => tally.engine_agrees += 1,
-                    Err(why) => tally.failures.push(format!(
-                        "{key}: the engine answers otherwise than the expected file ({why}); \
-                         re-record with `make record`\n  engine: {answer}"
-                    )),
-                }
+                let verdict =
+                    engine_list.judge(&key, "the engine", step.judge(status, &answer), &answer);
+                tally.count(verdict, |t| &mut t.engine_agrees, |t| &mut t.engine_known);
             }
             let (status, text) =
                 request(&server.address(), &method, &format!("/es{path}"), &body).await;
             let answer = parse(&text);
-            let listed = unused_known.remove(&key).is_some();
-            match (step.judge(status, &answer), listed) {
-                (Ok(()), false) => tally.store_agrees += 1,
-                (Err(_), true) => tally.known += 1,
-                (Ok(()), true) => tally.failures.push(format!(
-                    "{key}: listed in known-differences.json but the store now answers as expected: \
-                     remove it from the list"
-                )),
-                (Err(why), false) => tally.failures.push(format!(
-                    "{key}: the store answers otherwise ({why})\n  store: {answer}"
-                )),
-            }
+            let verdict = store_list.judge(&key, "the store", step.judge(status, &answer), &answer);
+            tally.count(verdict, |t| &mut t.store_agrees, |t| &mut t.store_known);
         }
         if recording {
             std::fs::write(&path, scenario.to_file_text())
                 .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
         }
     }
-    for key in unused_known.keys() {
-        tally.failures.push(format!(
-            "{key}: listed in known-differences.json but there is no such step"
-        ));
-    }
+    tally.failures.extend(store_list.unused());
+    tally.failures.extend(engine_list.unused());
 
     let judge = match &engine {
         Some(engine) => engine.version().await,
         None => "no engine (LOGDASH_ENGINE_URL unset): expected files only".to_string(),
     };
     eprintln!(
-        "scenarios: {} steps; judge: {judge}; the engine answered {} as expected; the store {} \
-         as expected, {} known differences",
-        tally.steps, tally.engine_agrees, tally.store_agrees, tally.known
+        "scenarios: {} steps; judge: {judge}; the engine answered {} as expected ({} known \
+         differences); the store {} as expected ({} known differences)",
+        tally.steps, tally.engine_agrees, tally.engine_known, tally.store_agrees, tally.store_known
     );
     assert!(
         tally.failures.is_empty(),

@@ -105,6 +105,24 @@ impl Answer {
     }
 }
 
+/// The real engine's `host:port` (`LOGDASH_ENGINE_URL`, which `make test` sets after
+/// `scripts/engine.sh start`); `None` with a note when unset, unless `LOGDASH_ENGINE_REQUIRED`.
+pub fn engine(test: &str) -> Option<String> {
+    let Ok(url) = std::env::var("LOGDASH_ENGINE_URL") else {
+        assert!(
+            std::env::var_os("LOGDASH_ENGINE_REQUIRED").is_none(),
+            "LOGDASH_ENGINE_REQUIRED is set but LOGDASH_ENGINE_URL is not"
+        );
+        eprintln!("{test}: no engine (LOGDASH_ENGINE_URL unset), skipped");
+        return None;
+    };
+    Some(
+        url.trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string(),
+    )
+}
+
 /// Sends one request (the raw request head is built here; the path goes out as given).
 pub async fn request(server: &TestServer, method: &str, path: &str, body: &str) -> Answer {
     request_with(server, method, path, &[], body).await
@@ -134,13 +152,23 @@ pub async fn request_with(
     headers: &[&str],
     body: &str,
 ) -> Answer {
-    let mut stream = tokio::net::TcpStream::connect(server.address)
+    request_at(&server.address.to_string(), method, path, headers, body).await
+}
+
+/// Like [`request_with`], to any `host:port`, such as the real engine's.
+pub async fn request_at(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> Answer {
+    let mut stream = tokio::net::TcpStream::connect(address)
         .await
-        .expect("connect");
+        .unwrap_or_else(|err| panic!("connect to {address}: {err}"));
     let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        server.address,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await.expect("write");
