@@ -51,7 +51,10 @@ start() {
 
   stop
   say "building the $flavor launcher (Maven)"
-  (cd "$launcher" && mvn -B -q -Dstyle.color=never package) >&2 || die "the launcher did not build"
+  # (Maven's -q still prints colour codes; they are taken out.)
+  if ! (cd "$launcher" && mvn -B -q package) 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
+    die "the launcher did not build"
+  fi
 
   local data=$state/$flavor log=$state/$flavor.log
   rm -rf "$data"

@@ -22,4 +22,6 @@ cargo build --locked -p logdash-server
 trap 'scripts/engine.sh stop' EXIT
 LOGDASH_ENGINE_URL=$(scripts/engine.sh start --nodes 3 | tail -n 1)
 export LOGDASH_ENGINE_URL LOGDASH_ENGINE_REQUIRED=1
-cargo test --locked --workspace
+cargo test --locked --workspace -- --skip scenarios_answer_as_the_engine_does
+# alone and uncaptured, so that its count of steps matching the engine is printed
+cargo test --locked -p logdash-e2e --test engine_scenarios -- --nocapture

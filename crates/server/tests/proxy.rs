@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use common::upstream::Upstream;
-use common::{assert_refused, request, request_with, start_proxy};
+use common::{assert_all_refused, request, request_with, start_proxy};
 use logdash_server::ingest::{self, cluster::Shipper, IngestStats, Sink};
 use logdash_server::proxy::UpstreamConfig;
 use serde_json::json;
@@ -68,28 +68,8 @@ async fn the_dashboard_s_requests_arrive_unchanged_with_the_server_s_credentials
 #[tokio::test]
 async fn refused_requests_never_reach_the_cluster() {
     let upstream = Upstream::start().await;
-    let server = start_proxy(
-        &upstream.url,
-        &[
-            "--allowed-indices",
-            "logs-*,logstash-*",
-            "--max-body-bytes",
-            "1000",
-        ],
-    )
-    .await;
-    for &case in common::REFUSALS {
-        assert_refused(&server, case).await;
-    }
-    let override_header = request_with(
-        &server,
-        "GET",
-        "/es/logs-a/_search",
-        &["X-HTTP-Method-Override: DELETE"],
-        "",
-    )
-    .await;
-    assert_eq!(override_header.status, 403);
+    let server = start_proxy(&upstream.url, common::REFUSAL_FLAGS).await;
+    assert_all_refused(&server).await;
     let big = format!(
         "{{\"query\":{{\"match\":{{\"message\":\"{}\"}}}}}}",
         "x".repeat(2000)

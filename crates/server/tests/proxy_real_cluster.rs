@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_refused, request, request_at, request_with, start_proxy};
+use common::{assert_all_refused, request, request_at, start_proxy};
 
 /// What a cluster holds, as its own APIs tell: indices with their counts and state, the
 /// test index's mapping and settings, aliases, templates and the cluster's settings.
@@ -53,28 +53,8 @@ async fn refused_requests_leave_a_real_cluster_as_it_was() {
     assert_eq!(stored.status, 201, "{}", stored.body);
     let before = cluster_holdings(&engine).await;
 
-    let server = start_proxy(
-        &format!("http://{engine}"),
-        &[
-            "--allowed-indices",
-            "logs-*,logstash-*",
-            "--max-body-bytes",
-            "1000",
-        ],
-    )
-    .await;
-    for &case in common::REFUSALS {
-        assert_refused(&server, case).await;
-    }
-    let overridden = request_with(
-        &server,
-        "GET",
-        "/es/logs-a/_search",
-        &["X-HTTP-Method-Override: DELETE"],
-        "",
-    )
-    .await;
-    assert_eq!(overridden.status, 403, "{}", overridden.body);
+    let server = start_proxy(&format!("http://{engine}"), common::REFUSAL_FLAGS).await;
+    assert_all_refused(&server).await;
 
     assert_eq!(cluster_holdings(&engine).await, before);
     let found = request(

@@ -221,6 +221,31 @@ fn dechunk(mut rest: &str) -> String {
     out
 }
 
+/// The flags [`REFUSALS`] are written for.
+pub const REFUSAL_FLAGS: &[&str] = &[
+    "--allowed-indices",
+    "logs-*,logstash-*",
+    "--max-body-bytes",
+    "1000",
+];
+
+/// Sends every request of [`REFUSALS`], and a method override, to a proxy started with
+/// [`REFUSAL_FLAGS`]: each must be refused, naming its rule.
+pub async fn assert_all_refused(server: &TestServer) {
+    for &case in REFUSALS {
+        assert_refused(server, case).await;
+    }
+    let overridden = request_with(
+        server,
+        "GET",
+        "/es/logs-a/_search",
+        &["X-HTTP-Method-Override: DELETE"],
+        "",
+    )
+    .await;
+    assert_eq!(overridden.status, 403, "{}", overridden.body);
+}
+
 /// Requests `/es/` must refuse (with `--allowed-indices logs-*,logstash-*`): method, path,
 /// body, status, and words the refusal's reason must contain.
 pub const REFUSALS: &[(&str, &str, &str, u16, &str)] = &[
