@@ -86,17 +86,19 @@ if $want_bench && ! command -v valgrind >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind
 fi
 
-# The example app and the Python tests run in .venv, from examples/flask-app/requirements.txt.
+# The example app and the Python tests run in .venv, from examples/flask-app/requirements.txt
+# and tests/python/requirements.txt (the official Elasticsearch client).
 if $want_python; then
-  requirements=examples/flask-app/requirements.txt
+  requirements=$(cat examples/flask-app/requirements.txt tests/python/requirements.txt)
   if [ ! -x .venv/bin/python ]; then
     say "creating .venv for the example app"
     python3 -m venv .venv
   fi
-  if ! cmp -s "$requirements" .venv/installed-requirements.txt; then
-    say "installing the example app's Python packages"
-    .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
-    cp "$requirements" .venv/installed-requirements.txt
+  if [ "$requirements" != "$(cat .venv/installed-requirements.txt 2>/dev/null)" ]; then
+    say "installing the example app's and the tests' Python packages"
+    .venv/bin/pip install -q --disable-pip-version-check \
+      -r examples/flask-app/requirements.txt -r tests/python/requirements.txt
+    printf '%s\n' "$requirements" >.venv/installed-requirements.txt
   fi
 fi
 

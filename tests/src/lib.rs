@@ -72,8 +72,10 @@ impl Server {
                 if let Some(rest) =
                     line.strip_prefix("logdash ingest: logstash json_lines on tcp://")
                 {
-                    if let Some((t, b)) = rest.split_once(", _bulk on http://") {
-                        tcp = t.to_string();
+                    // "tcp://A, _bulk on http://B" (embedded), "tcp://A, sent on to URL ..." (proxy)
+                    let (t, after) = rest.split_once(", ").unwrap_or((rest, ""));
+                    tcp = t.to_string();
+                    if let Some(b) = after.strip_prefix("_bulk on http://") {
                         bulk = b.to_string();
                     }
                 }

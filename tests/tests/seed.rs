@@ -96,13 +96,13 @@ fn keys(prefix: &str, value: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
-#[tokio::test]
-async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
-    let server = Server::start(&[]).await;
+/// The example Flask app, logging through python-logstash-async to `server`'s TCP input;
+/// returns it (stopped when dropped), its `host:port` and its queue's folder.
+async fn start_flask(server: &Server) -> (tokio::process::Child, String, tempfile::TempDir) {
     let tcp_port = server.tcp.rsplit(':').next().expect("port").to_string();
     let app_port = free_port();
     let queue = tempfile::tempdir().expect("queue dir");
-    let _flask = Command::new(python())
+    let flask = Command::new(python())
         .arg(example("app.py"))
         .env("PORT", app_port.to_string())
         .env("LOGSTASH_PORT", &tcp_port)
@@ -120,6 +120,13 @@ async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
         assert!(Instant::now() < deadline, "the Flask app never listened");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    (flask, app, queue)
+}
+
+#[tokio::test]
+async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
+    let server = Server::start(&[]).await;
+    let (_flask, app, _queue) = start_flask(&server).await;
     // the seed's three visits
     for path in ["/", "/hello/Natalia", "/hello/N"] {
         http(&app, "GET", path, "").await;
@@ -183,4 +190,70 @@ async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
     }
     browser.screenshot("seed-walkthrough").await;
     browser.close().await;
+}
+
+/// The seed's walkthrough with logdash in Logstash's place in front of a real cluster
+/// (`logdash --elasticsearch URL --ingest`): python-logstash-async's events go through
+/// logdash's TCP input into the cluster's daily index (3 shards, 1 replica, by a template),
+/// and come back through `/es/` and the dashboard's stream.
+#[tokio::test]
+async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
+    let Some(engine) =
+        logdash_e2e::engine::Engine::from_env("the_seed_walkthrough_through_logdash_ingest")
+    else {
+        return;
+    };
+    engine.call("DELETE", "/logstash-*", "").await;
+    let template = json!({"index_patterns": ["logstash-*"], "priority": 10,
+        "template": {"settings": {"number_of_shards": 3, "number_of_replicas": 1}}});
+    let (status, answer) = engine
+        .call(
+            "PUT",
+            "/_index_template/logstash-daily",
+            &template.to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let server = Server::start(&["--elasticsearch", &engine.url(), "--ingest"]).await;
+    let (_flask, app, _queue) = start_flask(&server).await;
+    for path in ["/", "/hello/Natalia", "/hello/N"] {
+        http(&app, "GET", path, "").await;
+    }
+    let events = wait_for_events(&server, "extra.func_name:log_request", 3).await;
+    let paths: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["extra"]["url_path"].as_str())
+        .collect();
+    assert_eq!(paths, vec!["/", "/hello/Natalia", "/hello/N"]);
+
+    // in the cluster's own daily index, with the template's shards
+    let (_, indices) = engine
+        .call(
+            "GET",
+            "/_cat/indices/logstash-*?format=json&h=index,pri,rep",
+            "",
+        )
+        .await;
+    assert_eq!(indices[0]["pri"], "3", "{indices}");
+    assert_eq!(indices[0]["rep"], "1", "{indices}");
+
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logstash-*&refresh=1", server.url))
+        .await
+        .expect("opens");
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| rows.len() >= 3)
+        .await;
+    assert!(
+        rows.iter().any(|r| r.contains("GET /hello/Natalia 200")),
+        "{rows:?}"
+    );
+    browser.screenshot("seed-walkthrough-real-cluster").await;
+    browser.close().await;
+    engine
+        .call("DELETE", "/_index_template/logstash-daily", "")
+        .await;
+    engine.call("DELETE", "/logstash-*", "").await;
 }

@@ -69,7 +69,10 @@ where
             Ok(
                 headers::cors(&state.cors_origins, request, |request| async move {
                     if es {
-                        es_api::handle(for_es, request).await
+                        let mut response = es_api::handle(for_es, request).await;
+                        let (name, value) = headers::ELASTIC_PRODUCT;
+                        response.headers_mut().insert(name, value);
+                        response
                     } else {
                         router
                             .call(request)

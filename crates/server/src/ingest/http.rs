@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -26,8 +25,8 @@ pub fn app(store: Arc<Store>, max_bytes: usize) -> Router {
         .route("/_bulk", post(bulk_default).put(bulk_default))
         .route("/{index}/_bulk", post(bulk_index).put(bulk_index))
         .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-elastic-product"),
-            HeaderValue::from_static("Elasticsearch"),
+            crate::web::headers::ELASTIC_PRODUCT.0,
+            crate::web::headers::ELASTIC_PRODUCT.1,
         ))
         .with_state(Input { store, max_bytes })
 }

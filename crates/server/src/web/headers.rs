@@ -9,8 +9,15 @@ use std::future::Future;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::response::Response;
+
+/// `X-Elastic-Product: Elasticsearch`, on every answer of the Elasticsearch API (`/es/` and
+/// the ingest port): official clients (8.x on) refuse answers without it.
+pub const ELASTIC_PRODUCT: (HeaderName, HeaderValue) = (
+    HeaderName::from_static("x-elastic-product"),
+    HeaderValue::from_static("Elasticsearch"),
+);
 
 /// What a browser may send cross-origin to the APIs, and how long it may remember that.
 const ALLOW_METHODS: &str = "GET,POST,PUT,DELETE";

@@ -1,0 +1,47 @@
+"""The official Python `elasticsearch` client against logdash, as an application would use it.
+
+Usage: es_client.py ES_URL [BULK_URL]
+
+Reads through ES_URL (logdash's /es/) with info, search, count, msearch and field_caps;
+with BULK_URL (the ingest port), first writes 10 documents with helpers.bulk. Prints one
+JSON object with what each call returned, for tests/tests/python_client.rs to check.
+"""
+
+import json
+import sys
+import time
+
+from elasticsearch import Elasticsearch, helpers
+
+
+def main():
+    reader = Elasticsearch(sys.argv[1])
+    out = {}
+    if len(sys.argv) > 2:
+        writer = Elasticsearch(sys.argv[2])
+        docs = (
+            {"_index": "logs-client", "_id": f"c{i}", "message": f"from the client {i}", "n": i}
+            for i in range(10)
+        )
+        out["bulk"] = list(helpers.bulk(writer, docs))
+        deadline = time.time() + 10
+        while reader.count(index="logs-client")["count"] < 10 and time.time() < deadline:
+            time.sleep(0.1)
+    info = reader.info()
+    out["info"] = {"tagline": info.get("tagline"), "number": info["version"]["number"]}
+    out["search"] = reader.search(
+        index="logs-*", size=2, sort=[{"@timestamp": "desc"}], query={"term": {"level.keyword": "ERROR"}}
+    ).body
+    out["count"] = reader.count(index="logs-*")["count"]
+    out["msearch"] = [
+        r["hits"]["total"]["value"]
+        for r in reader.msearch(
+            searches=[{"index": "logs-*"}, {"size": 0}, {"index": "logs-*"}, {"size": 0, "query": {"match": {"message": "failed"}}}]
+        )["responses"]
+    ]
+    out["field_caps"] = sorted(reader.field_caps(index="logs-*", fields="extra.*")["fields"])
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
