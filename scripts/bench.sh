@@ -2,12 +2,13 @@
 # Benchmarks, printed as Markdown tables for BENCHMARKS.md: the dashboard's download size
 # (gzip) against its budget, the proxy against nginx (and what its middleware layers
 # cost per request, and the instructions it runs per request), ingest and the dashboard's queries
-# on the release binary, the store's own ingest (no TCP), then the dashboard in headless
+# on the release binary, the same against a real Elasticsearch (engine_bench), the store's own
+# ingest (no TCP), then the dashboard in headless
 # Chromium (first data on screen, the stream under 1,000 events/s).
 # Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --bench --browser
+scripts/setup.sh --bench --browser --engine
 scripts/build-dashboard.sh >/dev/null
 echo "| dashboard file | bytes | gzip -9 bytes |"
 echo "|---|---|---|"
@@ -28,6 +29,11 @@ echo
 scripts/proxy_instructions.py target/release/logdash
 echo
 target/release/examples/bench "${1:-1000000}" "${2:-4}"
+echo
+# the same events and queries against a real Elasticsearch on this machine (one node)
+trap 'scripts/engine.sh stop' EXIT
+LOGDASH_ENGINE_URL=$(scripts/engine.sh start | tail -n 1) target/release/examples/engine_bench "${1:-1000000}"
+scripts/engine.sh stop
 echo
 cargo build --release --locked -p logdash-store --example ingest
 target/release/examples/ingest "${1:-1000000}"

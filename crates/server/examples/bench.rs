@@ -14,7 +14,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -113,10 +113,12 @@ fn main() {
     wait_for_count(&web, not_probes, events as u64, started, limit);
     let searchable = started.elapsed();
 
-    let panels = panels_body(now);
+    let panels = support::panels_body(now);
     let newest = r#"{"size":200,"sort":[{"@timestamp":"desc"},{"extra.request_id.keyword":"desc"}],"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}}}"#;
-    let msearch = timed(20, || http(&web, "POST", "/es/_msearch", &panels));
-    let search = timed(20, || http(&web, "POST", "/es/logstash-*/_search", newest));
+    let msearch = support::timed(20, || support::http(&web, "POST", "/es/_msearch", &panels));
+    let search = support::timed(20, || {
+        support::http(&web, "POST", "/es/logstash-*/_search", newest)
+    });
     // what people type: a word and a wildcard without a field (every field that can hold them)
     let typed = |query: &str| {
         format!(
@@ -124,9 +126,11 @@ fn main() {
         )
     };
     let (word, wildcard) = (typed("natalia"), typed("hel*"));
-    let word = timed(20, || http(&web, "POST", "/es/logstash-*/_search", &word));
-    let wildcard = timed(20, || {
-        http(&web, "POST", "/es/logstash-*/_search", &wildcard)
+    let word = support::timed(20, || {
+        support::http(&web, "POST", "/es/logstash-*/_search", &word)
+    });
+    let wildcard = support::timed(20, || {
+        support::http(&web, "POST", "/es/logstash-*/_search", &wildcard)
     });
     let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
@@ -206,7 +210,8 @@ fn probe_until_done(tcp: &str, web: &str, sending: &AtomicBool) -> Vec<f64> {
 fn wait_for_count(web: &str, query: &str, want: u64, since: Instant, limit: Duration) {
     loop {
         let count: serde_json::Value =
-            serde_json::from_str(&http(web, "POST", "/es/logstash-*/_count", query)).unwrap();
+            serde_json::from_str(&support::http(web, "POST", "/es/logstash-*/_count", query))
+                .unwrap();
         if count["count"].as_u64() == Some(want) {
             return;
         }
@@ -216,47 +221,4 @@ fn wait_for_count(web: &str, query: &str, want: u64, since: Instant, limit: Dura
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-/// Median and maximum milliseconds of `runs` calls (after one warm-up).
-fn timed(runs: usize, mut call: impl FnMut() -> String) -> (f64, f64) {
-    let first = call();
-    assert!(!first.contains("\"error\""), "{first}");
-    let times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            call();
-            start.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    let [median, max] = support::quantiles(times, [0.5, 1.0]);
-    (median, max)
-}
-
-fn panels_body(now: i64) -> String {
-    let range = |from: i64, to: i64| serde_json::json!({"bool": {"filter": [{"range": {"@timestamp": {"gte": from, "lte": to, "format": "epoch_millis"}}}]}});
-    let current = serde_json::json!({"size": 0, "track_total_hits": true, "query": range(now - 3_600_000, now), "aggs": {
-        "users": {"cardinality": {"field": "extra.user_id.keyword"}},
-        "latency": {"percentiles": {"field": "extra.response_time_ms", "percents": [50, 95, 99]}},
-        "over_time": {"date_histogram": {"field": "@timestamp", "fixed_interval": "30s", "min_doc_count": 0}, "aggs": {
-            "levels": {"terms": {"field": "level.keyword", "size": 10}},
-            "users": {"cardinality": {"field": "extra.user_id.keyword"}},
-            "latency": {"percentiles": {"field": "extra.response_time_ms", "percents": [50, 95, 99]}},
-            "errors": {"range": {"field": "extra.status_code", "ranges": [{"from": 500}]}}
-        }}
-    }});
-    let previous = serde_json::json!({"size": 0, "query": range(now - 7_200_000, now - 3_600_000), "aggs": {
-        "latency": {"percentiles": {"field": "extra.response_time_ms", "percents": [50, 95, 99]}}
-    }});
-    format!("{{\"index\":\"logstash-*\"}}\n{current}\n{{\"index\":\"logstash-*\"}}\n{previous}\n")
-}
-
-fn http(address: &str, method: &str, path: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    raw.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
 }

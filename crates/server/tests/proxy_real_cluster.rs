@@ -66,4 +66,65 @@ async fn refused_requests_leave_a_real_cluster_as_it_was() {
     .await;
     assert_eq!(found.status, 200, "{}", found.body);
     assert_eq!(found.json()["hits"]["total"]["value"], 1, "{}", found.body);
+    request_at(&engine, "DELETE", "/logs-a", &[], "").await;
+}
+
+/// Saved queries in proxy mode live in the real cluster's `.logdash-saved-queries` index:
+/// a query saved through one logdash is listed at once, renamed and read back, seen by a
+/// second logdash in front of the same cluster (a teammate's), and deleted from the cluster.
+#[tokio::test]
+async fn saved_queries_live_in_the_real_cluster_and_teammates_see_them() {
+    let Some(engine) = common::engine("saved_queries_live_in_the_real_cluster") else {
+        return;
+    };
+    let index = "/.logdash-saved-queries";
+    request_at(&engine, "DELETE", index, &[], "").await;
+    let url = format!("http://{engine}");
+    let mine = start_proxy(&url, &[]).await;
+    let created = request(
+        &mine,
+        "POST",
+        "/api/saved-queries",
+        r#"{"name":"Slow requests","state":"q=extra.response_time_ms:>500&from=now-1h"}"#,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let listed = request(&mine, "GET", "/api/saved-queries", "").await;
+    assert_eq!(listed.json()["queries"][0]["id"], id, "{}", listed.body);
+
+    let renamed = request(
+        &mine,
+        "PUT",
+        &format!("/api/saved-queries/{id}"),
+        r#"{"name":"Slow","state":"q=extra.response_time_ms:>500"}"#,
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    let stored = request_at(&engine, "GET", &format!("{index}/_doc/{id}"), &[], "").await;
+    assert_eq!(stored.json()["_source"]["name"], "Slow", "{}", stored.body);
+
+    let teammate = start_proxy(&url, &[]).await;
+    let theirs = request(&teammate, "GET", &format!("/api/saved-queries/{id}"), "").await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    assert_eq!(theirs.json()["state"], "q=extra.response_time_ms:%3E500");
+    // the index itself stays out of /es/'s reach
+    let direct = request(&teammate, "POST", &format!("/es{index}/_search"), "{}").await;
+    assert_eq!(direct.status, 403, "{}", direct.body);
+
+    let deleted = request(&teammate, "DELETE", &format!("/api/saved-queries/{id}"), "").await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let listed = request(&mine, "GET", "/api/saved-queries", "").await;
+    assert_eq!(
+        listed.json()["queries"],
+        serde_json::json!([]),
+        "{}",
+        listed.body
+    );
+    let gone = request_at(&engine, "GET", &format!("{index}/_doc/{id}"), &[], "").await;
+    assert_eq!(gone.status, 404, "{}", gone.body);
+    request_at(&engine, "DELETE", index, &[], "").await;
 }
