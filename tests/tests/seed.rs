@@ -123,20 +123,29 @@ async fn start_flask(server: &Server) -> (tokio::process::Child, String, tempfil
     (flask, app, queue)
 }
 
-#[tokio::test]
-async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
-    let server = Server::start(&[]).await;
-    let (_flask, app, _queue) = start_flask(&server).await;
-    // the seed's three visits
+/// The seed's walkthrough: the Flask app logging to `server`, its three visits, and their
+/// three request events found through `server`'s `/es/`, in order. Returns the events and
+/// the app (stopped when dropped).
+async fn walk_the_seed(
+    server: &Server,
+) -> (Vec<Value>, (tokio::process::Child, tempfile::TempDir)) {
+    let (flask, app, queue) = start_flask(server).await;
     for path in ["/", "/hello/Natalia", "/hello/N"] {
         http(&app, "GET", path, "").await;
     }
-    let events = wait_for_events(&server, "extra.func_name:log_request", 3).await;
+    let events = wait_for_events(server, "extra.func_name:log_request", 3).await;
     let paths: Vec<&str> = events
         .iter()
         .filter_map(|e| e["extra"]["url_path"].as_str())
         .collect();
     assert_eq!(paths, vec!["/", "/hello/Natalia", "/hello/N"]);
+    (events, (flask, queue))
+}
+
+#[tokio::test]
+async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
+    let server = Server::start(&[]).await;
+    let (events, _flask) = walk_the_seed(&server).await;
     for event in &events {
         assert_eq!(event["extra"]["status_code"], 200);
         assert!(event["extra"]["response_time_ms"]
@@ -215,16 +224,7 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
         .await;
     assert_eq!(status, 200, "{answer}");
     let server = Server::start(&["--elasticsearch", &engine.url(), "--ingest"]).await;
-    let (_flask, app, _queue) = start_flask(&server).await;
-    for path in ["/", "/hello/Natalia", "/hello/N"] {
-        http(&app, "GET", path, "").await;
-    }
-    let events = wait_for_events(&server, "extra.func_name:log_request", 3).await;
-    let paths: Vec<&str> = events
-        .iter()
-        .filter_map(|e| e["extra"]["url_path"].as_str())
-        .collect();
-    assert_eq!(paths, vec!["/", "/hello/Natalia", "/hello/N"]);
+    walk_the_seed(&server).await;
 
     // in the cluster's own daily index, with the template's shards
     let (_, indices) = engine
