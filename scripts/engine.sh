@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A real search engine on loopback, to judge logdash's answers and to stand behind proxy mode.
 #
-#   scripts/engine.sh start [--nodes N] [--flavor elasticsearch|opensearch] [--port P]
+#   scripts/engine.sh start [--nodes N] [--flavor elasticsearch|opensearch] [--port P] [--heap MB]
 #       builds the launcher in tests/engine/FLAVOR (Maven; jars from Maven Central, cached in
-#       ~/.m2), starts a fresh cluster of N nodes (default 1) in one JVM with 512 MB of heap a
-#       node, waits until it is green, and prints its URL as the last line.
+#       ~/.m2), starts a fresh cluster of N nodes (default 1) in one JVM with MB of heap a
+#       node (default 512), waits until it is green, and prints its URL as the last line.
 #   scripts/engine.sh stop
 #       stops the cluster that start started.
 #
@@ -34,16 +34,18 @@ stop() {
 }
 
 start() {
-  local nodes=1 flavor=elasticsearch port=19200
+  local nodes=1 flavor=elasticsearch port=19200 heap=512
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) nodes=${2:?--nodes takes a number}; shift 2 ;;
       --flavor) flavor=${2:?--flavor takes elasticsearch or opensearch}; shift 2 ;;
       --port) port=${2:?--port takes a port}; shift 2 ;;
+      --heap) heap=${2:?--heap takes megabytes a node}; shift 2 ;;
       *) die "unknown option $1 (see the top of scripts/engine.sh)" ;;
     esac
   done
   case "$nodes" in '' | *[!0-9]* | 0) die "--nodes takes a whole number from 1" ;; esac
+  case "$heap" in '' | *[!0-9]*) die "--heap takes megabytes a node" ;; esac
   local launcher=tests/engine/$flavor
   [ -f "$launcher/pom.xml" ] || die "no flavor '$flavor': elasticsearch or opensearch"
   command -v java >/dev/null && command -v mvn >/dev/null ||
@@ -60,7 +62,7 @@ start() {
   rm -rf "$data"
   mkdir -p "$data"
   say "starting $nodes $flavor node(s) on 127.0.0.1:$port (log: $log)"
-  setsid java "-Xms$((nodes * 512))m" "-Xmx$((nodes * 512))m" -XX:+UseSerialGC \
+  setsid java "-Xms$((nodes * heap))m" "-Xmx$((nodes * heap))m" -XX:+UseSerialGC \
     -cp "$launcher/target/classes:$(cat "$launcher/target/classpath.txt")" \
     logdash.engine.Launcher "$data" "$nodes" "$port" "$launcher/target/modules/transport-netty4" \
     >"$log" 2>&1 </dev/null &
@@ -83,5 +85,5 @@ start() {
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop ;;
-  *) die "usage: scripts/engine.sh start [--nodes N] [--flavor elasticsearch|opensearch] [--port P] | stop" ;;
+  *) die "usage: scripts/engine.sh start [--nodes N] [--flavor elasticsearch|opensearch] [--port P] [--heap MB] | stop" ;;
 esac

@@ -164,7 +164,7 @@ fn main() {
 
     let panels = support::panels_body(now);
     let newest = r#"{"size":200,"sort":[{"@timestamp":"desc"},{"extra.request_id.keyword":"desc"}],"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}}}"#;
-    let top_values = r#"{"size":0,"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}},"aggs":{"top":{"terms":{"field":"extra.url_path.keyword","size":10}},"missing":{"missing":{"field":"extra.url_path.keyword"}}}}"#;
+    let top_values = r#"{"size":0,"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}},"aggs":{"top":{"terms":{"field":"extra.url_path.keyword","size":10}},"lacking":{"filter":{"bool":{"must_not":{"exists":{"field":"extra.url_path"}}}}}}}"#;
     let queries = [
         ("panels `_msearch`", "/_msearch", panels.as_str()),
         ("stream: newest 200", "/logstash-*/_search", newest),

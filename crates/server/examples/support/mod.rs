@@ -67,7 +67,23 @@ pub fn http(address: &str, method: &str, path: &str, body: &str) -> String {
     write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
-    raw.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return body.to_string();
+    }
+    // Elasticsearch streams some answers (_cat) in chunks
+    let (mut out, mut rest) = (String::new(), body);
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        match usize::from_str_radix(size.trim(), 16) {
+            Ok(size) if size > 0 && after.len() >= size => {
+                out.push_str(&after[..size]);
+                rest = after[size..].trim_start_matches("\r\n");
+            }
+            _ => break,
+        }
+    }
+    out
 }
