@@ -6,6 +6,9 @@ mod common;
 
 use common::{assert_all_refused, request, request_at, start_proxy};
 
+/// The tests here change the one engine and compare what it holds: one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// What a cluster holds, as its own APIs tell: indices with their counts and state, the
 /// test index's mapping and settings, aliases, templates and the cluster's settings.
 async fn cluster_holdings(engine: &str) -> Vec<String> {
@@ -32,6 +35,7 @@ async fn refused_requests_leave_a_real_cluster_as_it_was() {
     let Some(engine) = common::engine("refused_requests_leave_a_real_cluster_as_it_was") else {
         return;
     };
+    let _alone = ONE_AT_A_TIME.lock().await;
     request_at(&engine, "DELETE", "/logs-a", &[], "").await;
     let created = request_at(
         &engine,
@@ -77,6 +81,7 @@ async fn saved_queries_live_in_the_real_cluster_and_teammates_see_them() {
     let Some(engine) = common::engine("saved_queries_live_in_the_real_cluster") else {
         return;
     };
+    let _alone = ONE_AT_A_TIME.lock().await;
     let index = "/.logdash-saved-queries";
     request_at(&engine, "DELETE", index, &[], "").await;
     let url = format!("http://{engine}");
