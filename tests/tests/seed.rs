@@ -142,6 +142,27 @@ async fn walk_the_seed(
     (events, (flask, queue))
 }
 
+/// The dashboard's live stream, in Chromium, shows the walkthrough's three requests.
+async fn see_the_walkthrough_in_the_stream(server: &Server, screenshot: &str) {
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logstash-*&refresh=1", server.url))
+        .await
+        .expect("opens");
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| rows.len() >= 3)
+        .await;
+    for needle in ["GET / 200", "GET /hello/Natalia 200", "GET /hello/N 200"] {
+        assert!(
+            rows.iter().any(|r| r.contains(needle)),
+            "{needle} not in {rows:?}"
+        );
+    }
+    browser.screenshot(screenshot).await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
     let server = Server::start(&[]).await;
@@ -182,23 +203,7 @@ async fn the_seed_walkthrough_flask_requests_show_up_in_api_and_stream() {
     );
 
     // and the dashboard's live stream shows them
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logstash-*&refresh=1", server.url))
-        .await
-        .expect("opens");
-    let rows = browser
-        .wait_for_all("#stream .row", |rows| rows.len() >= 3)
-        .await;
-    for needle in ["GET / 200", "GET /hello/Natalia 200", "GET /hello/N 200"] {
-        assert!(
-            rows.iter().any(|r| r.contains(needle)),
-            "{needle} not in {rows:?}"
-        );
-    }
-    browser.screenshot("seed-walkthrough").await;
-    browser.close().await;
+    see_the_walkthrough_in_the_stream(&server, "seed-walkthrough").await;
 }
 
 /// The seed's walkthrough with logdash in Logstash's place in front of a real cluster
@@ -237,21 +242,7 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
     assert_eq!(indices[0]["pri"], "3", "{indices}");
     assert_eq!(indices[0]["rep"], "1", "{indices}");
 
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logstash-*&refresh=1", server.url))
-        .await
-        .expect("opens");
-    let rows = browser
-        .wait_for_all("#stream .row", |rows| rows.len() >= 3)
-        .await;
-    assert!(
-        rows.iter().any(|r| r.contains("GET /hello/Natalia 200")),
-        "{rows:?}"
-    );
-    browser.screenshot("seed-walkthrough-real-cluster").await;
-    browser.close().await;
+    see_the_walkthrough_in_the_stream(&server, "seed-walkthrough-real-cluster").await;
     engine
         .call("DELETE", "/_index_template/logstash-daily", "")
         .await;
