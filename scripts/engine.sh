@@ -7,6 +7,10 @@
 #       node (default 512), waits until it is green, and prints its URL as the last line.
 #   scripts/engine.sh stop
 #       stops the cluster that start started.
+#   scripts/engine.sh node stop|start NAME
+#       takes one node of the running cluster away (its connections close as in a crash, its
+#       data stays) or brings it back, e.g. node-2; node-0 answers HTTP and stays up.
+#       Elasticsearch flavour only.
 #
 # Elasticsearch 8.19 is the default flavour; the cluster's files, log and pid are under
 # target/engine/. Only one cluster runs at a time.
@@ -67,6 +71,7 @@ start() {
     logdash.engine.Launcher "$data" "$nodes" "$port" "$launcher/target/modules/transport-netty4" \
     >"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
+  echo "$port" >"$state/port"
 
   local url=http://127.0.0.1:$port started=$SECONDS
   while :; do
@@ -82,8 +87,20 @@ start() {
   echo "$url"
 }
 
+# The launcher's own switch (NodeControl.java), on the first node's HTTP port.
+node() {
+  local action=${1:-} name=${2:-} port=19200
+  case "$action" in stop | start) ;; *) die "usage: scripts/engine.sh node stop|start NAME" ;; esac
+  [ -n "$name" ] || die "usage: scripts/engine.sh node stop|start NAME"
+  [ -f "$pid_file" ] || die "no cluster is running: scripts/engine.sh start first"
+  [ -f "$state/port" ] && port=$(cat "$state/port")
+  curl -fsS -X POST "http://127.0.0.1:$port/_engine/node/$name/_$action" >&2 || die "could not $action $name"
+  echo >&2
+}
+
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop ;;
-  *) die "usage: scripts/engine.sh start [--nodes N] [--flavor elasticsearch|opensearch] [--port P] [--heap MB] | stop" ;;
+  node) shift; node "$@" ;;
+  *) die "usage: scripts/engine.sh start [--nodes N] [--flavor elasticsearch|opensearch] [--port P] [--heap MB] | stop | node stop|start NAME" ;;
 esac

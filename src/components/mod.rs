@@ -7,5 +7,6 @@ pub mod error_banner;
 pub mod fields_editor;
 pub mod panels;
 pub mod saved_queries;
+pub mod shards_notice;
 pub mod stream;
 pub mod top_bar;

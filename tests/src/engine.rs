@@ -81,3 +81,76 @@ impl Engine {
         );
     }
 }
+
+impl Engine {
+    /// Takes node `name` away as a crash would (`scripts/engine.sh node stop`); it comes back
+    /// with [`NodeAway::come_back`], or when the guard is dropped (a failing test too), so
+    /// the tests after it find the whole cluster. `None` when this engine has no such switch
+    /// (the OpenSearch launcher).
+    pub async fn take_away(&self, name: &str) -> Option<NodeAway> {
+        let (status, answer) = self
+            .call("POST", &format!("/_engine/node/{name}/_stop"), "")
+            .await;
+        if status == 404 || status == 405 {
+            return None;
+        }
+        assert_eq!(status, 200, "stopping {name}: {answer}");
+        Some(NodeAway {
+            address: self.address.clone(),
+            name: name.to_string(),
+            back: false,
+        })
+    }
+
+    /// Waits until the cluster is green again (`timeout` like "60s"); panics if it is not.
+    pub async fn wait_green(&self, timeout: &str) {
+        let (_, health) = self
+            .call(
+                "GET",
+                &format!("/_cluster/health?wait_for_status=green&timeout={timeout}"),
+                "",
+            )
+            .await;
+        assert_eq!(health["status"], "green", "{health}");
+    }
+}
+
+/// A node taken away; see [`Engine::take_away`].
+pub struct NodeAway {
+    address: String,
+    name: String,
+    back: bool,
+}
+
+impl NodeAway {
+    /// Starts the node again on its data.
+    pub async fn come_back(mut self) {
+        let (status, answer) = request(
+            &self.address,
+            "POST",
+            &format!("/_engine/node/{}/_start", self.name),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200, "starting {}: {answer}", self.name);
+        self.back = true;
+    }
+}
+
+impl Drop for NodeAway {
+    fn drop(&mut self) {
+        if self.back {
+            return;
+        }
+        // a test failed with the node away: bring it back without the runtime
+        use std::io::{Read, Write};
+        if let Ok(mut stream) = std::net::TcpStream::connect(&self.address) {
+            let head = format!(
+                "POST /_engine/node/{}/_start HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.name, self.address
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.read_to_end(&mut Vec::new());
+        }
+    }
+}

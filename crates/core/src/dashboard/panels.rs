@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::fields::{LatencyUnit, ResolvedFields};
 use super::interval;
-use crate::es::ErrorBody;
+use crate::es::{ErrorBody, ShardGaps};
 use crate::time::{format_iso8601, EpochMillis};
 
 /// Buckets with fewer requests than this give percentiles too noisy to trust; shown greyed.
@@ -165,6 +165,8 @@ pub struct PanelsData {
     pub timed_previous: u64,
     pub errors: Option<u64>,
     pub errors_previous: Option<u64>,
+    /// Shards either search left out: the numbers above are short by what they hold.
+    pub gaps: Option<ShardGaps>,
 }
 
 impl PanelsData {
@@ -207,6 +209,7 @@ impl PanelsData {
             latency: percentiles(&aggs["latency"], scale),
             timed: count(&aggs["timed"]["value"]),
             errors: errors(&aggs["errors"]),
+            gaps: ShardGaps::of_answer(answer),
             ..PanelsData::default()
         };
         if let Some(previous) = previous {
@@ -428,6 +431,7 @@ mod tests {
         assert_eq!(data.buckets[0].latency.p95, Some(60.0));
         assert_eq!(data.error_rate(), Some(0.05));
         assert_eq!(data.trend(), Trend::Degrading { change: 0.5 });
+        assert_eq!(data.gaps, None);
     }
 
     #[test]

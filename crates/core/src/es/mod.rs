@@ -7,6 +7,8 @@ pub mod body;
 pub mod error;
 pub mod info;
 pub mod route;
+pub mod shards;
 
 pub use error::{ErrorBody, ErrorCause};
 pub use info::{ClusterInfo, Distribution, VersionInfo};
+pub use shards::ShardGaps;

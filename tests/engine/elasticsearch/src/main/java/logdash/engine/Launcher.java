@@ -5,18 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import org.elasticsearch.Build;
-import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.logging.LogConfigurator;
 import org.elasticsearch.common.settings.Settings;
-import org.elasticsearch.env.Environment;
-import org.elasticsearch.node.InternalSettingsPreparer;
-import org.elasticsearch.node.Node;
-import org.elasticsearch.plugins.PluginsLoader;
-import org.elasticsearch.rest.RestController;
 
 /**
  * Starts a real Elasticsearch cluster of N nodes inside this JVM, on loopback.
@@ -24,14 +17,16 @@ import org.elasticsearch.rest.RestController;
  * <p>Arguments: the cluster's folder, the number of nodes, the first HTTP port (node i listens on
  * port + i, its transport on port + 100 + i), and the folder holding the transport-netty4
  * module's jars. Each node gets a home as a distribution lays it out (config/, modules/, data/).
- * Each node also answers {@code GET /} ({@link RootHandler}). Prints "started" once every node runs; the cluster may still be electing a master then, so
- * callers wait for green over HTTP. Runs until killed.
+ * Each node also answers {@code GET /} ({@link RootHandler}); the first node also lets tests stop
+ * and restart the others ({@link NodeControl}). Prints "started" once every node runs; the
+ * cluster may still be electing a master then, so callers wait for green over HTTP. Runs until
+ * killed.
  */
 public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
-        Path cluster = Path.of(args[0]).toAbsolutePath();
+        Path clusterDir = Path.of(args[0]).toAbsolutePath();
         int count = Integer.parseInt(args[1]);
         int httpPort = Integer.parseInt(args[2]);
         Path netty = Path.of(args[3]).toAbsolutePath();
@@ -45,41 +40,10 @@ public final class Launcher {
             names.add("node-" + i);
             seeds.add("127.0.0.1:" + (httpPort + 100 + i));
         }
-        List<Node> nodes = new ArrayList<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(nodes)));
+        Cluster cluster = new Cluster(clusterDir, names, seeds, httpPort, netty);
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::closeAll));
         for (int i = 0; i < count; i++) {
-            Path home = cluster.resolve(names.get(i));
-            layOutHome(home, netty);
-            Settings.Builder settings = Settings.builder()
-                .put("cluster.name", "logdash-engine")
-                .put("node.name", names.get(i))
-                .put("path.home", home.toString())
-                .put("network.host", "127.0.0.1")
-                .put("http.port", httpPort + i)
-                .put("transport.port", httpPort + 100 + i)
-                // A laptop's disk may be fuller than Elasticsearch's watermarks allow.
-                .put("cluster.routing.allocation.disk.threshold_enabled", false)
-                .put("action.destructive_requires_name", false);
-            if (count == 1) {
-                settings.put("discovery.type", "single-node");
-            } else {
-                settings.putList("discovery.seed_hosts", seeds).putList("cluster.initial_master_nodes", names);
-            }
-            Environment environment = InternalSettingsPreparer.prepareEnvironment(
-                settings.build(), Map.of(), home.resolve("config"), names.get(i)::toString);
-            PluginsLoader plugins = PluginsLoader.createPluginsLoader(
-                PluginsLoader.loadModulesBundles(environment.modulesDir()),
-                PluginsLoader.loadPluginsBundles(environment.pluginsDir()),
-                Map.of(),
-                // The server is on the class path here, not a Java module as in a distribution.
-                false);
-            Node node = i == 0 ? new Node(environment, plugins) : new FollowingNode(environment, plugins);
-            synchronized (nodes) {
-                nodes.add(node);
-            }
-            node.start();
-            node.injector().getInstance(RestController.class).registerHandler(
-                new RootHandler(names.get(i), node.injector().getInstance(ClusterService.class)));
+            cluster.start(i);
         }
         System.out.println("started");
         System.out.flush();
@@ -87,7 +51,7 @@ public final class Launcher {
     }
 
     /** config/, plugins/ and modules/transport-netty4 with the module's jars and descriptor. */
-    private static void layOutHome(Path home, Path netty) throws IOException {
+    static void layOutHome(Path home, Path netty) throws IOException {
         Files.createDirectories(home.resolve("config"));
         Files.createDirectories(home.resolve("plugins"));
         Path module = home.resolve("modules").resolve("transport-netty4");
@@ -109,30 +73,5 @@ public final class Launcher {
             "java.version=17",
             "classname=org.elasticsearch.transport.netty4.Netty4Plugin",
             ""));
-    }
-
-    /**
-     * A second or later node in this JVM: the log's node and cluster ids are set once per JVM,
-     * by the first node, as Elasticsearch's own MockNode leaves them to its first node too.
-     */
-    private static final class FollowingNode extends Node {
-        FollowingNode(Environment environment, PluginsLoader plugins) {
-            super(environment, plugins);
-        }
-
-        @Override
-        protected void configureNodeAndClusterIdStateListener(ClusterService clusterService) {}
-    }
-
-    private static void closeAll(List<Node> nodes) {
-        synchronized (nodes) {
-            for (Node node : nodes) {
-                try {
-                    node.close();
-                } catch (IOException | RuntimeException e) {
-                    e.printStackTrace();
-                }
-            }
-        }
     }
 }

@@ -2,40 +2,41 @@
 //! `_msearch` per refresh feeds the panels; the stream polls on its own, so neither
 //! waits on the other. A backend that fails keeps the last data and is retried.
 
-use std::collections::BTreeMap;
+mod fields;
+mod stream;
 
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logdash_core::dashboard::fields::{self, FieldInfo, LatencyUnit, ResolvedFields};
+use logdash_core::dashboard::fields::LatencyUnit;
 use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
-use logdash_core::dashboard::poll::{Poll, Request};
 use logdash_core::dashboard::tail::{Row, RowFields, Tail};
+use logdash_core::es::ShardGaps;
 use logdash_core::lucene::{self, DefaultOperator};
-use logdash_core::view::{Panel, ViewState};
+use logdash_core::view::Panel;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, Endpoints};
+use crate::api;
 use crate::components::backend_status::BackendStatus;
 use crate::components::details::Details;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::fields_editor::FieldsEditor;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
 use crate::components::saved_queries::SavedQueries;
+use crate::components::shards_notice::ShardsNotice;
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
 use crate::error::AppError;
-use crate::field_store;
 use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
+use fields::{resolve_fields, FieldsCache};
+use stream::poll_stream;
 
 /// Lines the stream holds, and how far back each poll looks again for late lines.
 const STREAM_CAPACITY: usize = 100_000;
 const OVERLAP_MS: i64 = 30_000;
 const PAGE: usize = 500;
-/// How long after a page load the fields kept by the browser are checked against the data.
-const FIELD_RECHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -47,8 +48,10 @@ pub fn Dashboard() -> impl IntoView {
         api::cluster_info(&endpoints).await
     });
 
-    let fields = RwSignal::new(None::<(String, ResolvedFields, Vec<&'static str>)>);
+    let fields: FieldsCache = RwSignal::new(None);
     let panels = RwSignal::new(None::<PanelsData>);
+    // shards the stream's latest answers left out
+    let stream_gaps = RwSignal::new(None::<ShardGaps>);
     let query_error = RwSignal::new(None::<String>);
     let backend_error = RwSignal::new(None::<AppError>);
     let last_updated = RwSignal::new(None::<i64>);
@@ -107,6 +110,7 @@ pub fn Dashboard() -> impl IntoView {
             tail.update_value(Tail::clear);
             tail_version.update(|v| *v += 1);
             stream_total.set(None);
+            stream_gaps.set(None);
         }
         spawn_local(async move {
             let endpoints = endpoints.await;
@@ -177,6 +181,7 @@ pub fn Dashboard() -> impl IntoView {
                             move || tail_key.get_value() == view_key,
                             tail_version,
                             stream_total,
+                            stream_gaps,
                         )
                         .await;
                         stream_busy.update_value(|busy| {
@@ -284,6 +289,7 @@ pub fn Dashboard() -> impl IntoView {
             <span id="freshness" class="muted">{freshness}</span>
         </div>
         {banner}
+        <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=stream_gaps.into() />
         <Show when=empty>
             <p id="empty" class="notice">"No events match in this range. Widen the time range or loosen the query."</p>
         </Show>
@@ -321,78 +327,6 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-/// The fields of the view's index pattern: detected once per pattern (and field
-/// overrides) and reused. A pattern seen before starts from what the browser kept, so the
-/// data is asked for at once; the detection runs again a moment later, and when the data's
-/// fields changed, the view refreshes with them.
-async fn resolve_fields(
-    endpoints: &Endpoints,
-    state: &ViewState,
-    cache: RwSignal<Option<(String, ResolvedFields, Vec<&'static str>)>>,
-    tick: RwSignal<u64>,
-) -> Result<ResolvedFields, AppError> {
-    let key = format!("{}\u{1}{:?}", state.index, state.fields);
-    if let Some((cached, resolved, _)) = cache.get_untracked() {
-        if cached == key {
-            return Ok(resolved);
-        }
-    }
-    if let Some(kept) = field_store::recall(endpoints, &state.index) {
-        let (endpoints, view, view_key) = (endpoints.clone(), state.clone(), key.clone());
-        set_timeout(
-            move || {
-                spawn_local(async move {
-                    let Ok(data) = detect_fields(&endpoints, &view.index).await else {
-                        return; // the refreshes report a backend in trouble
-                    };
-                    let shown =
-                        cache.with_untracked(|c| c.as_ref().is_some_and(|c| c.0 == view_key));
-                    if field_store::remember(&endpoints, &view.index, data.clone()) && shown {
-                        keep_resolved(cache, view_key, &view, &data);
-                        tick.update(|t| *t += 1);
-                    }
-                });
-            },
-            FIELD_RECHECK_DELAY,
-        );
-        return Ok(keep_resolved(cache, key, state, &kept));
-    }
-    let data = detect_fields(endpoints, &state.index).await?;
-    field_store::remember(endpoints, &state.index, data.clone());
-    Ok(keep_resolved(cache, key, state, &data))
-}
-
-/// The fields `_field_caps` lists for the pattern; one that matches nothing yet has none.
-async fn detect_fields(
-    endpoints: &Endpoints,
-    index: &str,
-) -> Result<BTreeMap<String, FieldInfo>, AppError> {
-    match api::field_caps(endpoints, index).await {
-        Ok(caps) => Ok(fields::from_field_caps(&caps)),
-        Err(AppError::Backend { status: 404, .. }) => Ok(BTreeMap::new()),
-        Err(error) => Err(error),
-    }
-}
-
-/// Resolves the view's fields in `data` and keeps the result, with the panels that lack one.
-fn keep_resolved(
-    cache: RwSignal<Option<(String, ResolvedFields, Vec<&'static str>)>>,
-    key: String,
-    state: &ViewState,
-    data: &BTreeMap<String, FieldInfo>,
-) -> ResolvedFields {
-    let resolved = fields::resolve(&state.fields, data);
-    let mut missing = Vec::new();
-    if resolved.user.is_none() {
-        missing.push("user");
-    }
-    if resolved.latency.is_none() {
-        missing.push("latency");
-    }
-    cache.set(Some((key, resolved.clone(), missing)));
-    resolved
-}
-
 /// Shows an error: a query the backend refused goes next to the box; anything else is a
 /// banner, the last data stays, and a retry comes after a growing pause.
 fn report(
@@ -414,62 +348,6 @@ fn report(
             failures.set_value(attempt);
             let pause = std::time::Duration::from_secs(2u64.pow(attempt.min(5)));
             set_timeout(move || tick.update(|t| *t += 1), pause);
-        }
-    }
-}
-
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the stream's signals, passed once"
-)]
-async fn poll_stream(
-    endpoints: Endpoints,
-    state: ViewState,
-    fields: RowFields,
-    (from, to, now): (i64, i64, i64),
-    tail: StoredValue<Tail, LocalStorage>,
-    current: impl Fn() -> bool,
-    version: RwSignal<u64>,
-    total: RwSignal<Option<u64>>,
-) {
-    let first = tail.with_value(|t| t.newest().is_none());
-    if first {
-        let body = tail.with_value(|t| t.initial_request(&state.query, from, to, &fields));
-        if let Ok(answer) = api::search(&endpoints, &state.index, &body).await {
-            if !current() {
-                return;
-            }
-            total.set(answer["hits"]["total"]["value"].as_u64());
-            tail.update_value(|t| {
-                t.start(&answer, &fields);
-            });
-            version.update(|v| *v += 1);
-            marks::first(Moment::FirstStream);
-        }
-        return;
-    }
-    if !state.is_relative() {
-        return; // a pinned range does not grow
-    }
-    let mut poll =
-        tail.with_value(|t| Poll::new(t, &state.index, &state.query, from, now, &fields));
-    while let Some(request) = tail.with_value(|t| poll.next(t)) {
-        let answer = match request {
-            Request::Search(body) => api::search(&endpoints, &state.index, &body).await,
-            Request::Msearch(body) => api::msearch(&endpoints, body).await,
-        };
-        let Ok(answer) = answer else {
-            return; // the panels report the backend's trouble; the next poll goes on
-        };
-        if !current() {
-            return; // the view changed: these lines belong to another stream
-        }
-        let added_before = poll.merged.added;
-        tail.update_value(|t| poll.take(t, &answer));
-        let added = poll.merged.added - added_before;
-        if added > 0 {
-            total.update(|t| *t = t.map(|n| n + added as u64));
-            version.update(|v| *v += 1);
         }
     }
 }

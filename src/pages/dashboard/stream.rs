@@ -1,0 +1,71 @@
+//! The stream's poll: the first page of a view, then what arrived since, merged into the tail.
+
+use leptos::prelude::*;
+use logdash_core::dashboard::poll::{Poll, Request};
+use logdash_core::dashboard::tail::{RowFields, Tail};
+use logdash_core::es::ShardGaps;
+use logdash_core::view::ViewState;
+
+use crate::api::{self, Endpoints};
+use crate::marks::{self, Moment};
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the stream's signals, passed once"
+)]
+pub async fn poll_stream(
+    endpoints: Endpoints,
+    state: ViewState,
+    fields: RowFields,
+    (from, to, now): (i64, i64, i64),
+    tail: StoredValue<Tail, LocalStorage>,
+    current: impl Fn() -> bool,
+    version: RwSignal<u64>,
+    total: RwSignal<Option<u64>>,
+    gaps: RwSignal<Option<ShardGaps>>,
+) {
+    let first = tail.with_value(|t| t.newest().is_none());
+    if first {
+        let body = tail.with_value(|t| t.initial_request(&state.query, from, to, &fields));
+        if let Ok(answer) = api::search(&endpoints, &state.index, &body).await {
+            if !current() {
+                return;
+            }
+            total.set(answer["hits"]["total"]["value"].as_u64());
+            gaps.set(ShardGaps::of(&answer));
+            tail.update_value(|t| {
+                t.start(&answer, &fields);
+            });
+            version.update(|v| *v += 1);
+            marks::first(Moment::FirstStream);
+        }
+        return;
+    }
+    if !state.is_relative() {
+        return; // a pinned range does not grow
+    }
+    let mut poll =
+        tail.with_value(|t| Poll::new(t, &state.index, &state.query, from, now, &fields));
+    let mut left_out = Vec::new();
+    while let Some(request) = tail.with_value(|t| poll.next(t)) {
+        let answer = match request {
+            Request::Search(body) => api::search(&endpoints, &state.index, &body).await,
+            Request::Msearch(body) => api::msearch(&endpoints, body).await,
+        };
+        let Ok(answer) = answer else {
+            return; // the panels report the backend's trouble; the next poll goes on
+        };
+        if !current() {
+            return; // the view changed: these lines belong to another stream
+        }
+        left_out.extend(ShardGaps::of_answer(&answer));
+        let added_before = poll.merged.added;
+        tail.update_value(|t| poll.take(t, &answer));
+        let added = poll.merged.added - added_before;
+        if added > 0 {
+            total.update(|t| *t = t.map(|n| n + added as u64));
+            version.update(|v| *v += 1);
+        }
+    }
+    gaps.set(ShardGaps::merged(left_out));
+}
