@@ -151,8 +151,10 @@ pub fn VolumePanel(ctx: PanelContext) -> impl IntoView {
             .with(|d| d.as_ref().map(volume_chart).unwrap_or_default())
     });
     let total = move || {
-        ctx.data
-            .with(|d| d.as_ref().map(|d| d.total.to_string()).unwrap_or_default())
+        ctx.data.with(|d| {
+            d.as_ref()
+                .map_or_else(|| "–".to_string(), |d| d.total.to_string())
+        })
     };
     view! {
         <section id="panel-volume" class="panel">
@@ -244,10 +246,12 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
                 "trend",
                 format!("p95 steady ({:+.0}% vs the period before)", change * 100.0),
             ),
-            _ => (
+            Some(Trend::Unknown) => (
                 "trend",
                 "not enough requests to compare with the period before".to_string(),
             ),
+            // no numbers for this view (yet): nothing to compare
+            None => ("trend", String::new()),
         })
     };
     let error_rate = move || {

@@ -22,7 +22,7 @@ async fn open_and_see_the_known_totals(browser: &Browser, url: &str) {
         .await
         .expect("opens");
     let volume = browser
-        .wait_for_text("#volume-total", |t| !t.is_empty())
+        .wait_for_text("#volume-total", |t| !t.is_empty() && t != "–")
         .await;
     assert_eq!(volume, "60");
     assert_eq!(

@@ -49,6 +49,7 @@ pub fn Dashboard() -> impl IntoView {
     });
 
     let fields: FieldsCache = RwSignal::new(None);
+    // the numbers shown always belong to the view shown: a new view clears them
     let panels = RwSignal::new(None::<PanelsData>);
     // shards the stream's latest answers left out
     let stream_gaps = RwSignal::new(None::<ShardGaps>);
@@ -111,6 +112,7 @@ pub fn Dashboard() -> impl IntoView {
             tail_version.update(|v| *v += 1);
             stream_total.set(None);
             stream_gaps.set(None);
+            panels.set(None);
         }
         spawn_local(async move {
             let endpoints = endpoints.await;
@@ -153,7 +155,10 @@ pub fn Dashboard() -> impl IntoView {
                             failures.set_value(0);
                             last_updated.set(Some(timefmt::now()));
                         }
-                        Ok(Err(reason)) => query_error.set(Some(reason)),
+                        Ok(Err(reason)) => {
+                            panels.set(None);
+                            query_error.set(Some(reason));
+                        }
                         Err(error) => report(error, backend_error, query_error, failures, tick),
                     }
                 }

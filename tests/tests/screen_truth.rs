@@ -1,0 +1,101 @@
+//! Everything on the screen belongs to the view shown (issue #17): when a view's numbers
+//! cannot be had, the panels say so instead of keeping the last view's.
+
+use logdash_e2e::{known_requests, now_ms, Browser, Server};
+use serde_json::json;
+
+/// Every figure of the panels, as shown.
+const FIGURES: [&str; 6] = [
+    "#volume-total",
+    "#users-total",
+    "#latency-p50",
+    "#latency-p95",
+    "#error-rate",
+    "#trend",
+];
+
+async fn figures(browser: &Browser) -> Vec<String> {
+    let mut shown = Vec::new();
+    for id in FIGURES {
+        shown.extend(browser.texts(id).await);
+    }
+    shown
+}
+
+/// Types `text` into the query box and runs it.
+async fn run_query(browser: &Browser, text: &str) {
+    let query = browser
+        .client
+        .find(fantoccini::Locator::Css("#query"))
+        .await
+        .expect("query box");
+    query.clear().await.expect("clears");
+    query
+        .send_keys(&format!("{text}\u{E007}"))
+        .await
+        .expect("types");
+}
+
+/// No number is left on screen: each figure is "–" (or, for the trend, nothing).
+async fn wait_for_no_numbers(browser: &Browser) {
+    browser
+        .wait_for_all("#volume-total", |t| t.len() == 1 && t[0] == "–")
+        .await;
+    let shown = figures(browser).await;
+    assert!(
+        shown.iter().all(|t| t == "–" || t.is_empty()),
+        "numbers of another view are still shown: {shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_query_that_fails_leaves_no_numbers_of_the_query_before() {
+    let server = Server::start(&[]).await;
+    let body = known_requests(now_ms(), "logs-app");
+    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    run_query(&browser, "level:ERROR").await;
+    browser.wait_for_text("#volume-total", |t| t == "6").await;
+
+    run_query(&browser, "level:(").await;
+    browser
+        .wait_for_text("#query-error", |t| !t.is_empty())
+        .await;
+    wait_for_no_numbers(&browser).await;
+    browser
+        .wait_for_text("#stream-count", |t| !t.contains("6 lines"))
+        .await;
+    browser.screenshot("screen-truth-query-error").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
+    let cluster = Server::start(&[]).await;
+    let body = known_requests(now_ms(), "logs-app");
+    assert_eq!(cluster.bulk(&body).await["errors"], json!(false));
+    let proxy = Server::start(&["--elasticsearch", &format!("{}es", cluster.url)]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", proxy.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+
+    drop(cluster.kill_hard().await);
+    run_query(&browser, "level:ERROR").await;
+    browser
+        .wait_for_text("#error-banner", |t| !t.is_empty())
+        .await;
+    wait_for_no_numbers(&browser).await;
+    assert_eq!(browser.texts("#stream .row").await, Vec::<String>::new());
+    browser.screenshot("screen-truth-backend-gone").await;
+    browser.close().await;
+}
