@@ -1,10 +1,12 @@
 //! The dashboard in proxy mode in front of a real Elasticsearch (`LOGDASH_ENGINE_URL`; three
 //! nodes, a daily index with 3 shards and 1 replica, as `make test` runs it), beside the same
-//! events in the embedded store: both modes must show the same numbers.
+//! events in the embedded store: both modes must show the same numbers; saved queries are
+//! kept in the cluster for the whole team, and share links open the same view.
 
 use logdash_e2e::engine::Engine;
 use logdash_e2e::{iso, known_requests, now_ms, Browser, Server};
 use serde_json::json;
+use serde_json::Value;
 
 /// What the dashboard shows for a view, panel by panel, once every panel has its numbers.
 async fn panels(browser: &Browser, url: &str) -> Vec<(&'static str, String)> {
@@ -27,6 +29,7 @@ async fn panels(browser: &Browser, url: &str) -> Vec<(&'static str, String)> {
         "#latency-p95",
         "#latency-p99",
         "#stream-count",
+        "#trend",
     ] {
         shown.push((
             id,
@@ -38,6 +41,24 @@ async fn panels(browser: &Browser, url: &str) -> Vec<(&'static str, String)> {
     shown
 }
 
+/// 30 faster requests (5..34 ms) in the 15 minutes before the last 15: the period the
+/// latency panel's trend compares with.
+fn earlier_requests(now: i64, index: &str) -> String {
+    let mut body = String::new();
+    for i in 0..30 {
+        body.push_str(&json!({"index": {"_index": index}}).to_string());
+        body.push('\n');
+        body.push_str(&json!({
+            "@timestamp": iso(now - 28 * 60_000 + i * 10_000),
+            "level": "INFO",
+            "message": format!("GET /hello/N 200 earlier request {i}"),
+            "extra": {"user_id": format!("u{}", i % 6), "response_time_ms": 5 + i, "status_code": 200, "request_id": format!("e{i:03}")}
+        }).to_string());
+        body.push('\n');
+    }
+    body
+}
+
 #[tokio::test]
 async fn both_modes_show_the_same_numbers_for_the_same_events() {
     let Some(engine) = Engine::from_env("both_modes_show_the_same_numbers_for_the_same_events")
@@ -46,7 +67,7 @@ async fn both_modes_show_the_same_numbers_for_the_same_events() {
     };
     let now = now_ms();
     let index = format!("logstash-{}", iso(now)[..10].replace('-', "."));
-    let events = known_requests(now, &index);
+    let events = known_requests(now, &index) + &earlier_requests(now, &index);
 
     engine.call("DELETE", &format!("/{index}"), "").await;
     let (status, created) = engine
@@ -83,7 +104,25 @@ async fn both_modes_show_the_same_numbers_for_the_same_events() {
     browser.close().await;
     engine.call("DELETE", &format!("/{index}"), "").await;
     for ((panel, store), (_, cluster)) in in_store.iter().zip(&in_cluster) {
-        if panel.starts_with("#latency-") {
+        if *panel == "#trend" {
+            // "▲ p95 98% worse than the period before": the same words, and the change
+            // within what the percentiles' 2 % (below) allows
+            let words = |text: &str| text.replace(|c: char| c.is_ascii_digit(), "");
+            let change = |text: &str| -> f64 {
+                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                digits.parse().unwrap_or(f64::NAN)
+            };
+            assert!(store.contains("worse"), "{store}");
+            assert_eq!(
+                words(store),
+                words(cluster),
+                "the trend, store then cluster"
+            );
+            assert!(
+                (change(store) - change(cluster)).abs() <= 5.0,
+                "the trend: {store} in the store, {cluster} in the real cluster"
+            );
+        } else if panel.starts_with("#latency-") {
             // The store's percentiles are its own digest's, Elasticsearch's are its t-digest's:
             // 1.5 % apart on these 60 values today (p99 67.4 against 68.4 ms). Issue #15 makes
             // them equal; until then they must stay within 2 %.
@@ -101,4 +140,144 @@ async fn both_modes_show_the_same_numbers_for_the_same_events() {
             assert_eq!(store, cluster, "{panel}: the store, then the real cluster");
         }
     }
+}
+
+#[tokio::test]
+async fn saved_queries_live_in_the_cluster_and_share_links_open_the_same_view() {
+    let Some(engine) = Engine::from_env("saved_queries_live_in_the_cluster") else {
+        return;
+    };
+    let now = now_ms();
+    // its own pattern: the test above counts every event of logstash-*
+    let index = format!("weblogs-{}", iso(now)[..10].replace('-', "."));
+    engine.call("DELETE", &format!("/{index}"), "").await;
+    engine.bulk(&known_requests(now, &index)).await;
+    let ours = |stored: &Value| -> Vec<String> {
+        stored["hits"]["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|hit| hit["_source"]["name"].as_str())
+            .filter(|name| name.starts_with("Cluster errors"))
+            .map(str::to_string)
+            .collect()
+    };
+    let saved_in_cluster = || async {
+        engine
+            .call("POST", "/.logdash-saved-queries/_refresh", "")
+            .await;
+        let (_, stored) = engine
+            .call("GET", "/.logdash-saved-queries/_search?size=100", "")
+            .await;
+        ours(&stored)
+    };
+
+    // what an earlier, failed run left behind (the engine has no _delete_by_query: its
+    // module is not on Maven Central)
+    let (_, left) = engine
+        .call("GET", "/.logdash-saved-queries/_search?size=100", "")
+        .await;
+    for hit in left["hits"]["hits"].as_array().into_iter().flatten() {
+        if ours(&json!({"hits": {"hits": [hit]}})).is_empty() {
+            continue;
+        }
+        let id = hit["_id"].as_str().unwrap_or_default();
+        engine
+            .call(
+                "DELETE",
+                &format!("/.logdash-saved-queries/_doc/{id}?refresh=true"),
+                "",
+            )
+            .await;
+    }
+
+    // one teammate saves a query and shares a pinned link to the view
+    let mine = Server::start(&["--elasticsearch", &engine.url()]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=weblogs-*&refresh=0&tz=utc&q=level:ERROR",
+            mine.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 6)
+        .await;
+    browser.click("#saved-button").await;
+    browser
+        .type_into("#saved-name", "Cluster errors\u{E007}")
+        .await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| {
+            names.iter().any(|n| n == "Cluster errors")
+        })
+        .await;
+    assert_eq!(saved_in_cluster().await, ["Cluster errors"]);
+    browser.click("#share-pinned").await;
+    let link = browser
+        .wait_for_text("#share-link code", |t| t.starts_with("http"))
+        .await;
+    browser.close().await;
+
+    // the link opens the same view in a fresh browser
+    let fresh = Browser::start().await;
+    fresh.client.goto(&link).await.expect("opens the link");
+    fresh
+        .wait_for_all("#stream .row", |rows| rows.len() == 6)
+        .await;
+    assert_eq!(fresh.value("#query").await, "level:ERROR");
+    assert_eq!(
+        fresh.wait_for_text("#volume-total", |t| t == "6").await,
+        "6"
+    );
+
+    // another logdash in front of the same cluster lists it, loads it and deletes it
+    let theirs = Server::start(&["--elasticsearch", &engine.url()]).await;
+    fresh
+        .client
+        .goto(&format!("{}?index=weblogs-*&refresh=0&tz=utc", theirs.url))
+        .await
+        .expect("opens");
+    fresh
+        .wait_for_text("#stream-count", |t| t == "60 lines")
+        .await;
+    fresh.click("#saved-button").await;
+    let load = "#saved-list .saved-load";
+    fresh
+        .wait_for_all(load, |names| names.iter().any(|n| n == "Cluster errors"))
+        .await;
+    let position = fresh
+        .texts(load)
+        .await
+        .iter()
+        .position(|n| n == "Cluster errors")
+        .expect("listed");
+    fresh
+        .click(&format!(
+            "#saved-list li:nth-of-type({}) .saved-load",
+            position + 1
+        ))
+        .await;
+    fresh
+        .wait_for_all("#stream .row", |rows| rows.len() == 6)
+        .await;
+    fresh
+        .click(&format!(
+            "#saved-list li:nth-of-type({}) .saved-delete",
+            position + 1
+        ))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !saved_in_cluster().await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deleted query is still in the cluster"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    fresh.screenshot("saved-query-real-cluster").await;
+    fresh.close().await;
+    engine.call("DELETE", &format!("/{index}"), "").await;
 }
