@@ -215,6 +215,16 @@ async fn saved_queries_live_in_the_cluster_and_share_links_open_the_same_view() 
         })
         .await;
     assert_eq!(saved_in_cluster().await, ["Cluster errors"]);
+    // the first save of a fresh cluster creates the index: its replica may still be
+    // starting, and a teammate's list may be read from it
+    let (_, health) = engine
+        .call(
+            "GET",
+            "/_cluster/health/.logdash-saved-queries?wait_for_status=green&timeout=30s",
+            "",
+        )
+        .await;
+    assert_eq!(health["status"], "green", "{health}");
     browser.click("#share-pinned").await;
     let link = browser
         .wait_for_text("#share-link code", |t| t.starts_with("http"))
@@ -244,10 +254,10 @@ async fn saved_queries_live_in_the_cluster_and_share_links_open_the_same_view() 
         .wait_for_text("#stream-count", |t| t == "60 lines")
         .await;
     fresh.click("#saved-button").await;
-    let load = "#saved-list .saved-load";
     fresh
-        .wait_for_all(load, |names| names.iter().any(|n| n == "Cluster errors"))
+        .wait_for_text("#saved-list", |t| t.contains("Cluster errors"))
         .await;
+    let load = "#saved-list .saved-load";
     let position = fresh
         .texts(load)
         .await
