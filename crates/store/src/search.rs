@@ -66,8 +66,16 @@ impl Store {
                     .map_err(|err| search_failed(&err))?;
                 (count, Hits::Sorted(sorted), agg)
             }
+            // no hits asked for (the panels): no scores to compute for every match
+            None if window == 0 => {
+                let agg_collector = agg_request.as_ref().map(|prepared| prepared.collector());
+                let (count, agg) = searcher
+                    .search(&*query, &(total, agg_collector))
+                    .map_err(|err| search_failed(&err))?;
+                (count, Hits::Scored(Vec::new()), agg)
+            }
             None => {
-                let top = TopDocs::with_limit(window.max(1)).order_by_score();
+                let top = TopDocs::with_limit(window).order_by_score();
                 let agg_collector = agg_request.as_ref().map(|prepared| prepared.collector());
                 let (count, top, agg) = searcher
                     .search(&*query, &(total, top, agg_collector))
