@@ -103,42 +103,16 @@ async fn both_modes_show_the_same_numbers_for_the_same_events() {
     browser.screenshot("both-modes-real-cluster").await;
     browser.close().await;
     engine.call("DELETE", &format!("/{index}"), "").await;
+    // every figure alike, the percentiles and the trend built on them too: both answer these
+    // small samples (fewer than 2,000 response times) exactly, as Elasticsearch 8 does
+    assert!(
+        in_store
+            .iter()
+            .any(|(panel, text)| *panel == "#trend" && text.contains("worse")),
+        "{in_store:?}"
+    );
     for ((panel, store), (_, cluster)) in in_store.iter().zip(&in_cluster) {
-        if *panel == "#trend" {
-            // "▲ p95 98% worse than the period before": the same words, and the change
-            // within what the percentiles' 2 % (below) allows
-            let words = |text: &str| text.replace(|c: char| c.is_ascii_digit(), "");
-            let change = |text: &str| -> f64 {
-                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-                digits.parse().unwrap_or(f64::NAN)
-            };
-            assert!(store.contains("worse"), "{store}");
-            assert_eq!(
-                words(store),
-                words(cluster),
-                "the trend, store then cluster"
-            );
-            assert!(
-                (change(store) - change(cluster)).abs() <= 5.0,
-                "the trend: {store} in the store, {cluster} in the real cluster"
-            );
-        } else if panel.starts_with("#latency-") {
-            // The store's percentiles are its own digest's, Elasticsearch's are its t-digest's:
-            // 1.5 % apart on these 60 values today (p99 67.4 against 68.4 ms). Issue #15 makes
-            // them equal; until then they must stay within 2 %.
-            let ms = |text: &str| {
-                text.trim_end_matches("ms")
-                    .parse::<f64>()
-                    .unwrap_or(f64::NAN)
-            };
-            let (store_ms, cluster_ms) = (ms(store), ms(cluster));
-            assert!(
-                (store_ms - cluster_ms).abs() <= 0.02 * cluster_ms,
-                "{panel}: {store} in the store, {cluster} in the real cluster"
-            );
-        } else {
-            assert_eq!(store, cluster, "{panel}: the store, then the real cluster");
-        }
+        assert_eq!(store, cluster, "{panel}: the store, then the real cluster");
     }
 }
 

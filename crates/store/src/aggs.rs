@@ -17,6 +17,7 @@ use tantivy::schema::Schema;
 use tantivy::tokenizer::TokenizerManager;
 
 use crate::mapping::IndexMapping;
+use crate::percentiles::{self, PercentilesCollector, Spec, Values};
 use crate::query::{self, resolve, Context, Target};
 use crate::schema::{Fields, TEXT_TOKENIZER};
 use crate::RequestError;
@@ -42,6 +43,17 @@ const SUPPORTED: &[&str] = &[
 pub(crate) struct Prepared {
     aggs: Aggregations,
     plan: Vec<(String, Plan)>,
+    /// The percentiles answered as Elasticsearch does (see `percentiles`), by [`Plan::Percentiles`].
+    exact: Vec<Spec>,
+}
+
+/// Where an aggregation sits: exact percentiles are computed at the top and in a top-level
+/// date_histogram's buckets (`(interval, shift)` in ms); deeper, tantivy's own answer them.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Top,
+    InHistogram(i64, i64),
+    Deeper,
 }
 
 /// What each aggregation's answer needs on its way back.
@@ -61,6 +73,8 @@ enum Plan {
     /// A count (cardinality, value_count): Elasticsearch answers a whole number.
     Cardinality,
     Metric,
+    /// Computed beside tantivy's aggregations: the number of its spec.
+    Percentiles(usize),
 }
 
 impl Prepared {
@@ -72,11 +86,49 @@ impl Prepared {
         AggregationCollector::from_aggs(self.aggs.clone(), context)
     }
 
-    pub(crate) fn render(&self, results: AggregationResults) -> Result<Value, RequestError> {
+    /// The collector of the exact percentiles, when the request has any.
+    pub(crate) fn percentiles_collector(&self) -> Option<PercentilesCollector> {
+        (!self.exact.is_empty()).then(|| PercentilesCollector {
+            specs: self.exact.clone(),
+        })
+    }
+
+    pub(crate) fn render(
+        &self,
+        results: AggregationResults,
+        values: Option<Values>,
+    ) -> Result<Value, RequestError> {
         let mut value = serde_json::to_value(results)
             .map_err(|err| RequestError::internal(format!("cannot render aggregations: {err}")))?;
-        render_level(&mut value, &self.plan);
+        let mut exact = Exact {
+            specs: &self.exact,
+            answers: percentiles::answer_all(values.unwrap_or_default(), &self.exact),
+        };
+        render_level(&mut value, &self.plan, &mut exact, 0);
         Ok(value)
+    }
+}
+
+/// The exact percentiles' specs and collected values, for rendering.
+struct Exact<'a> {
+    specs: &'a [Spec],
+    /// Per spec, the answer of each bucket that had values.
+    answers: Vec<std::collections::BTreeMap<i64, Value>>,
+}
+
+impl Exact<'_> {
+    /// The answer for a spec in a bucket (each is asked for once: its values are moved out).
+    fn answer(&mut self, spec: usize, bucket: i64) -> Value {
+        let answered = self
+            .answers
+            .get_mut(spec)
+            .and_then(|buckets| buckets.remove(&bucket));
+        match (answered, self.specs.get(spec)) {
+            (Some(answer), _) => answer,
+            // a bucket without values (extended bounds, or nothing matched): nulls
+            (None, Some(found)) => percentiles::render(None, found),
+            (None, None) => Value::Null,
+        }
     }
 }
 
@@ -85,14 +137,17 @@ pub(crate) fn prepare(
     mapping: &IndexMapping,
     now: EpochMillis,
 ) -> Result<Prepared, RequestError> {
-    let (aggs, plan) = level(aggs, mapping, now)?;
-    Ok(Prepared { aggs, plan })
+    let mut exact = Vec::new();
+    let (aggs, plan) = level(aggs, mapping, now, Place::Top, &mut exact)?;
+    Ok(Prepared { aggs, plan, exact })
 }
 
 fn level(
     aggs: &Value,
     mapping: &IndexMapping,
     now: EpochMillis,
+    place: Place,
+    exact: &mut Vec<Spec>,
 ) -> Result<(Aggregations, Vec<(String, Plan)>), RequestError> {
     let object = aggs.as_object().ok_or_else(|| {
         RequestError::bad_request("[aggs] must be an object of named aggregations")
@@ -100,19 +155,25 @@ fn level(
     let mut out = Aggregations::default();
     let mut plan = Vec::new();
     for (name, spec) in object {
-        let (aggregation, node) = one(name, spec, mapping, now)?;
-        out.insert(name.clone(), aggregation);
+        let (aggregation, node) = one(name, spec, mapping, now, place, exact)?;
+        if let Some(aggregation) = aggregation {
+            out.insert(name.clone(), aggregation);
+        }
         plan.push((name.clone(), node));
     }
     Ok((out, plan))
 }
 
+/// One aggregation: tantivy's request for it (none when logdash computes it itself) and
+/// what its answer needs on the way back.
 fn one(
     name: &str,
     spec: &Value,
     mapping: &IndexMapping,
     now: EpochMillis,
-) -> Result<(Aggregation, Plan), RequestError> {
+    place: Place,
+    exact: &mut Vec<Spec>,
+) -> Result<(Option<Aggregation>, Plan), RequestError> {
     let object = spec.as_object().ok_or_else(|| {
         RequestError::bad_request(format!("aggregation [{name}] must be an object"))
     })?;
@@ -140,11 +201,12 @@ fn one(
             SUPPORTED.join(", ")
         )));
     }
-    let (sub_aggs, children) = match sub {
-        Some(sub) => level(sub, mapping, now)?,
-        None => (Aggregations::default(), Vec::new()),
+    let mut sub_level = |place: Place| match sub {
+        Some(sub) => level(sub, mapping, now, place, exact),
+        None => Ok((Aggregations::default(), Vec::new())),
     };
     if kind == "filter" {
+        let (sub_aggs, children) = sub_level(Place::Deeper)?;
         let builder = EsFilter {
             query: body.clone(),
             mapping: mapping.clone(),
@@ -158,7 +220,7 @@ fn one(
             ))),
             sub_aggregation: sub_aggs,
         };
-        return Ok((aggregation, Plan::Single(children)));
+        return Ok((Some(aggregation), Plan::Single(children)));
     }
     let mut body = body.as_object().cloned().ok_or_else(|| {
         RequestError::bad_request(format!("[{kind}] aggregation [{name}] must be an object"))
@@ -174,19 +236,42 @@ fn one(
     })?;
     let target = resolve(mapping, &field);
     let column = column_of(&target, kind, &field)?;
-    body.insert("field".into(), Value::String(column));
-    let plan = match kind {
-        "date_histogram" => {
-            if target != Target::Timestamp {
-                return Err(RequestError::illegal_argument(format!(
-                    "date_histogram on [{field}] is not supported: logdash buckets time on [@timestamp]"
+    body.insert("field".into(), Value::String(column.clone()));
+    if kind == "percentiles" {
+        if let Place::Top | Place::InHistogram(..) = place {
+            let histogram = match place {
+                Place::InHistogram(interval, shift) => Some((interval, shift)),
+                _ => None,
+            };
+            if sub.is_some() {
+                return Err(RequestError::bad_request(format!(
+                    "Aggregator [{name}] of type [percentiles] cannot accept sub-aggregations"
                 )));
             }
-            Plan::DateHistogram {
-                offset_minutes: date_histogram(name, &mut body, now)?,
-                children,
-            }
+            exact.push(percentiles::parse(name, &body, column, histogram)?);
+            return Ok((None, Plan::Percentiles(exact.len() - 1)));
         }
+    }
+    let histogram = if kind == "date_histogram" {
+        if target != Target::Timestamp {
+            return Err(RequestError::illegal_argument(format!(
+                "date_histogram on [{field}] is not supported: logdash buckets time on [@timestamp]"
+            )));
+        }
+        Some(date_histogram(name, &mut body, now)?)
+    } else {
+        None
+    };
+    let children_place = match (histogram, place) {
+        (Some((_, interval, shift)), Place::Top) => Place::InHistogram(interval, shift),
+        _ => Place::Deeper,
+    };
+    let (sub_aggs, children) = sub_level(children_place)?;
+    let plan = match kind {
+        "date_histogram" => Plan::DateHistogram {
+            offset_minutes: histogram.map_or(0, |(offset, _, _)| offset),
+            children,
+        },
         "cardinality" => {
             if body.contains_key("precision_threshold") {
                 return Err(RequestError::illegal_argument(format!(
@@ -228,7 +313,7 @@ fn one(
             RequestError::bad_request(format!("[{kind}] aggregation [{name}]: {err}"))
         })?;
     aggregation.sub_aggregation = sub_aggs;
-    Ok((aggregation, plan))
+    Ok((Some(aggregation), plan))
 }
 
 /// The tantivy column behind an Elasticsearch field, for aggregating on.
@@ -245,12 +330,13 @@ fn column_of(target: &Target, kind: &str, field: &str) -> Result<String, Request
     }
 }
 
-/// Checks and rewrites a date_histogram; returns the time zone's offset in minutes.
+/// Checks and rewrites a date_histogram; returns the time zone's offset in minutes, the
+/// interval and the buckets' shift from the epoch's (both in ms).
 fn date_histogram(
     name: &str,
     body: &mut Map<String, Value>,
     now: EpochMillis,
-) -> Result<i32, RequestError> {
+) -> Result<(i32, i64, i64), RequestError> {
     let interval_text = match (body.remove("fixed_interval"), body.remove("calendar_interval"), body.remove("interval")) {
         (Some(Value::String(fixed)), None, None) => fixed,
         (None, Some(Value::String(calendar)), None) | (None, None, Some(Value::String(calendar))) => match calendar.as_str() {
@@ -310,7 +396,7 @@ fn date_histogram(
             }
         }
     }
-    Ok(offset_minutes)
+    Ok((offset_minutes, interval, shift))
 }
 
 fn date_range_bounds(
@@ -354,34 +440,42 @@ fn date_value(value: &Value, now: EpochMillis, rounding: Rounding) -> Result<f64
     }
 }
 
-fn render_level(value: &mut Value, plan: &[(String, Plan)]) {
+/// Brings one level of results to Elasticsearch's shape; `bucket` is the key of the
+/// histogram bucket it sits in (0 outside one), for the exact percentiles.
+fn render_level(value: &mut Value, plan: &[(String, Plan)], exact: &mut Exact, bucket: i64) {
     for (name, node) in plan {
-        if let Some(result) = value.get_mut(name) {
-            render_one(result, node);
+        if let Plan::Percentiles(spec) = node {
+            if let Some(level) = value.as_object_mut() {
+                level.insert(name.clone(), exact.answer(*spec, bucket));
+            }
+        } else if let Some(result) = value.get_mut(name) {
+            render_one(result, node, exact);
         }
     }
 }
 
-fn render_one(result: &mut Value, plan: &Plan) {
+fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
     match plan {
         Plan::DateHistogram {
             offset_minutes,
             children,
         } => {
             for bucket in buckets_mut(result) {
+                let mut at = 0;
                 if let Some(key) = bucket.get("key").and_then(Value::as_f64) {
                     let key = key as i64;
+                    at = key;
                     bucket["key"] = json!(key);
                     bucket["key_as_string"] = json!(format_with_offset(key, *offset_minutes));
                 }
                 whole_doc_count(bucket);
-                render_level(bucket, children);
+                render_level(bucket, children, exact, at);
             }
         }
         Plan::Buckets(children) => {
             for bucket in buckets_mut(result) {
                 whole_doc_count(bucket);
-                render_level(bucket, children);
+                render_level(bucket, children, exact, 0);
             }
         }
         Plan::Range { ranges, children } => {
@@ -401,21 +495,21 @@ fn render_one(result: &mut Value, plan: &Plan) {
                         .clone()
                         .unwrap_or_else(|| format!("{}-{}", edge(from), edge(to))));
                 whole_doc_count(&mut bucket);
-                render_level(&mut bucket, children);
+                render_level(&mut bucket, children, exact, 0);
                 kept.push(bucket);
             }
             result["buckets"] = Value::Array(kept);
         }
         Plan::Single(children) => {
             whole_doc_count(result);
-            render_level(result, children);
+            render_level(result, children, exact, 0);
         }
         Plan::Cardinality => {
             if let Some(value) = result.get("value").and_then(Value::as_f64) {
                 result["value"] = json!(value.round() as u64);
             }
         }
-        Plan::Metric => {}
+        Plan::Metric | Plan::Percentiles(..) => {}
     }
 }
 

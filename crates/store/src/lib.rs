@@ -9,12 +9,14 @@
 mod aggs;
 mod bulk;
 mod catalog;
+mod digest;
 mod document;
 mod error;
 pub mod event;
 mod indices;
 pub mod mapping;
 mod meta;
+mod percentiles;
 mod query;
 mod schema;
 mod search;

@@ -60,7 +60,9 @@ impl Store {
                     search_after: request.search_after.clone(),
                     mapping: mapping.clone(),
                 };
-                let agg_collector = agg_request.as_ref().map(|prepared| prepared.collector());
+                let agg_collector = agg_request
+                    .as_ref()
+                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, sorted, agg) = searcher
                     .search(&*query, &(total, sorter, agg_collector))
                     .map_err(|err| search_failed(&err))?;
@@ -68,7 +70,9 @@ impl Store {
             }
             // no hits asked for (the panels): no scores to compute for every match
             None if window == 0 => {
-                let agg_collector = agg_request.as_ref().map(|prepared| prepared.collector());
+                let agg_collector = agg_request
+                    .as_ref()
+                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, agg) = searcher
                     .search(&*query, &(total, agg_collector))
                     .map_err(|err| search_failed(&err))?;
@@ -76,7 +80,9 @@ impl Store {
             }
             None => {
                 let top = TopDocs::with_limit(window).order_by_score();
-                let agg_collector = agg_request.as_ref().map(|prepared| prepared.collector());
+                let agg_collector = agg_request
+                    .as_ref()
+                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, top, agg) = searcher
                     .search(&*query, &(total, top, agg_collector))
                     .map_err(|err| search_failed(&err))?;
@@ -93,8 +99,8 @@ impl Store {
         if let Some(total) = request.track_total_hits.render(count) {
             response["hits"]["total"] = total;
         }
-        if let (Some(prepared), Some(results)) = (agg_request, agg_results) {
-            response["aggregations"] = prepared.render(results)?;
+        if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
+            response["aggregations"] = prepared.render(results, percentiles)?;
         }
         Ok(response)
     }
