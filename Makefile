@@ -1,12 +1,15 @@
 # logdash: the two commands people need are `make run` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help run test setup dashboard fmt bench record test-opensearch
+.PHONY: help run run-cluster test setup dashboard fmt bench record test-opensearch
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: ## build everything and run logdash with demo traffic (prints the URL)
 	scripts/run.sh
+
+run-cluster: ## the same in proxy mode, in front of a real 3-node Elasticsearch on loopback
+	scripts/run-cluster.sh
 
 test: ## run every test (formatting, lints, unit, end-to-end in headless Chromium)
 	scripts/test.sh

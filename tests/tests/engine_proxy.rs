@@ -265,3 +265,43 @@ async fn saved_queries_live_in_the_cluster_and_share_links_open_the_same_view() 
     fresh.close().await;
     engine.call("DELETE", &format!("/{index}"), "").await;
 }
+
+/// `make run-cluster`'s logdash: in proxy mode with `--ingest`, `--demo`'s simulated users
+/// log into the cluster, and the dashboard in front of it shows them.
+#[tokio::test]
+async fn demo_traffic_goes_into_the_cluster_through_the_input() {
+    let Some(engine) = Engine::from_env("demo_traffic_goes_into_the_cluster") else {
+        return;
+    };
+    // its own prefix: the test above counts every event of logstash-*
+    engine.call("DELETE", "/demo-traffic-*", "").await;
+    let server = Server::start(&[
+        "--elasticsearch",
+        &engine.url(),
+        "--ingest",
+        "--demo",
+        "--index-prefix",
+        "demo-traffic",
+    ])
+    .await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=demo-traffic-*&refresh=1", server.url))
+        .await
+        .expect("opens");
+    let shown = browser
+        .wait_for_text("#volume-total", |t| {
+            t.parse::<u64>().is_ok_and(|events| events > 0)
+        })
+        .await;
+    drop(server);
+    engine.call("POST", "/demo-traffic-*/_refresh", "").await;
+    let (_, count) = engine.call("GET", "/demo-traffic-*/_count", "").await;
+    assert!(
+        count["count"].as_u64().unwrap_or(0) >= shown.parse::<u64>().unwrap_or(u64::MAX),
+        "the dashboard showed {shown} events, the cluster holds {count}"
+    );
+    browser.close().await;
+    engine.call("DELETE", "/demo-traffic-*", "").await;
+}

@@ -131,7 +131,8 @@ pub struct Config {
     pub allowed_indices: Vec<String>,
 
     /// Run a built-in traffic simulator: users calling the example Flask app's endpoints,
-    /// with slow spells and error bursts, sent through the TCP input.
+    /// with slow spells and error bursts, sent through the TCP input (in proxy mode it
+    /// needs --ingest, and its logs go into the cluster).
     #[arg(long, env = "LOGDASH_DEMO")]
     pub demo: bool,
 

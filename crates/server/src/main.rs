@@ -39,8 +39,11 @@ async fn run(config: Config) -> Result<(), String> {
 
 /// Proxy mode: `/es/` forwards to the cluster; no store; the TCP input only with `--ingest`.
 async fn run_proxy(config: Config, url: String) -> Result<(), String> {
-    if config.demo {
-        return Err("--demo needs the embedded store: drop --elasticsearch".to_string());
+    if config.demo && !config.ingest {
+        return Err(
+            "--demo sends its traffic through the tcp input: add --ingest to send it on to the cluster"
+                .to_string(),
+        );
     }
     let upstream = Arc::new(proxy::Upstream::new(&proxy::UpstreamConfig::from_config(
         &url, &config,
@@ -65,6 +68,12 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
             "logdash ingest: logstash json_lines on tcp://{tcp_address}, sent on to {} through _bulk",
             upstream.url()
         ));
+        if config.demo {
+            tokio::spawn(demo::run(tcp_address));
+            announce(
+                "logdash demo: simulated users of the example app are sending logs to the cluster",
+            );
+        }
     }
     let address = listener
         .local_addr()
