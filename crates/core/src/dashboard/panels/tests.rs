@@ -1,0 +1,124 @@
+//! The panels' request and how their answer is read.
+
+use super::*;
+use crate::dashboard::fields::Resolved;
+
+fn fields() -> ResolvedFields {
+    let r = |name: &str, agg: &str| {
+        Some(Resolved {
+            name: name.into(),
+            agg: agg.into(),
+        })
+    };
+    ResolvedFields {
+        message: Some("message".into()),
+        level: r("level", "level.keyword"),
+        user: r("extra.user_id", "extra.user_id.keyword"),
+        latency: r("extra.response_time_ms", "extra.response_time_ms"),
+        status: r("extra.status_code", "extra.status_code"),
+        path: None,
+        request_id: None,
+    }
+}
+
+fn request() -> PanelsRequest {
+    PanelsRequest {
+        index: "log*".into(),
+        query: "level:ERROR".into(),
+        from: 1_000_000,
+        to: 1_900_000,
+        offset_minutes: 60,
+        now: 1_900_000,
+    }
+}
+
+#[test]
+fn one_msearch_with_the_range_and_the_period_before() {
+    let body = request().msearch_body(&fields());
+    let lines: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0], json!({"index": "log*"}));
+    let hist = &lines[1]["aggs"]["over_time"]["date_histogram"];
+    assert_eq!(hist["fixed_interval"], "10s");
+    assert_eq!(hist["time_zone"], "+01:00");
+    assert_eq!(
+        lines[1]["aggs"]["over_time"]["aggs"]["users"]["cardinality"]["field"],
+        "extra.user_id.keyword"
+    );
+    assert_eq!(
+        lines[1]["query"]["bool"]["filter"][1]["query_string"]["query"],
+        "level:ERROR"
+    );
+    assert_eq!(
+        lines[3]["query"]["bool"]["filter"][0]["range"]["@timestamp"],
+        json!({"gte": 100_000, "lte": 1_000_000, "format": "epoch_millis"})
+    );
+}
+
+#[test]
+fn a_panel_without_its_field_asks_for_nothing() {
+    let body = request().msearch_body(&ResolvedFields::default());
+    assert!(!body.contains("cardinality") && !body.contains("percentiles"));
+}
+
+#[test]
+fn reads_answers_and_flags_degradation() {
+    let answer = json!({"responses": [
+        {"status": 200, "hits": {"total": {"value": 100, "relation": "eq"}}, "aggregations": {
+            "users": {"value": 7}, "recent": {"doc_count": 10, "users": {"value": 3}},
+            "latency": {"values": {"50.0": 10.0, "95.0": 60.0, "99.0": null}}, "timed": {"value": 90},
+            "errors": {"buckets": [{"key": "500.0-*", "from": 500.0, "doc_count": 5}]},
+            "over_time": {"buckets": [
+                {"key": 1_000_000, "doc_count": 100, "levels": {"buckets": [{"key": "INFO", "doc_count": 95}, {"key": "ERROR", "doc_count": 5}]},
+                 "users": {"value": 7}, "latency": {"values": [{"key": 50.0, "value": 10.0}, {"key": 95.0, "value": 60.0}]}, "timed": {"value": 90},
+                 "errors": {"buckets": [{"doc_count": 5}]}}
+            ]}
+        }},
+        {"status": 200, "hits": {"total": 80}, "aggregations": {"latency": {"values": {"95.0": 40.0}}, "timed": {"value": 80}, "errors": {"buckets": [{"doc_count": 1}]}}}
+    ]});
+    let data = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 10_000).expect("parses");
+    assert_eq!(
+        (data.total, data.users_total, data.users_recent),
+        (100, Some(7), Some(3))
+    );
+    assert_eq!(
+        data.latency,
+        Percentiles {
+            p50: Some(10.0),
+            p95: Some(60.0),
+            p99: None
+        }
+    );
+    assert_eq!(
+        data.buckets[0].levels,
+        vec![("INFO".to_string(), 95), ("ERROR".to_string(), 5)]
+    );
+    assert_eq!(data.buckets[0].latency.p95, Some(60.0));
+    assert_eq!(data.error_rate(), Some(0.05));
+    assert_eq!(data.trend(), Trend::Degrading { change: 0.5 });
+    assert_eq!(data.gaps, None);
+}
+
+#[test]
+fn trend_needs_enough_requests_and_units_convert() {
+    let answer = json!({"responses": [
+        {"hits": {"total": {"value": 5}}, "aggregations": {"latency": {"values": {"95.0": 2_000_000.0}}, "timed": {"value": 5}}},
+        {"hits": {"total": {"value": 5}}, "aggregations": {"latency": {"values": {"95.0": 1_000_000.0}}, "timed": {"value": 5}}}
+    ]});
+    let data = PanelsData::parse(&answer, LatencyUnit::Nanoseconds, 1000).expect("parses");
+    assert_eq!(data.latency.p95, Some(2.0));
+    let floats = json!({"responses": [{"aggregations": {"timed": {"value": 25.0}, "users": {"value": 3.0}}}]});
+    let data = PanelsData::parse(&floats, LatencyUnit::Milliseconds, 1000).expect("parses");
+    assert_eq!((data.timed, data.users_total), (25, Some(3)));
+    assert_eq!(data.trend(), Trend::Unknown);
+}
+
+#[test]
+fn a_failed_item_is_its_error() {
+    let answer = json!({"responses": [{"status": 400, "error": {"type": "query_shard_exception", "reason": "Failed to parse query [a AND]"}}, {}]});
+    let err = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 1000).expect_err("fails");
+    assert_eq!(err, "query_shard_exception: Failed to parse query [a AND]");
+}
