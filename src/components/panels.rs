@@ -261,6 +261,18 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
                 .map_or("–".to_string(), |r| format!("{:.1}%", r * 100.0))
         })
     };
+    // what the rate is out of: the events that carry a status, not every log line
+    let error_base = move || {
+        ctx.data.with(|d| {
+            d.as_ref()
+                .filter(|d| d.errors.is_some())
+                .map(|d| match d.requests() {
+                    1 => " of 1 request".to_string(),
+                    n => format!(" of {n} requests"),
+                })
+                .unwrap_or_default()
+        })
+    };
     let samples = move || {
         ctx.data.with(|d| {
             d.as_ref()
@@ -275,7 +287,7 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
                 <span class="muted">"p50 "</span><span class="big" id="latency-p50">{figure(|d| d.latency.p50)}</span>
                 <span class="muted">"p95 "</span><span class="big" id="latency-p95">{figure(|d| d.latency.p95)}</span>
                 <span class="muted">"p99 "</span><span class="big" id="latency-p99">{figure(|d| d.latency.p99)}</span>
-                <span class="muted">"errors "</span><span class="big" id="error-rate">{error_rate}</span>
+                <span class="muted">"errors "</span><span class="big" id="error-rate">{error_rate}</span><span class="muted" id="error-base">{error_base}</span>
             </header>
             <Show when=missing fallback=move || view! {
                 <p id="trend" class=move || trend().0>{move || trend().1}</p>

@@ -99,3 +99,43 @@ async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
     browser.screenshot("screen-truth-backend-gone").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_error_rate_is_out_of_the_requests_and_says_so() {
+    // seven requests that all failed, and two log lines of the app that are no requests
+    let server = Server::start(&[]).await;
+    let now = now_ms();
+    let mut body = String::new();
+    for i in 0..9_i64 {
+        let event = if i < 7 {
+            json!({"@timestamp": logdash_e2e::iso(now - 60_000 + i * 1_000), "level": "ERROR", "message": format!("GET /info 500 request {i}"),
+                "extra": {"status_code": 500, "response_time_ms": 30, "user_id": "u1"}})
+        } else {
+            json!({"@timestamp": logdash_e2e::iso(now - 60_000 + i * 1_000), "level": "INFO", "message": "cache warmed"})
+        };
+        body.push_str(&format!(
+            "{}\n{event}\n",
+            json!({"index": {"_index": "logs-app"}})
+        ));
+    }
+    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "9").await;
+    assert_eq!(
+        browser.wait_for_text("#error-rate", |t| t != "–").await,
+        "100.0%"
+    );
+    assert_eq!(
+        browser
+            .wait_for_text("#error-base", |t| !t.is_empty())
+            .await,
+        "of 7 requests"
+    );
+    browser.screenshot("screen-truth-error-rate").await;
+    browser.close().await;
+}

@@ -68,6 +68,12 @@ impl PanelsRequest {
             let errors = json!({"range": {"field": status.agg, "ranges": [{"from": 500}]}});
             per_bucket.insert("errors".into(), errors.clone());
             totals.insert("errors".into(), errors);
+            // the error rate's denominator: events that carry a status (requests), not
+            // every log line
+            totals.insert(
+                "with_status".into(),
+                json!({"value_count": {"field": status.agg}}),
+            );
         }
         let mut aggs = totals.clone();
         aggs.insert("over_time".into(), json!({
@@ -165,6 +171,8 @@ pub struct PanelsData {
     pub timed_previous: u64,
     pub errors: Option<u64>,
     pub errors_previous: Option<u64>,
+    /// How many events in the range carry a status code: the requests errors are out of.
+    pub with_status: Option<u64>,
     /// Shards either search left out: the numbers above are short by what they hold.
     pub gaps: Option<ShardGaps>,
 }
@@ -209,6 +217,9 @@ impl PanelsData {
             latency: percentiles(&aggs["latency"], scale),
             timed: count(&aggs["timed"]["value"]),
             errors: errors(&aggs["errors"]),
+            with_status: aggs["with_status"]["value"]
+                .as_f64()
+                .map(|_| count(&aggs["with_status"]["value"])),
             gaps: ShardGaps::of_answer(answer),
             ..PanelsData::default()
         };
@@ -267,11 +278,19 @@ impl PanelsData {
         }
     }
 
-    /// Errors (status >= 500) as a share of all events in the range.
+    /// Errors (status >= 500) as a share of the requests in the range: the events that carry
+    /// a status code (an answer without that count, from an older logdash, falls back to
+    /// every event).
     pub fn error_rate(&self) -> Option<f64> {
+        let requests = self.requests();
         self.errors
-            .filter(|_| self.total > 0)
-            .map(|e| e as f64 / self.total as f64)
+            .filter(|_| requests > 0)
+            .map(|e| e as f64 / requests as f64)
+    }
+
+    /// What the error rate is out of.
+    pub fn requests(&self) -> u64 {
+        self.with_status.unwrap_or(self.total)
     }
 }
 

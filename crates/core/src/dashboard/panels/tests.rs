@@ -117,6 +117,25 @@ fn trend_needs_enough_requests_and_units_convert() {
 }
 
 #[test]
+fn the_error_rate_is_out_of_the_requests_not_every_log_line() {
+    // seven requests, all failed, among nine events: two log lines carry no status
+    let answer = json!({"responses": [{"hits": {"total": {"value": 9}}, "aggregations": {
+        "errors": {"buckets": [{"key": "500.0-*", "from": 500.0, "doc_count": 7}]},
+        "with_status": {"value": 7}
+    }}]});
+    let data = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 1000).expect("parses");
+    assert_eq!((data.error_rate(), data.requests()), (Some(1.0), 7));
+    let none = json!({"responses": [{"hits": {"total": {"value": 2}}, "aggregations": {
+        "errors": {"buckets": [{"doc_count": 0}]}, "with_status": {"value": 0}
+    }}]});
+    let data = PanelsData::parse(&none, LatencyUnit::Milliseconds, 1000).expect("parses");
+    assert_eq!(data.error_rate(), None, "no requests, no rate");
+    assert!(request()
+        .msearch_body(&fields())
+        .contains(r#""with_status":{"value_count":{"field":"extra.status_code"}}"#));
+}
+
+#[test]
 fn a_failed_item_is_its_error() {
     let answer = json!({"responses": [{"status": 400, "error": {"type": "query_shard_exception", "reason": "Failed to parse query [a AND]"}}, {}]});
     let err = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 1000).expect_err("fails");
