@@ -41,6 +41,13 @@ pub fn hour_minute(ms: EpochMillis, offset: i32) -> String {
     time.chars().take(5).collect()
 }
 
+/// `11-25 04:10` for the axes of charts that span days.
+pub fn day_hour_minute(ms: EpochMillis, offset: i32) -> String {
+    let (date, time) = parts(ms, offset);
+    let month_day: String = date.chars().skip(5).collect();
+    format!("{month_day} {}", time.chars().take(5).collect::<String>())
+}
+
 /// The ISO text split at its `T`: (`2025-11-25`, `04:10:00.123+01:00`).
 fn parts(ms: EpochMillis, offset: i32) -> (String, String) {
     let text = format_with_offset(ms, offset);

@@ -8,6 +8,8 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
+use logdash_core::time::spans_days;
+
 use crate::timefmt;
 
 /// One named series, one value per bucket (`None`: nothing to show there).
@@ -197,11 +199,19 @@ fn draw(
         return;
     };
     let unit = data.unit;
+    // a chart over more than one day labels its ticks with their dates
+    let dated = spans_days(x0, x1, offset);
     let _ = chart
         .configure_mesh()
         .x_labels(6)
         .y_labels(4)
-        .x_label_formatter(&|x| timefmt::hour_minute(*x, offset))
+        .x_label_formatter(&|x| {
+            if dated {
+                timefmt::day_hour_minute(*x, offset)
+            } else {
+                timefmt::hour_minute(*x, offset)
+            }
+        })
         .y_label_formatter(&|y| format_value(*y, unit))
         .label_style(font)
         .axis_style(grid)

@@ -27,6 +27,9 @@ pub fn Stream(
     /// Minutes east of UTC for the times.
     #[prop(into)]
     offset: Signal<i32>,
+    /// Whether the view covers more than one day: then each line shows its date too.
+    #[prop(into)]
+    dated: Signal<bool>,
     /// How many events match in all (for "showing N of M").
     #[prop(into)]
     total: Signal<Option<u64>>,
@@ -146,9 +149,10 @@ pub fn Stream(
                 let end = first + rows.len();
                 let terms = terms.get();
                 let offset = offset.get();
+                let dated = dated.get();
                 view! {
                     <div style:height=format!("{}px", first as f64 * ROW_HEIGHT)></div>
-                    {rows.into_iter().map(|(i, row)| line(i, row, &terms, offset, on_select)).collect_view()}
+                    {rows.into_iter().map(|(i, row)| line(i, row, &terms, (offset, dated), on_select)).collect_view()}
                     <div style:height=format!("{}px", (len - end) as f64 * ROW_HEIGHT)></div>
                 }
             }}
@@ -160,7 +164,7 @@ fn line(
     position: usize,
     row: Row,
     terms: &[String],
-    offset: i32,
+    (offset, dated): (i32, bool),
     on_select: Callback<Row>,
 ) -> impl IntoView {
     let class = format!(
@@ -169,7 +173,11 @@ fn line(
         if row.late { " late" } else { "" }
     );
     let pieces = spans(&row.message, terms);
-    let time = timefmt::clock(row.time, offset);
+    let time = if dated {
+        timefmt::full(row.time, offset)
+    } else {
+        timefmt::clock(row.time, offset)
+    };
     let level = row.level.clone();
     let late = row.late;
     view! {

@@ -139,3 +139,46 @@ async fn the_error_rate_is_out_of_the_requests_and_says_so() {
     browser.screenshot("screen-truth-error-rate").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_view_over_days_dates_its_lines_and_says_how_old_in_days() {
+    let server = Server::start(&[]).await;
+    let now = now_ms();
+    let mut body = String::new();
+    for hours_ago in [30, 25] {
+        let event = json!({"@timestamp": logdash_e2e::iso(now - hours_ago * 3_600_000), "level": "INFO", "message": format!("{hours_ago} hours ago")});
+        body.push_str(&format!(
+            "{}\n{event}\n",
+            json!({"index": {"_index": "logs-app"}})
+        ));
+    }
+    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-*&refresh=0&tz=utc&from=now-2d&to=now",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "2").await;
+    let rows = browser
+        .wait_for_all("#stream .row .time", |rows| rows.len() == 2)
+        .await;
+    let day = |ms: i64| logdash_e2e::iso(ms)[..10].to_string();
+    assert!(
+        rows[0].starts_with(&day(now - 30 * 3_600_000))
+            && rows[1].starts_with(&day(now - 25 * 3_600_000)),
+        "each line says its day: {rows:?}"
+    );
+    let freshness = browser
+        .wait_for_text("#freshness", |t| t.contains("newest event"))
+        .await;
+    assert!(
+        freshness.contains("newest event 1 d 1 h old"),
+        "{freshness}"
+    );
+    browser.screenshot("screen-truth-days").await;
+    browser.close().await;
+}

@@ -13,6 +13,7 @@ use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
 use logdash_core::dashboard::tail::{Row, RowFields, Tail};
 use logdash_core::es::ShardGaps;
 use logdash_core::lucene::{self, DefaultOperator};
+use logdash_core::time::{human_duration, spans_days};
 use logdash_core::view::Panel;
 use wasm_bindgen::JsCast;
 
@@ -74,6 +75,13 @@ pub fn Dashboard() -> impl IntoView {
 
     let offset = Signal::derive(move || timefmt::display_offset(state.with(|s| s.utc)));
     let light = Signal::derive(move || state.with(|s| s.light));
+    // a view over more than one day shows dates with its times
+    let dated = Signal::derive(move || {
+        let offset = offset.get();
+        state
+            .with(|s| s.range_at(timefmt::now()))
+            .is_some_and(|(from, to)| spans_days(from, to, offset))
+    });
     let terms = Signal::derive(move || {
         state.with(|s| {
             lucene::parse(&s.query, DefaultOperator::And)
@@ -272,8 +280,9 @@ pub fn Dashboard() -> impl IntoView {
         let _ = tail_version.get();
         let lag = tail
             .with_value(|t| t.newest())
-            .map(|newest| (updated - newest).max(0) as f64 / 1000.0);
-        let lag = lag.map_or(String::new(), |l| format!(" · newest event {l:.1}s old"));
+            .map_or(String::new(), |newest| {
+                format!(" · newest event {} old", human_duration(updated - newest))
+            });
         Some(format!(
             "updated {}{lag}",
             timefmt::clock(updated, offset.get())
@@ -305,7 +314,7 @@ pub fn Dashboard() -> impl IntoView {
             <Show when=move || shows(Panel::Stream)>
                 <section id="panel-stream" class="panel wide">
                     <header><h2>"Live stream"</h2></header>
-                    <Stream tail version=tail_version terms offset total=stream_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
+                    <Stream tail version=tail_version terms offset dated total=stream_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
                 </section>
             </Show>
         </main>

@@ -2,9 +2,11 @@
 //! ISO 8601, and Elasticsearch's date math (`now-15m`, `now/d`, `2026-01-01||+1d`).
 
 mod civil;
+mod human;
 mod math;
 
 pub use civil::{civil_from_days, days_from_civil};
+pub use human::{human_duration, spans_days};
 pub use math::{parse_date_math, parse_date_math_in_zone, DateMathError, Rounding};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
