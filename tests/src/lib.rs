@@ -205,6 +205,15 @@ pub fn known_requests(now: i64, index: &str) -> String {
     body
 }
 
+/// A `_bulk` body that indexes `documents` into `index`.
+pub fn bulk_body(index: &str, documents: impl IntoIterator<Item = serde_json::Value>) -> String {
+    let action = serde_json::json!({"index": {"_index": index}});
+    documents
+        .into_iter()
+        .map(|document| format!("{action}\n{document}\n"))
+        .collect()
+}
+
 /// Milliseconds since the epoch now.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -4,7 +4,7 @@
 //! comes back by itself; no event the cluster or logdash's input took is lost.
 
 use logdash_e2e::engine::Engine;
-use logdash_e2e::{iso, known_requests, now_ms, Browser, Server};
+use logdash_e2e::{bulk_body, iso, known_requests, now_ms, Browser, Server};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 
@@ -23,15 +23,6 @@ fn later_requests(tag: &str, n: i64) -> Vec<Value> {
                 "extra": {"user_id": "u9", "response_time_ms": 20, "status_code": 200, "request_id": format!("{tag}{i:02}")}
             })
         })
-        .collect()
-}
-
-/// A `_bulk` body that indexes `documents` into `index`.
-fn bulk_into(index: &str, documents: Vec<Value>) -> String {
-    let action = json!({"index": {"_index": index}});
-    documents
-        .into_iter()
-        .map(|document| format!("{action}\n{document}\n"))
         .collect()
 }
 
@@ -87,7 +78,7 @@ async fn a_node_taken_away_mid_session_loses_nothing_and_the_dashboard_recovers(
     }
     // while it is away: ten events the cluster acknowledges, ten through logdash's input
     engine
-        .bulk(&bulk_into(&index, later_requests("bulk", 10)))
+        .bulk(&bulk_body(&index, later_requests("bulk", 10)))
         .await;
     let mut input = tokio::net::TcpStream::connect(&proxy.tcp)
         .await
@@ -147,7 +138,7 @@ async fn shards_that_fail_for_one_index_are_named_beside_the_numbers() {
     .await;
     engine.bulk(&known_requests(now, numbers)).await;
     engine
-        .bulk(&bulk_into(texts, later_requests("text", 1)))
+        .bulk(&bulk_body(texts, later_requests("text", 1)))
         .await;
 
     let proxy = Server::start(&["--elasticsearch", &engine.url()]).await;

@@ -1,8 +1,8 @@
 //! Everything on the screen belongs to the view shown (issue #17): when a view's numbers
 //! cannot be had, the panels say so instead of keeping the last view's.
 
-use logdash_e2e::{known_requests, now_ms, Browser, Server};
-use serde_json::json;
+use logdash_e2e::{bulk_body, iso, known_requests, now_ms, Browser, Server};
+use serde_json::{json, Value};
 
 /// Every figure of the panels, as shown.
 const FIGURES: [&str; 6] = [
@@ -100,31 +100,40 @@ async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn the_error_rate_is_out_of_the_requests_and_says_so() {
-    // seven requests that all failed, and two log lines of the app that are no requests
+/// A store holding `events` (in `logs-app`) and the dashboard opened on it with `view`'s
+/// parameters.
+async fn open_on(events: Vec<Value>, view: &str) -> (Server, Browser) {
     let server = Server::start(&[]).await;
-    let now = now_ms();
-    let mut body = String::new();
-    for i in 0..9_i64 {
-        let event = if i < 7 {
-            json!({"@timestamp": logdash_e2e::iso(now - 60_000 + i * 1_000), "level": "ERROR", "message": format!("GET /info 500 request {i}"),
-                "extra": {"status_code": 500, "response_time_ms": 30, "user_id": "u1"}})
-        } else {
-            json!({"@timestamp": logdash_e2e::iso(now - 60_000 + i * 1_000), "level": "INFO", "message": "cache warmed"})
-        };
-        body.push_str(&format!(
-            "{}\n{event}\n",
-            json!({"index": {"_index": "logs-app"}})
-        ));
-    }
+    let body = bulk_body("logs-app", events);
     assert_eq!(server.bulk(&body).await["errors"], json!(false));
     let browser = Browser::start().await;
     browser
         .client
-        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
+        .goto(&format!(
+            "{}?index=logs-*&refresh=0&tz=utc{view}",
+            server.url
+        ))
         .await
         .expect("opens");
+    (server, browser)
+}
+
+#[tokio::test]
+async fn the_error_rate_is_out_of_the_requests_and_says_so() {
+    // seven requests that all failed, and two log lines of the app that are no requests
+    let now = now_ms();
+    let events = (0..9_i64)
+        .map(|i| {
+            let at = iso(now - 60_000 + i * 1_000);
+            if i < 7 {
+                json!({"@timestamp": at, "level": "ERROR", "message": format!("GET /info 500 request {i}"),
+                    "extra": {"status_code": 500, "response_time_ms": 30, "user_id": "u1"}})
+            } else {
+                json!({"@timestamp": at, "level": "INFO", "message": "cache warmed"})
+            }
+        })
+        .collect();
+    let (_server, browser) = open_on(events, "").await;
     browser.wait_for_text("#volume-total", |t| t == "9").await;
     assert_eq!(
         browser.wait_for_text("#error-rate", |t| t != "–").await,
@@ -142,31 +151,17 @@ async fn the_error_rate_is_out_of_the_requests_and_says_so() {
 
 #[tokio::test]
 async fn a_view_over_days_dates_its_lines_and_says_how_old_in_days() {
-    let server = Server::start(&[]).await;
     let now = now_ms();
-    let mut body = String::new();
-    for hours_ago in [30, 25] {
-        let event = json!({"@timestamp": logdash_e2e::iso(now - hours_ago * 3_600_000), "level": "INFO", "message": format!("{hours_ago} hours ago")});
-        body.push_str(&format!(
-            "{}\n{event}\n",
-            json!({"index": {"_index": "logs-app"}})
-        ));
-    }
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-*&refresh=0&tz=utc&from=now-2d&to=now",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    let events = [30, 25]
+        .into_iter()
+        .map(|hours_ago| json!({"@timestamp": iso(now - hours_ago * 3_600_000), "level": "INFO", "message": format!("{hours_ago} hours ago")}))
+        .collect();
+    let (_server, browser) = open_on(events, "&from=now-2d&to=now").await;
     browser.wait_for_text("#volume-total", |t| t == "2").await;
     let rows = browser
         .wait_for_all("#stream .row .time", |rows| rows.len() == 2)
         .await;
-    let day = |ms: i64| logdash_e2e::iso(ms)[..10].to_string();
+    let day = |ms: i64| iso(ms)[..10].to_string();
     assert!(
         rows[0].starts_with(&day(now - 30 * 3_600_000))
             && rows[1].starts_with(&day(now - 25 * 3_600_000)),
