@@ -29,6 +29,8 @@ pub struct ChartData {
     pub stacked: bool,
     /// Buckets to draw faded (too few samples to trust).
     pub faint: Vec<bool>,
+    /// Buckets still filling (the newest, not yet over): drawn faded, not joined to the line.
+    pub filling: Vec<bool>,
     pub unit: &'static str,
 }
 
@@ -96,7 +98,9 @@ pub fn Chart(
                 })
                 .collect::<Vec<_>>()
                 .join(" · ");
-            let faint = if d.faint.get(index).copied().unwrap_or(false) {
+            let faint = if d.filling.get(index).copied().unwrap_or(false) {
+                " (still filling)"
+            } else if d.faint.get(index).copied().unwrap_or(false) {
                 " (few requests)"
             } else {
                 ""
@@ -109,7 +113,8 @@ pub fn Chart(
     };
     view! {
         <div class="chart">
-            <canvas node_ref=canvas on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
+            <canvas node_ref=canvas on:mousemove=on_move on:mouseleave=move |_| hover.set(None)
+                data-filling=move || data.with(|d| d.filling.iter().filter(|f| **f).count())></canvas>
             <div class="readout">{move || readout().unwrap_or_else(|| "\u{a0}".to_string())}</div>
         </div>
     }
@@ -241,12 +246,18 @@ fn draw(
                 let bottom = base[i];
                 base[i] += value;
                 let gap = step / 10;
+                let filling = data.filling.get(i).copied().unwrap_or(false);
                 Some(Rectangle::new(
                     [
                         (data.keys[i] + gap, bottom),
                         (data.keys[i] + step - gap, bottom + value),
                     ],
-                    color.filled(),
+                    if filling {
+                        color.mix(0.35)
+                    } else {
+                        color.mix(1.0)
+                    }
+                    .filled(),
                 ))
             });
             let _ = chart.draw_series(bars.collect::<Vec<_>>());
@@ -257,8 +268,12 @@ fn draw(
             // a gap (None) breaks the line; faint buckets are drawn as dots only
             let mut segment: Vec<(i64, f64)> = Vec::new();
             let mut segments = Vec::new();
+            let faint_at = |i: usize| {
+                data.faint.get(i).copied().unwrap_or(false)
+                    || data.filling.get(i).copied().unwrap_or(false)
+            };
             for (i, value) in series.values.iter().enumerate() {
-                let faint = data.faint.get(i).copied().unwrap_or(false);
+                let faint = faint_at(i);
                 match value {
                     Some(v) if !faint => segment.push((data.keys[i] + step / 2, *v)),
                     _ => segments.push(std::mem::take(&mut segment)),
@@ -272,7 +287,7 @@ fn draw(
                 ));
             }
             let dots = series.values.iter().enumerate().filter_map(|(i, v)| {
-                let faint = data.faint.get(i).copied().unwrap_or(false);
+                let faint = faint_at(i);
                 v.filter(|_| faint).map(|v| {
                     Circle::new(
                         (data.keys[i] + step / 2, v),

@@ -84,6 +84,7 @@ fn volume_chart(data: &PanelsData) -> ChartData {
         series,
         stacked: true,
         faint: Vec::new(),
+        filling: data.filling(),
         unit: "",
     }
 }
@@ -107,6 +108,7 @@ fn users_chart(data: &PanelsData) -> ChartData {
         }],
         stacked: false,
         faint: Vec::new(),
+        filling: data.filling(),
         unit: "",
     }
 }
@@ -130,6 +132,7 @@ fn latency_chart(data: &PanelsData) -> ChartData {
         ],
         stacked: false,
         faint: data.buckets.iter().map(|b| b.timed < MIN_SAMPLES).collect(),
+        filling: data.filling(),
         unit: "ms",
     }
 }

@@ -177,3 +177,54 @@ async fn a_view_over_days_dates_its_lines_and_says_how_old_in_days() {
     browser.screenshot("screen-truth-days").await;
     browser.close().await;
 }
+
+/// How many buckets the chart at `css` draws as still filling.
+async fn filling(browser: &Browser, css: &str) -> Option<String> {
+    browser
+        .client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .expect("a chart")
+        .attr("data-filling")
+        .await
+        .expect("reads")
+}
+
+#[tokio::test]
+async fn the_bucket_still_filling_is_drawn_as_such_and_only_while_it_fills() {
+    let now = now_ms();
+    let events = (0..30_i64)
+        .map(|i| json!({"@timestamp": iso(now - 300_000 + i * 10_000), "level": "INFO", "message": format!("request {i}"),
+            "extra": {"user_id": format!("u{}", i % 3), "response_time_ms": 20 + i, "status_code": 200}}))
+        .collect();
+    let (server, browser) = open_on(events, "").await;
+    browser.wait_for_text("#volume-total", |t| t == "30").await;
+    // the newest bucket of "the last 15 minutes" ends after the moment it was asked for
+    for chart in [
+        "#panel-volume canvas",
+        "#panel-users canvas",
+        "#panel-latency canvas",
+    ] {
+        assert_eq!(
+            filling(&browser, chart).await.as_deref(),
+            Some("1"),
+            "{chart}"
+        );
+    }
+    // a range over and done with has no bucket still filling
+    let (from, to) = (iso(now - 600_000), iso(now - 120_000));
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-*&refresh=0&tz=utc&from={from}&to={to}",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "19").await;
+    assert_eq!(
+        filling(&browser, "#panel-volume canvas").await.as_deref(),
+        Some("0")
+    );
+    browser.close().await;
+}

@@ -156,7 +156,10 @@ pub fn Dashboard() -> impl IntoView {
                     }
                     match answer.map(|a| PanelsData::parse(&a, unit, interval)) {
                         Ok(Ok(data)) => {
-                            panels.set(Some(data));
+                            panels.set(Some(PanelsData {
+                                asked_at: now,
+                                ..data
+                            }));
                             marks::first(Moment::FirstPanels);
                             query_error.set(None);
                             backend_error.set(None);

@@ -175,6 +175,8 @@ pub struct PanelsData {
     pub with_status: Option<u64>,
     /// Shards either search left out: the numbers above are short by what they hold.
     pub gaps: Option<ShardGaps>,
+    /// When the numbers were asked for (epoch ms; 0 when not known).
+    pub asked_at: EpochMillis,
 }
 
 impl PanelsData {
@@ -255,6 +257,15 @@ impl PanelsData {
             });
         }
         Ok(data)
+    }
+
+    /// Per bucket, whether it was still filling when the numbers were asked for (it ends
+    /// after that moment): its low counts are no drop in traffic, and it is drawn so.
+    pub fn filling(&self) -> Vec<bool> {
+        self.buckets
+            .iter()
+            .map(|b| self.asked_at > 0 && b.key + self.interval_ms > self.asked_at)
+            .collect()
     }
 
     /// p95 now against p95 in the period before, when both rest on enough requests.

@@ -136,6 +136,23 @@ fn the_error_rate_is_out_of_the_requests_not_every_log_line() {
 }
 
 #[test]
+fn the_bucket_that_ends_after_the_question_is_still_filling() {
+    let answer = json!({"responses": [{"aggregations": {"over_time": {"buckets": [
+        {"key": 0, "doc_count": 140}, {"key": 10_000, "doc_count": 138}, {"key": 20_000, "doc_count": 16}
+    ]}}}]});
+    let mut data = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 10_000).expect("parses");
+    assert_eq!(
+        data.filling(),
+        vec![false, false, false],
+        "no moment, no claim"
+    );
+    data.asked_at = 23_500;
+    assert_eq!(data.filling(), vec![false, false, true]);
+    data.asked_at = 30_000;
+    assert_eq!(data.filling(), vec![false, false, false]);
+}
+
+#[test]
 fn a_failed_item_is_its_error() {
     let answer = json!({"responses": [{"status": 400, "error": {"type": "query_shard_exception", "reason": "Failed to parse query [a AND]"}}, {}]});
     let err = PanelsData::parse(&answer, LatencyUnit::Milliseconds, 1000).expect_err("fails");
