@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logdash_core::saved::{ExportFile, SavedQuery, SavedQueryInput};
+use logdash_core::saved::{Changed, ExportFile, SavedQuery, SavedQueryInput};
 use logdash_core::view::ViewState;
 use wasm_bindgen::JsCast;
 
@@ -35,7 +35,8 @@ pub fn SavedQueries(
             Err(err) => message.set(Some(err)),
         }
     });
-    // runs one change, then shows the list as it now is (or what went wrong)
+    // runs one change, then shows the list as it now is, with the change in it even where
+    // the server's read has not caught up with it (or what went wrong)
     let change = move |work: ChangeFn| {
         let Some(current) = place.get_untracked() else {
             return;
@@ -43,9 +44,10 @@ pub fn SavedQueries(
         spawn_local(async move {
             let outcome = work(current.clone()).await;
             needs_token.set(matches!(outcome, Err(ChangeError::NeedsToken(_))));
+            let changed = outcome.as_ref().cloned().unwrap_or_default();
             message.set(outcome.err().map(|err| err.to_string()));
             match saved_store::list(&current).await {
-                Ok(list) => queries.set(list),
+                Ok(list) => queries.set(changed.applied_to(list)),
                 Err(err) => message.set(Some(err)),
             }
         });
@@ -57,7 +59,13 @@ pub fn SavedQueries(
         };
         name.set(String::new());
         change(Box::new(move |place| {
-            Box::pin(async move { saved_store::save(&place, None, input).await.map(|_| ()) })
+            Box::pin(async move {
+                let saved = saved_store::save(&place, None, input).await?;
+                Ok(Changed {
+                    saved: vec![saved],
+                    ..Changed::default()
+                })
+            })
         }));
     };
     let rename = move |query: SavedQuery, new_name: String| {
@@ -71,25 +79,36 @@ pub fn SavedQueries(
         };
         change(Box::new(move |place| {
             Box::pin(async move {
-                saved_store::save(&place, Some(&query.id), input)
-                    .await
-                    .map(|_| ())
+                let saved = saved_store::save(&place, Some(&query.id), input).await?;
+                Ok(Changed {
+                    saved: vec![saved],
+                    ..Changed::default()
+                })
             })
         }));
     };
     let delete = move |id: String| {
         change(Box::new(move |place| {
-            Box::pin(async move { saved_store::delete(&place, &id).await })
+            Box::pin(async move {
+                saved_store::delete(&place, &id).await?;
+                Ok(Changed {
+                    deleted: vec![id],
+                    ..Changed::default()
+                })
+            })
         }));
     };
     let import = move |text: String| {
         change(Box::new(move |place| {
             Box::pin(async move {
                 let inputs = ExportFile::parse(&text)?;
+                let mut changed = Changed::default();
                 for input in inputs {
-                    saved_store::save(&place, None, input).await?;
+                    changed
+                        .saved
+                        .push(saved_store::save(&place, None, input).await?);
                 }
-                Ok(())
+                Ok(changed)
             })
         }));
     };
@@ -195,8 +214,9 @@ pub fn SavedQueries(
 type ChangeFn = Box<
     dyn FnOnce(
         Place,
-    )
-        -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ChangeError>>>>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Changed, ChangeError>>>,
+    >,
 >;
 
 /// Offers the saved queries as `logdash-saved-queries.json`.

@@ -116,6 +116,30 @@ pub fn sort_for_list(queries: &mut [SavedQuery]) {
     });
 }
 
+/// What a change did, as its answers said: queries saved (new or changed) and ids deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub saved: Vec<SavedQuery>,
+    pub deleted: Vec<String>,
+}
+
+impl Changed {
+    /// The list read back after the change, with the change in it: a cluster may answer the
+    /// read from a copy that has not caught up with the write it just acknowledged.
+    pub fn applied_to(&self, mut listed: Vec<SavedQuery>) -> Vec<SavedQuery> {
+        listed.retain(|q| !self.deleted.contains(&q.id));
+        for saved in &self.saved {
+            match listed.iter_mut().find(|q| q.id == saved.id) {
+                Some(kept) if kept.updated > saved.updated => {}
+                Some(kept) => *kept = saved.clone(),
+                None => listed.push(saved.clone()),
+            }
+        }
+        sort_for_list(&mut listed);
+        listed
+    }
+}
+
 /// A list kept without a server (the browser's storage), changed by the same rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -280,5 +304,39 @@ mod tests {
         sort_for_list(&mut list);
         let names: Vec<&str> = list.iter().map(|q| q.id.as_str()).collect();
         assert_eq!(names, ["2", "3", "1"]);
+    }
+
+    #[test]
+    fn a_change_shows_in_a_list_read_before_the_cluster_caught_up() {
+        let query = |id: &str, name: &str, updated: &str| SavedQuery {
+            id: id.into(),
+            name: name.into(),
+            state: "q=a".into(),
+            created: "2026-12-04T10:00:00.000Z".into(),
+            updated: updated.into(),
+        };
+        let listed = vec![
+            query("b", "Beta", "2026-12-04T10:00:00.000Z"),
+            query("gone", "Gone", "2026-12-04T10:00:00.000Z"),
+        ];
+        let changed = Changed {
+            saved: vec![
+                query("a", "Alpha", "2026-12-04T11:00:00.000Z"),
+                query("b", "Beta 2", "2026-12-04T11:00:00.000Z"),
+            ],
+            deleted: vec!["gone".into()],
+        };
+        let shown = changed.applied_to(listed);
+        let names: Vec<&str> = shown.iter().map(|q| q.name.as_str()).collect();
+        assert_eq!(names, ["Alpha", "Beta 2"]);
+        // a list that has caught up (or moved on) is kept as it is
+        let newer = vec![query("b", "Beta 3", "2026-12-04T12:00:00.000Z")];
+        let shown = Changed::default().applied_to(newer.clone());
+        assert_eq!(shown, newer);
+        let shown = changed.applied_to(newer);
+        assert_eq!(
+            shown.iter().find(|q| q.id == "b").map(|q| q.name.as_str()),
+            Some("Beta 3")
+        );
     }
 }
