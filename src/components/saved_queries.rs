@@ -27,30 +27,36 @@ pub fn SavedQueries(
     let has_token = RwSignal::new(saved_store::editor_token().is_some());
     let token = RwSignal::new(String::new());
 
+    // changes asked for before the list knows where it lives (a quick Enter), run once it does
+    let waiting = StoredValue::new_local(Vec::<ChangeFn>::new());
+    // runs one change, then shows the list as it now is, with the change in it even where
+    // the server's read has not caught up with it (or what went wrong)
+    let run = move |current: Place, work: ChangeFn| async move {
+        let outcome = work(current.clone()).await;
+        needs_token.set(matches!(outcome, Err(ChangeError::NeedsToken(_))));
+        let changed = outcome.as_ref().cloned().unwrap_or_default();
+        message.set(outcome.err().map(|err| err.to_string()));
+        match saved_store::list(&current).await {
+            Ok(list) => queries.set(changed.applied_to(list)),
+            Err(err) => message.set(Some(err)),
+        }
+    };
     spawn_local(async move {
         let (found, list) = saved_store::open().await;
-        place.set(Some(found));
+        place.set(Some(found.clone()));
         match list {
             Ok(list) => queries.set(list),
             Err(err) => message.set(Some(err)),
         }
+        let mut queued = Vec::new();
+        waiting.update_value(|w| queued = std::mem::take(w));
+        for work in queued {
+            run(found.clone(), work).await;
+        }
     });
-    // runs one change, then shows the list as it now is, with the change in it even where
-    // the server's read has not caught up with it (or what went wrong)
-    let change = move |work: ChangeFn| {
-        let Some(current) = place.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            let outcome = work(current.clone()).await;
-            needs_token.set(matches!(outcome, Err(ChangeError::NeedsToken(_))));
-            let changed = outcome.as_ref().cloned().unwrap_or_default();
-            message.set(outcome.err().map(|err| err.to_string()));
-            match saved_store::list(&current).await {
-                Ok(list) => queries.set(changed.applied_to(list)),
-                Err(err) => message.set(Some(err)),
-            }
-        });
+    let change = move |work: ChangeFn| match place.get_untracked() {
+        Some(current) => spawn_local(run(current, work)),
+        None => waiting.update_value(|w| w.push(work)),
     };
     let save_current = move || {
         let input = SavedQueryInput {
