@@ -102,6 +102,16 @@ impl Engine {
         })
     }
 
+    /// Deletes `index` if it is there and creates it afresh with `definition` (settings,
+    /// mappings); panics unless the engine created it.
+    pub async fn fresh_index(&self, index: &str, definition: &Value) {
+        self.call("DELETE", &format!("/{index}"), "").await;
+        let (status, created) = self
+            .call("PUT", &format!("/{index}"), &definition.to_string())
+            .await;
+        assert_eq!(status, 200, "creating {index}: {created}");
+    }
+
     /// Waits until the cluster is green again (`timeout` like "60s"); panics if it is not.
     pub async fn wait_green(&self, timeout: &str) {
         let (_, health) = self

@@ -26,14 +26,6 @@ fn later_requests(tag: &str, n: i64) -> Vec<Value> {
         .collect()
 }
 
-async fn fresh_index(engine: &Engine, index: &str, settings: Value) {
-    engine.call("DELETE", &format!("/{index}"), "").await;
-    let (status, created) = engine
-        .call("PUT", &format!("/{index}"), &settings.to_string())
-        .await;
-    assert_eq!(status, 200, "{created}");
-}
-
 #[tokio::test]
 async fn a_node_taken_away_mid_session_loses_nothing_and_the_dashboard_recovers() {
     let Some(engine) = Engine::from_env("a_node_taken_away_mid_session") else {
@@ -46,12 +38,12 @@ async fn a_node_taken_away_mid_session_loses_nothing_and_the_dashboard_recovers(
     }
     let now = now_ms();
     let index = format!("logstash-{}", iso(now)[..10].replace('-', "."));
-    fresh_index(
-        &engine,
-        &index,
-        json!({"settings": {"number_of_shards": 3, "number_of_replicas": 1}}),
-    )
-    .await;
+    engine
+        .fresh_index(
+            &index,
+            &json!({"settings": {"number_of_shards": 3, "number_of_replicas": 1}}),
+        )
+        .await;
     engine.bulk(&known_requests(now, &index)).await;
     engine.wait_green("60s").await;
 
@@ -129,11 +121,11 @@ async fn shards_that_fail_for_one_index_are_named_beside_the_numbers() {
     // a day whose index a template mapped the status as text, beside one where it is a number
     let (numbers, texts) = ("faults-numbers", "faults-texts");
     let shards = json!({"number_of_shards": 3, "number_of_replicas": 0});
-    fresh_index(&engine, numbers, json!({"settings": shards})).await;
-    fresh_index(
-        &engine,
-        texts,
-        json!({"settings": shards, "mappings": {"properties": {"extra": {"properties": {"status_code": {"type": "keyword"}}}}}}),
+    engine
+        .fresh_index(numbers, &json!({"settings": shards}))
+        .await;
+    engine.fresh_index(texts,
+        &json!({"settings": shards, "mappings": {"properties": {"extra": {"properties": {"status_code": {"type": "keyword"}}}}}}),
     )
     .await;
     engine.bulk(&known_requests(now, numbers)).await;

@@ -58,13 +58,9 @@ async fn large_samples_are_within_one_per_cent_of_elasticsearch() {
     let Some(engine) = Engine::from_env("large_samples_are_within_one_per_cent") else {
         return;
     };
-    engine.call("DELETE", &format!("/{INDEX}"), "").await;
     // one shard: Elasticsearch answers with that shard's digest, as the store does
     let settings = json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0}});
-    let (status, created) = engine
-        .call("PUT", &format!("/{INDEX}"), &settings.to_string())
-        .await;
-    assert_eq!(status, 200, "{created}");
+    engine.fresh_index(INDEX, &settings).await;
     let body = bulk_body();
     engine.bulk(&body).await;
     let server = Server::start(&[]).await;

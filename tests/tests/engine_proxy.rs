@@ -69,15 +69,12 @@ async fn both_modes_show_the_same_numbers_for_the_same_events() {
     let index = format!("logstash-{}", iso(now)[..10].replace('-', "."));
     let events = known_requests(now, &index) + &earlier_requests(now, &index);
 
-    engine.call("DELETE", &format!("/{index}"), "").await;
-    let (status, created) = engine
-        .call(
-            "PUT",
-            &format!("/{index}"),
-            &json!({"settings": {"number_of_shards": 3, "number_of_replicas": 1}}).to_string(),
+    engine
+        .fresh_index(
+            &index,
+            &json!({"settings": {"number_of_shards": 3, "number_of_replicas": 1}}),
         )
         .await;
-    assert_eq!(status, 200, "{created}");
     engine.bulk(&events).await;
     let health = format!("/_cluster/health/{index}?wait_for_status=green&timeout=60s");
     let wanted = if engine.nodes().await > 1 {

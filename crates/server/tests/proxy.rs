@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use common::upstream::Upstream;
-use common::{assert_all_refused, request, request_with, start_proxy};
+use common::{assert_all_refused, request, request_with, save_query, start_proxy};
 use logdash_server::ingest::{self, cluster::Shipper, IngestStats, Sink};
 use logdash_server::proxy::UpstreamConfig;
 use serde_json::json;
@@ -151,18 +151,7 @@ async fn saved_queries_live_in_a_cluster_index_written_with_the_server_s_credent
         &["--es-username", "elastic", "--es-password", "changeme"],
     )
     .await;
-    let created = request(
-        &server,
-        "POST",
-        "/api/saved-queries",
-        r#"{"name":"Errors","state":"q=level:error"}"#,
-    )
-    .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.json()["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let id = save_query(&server, r#"{"name":"Errors","state":"q=level:error"}"#).await;
     let renamed = request(
         &server,
         "PUT",

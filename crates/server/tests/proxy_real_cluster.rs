@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_all_refused, request, request_at, start_proxy};
+use common::{assert_all_refused, request, request_at, save_query, start_proxy};
 
 /// The tests here change the one engine and compare what it holds: one at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -86,18 +86,11 @@ async fn saved_queries_live_in_the_real_cluster_and_teammates_see_them() {
     request_at(&engine, "DELETE", index, &[], "").await;
     let url = format!("http://{engine}");
     let mine = start_proxy(&url, &[]).await;
-    let created = request(
+    let id = save_query(
         &mine,
-        "POST",
-        "/api/saved-queries",
         r#"{"name":"Slow requests","state":"q=extra.response_time_ms:>500&from=now-1h"}"#,
     )
     .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.json()["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     let listed = request(&mine, "GET", "/api/saved-queries", "").await;
     assert_eq!(listed.json()["queries"][0]["id"], id, "{}", listed.body);
 

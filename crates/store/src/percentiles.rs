@@ -196,7 +196,8 @@ type Job = (usize, i64, Timed);
 
 pub(crate) struct SegmentPercentiles {
     specs: Vec<Spec>,
-    timestamps: Option<Column<tantivy::DateTime>>,
+    /// Every event's time: the histogram's bucket, and the order values go in by.
+    timestamps: Column<tantivy::DateTime>,
     columns: Vec<Vec<DynamicColumn>>,
     buckets: Vec<Buckets>,
 }
@@ -238,7 +239,7 @@ impl Collector for PercentilesCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentPercentiles> {
         let fast = reader.fast_fields();
-        let timestamps = Some(fast.date("ts")?);
+        let timestamps = fast.date("ts")?;
         let mut columns = Vec::new();
         for spec in &self.specs {
             let mut numeric = Vec::new();
@@ -289,8 +290,7 @@ impl SegmentCollector for SegmentPercentiles {
     fn collect(&mut self, doc: DocId, _score: Score) {
         let millis = self
             .timestamps
-            .as_ref()
-            .and_then(|column| column.first(doc))
+            .first(doc)
             .map(|ts| ts.into_timestamp_millis());
         let time = millis.unwrap_or(i64::MIN);
         for (i, spec) in self.specs.iter().enumerate() {

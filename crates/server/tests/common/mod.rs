@@ -130,6 +130,17 @@ pub async fn request(server: &TestServer, method: &str, path: &str, body: &str) 
 
 /// Sends a request that must be refused with `status` and a JSON reason containing
 /// `needle`; returns the answer for further checks.
+/// Saves a query through `/api/saved-queries` (`body` as the API takes it); panics unless it
+/// was created, and returns its id.
+pub async fn save_query(server: &TestServer, body: &str) -> String {
+    let created = request(server, "POST", "/api/saved-queries", body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 pub async fn assert_refused(
     server: &TestServer,
     (method, path, body, status, needle): (&str, &str, &str, u16, &str),
