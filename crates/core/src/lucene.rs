@@ -418,10 +418,14 @@ impl Parser<'_> {
                 field: None,
                 value: Value::Phrase(text),
             }),
-            kind @ (Kind::RangeOpen(_) | Kind::Compare(_)) => Err(self.error_at(
-                position,
-                format!("{kind} needs a field before it (field:[a TO b])"),
-            )),
+            // a range without a field ranges over the default field(s)
+            Kind::RangeOpen(_) | Kind::Compare(_) => {
+                self.at -= 1;
+                Ok(Node::Term {
+                    field: None,
+                    value: self.parse_value()?,
+                })
+            }
             kind => Err(self.error_at(position, format!("unexpected {kind}"))),
         }
     }
@@ -670,6 +674,19 @@ mod tests {
         );
         assert_eq!(p("_exists_:user.id"), Node::Exists("user.id".into()));
         assert_eq!(p("user.id:*"), Node::Exists("user.id".into()));
+        // without a field, a range is over the default field(s)
+        assert_eq!(
+            p(">=12"),
+            Node::Term {
+                field: None,
+                value: Value::Range {
+                    lower: Some("12".into()),
+                    upper: None,
+                    include_lower: true,
+                    include_upper: true
+                }
+            }
+        );
     }
 
     #[test]

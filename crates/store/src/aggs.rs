@@ -547,7 +547,8 @@ impl EsFilter {
             now: self.now,
             analyzer: tokenizers.get(TEXT_TOKENIZER).unwrap_or_default(),
         };
-        query::build(&mut ctx, Some(&self.query))
+        let parsed = query::parse(Some(&self.query))?;
+        query::build(&mut ctx, parsed.as_ref())
     }
 
     fn check(&self) -> Result<(), RequestError> {

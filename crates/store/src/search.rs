@@ -114,18 +114,19 @@ impl Store {
                 )));
             }
         }
+        let wanted = query::parse(body.get("query"))?;
         let searcher = self.reader.searcher();
         let (targets, mapping) = self.targets(index_expression)?;
         let mut ctx = self.context(&mapping);
         let count = match targets {
             Targets::None => 0,
             Targets::All => searcher
-                .search(&*query::build(&mut ctx, body.get("query"))?, &Count)
+                .search(&*query::build(&mut ctx, wanted.as_ref())?, &Count)
                 .map_err(|e| search_failed(&e))?,
             Targets::Some(ref names) => {
                 let query = query::within_indices(
                     &self.fields,
-                    query::build(&mut ctx, body.get("query"))?,
+                    query::build(&mut ctx, wanted.as_ref())?,
                     names,
                 );
                 searcher
@@ -271,6 +272,8 @@ impl Store {
             }
             if let Some(sort) = sort {
                 hit["sort"] = Value::Array(sort);
+            } else if let (true, Some(score)) = (request.sort_by_score, score) {
+                hit["sort"] = json!([score]);
             }
             out.push(hit);
         }
@@ -317,7 +320,7 @@ fn msearch_index(header: &Value, default_index: Option<&str>) -> Result<String, 
 
 /// A search body, checked.
 struct SearchRequest {
-    query: Option<Value>,
+    query: Option<logdash_core::es::query::Query>,
     size: usize,
     from: usize,
     sort: Option<Vec<SortKey>>,
@@ -325,6 +328,8 @@ struct SearchRequest {
     source: SourceFilter,
     track_total_hits: TrackTotalHits,
     aggs: Option<Value>,
+    /// `"sort": ["_score"]`: the scored search, each hit with its score as its sort value.
+    sort_by_score: bool,
 }
 
 impl SearchRequest {
@@ -348,10 +353,11 @@ impl SearchRequest {
             source: SourceFilter::All,
             track_total_hits: TrackTotalHits::UpTo(10_000),
             aggs: None,
+            sort_by_score: false,
         };
         for (key, value) in object {
             match key.as_str() {
-                "query" => request.query = Some(value.clone()),
+                "query" => request.query = query::parse(Some(value))?,
                 "size" => request.size = whole_number("size", value)?,
                 "from" => request.from = whole_number("from", value)?,
                 "sort" => request.sort = Some(SortKey::parse_all(value)?),
@@ -398,10 +404,11 @@ impl SearchRequest {
         if request
             .sort
             .as_ref()
-            .is_some_and(|keys| keys.iter().all(|k| k.source == SortSource::Score))
+            .is_some_and(|keys| keys.iter().all(|k| k.field == "_score" && k.descending))
             && request.search_after.is_none()
         {
             request.sort = None;
+            request.sort_by_score = true;
         }
         Ok(request)
     }
@@ -572,7 +579,6 @@ enum SortSource {
 #[derive(Debug, Clone)]
 struct SortKey {
     field: String,
-    source: SortSource,
     descending: bool,
     missing_first: bool,
 }
@@ -629,7 +635,6 @@ impl SortKey {
             }
         }
         Ok(SortKey {
-            source: SortSource::Unmapped,
             field,
             descending,
             missing_first,
@@ -841,7 +846,6 @@ impl Collector for SortCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let mut bound_keys = Vec::new();
         let mut readers = Vec::new();
         for key in &self.keys {
             let source = key
@@ -874,14 +878,10 @@ impl Collector for SortCollector {
                 }
                 SortSource::Unmapped => Reader::Missing,
             });
-            bound_keys.push(SortKey {
-                source,
-                ..key.clone()
-            });
         }
         Ok(SortSegmentCollector {
             readers,
-            keys: bound_keys,
+            keys: self.keys.clone(),
             after: self
                 .search_after
                 .as_ref()
@@ -899,21 +899,14 @@ impl Collector for SortCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<SortedHit>>) -> tantivy::Result<Vec<SortedHit>> {
-        let keys: Vec<SortKey> = self
-            .keys
-            .iter()
-            .map(|key| SortKey {
-                source: key.bind(&self.mapping).unwrap_or(SortSource::Unmapped),
-                ..key.clone()
-            })
-            .collect();
+        let keys = &self.keys;
         let mut all: Vec<(Vec<SortValue>, SortedHit)> = fruits
             .into_iter()
             .flatten()
             .map(|hit| (hit.values.iter().map(SortValue::from_json).collect(), hit))
             .collect();
         all.sort_by(|(a, hit_a), (b, hit_b)| {
-            compare_keys(&keys, a, b).then_with(|| {
+            compare_keys(keys, a, b).then_with(|| {
                 (hit_a.address.segment_ord, hit_a.address.doc_id)
                     .cmp(&(hit_b.address.segment_ord, hit_b.address.doc_id))
             })

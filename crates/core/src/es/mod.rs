@@ -6,6 +6,7 @@
 pub mod body;
 pub mod error;
 pub mod info;
+pub mod query;
 pub mod route;
 pub mod shards;
 

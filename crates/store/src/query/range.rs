@@ -1,0 +1,142 @@
+//! `range` (and Lucene's `[a TO b]`, `>=a`): bounds read as the field's type reads them.
+
+use std::ops::Bound;
+
+use logdash_core::es::query::{Bound as RangeBound, Range};
+use logdash_core::time::{parse_date_math_in_zone, parse_fixed_offset, EpochMillis, Rounding};
+use tantivy::query::{AllQuery, RangeQuery};
+use tantivy::{DateTime, Term};
+
+use super::term::{number_range, parse_number, string_term};
+use super::{exists, resolve, Context, Target, Q};
+use crate::mapping::FieldKind;
+use crate::RequestError;
+
+/// Date formats logdash reads in bounds.
+const FORMATS: &[&str] = &[
+    "strict_date_optional_time",
+    "epoch_millis",
+    "strict_date_optional_time||epoch_millis",
+    "date_optional_time",
+];
+
+pub(super) fn date_bound(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+    offset: i32,
+) -> Result<EpochMillis, RequestError> {
+    parse_date_math_in_zone(text, now, rounding, offset).map_err(|err| RequestError {
+        status: 400,
+        kind: "parse_exception",
+        reason: err.to_string(),
+    })
+}
+
+/// Minutes east of UTC of a `time_zone`.
+pub(super) fn zone_offset(zone: &str) -> Result<i32, RequestError> {
+    parse_fixed_offset(zone).ok_or_else(|| {
+        RequestError::illegal_argument(format!(
+            "time_zone [{zone}] is not supported: logdash takes UTC or a fixed offset like +01:00"
+        ))
+    })
+}
+
+/// A range's bounds as written, before they are read as dates, numbers or strings.
+pub(super) struct RangeSpec {
+    pub lower: Option<String>,
+    pub include_lower: bool,
+    pub upper: Option<String>,
+    pub include_upper: bool,
+    /// Minutes east of UTC for dates without an offset, and for rounding.
+    pub offset: i32,
+}
+
+pub(super) fn range(ctx: &mut Context<'_>, query: &Range) -> Result<Q, RequestError> {
+    if let Some(format) = &query.format {
+        if !FORMATS.contains(&format.as_str()) {
+            return Err(RequestError::illegal_argument(format!(
+                "date format [{format}] is not supported: logdash reads ISO 8601 dates, date math and epoch_millis"
+            )));
+        }
+    }
+    let offset = query.time_zone.as_deref().map_or(Ok(0), zone_offset)?;
+    let text = |bound: &Option<RangeBound>| bound.as_ref().map(|b| b.value.to_string());
+    let inclusive = |bound: &Option<RangeBound>| bound.as_ref().is_none_or(|b| b.inclusive);
+    range_for(
+        ctx,
+        &query.field,
+        RangeSpec {
+            lower: text(&query.lower),
+            include_lower: inclusive(&query.lower),
+            upper: text(&query.upper),
+            include_upper: inclusive(&query.upper),
+            offset,
+        },
+    )
+}
+
+pub(super) fn range_for(
+    ctx: &mut Context<'_>,
+    field: &str,
+    spec: RangeSpec,
+) -> Result<Q, RequestError> {
+    let RangeSpec {
+        lower,
+        include_lower,
+        upper,
+        include_upper,
+        offset,
+    } = spec;
+    match resolve(ctx.mapping, field) {
+        Target::Timestamp => {
+            // gte/lt round down, gt/lte round up, as Elasticsearch rounds date math
+            let to_term = |ms: EpochMillis| Term::from_field_date(ctx.fields.timestamp, DateTime::from_timestamp_millis(ms));
+            let lower = match lower {
+                None => Bound::Unbounded,
+                Some(text) if include_lower => Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?)),
+                Some(text) => Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?)),
+            };
+            let upper = match upper {
+                None => Bound::Unbounded,
+                Some(text) if include_upper => Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?)),
+                Some(text) => Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?)),
+            };
+            if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+                return Ok(Box::new(AllQuery));
+            }
+            Ok(Box::new(RangeQuery::new(lower, upper)))
+        }
+        Target::Whole(path, FieldKind::Long | FieldKind::Float) => {
+            let bound = |text: Option<String>, inclusive: bool| -> Result<_, RequestError> {
+                Ok(match text {
+                    None => Bound::Unbounded,
+                    Some(text) if inclusive => Bound::Included(parse_number(field, &text)?),
+                    Some(text) => Bound::Excluded(parse_number(field, &text)?),
+                })
+            };
+            Ok(number_range(ctx.fields.kw, &path, bound(lower, include_lower)?, bound(upper, include_upper)?))
+        }
+        Target::Whole(path, FieldKind::Text) => {
+            let bound = |text: Option<String>, inclusive: bool| match text {
+                None => Bound::Unbounded,
+                Some(text) if inclusive => Bound::Included(string_term(ctx.fields.kw, &path, &text)),
+                Some(text) => Bound::Excluded(string_term(ctx.fields.kw, &path, &text)),
+            };
+            let (lower, upper) = (bound(lower, include_lower), bound(upper, include_upper));
+            if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+                return Ok(exists(ctx, field));
+            }
+            Ok(Box::new(RangeQuery::new(lower, upper)))
+        }
+        Target::Unmapped(_) => Ok(Box::new(tantivy::query::EmptyQuery)),
+        Target::Text(path) => Err(RequestError::illegal_argument(format!(
+            "range queries on text field [{path}] are not supported; use [{path}.keyword]"
+        ))),
+        Target::Whole(path, kind) => Err(RequestError::illegal_argument(format!(
+            "range queries on {} field [{path}] are not supported; logdash ranges dates on [@timestamp]",
+            kind.es_type()
+        ))),
+        Target::Index | Target::Id => Err(RequestError::illegal_argument(format!("range queries on [{field}] are not supported"))),
+    }
+}

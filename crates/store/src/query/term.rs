@@ -1,0 +1,238 @@
+//! Exact values: `term` and `terms`, and the typed terms every other query builds on.
+
+use std::ops::Bound;
+
+use logdash_core::es::query::{Scalar, Term as TermQuerySpec, Terms};
+use logdash_core::time::Rounding;
+use tantivy::query::{BooleanQuery, EmptyQuery, ExistsQuery, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, Term};
+
+use super::pattern::{json_regex, literal_regex};
+use super::range::date_bound;
+use super::{resolve, Context, Target, Q};
+use crate::mapping::FieldKind;
+use crate::RequestError;
+
+pub(super) fn term(ctx: &mut Context<'_>, query: &TermQuerySpec) -> Result<Q, RequestError> {
+    if query.case_insensitive {
+        if let Some(built) = case_insensitive(ctx, &query.field, &query.value)? {
+            return Ok(built);
+        }
+    }
+    exact(ctx, &query.field, &query.value)
+}
+
+/// `case_insensitive` where case can differ: any casing of a keyword, the lowercase word of a
+/// text field (its words are lowercase). Other fields have no case: `None`.
+fn case_insensitive(
+    ctx: &mut Context<'_>,
+    field: &str,
+    value: &Scalar,
+) -> Result<Option<Q>, RequestError> {
+    let text = value.to_string();
+    Ok(match resolve(ctx.mapping, field) {
+        Target::Whole(path, FieldKind::Text) => Some(json_regex(
+            ctx.fields.kw,
+            &[path.as_str()],
+            &literal_regex(&text, true),
+        )?),
+        Target::Text(path) => Some(Box::new(TermQuery::new(
+            string_term(ctx.fields.text, &path, &text.to_lowercase()),
+            IndexRecordOption::Basic,
+        ))),
+        _ => None,
+    })
+}
+
+pub(super) fn terms(ctx: &mut Context<'_>, query: &Terms) -> Result<Q, RequestError> {
+    match resolve(ctx.mapping, &query.field) {
+        Target::Whole(path, FieldKind::Text) => {
+            let terms = query
+                .values
+                .iter()
+                .map(|value| string_term(ctx.fields.kw, &path, &value.to_string()));
+            Ok(Box::new(TermSetQuery::new(terms)))
+        }
+        _ => {
+            let queries = query
+                .values
+                .iter()
+                .map(|value| exact(ctx, &query.field, value))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Box::new(BooleanQuery::union(queries)))
+        }
+    }
+}
+
+/// One exact value of one field, as `term` means it.
+pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Result<Q, RequestError> {
+    let text = value.to_string();
+    Ok(match resolve(ctx.mapping, field) {
+        Target::Timestamp => {
+            let ms = date_bound(&text, ctx.now, Rounding::Down, 0)?;
+            let term =
+                Term::from_field_date(ctx.fields.timestamp, DateTime::from_timestamp_millis(ms));
+            Box::new(RangeQuery::new(
+                Bound::Included(term.clone()),
+                Bound::Included(term),
+            ))
+        }
+        Target::Index => Box::new(TermQuery::new(
+            Term::from_field_text(ctx.fields.index, &text),
+            IndexRecordOption::Basic,
+        )),
+        Target::Id => Box::new(TermQuery::new(
+            Term::from_field_text(ctx.fields.id, &text),
+            IndexRecordOption::Basic,
+        )),
+        Target::Text(path) => Box::new(TermQuery::new(
+            string_term(ctx.fields.text, &path, &text),
+            IndexRecordOption::Basic,
+        )),
+        Target::Whole(path, FieldKind::Long | FieldKind::Float) => {
+            let number = parse_number(field, &text)?;
+            number_range(
+                ctx.fields.kw,
+                &path,
+                Bound::Included(number),
+                Bound::Included(number),
+            )
+        }
+        Target::Whole(path, FieldKind::Boolean) => {
+            let flag = match text.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(RequestError::bad_request(format!(
+                    "Can't parse boolean value [{text}] for [{field}], expected [true] or [false]"
+                )))
+                }
+            };
+            let mut term = Term::from_field_json_path(ctx.fields.kw, &path, true);
+            term.append_type_and_fast_value(flag);
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        }
+        Target::Whole(path, FieldKind::Text | FieldKind::Date) => Box::new(TermQuery::new(
+            string_term(ctx.fields.kw, &path, &text),
+            IndexRecordOption::Basic,
+        )),
+        Target::Unmapped(_) => Box::new(EmptyQuery),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+pub(super) fn parse_number(field: &str, text: &str) -> Result<Number, RequestError> {
+    if let Ok(int) = text.parse::<i64>() {
+        return Ok(Number::Int(int));
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Number::Float)
+        .ok_or_else(|| {
+            RequestError::bad_request(format!(
+                "failed to create query: For input string: \"{text}\" (field [{field}] is numeric)"
+            ))
+        })
+}
+
+pub(super) fn string_term(field: Field, path: &str, text: &str) -> Term {
+    let mut term = Term::from_field_json_path(field, path, true);
+    term.append_type_and_str(text);
+    term
+}
+
+/// Which end of a range a bound is.
+#[derive(Clone, Copy, PartialEq)]
+enum End {
+    Lower,
+    Upper,
+}
+
+/// A bound over the whole numbers a field holds: a fractional bound rounds inward.
+fn int_bound(bound: Bound<Number>, end: End) -> Bound<i64> {
+    let (value, inclusive) = match bound {
+        Bound::Unbounded => return Bound::Unbounded,
+        Bound::Included(n) => (n, true),
+        Bound::Excluded(n) => (n, false),
+    };
+    match value {
+        Number::Int(n) if inclusive => Bound::Included(n),
+        Number::Int(n) => Bound::Excluded(n),
+        // `as` saturates: a bound past i64's range keeps every whole number on its side
+        Number::Float(f) if f.fract() == 0.0 && !inclusive => Bound::Excluded(f as i64),
+        Number::Float(f) if end == End::Lower => Bound::Included(f.ceil() as i64),
+        Number::Float(f) => Bound::Included(f.floor() as i64),
+    }
+}
+
+fn float_bound(bound: Bound<Number>) -> Bound<f64> {
+    let float = |n: Number| match n {
+        Number::Int(n) => n as f64,
+        Number::Float(f) => f,
+    };
+    match bound {
+        Bound::Unbounded => Bound::Unbounded,
+        Bound::Included(n) => Bound::Included(float(n)),
+        Bound::Excluded(n) => Bound::Excluded(float(n)),
+    }
+}
+
+fn typed_range<T: Copy>(
+    field: Field,
+    path: &str,
+    lower: Bound<T>,
+    upper: Bound<T>,
+    to_term: fn(Field, &str, T) -> Term,
+) -> Q {
+    let term = |bound: Bound<T>| match bound {
+        Bound::Included(v) => Bound::Included(to_term(field, path, v)),
+        Bound::Excluded(v) => Bound::Excluded(to_term(field, path, v)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(term(lower), term(upper)))
+}
+
+/// Numbers between two bounds. A number field holds whole numbers as integers and others as
+/// floats (as each event sent them), so the range runs over both.
+pub(super) fn number_range(
+    field: Field,
+    path: &str,
+    lower: Bound<Number>,
+    upper: Bound<Number>,
+) -> Q {
+    if matches!((lower, upper), (Bound::Unbounded, Bound::Unbounded)) {
+        return Box::new(ExistsQuery::new(format!("kw.{path}"), false));
+    }
+    let int_term = |field: Field, path: &str, n: i64| {
+        let mut term = Term::from_field_json_path(field, path, true);
+        term.append_type_and_fast_value(n);
+        term
+    };
+    let float_term = |field: Field, path: &str, f: f64| {
+        let mut term = Term::from_field_json_path(field, path, true);
+        term.append_type_and_fast_value(f);
+        term
+    };
+    let ints = typed_range(
+        field,
+        path,
+        int_bound(lower, End::Lower),
+        int_bound(upper, End::Upper),
+        int_term,
+    );
+    let floats = typed_range(
+        field,
+        path,
+        float_bound(lower),
+        float_bound(upper),
+        float_term,
+    );
+    Box::new(BooleanQuery::union(vec![ints, floats]))
+}
