@@ -104,6 +104,11 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_HEADER_TIMEOUT_SECS", default_value_t = 30)]
     pub header_timeout_secs: u64,
 
+    /// Connections each port (dashboard, _bulk, tcp input) serves at once; past it, new
+    /// connections wait until one ends.
+    #[arg(long, env = "LOGDASH_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+
     /// Largest accepted request body on /es/ (searches), in bytes.
     #[arg(long, env = "LOGDASH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
@@ -151,6 +156,14 @@ impl Config {
     /// at least a second, so that 0 cannot close every connection at once).
     pub fn header_timeout(&self) -> Duration {
         Duration::from_secs(self.header_timeout_secs.max(1))
+    }
+
+    /// What each HTTP port allows its clients.
+    pub fn limits(&self) -> crate::serve::Limits {
+        crate::serve::Limits {
+            header_timeout: self.header_timeout(),
+            max_connections: self.max_connections.max(1),
+        }
     }
 }
 

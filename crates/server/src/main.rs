@@ -62,6 +62,7 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
             tcp,
             ingest::Sink::Cluster(Arc::new(shipper)),
             config.max_line_bytes,
+            config.max_connections,
             Arc::clone(&state.ingest),
         ));
         announce(&format!(
@@ -84,13 +85,7 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
         upstream.url()
     ));
     announce(&format!("logdash is running: open http://{address}/"));
-    serve::per_core(
-        listener,
-        app(state),
-        config.header_timeout(),
-        shutdown_signal(),
-    )
-    .await?;
+    serve::per_core(listener, app(state), config.limits(), shutdown_signal()).await?;
     tracing::info!("logdash stopped");
     Ok(())
 }
@@ -117,13 +112,14 @@ async fn run_embedded(config: Config) -> Result<(), String> {
             tcp,
             ingest::Sink::Store(Arc::clone(&store)),
             config.max_line_bytes,
+            config.max_connections,
             Arc::clone(&state.ingest),
         ));
         let bulk_app = ingest::http::app(Arc::clone(&store), config.max_bulk_bytes);
         tokio::spawn(serve::shared(
             http,
             bulk_app,
-            config.header_timeout(),
+            config.limits(),
             std::future::pending(),
         ));
         announce(&format!("logdash ingest: logstash json_lines on tcp://{tcp_address}, _bulk on http://{http_address}"));
@@ -140,13 +136,7 @@ async fn run_embedded(config: Config) -> Result<(), String> {
 
     tracing::info!(%address, data_dir = %config.data_dir.display(), "logdash started");
     announce(&format!("logdash is running: open http://{address}/"));
-    serve::shared(
-        listener,
-        app(state),
-        config.header_timeout(),
-        shutdown_signal(),
-    )
-    .await;
+    serve::shared(listener, app(state), config.limits(), shutdown_signal()).await;
     let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
     if !matches!(flushed, Ok(Ok(()))) {
         tracing::error!("the store could not commit its last events on shutdown");

@@ -2,8 +2,10 @@
 //! served by hyper's HTTP/1 state machine calling the app (a tower service) directly, with a
 //! bound on how long a client may take to send a request's headers (`--header-timeout-secs`:
 //! a client that trickles its headers cannot hold a connection, and a kept-alive connection
-//! that sends nothing is closed after as long), and a graceful end that lets each connection
-//! finish the request it is serving.
+//! that sends nothing is closed after as long), a bound on how many connections a port
+//! serves at once (`--max-connections`: past it, new ones wait in the kernel's queue until
+//! one ends, rather than each costing memory and a task), and a graceful end that lets each
+//! connection finish the request it is serving.
 //!
 //! Embedded mode serves on the shared runtime (`shared`). Proxy mode (`per_core`) runs one
 //! single-threaded runtime per core, as nginx runs one worker per core: a connection and
@@ -17,13 +19,14 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tower::{Service, ServiceExt};
 
 /// How many accepted connections may wait for a runtime to pick them up.
@@ -32,6 +35,52 @@ const HANDOFF_QUEUE: usize = 1024;
 /// client still sending its headers counts as one) before it goes on without them: the
 /// store must still be committed before a container runtime's stop timeout kills logdash.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What one port allows its clients.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a client may take to send a request's headers (and a kept-alive connection
+    /// may stay silent).
+    pub header_timeout: Duration,
+    /// How many connections the port serves at once.
+    pub max_connections: usize,
+}
+
+/// A port's connection slots: one is taken before a connection is accepted and given back
+/// when it ends.
+#[derive(Clone)]
+pub struct Slots {
+    free: Arc<Semaphore>,
+    what: &'static str,
+}
+
+impl Slots {
+    pub fn new(max_connections: usize, what: &'static str) -> Self {
+        Self {
+            free: Arc::new(Semaphore::new(max_connections.max(1))),
+            what,
+        }
+    }
+
+    /// A free slot, waiting for one when all are taken (and saying so, at most once a
+    /// minute, since clients then wait).
+    pub async fn take(&self, last_warning: &mut Option<Instant>) -> OwnedSemaphorePermit {
+        if let Ok(slot) = Arc::clone(&self.free).try_acquire_owned() {
+            return slot;
+        }
+        if last_warning.is_none_or(|at| at.elapsed() > Duration::from_secs(60)) {
+            *last_warning = Some(Instant::now());
+            tracing::warn!(
+                port = self.what,
+                "every connection slot is taken (--max-connections): new connections wait until one ends"
+            );
+        }
+        Arc::clone(&self.free)
+            .acquire_owned()
+            .await
+            .expect("the slots are never closed")
+    }
+}
 
 thread_local! {
     /// Which serving runtime this thread drives: 1.. for the per-core runtimes, 0 elsewhere.
@@ -85,15 +134,18 @@ where
 pub async fn shared(
     listener: TcpListener,
     app: impl HttpApp,
-    header_timeout: Duration,
+    limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
-    let connections = Connections::new(header_timeout);
+    let connections = Connections::new(limits.header_timeout);
+    let slots = Slots::new(limits.max_connections, "http");
+    let mut warned = None;
     tokio::select! {
         () = async {
             loop {
+                let slot = slots.take(&mut warned).await;
                 if let Some(stream) = accept(&listener).await {
-                    connections.serve(stream, app.clone());
+                    connections.serve(stream, app.clone(), slot);
                 }
             }
         } => {},
@@ -108,9 +160,10 @@ pub async fn shared(
 pub async fn per_core(
     listener: TcpListener,
     app: impl HttpApp,
-    header_timeout: Duration,
+    limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), String> {
+    let header_timeout = limits.header_timeout;
     let mut queues = Vec::new();
     let mut threads = Vec::new();
     for index in 1..=workers() {
@@ -125,7 +178,7 @@ pub async fn per_core(
     }
     // ending `hand_out` drops the queues, which tells each runtime to finish
     tokio::select! {
-        () = hand_out(listener, queues) => {},
+        () = hand_out(listener, queues, Slots::new(limits.max_connections, "http")) => {},
         () = shutdown => {},
     }
     tokio::task::spawn_blocking(move || {
@@ -158,17 +211,23 @@ async fn accept(listener: &TcpListener) -> Option<TcpStream> {
     }
 }
 
-/// Accepts connections and hands them to the runtimes in turn, skipping one whose queue is
-/// full (it is busy) for the next.
-async fn hand_out(listener: TcpListener, queues: Vec<mpsc::Sender<std::net::TcpStream>>) {
+/// A connection handed to a serving runtime, with the slot it holds.
+type Handed = (std::net::TcpStream, OwnedSemaphorePermit);
+
+/// Accepts connections (while a slot is free) and hands them to the runtimes in turn,
+/// skipping one whose queue is full (it is busy) for the next.
+async fn hand_out(listener: TcpListener, queues: Vec<mpsc::Sender<Handed>>, slots: Slots) {
     let mut next = 0;
+    let mut warned = None;
     loop {
+        let slot = slots.take(&mut warned).await;
         let Some(stream) = accept(&listener).await else {
             continue;
         };
-        let Ok(mut stream) = stream.into_std() else {
+        let Ok(stream) = stream.into_std() else {
             continue;
         };
+        let mut stream = (stream, slot);
         let mut handed = false;
         for _ in 0..queues.len() {
             let queue = &queues[next % queues.len()];
@@ -193,7 +252,7 @@ async fn hand_out(listener: TcpListener, queues: Vec<mpsc::Sender<std::net::TcpS
 
 fn run_worker(
     index: usize,
-    mut handed: mpsc::Receiver<std::net::TcpStream>,
+    mut handed: mpsc::Receiver<Handed>,
     app: impl HttpApp,
     header_timeout: Duration,
 ) -> Result<(), String> {
@@ -207,10 +266,10 @@ fn run_worker(
         // contend with another thread's for the signal's lock
         let connections = Connections::new(header_timeout);
         // until the acceptor stops and drops the queue
-        while let Some(stream) = handed.recv().await {
+        while let Some((stream, slot)) = handed.recv().await {
             // registered with this thread's runtime, which drives it from now on
             if let Ok(stream) = TcpStream::from_std(stream) {
-                connections.serve(stream, app.clone());
+                connections.serve(stream, app.clone(), slot);
             }
         }
         connections.finish().await;
@@ -240,12 +299,14 @@ impl Connections {
         }
     }
 
-    /// Serves `stream` with `app` on a task of the current runtime.
-    fn serve(&self, stream: TcpStream, app: impl HttpApp) {
+    /// Serves `stream` with `app` on a task of the current runtime, holding `slot` until
+    /// the connection ends.
+    fn serve(&self, stream: TcpStream, app: impl HttpApp, slot: OwnedSemaphorePermit) {
         let serving = Serving {
             header_timeout: self.header_timeout,
             stopped: self.stop.subscribe(),
             _done: self.done.clone(),
+            _slot: slot,
         };
         tokio::spawn(connection(stream, app, serving));
     }
@@ -279,6 +340,8 @@ struct Serving {
     stopped: watch::Receiver<bool>,
     /// Held while the connection is served (see `Connections::finish`).
     _done: mpsc::Sender<()>,
+    /// The port's connection slot this connection holds.
+    _slot: OwnedSemaphorePermit,
 }
 
 /// Serves one connection until the client closes it, a request's headers take longer than
@@ -288,6 +351,7 @@ async fn connection(stream: TcpStream, app: impl HttpApp, serving: Serving) {
         header_timeout,
         mut stopped,
         _done,
+        _slot,
     } = serving;
     let service = hyper::service::service_fn(move |request| app.clone().oneshot(request));
     let connection = hyper::server::conn::http1::Builder::new()

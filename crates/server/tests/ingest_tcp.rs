@@ -14,6 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 async fn input(
     max_line: usize,
+    max_connections: usize,
 ) -> (
     tempfile::TempDir,
     Arc<Store>,
@@ -29,6 +30,7 @@ async fn input(
         listener,
         Sink::Store(Arc::clone(&store)),
         max_line,
+        max_connections,
         Arc::clone(&stats),
     ));
     (dir, store, stats, address)
@@ -72,7 +74,7 @@ fn messages(store: &Store) -> Vec<Value> {
 
 #[tokio::test]
 async fn bad_input_is_kept_or_refused_and_loses_nothing_else() {
-    let (_dir, store, stats, address) = input(1 << 20).await;
+    let (_dir, store, stats, address) = input(1 << 20, 64).await;
     let mut payload = Vec::new();
     payload.extend_from_slice(
         b"{\"@timestamp\":\"2025-11-25T10:00:00Z\",\"seq\":1,\"message\":\"first\"}\n",
@@ -127,7 +129,7 @@ async fn bad_input_is_kept_or_refused_and_loses_nothing_else() {
 
 #[tokio::test]
 async fn many_connections_at_once_all_arrive() {
-    let (_dir, store, stats, address) = input(1 << 20).await;
+    let (_dir, store, stats, address) = input(1 << 20, 64).await;
     let mut tasks = Vec::new();
     for connection in 0..20 {
         tasks.push(tokio::spawn(async move {
@@ -153,4 +155,29 @@ async fn many_connections_at_once_all_arrive() {
         )
         .expect("count");
     assert_eq!(last["count"], json!(1));
+}
+
+/// Past `max_connections` a shipper's connection waits for a slot: its events arrive once
+/// another connection ends, none lost.
+#[tokio::test]
+async fn past_the_connection_bound_a_shipper_waits_for_a_slot() {
+    let (_dir, store, stats, address) = input(1 << 20, 2).await;
+    let held = [
+        TcpStream::connect(address).await.expect("connect"),
+        TcpStream::connect(address).await.expect("connect"),
+    ];
+    send(
+        address,
+        b"{\"@timestamp\":\"2025-11-25T10:00:00Z\",\"seq\":1,\"message\":\"queued\"}\n",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        stats.events.load(Ordering::Relaxed),
+        0,
+        "a third connection was read while two held every slot"
+    );
+    drop(held);
+    settle(&store, &stats, 1).await;
+    assert_eq!(messages(&store)[0]["message"], "queued");
 }

@@ -344,6 +344,7 @@ async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s
         listener,
         Sink::Cluster(Arc::new(shipper)),
         config.max_line_bytes,
+        config.max_connections,
         Arc::clone(&stats),
     ));
 

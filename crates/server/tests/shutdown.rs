@@ -30,7 +30,10 @@ async fn serving() -> (
     let served = tokio::spawn(logdash_server::serve::shared(
         listener,
         app,
-        Duration::from_secs(60),
+        logdash_server::serve::Limits {
+            header_timeout: Duration::from_secs(60),
+            max_connections: 64,
+        },
         async move {
             let _ = stopped.await;
         },

@@ -16,18 +16,27 @@ use super::{IngestStats, Sink};
 /// Events are handed to the store in batches of at most this many.
 const BATCH: usize = 2_000;
 
-pub async fn serve(listener: TcpListener, sink: Sink, max_line: usize, stats: Arc<IngestStats>) {
+/// Accepts shippers' connections, at most `max_connections` at once (past it, new ones wait
+/// until one ends), and reads each to its end.
+pub async fn serve(
+    listener: TcpListener,
+    sink: Sink,
+    max_line: usize,
+    max_connections: usize,
+    stats: Arc<IngestStats>,
+) {
+    let slots = crate::serve::Slots::new(max_connections, "tcp input");
+    let mut warned = None;
     loop {
+        let slot = slots.take(&mut warned).await;
         match listener.accept().await {
             Ok((socket, peer)) => {
                 stats.connections.fetch_add(1, Ordering::Relaxed);
-                tokio::spawn(connection(
-                    socket,
-                    peer,
-                    sink.clone(),
-                    max_line,
-                    Arc::clone(&stats),
-                ));
+                let (sink, stats) = (sink.clone(), Arc::clone(&stats));
+                tokio::spawn(async move {
+                    connection(socket, peer, sink, max_line, stats).await;
+                    drop(slot);
+                });
             }
             Err(err) => {
                 tracing::warn!(error = %err, "tcp input cannot accept a connection");

@@ -57,7 +57,7 @@ async fn serve(
     data_dir: tempfile::TempDir,
     serving: Serving,
 ) -> TestServer {
-    let header_timeout = config.header_timeout();
+    let limits = config.limits();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -67,13 +67,13 @@ async fn serve(
         Serving::Shared => drop(tokio::spawn(logdash_server::serve::shared(
             listener,
             app,
-            header_timeout,
+            limits,
             std::future::pending(),
         ))),
         Serving::PerCore => drop(tokio::spawn(logdash_server::serve::per_core(
             listener,
             app,
-            header_timeout,
+            limits,
             std::future::pending(),
         ))),
     }
