@@ -1,6 +1,7 @@
 //! Proxy mode over real HTTP, in front of a recording stand-in for Elasticsearch: the
-//! dashboard's requests arrive unchanged with the server's credentials, refused ones never
-//! arrive, and the cluster's failures come back as clear JSON errors.
+//! dashboard's requests arrive as they were sent (at the path rebuilt from what was
+//! parsed) with the server's credentials, refused ones never arrive, and the cluster's
+//! failures come back as clear JSON errors.
 
 mod common;
 
@@ -81,6 +82,20 @@ async fn refused_requests_never_reach_the_cluster() {
         413
     );
     assert_eq!(upstream.requests(), Vec::new());
+}
+
+/// The cluster is sent the path rebuilt from the parsed route, never the raw one: only the
+/// parameters logdash understood go on.
+#[tokio::test]
+async fn the_cluster_is_sent_the_rebuilt_path() {
+    let upstream = Upstream::start().await;
+    let server = start_proxy(&upstream.url, &[]).await;
+    let path =
+        "/es/logs-a/_search?typed_keys=false&ignore_unavailable=true&rest_total_hits_as_int=false";
+    assert_eq!(request(&server, "POST", path, "{}").await.status, 200);
+    let arrived = upstream.requests();
+    assert_eq!(arrived.len(), 1, "{arrived:?}");
+    assert_eq!(arrived[0].target, "/logs-a/_search?ignore_unavailable=true");
 }
 
 #[tokio::test]

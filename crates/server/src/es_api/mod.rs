@@ -1,6 +1,7 @@
 //! `/es/`: the read-only Elasticsearch API the dashboard speaks. Each request is parsed
 //! into a typed route (core's `es::route`), its body checked, then answered by the store
-//! or, in proxy mode, forwarded unchanged to the cluster.
+//! or, in proxy mode, sent to the cluster at the path rebuilt from the parsed route (the
+//! raw path never goes on) with the checked body.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use logdash_core::es::body::{check_body, check_msearch, BodyLimits};
-use logdash_core::es::route::{parse_route, EsRoute, Refusal};
+use logdash_core::es::route::{parse_request, EsRoute, Refusal};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -43,8 +44,9 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     let path = uri.path().strip_prefix("/es").unwrap_or_default();
     // `/es` itself is the cluster's root
     let cluster_path = if path.is_empty() { "/" } else { path };
-    let route = parse_route(method.as_str(), path, uri.query(), &state.index_policy)
+    let checked = parse_request(method.as_str(), path, uri.query(), &state.index_policy)
         .map_err(ApiError::Refused)?;
+    let route = checked.route.clone();
     let limit = state.max_body_bytes;
     let bytes = axum::body::to_bytes(body, limit)
         .await
@@ -74,13 +76,9 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             } else {
                 "application/json"
             };
-            // the request goes on as it came: same method, path and parameters, checked body
-            let path_and_query = match uri.query() {
-                Some(query) => format!("{cluster_path}?{query}"),
-                None => cluster_path.to_string(),
-            };
+            // the same method, the path rebuilt from what was parsed, the checked body
             let answer = upstream
-                .forward(method, &path_and_query, content_type, bytes)
+                .forward(method, &checked.upstream_path(), content_type, bytes)
                 .await?;
             return Ok(data_response(upstream_response(answer)));
         }

@@ -5,6 +5,11 @@
 
 use std::fmt;
 
+mod params;
+
+pub use params::IndexOptions;
+use params::QueryParams;
+
 /// One allowed request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EsRoute {
@@ -153,6 +158,34 @@ pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     }
 }
 
+/// A request that passed the checks: its route and the index options it asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub route: EsRoute,
+    pub options: IndexOptions,
+}
+
+impl Checked {
+    /// The path and query to send upstream, rebuilt from the parsed form: nothing of the
+    /// raw request goes on but what was understood (`typed_keys=false` and the like, which
+    /// ask for the defaults, are dropped).
+    pub fn upstream_path(&self) -> String {
+        let path = self.route.upstream_path();
+        let options = match self.route {
+            EsRoute::Search { .. }
+            | EsRoute::Msearch { .. }
+            | EsRoute::Count { .. }
+            | EsRoute::FieldCaps { .. } => self.options.query(),
+            _ => String::new(),
+        };
+        match (options.is_empty(), path.contains('?')) {
+            (true, _) => path,
+            (false, true) => format!("{path}&{options}"),
+            (false, false) => format!("{path}?{options}"),
+        }
+    }
+}
+
 /// Parses a request to `/es/...`: `method`, the path after `/es` (still percent-encoded,
 /// as it arrived) and the raw query string.
 pub fn parse_route(
@@ -161,6 +194,16 @@ pub fn parse_route(
     query: Option<&str>,
     policy: &IndexPolicy,
 ) -> Result<EsRoute, Refusal> {
+    parse_request(method, path, query, policy).map(|checked| checked.route)
+}
+
+/// [`parse_route`], keeping the index options to pass on to the cluster.
+pub fn parse_request(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    policy: &IndexPolicy,
+) -> Result<Checked, Refusal> {
     let read = match method {
         "GET" | "HEAD" => true,
         "POST" => false,
@@ -229,7 +272,10 @@ pub fn parse_route(
         _ => return Err(refusal_for(method, &segments)),
     };
     params.check_for(&route)?;
-    Ok(route)
+    Ok(Checked {
+        route,
+        options: params.options,
+    })
 }
 
 fn refusal_for(method: &str, segments: &[&str]) -> Refusal {
@@ -329,159 +375,5 @@ pub(crate) fn index_expr(text: &str, policy: &IndexPolicy) -> Result<IndexExpr, 
     Ok(IndexExpr(text.to_string()))
 }
 
-/// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
-#[derive(Debug, Default)]
-struct QueryParams {
-    fields: Option<String>,
-    format_json: bool,
-}
-
-impl QueryParams {
-    fn parse(query: Option<&str>) -> Result<Self, Refusal> {
-        let mut params = QueryParams::default();
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if key.contains('%') || value.contains('%') && key != "fields" {
-                return Err(Refusal::forbidden(format!(
-                    "percent-encoded query parameter [{key}] is refused"
-                )));
-            }
-            match key {
-                "format" if value == "json" => params.format_json = true,
-                "fields" => {
-                    let decoded = value.replace("%2C", ",").replace("%2c", ",");
-                    if decoded.contains('%') || !decoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b)) {
-                        return Err(Refusal::forbidden("[fields] may hold only field names and patterns"));
-                    }
-                    params.fields = Some(decoded);
-                }
-                "ignore_unavailable" | "allow_no_indices" if value == "true" || value == "false" => {}
-                "typed_keys" | "rest_total_hits_as_int" if value == "false" => {}
-                other => {
-                    return Err(Refusal::forbidden(format!(
-                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices)"
-                    )))
-                }
-            }
-        }
-        Ok(params)
-    }
-
-    fn check_for(&self, route: &EsRoute) -> Result<(), Refusal> {
-        if matches!(route, EsRoute::CatIndices { .. }) && !self.format_json {
-            return Err(Refusal {
-                status: 400,
-                rule: "_cat/indices needs format=json".into(),
-            });
-        }
-        if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
-            return Err(Refusal::forbidden(
-                "query parameter [fields] is only for _field_caps",
-            ));
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn route(method: &str, path: &str, query: Option<&str>) -> Result<EsRoute, Refusal> {
-        parse_route(method, path, query, &IndexPolicy::default())
-    }
-
-    #[test]
-    fn every_request_the_dashboard_makes_is_allowed() {
-        assert_eq!(route("GET", "/", None), Ok(EsRoute::Info));
-        assert_eq!(route("GET", "", None), Ok(EsRoute::Info));
-        assert!(route("GET", "/_cat/indices", Some("format=json")).is_ok());
-        assert!(route("GET", "/logs-*/_field_caps", Some("fields=*")).is_ok());
-        assert!(route("POST", "/logstash-*,logs-*/_search", None).is_ok());
-        assert!(route("POST", "/_msearch", None).is_ok());
-        assert!(route("POST", "/log*/_count", None).is_ok());
-        assert!(route("GET", "/logs-app/_mapping", None).is_ok());
-    }
-
-    #[test]
-    fn upstream_paths_are_rebuilt_from_the_parsed_form() {
-        let r = route("GET", "/logs-*/_field_caps", Some("fields=level,user.*")).expect("allowed");
-        assert_eq!(r.upstream_path(), "/logs-*/_field_caps?fields=level,user.*");
-        assert_eq!(
-            route("GET", "/_cat/indices", Some("format=json"))
-                .expect("ok")
-                .upstream_path(),
-            "/_cat/indices?format=json"
-        );
-    }
-
-    #[test]
-    fn writes_admin_and_tricks_are_refused_with_the_rule() {
-        let refused = [
-            ("POST", "/_bulk", None, "[_bulk]"),
-            ("POST", "/logs/_doc", None, "[_doc]"),
-            ("POST", "/logs/_doc/1/_update", None, "[_doc]"),
-            ("POST", "/logs/_delete_by_query", None, "[_delete_by_query]"),
-            ("POST", "/logs/_update_by_query", None, "[_update_by_query]"),
-            ("POST", "/_reindex", None, "[_reindex]"),
-            ("PUT", "/_snapshot/repo", None, "method PUT"),
-            ("PUT", "/_cluster/settings", None, "method PUT"),
-            ("GET", "/_cluster/settings", None, "[_cluster]"),
-            ("GET", "/_security/user", None, "[_security]"),
-            ("GET", "/_ingest/pipeline", None, "[_ingest]"),
-            ("GET", "/_scripts/x", None, "[_scripts]"),
-            ("POST", "/logs/_search/template", None, "template"),
-            ("POST", "/_sql", None, "[_sql]"),
-            ("PUT", "/logs", None, "method PUT"),
-            ("DELETE", "/logs", None, "method DELETE"),
-            ("POST", "/logs", None, "writing to an index"),
-            ("GET", "/.security/_search", None, "outside the indices"),
-            ("GET", "/.kibana*/_search", None, "outside the indices"),
-            ("GET", "/%2Elogs/_search", None, "percent-encoded"),
-            ("GET", "/logs%2F_bulk/_search", None, "percent-encoded"),
-            ("GET", "/logs/../_bulk", None, "canonical"),
-            ("GET", "/logs//_search", None, "canonical"),
-            ("GET", "/logs;x/_search", None, "characters"),
-            ("GET", "/LOGS/_search", None, "characters outside"),
-            (
-                "GET",
-                "/logs/_search",
-                Some("filter_path=x"),
-                "[filter_path]",
-            ),
-            ("GET", "/logs/_search", Some("source={}"), "[source]"),
-            (
-                "GET",
-                "/logs/_search",
-                Some("source_content_type=application/json"),
-                "[source_content_type]",
-            ),
-            ("GET", "/_nodes/stats", None, "[_nodes]"),
-        ];
-        for (method, path, query, needle) in refused {
-            let refusal = route(method, path, query).expect_err(path);
-            assert!(
-                refusal.rule.contains(needle),
-                "{method} {path}: {}",
-                refusal.rule
-            );
-            assert!(refusal.status >= 400);
-        }
-    }
-
-    #[test]
-    fn an_allowlist_limits_which_indices_are_read() {
-        let policy = IndexPolicy {
-            allowed: vec!["logs-*".into(), "logstash-*".into()],
-        };
-        assert!(parse_route("POST", "/logs-app/_search", None, &policy).is_ok());
-        assert!(parse_route("POST", "/logs-*,logstash-*/_search", None, &policy).is_ok());
-        assert!(parse_route("POST", "/secrets/_search", None, &policy).is_err());
-        assert!(parse_route("POST", "/*/_search", None, &policy).is_err());
-        assert!(parse_route("POST", "/l*/_search", None, &policy).is_err());
-        let dot = IndexPolicy {
-            allowed: vec![".logdash-*".into()],
-        };
-        assert!(parse_route("POST", "/.logdash-queries/_search", None, &dot).is_ok());
-    }
-}
+mod tests;

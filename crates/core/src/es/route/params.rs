@@ -1,0 +1,87 @@
+//! The query parameters `/es/` accepts, and the ones it passes on to the cluster.
+
+use super::{EsRoute, Refusal};
+
+/// How an index expression treats names that match nothing, as the request asked (unset:
+/// the cluster's defaults); passed on to the cluster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    pub ignore_unavailable: Option<bool>,
+    pub allow_no_indices: Option<bool>,
+}
+
+impl IndexOptions {
+    /// `&`-joined parameters for the upstream URL (empty when none was asked for).
+    pub fn query(&self) -> String {
+        [
+            ("ignore_unavailable", self.ignore_unavailable),
+            ("allow_no_indices", self.allow_no_indices),
+        ]
+        .iter()
+        .filter_map(|(key, value)| value.map(|v| format!("{key}={v}")))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
+#[derive(Debug, Default)]
+pub(super) struct QueryParams {
+    pub fields: Option<String>,
+    format_json: bool,
+    pub options: IndexOptions,
+}
+
+impl QueryParams {
+    pub(super) fn parse(query: Option<&str>) -> Result<Self, Refusal> {
+        let mut params = QueryParams::default();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if key.contains('%') || value.contains('%') && key != "fields" {
+                return Err(Refusal::forbidden(format!(
+                    "percent-encoded query parameter [{key}] is refused"
+                )));
+            }
+            match key {
+                "format" if value == "json" => params.format_json = true,
+                "fields" => {
+                    let decoded = value.replace("%2C", ",").replace("%2c", ",");
+                    if decoded.contains('%') || !decoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b)) {
+                        return Err(Refusal::forbidden("[fields] may hold only field names and patterns"));
+                    }
+                    params.fields = Some(decoded);
+                }
+                "ignore_unavailable" | "allow_no_indices" if value == "true" || value == "false" => {
+                    let flag = Some(value == "true");
+                    if key == "ignore_unavailable" {
+                        params.options.ignore_unavailable = flag;
+                    } else {
+                        params.options.allow_no_indices = flag;
+                    }
+                }
+                "typed_keys" | "rest_total_hits_as_int" if value == "false" => {}
+                other => {
+                    return Err(Refusal::forbidden(format!(
+                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices)"
+                    )))
+                }
+            }
+        }
+        Ok(params)
+    }
+
+    pub(super) fn check_for(&self, route: &EsRoute) -> Result<(), Refusal> {
+        if matches!(route, EsRoute::CatIndices { .. }) && !self.format_json {
+            return Err(Refusal {
+                status: 400,
+                rule: "_cat/indices needs format=json".into(),
+            });
+        }
+        if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
+            return Err(Refusal::forbidden(
+                "query parameter [fields] is only for _field_caps",
+            ));
+        }
+        Ok(())
+    }
+}

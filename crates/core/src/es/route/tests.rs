@@ -1,0 +1,128 @@
+use super::*;
+
+fn route(method: &str, path: &str, query: Option<&str>) -> Result<EsRoute, Refusal> {
+    parse_route(method, path, query, &IndexPolicy::default())
+}
+
+#[test]
+fn every_request_the_dashboard_makes_is_allowed() {
+    assert_eq!(route("GET", "/", None), Ok(EsRoute::Info));
+    assert_eq!(route("GET", "", None), Ok(EsRoute::Info));
+    assert!(route("GET", "/_cat/indices", Some("format=json")).is_ok());
+    assert!(route("GET", "/logs-*/_field_caps", Some("fields=*")).is_ok());
+    assert!(route("POST", "/logstash-*,logs-*/_search", None).is_ok());
+    assert!(route("POST", "/_msearch", None).is_ok());
+    assert!(route("POST", "/log*/_count", None).is_ok());
+    assert!(route("GET", "/logs-app/_mapping", None).is_ok());
+}
+
+#[test]
+fn upstream_paths_are_rebuilt_from_the_parsed_form() {
+    let r = route("GET", "/logs-*/_field_caps", Some("fields=level,user.*")).expect("allowed");
+    assert_eq!(r.upstream_path(), "/logs-*/_field_caps?fields=level,user.*");
+    assert_eq!(
+        route("GET", "/_cat/indices", Some("format=json"))
+            .expect("ok")
+            .upstream_path(),
+        "/_cat/indices?format=json"
+    );
+}
+
+#[test]
+fn what_goes_upstream_is_only_what_was_understood() {
+    let policy = IndexPolicy::default();
+    let checked = parse_request(
+        "POST",
+        "/logs-*/_search",
+        Some("typed_keys=false&ignore_unavailable=true&rest_total_hits_as_int=false"),
+        &policy,
+    )
+    .expect("allowed");
+    assert_eq!(
+        checked.upstream_path(),
+        "/logs-*/_search?ignore_unavailable=true"
+    );
+    let checked = parse_request(
+        "GET",
+        "/logs-*/_field_caps",
+        Some("allow_no_indices=false&fields=level"),
+        &policy,
+    )
+    .expect("allowed");
+    assert_eq!(
+        checked.upstream_path(),
+        "/logs-*/_field_caps?fields=level&allow_no_indices=false"
+    );
+    let root = parse_request("GET", "", None, &policy).expect("allowed");
+    assert_eq!(root.upstream_path(), "/");
+}
+
+#[test]
+fn writes_admin_and_tricks_are_refused_with_the_rule() {
+    let refused = [
+        ("POST", "/_bulk", None, "[_bulk]"),
+        ("POST", "/logs/_doc", None, "[_doc]"),
+        ("POST", "/logs/_doc/1/_update", None, "[_doc]"),
+        ("POST", "/logs/_delete_by_query", None, "[_delete_by_query]"),
+        ("POST", "/logs/_update_by_query", None, "[_update_by_query]"),
+        ("POST", "/_reindex", None, "[_reindex]"),
+        ("PUT", "/_snapshot/repo", None, "method PUT"),
+        ("PUT", "/_cluster/settings", None, "method PUT"),
+        ("GET", "/_cluster/settings", None, "[_cluster]"),
+        ("GET", "/_security/user", None, "[_security]"),
+        ("GET", "/_ingest/pipeline", None, "[_ingest]"),
+        ("GET", "/_scripts/x", None, "[_scripts]"),
+        ("POST", "/logs/_search/template", None, "template"),
+        ("POST", "/_sql", None, "[_sql]"),
+        ("PUT", "/logs", None, "method PUT"),
+        ("DELETE", "/logs", None, "method DELETE"),
+        ("POST", "/logs", None, "writing to an index"),
+        ("GET", "/.security/_search", None, "outside the indices"),
+        ("GET", "/.kibana*/_search", None, "outside the indices"),
+        ("GET", "/%2Elogs/_search", None, "percent-encoded"),
+        ("GET", "/logs%2F_bulk/_search", None, "percent-encoded"),
+        ("GET", "/logs/../_bulk", None, "canonical"),
+        ("GET", "/logs//_search", None, "canonical"),
+        ("GET", "/logs;x/_search", None, "characters"),
+        ("GET", "/LOGS/_search", None, "characters outside"),
+        (
+            "GET",
+            "/logs/_search",
+            Some("filter_path=x"),
+            "[filter_path]",
+        ),
+        ("GET", "/logs/_search", Some("source={}"), "[source]"),
+        (
+            "GET",
+            "/logs/_search",
+            Some("source_content_type=application/json"),
+            "[source_content_type]",
+        ),
+        ("GET", "/_nodes/stats", None, "[_nodes]"),
+    ];
+    for (method, path, query, needle) in refused {
+        let refusal = route(method, path, query).expect_err(path);
+        assert!(
+            refusal.rule.contains(needle),
+            "{method} {path}: {}",
+            refusal.rule
+        );
+        assert!(refusal.status >= 400);
+    }
+}
+
+#[test]
+fn an_allowlist_limits_which_indices_are_read() {
+    let policy = IndexPolicy {
+        allowed: vec!["logs-*".into(), "logstash-*".into()],
+    };
+    assert!(parse_route("POST", "/logs-app/_search", None, &policy).is_ok());
+    assert!(parse_route("POST", "/logs-*,logstash-*/_search", None, &policy).is_ok());
+    assert!(parse_route("POST", "/secrets/_search", None, &policy).is_err());
+    assert!(parse_route("POST", "/*/_search", None, &policy).is_err());
+    assert!(parse_route("POST", "/l*/_search", None, &policy).is_err());
+    let dot = IndexPolicy {
+        allowed: vec![".logdash-*".into()],
+    };
+    assert!(parse_route("POST", "/.logdash-queries/_search", None, &dot).is_ok());
+}
