@@ -48,7 +48,8 @@ pub fn check_body(body: &[u8], limits: BodyLimits) -> Result<(), Refusal> {
             status: 400,
             rule: format!("the request body is not valid JSON: {err}"),
         },
-    })
+    })?;
+    check_query(body)
 }
 
 /// Checks an `_msearch` body: every header line like a path (its indices against the
@@ -82,6 +83,7 @@ pub fn check_msearch(
                 rule: format!("_msearch line [{number}] is not a JSON search body: {err}"),
             },
         })?;
+        check_query(search)?;
     }
     Ok(())
 }
@@ -142,6 +144,7 @@ fn check_msearch_header(
     Ok(())
 }
 
+#[derive(Debug)]
 enum Failure {
     Refused(Refusal),
     Invalid(serde_json::Error),
@@ -166,6 +169,24 @@ fn check_json(body: &[u8], limits: BodyLimits) -> Result<(), Failure> {
         (Some(refusal), _) => Err(Failure::Refused(refusal)),
         (None, Err(err)) => Err(Failure::Invalid(err)),
         (None, Ok(())) => Ok(()),
+    }
+}
+
+/// The body's `query` read as logdash's query model reads it: a kind or option outside the
+/// model is refused before it reaches a cluster (`wrapper` hides a query from every check,
+/// terms lookup and `more_like_this` read other indices' documents). A malformed query goes
+/// on, to get the error Elasticsearch (or the store) gives for it.
+fn check_query(body: &[u8]) -> Result<(), Refusal> {
+    #[derive(serde::Deserialize)]
+    struct WithQuery {
+        query: Option<serde_json::Value>,
+    }
+    let Ok(WithQuery { query: Some(query) }) = serde_json::from_slice::<WithQuery>(body) else {
+        return Ok(());
+    };
+    match super::query::Query::parse(&query) {
+        Err(err) if err.kind == "illegal_argument_exception" => Err(Refusal::forbidden(err.reason)),
+        _ => Ok(()),
     }
 }
 
@@ -552,7 +573,8 @@ mod tests {
         for _ in 0..20_000 {
             let body = random.value(0);
             let expected = rules_over_value(&body, limits);
-            let checked = check_body(body.to_string().as_bytes(), limits);
+            // the streaming walk alone: the query model's own reading has its own tests
+            let checked = check_json(body.to_string().as_bytes(), limits);
             assert_eq!(checked.is_ok(), expected, "{body}: {checked:?}");
             if expected {
                 allowed += 1;
