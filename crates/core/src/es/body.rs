@@ -177,16 +177,47 @@ fn check_json(body: &[u8], limits: BodyLimits) -> Result<(), Failure> {
 /// terms lookup and `more_like_this` read other indices' documents). A malformed query goes
 /// on, to get the error Elasticsearch (or the store) gives for it.
 fn check_query(body: &[u8]) -> Result<(), Refusal> {
-    #[derive(serde::Deserialize)]
-    struct WithQuery {
-        query: Option<serde_json::Value>,
-    }
-    let Ok(WithQuery { query: Some(query) }) = serde_json::from_slice::<WithQuery>(body) else {
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_slice::<serde_json::Value>(body)
+    else {
         return Ok(());
     };
-    match super::query::Query::parse(&query) {
-        Err(err) if err.kind == "illegal_argument_exception" => Err(Refusal::forbidden(err.reason)),
-        _ => Ok(()),
+    let mut queries = Vec::new();
+    queries.extend(body.get("query"));
+    queries.extend(body.get("post_filter"));
+    for aggs in ["aggs", "aggregations"]
+        .iter()
+        .filter_map(|key| body.get(*key))
+    {
+        aggregation_queries(aggs, &mut queries);
+    }
+    for query in queries {
+        if let Err(err) = super::query::Query::parse(query) {
+            if err.kind == "illegal_argument_exception" {
+                return Err(Refusal::forbidden(err.reason));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The queries of `filter` and `filters` aggregations, at every depth.
+fn aggregation_queries<'v>(aggs: &'v serde_json::Value, out: &mut Vec<&'v serde_json::Value>) {
+    let Some(aggs) = aggs.as_object() else {
+        return;
+    };
+    for definition in aggs.values().filter_map(serde_json::Value::as_object) {
+        for (kind, body) in definition {
+            match kind.as_str() {
+                "filter" => out.push(body),
+                "filters" => match body.get("filters") {
+                    Some(serde_json::Value::Object(named)) => out.extend(named.values()),
+                    Some(serde_json::Value::Array(listed)) => out.extend(listed),
+                    _ => {}
+                },
+                "aggs" | "aggregations" => aggregation_queries(body, out),
+                _ => {}
+            }
+        }
     }
 }
 

@@ -376,6 +376,20 @@ pub const REFUSALS: &[(&str, &str, &str, u16, &str)] = &[
     (
         "POST",
         "/es/logs-a/_search",
+        r#"{"size":0,"aggs":{"a":{"terms":{"field":"level.keyword"},"aggs":{"b":{"filter":{"wrapper":{"query":"e30="}}}}}}}"#,
+        403,
+        "[wrapper]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"post_filter":{"terms":{"user":{"index":"secrets","id":"1","path":"p"}}}}"#,
+        403,
+        "[terms] lookup",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
         r#"{"size":50000}"#,
         403,
         "[size]",
