@@ -2,7 +2,7 @@
 //! field, several with boosts, or every field that can hold a term.
 
 use logdash_core::es::query::{
-    simple, MatchPhrase, Operator, QueryString, SimpleQueryString, ZeroTerms,
+    simple, Fuzziness, Fuzzy, MatchPhrase, Operator, QueryString, SimpleQueryString, ZeroTerms,
 };
 use logdash_core::lucene::{self, DefaultOperator, Node, Value as LuceneValue};
 use tantivy::query::{
@@ -10,7 +10,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::pattern::{json_regex, wildcard_regex};
+use super::pattern::{fuzzy, json_regex, lucene_regex, wildcard_regex};
 use super::range::{range_for, zone_offset, RangeSpec};
 use super::term::{exact, string_term};
 use super::text::{expand, match_phrase, words};
@@ -30,12 +30,14 @@ struct Scope {
     lenient: bool,
     /// Minutes east of UTC for dates in ranges.
     offset: i32,
+    /// The edits of `word~` without a number.
+    fuzziness: Fuzziness,
 }
 
 pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result<Q, RequestError> {
-    if query.fuzziness.is_some() || query.minimum_should_match.is_some() {
+    if query.minimum_should_match.is_some() {
         return Err(RequestError::illegal_argument(
-            "[query_string] [fuzziness] and [minimum_should_match] are not supported by logdash",
+            "[query_string] [minimum_should_match] is not supported by logdash",
         ));
     }
     let operator = match query.default_operator {
@@ -48,7 +50,10 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         reason: err.to_string(),
     })?;
     let offset = query.time_zone.as_deref().map_or(Ok(0), zone_offset)?;
-    let scope = scope(ctx, &query.fields, query.lenient, offset);
+    let mut scope = scope(ctx, &query.fields, query.lenient, offset);
+    if let Some(fuzziness) = query.fuzziness {
+        scope.fuzziness = fuzziness;
+    }
     // an empty query string matches nothing, as in Elasticsearch
     if query.query.trim().is_empty() {
         return Ok(Box::new(EmptyQuery));
@@ -83,6 +88,7 @@ fn scope(
         every,
         lenient: lenient.unwrap_or(every || expanded),
         offset,
+        fuzziness: Fuzziness::Auto { low: 3, high: 6 },
     }
 }
 
@@ -125,10 +131,14 @@ fn lucene_node(
             (Occur::MustNot, lucene_node(ctx, inner, scope, slop)?),
         ])),
         Node::Exists(field) => exists(ctx, field),
+        Node::Boost(inner, boost) => Box::new(BoostQuery::new(
+            lucene_node(ctx, inner, scope, slop)?,
+            *boost,
+        )),
         Node::Term {
             field: Some(field),
             value,
-        } => match fielded(ctx, field, value, scope.offset, slop) {
+        } => match fielded(ctx, field, value, scope, slop) {
             Err(_) if scope.lenient => Box::new(EmptyQuery),
             other => other?,
         },
@@ -154,23 +164,26 @@ fn unfielded(
             scope.fields.len()
         )));
     }
-    if let (true, LuceneValue::Wildcard(pattern)) = (scope.every, value) {
-        // one automaton over every text field's words
+    // over every field, a pattern is one automaton over every text field's words
+    let every_text = match (scope.every, value) {
+        (true, LuceneValue::Wildcard(pattern)) => {
+            Some(wildcard_regex(&pattern.to_lowercase(), false))
+        }
+        (true, LuceneValue::Regex(pattern)) => Some(lucene_regex(&pattern.to_lowercase(), false)?),
+        _ => None,
+    };
+    if let Some(regex) = every_text {
         let mapping = ctx.mapping;
         let paths: Vec<&str> = mapping
             .iter()
             .filter(|(_, kind)| **kind == FieldKind::Text)
             .map(|(name, _)| name.as_str())
             .collect();
-        return json_regex(
-            ctx.fields.text,
-            &paths,
-            &wildcard_regex(&pattern.to_lowercase(), false),
-        );
+        return json_regex(ctx.fields.text, &paths, &regex);
     }
     let mut queries = Vec::new();
     for (name, boost) in &scope.fields {
-        match fielded(ctx, name, value, scope.offset, slop) {
+        match fielded(ctx, name, value, scope, slop) {
             Ok(query) if *boost == 1.0 => queries.push(query),
             Ok(query) => queries.push(Box::new(BoostQuery::new(query, *boost))),
             Err(_) if scope.lenient => {}
@@ -188,7 +201,7 @@ fn fielded(
     ctx: &mut Context<'_>,
     field: &str,
     value: &LuceneValue,
-    offset: i32,
+    scope: &Scope,
     slop: u32,
 ) -> Result<Q, RequestError> {
     if let LuceneValue::Range {
@@ -203,47 +216,61 @@ fn fielded(
             include_lower: *include_lower,
             upper: upper.clone(),
             include_upper: *include_upper,
-            offset,
+            offset: scope.offset,
         };
         return range_for(ctx, field, spec);
     }
     let target = resolve(ctx.mapping, field);
+    let text_field = matches!(target, Target::Text(_));
+    let phrase = |text: &str, slop: u32| MatchPhrase {
+        field: field.to_string(),
+        query: text.into(),
+        slop,
+        zero_terms: ZeroTerms::None,
+        prefix: false,
+        max_expansions: 50,
+        boost: 1.0,
+    };
     Ok(match (&target, value) {
-        (Target::Text(path), LuceneValue::Word(text)) => {
-            all_words(ctx, ctx.fields.text, path, text)
+        (Target::Text(path), LuceneValue::Word(text)) => all_words(ctx, ctx.fields.text, path, text),
+        (Target::Text(_), LuceneValue::Phrase(text)) => match_phrase(ctx, &phrase(text, slop))?,
+        (Target::Text(_), LuceneValue::Proximity { text, slop }) => match_phrase(ctx, &phrase(text, *slop))?,
+        (Target::Text(path), LuceneValue::Wildcard(pattern)) => {
+            json_regex(ctx.fields.text, &[path.as_str()], &wildcard_regex(&pattern.to_lowercase(), false))?
         }
-        (Target::Text(_), LuceneValue::Phrase(text)) => match_phrase(
+        (Target::Whole(path, FieldKind::Text | FieldKind::Date), LuceneValue::Wildcard(pattern)) => {
+            json_regex(ctx.fields.kw, &[path.as_str()], &wildcard_regex(pattern, false))?
+        }
+        // a text field's words are lowercase, so what is matched against them is too
+        (Target::Text(path), LuceneValue::Regex(pattern)) => {
+            json_regex(ctx.fields.text, &[path.as_str()], &lucene_regex(&pattern.to_lowercase(), false)?)?
+        }
+        (Target::Whole(path, FieldKind::Text), LuceneValue::Regex(pattern)) => {
+            json_regex(ctx.fields.kw, &[path.as_str()], &lucene_regex(pattern, false)?)?
+        }
+        (Target::Text(_) | Target::Whole(_, FieldKind::Text), LuceneValue::Fuzzy { text, edits }) => fuzzy(
             ctx,
-            &MatchPhrase {
+            &Fuzzy {
                 field: field.to_string(),
-                query: text.as_str().into(),
-                slop,
-                zero_terms: ZeroTerms::None,
-                prefix: false,
-                max_expansions: 50,
+                value: if text_field { text.to_lowercase() } else { text.clone() },
+                fuzziness: edits.map_or(scope.fuzziness, Fuzziness::Edits),
+                prefix_length: 0,
+                transpositions: true,
                 boost: 1.0,
             },
         )?,
-        (Target::Text(path), LuceneValue::Wildcard(pattern)) => json_regex(
-            ctx.fields.text,
-            &[path.as_str()],
-            &wildcard_regex(&pattern.to_lowercase(), false),
-        )?,
-        (
-            Target::Whole(path, FieldKind::Text | FieldKind::Date),
-            LuceneValue::Wildcard(pattern),
-        ) => json_regex(
-            ctx.fields.kw,
-            &[path.as_str()],
-            &wildcard_regex(pattern, false),
-        )?,
         (Target::Unmapped(_), _) => Box::new(EmptyQuery),
-        (_, LuceneValue::Wildcard(pattern)) => {
+        (_, LuceneValue::Wildcard(pattern) | LuceneValue::Regex(pattern)) => {
             return Err(RequestError::illegal_argument(format!(
-                "wildcard [{pattern}] on non-text field [{field}] is not supported"
+                "[{pattern}]: wildcards and regular expressions work on text and keyword fields, not on [{field}]"
             )))
         }
-        (_, LuceneValue::Word(text) | LuceneValue::Phrase(text)) => {
+        (_, LuceneValue::Fuzzy { text, .. }) => {
+            return Err(RequestError::illegal_argument(format!(
+                "[{text}~]: fuzzy terms work on text and keyword fields, not on [{field}]"
+            )))
+        }
+        (_, LuceneValue::Word(text) | LuceneValue::Phrase(text) | LuceneValue::Proximity { text, .. }) => {
             exact(ctx, field, &text.as_str().into())?
         }
         (_, LuceneValue::Range { .. }) => Box::new(EmptyQuery),

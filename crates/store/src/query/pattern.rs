@@ -119,7 +119,7 @@ pub(super) fn wildcard_regex(pattern: &str, case_insensitive: bool) -> String {
 /// Lucene's regular expression syntax as the term dictionary's automaton reads it. Lucene's
 /// `@` (any string) is translated; its other operators (`&`, `~`, `<n-m>`, `#`) are
 /// refused by name rather than read as something else.
-fn lucene_regex(pattern: &str, case_insensitive: bool) -> Result<String, RequestError> {
+pub(super) fn lucene_regex(pattern: &str, case_insensitive: bool) -> Result<String, RequestError> {
     let mut regex = String::new();
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {

@@ -1,0 +1,125 @@
+//! Lucene query syntax, as Elasticsearch's `query_string` reads what people type:
+//! terms, `"phrases"`, `field:value`, `field:(grouped OR terms)`, `AND`/`OR`/`NOT`/`&&`/
+//! `||`/`!`, `+`/`-`, `( )`, wildcards `*` `?`, `/regular expressions/`, fuzzy `word~1`,
+//! proximity `"two words"~3`, boosts `^2`, ranges `[a TO b]` `{a TO b}` `>=a`,
+//! `_exists_:field`, `\` escapes; errors say where (the character position).
+
+mod parser;
+mod tokens;
+
+use std::fmt;
+
+/// A parsed query string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// All of these must match.
+    And(Vec<Node>),
+    /// At least one of these must match.
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    /// `field:value` or a bare value (`field` is `None`).
+    Term {
+        field: Option<String>,
+        value: Value,
+    },
+    /// `_exists_:field`
+    Exists(String),
+    /// Matches everything (`*`, `*:*`, or an empty string).
+    All,
+    /// `clause^2`: the clause, its score multiplied.
+    Boost(Box<Node>, f32),
+}
+
+/// What a term clause asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A word, possibly analyzed into several tokens.
+    Word(String),
+    /// `"quoted words"`, matched in order.
+    Phrase(String),
+    /// A word with `*` or `?`.
+    Wildcard(String),
+    /// `/regular expression/` over whole terms.
+    Regex(String),
+    /// `word~` or `word~N`: terms within N edits (none given: the query's fuzziness).
+    Fuzzy { text: String, edits: Option<u8> },
+    /// `"quoted words"~N`: in order, up to N moves apart.
+    Proximity { text: String, slop: u32 },
+    Range {
+        lower: Option<String>,
+        upper: Option<String>,
+        include_lower: bool,
+        include_upper: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub query: String,
+    pub position: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Failed to parse query [{}]: {} at character {}",
+            self.query, self.message, self.position
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// How juxtaposed clauses combine (`default_operator`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultOperator {
+    Or,
+    And,
+}
+
+/// Parses `query`; an empty or blank query matches everything.
+pub fn parse(query: &str, default_operator: DefaultOperator) -> Result<Node, ParseError> {
+    parser::parse(query, tokens::tokenize(query)?, default_operator)
+}
+
+/// The words and phrases a query looks for, for highlighting matches in log lines.
+pub fn positive_terms(node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_terms(node, false, &mut out);
+    out
+}
+
+fn collect_terms(node: &Node, negated: bool, out: &mut Vec<String>) {
+    match node {
+        Node::And(nodes) | Node::Or(nodes) => {
+            nodes.iter().for_each(|n| collect_terms(n, negated, out));
+        }
+        Node::Not(inner) => collect_terms(inner, !negated, out),
+        Node::Boost(inner, _) => collect_terms(inner, negated, out),
+        Node::Term {
+            value:
+                Value::Word(text)
+                | Value::Phrase(text)
+                | Value::Fuzzy { text, .. }
+                | Value::Proximity { text, .. },
+            ..
+        } if !negated => {
+            out.push(text.clone());
+        }
+        Node::Term {
+            value: Value::Wildcard(text),
+            ..
+        } if !negated => {
+            let fixed = text.trim_matches(|c| c == '*' || c == '?');
+            if !fixed.is_empty() && !fixed.contains(['*', '?']) {
+                out.push(fixed.to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

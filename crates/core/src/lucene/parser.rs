@@ -1,0 +1,411 @@
+//! Lucene's grammar over the tokens: OR of ANDs of (prefixed) clauses, as Elasticsearch's
+//! `query_string` reads it.
+
+use super::tokens::{Kind, Token};
+use super::{DefaultOperator, Node, ParseError, Value};
+
+/// Parses the tokens of `query`; none matches everything.
+pub(super) fn parse(
+    query: &str,
+    tokens: Vec<Token>,
+    default_operator: DefaultOperator,
+) -> Result<Node, ParseError> {
+    let mut parser = Parser {
+        query,
+        tokens,
+        at: 0,
+        default_operator,
+    };
+    if parser.tokens.is_empty() {
+        return Ok(Node::All);
+    }
+    let node = parser.parse_or()?;
+    if let Some(token) = parser.tokens.get(parser.at) {
+        let message = match token.kind {
+            Kind::Close => "unbalanced ')' (no '(' before it)".to_string(),
+            ref kind => format!("unexpected {kind}"),
+        };
+        return Err(parser.error_at(token.position, message));
+    }
+    Ok(node)
+}
+
+struct Parser<'q> {
+    query: &'q str,
+    tokens: Vec<Token>,
+    at: usize,
+    default_operator: DefaultOperator,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Kind> {
+        self.tokens.get(self.at).map(|t| &t.kind)
+    }
+
+    fn position(&self) -> usize {
+        self.tokens
+            .get(self.at)
+            .map_or(self.query.len(), |t| t.position)
+    }
+
+    fn error_at(&self, position: usize, message: String) -> ParseError {
+        ParseError {
+            query: self.query.to_string(),
+            position,
+            message,
+        }
+    }
+
+    fn parse_or(&mut self) -> Result<Node, ParseError> {
+        let mut parts = vec![self.parse_and()?];
+        while self.peek() == Some(&Kind::Or) {
+            self.at += 1;
+            parts.push(self.parse_and()?);
+        }
+        Ok(flatten(parts, Node::Or))
+    }
+
+    /// Clauses joined by AND, or side by side (then the default operator decides).
+    fn parse_and(&mut self) -> Result<Node, ParseError> {
+        let mut required = Vec::new();
+        let mut optional = Vec::new();
+        let mut prohibited = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(Kind::Close | Kind::Or) => break,
+                Some(Kind::And) => {
+                    self.at += 1;
+                    // "a AND b": both sides required
+                    if let Some(last) = optional.pop() {
+                        required.push(last);
+                    }
+                    let (occur, node) = self.parse_prefixed()?;
+                    match occur {
+                        Occur::MustNot => prohibited.push(node),
+                        _ => required.push(node),
+                    }
+                }
+                Some(_) => {
+                    let (occur, node) = self.parse_prefixed()?;
+                    match occur {
+                        Occur::Must => required.push(node),
+                        Occur::MustNot => prohibited.push(node),
+                        Occur::Default if self.default_operator == DefaultOperator::And => {
+                            required.push(node)
+                        }
+                        Occur::Default => optional.push(node),
+                    }
+                }
+            }
+        }
+        if required.is_empty() && optional.is_empty() && prohibited.is_empty() {
+            return Err(self.error_at(self.position(), "expected a term".to_string()));
+        }
+        let mut all = required;
+        match optional.len() {
+            0 => {}
+            1 if all.is_empty() => all.push(optional.remove(0)),
+            // optional clauses beside required ones only score in Lucene: they don't filter
+            _ if !all.is_empty() => {}
+            _ => all.push(flatten(optional, Node::Or)),
+        }
+        if all.is_empty() {
+            all.push(Node::All);
+        }
+        all.extend(prohibited.into_iter().map(|n| Node::Not(Box::new(n))));
+        Ok(flatten(all, Node::And))
+    }
+
+    fn parse_prefixed(&mut self) -> Result<(Occur, Node), ParseError> {
+        let occur = match self.peek() {
+            Some(Kind::Plus) => {
+                self.at += 1;
+                Occur::Must
+            }
+            Some(Kind::Minus | Kind::Not) => {
+                self.at += 1;
+                Occur::MustNot
+            }
+            _ => Occur::Default,
+        };
+        Ok((occur, self.parse_clause()?))
+    }
+
+    /// A clause with what may follow it: `~` (fuzzy word, phrase proximity), then `^boost`.
+    fn parse_clause(&mut self) -> Result<Node, ParseError> {
+        let mut node = self.parse_bare_clause()?;
+        if let Some(Kind::Tilde(number)) = self.peek().cloned() {
+            let position = self.position();
+            self.at += 1;
+            node = match node {
+                Node::Term {
+                    field,
+                    value: Value::Word(text),
+                } => Node::Term {
+                    field,
+                    value: Value::Fuzzy {
+                        text,
+                        edits: number.map(|n| n.round().clamp(0.0, 2.0) as u8),
+                    },
+                },
+                Node::Term {
+                    field,
+                    value: Value::Phrase(text),
+                } => Node::Term {
+                    field,
+                    value: Value::Proximity {
+                        text,
+                        slop: number.map_or(0, |n| n.max(0.0) as u32),
+                    },
+                },
+                _ => {
+                    return Err(self.error_at(
+                        position,
+                        "'~' follows a word (fuzzy: word~1) or a phrase (proximity: \"a b\"~2)"
+                            .to_string(),
+                    ))
+                }
+            };
+        }
+        if let Some(Kind::Boost(boost)) = self.peek().cloned() {
+            self.at += 1;
+            node = Node::Boost(Box::new(node), boost);
+        }
+        Ok(node)
+    }
+
+    /// `( group )`, after its '(' (at `open`).
+    fn parse_group(&mut self, open: usize) -> Result<Node, ParseError> {
+        if self.peek().is_none() {
+            return Err(self.error_at(open, "unbalanced '(' (missing ')')".to_string()));
+        }
+        let inner = self.parse_or()?;
+        if self.peek() != Some(&Kind::Close) {
+            return Err(self.error_at(open, "unbalanced '(' (missing ')')".to_string()));
+        }
+        self.at += 1;
+        Ok(inner)
+    }
+
+    fn parse_bare_clause(&mut self) -> Result<Node, ParseError> {
+        let position = self.position();
+        let token = self.tokens.get(self.at).cloned().ok_or_else(|| {
+            self.error_at(
+                position,
+                "the query ends where a term was expected".to_string(),
+            )
+        })?;
+        self.at += 1;
+        match token.kind {
+            Kind::Open => self.parse_group(position),
+            Kind::Regex(text) => Ok(Node::Term {
+                field: None,
+                value: Value::Regex(text),
+            }),
+            Kind::Word { text, wildcard } if self.peek() == Some(&Kind::Colon) => {
+                self.at += 1;
+                let field = text;
+                if wildcard && field != "*" {
+                    return Err(self.error_at(
+                        position,
+                        format!("wildcards in field names ([{field}]) are not supported"),
+                    ));
+                }
+                if field == "_exists_" {
+                    return match self.tokens.get(self.at).map(|t| t.kind.clone()) {
+                        Some(Kind::Word { text, .. }) => {
+                            self.at += 1;
+                            Ok(Node::Exists(text))
+                        }
+                        _ => Err(self
+                            .error_at(self.position(), "_exists_ needs a field name".to_string())),
+                    };
+                }
+                if self.peek() == Some(&Kind::Open) {
+                    // field:(a OR b): the group's terms without a field are the field's
+                    let open = self.position();
+                    self.at += 1;
+                    let group = self.parse_group(open)?;
+                    return Ok(if field == "*" {
+                        group
+                    } else {
+                        with_field(group, &field)
+                    });
+                }
+                let value = self.parse_value()?;
+                if field == "*" {
+                    return Ok(match value {
+                        Value::Wildcard(w) if w == "*" => Node::All,
+                        value => Node::Term { field: None, value },
+                    });
+                }
+                if let Value::Wildcard(w) = &value {
+                    if w == "*" {
+                        return Ok(Node::Exists(field));
+                    }
+                }
+                Ok(Node::Term {
+                    field: Some(field),
+                    value,
+                })
+            }
+            Kind::Word { text, wildcard } => Ok(if text == "*" {
+                Node::All
+            } else if wildcard {
+                Node::Term {
+                    field: None,
+                    value: Value::Wildcard(text),
+                }
+            } else {
+                Node::Term {
+                    field: None,
+                    value: Value::Word(text),
+                }
+            }),
+            Kind::Phrase(text) => Ok(Node::Term {
+                field: None,
+                value: Value::Phrase(text),
+            }),
+            // a range without a field ranges over the default field(s)
+            Kind::RangeOpen(_) | Kind::Compare(_) => {
+                self.at -= 1;
+                Ok(Node::Term {
+                    field: None,
+                    value: self.parse_value()?,
+                })
+            }
+            kind => Err(self.error_at(position, format!("unexpected {kind}"))),
+        }
+    }
+
+    fn parse_value(&mut self) -> Result<Value, ParseError> {
+        let position = self.position();
+        let token = self.tokens.get(self.at).cloned().ok_or_else(|| {
+            self.error_at(position, "a field needs a value after ':'".to_string())
+        })?;
+        self.at += 1;
+        match token.kind {
+            Kind::Word {
+                text,
+                wildcard: true,
+            } => Ok(Value::Wildcard(text)),
+            Kind::Word { text, .. } => Ok(Value::Word(text)),
+            Kind::Phrase(text) => Ok(Value::Phrase(text)),
+            Kind::Compare(op) => {
+                let bound = self.range_bound()?;
+                Ok(match op {
+                    ">" => Value::Range {
+                        lower: bound,
+                        upper: None,
+                        include_lower: false,
+                        include_upper: true,
+                    },
+                    ">=" => Value::Range {
+                        lower: bound,
+                        upper: None,
+                        include_lower: true,
+                        include_upper: true,
+                    },
+                    "<" => Value::Range {
+                        lower: None,
+                        upper: bound,
+                        include_lower: true,
+                        include_upper: false,
+                    },
+                    _ => Value::Range {
+                        lower: None,
+                        upper: bound,
+                        include_lower: true,
+                        include_upper: true,
+                    },
+                })
+            }
+            Kind::RangeOpen(include_lower) => {
+                let lower = self.range_bound()?;
+                match self.tokens.get(self.at).map(|t| &t.kind) {
+                    Some(Kind::Word { text, .. }) if text == "TO" => self.at += 1,
+                    _ => {
+                        return Err(self.error_at(
+                            self.position(),
+                            "a range needs 'TO' between its bounds".to_string(),
+                        ))
+                    }
+                }
+                let upper = self.range_bound()?;
+                match self.tokens.get(self.at).map(|t| t.kind.clone()) {
+                    Some(Kind::RangeClose(include_upper)) => {
+                        self.at += 1;
+                        Ok(Value::Range {
+                            lower,
+                            upper,
+                            include_lower,
+                            include_upper,
+                        })
+                    }
+                    _ => Err(self.error_at(
+                        self.position(),
+                        "unterminated range (missing ']' or '}')".to_string(),
+                    )),
+                }
+            }
+            Kind::Regex(text) => Ok(Value::Regex(text)),
+            kind => Err(self.error_at(position, format!("unexpected {kind} after ':'"))),
+        }
+    }
+
+    fn range_bound(&mut self) -> Result<Option<String>, ParseError> {
+        let position = self.position();
+        let token = self
+            .tokens
+            .get(self.at)
+            .cloned()
+            .ok_or_else(|| self.error_at(position, "a range bound is missing".to_string()))?;
+        self.at += 1;
+        match token.kind {
+            Kind::Word { text, .. } if text == "*" => Ok(None),
+            Kind::Word { text, .. } | Kind::Phrase(text) => Ok(Some(text)),
+            // a negative number: "-" then the digits
+            Kind::Minus => match self.tokens.get(self.at).map(|t| t.kind.clone()) {
+                Some(Kind::Word { text, .. }) => {
+                    self.at += 1;
+                    Ok(Some(format!("-{text}")))
+                }
+                _ => Err(self.error_at(position, "a range bound is missing".to_string())),
+            },
+            kind => Err(self.error_at(position, format!("unexpected {kind} in a range"))),
+        }
+    }
+}
+
+/// `node` with `field` on each of its terms that names none.
+fn with_field(node: Node, field: &str) -> Node {
+    match node {
+        Node::Term { field: None, value } => match value {
+            Value::Wildcard(w) if w == "*" => Node::Exists(field.to_string()),
+            value => Node::Term {
+                field: Some(field.to_string()),
+                value,
+            },
+        },
+        Node::And(nodes) => Node::And(nodes.into_iter().map(|n| with_field(n, field)).collect()),
+        Node::Or(nodes) => Node::Or(nodes.into_iter().map(|n| with_field(n, field)).collect()),
+        Node::Not(inner) => Node::Not(Box::new(with_field(*inner, field))),
+        Node::Boost(inner, boost) => Node::Boost(Box::new(with_field(*inner, field)), boost),
+        other => other,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Occur {
+    Must,
+    MustNot,
+    Default,
+}
+
+fn flatten(mut parts: Vec<Node>, wrap: fn(Vec<Node>) -> Node) -> Node {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        wrap(parts)
+    }
+}

@@ -1,0 +1,259 @@
+use super::*;
+
+fn word(field: Option<&str>, text: &str) -> Node {
+    Node::Term {
+        field: field.map(String::from),
+        value: Value::Word(text.into()),
+    }
+}
+
+fn p(query: &str) -> Node {
+    parse(query, DefaultOperator::Or).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn empty_matches_all() {
+    assert_eq!(p(""), Node::All);
+    assert_eq!(p("   "), Node::All);
+    assert_eq!(p("*"), Node::All);
+    assert_eq!(p("*:*"), Node::All);
+}
+
+#[test]
+fn words_fields_and_phrases() {
+    assert_eq!(p("error"), word(None, "error"));
+    assert_eq!(p("level:ERROR"), word(Some("level"), "ERROR"));
+    assert_eq!(
+        p("message:\"connection refused\""),
+        Node::Term {
+            field: Some("message".into()),
+            value: Value::Phrase("connection refused".into())
+        }
+    );
+    assert_eq!(
+        p("url.path:\\/hello\\/N"),
+        word(Some("url.path"), "/hello/N")
+    );
+}
+
+#[test]
+fn boolean_operators() {
+    assert_eq!(p("a b"), Node::Or(vec![word(None, "a"), word(None, "b")]));
+    assert_eq!(
+        parse("a b", DefaultOperator::And).expect("parses"),
+        Node::And(vec![word(None, "a"), word(None, "b")])
+    );
+    assert_eq!(
+        p("a AND b"),
+        Node::And(vec![word(None, "a"), word(None, "b")])
+    );
+    assert_eq!(
+        p("a && b"),
+        Node::And(vec![word(None, "a"), word(None, "b")])
+    );
+    assert_eq!(
+        p("a OR b AND c"),
+        Node::Or(vec![
+            word(None, "a"),
+            Node::And(vec![word(None, "b"), word(None, "c")])
+        ])
+    );
+    assert_eq!(
+        p("NOT a"),
+        Node::And(vec![Node::All, Node::Not(Box::new(word(None, "a")))])
+    );
+    assert_eq!(
+        p("+a -b"),
+        Node::And(vec![word(None, "a"), Node::Not(Box::new(word(None, "b")))])
+    );
+    assert_eq!(
+        p("(a OR b) AND NOT c"),
+        Node::And(vec![
+            Node::Or(vec![word(None, "a"), word(None, "b")]),
+            Node::Not(Box::new(word(None, "c")))
+        ])
+    );
+}
+
+#[test]
+fn ranges_wildcards_and_exists() {
+    assert_eq!(
+        p("status:[500 TO 599]"),
+        Node::Term {
+            field: Some("status".into()),
+            value: Value::Range {
+                lower: Some("500".into()),
+                upper: Some("599".into()),
+                include_lower: true,
+                include_upper: true
+            }
+        }
+    );
+    assert_eq!(
+        p("ms:{* TO 100}"),
+        Node::Term {
+            field: Some("ms".into()),
+            value: Value::Range {
+                lower: None,
+                upper: Some("100".into()),
+                include_lower: false,
+                include_upper: false
+            }
+        }
+    );
+    assert_eq!(
+        p("ms:>=250"),
+        Node::Term {
+            field: Some("ms".into()),
+            value: Value::Range {
+                lower: Some("250".into()),
+                upper: None,
+                include_lower: true,
+                include_upper: true
+            }
+        }
+    );
+    assert_eq!(
+        p("path:\\/hel*"),
+        Node::Term {
+            field: Some("path".into()),
+            value: Value::Wildcard("/hel*".into())
+        }
+    );
+    assert_eq!(p("_exists_:user.id"), Node::Exists("user.id".into()));
+    assert_eq!(p("user.id:*"), Node::Exists("user.id".into()));
+    // without a field, a range is over the default field(s)
+    assert_eq!(
+        p(">=12"),
+        Node::Term {
+            field: None,
+            value: Value::Range {
+                lower: Some("12".into()),
+                upper: None,
+                include_lower: true,
+                include_upper: true
+            }
+        }
+    );
+}
+
+#[test]
+fn errors_say_what_and_where() {
+    for (query, needle) in [
+        ("a AND", "ends where a term was expected"),
+        ("(a OR b", "missing ')'"),
+        ("\"open", "unterminated phrase"),
+        ("status:[1 TO", "range bound is missing"),
+        ("a)", "unbalanced ')'"),
+    ] {
+        let err = parse(query, DefaultOperator::Or).expect_err(query);
+        assert!(err.to_string().contains(needle), "{query}: {err}");
+        assert!(err
+            .to_string()
+            .starts_with(&format!("Failed to parse query [{query}]")));
+    }
+}
+
+#[test]
+fn field_groups_regexes_fuzzy_proximity_and_boosts() {
+    assert_eq!(
+        p("level:(ERROR OR WARNING)"),
+        Node::Or(vec![
+            word(Some("level"), "ERROR"),
+            word(Some("level"), "WARNING")
+        ])
+    );
+    assert_eq!(
+        p("level:(ERROR -DEBUG) other"),
+        Node::Or(vec![
+            Node::And(vec![
+                word(Some("level"), "ERROR"),
+                Node::Not(Box::new(word(Some("level"), "DEBUG")))
+            ]),
+            word(None, "other")
+        ]),
+        "terms in the group take the field; terms outside keep none"
+    );
+    assert_eq!(
+        p("/push.*/"),
+        Node::Term {
+            field: None,
+            value: Value::Regex("push.*".into())
+        }
+    );
+    assert_eq!(
+        p("path:/\\/hello\\/.*/"),
+        Node::Term {
+            field: Some("path".into()),
+            value: Value::Regex("/hello/.*".into())
+        },
+        "an escaped '/' inside a regular expression is a '/'"
+    );
+    assert_eq!(
+        p("natalya~1"),
+        Node::Term {
+            field: None,
+            value: Value::Fuzzy {
+                text: "natalya".into(),
+                edits: Some(1)
+            }
+        }
+    );
+    assert_eq!(
+        p("user:natalya~"),
+        Node::Term {
+            field: Some("user".into()),
+            value: Value::Fuzzy {
+                text: "natalya".into(),
+                edits: None
+            }
+        }
+    );
+    assert_eq!(
+        p("\"quick fox\"~2"),
+        Node::Term {
+            field: None,
+            value: Value::Proximity {
+                text: "quick fox".into(),
+                slop: 2
+            }
+        }
+    );
+    assert_eq!(
+        p("error^2"),
+        Node::Boost(Box::new(word(None, "error")), 2.0)
+    );
+    assert_eq!(
+        p("(a OR b)^0.5"),
+        Node::Boost(
+            Box::new(Node::Or(vec![word(None, "a"), word(None, "b")])),
+            0.5
+        )
+    );
+}
+
+#[test]
+fn terms_for_highlighting_skip_negated_ones() {
+    let node = p("error \"timed out\" -debug path:\\/api*");
+    assert_eq!(positive_terms(&node), vec!["error", "timed out", "/api"]);
+}
+
+#[test]
+fn never_panics_on_arbitrary_input() {
+    // a deterministic sweep over short strings of the syntax's own characters
+    let alphabet: Vec<char> = "a:()\"[]{}*?\\+-!&|<>= TOANDORNOT^~/".chars().collect();
+    let mut seed: u64 = 42;
+    for _ in 0..20_000 {
+        let len = (seed % 12) as usize;
+        let text: String = (0..len)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                alphabet[(seed >> 33) as usize % alphabet.len()]
+            })
+            .collect();
+        let _ = parse(&text, DefaultOperator::Or);
+        seed = seed.wrapping_add(1);
+    }
+}
