@@ -75,6 +75,48 @@ async fn a_query_that_fails_leaves_no_numbers_of_the_query_before() {
     browser.close().await;
 }
 
+/// What Lucene users type works (#17 item 3): grouped terms, regular expressions, fuzzy
+/// words and proximity; an unbalanced parenthesis is named where it is.
+#[tokio::test]
+async fn the_query_box_reads_lucene_as_elasticsearch_does() {
+    let server = Server::start(&[]).await;
+    let body = known_requests(now_ms(), "logs-app");
+    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    for (query, volume) in [
+        ("level:(ERROR OR WARNING)", "6"),
+        ("message:/fail.*/", "6"),
+        ("message:faild~1 AND level:ERROR", "6"),
+        ("message:\"request failed\"~2", "6"),
+        ("level:(INFO OR ERROR) AND extra.status_code:500", "6"),
+        ("level:(INFO -ERROR)", "54"),
+    ] {
+        run_query(&browser, query).await;
+        browser
+            .wait_for_text("#volume-total", |t| t == volume)
+            .await;
+        assert_eq!(
+            browser.texts("#query-error").await,
+            Vec::<String>::new(),
+            "{query}"
+        );
+    }
+    run_query(&browser, "level:(").await;
+    browser
+        .wait_for_text("#query-error", |t| {
+            t.contains("unbalanced '('") && t.contains("character 6")
+        })
+        .await;
+    browser.screenshot("screen-truth-lucene").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
     let cluster = Server::start(&[]).await;
