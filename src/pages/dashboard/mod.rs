@@ -12,7 +12,7 @@ use logdash_core::dashboard::fields::LatencyUnit;
 use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
 use logdash_core::dashboard::tail::{Row, RowFields, Tail};
 use logdash_core::es::ShardGaps;
-use logdash_core::lucene::{self, DefaultOperator};
+use logdash_core::lucene;
 use logdash_core::time::{human_duration, spans_days};
 use logdash_core::view::Panel;
 use wasm_bindgen::JsCast;
@@ -82,13 +82,7 @@ pub fn Dashboard() -> impl IntoView {
             .with(|s| s.range_at(timefmt::now()))
             .is_some_and(|(from, to)| spans_days(from, to, offset))
     });
-    let terms = Signal::derive(move || {
-        state.with(|s| {
-            lucene::parse(&s.query, DefaultOperator::And)
-                .map(|n| lucene::positive_terms(&n))
-                .unwrap_or_default()
-        })
-    });
+    let terms = Signal::derive(move || state.with(|s| lucene::highlight_terms(&s.query)));
     let missing = Signal::derive(move || {
         fields.with(|f| f.as_ref().map(|f| f.2.clone()).unwrap_or_default())
     });

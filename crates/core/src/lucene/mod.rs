@@ -84,6 +84,86 @@ pub fn parse(query: &str, default_operator: DefaultOperator) -> Result<Node, Par
     parser::parse(query, tokens::tokenize(query)?, default_operator)
 }
 
+/// The words and phrases `query` looks for (none negated), for highlighting matches in log
+/// lines: what [`positive_terms`] finds in its parse, read from its tokens alone, so that the
+/// dashboard carries no parser (the cluster reports a query's errors).
+pub fn highlight_terms(query: &str) -> Vec<String> {
+    use tokens::Kind;
+    let Ok(tokens) = tokens::tokenize(query) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    // whether each open group is negated, and whether the next clause is
+    let mut groups = vec![false];
+    let mut negate_next = false;
+    let mut in_range = false;
+    let mut at = 0;
+    while let Some(token) = tokens.get(at) {
+        let negated = groups.last().copied().unwrap_or(false) ^ negate_next;
+        let before_colon = matches!(tokens.get(at + 1).map(|t| &t.kind), Some(Kind::Colon));
+        match &token.kind {
+            Kind::Minus | Kind::Not if !in_range => negate_next = !negate_next,
+            Kind::Open => {
+                groups.push(negated);
+                negate_next = false;
+            }
+            Kind::Close => {
+                groups.pop();
+                if groups.is_empty() {
+                    groups.push(false);
+                }
+                negate_next = false;
+            }
+            Kind::RangeOpen(_) => in_range = true,
+            Kind::RangeClose(_) => {
+                in_range = false;
+                negate_next = false;
+            }
+            // `>=bound`: the bound is no term
+            Kind::Compare(_) => {
+                at += 1;
+                negate_next = false;
+            }
+            // `field:` (the clause after it keeps any negation); `_exists_:field` has no term
+            Kind::Word { text, .. } if before_colon => {
+                at += 1;
+                if text == "_exists_" {
+                    at += 1;
+                    negate_next = false;
+                }
+            }
+            Kind::Word { text, wildcard } if !in_range => {
+                if !negated {
+                    push_term(text, *wildcard, &mut out);
+                }
+                negate_next = false;
+            }
+            Kind::Phrase(text) if !in_range => {
+                if !negated {
+                    out.push(text.clone());
+                }
+                negate_next = false;
+            }
+            Kind::Regex(_) => negate_next = false,
+            _ => {}
+        }
+        at += 1;
+    }
+    out
+}
+
+/// A word for highlighting: whole, or a wildcard's fixed part when it has exactly one.
+fn push_term(text: &str, wildcard: bool, out: &mut Vec<String>) {
+    if !wildcard {
+        out.push(text.to_string());
+        return;
+    }
+    let fixed = text.trim_matches(|c| c == '*' || c == '?');
+    if !fixed.is_empty() && !fixed.contains(['*', '?']) {
+        out.push(fixed.to_string());
+    }
+}
+
 /// The words and phrases a query looks for, for highlighting matches in log lines.
 pub fn positive_terms(node: &Node) -> Vec<String> {
     let mut out = Vec::new();
@@ -111,12 +191,7 @@ fn collect_terms(node: &Node, negated: bool, out: &mut Vec<String>) {
         Node::Term {
             value: Value::Wildcard(text),
             ..
-        } if !negated => {
-            let fixed = text.trim_matches(|c| c == '*' || c == '?');
-            if !fixed.is_empty() && !fixed.contains(['*', '?']) {
-                out.push(fixed.to_string());
-            }
-        }
+        } if !negated => push_term(text, true, out),
         _ => {}
     }
 }

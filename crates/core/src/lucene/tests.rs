@@ -257,3 +257,38 @@ fn never_panics_on_arbitrary_input() {
         seed = seed.wrapping_add(1);
     }
 }
+
+#[test]
+fn highlight_terms_from_tokens_are_the_parse_s_positive_terms() {
+    for query in [
+        "error",
+        "error \"timed out\" -debug path:\\/api*",
+        "level:ERROR AND NOT message:cache",
+        "a OR (b AND -c) NOT (d OR e)",
+        "-(a OR -b) c",
+        "status:[500 TO 599] slow",
+        "ms:>=250 fast",
+        "ms:{* TO -5} x",
+        "_exists_:user.id request",
+        "NOT _exists_:user.id other",
+        "level:(ERROR OR WARNING) -level:(DEBUG OR INFO) hit",
+        "natalya~1 \"quick fox\"~2 boost^2 /push.*/",
+        "*",
+        "user.id:* hel* h*l?o *",
+        "!a && b || c",
+        "+must -mustnot maybe",
+    ] {
+        // the same terms (the dashboard's default operator is AND); their order does not
+        // matter to highlighting
+        let mut parsed = positive_terms(&parse(query, DefaultOperator::And).expect("parses"));
+        let mut read = highlight_terms(query);
+        parsed.sort();
+        read.sort();
+        assert_eq!(read, parsed, "{query}");
+    }
+    assert_eq!(
+        highlight_terms("\"open"),
+        Vec::<String>::new(),
+        "no terms from what does not read"
+    );
+}
