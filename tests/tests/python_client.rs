@@ -40,6 +40,14 @@ fn check(seen: &Value, total: u64) {
         fields.iter().any(|f| f == "extra.user_id.keyword"),
         "{seen}"
     );
+    // the client sends the fields it asks for in the body: only those (and their object)
+    // come back
+    assert!(
+        fields.iter().all(|f| f
+            .as_str()
+            .is_some_and(|f| f == "extra" || f.starts_with("extra."))),
+        "{seen}"
+    );
 }
 
 #[tokio::test]

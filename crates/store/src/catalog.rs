@@ -62,10 +62,11 @@ impl Store {
         &self,
         expression: &str,
         fields: Option<&str>,
+        body: &Value,
     ) -> Result<Value, RequestError> {
+        let fields = field_caps_fields(fields, body)?;
         let names = indices::resolve(expression, &self.index_names())?;
         let patterns: Vec<&str> = fields
-            .unwrap_or("*")
             .split(',')
             .map(str::trim)
             .filter(|p| !p.is_empty())
@@ -156,5 +157,49 @@ fn insert_nested(properties: &mut Map<String, Value>, field: &str, leaf: Value) 
                 insert_nested(inner, rest, leaf);
             }
         }
+    }
+}
+
+/// The fields `_field_caps` asks for: its `fields` parameter or its body's `fields`, as
+/// Elasticsearch reads them (one of the two; `index_filter` is refused, not ignored).
+fn field_caps_fields(parameter: Option<&str>, body: &Value) -> Result<String, RequestError> {
+    let mut from_body = None;
+    for (key, value) in body.as_object().into_iter().flatten() {
+        match key.as_str() {
+            "fields" => {
+                from_body = Some(match value {
+                    Value::String(text) => text.clone(),
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    _ => {
+                        return Err(RequestError::bad_request(
+                            "[fields] must be a field name or a list of them",
+                        ))
+                    }
+                })
+            }
+            "index_filter" => {
+                return Err(RequestError::illegal_argument(
+                    "[index_filter] in _field_caps is not supported by logdash",
+                ))
+            }
+            other => {
+                return Err(RequestError {
+                    status: 400,
+                    kind: "x_content_parse_exception",
+                    reason: format!("[field_caps_request] unknown field [{other}]"),
+                })
+            }
+        }
+    }
+    match (parameter, from_body.as_deref()) {
+        (Some(_), Some(_)) => Err(RequestError::illegal_argument(
+            "can't specify a request body and [fields] request parameter, either specify a request body or the [fields] request parameter",
+        )),
+        (Some(fields), None) | (None, Some(fields)) if !fields.trim().is_empty() => Ok(fields.to_string()),
+        _ => Err(RequestError::illegal_argument("specified fields can't be null or empty")),
     }
 }

@@ -865,7 +865,7 @@ fn count_cat_mapping_and_field_caps() {
         }}}}),
     );
     let caps = store
-        .field_caps("logs-*", Some("extra.*,level*,host*"))
+        .field_caps("logs-*", Some("extra.*,level*,host*"), &Value::Null)
         .expect("field caps");
     assert_eq!(caps["indices"], json!(["logs-app", "logs-old"]));
     assert_eq!(
@@ -905,7 +905,9 @@ fn keeps_events_elasticsearch_would_reject_for_a_mapping_conflict() {
         )),
         1
     );
-    let caps = store.field_caps("logs-mixed", Some("host*")).expect("caps");
+    let caps = store
+        .field_caps("logs-mixed", Some("host*"), &Value::Null)
+        .expect("caps");
     assert!(caps["fields"]["host.hostname"].is_object(), "{caps}");
 }
 

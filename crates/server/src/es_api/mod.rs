@@ -98,7 +98,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             }
             EsRoute::Mapping { index } => store.mapping(index.as_str())?,
             EsRoute::FieldCaps { index, fields } => {
-                store.field_caps(index.as_str(), Some(&fields))?
+                store.field_caps(index.as_str(), fields.as_deref(), &json_body)?
             }
             EsRoute::Search { index } => store.search(index.as_str(), &json_body)?,
             EsRoute::Count { index } => store.count(index.as_str(), &json_body)?,

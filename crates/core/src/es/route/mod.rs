@@ -20,7 +20,11 @@ pub enum EsRoute {
     /// `GET /{index}/_mapping`
     Mapping { index: IndexExpr },
     /// `GET|POST /{index}/_field_caps?fields=...`
-    FieldCaps { index: IndexExpr, fields: String },
+    FieldCaps {
+        index: IndexExpr,
+        /// The `fields` parameter; without it the body names the fields.
+        fields: Option<String>,
+    },
     /// `GET|POST /{index}/_search`
     Search { index: IndexExpr },
     /// `POST /_msearch` or `/{index}/_msearch`
@@ -39,7 +43,14 @@ impl EsRoute {
                 format!("/_cat/indices/{index}?format=json")
             }
             EsRoute::Mapping { index } => format!("/{index}/_mapping"),
-            EsRoute::FieldCaps { index, fields } => format!("/{index}/_field_caps?fields={fields}"),
+            EsRoute::FieldCaps {
+                index,
+                fields: Some(fields),
+            } => format!("/{index}/_field_caps?fields={fields}"),
+            EsRoute::FieldCaps {
+                index,
+                fields: None,
+            } => format!("/{index}/_field_caps"),
             EsRoute::Search { index } => format!("/{index}/_search"),
             EsRoute::Msearch { index: None } => "/_msearch".to_string(),
             EsRoute::Msearch { index: Some(index) } => format!("/{index}/_msearch"),
@@ -267,7 +278,7 @@ pub fn parse_request(
         },
         [index, "_field_caps"] => EsRoute::FieldCaps {
             index: index_expr(index, policy)?,
-            fields: params.fields.clone().unwrap_or_else(|| "*".into()),
+            fields: params.fields.clone(),
         },
         _ => return Err(refusal_for(method, &segments)),
     };
