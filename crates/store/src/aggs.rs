@@ -4,7 +4,8 @@
 //! `key_as_string` in the requested zone).
 
 use logdash_core::time::{
-    format_with_offset, parse_date_math, parse_duration, parse_fixed_offset, EpochMillis, Rounding,
+    format_iso8601, format_with_offset, parse_date_math, parse_duration, parse_fixed_offset,
+    EpochMillis, Rounding,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -16,7 +17,7 @@ use tantivy::query::Query;
 use tantivy::schema::Schema;
 use tantivy::tokenizer::TokenizerManager;
 
-use crate::mapping::IndexMapping;
+use crate::mapping::{FieldKind, IndexMapping};
 use crate::percentiles::{self, PercentilesCollector, Spec, Values};
 use crate::query::{self, resolve, Context, Target};
 use crate::schema::{Fields, TEXT_TOKENIZER};
@@ -67,6 +68,9 @@ enum Plan {
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
         ranges: Vec<(Option<f64>, Option<f64>, Option<String>)>,
+        /// Dates: how many of tantivy's units make a millisecond (`@timestamp`'s column
+        /// counts nanoseconds, dates in `kw` milliseconds); `None` for numbers.
+        date_scale: Option<f64>,
         children: Vec<(String, Plan)>,
     },
     Single(Vec<(String, Plan)>),
@@ -253,17 +257,37 @@ fn one(
         }
     }
     let histogram = if kind == "date_histogram" {
-        if target != Target::Timestamp {
+        if !matches!(
+            target,
+            Target::Timestamp | Target::Whole(_, FieldKind::Date) | Target::Unmapped(_)
+        ) {
             return Err(RequestError::illegal_argument(format!(
-                "date_histogram on [{field}] is not supported: logdash buckets time on [@timestamp]"
+                "Field [{field}] of type [{}] is not supported for aggregation [date_histogram]",
+                match &target {
+                    Target::Whole(_, kind) => kind.es_type(),
+                    _ => "text",
+                }
             )));
         }
         Some(date_histogram(name, &mut body, now)?)
     } else {
         None
     };
+    // a date in `kw` is epoch milliseconds: its date_histogram is tantivy's histogram
+    let mut tantivy_kind = kind;
+    if let (Some((_, interval, shift)), Target::Whole(..) | Target::Unmapped(_)) =
+        (histogram, &target)
+    {
+        tantivy_kind = "histogram";
+        body.remove("fixed_interval");
+        body.insert("interval".into(), json!(interval));
+        body.insert("offset".into(), json!(shift));
+    }
+    // exact percentiles per bucket go by event time: only under a histogram of @timestamp
     let children_place = match (histogram, place) {
-        (Some((_, interval, shift)), Place::Top) => Place::InHistogram(interval, shift),
+        (Some((_, interval, shift)), Place::Top) if target == Target::Timestamp => {
+            Place::InHistogram(interval, shift)
+        }
         _ => Place::Deeper,
     };
     let (sub_aggs, children) = sub_level(children_place)?;
@@ -281,8 +305,13 @@ fn one(
             Plan::Cardinality
         }
         "range" => {
-            if target == Target::Timestamp {
-                date_range_bounds(name, &mut body, now)?;
+            let date_scale = match target {
+                Target::Timestamp => Some(1e6),
+                Target::Whole(_, FieldKind::Date) => Some(1.0),
+                _ => None,
+            };
+            if let Some(scale) = date_scale {
+                date_range_bounds(name, &mut body, now, scale)?;
             }
             let ranges = body
                 .get("ranges")
@@ -300,14 +329,18 @@ fn one(
                         .collect()
                 })
                 .unwrap_or_default();
-            Plan::Range { ranges, children }
+            Plan::Range {
+                ranges,
+                date_scale,
+                children,
+            }
         }
         "terms" | "histogram" => Plan::Buckets(children),
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric,
     };
     let mut wrapped = Map::new();
-    wrapped.insert(kind.to_string(), Value::Object(body));
+    wrapped.insert(tantivy_kind.to_string(), Value::Object(body));
     let mut aggregation: Aggregation =
         serde_json::from_value(Value::Object(wrapped)).map_err(|err| {
             RequestError::bad_request(format!("[{kind}] aggregation [{name}]: {err}"))
@@ -399,10 +432,12 @@ fn date_histogram(
     Ok((offset_minutes, interval, shift))
 }
 
+/// A date range aggregation's bounds as tantivy compares them: `scale` units a millisecond.
 fn date_range_bounds(
     name: &str,
     body: &mut Map<String, Value>,
     now: EpochMillis,
+    scale: f64,
 ) -> Result<(), RequestError> {
     let ranges = body
         .get_mut("ranges")
@@ -414,7 +449,7 @@ fn date_range_bounds(
         if let Some(range) = range.as_object_mut() {
             for edge in ["from", "to"] {
                 if let Some(value) = range.get_mut(edge) {
-                    *value = json!(date_value(value, now, Rounding::Down)?);
+                    *value = json!(date_value(value, now, Rounding::Down)? * scale);
                 }
             }
         }
@@ -478,7 +513,11 @@ fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 render_level(bucket, children, exact, 0);
             }
         }
-        Plan::Range { ranges, children } => {
+        Plan::Range {
+            ranges,
+            date_scale,
+            children,
+        } => {
             let mut kept = Vec::new();
             for (from, to, key) in ranges {
                 let found = buckets_mut(result).into_iter().find(|bucket| {
@@ -488,8 +527,16 @@ fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 let mut bucket = found
                     .map(|b| b.take())
                     .unwrap_or_else(|| json!({"doc_count": 0}));
-                // Elasticsearch names an unnamed range "from-to" with decimals, "*" for an open end
-                let edge = |v: &Option<f64>| v.map_or("*".to_string(), |v| format!("{v:?}"));
+                if let Some(scale) = date_scale {
+                    date_range_bucket(&mut bucket, *from, *to, *scale);
+                }
+                // Elasticsearch names an unnamed range "from-to" with decimals (dates as dates),
+                // "*" for an open end
+                let edge = |v: &Option<f64>| match (v, date_scale) {
+                    (None, _) => "*".to_string(),
+                    (Some(v), Some(scale)) => format_iso8601((v / scale) as i64),
+                    (Some(v), None) => format!("{v:?}"),
+                };
                 bucket["key"] =
                     json!(key
                         .clone()
@@ -510,6 +557,25 @@ fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             }
         }
         Plan::Metric | Plan::Percentiles(..) => {}
+    }
+}
+
+/// A date range bucket's edges in epoch milliseconds and as dates, as Elasticsearch shows them.
+fn date_range_bucket(bucket: &mut Value, from: Option<f64>, to: Option<f64>, scale: f64) {
+    let Some(object) = bucket.as_object_mut() else {
+        return;
+    };
+    for (edge, value) in [("from", from), ("to", to)] {
+        object.remove(&format!("{edge}_as_string"));
+        object.remove(edge);
+        if let Some(value) = value {
+            let ms = (value / scale).round();
+            object.insert(edge.into(), json!(ms));
+            object.insert(
+                format!("{edge}_as_string"),
+                json!(format_iso8601(ms as i64)),
+            );
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::event::Source;
-use crate::mapping::KEYWORD_IGNORE_ABOVE;
+use crate::mapping::{date_millis, KEYWORD_IGNORE_ABOVE};
 use crate::schema::Fields;
 
 /// The event time's field, indexed as [`Fields::timestamp`].
@@ -107,8 +107,13 @@ impl<'a> tantivy::schema::Value<'a> for View<'a> {
                 purpose,
                 skip: None,
             }),
-            // strings stay strings (tantivy would otherwise turn RFC 3339 text into dates)
-            Value::String(s) => ReferenceValue::Leaf(ReferenceValueLeaf::Str(s)),
+            // a date's whole value is its instant in epoch milliseconds (ranged, sorted and
+            // bucketed as a number, as Elasticsearch keeps dates); other strings stay strings
+            // (tantivy would otherwise turn RFC 3339 text into dates)
+            Value::String(s) => match (purpose, date_millis(s)) {
+                (Purpose::Whole, Some(ms)) => ReferenceValue::Leaf(ReferenceValueLeaf::I64(ms)),
+                _ => ReferenceValue::Leaf(ReferenceValueLeaf::Str(s)),
+            },
             Value::Bool(b) => ReferenceValue::Leaf(ReferenceValueLeaf::Bool(*b)),
             Value::Number(n) => ReferenceValue::Leaf(number(n)),
             Value::Null => ReferenceValue::Leaf(ReferenceValueLeaf::Null),

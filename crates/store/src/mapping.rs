@@ -96,7 +96,17 @@ fn kind_of(name: &str, value: &Value) -> Option<FieldKind> {
 
 /// Elasticsearch's dynamic date detection (`strict_date_optional_time`): an ISO date or date-time.
 fn looks_like_date(text: &str) -> bool {
-    text.len() >= 10 && text.as_bytes()[4] == b'-' && parse_iso8601(text).is_some()
+    date_millis(text).is_some()
+}
+
+/// The instant of a string that dynamic mapping takes for a date, in epoch milliseconds:
+/// such strings are indexed as dates (see `document`), as the field they start is mapped.
+pub(crate) fn date_millis(text: &str) -> Option<i64> {
+    if text.len() >= 10 && text.as_bytes()[4] == b'-' {
+        parse_iso8601(text)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

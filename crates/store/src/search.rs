@@ -693,6 +693,18 @@ impl SortValue {
         }
     }
 
+    /// A `search_after` value: a date key takes a date as text too, as Elasticsearch does.
+    fn after(value: &Value, date: bool) -> SortValue {
+        match (value, date) {
+            (Value::String(text), true) => text
+                .parse::<i64>()
+                .ok()
+                .or_else(|| logdash_core::time::parse_iso8601(text))
+                .map_or(SortValue::Missing, SortValue::Int),
+            _ => SortValue::from_json(value),
+        }
+    }
+
     fn from_json(value: &Value) -> SortValue {
         match value {
             Value::Number(n) => n.as_i64().map_or_else(
@@ -847,15 +859,20 @@ impl Collector for SortCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let mut readers = Vec::new();
+        let mut dates = Vec::new();
         for key in &self.keys {
             let source = key
                 .bind(&self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
+            dates.push(matches!(
+                source,
+                SortSource::Timestamp | SortSource::Column(_, FieldKind::Date)
+            ));
             let fast = reader.fast_fields();
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),
                 SortSource::Doc => Reader::Doc(segment),
-                SortSource::Column(path, FieldKind::Text | FieldKind::Date) => fast
+                SortSource::Column(path, FieldKind::Text) => fast
                     .str(&format!("kw.{path}"))?
                     .map_or(Reader::Missing, Reader::Text),
                 SortSource::Column(path, _) => fast
@@ -882,10 +899,13 @@ impl Collector for SortCollector {
         Ok(SortSegmentCollector {
             readers,
             keys: self.keys.clone(),
-            after: self
-                .search_after
-                .as_ref()
-                .map(|values| values.iter().map(SortValue::from_json).collect()),
+            after: self.search_after.as_ref().map(|values| {
+                values
+                    .iter()
+                    .zip(&dates)
+                    .map(|(value, date)| SortValue::after(value, *date))
+                    .collect()
+            }),
             limit: self.limit,
             segment,
             candidates: Vec::new(),

@@ -238,7 +238,7 @@ fn fielded(
         (Target::Text(path), LuceneValue::Wildcard(pattern)) => {
             json_regex(ctx.fields.text, &[path.as_str()], &wildcard_regex(&pattern.to_lowercase(), false))?
         }
-        (Target::Whole(path, FieldKind::Text | FieldKind::Date), LuceneValue::Wildcard(pattern)) => {
+        (Target::Whole(path, FieldKind::Text), LuceneValue::Wildcard(pattern)) => {
             json_regex(ctx.fields.kw, &[path.as_str()], &wildcard_regex(pattern, false))?
         }
         // a text field's words are lowercase, so what is matched against them is too

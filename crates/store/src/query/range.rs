@@ -7,7 +7,7 @@ use logdash_core::time::{parse_date_math_in_zone, parse_fixed_offset, EpochMilli
 use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::{DateTime, Term};
 
-use super::term::{number_range, parse_number, string_term};
+use super::term::{number_range, parse_number, string_term, Number};
 use super::{exists, resolve, Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
@@ -31,6 +31,30 @@ pub(super) fn date_bound(
         kind: "parse_exception",
         reason: err.to_string(),
     })
+}
+
+/// Instants of a date field between two bounds: `@timestamp`'s own terms, or a date's epoch
+/// milliseconds in `kw`.
+pub(super) fn date_range(
+    fields: &crate::schema::Fields,
+    target: &Target,
+    lower: Bound<EpochMillis>,
+    upper: Bound<EpochMillis>,
+) -> Q {
+    match target {
+        Target::Whole(path, _) => {
+            let number = |bound: Bound<EpochMillis>| bound.map(Number::Int);
+            number_range(fields.kw, path, number(lower), number(upper))
+        }
+        _ => {
+            let term = |bound: Bound<EpochMillis>| {
+                bound.map(|ms| {
+                    Term::from_field_date(fields.timestamp, DateTime::from_timestamp_millis(ms))
+                })
+            };
+            Box::new(RangeQuery::new(term(lower), term(upper)))
+        }
+    }
 }
 
 /// Minutes east of UTC of a `time_zone`.
@@ -89,23 +113,34 @@ pub(super) fn range_for(
         offset,
     } = spec;
     match resolve(ctx.mapping, field) {
-        Target::Timestamp => {
+        target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
             // gte/lt round down, gt/lte round up, as Elasticsearch rounds date math
-            let to_term = |ms: EpochMillis| Term::from_field_date(ctx.fields.timestamp, DateTime::from_timestamp_millis(ms));
+            let to_term = |ms: EpochMillis| ms;
             let lower = match lower {
                 None => Bound::Unbounded,
-                Some(text) if include_lower => Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?)),
-                Some(text) => Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?)),
+                Some(text) if include_lower => {
+                    Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?))
+                }
+                Some(text) => {
+                    Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?))
+                }
             };
             let upper = match upper {
                 None => Bound::Unbounded,
-                Some(text) if include_upper => Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?)),
-                Some(text) => Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?)),
+                Some(text) if include_upper => {
+                    Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?))
+                }
+                Some(text) => {
+                    Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?))
+                }
             };
             if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
-                return Ok(Box::new(AllQuery));
+                return Ok(match target {
+                    Target::Timestamp => Box::new(AllQuery),
+                    _ => exists(ctx, field),
+                });
             }
-            Ok(Box::new(RangeQuery::new(lower, upper)))
+            Ok(date_range(ctx.fields, &target, lower, upper))
         }
         Target::Whole(path, FieldKind::Long | FieldKind::Float) => {
             let bound = |text: Option<String>, inclusive: bool| -> Result<_, RequestError> {
@@ -115,12 +150,19 @@ pub(super) fn range_for(
                     Some(text) => Bound::Excluded(parse_number(field, &text)?),
                 })
             };
-            Ok(number_range(ctx.fields.kw, &path, bound(lower, include_lower)?, bound(upper, include_upper)?))
+            Ok(number_range(
+                ctx.fields.kw,
+                &path,
+                bound(lower, include_lower)?,
+                bound(upper, include_upper)?,
+            ))
         }
         Target::Whole(path, FieldKind::Text) => {
             let bound = |text: Option<String>, inclusive: bool| match text {
                 None => Bound::Unbounded,
-                Some(text) if inclusive => Bound::Included(string_term(ctx.fields.kw, &path, &text)),
+                Some(text) if inclusive => {
+                    Bound::Included(string_term(ctx.fields.kw, &path, &text))
+                }
                 Some(text) => Bound::Excluded(string_term(ctx.fields.kw, &path, &text)),
             };
             let (lower, upper) = (bound(lower, include_lower), bound(upper, include_upper));
@@ -134,9 +176,11 @@ pub(super) fn range_for(
             "range queries on text field [{path}] are not supported; use [{path}.keyword]"
         ))),
         Target::Whole(path, kind) => Err(RequestError::illegal_argument(format!(
-            "range queries on {} field [{path}] are not supported; logdash ranges dates on [@timestamp]",
+            "range queries on {} field [{path}] are not supported",
             kind.es_type()
         ))),
-        Target::Index | Target::Id => Err(RequestError::illegal_argument(format!("range queries on [{field}] are not supported"))),
+        Target::Index | Target::Id => Err(RequestError::illegal_argument(format!(
+            "range queries on [{field}] are not supported"
+        ))),
     }
 }

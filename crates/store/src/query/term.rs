@@ -6,10 +6,10 @@ use logdash_core::es::query::{Scalar, Term as TermQuerySpec, Terms};
 use logdash_core::time::Rounding;
 use tantivy::query::{BooleanQuery, EmptyQuery, ExistsQuery, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, Term};
+use tantivy::Term;
 
 use super::pattern::{json_regex, literal_regex};
-use super::range::date_bound;
+use super::range::{date_bound, date_range};
 use super::{resolve, Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
@@ -69,14 +69,14 @@ pub(super) fn terms(ctx: &mut Context<'_>, query: &Terms) -> Result<Q, RequestEr
 pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Result<Q, RequestError> {
     let text = value.to_string();
     Ok(match resolve(ctx.mapping, field) {
-        Target::Timestamp => {
+        target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
             let ms = date_bound(&text, ctx.now, Rounding::Down, 0)?;
-            let term =
-                Term::from_field_date(ctx.fields.timestamp, DateTime::from_timestamp_millis(ms));
-            Box::new(RangeQuery::new(
-                Bound::Included(term.clone()),
-                Bound::Included(term),
-            ))
+            date_range(
+                ctx.fields,
+                &target,
+                Bound::Included(ms),
+                Bound::Included(ms),
+            )
         }
         Target::Index => Box::new(TermQuery::new(
             Term::from_field_text(ctx.fields.index, &text),
@@ -113,7 +113,7 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             term.append_type_and_fast_value(flag);
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
         }
-        Target::Whole(path, FieldKind::Text | FieldKind::Date) => Box::new(TermQuery::new(
+        Target::Whole(path, FieldKind::Text) => Box::new(TermQuery::new(
             string_term(ctx.fields.kw, &path, &text),
             IndexRecordOption::Basic,
         )),
