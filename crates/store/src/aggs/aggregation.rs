@@ -1,0 +1,210 @@
+//! One aggregation of a request: checked, rewritten for tantivy, and planned for rendering.
+
+use super::dates::{date_histogram, date_range_bounds};
+use super::filter::EsFilter;
+use super::*;
+
+/// One aggregation: tantivy's request for it (none when logdash computes it itself) and
+/// what its answer needs on the way back.
+pub(super) fn one(
+    name: &str,
+    spec: &Value,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+    place: Place,
+    exact: &mut Vec<Spec>,
+) -> Result<(Option<Aggregation>, Plan), RequestError> {
+    let object = spec.as_object().ok_or_else(|| {
+        RequestError::bad_request(format!("aggregation [{name}] must be an object"))
+    })?;
+    let mut kind = None;
+    let mut sub = None;
+    for (key, value) in object {
+        match key.as_str() {
+            "aggs" | "aggregations" => sub = Some(value),
+            "meta" => {}
+            other if kind.is_none() => kind = Some((other, value)),
+            other => {
+                return Err(RequestError::bad_request(format!(
+                    "Found two aggregation type definitions in [{name}]: [{}] and [{other}]",
+                    kind.map_or("", |(k, _)| k)
+                )))
+            }
+        }
+    }
+    let (kind, body) = kind.ok_or_else(|| {
+        RequestError::bad_request(format!("Missing definition for aggregation [{name}]"))
+    })?;
+    if !SUPPORTED.contains(&kind) {
+        return Err(RequestError::bad_request(format!(
+            "Unknown aggregation type [{kind}] in [{name}]: logdash supports {}",
+            SUPPORTED.join(", ")
+        )));
+    }
+    let mut sub_level = |place: Place| match sub {
+        Some(sub) => level(sub, mapping, now, place, exact),
+        None => Ok((Aggregations::default(), Vec::new())),
+    };
+    if kind == "filter" {
+        let (sub_aggs, children) = sub_level(Place::Deeper)?;
+        let builder = EsFilter {
+            query: body.clone(),
+            mapping: mapping.clone(),
+            now,
+        };
+        // check the query now, so a bad filter is a clear 400 and not a failed search
+        builder.check()?;
+        let aggregation = Aggregation {
+            agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(
+                builder,
+            ))),
+            sub_aggregation: sub_aggs,
+        };
+        return Ok((Some(aggregation), Plan::Single(children)));
+    }
+    let mut body = body.as_object().cloned().ok_or_else(|| {
+        RequestError::bad_request(format!("[{kind}] aggregation [{name}] must be an object"))
+    })?;
+    let field = body
+        .get("field")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let field = field.ok_or_else(|| {
+        RequestError::bad_request(format!(
+            "Required one of fields [field, script], but none were specified in [{name}]"
+        ))
+    })?;
+    let target = resolve(mapping, &field);
+    let column = column_of(&target, kind, &field)?;
+    body.insert("field".into(), Value::String(column.clone()));
+    if kind == "percentiles" {
+        if let Place::Top | Place::InHistogram(..) = place {
+            let histogram = match place {
+                Place::InHistogram(interval, shift) => Some((interval, shift)),
+                _ => None,
+            };
+            if sub.is_some() {
+                return Err(RequestError::bad_request(format!(
+                    "Aggregator [{name}] of type [percentiles] cannot accept sub-aggregations"
+                )));
+            }
+            exact.push(percentiles::parse(name, &body, column, histogram)?);
+            return Ok((None, Plan::Percentiles(exact.len() - 1)));
+        }
+    }
+    let histogram = if kind == "date_histogram" {
+        if !matches!(
+            target,
+            Target::Timestamp | Target::Whole(_, FieldKind::Date) | Target::Unmapped(_)
+        ) {
+            return Err(RequestError::illegal_argument(format!(
+                "Field [{field}] of type [{}] is not supported for aggregation [date_histogram]",
+                match &target {
+                    Target::Whole(_, kind) => kind.es_type(),
+                    _ => "text",
+                }
+            )));
+        }
+        Some(date_histogram(name, &mut body, now)?)
+    } else {
+        None
+    };
+    // a date in `kw` is epoch milliseconds: its date_histogram is tantivy's histogram
+    let mut tantivy_kind = kind;
+    if let (Some((_, interval, shift)), Target::Whole(..) | Target::Unmapped(_)) =
+        (histogram, &target)
+    {
+        tantivy_kind = "histogram";
+        body.remove("fixed_interval");
+        body.insert("interval".into(), json!(interval));
+        body.insert("offset".into(), json!(shift));
+    }
+    // exact percentiles per bucket go by event time: only under a histogram of @timestamp
+    let children_place = match (histogram, place) {
+        (Some((_, interval, shift)), Place::Top) if target == Target::Timestamp => {
+            Place::InHistogram(interval, shift)
+        }
+        _ => Place::Deeper,
+    };
+    let (sub_aggs, children) = sub_level(children_place)?;
+    let plan = match kind {
+        "date_histogram" => Plan::DateHistogram {
+            offset_minutes: histogram.map_or(0, |(offset, _, _)| offset),
+            children,
+        },
+        "cardinality" => {
+            if body.contains_key("precision_threshold") {
+                return Err(RequestError::illegal_argument(format!(
+                    "[precision_threshold] in cardinality [{name}] is not supported: logdash counts with a fixed-precision HyperLogLog (about 2% error above a few thousand)"
+                )));
+            }
+            Plan::Cardinality
+        }
+        "range" => {
+            let date_scale = match target {
+                Target::Timestamp => Some(1e6),
+                Target::Whole(_, FieldKind::Date) => Some(1.0),
+                _ => None,
+            };
+            if let Some(scale) = date_scale {
+                date_range_bounds(name, &mut body, now, scale)?;
+            }
+            if body.contains_key("missing") {
+                return Err(RequestError::illegal_argument(format!(
+                    "[missing] in range aggregation [{name}] is not supported by logdash"
+                )));
+            }
+            // the buckets are put in their final shape when rendered
+            let keyed = body
+                .remove("keyed")
+                .and_then(|k| k.as_bool())
+                .unwrap_or(false);
+            let ranges = body
+                .get("ranges")
+                .and_then(Value::as_array)
+                .map(|ranges| {
+                    ranges
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.get("from").and_then(Value::as_f64),
+                                r.get("to").and_then(Value::as_f64),
+                                r.get("key").and_then(Value::as_str).map(str::to_string),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Plan::Range {
+                ranges,
+                keyed,
+                date_scale,
+                children,
+            }
+        }
+        "terms" => Plan::Buckets {
+            children,
+            dates: matches!(target, Target::Whole(_, FieldKind::Date)),
+        },
+        "histogram" => Plan::Buckets {
+            children,
+            dates: false,
+        },
+        "value_count" => Plan::Cardinality,
+        _ => Plan::Metric {
+            date_scale: match (&target, kind) {
+                (Target::Timestamp, "min" | "max" | "avg") => Some(1e6),
+                (Target::Whole(_, FieldKind::Date), "min" | "max" | "avg") => Some(1.0),
+                _ => None,
+            },
+        },
+    };
+    let mut wrapped = Map::new();
+    wrapped.insert(tantivy_kind.to_string(), Value::Object(body));
+    let mut aggregation: Aggregation =
+        serde_json::from_value(Value::Object(wrapped)).map_err(|err| {
+            RequestError::bad_request(format!("[{kind}] aggregation [{name}]: {err}"))
+        })?;
+    aggregation.sub_aggregation = sub_aggs;
+    Ok((Some(aggregation), plan))
+}

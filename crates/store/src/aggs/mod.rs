@@ -1,0 +1,212 @@
+//! Aggregations: Elasticsearch's request checked and rewritten for tantivy's aggregation
+//! module (field names, time zones, date math bounds, `filter` through our own queries),
+//! and tantivy's answer brought to Elasticsearch's exact shape (integer keys and counts,
+//! `key_as_string` in the requested zone).
+
+use logdash_core::time::{
+    format_iso8601, format_with_offset, parse_date_math, parse_duration, parse_fixed_offset,
+    EpochMillis, Rounding,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use tantivy::aggregation::agg_req::{Aggregation, AggregationVariants, Aggregations};
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::bucket::{FilterAggregation, QueryBuilder};
+use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+use tantivy::query::Query;
+use tantivy::schema::Schema;
+use tantivy::tokenizer::TokenizerManager;
+
+use crate::mapping::{FieldKind, IndexMapping};
+use crate::percentiles::{self, PercentilesCollector, Spec, Values};
+use crate::query::{self, resolve, Context, Target};
+use crate::schema::{Fields, TEXT_TOKENIZER};
+use crate::RequestError;
+
+mod aggregation;
+mod dates;
+mod filter;
+mod render;
+
+use aggregation::one;
+use render::render_level;
+
+/// Aggregation types logdash answers; anything else is refused by name.
+const SUPPORTED: &[&str] = &[
+    "date_histogram",
+    "histogram",
+    "terms",
+    "range",
+    "filter",
+    "cardinality",
+    "percentiles",
+    "avg",
+    "min",
+    "max",
+    "sum",
+    "stats",
+    "value_count",
+];
+
+/// A checked aggregation request, ready to run and to render.
+pub(crate) struct Prepared {
+    aggs: Aggregations,
+    plan: Vec<(String, Plan)>,
+    /// The percentiles answered as Elasticsearch does (see `percentiles`), by [`Plan::Percentiles`].
+    exact: Vec<Spec>,
+}
+
+/// Where an aggregation sits: exact percentiles are computed at the top and in a top-level
+/// date_histogram's buckets (`(interval, shift)` in ms); deeper, tantivy's own answer them.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Top,
+    InHistogram(i64, i64),
+    Deeper,
+}
+
+/// What each aggregation's answer needs on its way back.
+#[derive(Debug, Clone)]
+enum Plan {
+    DateHistogram {
+        offset_minutes: i32,
+        children: Vec<(String, Plan)>,
+    },
+    /// `terms`, `histogram`; `dates`: keys are epoch milliseconds, shown as dates too.
+    Buckets {
+        children: Vec<(String, Plan)>,
+        dates: bool,
+    },
+    /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
+    Range {
+        ranges: Vec<(Option<f64>, Option<f64>, Option<String>)>,
+        /// Buckets as an object by key rather than a list.
+        keyed: bool,
+        /// Dates: how many of tantivy's units make a millisecond (`@timestamp`'s column
+        /// counts nanoseconds, dates in `kw` milliseconds); `None` for numbers.
+        date_scale: Option<f64>,
+        children: Vec<(String, Plan)>,
+    },
+    Single(Vec<(String, Plan)>),
+    /// A count (cardinality, value_count): Elasticsearch answers a whole number.
+    Cardinality,
+    /// A single value (`avg`, `min`, ...); of a date field (`date_scale`: tantivy's units a
+    /// millisecond), shown in milliseconds and as a date, as Elasticsearch does.
+    Metric {
+        date_scale: Option<f64>,
+    },
+    /// An aggregation with `meta`, which its answer carries back unchanged.
+    Meta(Box<Plan>, Value),
+    /// Computed beside tantivy's aggregations: the number of its spec.
+    Percentiles(usize),
+}
+
+impl Prepared {
+    pub(crate) fn collector(&self) -> AggregationCollector {
+        let context = AggContextParams::new(
+            AggregationLimitsGuard::default(),
+            TokenizerManager::default(),
+        );
+        AggregationCollector::from_aggs(self.aggs.clone(), context)
+    }
+
+    /// The collector of the exact percentiles, when the request has any.
+    pub(crate) fn percentiles_collector(&self) -> Option<PercentilesCollector> {
+        (!self.exact.is_empty()).then(|| PercentilesCollector {
+            specs: self.exact.clone(),
+        })
+    }
+
+    pub(crate) fn render(
+        &self,
+        results: AggregationResults,
+        values: Option<Values>,
+    ) -> Result<Value, RequestError> {
+        let mut value = serde_json::to_value(results)
+            .map_err(|err| RequestError::internal(format!("cannot render aggregations: {err}")))?;
+        let mut exact = Exact {
+            specs: &self.exact,
+            answers: percentiles::answer_all(values.unwrap_or_default(), &self.exact),
+        };
+        render_level(&mut value, &self.plan, &mut exact, 0);
+        Ok(value)
+    }
+}
+
+/// The exact percentiles' specs and collected values, for rendering.
+struct Exact<'a> {
+    specs: &'a [Spec],
+    /// Per spec, the answer of each bucket that had values.
+    answers: Vec<std::collections::BTreeMap<i64, Value>>,
+}
+
+impl Exact<'_> {
+    /// The answer for a spec in a bucket (each is asked for once: its values are moved out).
+    fn answer(&mut self, spec: usize, bucket: i64) -> Value {
+        let answered = self
+            .answers
+            .get_mut(spec)
+            .and_then(|buckets| buckets.remove(&bucket));
+        match (answered, self.specs.get(spec)) {
+            (Some(answer), _) => answer,
+            // a bucket without values (extended bounds, or nothing matched): nulls
+            (None, Some(found)) => percentiles::render(None, found),
+            (None, None) => Value::Null,
+        }
+    }
+}
+
+pub(crate) fn prepare(
+    aggs: &Value,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+) -> Result<Prepared, RequestError> {
+    let mut exact = Vec::new();
+    let (aggs, plan) = level(aggs, mapping, now, Place::Top, &mut exact)?;
+    Ok(Prepared { aggs, plan, exact })
+}
+
+fn level(
+    aggs: &Value,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+    place: Place,
+    exact: &mut Vec<Spec>,
+) -> Result<(Aggregations, Vec<(String, Plan)>), RequestError> {
+    let object = aggs.as_object().ok_or_else(|| {
+        RequestError::bad_request("[aggs] must be an object of named aggregations")
+    })?;
+    let mut out = Aggregations::default();
+    let mut plan = Vec::new();
+    for (name, spec) in object {
+        let (aggregation, node) = one(name, spec, mapping, now, place, exact)?;
+        if let Some(aggregation) = aggregation {
+            out.insert(name.clone(), aggregation);
+        }
+        let node = match spec.get("meta") {
+            None => node,
+            Some(meta @ Value::Object(_)) => Plan::Meta(Box::new(node), meta.clone()),
+            Some(other) => {
+                return Err(RequestError::bad_request(format!(
+                    "[meta] of aggregation [{name}] must be an object, not {other}"
+                )))
+            }
+        };
+        plan.push((name.clone(), node));
+    }
+    Ok((out, plan))
+}
+
+/// The tantivy column behind an Elasticsearch field, for aggregating on.
+fn column_of(target: &Target, kind: &str, field: &str) -> Result<String, RequestError> {
+    match target {
+        Target::Timestamp => Ok("ts".to_string()),
+        Target::Whole(path, _) => Ok(format!("kw.{path}")),
+        // a field no index has: tantivy finds no column and answers empty, as Elasticsearch does
+        Target::Unmapped(path) => Ok(format!("kw.{path}")),
+        Target::Text(path) => Err(RequestError::illegal_argument(format!(
+            "Fielddata is disabled on [{path}]. Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead: [{path}.keyword] ({kind} on [{field}])"
+        ))),
+        Target::Index | Target::Id => Err(RequestError::illegal_argument(format!("{kind} on [{field}] is not supported"))),
+    }
+}
