@@ -169,6 +169,7 @@ fn invalid_index(reason: String) -> RequestError {
         status: 400,
         kind: "invalid_index_name_exception",
         reason,
+        shard: None,
     }
 }
 

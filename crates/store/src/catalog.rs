@@ -191,6 +191,7 @@ fn field_caps_fields(parameter: Option<&str>, body: &Value) -> Result<String, Re
                     status: 400,
                     kind: "x_content_parse_exception",
                     reason: format!("[field_caps_request] unknown field [{other}]"),
+                    shard: None,
                 })
             }
         }

@@ -24,6 +24,10 @@ pub struct RequestError {
     pub status: u16,
     pub kind: &'static str,
     pub reason: String,
+    /// Set when Elasticsearch raises this error on the shards, while running the query,
+    /// not while reading the request: the index whose shard failed. The answer then wraps
+    /// it in `search_phase_execution_exception`, as Elasticsearch's does.
+    pub shard: Option<String>,
 }
 
 impl RequestError {
@@ -33,6 +37,7 @@ impl RequestError {
             status: 400,
             kind: "parsing_exception",
             reason: reason.into(),
+            shard: None,
         }
     }
 
@@ -42,6 +47,7 @@ impl RequestError {
             status: 400,
             kind: "illegal_argument_exception",
             reason: reason.into(),
+            shard: None,
         }
     }
 
@@ -50,6 +56,7 @@ impl RequestError {
             status: 404,
             kind: "index_not_found_exception",
             reason: format!("no such index [{index}]"),
+            shard: None,
         }
     }
 
@@ -58,11 +65,30 @@ impl RequestError {
             status: 500,
             kind: "internal_server_error",
             reason: reason.into(),
+            shard: None,
+        }
+    }
+
+    /// This error as one that happened on the shards of `index` (see [`RequestError::shard`]),
+    /// unless it is one of reading the request, which Elasticsearch raises before any shard
+    /// runs (`parsing_exception`, `x_content_parse_exception`).
+    pub fn on_shards_of(self, index: &str) -> Self {
+        if matches!(self.kind, "parsing_exception" | "x_content_parse_exception") {
+            return self;
+        }
+        Self {
+            shard: Some(index.to_string()),
+            ..self
         }
     }
 
     pub fn body(&self) -> ErrorBody {
-        ErrorBody::new(self.status, self.kind, self.reason.clone())
+        match &self.shard {
+            None => ErrorBody::new(self.status, self.kind, self.reason.clone()),
+            Some(index) => {
+                ErrorBody::all_shards_failed(self.status, self.kind, &self.reason, index)
+            }
+        }
     }
 }
 

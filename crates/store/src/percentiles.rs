@@ -179,6 +179,7 @@ fn unbuildable(cause: String) -> RequestError {
         status: 400,
         kind: "x_content_parse_exception",
         reason: format!("Failed to build [percentiles] after last required field arrived: {cause}"),
+        shard: None,
     }
 }
 

@@ -36,19 +36,22 @@ impl Store {
         let request = SearchRequest::parse(body)?;
         let searcher = self.reader.searcher();
         let (targets, mapping) = self.targets(index_expression)?;
+        // what fails from here fails on the shards, as Elasticsearch reports it
+        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        request.check_paging().map_err(on_shards)?;
         let mut ctx = self.context(&mapping);
         let query = match targets {
             Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
-            Targets::All => query::build(&mut ctx, request.query.as_ref())?,
+            Targets::All => query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
             Targets::Some(ref names) => query::within_indices(
                 &self.fields,
-                query::build(&mut ctx, request.query.as_ref())?,
+                query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
                 names,
             ),
         };
         let total = Count;
         let agg_request = match &request.aggs {
-            Some(aggs) => Some(aggs::prepare(aggs, &mapping, ctx.now)?),
+            Some(aggs) => Some(aggs::prepare(aggs, &mapping, ctx.now).map_err(on_shards)?),
             None => None,
         };
         let window = request.from + request.size;
@@ -117,16 +120,20 @@ impl Store {
         let wanted = query::parse(body.get("query"))?;
         let searcher = self.reader.searcher();
         let (targets, mapping) = self.targets(index_expression)?;
+        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         let mut ctx = self.context(&mapping);
         let count = match targets {
             Targets::None => 0,
             Targets::All => searcher
-                .search(&*query::build(&mut ctx, wanted.as_ref())?, &Count)
+                .search(
+                    &*query::build(&mut ctx, wanted.as_ref()).map_err(on_shards)?,
+                    &Count,
+                )
                 .map_err(|e| search_failed(&e))?,
             Targets::Some(ref names) => {
                 let query = query::within_indices(
                     &self.fields,
-                    query::build(&mut ctx, wanted.as_ref())?,
+                    query::build(&mut ctx, wanted.as_ref()).map_err(on_shards)?,
                     names,
                 );
                 searcher
@@ -196,6 +203,14 @@ impl Store {
                 .tokenizers()
                 .get(crate::schema::TEXT_TOKENIZER)
                 .unwrap_or_default(),
+        }
+    }
+
+    /// The index whose shard a failure is reported on: the first the search covers.
+    fn first_index(&self, targets: &Targets) -> String {
+        match targets {
+            Targets::Some(names) => names.first().cloned().unwrap_or_default(),
+            _ => self.index_names().into_iter().next().unwrap_or_default(),
         }
     }
 
@@ -300,6 +315,7 @@ fn search_failed(err: &tantivy::TantivyError) -> RequestError {
         status: 400,
         kind: "search_phase_execution_exception",
         reason: format!("all shards failed: {err}"),
+        shard: None,
     }
 }
 
@@ -375,6 +391,22 @@ impl SearchRequest {
                 }
             }
         }
+        // sorting by score alone is the scored path
+        if request
+            .sort
+            .as_ref()
+            .is_some_and(|keys| keys.iter().all(|k| k.field == "_score" && k.descending))
+            && request.search_after.is_none()
+        {
+            request.sort = None;
+            request.sort_by_score = true;
+        }
+        Ok(request)
+    }
+
+    /// `from`, `size` and `search_after` together, as Elasticsearch checks them on the shards.
+    fn check_paging(&self) -> Result<(), RequestError> {
+        let request = self;
         if request.from + request.size > MAX_RESULT_WINDOW {
             return Err(RequestError::illegal_argument(format!(
                 "Result window is too large, from + size must be less than or equal to: [{MAX_RESULT_WINDOW}] but was [{}]",
@@ -400,17 +432,7 @@ impl SearchRequest {
                 ));
             }
         }
-        // sorting by score alone is the scored path
-        if request
-            .sort
-            .as_ref()
-            .is_some_and(|keys| keys.iter().all(|k| k.field == "_score" && k.descending))
-            && request.search_after.is_none()
-        {
-            request.sort = None;
-            request.sort_by_score = true;
-        }
-        Ok(request)
+        Ok(())
     }
 }
 

@@ -13,7 +13,7 @@ pub struct ErrorBody {
 }
 
 /// One cause: `type` names the kind of error, `reason` says what was wrong.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorCause {
     #[serde(rename = "type")]
     pub kind: String,
@@ -26,24 +26,75 @@ pub struct ErrorCause {
     pub caused_by: Option<Box<ErrorCause>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
+    /// For `search_phase_execution_exception`: the phase that failed, and the shards'
+    /// failures grouped by reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grouped: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_shards: Vec<ShardFailure>,
 }
 
-impl ErrorBody {
-    /// An error with one cause, the way logdash builds its own refusals.
-    pub fn new(status: u16, kind: impl Into<String>, reason: impl Into<String>) -> Self {
-        let cause = ErrorCause {
+/// One shard's failure in a `search_phase_execution_exception` (read leniently: clusters
+/// differ in what they put here).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShardFailure {
+    pub shard: u32,
+    pub index: String,
+    pub reason: ErrorCause,
+}
+
+impl ErrorCause {
+    /// A cause with only its type and reason.
+    pub fn plain(kind: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
             kind: kind.into(),
             reason: reason.into(),
             root_cause: Vec::new(),
             caused_by: None,
             index: None,
-        };
+            phase: None,
+            grouped: None,
+            failed_shards: Vec::new(),
+        }
+    }
+}
+
+impl ErrorBody {
+    /// An error with one cause, the way logdash builds its own refusals.
+    pub fn new(status: u16, kind: impl Into<String>, reason: impl Into<String>) -> Self {
+        let cause = ErrorCause::plain(kind, reason);
         let mut root = cause.clone();
         root.root_cause.clear();
         Self {
             error: ErrorCause {
                 root_cause: vec![root],
                 ..cause
+            },
+            status,
+        }
+    }
+
+    /// Elasticsearch's answer when a query fails on every shard it ran on (here, the one
+    /// shard of `index`): `search_phase_execution_exception` around the shard's own error,
+    /// which is also the root cause.
+    pub fn all_shards_failed(status: u16, kind: &str, reason: &str, index: &str) -> Self {
+        let mut cause = ErrorCause::plain(kind, reason);
+        cause.index = Some(index.to_string());
+        Self {
+            error: ErrorCause {
+                root_cause: vec![cause.clone()],
+                phase: Some("query".into()),
+                grouped: Some(true),
+                failed_shards: vec![ShardFailure {
+                    shard: 0,
+                    index: index.to_string(),
+                    reason: cause.clone(),
+                }],
+                caused_by: Some(Box::new(cause)),
+                ..ErrorCause::plain("search_phase_execution_exception", "all shards failed")
             },
             status,
         }
@@ -113,6 +164,21 @@ mod tests {
             body.summary(),
             "query_shard_exception: Failed to parse query [a AND]"
         );
+    }
+
+    #[test]
+    fn a_failure_on_every_shard_reads_back_with_its_cause() {
+        let body =
+            ErrorBody::all_shards_failed(400, "query_shard_exception", "bad query", "logs-a");
+        let text = serde_json::to_string(&body).expect("serialises");
+        let read = ErrorBody::parse(400, &text).expect("parses");
+        assert_eq!(read.error.kind, "search_phase_execution_exception");
+        assert_eq!(read.error.failed_shards[0].index, "logs-a");
+        assert_eq!(read.summary(), "query_shard_exception: bad query");
+        // a cluster that leaves out parts of a shard failure is still read
+        let sparse = r#"{"error":{"type":"search_phase_execution_exception","reason":"all shards failed",
+            "failed_shards":[{"shard":0}]},"status":400}"#;
+        assert!(ErrorBody::parse(400, sparse).is_some());
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub(super) fn date_value(
                 status: 400,
                 kind: "parse_exception",
                 reason: err.to_string(),
+                shard: None,
             }),
         other => Err(RequestError::bad_request(format!(
             "a date bound must be a date or epoch millis, not {other}"

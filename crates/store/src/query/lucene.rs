@@ -48,6 +48,7 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         status: 400,
         kind: "query_shard_exception",
         reason: err.to_string(),
+        shard: None,
     })?;
     let offset = query.time_zone.as_deref().map_or(Ok(0), zone_offset)?;
     let mut scope = scope(ctx, &query.fields, query.lenient, offset);

@@ -76,6 +76,7 @@ impl From<QueryError> for RequestError {
             status: 400,
             kind: err.kind,
             reason: err.reason,
+            shard: None,
         }
     }
 }

@@ -30,6 +30,7 @@ pub(super) fn date_bound(
         status: 400,
         kind: "parse_exception",
         reason: err.to_string(),
+        shard: None,
     })
 }
 
