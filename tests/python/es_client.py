@@ -3,7 +3,8 @@
 Usage: es_client.py ES_URL [BULK_URL]
 
 Reads through ES_URL (logdash's /es/) with info, search, count, msearch and field_caps;
-with BULK_URL (the ingest port), first writes 10 documents with helpers.bulk. Prints one
+with BULK_URL (the ingest port), first writes 10 documents with helpers.bulk and 10 more
+with a client that gzips its bodies (http_compress, as Logstash and Beats do). Prints one
 JSON object with what each call returned, for tests/tests/python_client.rs to check.
 """
 
@@ -24,9 +25,18 @@ def main():
             for i in range(10)
         )
         out["bulk"] = list(helpers.bulk(writer, docs))
+        gzipping = Elasticsearch(sys.argv[2], http_compress=True)
+        zipped = (
+            {"_index": "logs-client", "_id": f"z{i}", "message": f"gzipped {i}", "n": i}
+            for i in range(10)
+        )
+        out["bulk_gzip"] = list(helpers.bulk(gzipping, zipped))
         deadline = time.time() + 10
-        while reader.count(index="logs-client")["count"] < 10 and time.time() < deadline:
+        while reader.count(index="logs-client")["count"] < 20 and time.time() < deadline:
             time.sleep(0.1)
+        out["client_source"] = reader.search(index="logs-client", query={"ids": {"values": ["c3"]}})[
+            "hits"
+        ]["hits"][0]["_source"]
     info = reader.info()
     out["info"] = {"tagline": info.get("tagline"), "number": info["version"]["number"]}
     out["search"] = reader.search(

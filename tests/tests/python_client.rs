@@ -61,8 +61,18 @@ async fn the_official_python_client_reads_and_bulk_writes_the_embedded_store() {
     )
     .await;
     assert_eq!(seen["bulk"], json!([10, []]), "{seen}");
+    assert_eq!(
+        seen["bulk_gzip"],
+        json!([10, []]),
+        "gzipped _bulk bodies: {seen}"
+    );
+    assert_eq!(
+        seen["client_source"],
+        json!({"message": "from the client 3", "n": 3}),
+        "_source as sent, nothing added: {seen}"
+    );
     assert_eq!(seen["info"]["tagline"], "You Know, for Search", "{seen}");
-    check(&seen, 70);
+    check(&seen, 80);
 }
 
 #[tokio::test]

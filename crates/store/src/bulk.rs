@@ -98,7 +98,7 @@ pub(crate) fn run(
         let Some(source_line) = source_line else {
             return Err(RequestError::illegal_argument(format!("The bulk request must be terminated by a newline [\\n]; the source of line [{}] is missing", line_number - 1)));
         };
-        let mut source = match serde_json::from_slice::<Value>(source_line) {
+        let source = match serde_json::from_slice::<Value>(source_line) {
             Ok(Value::Object(source)) => source,
             Ok(_) => {
                 items.push(item_error(
@@ -123,7 +123,21 @@ pub(crate) fn run(
                 continue;
             }
         };
-        let time = event::settle_timestamp(&mut source, now);
+        // `_source` stays as sent; the event's time goes beside it
+        let time = match event::time_of(&source, now) {
+            Ok(time) => time,
+            Err(reason) => {
+                items.push(item_error(
+                    &op,
+                    Some(&index),
+                    id.as_deref(),
+                    400,
+                    "document_parsing_exception",
+                    &format!("[{line_number}:1] {reason}"),
+                ));
+                continue;
+            }
+        };
         let id_given = id.is_some();
         let doc = store.prepare(&index, id, time, source);
         let id = doc

@@ -38,6 +38,24 @@ fn parse_failure(text: &str) -> Source {
     event
 }
 
+/// The time of an event sent through `_bulk`, read without touching it (Elasticsearch keeps
+/// `_source` as sent): its `@timestamp` (ISO 8601 or epoch milliseconds), or `now` when it
+/// has none; an `@timestamp` that is no date is refused with the reason.
+pub fn time_of(event: &Source, now: EpochMillis) -> Result<EpochMillis, String> {
+    match event.get("@timestamp") {
+        None => Ok(now),
+        Some(Value::Number(number)) => number
+            .as_i64()
+            .ok_or_else(|| format!("failed to parse field [@timestamp] of type [date]: [{number}] is no epoch milliseconds")),
+        Some(Value::String(text)) => parse_iso8601(text).ok_or_else(|| {
+            format!("failed to parse field [@timestamp] of type [date]: [{text}] is no date (strict_date_optional_time||epoch_millis)")
+        }),
+        Some(other) => Err(format!(
+            "failed to parse field [@timestamp] of type [date]: {other} is no date"
+        )),
+    }
+}
+
 /// Settles an event's `@timestamp` (and `@version`) as Logstash does; returns its time.
 pub fn settle_timestamp(event: &mut Source, now: EpochMillis) -> EpochMillis {
     let parsed = match event.get("@timestamp") {

@@ -273,7 +273,47 @@ fn search_response_has_elasticsearch_shape() {
         "{hit}"
     );
     assert!(hit["_score"].is_number());
-    assert_eq!(hit["_source"]["@version"], "1");
+    // `_bulk` stores `_source` as sent: nothing added (the fixture's events have no @version)
+    assert_eq!(hit["_source"].get("@version"), None);
+}
+
+#[test]
+fn bulk_keeps_the_source_as_sent_and_refuses_a_timestamp_that_is_no_date() {
+    let (_dir, store) = fixture();
+    let body = concat!(
+        "{\"index\":{\"_index\":\"logs-sent\",\"_id\":\"n\"}}\n",
+        "{\"@timestamp\":1764064800123,\"message\":\"epoch\"}\n",
+        "{\"index\":{\"_index\":\"logs-sent\",\"_id\":\"none\"}}\n",
+        "{\"message\":\"no time\"}\n",
+        "{\"index\":{\"_index\":\"logs-sent\",\"_id\":\"bad\"}}\n",
+        "{\"@timestamp\":\"yesterday\",\"message\":\"bad time\"}\n",
+    );
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk answers");
+    assert_eq!(answer["errors"], json!(true));
+    assert_eq!(answer["items"][2]["index"]["status"], 400, "{answer}");
+    assert_eq!(
+        answer["items"][2]["index"]["error"]["type"],
+        "document_parsing_exception"
+    );
+    store.flush().expect("flush");
+    let hits = search(
+        &store,
+        "logs-sent",
+        json!({"sort": [{"@timestamp": "asc"}]}),
+    );
+    let sources: Vec<&Value> = hits["hits"]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| &hit["_source"])
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            &json!({"@timestamp": 1_764_064_800_123_i64, "message": "epoch"}),
+            &json!({"message": "no time"})
+        ]
+    );
 }
 
 #[test]

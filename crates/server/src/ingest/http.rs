@@ -1,10 +1,14 @@
 //! The Elasticsearch-compatible HTTP input: `POST /_bulk` and `POST /{index}/_bulk`, plus
-//! `GET /` so Elasticsearch clients and shippers recognise it.
+//! `GET /` so Elasticsearch clients and shippers recognise it. Bodies may come compressed
+//! (`Content-Encoding: gzip` or `deflate`, as Logstash and Beats send them); what they
+//! decompress to is bounded by `--max-bulk-bytes` like a plain body.
 
+use std::io::Read;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -35,26 +39,96 @@ async fn info(State(input): State<Input>) -> Response {
     Json(input.store.info()).into_response()
 }
 
-async fn bulk_default(State(input): State<Input>, body: Body) -> Result<Response, ApiError> {
-    bulk(input, None, body).await
+async fn bulk_default(
+    State(input): State<Input>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    bulk(input, None, query, &headers, body).await
 }
 
 async fn bulk_index(
     State(input): State<Input>,
     Path(index): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    bulk(input, Some(index), body).await
+    bulk(input, Some(index), query, &headers, body).await
 }
 
-async fn bulk(input: Input, index: Option<String>, body: Body) -> Result<Response, ApiError> {
+async fn bulk(
+    input: Input,
+    index: Option<String>,
+    query: Option<String>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    refuse_pipelines(query.as_deref())?;
     let limit = input.max_bytes;
-    let bytes = axum::body::to_bytes(body, limit)
+    let raw = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::TooLarge { limit })?;
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().to_ascii_lowercase());
+    let bytes = match encoding.as_deref() {
+        None | Some("identity") => raw,
+        Some(encoding) => {
+            let encoding = encoding.to_string();
+            tokio::task::spawn_blocking(move || decompress(&encoding, &raw, limit))
+                .await
+                .map_err(|err| ApiError::Internal(format!("bulk task failed: {err}")))??
+                .into()
+        }
+    };
     let store = Arc::clone(&input.store);
     let answer = tokio::task::spawn_blocking(move || store.bulk(index.as_deref(), &bytes))
         .await
         .map_err(|err| ApiError::Internal(format!("bulk task failed: {err}")))??;
     Ok(Json(answer).into_response())
+}
+
+/// `?pipeline=` names an ingest pipeline, which logdash does not run: refused by name rather
+/// than stored unprocessed.
+fn refuse_pipelines(query: Option<&str>) -> Result<(), ApiError> {
+    let asks_pipeline = query
+        .unwrap_or("")
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("pipeline"));
+    if asks_pipeline {
+        return Err(ApiError::Store(logdash_store::RequestError::illegal_argument(
+            "[pipeline]: logdash runs no ingest pipelines; send the events as they should be stored",
+        )));
+    }
+    Ok(())
+}
+
+/// A compressed body, decompressed to at most `limit` bytes (a body that would grow past it,
+/// such as a zip bomb, is refused as too large).
+fn decompress(encoding: &str, raw: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
+    let reader: Box<dyn Read> = match encoding {
+        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        "deflate" => Box::new(flate2::read::ZlibDecoder::new(raw)),
+        other => return Err(ApiError::Store(
+            logdash_store::RequestError::illegal_argument(format!(
+                "Content-Encoding [{other}] is not supported: send gzip, deflate or plain bodies"
+            )),
+        )),
+    };
+    let mut out = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|err| {
+            ApiError::Store(logdash_store::RequestError::bad_request(format!(
+                "the {encoding} body does not decompress: {err}"
+            )))
+        })?;
+    if out.len() > limit {
+        return Err(ApiError::TooLarge { limit });
+    }
+    Ok(out)
 }

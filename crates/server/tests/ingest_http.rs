@@ -1,0 +1,121 @@
+//! The `_bulk` input over real HTTP: compressed bodies as Logstash and Beats send them, a
+//! bound on what they decompress to, and ingest pipelines refused by name.
+
+mod common;
+
+use std::io::Write;
+use std::sync::Arc;
+
+use flate2::write::{GzEncoder, ZlibEncoder};
+use flate2::Compression;
+use logdash_server::serve::{self, Limits};
+use logdash_store::Store;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A `_bulk` port on a fresh store, bodies bounded to `max_bytes`.
+async fn bulk_port(max_bytes: usize) -> (String, Arc<Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let app = logdash_server::ingest::http::app(Arc::clone(&store), max_bytes);
+    let limits = Limits {
+        header_timeout: std::time::Duration::from_secs(30),
+        max_connections: 64,
+    };
+    tokio::spawn(serve::shared(listener, app, limits, std::future::pending()));
+    (address, store, dir)
+}
+
+/// POSTs `body` (already encoded) with `encoding`; the status and the answer's JSON.
+async fn post(address: &str, path: &str, encoding: Option<&str>, body: &[u8]) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).await.expect("connects");
+    let encoding = encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n"));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: logdash\r\nContent-Type: application/x-ndjson\r\n{encoding}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    stream.write_all(body).await.expect("writes");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("reads");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("an answer");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn events(count: usize) -> Vec<u8> {
+    let mut body = String::new();
+    for n in 0..count {
+        body.push_str("{\"index\":{\"_index\":\"logs-zip\"}}\n");
+        body.push_str(&format!(
+            "{{\"@timestamp\":\"2026-12-04T10:00:00Z\",\"message\":\"event {n}\"}}\n"
+        ));
+    }
+    body.into_bytes()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).expect("compresses");
+    encoder.finish().expect("compresses")
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).expect("compresses");
+    encoder.finish().expect("compresses")
+}
+
+#[tokio::test]
+async fn gzip_and_deflate_bodies_are_stored_like_plain_ones() {
+    let (address, store, _dir) = bulk_port(1 << 20).await;
+    for (encoding, body) in [
+        (None, events(3)),
+        (Some("gzip"), gzip(&events(4))),
+        (Some("deflate"), deflate(&events(5))),
+    ] {
+        let (status, answer) = post(&address, "/_bulk", encoding, &body).await;
+        assert_eq!(status, 200, "{encoding:?}: {answer}");
+        assert_eq!(answer["errors"], json!(false), "{encoding:?}: {answer}");
+    }
+    store.flush().expect("flush");
+    let count = store.count("logs-zip", &json!({})).expect("counts");
+    assert_eq!(count["count"], 12);
+}
+
+#[tokio::test]
+async fn a_body_that_decompresses_past_the_bound_is_refused_whole() {
+    let (address, store, _dir) = bulk_port(64 * 1024).await;
+    // 10 MB of one repeated event compresses to a few kilobytes: a zip bomb for this bound
+    let one = "{\"index\":{\"_index\":\"logs-zip\"}}\n{\"message\":\"same\"}\n";
+    let bomb = gzip(one.repeat(250_000).as_bytes());
+    assert!(bomb.len() < 64 * 1024, "{} bytes compressed", bomb.len());
+    let (status, answer) = post(&address, "/_bulk", Some("gzip"), &bomb).await;
+    assert_eq!(status, 413, "{answer}");
+    let (status, answer) = post(&address, "/_bulk", Some("gzip"), b"not gzip at all").await;
+    assert_eq!(status, 400, "{answer}");
+    let (status, answer) = post(&address, "/_bulk", Some("br"), &events(1)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.to_string().contains("Content-Encoding [br]"),
+        "{answer}"
+    );
+    store.flush().expect("flush");
+    assert_eq!(store.count("*", &json!({})).expect("counts")["count"], 0);
+}
+
+#[tokio::test]
+async fn an_ingest_pipeline_is_refused_by_name() {
+    let (address, _store, _dir) = bulk_port(1 << 20).await;
+    let (status, answer) = post(&address, "/_bulk?pipeline=geoip", None, &events(1)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.to_string().contains("[pipeline]"), "{answer}");
+}
