@@ -3,6 +3,7 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
+use logdash_core::time::{format_with_offset, read_range};
 use logdash_core::view::{PRESETS, REFRESH_CHOICES};
 
 use crate::state::{link_to, ViewSignal};
@@ -53,17 +54,62 @@ pub fn TopBar(
             run();
         }
     };
-    let range_value = move || {
-        state.with(|s| {
-            if s.to == "now" && PRESETS.iter().any(|(_, f)| *f == s.from) {
-                s.from.clone()
-            } else {
-                "custom".into()
+    let preset = move || state.with(|s| s.to == "now" && PRESETS.iter().any(|(_, f)| *f == s.from));
+    // "Absolute…" opens the from/to boxes; they apply on Apply or Enter
+    let picking = RwSignal::new(false);
+    let from_text = RwSignal::new(state.get_untracked().from);
+    let to_text = RwSignal::new(state.get_untracked().to);
+    let range_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let current = state.get();
+        from_text.set(current.from);
+        to_text.set(current.to);
+    });
+    let open_picker = move || {
+        // the boxes start from the range shown, in the view's zone
+        let current = state.get_untracked();
+        let offset = timefmt::display_offset(current.utc);
+        if let Some((from, to)) = current.range_at(timefmt::now()) {
+            from_text.set(format_with_offset(from, offset));
+            if current.to != "now" {
+                to_text.set(format_with_offset(to, offset));
             }
-        })
+        }
+        range_error.set(None);
+        picking.set(true);
     };
-    let absolute =
-        move || state.with(|s| !(s.to == "now" && PRESETS.iter().any(|(_, f)| *f == s.from)));
+    let apply_range = move || {
+        let offset = timefmt::display_offset(state.with_untracked(|s| s.utc));
+        match read_range(
+            &from_text.get_untracked(),
+            &to_text.get_untracked(),
+            offset,
+            timefmt::now(),
+        ) {
+            Ok((from, to)) => {
+                range_error.set(None);
+                picking.set(false);
+                view.update(|s| {
+                    s.from = from;
+                    s.to = to;
+                });
+            }
+            Err(reason) => range_error.set(Some(reason)),
+        }
+    };
+    let on_range_key = move |event: web_sys::KeyboardEvent| {
+        if event.key() == "Enter" {
+            apply_range();
+        }
+    };
+    let range_value = move || {
+        if picking.get() || !preset() {
+            "custom".to_string()
+        } else {
+            state.with(|s| s.from.clone())
+        }
+    };
+    let absolute = move || picking.get() || !preset();
     let copied = RwSignal::new(None::<String>);
     let share = move |pinned: bool| {
         let current = state.get_untracked();
@@ -91,7 +137,11 @@ pub fn TopBar(
             </div>
             <select id="range" title="Time range" prop:value=range_value on:change=move |e| {
                 let from = event_target_value(&e);
-                if from != "custom" {
+                if from == "custom" {
+                    open_picker();
+                } else {
+                    picking.set(false);
+                    range_error.set(None);
                     view.update(|s| { s.from = from; s.to = "now".into(); });
                 }
             }>
@@ -99,10 +149,14 @@ pub fn TopBar(
                 <option value="custom">"Absolute…"</option>
             </select>
             <Show when=absolute>
-                <input id="from" class="time" type="text" title="From (ISO time or date math)" prop:value=move || state.with(|s| s.from.clone())
-                    on:change=move |e| { let v = event_target_value(&e); view.update(|s| s.from = v); } />
-                <input id="to" class="time" type="text" title="To" prop:value=move || state.with(|s| s.to.clone())
-                    on:change=move |e| { let v = event_target_value(&e); view.update(|s| s.to = v); } />
+                <div class="range-box">
+                    <input id="from" class="time" type="text" spellcheck="false" title="From: 2025-11-25 10:00, an ISO time or date math (now-1h)"
+                        prop:value=move || from_text.get() on:input=move |e| from_text.set(event_target_value(&e)) on:keydown=on_range_key />
+                    <input id="to" class="time" type="text" spellcheck="false" title="To: a time, or now"
+                        prop:value=move || to_text.get() on:input=move |e| to_text.set(event_target_value(&e)) on:keydown=on_range_key />
+                    <button id="range-apply" title="Show this range" on:click=move |_| apply_range()>"Apply"</button>
+                    {move || range_error.get().map(|e| view! { <div id="range-error" class="query-error" role="alert">{e}</div> })}
+                </div>
             </Show>
             <select id="refresh" title="Refresh every" prop:value=move || state.with(|s| s.refresh.to_string())
                 on:change=move |e| { let v = event_target_value(&e).parse().unwrap_or(0); view.update(|s| s.refresh = v); }>

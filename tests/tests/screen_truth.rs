@@ -117,6 +117,65 @@ async fn the_query_box_reads_lucene_as_elasticsearch_does() {
     browser.close().await;
 }
 
+/// Replaces the text of the input matching `css`.
+async fn retype(browser: &Browser, css: &str, text: &str) {
+    let input = browser
+        .client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .expect("the input");
+    input.clear().await.expect("clears");
+    input.send_keys(text).await.expect("types");
+}
+
+/// "Absolute…" opens from/to boxes filled with the range shown; a time typed without the
+/// `T` applies, and a from after the to is named, leaving the view as it was (#17 item 2).
+#[tokio::test]
+async fn an_absolute_range_is_picked_by_typing_times() {
+    let now = now_ms();
+    let server = Server::start(&[]).await;
+    assert_eq!(
+        server.bulk(&known_requests(now, "logs-app")).await["errors"],
+        json!(false)
+    );
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    browser.click("#range option[value=custom]").await;
+    let shown = browser.wait_for_text("#from", |_| true).await;
+    let prefilled = browser.value("#from").await;
+    assert!(
+        prefilled.starts_with(&iso(now - 900_000)[..13]),
+        "{shown:?} {prefilled}"
+    );
+
+    // five minutes and five seconds ago, typed as people write it: 30 of the 60 events
+    let from = iso(now - 305_000).replacen('T', " ", 1);
+    retype(&browser, "#from", &from[..19]).await;
+    retype(&browser, "#to", "now").await;
+    browser.click("#range-apply").await;
+    browser.wait_for_text("#volume-total", |t| t == "30").await;
+    let url = browser.client.current_url().await.expect("url").to_string();
+    assert!(url.contains("from=20"), "the range is in the link: {url}");
+
+    retype(&browser, "#to", &iso(now - 3_600_000)).await;
+    browser.click("#range-apply").await;
+    browser
+        .wait_for_text("#range-error", |t| t.contains("must be before"))
+        .await;
+    assert_eq!(
+        browser.texts("#volume-total").await,
+        vec!["30"],
+        "the view is unchanged"
+    );
+    browser.screenshot("screen-truth-absolute-range").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
     let cluster = Server::start(&[]).await;

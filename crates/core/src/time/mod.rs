@@ -3,10 +3,12 @@
 
 mod civil;
 mod human;
+mod input;
 mod math;
 
 pub use civil::{civil_from_days, days_from_civil};
 pub use human::{human_duration, spans_days};
+pub use input::read_range;
 pub use math::{parse_date_math, parse_date_math_in_zone, DateMathError, Rounding};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.

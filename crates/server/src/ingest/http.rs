@@ -112,11 +112,13 @@ fn decompress(encoding: &str, raw: &[u8], limit: usize) -> Result<Vec<u8>, ApiEr
     let reader: Box<dyn Read> = match encoding {
         "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(raw)),
         "deflate" => Box::new(flate2::read::ZlibDecoder::new(raw)),
-        other => return Err(ApiError::Store(
-            logdash_store::RequestError::illegal_argument(format!(
+        other => {
+            return Err(ApiError::Store(
+                logdash_store::RequestError::illegal_argument(format!(
                 "Content-Encoding [{other}] is not supported: send gzip, deflate or plain bodies"
             )),
-        )),
+            ))
+        }
     };
     let mut out = Vec::new();
     reader
