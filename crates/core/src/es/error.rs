@@ -3,37 +3,38 @@
 //! The store and the server answer every refusal in this shape, and the dashboard
 //! reads it back (from logdash or a real cluster) to tell people what was wrong.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// The whole error answer, as Elasticsearch sends it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorBody {
     pub error: ErrorCause,
     pub status: u16,
 }
 
 /// One cause: `type` names the kind of error, `reason` says what was wrong.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ErrorCause {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default)]
     pub reason: String,
     /// Elasticsearch nests the cause that is most useful to people here.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub root_cause: Vec<ErrorCause>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caused_by: Option<Box<ErrorCause>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
     /// For `search_phase_execution_exception`: the phase that failed, and the shards'
     /// failures grouped by reason. Written, never read back: the deepest cause says what
-    /// went wrong, and reading them would cost the dashboard's bundle.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    /// went wrong.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grouped: Option<bool>,
-    #[serde(skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failed_shards: Vec<ShardFailure>,
 }
 
@@ -46,6 +47,26 @@ pub struct ShardFailure {
 }
 
 impl ErrorCause {
+    /// One cause of an answer: `type` must be there, the rest is read when present.
+    fn read(value: &Value) -> Option<ErrorCause> {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        Some(ErrorCause {
+            kind: text("type")?,
+            reason: text("reason").unwrap_or_default(),
+            root_cause: value
+                .get("root_cause")
+                .and_then(Value::as_array)
+                .map(|causes| causes.iter().filter_map(ErrorCause::read).collect())
+                .unwrap_or_default(),
+            caused_by: value
+                .get("caused_by")
+                .and_then(ErrorCause::read)
+                .map(Box::new),
+            index: text("index"),
+            ..ErrorCause::default()
+        })
+    }
+
     /// A cause with only its type and reason.
     pub fn plain(kind: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
@@ -99,17 +120,22 @@ impl ErrorBody {
         }
     }
 
-    /// Reads an error answer leniently: Elasticsearch sometimes sends `error` as a plain string.
+    /// Reads an error answer leniently: Elasticsearch sometimes sends `error` as a plain
+    /// string. (Read by hand from a JSON value rather than derived: the dashboard reads every
+    /// answer as a value already, and a derived reader would cost its bundle 4 KB.)
     pub fn parse(status: u16, body: &str) -> Option<Self> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Shape {
-            Full(ErrorBody),
-            Text { error: String },
-        }
-        match serde_json::from_str::<Shape>(body).ok()? {
-            Shape::Full(full) => Some(full),
-            Shape::Text { error } => Some(Self::new(status, "error", error)),
+        let value: Value = serde_json::from_str(body).ok()?;
+        match value.get("error")? {
+            Value::String(text) => Some(Self::new(status, "error", text.as_str())),
+            cause @ Value::Object(_) => Some(Self {
+                error: ErrorCause::read(cause)?,
+                status: value
+                    .get("status")
+                    .and_then(Value::as_u64)
+                    .and_then(|s| u16::try_from(s).ok())
+                    .unwrap_or(status),
+            }),
+            _ => None,
         }
     }
 
