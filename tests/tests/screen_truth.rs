@@ -176,6 +176,61 @@ async fn an_absolute_range_is_picked_by_typing_times() {
     browser.close().await;
 }
 
+/// The last number of a text ("showing 20 of 31" → 31, "20 lines" → 20).
+fn last_number(text: &str) -> Option<u64> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .rfind(|part| !part.is_empty())
+        .and_then(|part| part.parse().ok())
+}
+
+/// While a relative range moves on and new events arrive, the stream counts what the panels
+/// count: lines the range has passed leave the stream (#17 item 9).
+#[tokio::test]
+async fn the_stream_counts_the_range_the_panels_count() {
+    let now = now_ms();
+    let event = |at: i64, n: i64| json!({"@timestamp": iso(at), "level": "INFO", "message": format!("event {n}")});
+    let (server, browser) = open_on(
+        (0..20)
+            .map(|n| event(now - 19_500 + n * 1_000, n))
+            .collect(),
+        "&from=now-20s&refresh=1",
+    )
+    .await;
+    // (the range moves on each second: the first lines are already leaving it)
+    browser
+        .wait_for_text("#stream-count", |t| last_number(t).is_some_and(|n| n > 10))
+        .await;
+    for n in 20..26 {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let body = bulk_body("logs-app", [event(now_ms(), n)]);
+        assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    }
+    // the old lines have left the range; the stream and the volume agree again
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let volume = browser
+            .texts("#volume-total")
+            .await
+            .first()
+            .and_then(|t| last_number(t));
+        let stream = browser
+            .texts("#stream-count")
+            .await
+            .first()
+            .and_then(|t| last_number(t));
+        if volume.is_some_and(|v| v > 0) && volume == stream {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stream counts {stream:?}, the panels {volume:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    browser.screenshot("screen-truth-stream-counts").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
     let cluster = Server::start(&[]).await;

@@ -286,6 +286,13 @@ pub fn Dashboard() -> impl IntoView {
         ))
     };
     let empty = move || panels.with(|p| p.as_ref().is_some_and(|p| p.total == 0));
+    // the stream's "of N" is the panels' count: the same query over the same range at the
+    // same moment, so the two never disagree; before the panels answer, the stream's own
+    let shown_total = Signal::derive(move || {
+        panels
+            .with(|p| p.as_ref().map(|p| p.total))
+            .or_else(|| stream_total.get())
+    });
     let embed = move || state.with(|s| s.embed);
     let shows = move |panel: Panel| state.with(|s| s.shows(&panel));
 
@@ -311,7 +318,7 @@ pub fn Dashboard() -> impl IntoView {
             <Show when=move || shows(Panel::Stream)>
                 <section id="panel-stream" class="panel wide">
                     <header><h2>"Live stream"</h2></header>
-                    <Stream tail version=tail_version terms offset dated total=stream_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
+                    <Stream tail version=tail_version terms offset dated total=shown_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
                 </section>
             </Show>
         </main>

@@ -44,6 +44,10 @@ pub async fn poll_stream(
     if !state.is_relative() {
         return; // a pinned range does not grow
     }
+    // the range moved on: lines it has passed leave the stream, as they leave the panels'
+    if tail.try_update_value(|t| t.drop_before(from)).unwrap_or(0) > 0 {
+        version.update(|v| *v += 1);
+    }
     let mut poll =
         tail.with_value(|t| Poll::new(t, &state.index, &state.query, from, now, &fields));
     let mut left_out = Vec::new();

@@ -274,6 +274,14 @@ impl Tail {
     }
 
     /// Forgets everything (a new query or range).
+    /// Drops the lines older than `from`, which a relative range has moved past (the
+    /// stream then holds what the panels count); returns how many it dropped.
+    pub fn drop_before(&mut self, from: EpochMillis) -> usize {
+        let old = self.rows.partition_point(|r| r.time < from);
+        self.rows.drain(..old);
+        old
+    }
+
     pub fn clear(&mut self) {
         *self = Tail::new(self.capacity, self.overlap_ms, self.page);
     }
@@ -386,6 +394,21 @@ mod tests {
             .find(|r| r.id == "new")
             .is_some_and(|r| !r.late));
         assert_eq!(tail.rows()[0].level, "info");
+    }
+
+    #[test]
+    fn lines_a_moving_range_has_passed_are_dropped() {
+        let mut tail = Tail::new(100, 0, 10);
+        let events: Vec<(String, i64)> =
+            (0..5).map(|i| (format!("e{i}"), 1_000 + i * 100)).collect();
+        assert_eq!(
+            poll(&mut tail, &events, 2_000, &RowFields::default()).added,
+            5
+        );
+        assert_eq!(tail.drop_before(1_250), 3);
+        let times: Vec<i64> = tail.rows().iter().map(|r| r.time).collect();
+        assert_eq!(times, [1_300, 1_400]);
+        assert_eq!(tail.drop_before(1_000), 0);
     }
 
     #[test]
