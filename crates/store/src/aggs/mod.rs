@@ -46,6 +46,8 @@ const SUPPORTED: &[&str] = &[
     "sum",
     "stats",
     "value_count",
+    "extended_stats",
+    "composite",
 ];
 
 /// A checked aggregation request, ready to run and to render.
@@ -72,6 +74,8 @@ enum Plan {
         offset_minutes: i32,
         children: Vec<(String, Plan)>,
     },
+    /// `composite`: its buckets, and its `after_key` in Elasticsearch's plain values.
+    Composite(Vec<(String, Plan)>),
     /// `terms`, `histogram`; `dates`: keys are epoch milliseconds, shown as dates too.
     Buckets {
         children: Vec<(String, Plan)>,

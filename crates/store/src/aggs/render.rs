@@ -48,6 +48,17 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 render_level(bucket, children, exact, at);
             }
         }
+        Plan::Composite(children) => {
+            for bucket in buckets_mut(result) {
+                whole_doc_count(bucket);
+                render_level(bucket, children, exact, 0);
+            }
+            if let Some(Value::Object(after)) = result.get_mut("after_key") {
+                for value in after.values_mut() {
+                    *value = plain_key(value);
+                }
+            }
+        }
         Plan::Buckets { children, dates } => {
             for bucket in buckets_mut(result) {
                 if let (true, Some(key)) = (*dates, bucket.get("key").and_then(Value::as_f64)) {
@@ -144,5 +155,20 @@ pub(super) fn buckets_mut(result: &mut Value) -> Vec<&mut Value> {
 pub(super) fn whole_doc_count(bucket: &mut Value) {
     if let Some(count) = bucket.get("doc_count").and_then(Value::as_f64) {
         bucket["doc_count"] = json!(count as u64);
+    }
+}
+
+/// A composite key value as Elasticsearch writes it: tantivy's `str:x`, `i64:5`, ... plain.
+fn plain_key(value: &Value) -> Value {
+    let Some((kind, text)) = value.as_str().and_then(|v| v.split_once(':')) else {
+        return value.clone();
+    };
+    match kind {
+        "str" | "ip" | "dt" => json!(text),
+        "i64" => text.parse::<i64>().map_or(Value::Null, |n| json!(n)),
+        "u64" => text.parse::<u64>().map_or(Value::Null, |n| json!(n)),
+        "f64" => text.parse::<f64>().map_or(Value::Null, |n| json!(n)),
+        "bool" => json!(text == "true"),
+        _ => Value::Null,
     }
 }
