@@ -170,7 +170,10 @@ async fn send(request: RequestBuilder, body: Option<String>, url: &str) -> Resul
         }
         None => request.send().await,
     }
-    .map_err(|e| unreachable(e.to_string()))?;
+    // the browser says only "TypeError: Failed to fetch": say what that means
+    .map_err(|_| {
+        unreachable("no answer (the server is down, or the address is wrong)".to_string())
+    })?;
     let status = response.status();
     let text = response
         .text()

@@ -20,6 +20,20 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What happened, in a few words, before the details: unreachable, refused, failing.
+    pub fn headline(&self) -> &'static str {
+        match self {
+            AppError::Unreachable { .. } => "Backend unreachable.",
+            error if error.means_no_api() => "No Elasticsearch API here.",
+            AppError::Backend {
+                status: 401 | 403, ..
+            } => "Access refused.",
+            AppError::Backend { status, .. } if *status >= 500 => "Backend error.",
+            AppError::Backend { .. } => "Request refused.",
+            AppError::BadAnswer { .. } => "Unreadable answer.",
+        }
+    }
+
     /// Whether the address has no such API at all (a static host, an old server), as
     /// opposed to an API that answered with an error.
     pub fn means_no_api(&self) -> bool {

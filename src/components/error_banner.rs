@@ -11,7 +11,7 @@ pub fn ErrorBanner(
 ) -> impl IntoView {
     view! {
         <div id="error-banner" class="banner" role="alert">
-            <strong>"Backend unavailable. "</strong>
+            <strong>{error.headline()}" "</strong>
             {error.to_string()}
         </div>
     }

@@ -231,6 +231,65 @@ async fn the_stream_counts_the_range_the_panels_count() {
     browser.close().await;
 }
 
+/// Each message names what happened (#17 item 10): a pattern that matches no index says so
+/// (not "loosen the query", no "no user field" hints); a refused index is "Access refused",
+/// not "Backend unavailable"; logdash itself gone is "Backend unreachable" in red, not a
+/// browser's "TypeError: Failed to fetch" under a green dot.
+#[tokio::test]
+async fn messages_name_what_happened() {
+    let server = Server::start(&["--allowed-indices", "logs-*"]).await;
+    assert_eq!(
+        server.bulk(&known_requests(now_ms(), "logs-app")).await["errors"],
+        json!(false)
+    );
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-nothing-*&refresh=0&tz=utc",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#empty", |t| {
+            t == "No index matches [logs-nothing-*]: check the index pattern."
+        })
+        .await;
+    assert_eq!(browser.texts("#users-missing").await, Vec::<String>::new());
+    assert_eq!(
+        browser.texts("#latency-missing").await,
+        Vec::<String>::new()
+    );
+
+    retype_index(&browser, "secrets-*").await;
+    browser
+        .wait_for_text("#error-banner", |t| {
+            t.starts_with("Access refused.") && t.contains("outside the indices")
+        })
+        .await;
+
+    retype_index(&browser, "logs-*").await;
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    assert_eq!(browser.texts("#backend-down").await, Vec::<String>::new());
+    drop(server.kill_hard().await);
+    run_query(&browser, "level:ERROR").await;
+    let banner = browser
+        .wait_for_text("#error-banner", |t| t.starts_with("Backend unreachable."))
+        .await;
+    assert!(!banner.contains("TypeError"), "{banner}");
+    browser
+        .wait_for_text("#backend-down", |t| t == "backend unreachable")
+        .await;
+    browser.screenshot("screen-truth-messages").await;
+    browser.close().await;
+}
+
+/// Types a new index pattern and runs it.
+async fn retype_index(browser: &Browser, pattern: &str) {
+    retype(browser, "#index", &format!("{pattern}\u{E007}")).await;
+}
+
 #[tokio::test]
 async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
     let cluster = Server::start(&[]).await;
@@ -247,8 +306,12 @@ async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
 
     drop(cluster.kill_hard().await);
     run_query(&browser, "level:ERROR").await;
+    // the cluster behind the proxy is gone: said so, and the status line turns with it
     browser
-        .wait_for_text("#error-banner", |t| !t.is_empty())
+        .wait_for_text("#error-banner", |t| t.starts_with("Backend error."))
+        .await;
+    browser
+        .wait_for_text("#backend-down", |t| t == "backend error")
         .await;
     wait_for_no_numbers(&browser).await;
     assert_eq!(browser.texts("#stream .row").await, Vec::<String>::new());

@@ -61,7 +61,7 @@ async fn dashboard_hosted_without_a_backend_says_so() {
     let banner = browser
         .wait_for_text("#error-banner", |text| !text.is_empty())
         .await;
-    assert!(banner.contains("Backend unavailable"), "{banner}");
+    assert!(banner.contains("No Elasticsearch API here."), "{banner}");
     assert!(
         banner.contains("no Elasticsearch API at this address"),
         "{banner}"

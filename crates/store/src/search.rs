@@ -96,7 +96,7 @@ impl Store {
         let mut response = json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,
-            "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+            "_shards": shards(&targets),
             "hits": hits,
         });
         if let Some(total) = request.track_total_hits.render(count) {
@@ -141,9 +141,7 @@ impl Store {
                     .map_err(|e| search_failed(&e))?
             }
         };
-        Ok(
-            json!({"count": count, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}}),
-        )
+        Ok(json!({"count": count, "_shards": shards(&targets)}))
     }
 
     /// `POST /_msearch` (or `/{index}/_msearch`): header and body lines; each search
@@ -294,6 +292,14 @@ impl Store {
         }
         Ok(json!({"max_score": max_score, "hits": out}))
     }
+}
+
+/// The `_shards` of an answer: the store's one shard, or none when the index expression
+/// matched no index (as Elasticsearch answers, and how a client tells "no such index" from
+/// "no such event").
+fn shards(targets: &Targets) -> Value {
+    let total = u64::from(!matches!(targets, Targets::None));
+    json!({"total": total, "successful": total, "skipped": 0, "failed": 0})
 }
 
 /// One hit to render: where it is, its score (scored searches) or sort values (sorted ones).

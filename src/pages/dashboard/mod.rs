@@ -83,7 +83,11 @@ pub fn Dashboard() -> impl IntoView {
             .is_some_and(|(from, to)| spans_days(from, to, offset))
     });
     let terms = Signal::derive(move || state.with(|s| lucene::highlight_terms(&s.query)));
+    // with no index matched, no field is "missing": the notice says what happened
     let missing = Signal::derive(move || {
+        if panels.with(|p| p.as_ref().is_some_and(|p| p.no_index)) {
+            return Vec::new();
+        }
         fields.with(|f| f.as_ref().map(|f| f.2.clone()).unwrap_or_default())
     });
 
@@ -261,10 +265,21 @@ pub fn Dashboard() -> impl IntoView {
         light,
         missing,
     };
-    let status = move || match info.get() {
-        None => view! { <span class="backend-status muted">"connecting…"</span> }.into_any(),
-        Some(Ok(info)) => view! { <BackendStatus info /> }.into_any(),
-        Some(Err(_)) => view! { <span class="backend-status muted">"no backend"</span> }.into_any(),
+    // the status line follows the latest answer: a backend that stopped answering is shown
+    // as such, not with the green dot of its last good answer
+    let status = move || {
+        let down = |error: AppError| {
+            let said = error.headline().trim_end_matches('.').to_lowercase();
+            view! { <span id="backend-down" class="backend-status down"><span class="dot"></span>{said}</span> }.into_any()
+        };
+        if let Some(error) = backend_error.get() {
+            return down(error);
+        }
+        match info.get() {
+            None => view! { <span class="backend-status muted">"connecting…"</span> }.into_any(),
+            Some(Ok(info)) => view! { <BackendStatus info /> }.into_any(),
+            Some(Err(error)) => down(error),
+        }
     };
     let banner = move || {
         let error = backend_error
@@ -286,6 +301,7 @@ pub fn Dashboard() -> impl IntoView {
         ))
     };
     let empty = move || panels.with(|p| p.as_ref().is_some_and(|p| p.total == 0));
+    let no_index = move || panels.with(|p| p.as_ref().is_some_and(|p| p.no_index));
     // the stream's "of N" is the panels' count: the same query over the same range at the
     // same moment, so the two never disagree; before the panels answer, the stream's own
     let shown_total = Signal::derive(move || {
@@ -309,7 +325,11 @@ pub fn Dashboard() -> impl IntoView {
         {banner}
         <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=stream_gaps.into() />
         <Show when=empty>
-            <p id="empty" class="notice">"No events match in this range. Widen the time range or loosen the query."</p>
+            <p id="empty" class="notice">{move || if no_index() {
+                format!("No index matches [{}]: check the index pattern.", state.with(|s| s.index.clone()))
+            } else {
+                "No events match in this range. Widen the time range or loosen the query.".to_string()
+            }}</p>
         </Show>
         <main class:embed=embed>
             <Show when=move || shows(Panel::Volume)><VolumePanel ctx /></Show>

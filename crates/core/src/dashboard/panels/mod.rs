@@ -177,6 +177,9 @@ pub struct PanelsData {
     pub gaps: Option<ShardGaps>,
     /// When the numbers were asked for (epoch ms; 0 when not known).
     pub asked_at: EpochMillis,
+    /// The index pattern matched no index at all (the answer searched no shard): there is
+    /// nothing to loosen, and no field could be found.
+    pub no_index: bool,
 }
 
 impl PanelsData {
@@ -223,6 +226,7 @@ impl PanelsData {
                 .as_f64()
                 .map(|_| count(&aggs["with_status"]["value"])),
             gaps: ShardGaps::of_answer(answer),
+            no_index: current["_shards"]["total"].as_u64() == Some(0),
             ..PanelsData::default()
         };
         if let Some(previous) = previous {
