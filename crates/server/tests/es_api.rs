@@ -9,8 +9,7 @@ use serde_json::json;
 #[tokio::test]
 async fn refusals_are_clear_json_and_name_the_rule() {
     let server = start(&["--allowed-indices", "logs-*,logstash-*"]).await;
-    let cases = common::REFUSALS;
-    for &case in cases {
+    for &case in common::REFUSALS.iter().chain(common::hostile::HOSTILE) {
         let (_, path, _, status, _) = case;
         let answer = assert_refused(&server, case).await;
         assert_eq!(answer.json()["status"], json!(status));

@@ -30,6 +30,21 @@ impl Default for BodyLimits {
 /// would make a parser on either side recurse dangerously.
 const MAX_DEPTH: usize = 64;
 
+/// Top-level search keys that read beyond the indices and fields the dashboard shows
+/// (`indices_boost` names other indices; stored and doc-value fields, point-in-time and
+/// vector searches, rescoring with another query): refused before they reach a cluster.
+const TOP_LEVEL_REFUSED: [&str; 6] = [
+    "indices_boost",
+    "stored_fields",
+    "docvalue_fields",
+    "rescore",
+    "pit",
+    "knn",
+];
+
+/// The most hits `from + size` may ask for, as Elasticsearch's `index.max_result_window`.
+const MAX_WINDOW: u64 = 10_000;
+
 /// Keys that run code on the cluster.
 const SCRIPT_KEYS: [&str; 5] = [
     "script",
@@ -177,10 +192,33 @@ fn check_json(body: &[u8], limits: BodyLimits) -> Result<(), Failure> {
 /// terms lookup and `more_like_this` read other indices' documents). A malformed query goes
 /// on, to get the error Elasticsearch (or the store) gives for it.
 fn check_query(body: &[u8]) -> Result<(), Refusal> {
-    let Ok(serde_json::Value::Object(body)) = serde_json::from_slice::<serde_json::Value>(body)
-    else {
-        return Ok(());
+    let body = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(body)) => body,
+        Ok(_) => {
+            return Err(Refusal {
+                status: 400,
+                rule: "the request body must be a JSON object".into(),
+            })
+        }
+        Err(_) => return Ok(()),
     };
+    if let Some(key) = TOP_LEVEL_REFUSED
+        .iter()
+        .find(|key| body.contains_key(**key))
+    {
+        return Err(Refusal::forbidden(format!(
+            "[{key}] is not allowed in a request: it reads beyond what the dashboard shows"
+        )));
+    }
+    let window = ["from", "size"]
+        .iter()
+        .filter_map(|key| body.get(*key).and_then(serde_json::Value::as_u64))
+        .sum::<u64>();
+    if window > MAX_WINDOW {
+        return Err(Refusal::forbidden(format!(
+            "[from] + [size] is {window}, more than {MAX_WINDOW}: page with search_after"
+        )));
+    }
     let mut queries = Vec::new();
     queries.extend(body.get("query"));
     queries.extend(body.get("post_filter"));

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, reason = "each test file uses its own subset")]
 
+pub mod hostile;
 pub mod upstream;
 
 use std::net::SocketAddr;
@@ -243,9 +244,15 @@ pub const REFUSAL_FLAGS: &[&str] = &[
 /// Sends every request of [`REFUSALS`], and a method override, to a proxy started with
 /// [`REFUSAL_FLAGS`]: each must be refused, naming its rule.
 pub async fn assert_all_refused(server: &TestServer) {
-    for &case in REFUSALS {
+    for &case in REFUSALS.iter().chain(hostile::HOSTILE) {
         assert_refused(server, case).await;
     }
+    let deep = hostile::deep_body();
+    assert_refused(
+        server,
+        ("POST", "/es/logs-a/_search", &deep, 403, "nests deeper"),
+    )
+    .await;
     let overridden = request_with(
         server,
         "GET",
