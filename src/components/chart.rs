@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
-use logdash_core::time::spans_days;
+use logdash_core::time::{spans_days, step_words, time_ticks};
 
 use crate::timefmt;
 
@@ -51,6 +51,8 @@ pub fn Chart(
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<usize>);
+    // the time ticks last drawn (step, instants), for people's tools and the tests to read
+    let ticks = RwSignal::new((0_i64, Vec::<i64>::new()));
     let (resized, set_resized) = signal(0u32);
     if let Some(window) = web_sys::window() {
         let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
@@ -64,14 +66,16 @@ pub fn Chart(
         let _ = resized.get();
         let (data, offset, light) = (data.get(), offset.get(), light.get());
         if let Some(canvas) = canvas.get() {
-            draw(&canvas, &data, offset, light, hover.get());
+            if let Some(drawn) = draw(&canvas, &data, offset, light, hover.get()) {
+                ticks.set(drawn);
+            }
         }
     });
     let on_move = move |event: web_sys::MouseEvent| {
         let Some(canvas) = canvas.get() else { return };
         let rect = canvas.get_bounding_client_rect();
         let keys = data.with_untracked(|d| d.keys.len());
-        let (left, right) = plot_edges(rect.width());
+        let (left, right) = data.with_untracked(|d| plot_edges(rect.width(), d));
         let x = f64::from(event.client_x()) - rect.left();
         if keys == 0 || x < left || x > right {
             hover.set(None);
@@ -114,8 +118,13 @@ pub fn Chart(
     view! {
         <div class="chart">
             <canvas node_ref=canvas on:mousemove=on_move on:mouseleave=move |_| hover.set(None)
-                data-filling=move || data.with(|d| d.filling.iter().filter(|f| **f).count())></canvas>
-            <div class="readout">{move || readout().unwrap_or_else(|| "\u{a0}".to_string())}</div>
+                data-filling=move || data.with(|d| d.filling.iter().filter(|f| **f).count())
+                data-tick-step=move || ticks.with(|t| t.0)
+                data-ticks=move || ticks.with(|t| t.1.iter().map(i64::to_string).collect::<Vec<_>>().join(","))></canvas>
+            // without a pointer on it, the read-out says what one bucket is
+            <div class="readout">{move || readout().unwrap_or_else(|| {
+                data.with(|d| if d.keys.is_empty() { "\u{a0}".to_string() } else { format!("per {}", step_words(d.step_ms)) })
+            })}</div>
         </div>
     }
 }
@@ -128,18 +137,51 @@ pub fn format_value(value: f64, unit: &str) -> String {
     }
 }
 
-/// Left and right edges of the plotting area, in CSS pixels.
-fn plot_edges(width: f64) -> (f64, f64) {
-    (48.0, width - 8.0)
+/// Left and right edges of the plotting area, in CSS pixels: the left one past the widest
+/// value label, so that no label loses its first digit.
+fn plot_edges(width: f64, data: &ChartData) -> (f64, f64) {
+    (y_label_width(data) + 8.0, width - 8.0)
 }
 
+/// The largest value the axis shows (a tenth above the data's).
+fn y_max(data: &ChartData) -> f64 {
+    let n = data.keys.len();
+    let ymax = if data.stacked {
+        (0..n)
+            .map(|i| {
+                data.series
+                    .iter()
+                    .filter_map(|s| s.values.get(i).copied().flatten())
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    } else {
+        data.series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .fold(0.0, f64::max)
+    };
+    if ymax <= 0.0 {
+        1.0
+    } else {
+        ymax * 1.1
+    }
+}
+
+/// Room for the value labels, in CSS pixels: the widest label at 11 px, with a margin.
+fn y_label_width(data: &ChartData) -> f64 {
+    let widest = format_value(y_max(data), data.unit).chars().count();
+    (widest as f64 * 7.0 + 10.0).max(40.0)
+}
+
+/// Draws the chart; answers the time ticks it drew (step, instants).
 fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     data: &ChartData,
     offset: i32,
     light: bool,
     hover: Option<usize>,
-) {
+) -> Option<(i64, Vec<i64>)> {
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .max(1.0);
@@ -152,9 +194,7 @@ fn draw(
     let style = web_sys::HtmlElement::style(canvas);
     let _ = style.set_property("width", &format!("{width_css}px"));
     let _ = style.set_property("height", &format!("{HEIGHT_CSS}px"));
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
-        return;
-    };
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
     let root = backend.into_drawing_area();
     let (fg, grid, bg) = if light {
         (
@@ -172,57 +212,55 @@ fn draw(
     let _ = root.fill(&bg);
     let n = data.keys.len();
     if n == 0 {
-        return;
+        return None;
     }
     let x0 = data.keys[0];
     let x1 = data.keys[n - 1] + data.step_ms.max(1);
-    let ymax = if data.stacked {
-        (0..n)
-            .map(|i| {
-                data.series
-                    .iter()
-                    .filter_map(|s| s.values.get(i).copied().flatten())
-                    .sum::<f64>()
-            })
-            .fold(0.0, f64::max)
-    } else {
-        data.series
-            .iter()
-            .flat_map(|s| s.values.iter().flatten().copied())
-            .fold(0.0, f64::max)
-    };
-    let ymax = if ymax <= 0.0 { 1.0 } else { ymax * 1.1 };
+    let ymax = y_max(data);
     let px = |v: f64| (v * dpr) as i32;
     let font = ("sans-serif", 11.0 * dpr).into_font().color(&fg);
-    let Ok(mut chart) = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(&root)
         .margin_top(px(6.0))
         .margin_right(px(8.0))
         .x_label_area_size(px(20.0))
-        .y_label_area_size(px(40.0))
+        .y_label_area_size(px(y_label_width(data)))
         .build_cartesian_2d(x0..x1, 0.0..ymax)
-    else {
-        return;
-    };
+        .ok()?;
     let unit = data.unit;
+    // time ticks at round instants of one step (plotters' own fall at uneven ones)
+    let (left, right) = plot_edges(width_css, data);
+    let most = ((right - left) / 80.0).floor().max(2.0) as usize;
+    let (tick_step, ticks) = time_ticks(x0, x1, most, offset);
     // a chart over more than one day labels its ticks with their dates
     let dated = spans_days(x0, x1, offset);
     let _ = chart
         .configure_mesh()
-        .x_labels(6)
+        .disable_x_mesh()
+        .x_labels(0)
         .y_labels(4)
-        .x_label_formatter(&|x| {
-            if dated {
-                timefmt::day_hour_minute(*x, offset)
-            } else {
-                timefmt::hour_minute(*x, offset)
-            }
-        })
         .y_label_formatter(&|y| format_value(*y, unit))
-        .label_style(font)
+        .label_style(font.clone())
         .axis_style(grid)
         .light_line_style(bg)
         .bold_line_style(grid)
         .draw();
+    for tick in &ticks {
+        let _ = chart.draw_series(std::iter::once(PathElement::new(
+            vec![(*tick, 0.0), (*tick, ymax)],
+            grid,
+        )));
+        let label = if dated {
+            timefmt::day_hour_minute(*tick, offset)
+        } else {
+            timefmt::hour_minute(*tick, offset)
+        };
+        let (x, y) = chart.backend_coord(&(*tick, 0.0));
+        let style = font.clone().pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+        let _ = root.draw(&Text::new(label, (x, y + px(4.0)), style));
+    }
     let step = data.step_ms.max(1);
     if let Some(index) = hover {
         if let Some(key) = data.keys.get(index) {
@@ -300,4 +338,5 @@ fn draw(
         }
     }
     let _ = root.present();
+    Some((tick_step, ticks))
 }

@@ -447,3 +447,54 @@ async fn the_bucket_still_filling_is_drawn_as_such_and_only_while_it_fills() {
     );
     browser.close().await;
 }
+
+/// Axis ticks sit at round instants of one step, labelled with that instant; the bucket size
+/// is stated (#17 item 6); value labels keep their first digit however wide (#17 item 12).
+#[tokio::test]
+async fn axis_ticks_are_round_and_the_bucket_size_is_stated() {
+    let now = now_ms();
+    let events = (0..40_i64)
+        .map(|i| json!({"@timestamp": iso(now - 800_000 + i * 20_000), "level": "INFO", "message": format!("request {i}"),
+            "extra": {"user_id": format!("u{}", i % 3), "response_time_ms": 1_000 + i * 250, "status_code": 200}}))
+        .collect();
+    let (_server, browser) = open_on(events, "").await;
+    browser.wait_for_text("#volume-total", |t| t == "40").await;
+    for chart in ["#panel-volume canvas", "#panel-latency canvas"] {
+        let element = browser
+            .client
+            .find(fantoccini::Locator::Css(chart))
+            .await
+            .expect("a chart");
+        let step: i64 = element
+            .attr("data-tick-step")
+            .await
+            .expect("reads")
+            .and_then(|s| s.parse().ok())
+            .expect("a tick step");
+        let ticks: Vec<i64> = element
+            .attr("data-ticks")
+            .await
+            .expect("reads")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        assert!(
+            step >= 60_000 && ticks.len() >= 2,
+            "{chart}: {step} {ticks:?}"
+        );
+        assert!(
+            ticks.iter().all(|t| t % step == 0),
+            "{chart}: ticks at uneven instants {ticks:?} (step {step})"
+        );
+    }
+    let readouts = browser.texts(".readout").await;
+    assert!(
+        readouts
+            .iter()
+            .any(|r| r == "per 10 s" || r.starts_with("per ")),
+        "{readouts:?}"
+    );
+    browser.screenshot("screen-truth-axes").await;
+    browser.close().await;
+}

@@ -5,11 +5,13 @@ mod civil;
 mod human;
 mod input;
 mod math;
+mod ticks;
 
 pub use civil::{civil_from_days, days_from_civil};
 pub use human::{human_duration, spans_days};
 pub use input::read_range;
 pub use math::{parse_date_math, parse_date_math_in_zone, DateMathError, Rounding};
+pub use ticks::{step_words, time_ticks};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type EpochMillis = i64;
