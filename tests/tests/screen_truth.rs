@@ -50,16 +50,7 @@ async fn wait_for_no_numbers(browser: &Browser) {
 
 #[tokio::test]
 async fn a_query_that_fails_leaves_no_numbers_of_the_query_before() {
-    let server = Server::start(&[]).await;
-    let body = known_requests(now_ms(), "logs-app");
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
-        .await
-        .expect("opens");
-    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    let (_server, browser) = open_known(now_ms()).await;
     run_query(&browser, "level:ERROR").await;
     browser.wait_for_text("#volume-total", |t| t == "6").await;
 
@@ -79,16 +70,7 @@ async fn a_query_that_fails_leaves_no_numbers_of_the_query_before() {
 /// words and proximity; an unbalanced parenthesis is named where it is.
 #[tokio::test]
 async fn the_query_box_reads_lucene_as_elasticsearch_does() {
-    let server = Server::start(&[]).await;
-    let body = known_requests(now_ms(), "logs-app");
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
-        .await
-        .expect("opens");
-    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    let (_server, browser) = open_known(now_ms()).await;
     for (query, volume) in [
         ("level:(ERROR OR WARNING)", "6"),
         ("message:/fail.*/", "6"),
@@ -133,18 +115,7 @@ async fn retype(browser: &Browser, css: &str, text: &str) {
 #[tokio::test]
 async fn an_absolute_range_is_picked_by_typing_times() {
     let now = now_ms();
-    let server = Server::start(&[]).await;
-    assert_eq!(
-        server.bulk(&known_requests(now, "logs-app")).await["errors"],
-        json!(false)
-    );
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", server.url))
-        .await
-        .expect("opens");
-    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    let (_server, browser) = open_known(now).await;
     browser.click("#range option[value=custom]").await;
     let shown = browser.wait_for_text("#from", |_| true).await;
     let prefilled = browser.value("#from").await;
@@ -322,9 +293,21 @@ async fn with_the_backend_gone_a_new_query_shows_no_numbers_of_the_old_one() {
 /// A store holding `events` (in `logs-app`) and the dashboard opened on it with `view`'s
 /// parameters.
 async fn open_on(events: Vec<Value>, view: &str) -> (Server, Browser) {
+    open_with(&bulk_body("logs-app", events), view).await
+}
+
+/// A store holding the 60 `known_requests` of the ten minutes before `now`, and the
+/// dashboard showing all of them.
+async fn open_known(now: i64) -> (Server, Browser) {
+    let opened = open_with(&known_requests(now, "logs-app"), "").await;
+    opened.1.wait_for_text("#volume-total", |t| t == "60").await;
+    opened
+}
+
+/// A store holding what the `_bulk` body `body` sends, and the dashboard opened on it.
+async fn open_with(body: &str, view: &str) -> (Server, Browser) {
     let server = Server::start(&[]).await;
-    let body = bulk_body("logs-app", events);
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    assert_eq!(server.bulk(body).await["errors"], json!(false));
     let browser = Browser::start().await;
     browser
         .client
