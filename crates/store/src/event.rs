@@ -58,20 +58,15 @@ pub fn time_of(event: &Source, now: EpochMillis) -> Result<EpochMillis, String> 
 
 /// Settles an event's `@timestamp` (and `@version`) as Logstash does; returns its time.
 pub fn settle_timestamp(event: &mut Source, now: EpochMillis) -> EpochMillis {
-    let parsed = match event.get("@timestamp") {
-        Some(Value::String(text)) => parse_iso8601(text).map(|ms| (ms, false)),
-        Some(Value::Number(number)) => number.as_i64().map(|ms| (ms, true)),
-        None => None,
-        Some(_) => None,
-    };
-    let time = match parsed {
-        Some((ms, rewrite)) => {
-            if rewrite {
+    let time = match time_of(event, now) {
+        Ok(ms) => {
+            // epoch milliseconds, or none at all: written as the ISO time Logstash writes
+            if !matches!(event.get("@timestamp"), Some(Value::String(_))) {
                 event.insert("@timestamp".into(), format_iso8601(ms).into());
             }
             ms
         }
-        None => {
+        Err(_) => {
             if let Some(bad) = event.remove("@timestamp") {
                 event.insert("_@timestamp".into(), bad);
                 add_tag(event, TIMESTAMP_PARSE_FAILURE);

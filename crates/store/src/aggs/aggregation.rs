@@ -68,13 +68,7 @@ pub(super) fn one(
     if kind == "composite" {
         composite_sources(name, &mut body, mapping)?;
         let (sub_aggs, children) = sub_level(Place::Deeper)?;
-        let mut wrapped = Map::new();
-        wrapped.insert(kind.to_string(), Value::Object(body));
-        let mut aggregation: Aggregation =
-            serde_json::from_value(Value::Object(wrapped)).map_err(|err| {
-                RequestError::bad_request(format!("[composite] aggregation [{name}]: {err}"))
-            })?;
-        aggregation.sub_aggregation = sub_aggs;
+        let aggregation = tantivy_aggregation(name, kind, kind, body, sub_aggs)?;
         return Ok((Some(aggregation), Plan::Composite(children)));
     }
     let field = body
@@ -211,14 +205,27 @@ pub(super) fn one(
             },
         },
     };
+    let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;
+    Ok((Some(aggregation), plan))
+}
+
+/// tantivy's aggregation of `kind` (as Elasticsearch's `es_kind` was asked for) with `body`
+/// and its sub-aggregations.
+fn tantivy_aggregation(
+    name: &str,
+    es_kind: &str,
+    kind: &str,
+    body: Map<String, Value>,
+    sub_aggs: Aggregations,
+) -> Result<Aggregation, RequestError> {
     let mut wrapped = Map::new();
-    wrapped.insert(tantivy_kind.to_string(), Value::Object(body));
+    wrapped.insert(kind.to_string(), Value::Object(body));
     let mut aggregation: Aggregation =
         serde_json::from_value(Value::Object(wrapped)).map_err(|err| {
-            RequestError::bad_request(format!("[{kind}] aggregation [{name}]: {err}"))
+            RequestError::bad_request(format!("[{es_kind}] aggregation [{name}]: {err}"))
         })?;
     aggregation.sub_aggregation = sub_aggs;
-    Ok((Some(aggregation), plan))
+    Ok(aggregation)
 }
 
 /// A composite aggregation's sources, each with its field resolved to the store's column

@@ -116,24 +116,19 @@ pub(super) fn range_for(
     match resolve(ctx.mapping, field) {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
             // gte/lt round down, gt/lte round up, as Elasticsearch rounds date math
-            let to_term = |ms: EpochMillis| ms;
             let lower = match lower {
                 None => Bound::Unbounded,
                 Some(text) if include_lower => {
-                    Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?))
+                    Bound::Included(date_bound(&text, ctx.now, Rounding::Down, offset)?)
                 }
-                Some(text) => {
-                    Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?))
-                }
+                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Up, offset)?),
             };
             let upper = match upper {
                 None => Bound::Unbounded,
                 Some(text) if include_upper => {
-                    Bound::Included(to_term(date_bound(&text, ctx.now, Rounding::Up, offset)?))
+                    Bound::Included(date_bound(&text, ctx.now, Rounding::Up, offset)?)
                 }
-                Some(text) => {
-                    Bound::Excluded(to_term(date_bound(&text, ctx.now, Rounding::Down, offset)?))
-                }
+                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Down, offset)?),
             };
             if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
                 return Ok(match target {
