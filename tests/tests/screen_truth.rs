@@ -481,3 +481,92 @@ async fn axis_ticks_are_round_and_the_bucket_size_is_stated() {
     browser.screenshot("screen-truth-axes").await;
     browser.close().await;
 }
+
+/// A stand-in cluster in front of `cluster`'s `/es/`: it answers every request as the
+/// cluster does, except the panels' (an `_msearch` with aggregations), which fail with a 500.
+async fn cluster_failing_the_panels(cluster: &Server) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let address = listener.local_addr().expect("address").to_string();
+    let upstream = cluster.address();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let mut raw = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let (head, body) = loop {
+                    let Ok(read) = stream.read(&mut chunk).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    raw.extend_from_slice(&chunk[..read]);
+                    let text = String::from_utf8_lossy(&raw).to_string();
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = head
+                        .lines()
+                        .find_map(|line| {
+                            let (name, value) = line.split_once(':')?;
+                            name.eq_ignore_ascii_case("content-length")
+                                .then(|| value.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break (head.to_string(), body.to_string());
+                    }
+                };
+                let mut words = head.split(' ');
+                let (method, path) = (words.next().unwrap_or("GET"), words.next().unwrap_or("/"));
+                let (status, answer) = if path.contains("_msearch") && body.contains("\"aggs\"") {
+                    (500, r#"{"error":{"type":"exception","reason":"the panels' shard is down"},"status":500}"#.to_string())
+                } else {
+                    logdash_e2e::request(&upstream, method, &format!("/es{path}"), &body).await
+                };
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nX-Elastic-Product: Elasticsearch\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                drop(stream.write_all(response.as_bytes()).await);
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+/// When the panels cannot count, the stream does not count for them: it says how many lines
+/// it holds, never an "of N" of its own that the moving range would leave stale.
+#[tokio::test]
+async fn with_the_panels_failing_the_stream_claims_no_total() {
+    // more lines than the stream's first page, so that an "of N" would show
+    let now = now_ms();
+    let events = (0..600)
+        .map(|n| json!({"@timestamp": iso(now - 600_000 + n * 1_000), "level": "INFO", "message": format!("event {n}")}));
+    let cluster = Server::start(&[]).await;
+    assert_eq!(
+        cluster.bulk(&bulk_body("logs-app", events)).await["errors"],
+        json!(false)
+    );
+    let stand_in = cluster_failing_the_panels(&cluster).await;
+    let proxy = Server::start(&["--elasticsearch", &stand_in]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0&tz=utc", proxy.url))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#error-banner", |t| t.starts_with("Backend error."))
+        .await;
+    browser
+        .wait_for_text("#stream-count", |t| t == "500 lines")
+        .await;
+    assert_eq!(browser.texts("#volume-total").await, vec!["–".to_string()]);
+    browser.screenshot("screen-truth-panels-failing").await;
+    browser.close().await;
+}

@@ -60,7 +60,6 @@ pub fn Dashboard() -> impl IntoView {
     let tick = RwSignal::new(0u64);
     let tail = StoredValue::new_local(Tail::new(STREAM_CAPACITY, OVERLAP_MS, PAGE));
     let tail_version = RwSignal::new(0u64);
-    let stream_total = RwSignal::new(None::<u64>);
     let follow = RwSignal::new(true);
     let selected = RwSignal::new(None::<Row>);
     let show_help = RwSignal::new(false);
@@ -116,7 +115,6 @@ pub fn Dashboard() -> impl IntoView {
             tail_key.set_value(key);
             tail.update_value(Tail::clear);
             tail_version.update(|v| *v += 1);
-            stream_total.set(None);
             stream_gaps.set(None);
             panels.set(None);
         }
@@ -194,7 +192,6 @@ pub fn Dashboard() -> impl IntoView {
                             tail,
                             move || tail_key.get_value() == view_key,
                             tail_version,
-                            stream_total,
                             stream_gaps,
                         )
                         .await;
@@ -303,12 +300,9 @@ pub fn Dashboard() -> impl IntoView {
     let empty = move || panels.with(|p| p.as_ref().is_some_and(|p| p.total == 0));
     let no_index = move || panels.with(|p| p.as_ref().is_some_and(|p| p.no_index));
     // the stream's "of N" is the panels' count: the same query over the same range at the
-    // same moment, so the two never disagree; before the panels answer, the stream's own
-    let shown_total = Signal::derive(move || {
-        panels
-            .with(|p| p.as_ref().map(|p| p.total))
-            .or_else(|| stream_total.get())
-    });
+    // same moment, so the two never disagree; until the panels have counted (or when they
+    // could not), the stream says only how many lines it holds
+    let shown_total = Signal::derive(move || panels.with(|p| p.as_ref().map(|p| p.total)));
     let embed = move || state.with(|s| s.embed);
     let shows = move |panel: Panel| state.with(|s| s.shows(&panel));
 

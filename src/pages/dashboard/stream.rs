@@ -21,7 +21,6 @@ pub async fn poll_stream(
     tail: StoredValue<Tail, LocalStorage>,
     current: impl Fn() -> bool,
     version: RwSignal<u64>,
-    total: RwSignal<Option<u64>>,
     gaps: RwSignal<Option<ShardGaps>>,
 ) {
     let first = tail.with_value(|t| t.newest().is_none());
@@ -31,7 +30,6 @@ pub async fn poll_stream(
             if !current() {
                 return;
             }
-            total.set(answer["hits"]["total"]["value"].as_u64());
             gaps.set(ShardGaps::of(&answer));
             tail.update_value(|t| {
                 t.start(&answer, &fields);
@@ -67,7 +65,6 @@ pub async fn poll_stream(
         tail.update_value(|t| poll.take(t, &answer));
         let added = poll.merged.added - added_before;
         if added > 0 {
-            total.update(|t| *t = t.map(|n| n + added as u64));
             version.update(|v| *v += 1);
         }
     }
