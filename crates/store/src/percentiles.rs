@@ -22,11 +22,34 @@ const DEFAULT_PERCENTS: [f64; 7] = [1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0];
 pub(crate) struct Spec {
     /// The tantivy column (`kw.path`).
     pub column: String,
-    /// `(interval, shift)` in ms of the date_histogram it sits in, if it does.
-    pub histogram: Option<(i64, i64)>,
+    /// The buckets of the date_histogram it sits in, if it does.
+    pub histogram: Option<Bucketing>,
     pub compression: f64,
     pub missing: Option<f64>,
     pub output: Output,
+}
+
+/// How a date_histogram cuts time: even buckets (`interval` long, starting `shift` ms
+/// after a multiple of it), or between edges (calendar units, zones with clock changes).
+#[derive(Debug, Clone)]
+pub(crate) enum Bucketing {
+    Even { interval: i64, shift: i64 },
+    Edges(std::sync::Arc<[i64]>),
+}
+
+impl Bucketing {
+    /// The key (start, epoch ms) of the bucket holding `ms`; `None` outside every bucket.
+    pub(crate) fn key(&self, ms: i64) -> Option<i64> {
+        match self {
+            Bucketing::Even { interval, shift } => {
+                Some((ms - shift).div_euclid(*interval) * interval + shift)
+            }
+            Bucketing::Edges(edges) => {
+                let after = edges.partition_point(|edge| *edge <= ms);
+                (after > 0 && after < edges.len()).then(|| edges[after - 1])
+            }
+        }
+    }
 }
 
 /// How a percentiles aggregation's answer is written.
@@ -41,7 +64,7 @@ pub(crate) fn parse(
     name: &str,
     body: &Map<String, Value>,
     column: String,
-    histogram: Option<(i64, i64)>,
+    histogram: Option<Bucketing>,
 ) -> Result<Spec, RequestError> {
     let mut spec = Spec {
         column,
@@ -295,11 +318,12 @@ impl SegmentCollector for SegmentPercentiles {
             .map(|ts| ts.into_timestamp_millis());
         let time = millis.unwrap_or(i64::MIN);
         for (i, spec) in self.specs.iter().enumerate() {
-            let key = match (spec.histogram, millis) {
+            let key = match (&spec.histogram, millis) {
                 (None, _) => 0,
-                (Some((interval, shift)), Some(ms)) => {
-                    (ms - shift).div_euclid(interval) * interval + shift
-                }
+                (Some(buckets), Some(ms)) => match buckets.key(ms) {
+                    Some(key) => key,
+                    None => continue,
+                },
                 // no time, no bucket (as the histogram itself leaves it out)
                 (Some(_), None) => continue,
             };

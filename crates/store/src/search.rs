@@ -51,7 +51,10 @@ impl Store {
         };
         let total = Count;
         let agg_request = match &request.aggs {
-            Some(aggs) => Some(aggs::prepare(aggs, &mapping, ctx.now).map_err(on_shards)?),
+            Some(aggs) => {
+                let mut bounds = |column: &str| aggs::column_bounds(&searcher, &*query, column);
+                Some(aggs::prepare(aggs, &mapping, ctx.now, &mut bounds).map_err(on_shards)?)
+            }
             None => None,
         };
         let window = request.from + request.size;

@@ -821,12 +821,16 @@ fn unsupported_input_is_refused_by_name() {
             "[precision_threshold]",
         ),
         (
-            json!({"aggs": {"x": {"date_histogram": {"field": "@timestamp", "fixed_interval": "1h", "time_zone": "Europe/Paris"}}}}),
-            "time_zone [Europe/Paris] in [x] is not supported",
+            json!({"aggs": {"x": {"date_histogram": {"field": "@timestamp", "fixed_interval": "1h", "time_zone": "Mars/Olympus_Mons"}}}}),
+            "Unknown time-zone ID: Mars/Olympus_Mons",
         ),
         (
-            json!({"aggs": {"x": {"date_histogram": {"field": "@timestamp", "calendar_interval": "month"}}}}),
-            "calendar_interval [month]",
+            json!({"aggs": {"x": {"date_histogram": {"field": "@timestamp", "calendar_interval": "2M"}}}}),
+            "The supplied interval [2M] could not be parsed as a calendar interval.",
+        ),
+        (
+            json!({"aggs": {"x": {"date_histogram": {"field": "@timestamp", "calendar_interval": "month", "keyed": true}}}}),
+            "[keyed] in date_histogram [x] is not supported",
         ),
         (
             json!({"query": {"range": {"@timestamp": {"gte": "now-15x"}}}}),

@@ -230,7 +230,7 @@ fn check_query(body: &[u8]) -> Result<(), Refusal> {
     }
     for query in queries {
         if let Err(err) = super::query::Query::parse(query) {
-            if err.kind == "illegal_argument_exception" {
+            if err.kind == "illegal_argument_exception" && !err.invalid_value {
                 return Err(Refusal::forbidden(err.reason));
             }
         }

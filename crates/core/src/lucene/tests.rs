@@ -292,3 +292,33 @@ fn highlight_terms_from_tokens_are_the_parse_s_positive_terms() {
         "no terms from what does not read"
     );
 }
+
+#[test]
+fn range_bounds_run_to_the_next_space_as_lucene_reads_them() {
+    assert_eq!(
+        p("@timestamp:[2025-11-02T01:00:00 TO 2025-11-02T02:00:00+01:00}"),
+        Node::Term {
+            field: Some("@timestamp".into()),
+            value: Value::Range {
+                lower: Some("2025-11-02T01:00:00".into()),
+                upper: Some("2025-11-02T02:00:00+01:00".into()),
+                include_lower: true,
+                include_upper: false
+            }
+        }
+    );
+    assert_eq!(
+        p("n:[-5 TO now-1d/d]"),
+        Node::Term {
+            field: Some("n".into()),
+            value: Value::Range {
+                lower: Some("-5".into()),
+                upper: Some("now-1d/d".into()),
+                include_lower: true,
+                include_upper: true
+            }
+        }
+    );
+    // after the range, the query goes on as before
+    assert!(matches!(p("a:[1 TO 2] AND b:c"), Node::And(_)));
+}

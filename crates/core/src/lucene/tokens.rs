@@ -71,11 +71,26 @@ pub(super) fn tokenize(query: &str) -> Result<Vec<Token>, ParseError> {
     let chars: Vec<(usize, char)> = query.char_indices().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
+    // between `[` and `]` a bound is everything up to a space or the end of the range, as
+    // Lucene reads it: `[2025-11-02T01:00:00 TO *]`, `[-5 TO 5]`
+    let mut in_range = false;
     while i < chars.len() {
         let (position, c) = chars[i];
         let push = |tokens: &mut Vec<Token>, kind| tokens.push(Token { kind, position });
         match c {
             c if c.is_whitespace() => i += 1,
+            c if in_range && !matches!(c, ']' | '}' | '"') => {
+                let mut text = String::new();
+                while let Some(&(_, ch)) = chars.get(i) {
+                    if ch.is_whitespace() || matches!(ch, ']' | '}') {
+                        break;
+                    }
+                    text.push(ch);
+                    i += 1;
+                }
+                let wildcard = text == "*";
+                push(&mut tokens, Kind::Word { text, wildcard });
+            }
             '(' => {
                 push(&mut tokens, Kind::Open);
                 i += 1;
@@ -90,10 +105,12 @@ pub(super) fn tokenize(query: &str) -> Result<Vec<Token>, ParseError> {
             }
             '[' | '{' => {
                 push(&mut tokens, Kind::RangeOpen(c == '['));
+                in_range = true;
                 i += 1;
             }
             ']' | '}' => {
                 push(&mut tokens, Kind::RangeClose(c == ']'));
+                in_range = false;
                 i += 1;
             }
             '+' => {

@@ -1,6 +1,7 @@
 //! Elasticsearch date math: an anchor (`now`, or a date followed by `||`) then any number
 //! of `+N<unit>`, `-N<unit>` and `/<unit>` steps; units `y M w d h H m s`.
 
+use super::zone::{Fixed, Zone};
 use super::{civil_from_days, days_from_civil, parse_iso8601, EpochMillis, MS_PER_DAY};
 
 /// Which way `/unit` rounds: range bounds `gte`/`lt` round down, `gt`/`lte` round up
@@ -39,23 +40,39 @@ pub fn parse_date_math_in_zone(
     rounding: Rounding,
     offset_minutes: i32,
 ) -> Result<EpochMillis, DateMathError> {
-    let offset = i64::from(offset_minutes) * 60_000;
+    parse_date_math_zoned(text, now, rounding, &Fixed(offset_minutes))
+}
+
+/// Like [`parse_date_math`], in any zone (see [`Zone`]): the arithmetic and the rounding
+/// run on local wall-clock time, which then goes back to UTC.
+pub fn parse_date_math_zoned(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+    zone: &impl Zone,
+) -> Result<EpochMillis, DateMathError> {
     let not_a_date = || DateMathError::NotADate(text.to_string());
+    // (wall-clock time, whether it came with its own offset)
     let local_anchor = |anchor: &str| {
         let parsed = parse_anchor(anchor)?;
         Some(if has_explicit_offset(anchor) {
-            parsed + offset
+            (zone.to_local(parsed), true)
         } else {
-            parsed
+            (parsed, false)
         })
     };
-    // the arithmetic runs on local wall-clock time, then goes back to UTC
     let (mut value, mut rest) = if let Some(rest) = text.strip_prefix("now") {
-        (now + offset, rest)
+        (zone.to_local(now), rest)
     } else if let Some((anchor, rest)) = text.split_once("||") {
-        (local_anchor(anchor).ok_or_else(not_a_date)?, rest)
+        (local_anchor(anchor).ok_or_else(not_a_date)?.0, rest)
     } else {
-        return Ok(local_anchor(text).ok_or_else(not_a_date)? - offset);
+        // a date alone: an instant if it says its offset, else a wall-clock time in the zone
+        let (local, explicit) = local_anchor(text).ok_or_else(not_a_date)?;
+        return Ok(if explicit {
+            parse_anchor(text).ok_or_else(not_a_date)?
+        } else {
+            zone.to_utc(local)
+        });
     };
     while let Some(op) = rest.chars().next() {
         rest = &rest[1..];
@@ -85,7 +102,7 @@ pub fn parse_date_math_in_zone(
         }
         .ok_or_else(|| DateMathError::OutOfRange(text.to_string()))?;
     }
-    Ok(value - offset)
+    Ok(zone.to_utc(value))
 }
 
 /// Whether an anchor says its own offset (`Z`, `+01:00`), or is epoch milliseconds.

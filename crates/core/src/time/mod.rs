@@ -6,12 +6,16 @@ mod human;
 mod input;
 mod math;
 mod ticks;
+mod zone;
 
 pub use civil::{civil_from_days, days_from_civil};
 pub use human::{human_duration, spans_days};
 pub use input::read_range;
-pub use math::{parse_date_math, parse_date_math_in_zone, DateMathError, Rounding};
+pub use math::{
+    parse_date_math, parse_date_math_in_zone, parse_date_math_zoned, DateMathError, Rounding,
+};
 pub use ticks::{step_words, time_ticks};
+pub use zone::{bucket_edges, bucket_start, AnyZone, CalendarUnit, Fixed, Interval, Zone};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type EpochMillis = i64;

@@ -3,6 +3,7 @@
 use super::dates::{date_histogram, date_range_bounds};
 use super::filter::EsFilter;
 use super::*;
+use crate::percentiles::Bucketing;
 
 /// One aggregation: tantivy's request for it (none when logdash computes it itself) and
 /// what its answer needs on the way back.
@@ -13,6 +14,7 @@ pub(super) fn one(
     now: EpochMillis,
     place: Place,
     exact: &mut Vec<Spec>,
+    bounds: Bounds<'_>,
 ) -> Result<(Option<Aggregation>, Plan), RequestError> {
     let object = spec.as_object().ok_or_else(|| {
         RequestError::bad_request(format!("aggregation [{name}] must be an object"))
@@ -41,12 +43,12 @@ pub(super) fn one(
             SUPPORTED.join(", ")
         )));
     }
-    let mut sub_level = |place: Place| match sub {
-        Some(sub) => level(sub, mapping, now, place, exact),
+    let sub_level = |place: Place, exact: &mut Vec<Spec>, bounds: Bounds<'_>| match sub {
+        Some(sub) => level(sub, mapping, now, place, exact, bounds),
         None => Ok((Aggregations::default(), Vec::new())),
     };
     if kind == "filter" {
-        let (sub_aggs, children) = sub_level(Place::Deeper)?;
+        let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
         let builder = EsFilter {
             query: body.clone(),
             mapping: mapping.clone(),
@@ -67,7 +69,7 @@ pub(super) fn one(
     })?;
     if kind == "composite" {
         composite_sources(name, &mut body, mapping)?;
-        let (sub_aggs, children) = sub_level(Place::Deeper)?;
+        let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
         let aggregation = tantivy_aggregation(name, kind, kind, body, sub_aggs)?;
         return Ok((Some(aggregation), Plan::Composite(children)));
     }
@@ -86,7 +88,7 @@ pub(super) fn one(
     if kind == "percentiles" {
         if let Place::Top | Place::InHistogram(..) = place {
             let histogram = match place {
-                Place::InHistogram(interval, shift) => Some((interval, shift)),
+                Place::InHistogram(bucketing) => Some(bucketing),
                 _ => None,
             };
             if sub.is_some() {
@@ -115,27 +117,79 @@ pub(super) fn one(
     } else {
         None
     };
-    // a date in `kw` is epoch milliseconds: its date_histogram is tantivy's histogram
+    // @timestamp's column counts nanoseconds; a date in `kw` is epoch milliseconds
+    let scale = if target == Target::Timestamp {
+        1e6
+    } else {
+        1.0
+    };
     let mut tantivy_kind = kind;
-    if let (Some((_, interval, shift)), Target::Whole(..) | Target::Unmapped(_)) =
-        (histogram, &target)
-    {
-        tantivy_kind = "histogram";
-        body.remove("fixed_interval");
-        body.insert("interval".into(), json!(interval));
-        body.insert("offset".into(), json!(shift));
-    }
+    let mut between_edges = None;
+    let bucketing = match &histogram {
+        None => None,
+        Some(histogram) => Some(match histogram.even() {
+            Some((interval, shift)) => {
+                if target == Target::Timestamp {
+                    body.insert("fixed_interval".into(), json!(format!("{interval}ms")));
+                    if shift != 0 {
+                        body.insert("offset".into(), json!(format!("{shift}ms")));
+                    }
+                } else {
+                    tantivy_kind = "histogram";
+                    body.insert("interval".into(), json!(interval));
+                    body.insert("offset".into(), json!(shift));
+                }
+                Bucketing::Even { interval, shift }
+            }
+            // calendar months, weeks..., or a zone whose clock changes: buckets of unequal
+            // lengths, counted by tantivy's range aggregation between their edges
+            None => {
+                if let Some(key) = body.keys().find(|key| {
+                    !["field", "min_doc_count", "extended_bounds", "hard_bounds"]
+                        .contains(&key.as_str())
+                }) {
+                    return Err(RequestError::illegal_argument(format!(
+                        "[{key}] in date_histogram [{name}] is not supported by logdash with a calendar interval longer than a day or a time zone with clock changes"
+                    )));
+                }
+                let data = bounds(&column)?.map(|(low, high)| {
+                    ((low / scale).floor() as i64, (high / scale).ceil() as i64)
+                });
+                let edges = histogram.edges(name, data)?;
+                let mut ranges: Vec<Value> = edges
+                    .windows(2)
+                    .map(|pair| json!({"from": pair[0] as f64 * scale, "to": pair[1] as f64 * scale}))
+                    .collect();
+                if ranges.is_empty() {
+                    // nothing to count: one empty range keeps tantivy's request valid
+                    ranges.push(json!({"from": 0.0, "to": 0.0}));
+                }
+                tantivy_kind = "range";
+                body = Map::new();
+                body.insert("field".into(), json!(column));
+                body.insert("ranges".into(), Value::Array(ranges));
+                between_edges = Some(Edges {
+                    scale,
+                    min_doc_count: histogram.min_doc_count,
+                    extended: histogram.extended,
+                    hard: histogram.hard_keys(),
+                });
+                Bucketing::Edges(edges.into())
+            }
+        }),
+    };
     // exact percentiles per bucket go by event time: only under a histogram of @timestamp
-    let children_place = match (histogram, place) {
-        (Some((_, interval, shift)), Place::Top) if target == Target::Timestamp => {
-            Place::InHistogram(interval, shift)
+    let children_place = match (&bucketing, &place) {
+        (Some(bucketing), Place::Top) if target == Target::Timestamp => {
+            Place::InHistogram(bucketing.clone())
         }
         _ => Place::Deeper,
     };
-    let (sub_aggs, children) = sub_level(children_place)?;
+    let (sub_aggs, children) = sub_level(children_place, exact, bounds)?;
     let plan = match kind {
         "date_histogram" => Plan::DateHistogram {
-            offset_minutes: histogram.map_or(0, |(offset, _, _)| offset),
+            zone: histogram.map_or(AnyZone::UTC, |histogram| histogram.zone),
+            between_edges,
             children,
         },
         "cardinality" => {

@@ -1,48 +1,142 @@
 //! Aggregations over dates: date_histogram's interval, zone and bounds; date ranges' edges.
 
+use logdash_core::time::{bucket_edges, bucket_start, AnyZone, CalendarUnit, Interval};
+
 use super::*;
 
-/// Checks and rewrites a date_histogram; returns the time zone's offset in minutes, the
-/// interval and the buckets' shift from the epoch's (both in ms).
+/// A date_histogram's buckets as asked for.
+#[derive(Debug, Clone)]
+pub(super) struct Histogram {
+    pub zone: AnyZone,
+    pub interval: Interval,
+    /// `offset`: every bucket moved by this many ms.
+    pub offset: i64,
+    pub min_doc_count: u64,
+    /// `extended_bounds` and `hard_bounds`, in epoch ms.
+    pub extended: Option<(i64, i64)>,
+    pub hard: Option<(i64, i64)>,
+}
+
+/// Most buckets one histogram may have, as Elasticsearch's default `search.max_buckets`.
+pub(super) const MAX_BUCKETS: usize = 65_536;
+
+impl Histogram {
+    /// The length and shift (ms) of tantivy's evenly spaced buckets, when they are the
+    /// buckets asked for: a fixed offset and a unit of fixed length.
+    pub fn even(&self) -> Option<(i64, i64)> {
+        let minutes = self.zone.fixed_minutes()?;
+        let length = match self.interval {
+            Interval::Fixed(length) => length,
+            Interval::Calendar(CalendarUnit::Minute) => 60_000,
+            Interval::Calendar(CalendarUnit::Hour) => 3_600_000,
+            Interval::Calendar(CalendarUnit::Day) => 86_400_000,
+            Interval::Calendar(_) => return None,
+        };
+        // buckets start at local midnight (or hour) in the zone, then move by `offset`
+        let shift = (self.offset - i64::from(minutes) * 60_000).rem_euclid(length);
+        Some((length, shift))
+    }
+
+    /// The keys the hard bounds let through, `[low, high)`: Elasticsearch rounds both
+    /// bounds down to their buckets' starts and keeps the buckets from the first up to,
+    /// and without, the last.
+    pub fn hard_keys(&self) -> Option<(i64, i64)> {
+        let start = |edge: i64| match edge {
+            i64::MIN | i64::MAX => edge,
+            edge => bucket_start(&self.zone, self.interval, self.offset, edge),
+        };
+        self.hard.map(|(min, max)| (start(min), start(max)))
+    }
+
+    /// The edges (epoch ms) of the buckets that cover `data` (the first and last instants of
+    /// the events, if any) and the extended bounds, within the hard bounds.
+    pub fn edges(&self, name: &str, data: Option<(i64, i64)>) -> Result<Vec<i64>, RequestError> {
+        let wanted = match (data, self.extended) {
+            (Some((low, high)), Some((min, max))) => Some((low.min(min), high.max(max))),
+            (one, other) => one.or(other),
+        };
+        let within = match (wanted, self.hard) {
+            (Some((low, high)), Some((min, max))) => Some((low.max(min), high.min(max))),
+            (wanted, _) => wanted,
+        };
+        let Some(span) = within.filter(|(low, high)| low <= high) else {
+            return Ok(Vec::new());
+        };
+        bucket_edges(&self.zone, self.interval, self.offset, span, MAX_BUCKETS).ok_or_else(|| {
+            RequestError {
+                status: 400,
+                kind: "too_many_buckets_exception",
+                reason: format!(
+                    "Trying to create too many buckets. Must be less than or equal to: [{MAX_BUCKETS}] but this number of buckets was exceeded ([{name}]). This limit can be set by changing the [search.max_buckets] cluster level setting."
+                ),
+                shard: None,
+            }
+        })
+    }
+}
+
+/// Reads a date_histogram's own options (taking them out of `body`): the interval, zone,
+/// offset, bounds and minimum count.
 pub(super) fn date_histogram(
     name: &str,
     body: &mut Map<String, Value>,
     now: EpochMillis,
-) -> Result<(i32, i64, i64), RequestError> {
-    let interval_text = match (body.remove("fixed_interval"), body.remove("calendar_interval"), body.remove("interval")) {
-        (Some(Value::String(fixed)), None, None) => fixed,
-        (None, Some(Value::String(calendar)), None) | (None, None, Some(Value::String(calendar))) => match calendar.as_str() {
-            // in UTC and fixed offsets these calendar units are fixed lengths
-            "1m" | "minute" => "1m".to_string(),
-            "1h" | "hour" => "1h".to_string(),
-            "1d" | "day" => "1d".to_string(),
-            other => {
-                return Err(RequestError::illegal_argument(format!(
-                    "calendar_interval [{other}] in [{name}] is not supported: use fixed_interval (e.g. 30s, 5m, 1h, 1d) or calendar minute, hour or day"
-                )))
-            }
-        },
-        (None, None, None) => return Err(RequestError::illegal_argument(format!("Invalid interval specified, must be non-null and non-empty in [{name}]"))),
-        _ => return Err(RequestError::illegal_argument(format!("[{name}] must have exactly one of fixed_interval or calendar_interval"))),
+) -> Result<Histogram, RequestError> {
+    let interval = match (
+        body.remove("fixed_interval"),
+        body.remove("calendar_interval"),
+        body.remove("interval"),
+    ) {
+        (Some(Value::String(fixed)), None, None) => {
+            let length = parse_duration(&fixed).filter(|ms| *ms > 0).ok_or_else(|| {
+                unparsable("fixed_interval", format!(
+                    "failed to parse setting [date_histogram.fixedInterval] with value [{fixed}] as a time value: unit is missing or unrecognized"
+                ))
+            })?;
+            Interval::Fixed(length)
+        }
+        (None, Some(Value::String(calendar)), None)
+        | (None, None, Some(Value::String(calendar))) => {
+            Interval::Calendar(CalendarUnit::parse(&calendar).ok_or_else(|| {
+                unparsable(
+                    "calendar_interval",
+                    format!(
+                    "The supplied interval [{calendar}] could not be parsed as a calendar interval."
+                ),
+                )
+            })?)
+        }
+        (None, None, None) => {
+            return Err(RequestError::illegal_argument(format!(
+                "Invalid interval specified, must be non-null and non-empty in [{name}]"
+            )))
+        }
+        _ => return Err(RequestError::illegal_argument(format!(
+            "[{name}] must have exactly one of fixed_interval or calendar_interval, as a string"
+        ))),
     };
-    let interval = parse_duration(&interval_text).ok_or_else(|| {
-        RequestError::illegal_argument(format!("failed to parse setting [date_histogram.fixed_interval] with value [{interval_text}] in [{name}]"))
-    })?;
-    body.insert("fixed_interval".into(), Value::String(interval_text));
-    let offset_minutes = match body.remove("time_zone") {
+    let zone = match body.remove("time_zone") {
+        None => AnyZone::UTC,
+        Some(Value::String(zone)) => AnyZone::parse(&zone)
+            .ok_or_else(|| unparsable("time_zone", format!("Unknown time-zone ID: {zone}")))?,
+        Some(other) => {
+            return Err(RequestError::bad_request(format!(
+                "[time_zone] must be a string, not {other}"
+            )))
+        }
+    };
+    let offset = match body.remove("offset") {
         None => 0,
-        Some(Value::String(zone)) => parse_fixed_offset(&zone).ok_or_else(|| {
-            RequestError::illegal_argument(format!(
-                "time_zone [{zone}] in [{name}] is not supported: logdash takes UTC or a fixed offset like +01:00 (send the offset your clock shows)"
-            ))
-        })?,
-        Some(other) => return Err(RequestError::bad_request(format!("[time_zone] must be a string, not {other}"))),
+        Some(Value::Number(ms)) => ms.as_i64().ok_or_else(|| bad_offset(&ms.to_string()))?,
+        Some(Value::String(text)) => {
+            let (sign, length) = match text.strip_prefix('-') {
+                Some(rest) => (-1, rest),
+                None => (1, text.strip_prefix('+').unwrap_or(&text)),
+            };
+            sign * parse_duration(length).ok_or_else(|| bad_offset(&text))?
+        }
+        Some(other) => return Err(bad_offset(&other.to_string())),
     };
-    if body.contains_key("offset") {
-        return Err(RequestError::illegal_argument(format!(
-            "[offset] in [{name}] is not supported; use time_zone"
-        )));
-    }
     if let Some(format) = body.remove("format") {
         if !matches!(
             format.as_str(),
@@ -51,24 +145,60 @@ pub(super) fn date_histogram(
             return Err(RequestError::illegal_argument(format!("[format] {format} in [{name}] is not supported: keys come as epoch millis and ISO 8601")));
         }
     }
-    // buckets start at local midnight (or hour) in the zone: shift them by the offset
-    let shift = (-i64::from(offset_minutes) * 60_000).rem_euclid(interval);
-    if shift != 0 {
-        body.insert("offset".into(), Value::String(format!("{shift}ms")));
-    }
-    for key in ["extended_bounds", "hard_bounds"] {
-        if let Some(bounds) = body.get_mut(key) {
-            let object = bounds.as_object_mut().ok_or_else(|| {
-                RequestError::bad_request(format!("[{key}] must be {{min, max}}"))
-            })?;
-            for (edge, rounding) in [("min", Rounding::Down), ("max", Rounding::Up)] {
-                if let Some(value) = object.get_mut(edge) {
-                    *value = json!(date_value(value, now, rounding)?);
-                }
+    let min_doc_count = match body.get("min_doc_count") {
+        None => 0,
+        Some(count) => count.as_u64().ok_or_else(|| {
+            RequestError::illegal_argument(format!(
+                "[min_doc_count] must be greater than or equal to 0 in [{name}]"
+            ))
+        })?,
+    };
+    let mut bounds = |key: &str| -> Result<Option<(i64, i64)>, RequestError> {
+        let Some(bounds) = body.get_mut(key) else {
+            return Ok(None);
+        };
+        let object = bounds
+            .as_object_mut()
+            .ok_or_else(|| RequestError::bad_request(format!("[{key}] must be {{min, max}}")))?;
+        let mut edges = [i64::MIN, i64::MAX];
+        for ((edge, rounding), out) in [("min", Rounding::Down), ("max", Rounding::Up)]
+            .into_iter()
+            .zip(&mut edges)
+        {
+            if let Some(value) = object.get_mut(edge) {
+                let ms = date_value(value, now, rounding)?;
+                *value = json!(ms);
+                *out = ms as i64;
             }
         }
+        Ok(Some((edges[0], edges[1])))
+    };
+    let extended = bounds("extended_bounds")?;
+    let hard = bounds("hard_bounds")?;
+    Ok(Histogram {
+        zone,
+        interval,
+        offset,
+        min_doc_count,
+        extended,
+        hard,
+    })
+}
+
+fn bad_offset(text: &str) -> RequestError {
+    unparsable("offset", format!(
+        "failed to parse setting [date_histogram.offset] with value [{text}] as a time value: unit is missing or unrecognized"
+    ))
+}
+
+/// An option Elasticsearch's parser cannot read: refused before any shard runs.
+fn unparsable(field: &str, cause: String) -> RequestError {
+    RequestError {
+        status: 400,
+        kind: "x_content_parse_exception",
+        reason: format!("[date_histogram] failed to parse field [{field}]: {cause}"),
+        shard: None,
     }
-    Ok((offset_minutes, interval, shift))
 }
 
 /// A date range aggregation's bounds as tantivy compares them: `scale` units a millisecond.

@@ -4,8 +4,7 @@
 //! `key_as_string` in the requested zone).
 
 use logdash_core::time::{
-    format_iso8601, format_with_offset, parse_date_math, parse_duration, parse_fixed_offset,
-    EpochMillis, Rounding,
+    format_iso8601, parse_date_math, parse_duration, AnyZone, EpochMillis, Rounding,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -18,7 +17,7 @@ use tantivy::schema::Schema;
 use tantivy::tokenizer::TokenizerManager;
 
 use crate::mapping::{FieldKind, IndexMapping};
-use crate::percentiles::{self, PercentilesCollector, Spec, Values};
+use crate::percentiles::{self, Bucketing, PercentilesCollector, Spec, Values};
 use crate::query::{self, resolve, Context, Target};
 use crate::schema::{Fields, TEXT_TOKENIZER};
 use crate::RequestError;
@@ -59,19 +58,38 @@ pub(crate) struct Prepared {
 }
 
 /// Where an aggregation sits: exact percentiles are computed at the top and in a top-level
-/// date_histogram's buckets (`(interval, shift)` in ms); deeper, tantivy's own answer them.
-#[derive(Debug, Clone, Copy)]
+/// date_histogram's buckets; deeper, tantivy's own answer them.
+#[derive(Debug, Clone)]
 enum Place {
     Top,
-    InHistogram(i64, i64),
+    InHistogram(Bucketing),
     Deeper,
+}
+
+/// The first and last value (in the column's units) of a column over the request's
+/// matches, asked for only by histograms that need their buckets' edges first.
+pub(crate) type Bounds<'a> = &'a mut dyn FnMut(&str) -> Result<Option<(f64, f64)>, RequestError>;
+
+/// A date_histogram counted between edges (tantivy's range aggregation), to be shown as
+/// Elasticsearch's histogram.
+#[derive(Debug, Clone)]
+struct Edges {
+    /// The column's units a millisecond.
+    scale: f64,
+    min_doc_count: u64,
+    extended: Option<(i64, i64)>,
+    /// The keys the hard bounds let through, `[low, high)`.
+    hard: Option<(i64, i64)>,
 }
 
 /// What each aggregation's answer needs on its way back.
 #[derive(Debug, Clone)]
 enum Plan {
     DateHistogram {
-        offset_minutes: i32,
+        /// The zone its keys are written in.
+        zone: AnyZone,
+        /// Counted between edges rather than by tantivy's histogram.
+        between_edges: Option<Edges>,
         children: Vec<(String, Plan)>,
     },
     /// `composite`: its buckets, and its `after_key` in Elasticsearch's plain values.
@@ -164,9 +182,10 @@ pub(crate) fn prepare(
     aggs: &Value,
     mapping: &IndexMapping,
     now: EpochMillis,
+    bounds: Bounds<'_>,
 ) -> Result<Prepared, RequestError> {
     let mut exact = Vec::new();
-    let (aggs, plan) = level(aggs, mapping, now, Place::Top, &mut exact)?;
+    let (aggs, plan) = level(aggs, mapping, now, Place::Top, &mut exact, bounds)?;
     Ok(Prepared { aggs, plan, exact })
 }
 
@@ -176,6 +195,7 @@ fn level(
     now: EpochMillis,
     place: Place,
     exact: &mut Vec<Spec>,
+    bounds: Bounds<'_>,
 ) -> Result<(Aggregations, Vec<(String, Plan)>), RequestError> {
     let object = aggs.as_object().ok_or_else(|| {
         RequestError::bad_request("[aggs] must be an object of named aggregations")
@@ -183,7 +203,8 @@ fn level(
     let mut out = Aggregations::default();
     let mut plan = Vec::new();
     for (name, spec) in object {
-        let (aggregation, node) = one(name, spec, mapping, now, place, exact)?;
+        let (aggregation, node) =
+            one(name, spec, mapping, now, place.clone(), exact, &mut *bounds)?;
         if let Some(aggregation) = aggregation {
             out.insert(name.clone(), aggregation);
         }
@@ -199,6 +220,32 @@ fn level(
         plan.push((name.clone(), node));
     }
     Ok((out, plan))
+}
+
+/// The first and last value of `column` (in its own units) over the matches of `query`:
+/// where the buckets of a histogram counted between edges begin and end.
+pub(crate) fn column_bounds(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    column: &str,
+) -> Result<Option<(f64, f64)>, RequestError> {
+    let request: Aggregations = serde_json::from_value(json!({
+        "low": {"min": {"field": column}},
+        "high": {"max": {"field": column}},
+    }))
+    .map_err(|err| RequestError::internal(format!("bounds of [{column}]: {err}")))?;
+    let context = AggContextParams::new(
+        AggregationLimitsGuard::default(),
+        TokenizerManager::default(),
+    );
+    let results = searcher
+        .search(query, &AggregationCollector::from_aggs(request, context))
+        .map_err(|err| RequestError::internal(format!("bounds of [{column}]: {err}")))?;
+    let value = serde_json::to_value(results)
+        .map_err(|err| RequestError::internal(format!("bounds of [{column}]: {err}")))?;
+    Ok(value["low"]["value"]
+        .as_f64()
+        .zip(value["high"]["value"].as_f64()))
 }
 
 /// The tantivy column behind an Elasticsearch field, for aggregating on.

@@ -33,7 +33,8 @@ pub(super) fn render_level(
 pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
     match plan {
         Plan::DateHistogram {
-            offset_minutes,
+            zone,
+            between_edges: None,
             children,
         } => {
             for bucket in buckets_mut(result) {
@@ -42,11 +43,23 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                     let key = key as i64;
                     at = key;
                     bucket["key"] = json!(key);
-                    bucket["key_as_string"] = json!(format_with_offset(key, *offset_minutes));
+                    bucket["key_as_string"] = json!(zone.format(key));
                 }
                 whole_doc_count(bucket);
                 render_level(bucket, children, exact, at);
             }
+        }
+        Plan::DateHistogram {
+            zone,
+            between_edges: Some(edges),
+            children,
+        } => {
+            let mut buckets = histogram_from_ranges(result, zone, edges);
+            for bucket in &mut buckets {
+                let at = bucket["key"].as_i64().unwrap_or(0);
+                render_level(bucket, children, exact, at);
+            }
+            *result = json!({"buckets": buckets});
         }
         Plan::Composite(children) => {
             for bucket in buckets_mut(result) {
@@ -171,4 +184,69 @@ fn plain_key(value: &Value) -> Value {
         "bool" => json!(text == "true"),
         _ => Value::Null,
     }
+}
+
+/// A date_histogram counted between edges (tantivy's range buckets, in the column's units)
+/// as Elasticsearch shows it: keyed by each bucket's start, empty buckets only between the
+/// first and last with events (or within the extended bounds), none past the hard bounds.
+fn histogram_from_ranges(result: &mut Value, zone: &AnyZone, edges: &Edges) -> Vec<Value> {
+    let mut buckets: Vec<Value> = buckets_mut(result)
+        .into_iter()
+        .filter_map(|bucket| {
+            let from = bucket.get("from").and_then(Value::as_f64)?;
+            bucket.get("to").and_then(Value::as_f64)?;
+            let key = (from / edges.scale).round() as i64;
+            let mut shaped = Map::new();
+            shaped.insert("key_as_string".into(), json!(zone.format(key)));
+            shaped.insert("key".into(), json!(key));
+            let object = bucket.as_object_mut()?;
+            shaped.insert(
+                "doc_count".into(),
+                json!(object
+                    .get("doc_count")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0) as u64),
+            );
+            for (name, value) in std::mem::take(object) {
+                if ![
+                    "key",
+                    "from",
+                    "to",
+                    "from_as_string",
+                    "to_as_string",
+                    "doc_count",
+                ]
+                .contains(&name.as_str())
+                {
+                    shaped.insert(name, value);
+                }
+            }
+            Some(Value::Object(shaped))
+        })
+        .collect();
+    let count = |bucket: &Value| bucket["doc_count"].as_u64().unwrap_or(0);
+    let key = |bucket: &Value| bucket["key"].as_i64().unwrap_or(0);
+    buckets.sort_by_key(key);
+    if edges.min_doc_count > 0 {
+        buckets.retain(|bucket| count(bucket) >= edges.min_doc_count);
+    } else {
+        let first = buckets.iter().position(|b| count(b) > 0);
+        let last = buckets.iter().rposition(|b| count(b) > 0);
+        let (low, high) = match (first, last) {
+            (Some(first), Some(last)) => (key(&buckets[first]), key(&buckets[last])),
+            _ => (i64::MAX, i64::MIN),
+        };
+        // extended bounds keep the buckets that reach into them
+        let (ext_low, ext_high) = edges.extended.unwrap_or((i64::MAX, i64::MIN));
+        let keys: Vec<i64> = buckets.iter().map(key).collect();
+        let mut keep = keys.iter().enumerate().map(|(i, &start)| {
+            let end = keys.get(i + 1).copied().unwrap_or(i64::MAX);
+            (low..=high).contains(&start) || (end > ext_low && start <= ext_high)
+        });
+        buckets.retain(|_| keep.next().unwrap_or(false));
+    }
+    if let Some((low, high)) = edges.hard {
+        buckets.retain(|bucket| (low..high).contains(&key(bucket)));
+    }
+    buckets
 }

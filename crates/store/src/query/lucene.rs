@@ -11,7 +11,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::pattern::{fuzzy, json_regex, lucene_regex, wildcard_regex};
-use super::range::{range_for, zone_offset, RangeSpec};
+use logdash_core::time::AnyZone;
+
+use super::range::{range_for, zone_of, RangeSpec};
 use super::term::{exact, string_term};
 use super::text::{expand, match_phrase, words};
 use super::{exists, resolve, Context, Target, Q};
@@ -28,8 +30,8 @@ struct Scope {
     /// Every field (`*`): wildcards run over all text fields at once.
     every: bool,
     lenient: bool,
-    /// Minutes east of UTC for dates in ranges.
-    offset: i32,
+    /// The zone of dates in ranges.
+    zone: AnyZone,
     /// The edits of `word~` without a number.
     fuzziness: Fuzziness,
 }
@@ -50,8 +52,8 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         reason: err.to_string(),
         shard: None,
     })?;
-    let offset = query.time_zone.as_deref().map_or(Ok(0), zone_offset)?;
-    let mut scope = scope(ctx, &query.fields, query.lenient, offset);
+    let zone = zone_of(query.time_zone.as_deref())?;
+    let mut scope = scope(ctx, &query.fields, query.lenient, zone);
     if let Some(fuzziness) = query.fuzziness {
         scope.fuzziness = fuzziness;
     }
@@ -72,7 +74,7 @@ pub(super) fn simple_query_string(
         ));
     }
     let node = simple::parse(&query.query, query.default_operator)?;
-    let scope = scope(ctx, &query.fields, query.lenient, 0);
+    let scope = scope(ctx, &query.fields, query.lenient, AnyZone::UTC);
     lucene_node(ctx, &node, &scope, 0)
 }
 
@@ -80,7 +82,7 @@ fn scope(
     ctx: &Context<'_>,
     patterns: &[logdash_core::es::query::FieldBoost],
     lenient: Option<bool>,
-    offset: i32,
+    zone: AnyZone,
 ) -> Scope {
     let every = patterns.is_empty() || patterns.iter().any(|p| p.pattern == "*");
     let (fields, expanded) = expand(ctx, patterns);
@@ -88,7 +90,7 @@ fn scope(
         fields,
         every,
         lenient: lenient.unwrap_or(every || expanded),
-        offset,
+        zone,
         fuzziness: Fuzziness::Auto { low: 3, high: 6 },
     }
 }
@@ -217,7 +219,7 @@ fn fielded(
             include_lower: *include_lower,
             upper: upper.clone(),
             include_upper: *include_upper,
-            offset: scope.offset,
+            zone: scope.zone.clone(),
         };
         return range_for(ctx, field, spec);
     }

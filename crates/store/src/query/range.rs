@@ -3,7 +3,7 @@
 use std::ops::Bound;
 
 use logdash_core::es::query::{Bound as RangeBound, Range};
-use logdash_core::time::{parse_date_math_in_zone, parse_fixed_offset, EpochMillis, Rounding};
+use logdash_core::time::{parse_date_math_zoned, AnyZone, EpochMillis, Rounding};
 use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::{DateTime, Term};
 
@@ -24,9 +24,9 @@ pub(super) fn date_bound(
     text: &str,
     now: EpochMillis,
     rounding: Rounding,
-    offset: i32,
+    zone: &AnyZone,
 ) -> Result<EpochMillis, RequestError> {
-    parse_date_math_in_zone(text, now, rounding, offset).map_err(|err| RequestError {
+    parse_date_math_zoned(text, now, rounding, zone).map_err(|err| RequestError {
         status: 400,
         kind: "parse_exception",
         reason: err.to_string(),
@@ -58,13 +58,13 @@ pub(super) fn date_range(
     }
 }
 
-/// Minutes east of UTC of a `time_zone`.
-pub(super) fn zone_offset(zone: &str) -> Result<i32, RequestError> {
-    parse_fixed_offset(zone).ok_or_else(|| {
-        RequestError::illegal_argument(format!(
-            "time_zone [{zone}] is not supported: logdash takes UTC or a fixed offset like +01:00"
-        ))
-    })
+/// A `time_zone` (UTC when there is none): a fixed offset or an IANA name.
+pub(super) fn zone_of(zone: Option<&str>) -> Result<AnyZone, RequestError> {
+    let Some(zone) = zone else {
+        return Ok(AnyZone::UTC);
+    };
+    AnyZone::parse(zone)
+        .ok_or_else(|| RequestError::illegal_argument(format!("Unknown time-zone ID: {zone}")))
 }
 
 /// A range's bounds as written, before they are read as dates, numbers or strings.
@@ -73,8 +73,8 @@ pub(super) struct RangeSpec {
     pub include_lower: bool,
     pub upper: Option<String>,
     pub include_upper: bool,
-    /// Minutes east of UTC for dates without an offset, and for rounding.
-    pub offset: i32,
+    /// The zone of dates without an offset, and of rounding.
+    pub zone: AnyZone,
 }
 
 pub(super) fn range(ctx: &mut Context<'_>, query: &Range) -> Result<Q, RequestError> {
@@ -85,7 +85,7 @@ pub(super) fn range(ctx: &mut Context<'_>, query: &Range) -> Result<Q, RequestEr
             )));
         }
     }
-    let offset = query.time_zone.as_deref().map_or(Ok(0), zone_offset)?;
+    let zone = zone_of(query.time_zone.as_deref())?;
     let text = |bound: &Option<RangeBound>| bound.as_ref().map(|b| b.value.to_string());
     let inclusive = |bound: &Option<RangeBound>| bound.as_ref().is_none_or(|b| b.inclusive);
     range_for(
@@ -96,7 +96,7 @@ pub(super) fn range(ctx: &mut Context<'_>, query: &Range) -> Result<Q, RequestEr
             include_lower: inclusive(&query.lower),
             upper: text(&query.upper),
             include_upper: inclusive(&query.upper),
-            offset,
+            zone,
         },
     )
 }
@@ -111,7 +111,7 @@ pub(super) fn range_for(
         include_lower,
         upper,
         include_upper,
-        offset,
+        zone,
     } = spec;
     match resolve(ctx.mapping, field) {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
@@ -119,16 +119,16 @@ pub(super) fn range_for(
             let lower = match lower {
                 None => Bound::Unbounded,
                 Some(text) if include_lower => {
-                    Bound::Included(date_bound(&text, ctx.now, Rounding::Down, offset)?)
+                    Bound::Included(date_bound(&text, ctx.now, Rounding::Down, &zone)?)
                 }
-                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Up, offset)?),
+                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Up, &zone)?),
             };
             let upper = match upper {
                 None => Bound::Unbounded,
                 Some(text) if include_upper => {
-                    Bound::Included(date_bound(&text, ctx.now, Rounding::Up, offset)?)
+                    Bound::Included(date_bound(&text, ctx.now, Rounding::Up, &zone)?)
                 }
-                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Down, offset)?),
+                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Down, &zone)?),
             };
             if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
                 return Ok(match target {

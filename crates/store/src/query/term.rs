@@ -3,7 +3,7 @@
 use std::ops::Bound;
 
 use logdash_core::es::query::{Scalar, Term as TermQuerySpec, Terms};
-use logdash_core::time::Rounding;
+use logdash_core::time::{AnyZone, Rounding};
 use tantivy::query::{BooleanQuery, EmptyQuery, ExistsQuery, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -70,7 +70,7 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
     let text = value.to_string();
     Ok(match resolve(ctx.mapping, field) {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
-            let ms = date_bound(&text, ctx.now, Rounding::Down, 0)?;
+            let ms = date_bound(&text, ctx.now, Rounding::Down, &AnyZone::UTC)?;
             date_range(
                 ctx.fields,
                 &target,

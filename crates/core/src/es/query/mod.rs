@@ -252,6 +252,9 @@ pub struct QueryError {
     /// `illegal_argument_exception`.
     pub kind: &'static str,
     pub reason: String,
+    /// A value Elasticsearch itself refuses (an unknown time zone): the proxy's check lets
+    /// it through for the cluster to refuse, rather than forbidding it as a rule.
+    pub invalid_value: bool,
 }
 
 impl QueryError {
@@ -259,6 +262,7 @@ impl QueryError {
         Self {
             kind: "parsing_exception",
             reason: reason.into(),
+            invalid_value: false,
         }
     }
 
@@ -266,6 +270,15 @@ impl QueryError {
         Self {
             kind: "illegal_argument_exception",
             reason: reason.into(),
+            invalid_value: false,
+        }
+    }
+
+    /// A value Elasticsearch refuses with `illegal_argument_exception`.
+    pub fn invalid_value(reason: impl Into<String>) -> Self {
+        Self {
+            invalid_value: true,
+            ..Self::illegal(reason)
         }
     }
 }

@@ -131,7 +131,7 @@ impl QueryString {
                 }
                 "fields" => out.fields = FieldBoost::parse_list(KIND, value)?,
                 "default_operator" => out.default_operator = Operator::parse(KIND, value)?,
-                "time_zone" => out.time_zone = Some(read::string(KIND, key, value)?),
+                "time_zone" => out.time_zone = Some(read::time_zone(KIND, key, value)?),
                 "lenient" => out.lenient = Some(read::boolean(KIND, key, value)?),
                 "fuzziness" => out.fuzziness = Some(Fuzziness::parse(value)?),
                 "phrase_slop" => out.phrase_slop = read::whole(KIND, key, value)?,

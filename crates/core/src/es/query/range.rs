@@ -89,7 +89,7 @@ impl Range {
                 "include_lower" => include_lower = Some(read::boolean("range", key, value)?),
                 "include_upper" => include_upper = Some(read::boolean("range", key, value)?),
                 "format" => range.format = Some(read::string("range", key, value)?),
-                "time_zone" => range.time_zone = Some(read::string("range", key, value)?),
+                "time_zone" => range.time_zone = Some(read::time_zone("range", key, value)?),
                 "boost" => range.boost = read::float("range", key, value)?,
                 "relation" => {
                     let relation = read::string("range", key, value)?;

@@ -30,6 +30,7 @@ pub(super) fn keys<'v>(
                 return Err(QueryError {
                     kind: "x_content_parse_exception",
                     reason: format!("[{kind}] unknown field [{key}]"),
+                    invalid_value: false,
                 });
             }
             return Err(QueryError::parsing(format!(
@@ -147,4 +148,18 @@ pub(super) fn with_boost(mut object: Object, boost: f32) -> Object {
         object.insert("boost".into(), Value::from(boost));
     }
     object
+}
+
+/// A `time_zone`: a string naming a zone. With the tz database built in (`zones`), an
+/// unknown name is refused as Elasticsearch refuses it, before any shard runs; without it
+/// (the dashboard, which only writes queries), the name is kept as written.
+pub(super) fn time_zone(kind: &str, key: &str, value: &Value) -> Result<String, QueryError> {
+    let zone = string(kind, key, value)?;
+    #[cfg(feature = "zones")]
+    if crate::time::AnyZone::parse(&zone).is_none() {
+        return Err(QueryError::invalid_value(format!(
+            "java.time.zone.ZoneRulesException: Unknown time-zone ID: {zone}"
+        )));
+    }
+    Ok(zone)
 }
