@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 
 use crate::event::{self, validate_index_name};
 use crate::writer::Command;
+use crate::Raised;
 use crate::{now_millis, RequestError, Store};
 
 pub(crate) fn run(
@@ -183,7 +184,7 @@ fn invalid_index(reason: String) -> RequestError {
         status: 400,
         kind: "invalid_index_name_exception",
         reason,
-        shard: None,
+        raised: Raised::Anywhere,
     }
 }
 

@@ -11,6 +11,7 @@ use tantivy::Term;
 
 use crate::indices;
 use crate::mapping::{FieldKind, KEYWORD_IGNORE_ABOVE};
+use crate::Raised;
 use crate::{RequestError, Store};
 
 impl Store {
@@ -191,7 +192,7 @@ fn field_caps_fields(parameter: Option<&str>, body: &Value) -> Result<String, Re
                     status: 400,
                     kind: "x_content_parse_exception",
                     reason: format!("[field_caps_request] unknown field [{other}]"),
-                    shard: None,
+                    raised: Raised::Anywhere,
                 })
             }
         }

@@ -75,6 +75,24 @@ impl Digest {
     }
 }
 
+impl Digest {
+    /// The fraction of the values at or below `x` (values equal to it count half), as
+    /// Elasticsearch's `percentile_ranks` asks its digest; `None` without values.
+    pub(crate) fn cdf(&mut self, x: f64) -> Option<f64> {
+        match self {
+            Digest::Exact { values, .. } => {
+                if values.is_empty() {
+                    return None;
+                }
+                let below = values.iter().filter(|v| **v < x).count() as f64;
+                let equal = values.iter().filter(|v| **v == x).count() as f64;
+                Some((below + 0.5 * equal) / values.len() as f64)
+            }
+            Digest::Merging(merging) => merging.cdf(x),
+        }
+    }
+}
+
 /// A merging t-digest (Dunning's, as Elasticsearch's `MergingDigest` runs it).
 pub(crate) struct Merging {
     /// The public compression, used when the result is compressed for answering.
@@ -233,6 +251,87 @@ impl Merging {
     }
 }
 
+impl Merging {
+    /// The fraction of the values below `x`: interpolated between centroids, each centroid
+    /// holding half its weight on either side of its mean, singletons exactly at theirs.
+    fn cdf(&mut self, x: f64) -> Option<f64> {
+        self.merge(self.compression);
+        let (means, weights, total) = (&self.means, &self.weights, self.total);
+        let n = means.len();
+        if n == 0 {
+            return None;
+        }
+        if x < self.min {
+            return Some(0.0);
+        }
+        if x > self.max {
+            return Some(1.0);
+        }
+        if n == 1 {
+            return Some(if self.max - self.min <= 0.0 {
+                0.5
+            } else {
+                (x - self.min) / (self.max - self.min)
+            });
+        }
+        if x < means[0] {
+            if means[0] - self.min <= 0.0 {
+                return Some(0.0);
+            }
+            if x == self.min {
+                return Some(0.5 / total);
+            }
+            return Some(
+                (1.0 + (x - self.min) / (means[0] - self.min) * (weights[0] / 2.0 - 1.0)) / total,
+            );
+        }
+        if x > means[n - 1] {
+            if self.max - means[n - 1] <= 0.0 {
+                return Some(1.0);
+            }
+            if x == self.max {
+                return Some(1.0 - 0.5 / total);
+            }
+            let tail = (1.0
+                + (self.max - x) / (self.max - means[n - 1]) * (weights[n - 1] / 2.0 - 1.0))
+                / total;
+            return Some(1.0 - tail);
+        }
+        let mut so_far = 0.0;
+        let mut i = 0;
+        while i < n - 1 {
+            if means[i] == x {
+                let mut equal = 0.0;
+                while i < n && means[i] == x {
+                    equal += weights[i];
+                    i += 1;
+                }
+                return Some((so_far + equal / 2.0) / total);
+            }
+            if means[i] <= x && x < means[i + 1] {
+                let gap = means[i + 1] - means[i];
+                let both = (weights[i] + weights[i + 1]) / 2.0;
+                if gap <= 0.0 {
+                    return Some((so_far + both) / total);
+                }
+                // a singleton's weight sits at its mean, not spread around it
+                let (left_out, right_out) = match (weights[i] == 1.0, weights[i + 1] == 1.0) {
+                    (true, true) => return Some((so_far + 1.0) / total),
+                    (true, false) => (0.5, 0.0),
+                    (false, true) => (0.0, 0.5),
+                    (false, false) => (0.0, 0.0),
+                };
+                let base = so_far + weights[i] / 2.0 + left_out;
+                let spread = both - left_out - right_out;
+                return Some((base + spread * (x - means[i]) / gap) / total);
+            }
+            so_far += weights[i];
+            i += 1;
+        }
+        Some(1.0 - 0.5 / total)
+    }
+}
+
 /// The weighted mean of two points, kept between them.
 fn weighted(x1: f64, w1: f64, x2: f64, w2: f64) -> f64 {
     let ((x1, w1), (x2, w2)) = if x1 <= x2 {
@@ -307,5 +406,21 @@ mod tests {
         assert_eq!(weighted(1.0, 1.0, 3.0, 1.0), 2.0);
         assert_eq!(weighted(3.0, 1.0, 1.0, 3.0), 1.5);
         assert_eq!(weighted(1.0, 2.0, 3.0, -1.0), 1.0);
+    }
+
+    #[test]
+    fn ranks_count_equal_values_half_and_stay_close_on_large_samples() {
+        let mut small = digest_of([350.0, 450.0, 500.0, 550.0]);
+        assert_eq!(small.cdf(500.0), Some(0.625));
+        assert_eq!(small.cdf(100.0), Some(0.0));
+        assert_eq!(small.cdf(1000.0), Some(1.0));
+        assert_eq!(digest_of([]).cdf(1.0), None);
+        // 100,000 values 0..99,999 in a scrambled order: ranks within 0.5 % of the truth
+        let mut large = digest_of((0..100_000u64).map(|i| ((i * 7_919) % 100_000) as f64));
+        assert!(matches!(large, Digest::Merging(_)));
+        for x in [100.0, 5_000.0, 50_000.0, 95_000.0, 99_900.0] {
+            let rank = large.cdf(x).expect("values");
+            assert!((rank - x / 100_000.0).abs() < 0.005, "rank of {x}: {rank}");
+        }
     }
 }

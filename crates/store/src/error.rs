@@ -24,10 +24,21 @@ pub struct RequestError {
     pub status: u16,
     pub kind: &'static str,
     pub reason: String,
-    /// Set when Elasticsearch raises this error on the shards, while running the query,
-    /// not while reading the request: the index whose shard failed. The answer then wraps
-    /// it in `search_phase_execution_exception`, as Elasticsearch's does.
-    pub shard: Option<String>,
+    /// Where Elasticsearch raises this error: see [`Raised`].
+    pub raised: Raised,
+}
+
+/// Where Elasticsearch raises an error, which decides its answer's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Raised {
+    /// Where it happens to be found: while running a search, on the shards, unless it is an
+    /// error of reading the request (`parsing_exception`, `x_content_parse_exception`).
+    Anywhere,
+    /// While reading the request, whatever its type (an empty `filters`): it comes alone.
+    Reading,
+    /// On the shards of this index: the answer wraps it in
+    /// `search_phase_execution_exception`, as Elasticsearch's does.
+    OnShards(String),
 }
 
 impl RequestError {
@@ -37,7 +48,7 @@ impl RequestError {
             status: 400,
             kind: "parsing_exception",
             reason: reason.into(),
-            shard: None,
+            raised: Raised::Anywhere,
         }
     }
 
@@ -47,7 +58,7 @@ impl RequestError {
             status: 400,
             kind: "illegal_argument_exception",
             reason: reason.into(),
-            shard: None,
+            raised: Raised::Anywhere,
         }
     }
 
@@ -56,7 +67,7 @@ impl RequestError {
             status: 404,
             kind: "index_not_found_exception",
             reason: format!("no such index [{index}]"),
-            shard: None,
+            raised: Raised::Anywhere,
         }
     }
 
@@ -65,29 +76,39 @@ impl RequestError {
             status: 500,
             kind: "internal_server_error",
             reason: reason.into(),
-            shard: None,
+            raised: Raised::Anywhere,
         }
     }
 
-    /// This error as one that happened on the shards of `index` (see [`RequestError::shard`]),
+    /// This error as one that happened on the shards of `index` (see [`Raised`]),
     /// unless it is one of reading the request, which Elasticsearch raises before any shard
     /// runs (`parsing_exception`, `x_content_parse_exception`).
     pub fn on_shards_of(self, index: &str) -> Self {
-        if matches!(self.kind, "parsing_exception" | "x_content_parse_exception") {
+        if self.raised != Raised::Anywhere
+            || matches!(self.kind, "parsing_exception" | "x_content_parse_exception")
+        {
             return self;
         }
         Self {
-            shard: Some(index.to_string()),
+            raised: Raised::OnShards(index.to_string()),
+            ..self
+        }
+    }
+
+    /// This error as one Elasticsearch raises while reading the request.
+    pub fn while_reading(self) -> Self {
+        Self {
+            raised: Raised::Reading,
             ..self
         }
     }
 
     pub fn body(&self) -> ErrorBody {
-        match &self.shard {
-            None => ErrorBody::new(self.status, self.kind, self.reason.clone()),
-            Some(index) => {
+        match &self.raised {
+            Raised::OnShards(index) => {
                 ErrorBody::all_shards_failed(self.status, self.kind, &self.reason, index)
             }
+            _ => ErrorBody::new(self.status, self.kind, self.reason.clone()),
         }
     }
 }

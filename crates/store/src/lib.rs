@@ -36,7 +36,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
-pub use error::{RequestError, StoreError};
+pub use error::{Raised, RequestError, StoreError};
 pub use event::Source;
 pub use mapping::FieldKind;
 

@@ -12,6 +12,7 @@ use tantivy::columnar::{Column, DynamicColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::digest::{Digest, DEFAULT_COMPRESSION};
+use crate::Raised;
 use crate::RequestError;
 
 /// Elasticsearch's default `percents`.
@@ -55,37 +56,69 @@ impl Bucketing {
 /// How a percentiles aggregation's answer is written.
 #[derive(Debug, Clone)]
 pub(crate) struct Output {
+    /// The percents asked for, or (`ranks`) the values whose percent ranks are.
     pub percents: Vec<f64>,
     pub keyed: bool,
+    /// `percentile_ranks`: the percent of values at or below each of `percents`.
+    pub ranks: bool,
 }
 
 /// Reads a percentiles aggregation's options as Elasticsearch does, refusing what it would.
 pub(crate) fn parse(
     name: &str,
+    kind: &str,
     body: &Map<String, Value>,
     column: String,
     histogram: Option<Bucketing>,
 ) -> Result<Spec, RequestError> {
+    let ranks = kind == "percentile_ranks";
     let mut spec = Spec {
         column,
         histogram,
         compression: DEFAULT_COMPRESSION,
         missing: None,
         output: Output {
-            percents: DEFAULT_PERCENTS.to_vec(),
+            percents: if ranks {
+                Vec::new()
+            } else {
+                DEFAULT_PERCENTS.to_vec()
+            },
             keyed: true,
+            ranks,
         },
     };
     let output = &mut spec.output;
+    if ranks && !body.contains_key("values") {
+        return Err(unbuildable(
+            kind,
+            format!("[values] must not be null: [{name}]"),
+        ));
+    }
     for (key, value) in body {
         match key.as_str() {
             "field" => {}
-            "percents" => {
+            "values" if ranks => {
+                let items = value.as_array().ok_or_else(|| {
+                    RequestError::bad_request(format!("[values] of [{name}] must be an array of numbers"))
+                })?;
+                if items.is_empty() {
+                    return Err(unbuildable(kind, format!("[values] must not be an empty array: [{name}]")));
+                }
+                output.percents = items
+                    .iter()
+                    .map(|item| {
+                        item.as_f64().ok_or_else(|| {
+                            RequestError::bad_request(format!("[values] of [{name}] must be numbers, not {item}"))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "percents" if !ranks => {
                 let items = value.as_array().ok_or_else(|| {
                     RequestError::bad_request(format!("[percents] of [{name}] must be an array of numbers"))
                 })?;
                 if items.is_empty() {
-                    return Err(unbuildable(format!(
+                    return Err(unbuildable(kind, format!(
                         "[percents] must not be empty: [{name}]"
                     )));
                 }
@@ -93,7 +126,7 @@ pub(crate) fn parse(
                     .iter()
                     .map(|item| match item.as_f64() {
                         Some(p) if (0.0..=100.0).contains(&p) => Ok(p),
-                        Some(p) => Err(unbuildable(format!(
+                        Some(p) => Err(unbuildable(kind, format!(
                             "percent must be in [0,100], got [{p:?}]: [{name}]"
                         ))),
                         None => Err(RequestError::bad_request(format!(
@@ -139,7 +172,7 @@ pub(crate) fn parse(
             }
             other => {
                 return Err(RequestError::bad_request(format!(
-                    "[percentiles] unknown field [{other}] in [{name}]"
+                    "[{kind}] unknown field [{other}] in [{name}]"
                 )))
             }
         }
@@ -197,12 +230,12 @@ pub(crate) fn answer_all(values: Values, specs: &[Spec]) -> Vec<BTreeMap<i64, Va
 }
 
 /// Elasticsearch's refusal of percentiles options it parsed but cannot build with.
-fn unbuildable(cause: String) -> RequestError {
+fn unbuildable(kind: &str, cause: String) -> RequestError {
     RequestError {
         status: 400,
         kind: "x_content_parse_exception",
-        reason: format!("Failed to build [percentiles] after last required field arrived: {cause}"),
-        shard: None,
+        reason: format!("Failed to build [{kind}] after last required field arrived: {cause}"),
+        raised: Raised::Anywhere,
     }
 }
 
@@ -378,7 +411,14 @@ pub(crate) fn render(values: Option<Vec<(i64, f64)>>, spec: &Spec) -> Value {
     let results: Vec<(f64, Option<f64>)> = output
         .percents
         .iter()
-        .map(|&p| (p, digest.percentile(p)))
+        .map(|&p| {
+            let answer = if output.ranks {
+                digest.cdf(p).map(|fraction| fraction * 100.0)
+            } else {
+                digest.percentile(p)
+            };
+            (p, answer)
+        })
         .collect();
     if output.keyed {
         let values: Map<String, Value> = results
@@ -450,7 +490,11 @@ mod tests {
             histogram: None,
             compression: DEFAULT_COMPRESSION,
             missing: None,
-            output: Output { percents, keyed },
+            output: Output {
+                percents,
+                keyed,
+                ranks: false,
+            },
         }
     }
 
@@ -506,8 +550,15 @@ mod tests {
 
     #[test]
     fn options_are_read_or_refused_by_name() {
-        let parse_body =
-            |body: Value| parse("p", body.as_object().expect("object"), "kw.t".into(), None);
+        let parse_body = |body: Value| {
+            parse(
+                "p",
+                "percentiles",
+                body.as_object().expect("object"),
+                "kw.t".into(),
+                None,
+            )
+        };
         let spec = parse_body(json!({"field": "t", "percents": [50, 99], "keyed": false, "missing": 3, "tdigest": {"compression": 200}}))
             .expect("reads");
         assert_eq!((spec.compression, spec.missing), (200.0, Some(3.0)));

@@ -13,6 +13,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 
 use crate::mapping::{FieldKind, IndexMapping};
 use crate::query::{self, resolve, Context, Target};
+use crate::Raised;
 use crate::{aggs, indices, RequestError, Store};
 
 /// The most hits one request may page through (`from + size`), as Elasticsearch's
@@ -324,7 +325,7 @@ fn search_failed(err: &tantivy::TantivyError) -> RequestError {
         status: 400,
         kind: "search_phase_execution_exception",
         reason: format!("all shards failed: {err}"),
-        shard: None,
+        raised: Raised::Anywhere,
     }
 }
 

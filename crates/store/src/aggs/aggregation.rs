@@ -1,7 +1,7 @@
 //! One aggregation of a request: checked, rewritten for tantivy, and planned for rendering.
 
 use super::dates::{date_histogram, date_range_bounds};
-use super::filter::EsFilter;
+use super::filter::{EsFilter, Filters};
 use super::*;
 use crate::percentiles::Bucketing;
 
@@ -64,6 +64,47 @@ pub(super) fn one(
         };
         return Ok((Some(aggregation), Plan::Single(children)));
     }
+    if kind == "filters" {
+        let filters = Filters::parse(name, body)?;
+        let mut buckets = Aggregations::default();
+        let mut children = Vec::new();
+        for (i, query) in filters.queries.iter().enumerate() {
+            let (sub_aggs, plan) = sub_level(Place::Deeper, exact, bounds)?;
+            let builder = EsFilter {
+                query: query.clone(),
+                mapping: mapping.clone(),
+                now,
+            };
+            builder.check()?;
+            let aggregation = Aggregation {
+                agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(
+                    builder,
+                ))),
+                sub_aggregation: sub_aggs,
+            };
+            buckets.insert(i.to_string(), aggregation);
+            children = plan;
+        }
+        // the buckets sit under one filter of every event, to be unwrapped when rendered
+        let all = EsFilter {
+            query: json!({"match_all": {}}),
+            mapping: mapping.clone(),
+            now,
+        };
+        let aggregation = Aggregation {
+            agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(all))),
+            sub_aggregation: buckets,
+        };
+        return Ok((
+            Some(aggregation),
+            Plan::Filters {
+                keys: filters.keys,
+                keyed: filters.keyed,
+                named: filters.named,
+                children,
+            },
+        ));
+    }
     let mut body = body.as_object().cloned().ok_or_else(|| {
         RequestError::bad_request(format!("[{kind}] aggregation [{name}] must be an object"))
     })?;
@@ -85,7 +126,7 @@ pub(super) fn one(
     let target = resolve(mapping, &field);
     let column = column_of(&target, kind, &field)?;
     body.insert("field".into(), Value::String(column.clone()));
-    if kind == "percentiles" {
+    if kind == "percentiles" || kind == "percentile_ranks" {
         if let Place::Top | Place::InHistogram(..) = place {
             let histogram = match place {
                 Place::InHistogram(bucketing) => Some(bucketing),
@@ -93,11 +134,16 @@ pub(super) fn one(
             };
             if sub.is_some() {
                 return Err(RequestError::bad_request(format!(
-                    "Aggregator [{name}] of type [percentiles] cannot accept sub-aggregations"
+                    "Aggregator [{name}] of type [{kind}] cannot accept sub-aggregations"
                 )));
             }
-            exact.push(percentiles::parse(name, &body, column, histogram)?);
+            exact.push(percentiles::parse(name, kind, &body, column, histogram)?);
             return Ok((None, Plan::Percentiles(exact.len() - 1)));
+        }
+        if kind == "percentile_ranks" {
+            return Err(RequestError::illegal_argument(format!(
+                "[percentile_ranks] [{name}] is answered at the top of a request and in a top-level date_histogram; logdash does not compute it deeper"
+            )));
         }
     }
     let histogram = if kind == "date_histogram" {
@@ -123,7 +169,7 @@ pub(super) fn one(
     } else {
         1.0
     };
-    let mut tantivy_kind = kind;
+    let mut tantivy_kind = if kind == "date_range" { "range" } else { kind };
     let mut between_edges = None;
     let bucketing = match &histogram {
         None => None,
@@ -200,15 +246,24 @@ pub(super) fn one(
             }
             Plan::Cardinality
         }
-        "range" => {
+        "range" | "date_range" => {
             let date_scale = match target {
                 Target::Timestamp => Some(1e6),
                 Target::Whole(_, FieldKind::Date) => Some(1.0),
+                Target::Unmapped(_) if kind == "date_range" => Some(1.0),
+                _ if kind == "date_range" => return Err(RequestError::illegal_argument(format!(
+                    "Field [{field}] of type [{}] is not supported for aggregation [date_range]",
+                    match &target {
+                        Target::Whole(_, kind) => kind.es_type(),
+                        _ => "text",
+                    }
+                ))),
                 _ => None,
             };
-            if let Some(scale) = date_scale {
-                date_range_bounds(name, &mut body, now, scale)?;
-            }
+            let zone = match date_scale {
+                Some(scale) => date_range_bounds(name, &mut body, now, scale)?,
+                None => AnyZone::UTC,
+            };
             if body.contains_key("missing") {
                 return Err(RequestError::illegal_argument(format!(
                     "[missing] in range aggregation [{name}] is not supported by logdash"
@@ -239,6 +294,7 @@ pub(super) fn one(
                 ranges,
                 keyed,
                 date_scale,
+                zone,
                 children,
             }
         }

@@ -1,6 +1,8 @@
 //! Aggregations over dates: date_histogram's interval, zone and bounds; date ranges' edges.
 
-use logdash_core::time::{bucket_edges, bucket_start, AnyZone, CalendarUnit, Interval};
+use logdash_core::time::{
+    bucket_edges, bucket_start, parse_date_math_zoned, AnyZone, CalendarUnit, Interval,
+};
 
 use super::*;
 
@@ -69,7 +71,7 @@ impl Histogram {
                 reason: format!(
                     "Trying to create too many buckets. Must be less than or equal to: [{MAX_BUCKETS}] but this number of buckets was exceeded ([{name}]). This limit can be set by changing the [search.max_buckets] cluster level setting."
                 ),
-                shard: None,
+                raised: Raised::Anywhere,
             }
         })
     }
@@ -111,9 +113,11 @@ pub(super) fn date_histogram(
                 "Invalid interval specified, must be non-null and non-empty in [{name}]"
             )))
         }
-        _ => return Err(RequestError::illegal_argument(format!(
+        _ => {
+            return Err(RequestError::illegal_argument(format!(
             "[{name}] must have exactly one of fixed_interval or calendar_interval, as a string"
-        ))),
+        )))
+        }
     };
     let zone = match body.remove("time_zone") {
         None => AnyZone::UTC,
@@ -193,21 +197,49 @@ fn bad_offset(text: &str) -> RequestError {
 
 /// An option Elasticsearch's parser cannot read: refused before any shard runs.
 fn unparsable(field: &str, cause: String) -> RequestError {
+    unparsable_in("date_histogram", field, cause)
+}
+
+fn unparsable_in(kind: &str, field: &str, cause: String) -> RequestError {
     RequestError {
         status: 400,
         kind: "x_content_parse_exception",
-        reason: format!("[date_histogram] failed to parse field [{field}]: {cause}"),
-        shard: None,
+        reason: format!("[{kind}] failed to parse field [{field}]: {cause}"),
+        raised: Raised::Anywhere,
     }
 }
 
 /// A date range aggregation's bounds as tantivy compares them: `scale` units a millisecond.
+/// Bounds are dates, date math or epoch milliseconds, read in the aggregation's `time_zone`.
 pub(super) fn date_range_bounds(
     name: &str,
     body: &mut Map<String, Value>,
     now: EpochMillis,
     scale: f64,
-) -> Result<(), RequestError> {
+) -> Result<AnyZone, RequestError> {
+    let zone = match body.remove("time_zone") {
+        None => AnyZone::UTC,
+        Some(Value::String(zone)) => AnyZone::parse(&zone).ok_or_else(|| {
+            unparsable_in(
+                "date_range",
+                "time_zone",
+                format!("Unknown time-zone ID: {zone}"),
+            )
+        })?,
+        Some(other) => {
+            return Err(RequestError::bad_request(format!(
+                "[time_zone] must be a string, not {other}"
+            )))
+        }
+    };
+    if let Some(format) = body.remove("format") {
+        if !matches!(
+            format.as_str(),
+            Some("strict_date_optional_time" | "date_optional_time")
+        ) {
+            return Err(RequestError::illegal_argument(format!("[format] {format} in [{name}] is not supported: edges come as epoch millis and ISO 8601")));
+        }
+    }
     let ranges = body
         .get_mut("ranges")
         .and_then(Value::as_array_mut)
@@ -218,12 +250,12 @@ pub(super) fn date_range_bounds(
         if let Some(range) = range.as_object_mut() {
             for edge in ["from", "to"] {
                 if let Some(value) = range.get_mut(edge) {
-                    *value = json!(date_value(value, now, Rounding::Down)? * scale);
+                    *value = json!(date_value_in(value, now, Rounding::Down, &zone)? * scale);
                 }
             }
         }
     }
-    Ok(())
+    Ok(zone)
 }
 
 pub(super) fn date_value(
@@ -231,17 +263,26 @@ pub(super) fn date_value(
     now: EpochMillis,
     rounding: Rounding,
 ) -> Result<f64, RequestError> {
+    date_value_in(value, now, rounding, &AnyZone::UTC)
+}
+
+fn date_value_in(
+    value: &Value,
+    now: EpochMillis,
+    rounding: Rounding,
+    zone: &AnyZone,
+) -> Result<f64, RequestError> {
     match value {
         Value::Number(n) => n
             .as_f64()
             .ok_or_else(|| RequestError::bad_request("a date bound is not a number")),
-        Value::String(text) => parse_date_math(text, now, rounding)
+        Value::String(text) => parse_date_math_zoned(text, now, rounding, zone)
             .map(|ms| ms as f64)
             .map_err(|err| RequestError {
                 status: 400,
                 kind: "parse_exception",
                 reason: err.to_string(),
-                shard: None,
+                raised: Raised::Anywhere,
             }),
         other => Err(RequestError::bad_request(format!(
             "a date bound must be a date or epoch millis, not {other}"
@@ -249,12 +290,14 @@ pub(super) fn date_value(
     }
 }
 
-/// A date range bucket's edges in epoch milliseconds and as dates, as Elasticsearch shows them.
+/// A date range bucket's edges in epoch milliseconds and as dates in `zone`, as
+/// Elasticsearch shows them.
 pub(super) fn date_range_bucket(
     bucket: &mut Value,
     from: Option<f64>,
     to: Option<f64>,
     scale: f64,
+    zone: &AnyZone,
 ) {
     let Some(object) = bucket.as_object_mut() else {
         return;
@@ -265,10 +308,7 @@ pub(super) fn date_range_bucket(
         if let Some(value) = value {
             let ms = (value / scale).round();
             object.insert(edge.into(), json!(ms));
-            object.insert(
-                format!("{edge}_as_string"),
-                json!(format_iso8601(ms as i64)),
-            );
+            object.insert(format!("{edge}_as_string"), json!(zone.format(ms as i64)));
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The `filter` aggregation's query, built by the store's own query translation.
+//! The `filter` and `filters` aggregations' queries, built by the store's own query
+//! translation.
 
 use super::*;
 
@@ -47,5 +48,82 @@ impl QueryBuilder for EsFilter {
 
     fn box_clone(&self) -> Box<dyn QueryBuilder> {
         Box::new(self.clone())
+    }
+}
+
+/// A `filters` aggregation: its buckets' queries and keys (the "other" bucket's last).
+pub(super) struct Filters {
+    pub queries: Vec<Value>,
+    /// Each bucket's key: the filter's name, or its place for a list of filters.
+    pub keys: Vec<String>,
+    /// Buckets as an object by key (named filters, unless `keyed: false`) or a list.
+    pub keyed: bool,
+    /// Named filters (an object), whose buckets carry their names in a list.
+    pub named: bool,
+}
+
+impl Filters {
+    pub(super) fn parse(name: &str, body: &Value) -> Result<Filters, RequestError> {
+        let object = body.as_object().ok_or_else(|| {
+            RequestError::bad_request(format!("[filters] aggregation [{name}] must be an object"))
+        })?;
+        let mut filters = Filters {
+            queries: Vec::new(),
+            keys: Vec::new(),
+            keyed: true,
+            named: true,
+        };
+        let mut keyed = None;
+        let mut other = false;
+        let mut other_key = None;
+        for (key, value) in object {
+            match (key.as_str(), value) {
+                ("filters", Value::Object(named)) => {
+                    for (bucket, query) in named {
+                        filters.keys.push(bucket.clone());
+                        filters.queries.push(query.clone());
+                    }
+                }
+                ("filters", Value::Array(listed)) => {
+                    filters.keyed = false;
+                    filters.named = false;
+                    for (i, query) in listed.iter().enumerate() {
+                        filters.keys.push(i.to_string());
+                        filters.queries.push(query.clone());
+                    }
+                }
+                ("other_bucket", Value::Bool(flag)) => other |= *flag,
+                ("other_bucket_key", Value::String(key)) => {
+                    other = true;
+                    other_key = Some(key.clone());
+                }
+                ("keyed", Value::Bool(flag)) => keyed = Some(*flag),
+                (other, value) => {
+                    return Err(RequestError {
+                        status: 400,
+                        kind: "x_content_parse_exception",
+                        reason: format!("[filters] cannot read [{other}] = {value} in [{name}]"),
+                        raised: Raised::Anywhere,
+                    })
+                }
+            }
+        }
+        if filters.queries.is_empty() {
+            return Err(RequestError::illegal_argument(format!(
+                "[filters] cannot be empty. ([{name}])"
+            ))
+            .while_reading());
+        }
+        if other {
+            // what none of the filters matches
+            let none = json!({"bool": {"must_not": filters.queries.clone()}});
+            filters.queries.push(none);
+            filters
+                .keys
+                .push(other_key.unwrap_or_else(|| "_other_".to_string()));
+        }
+        // a list's buckets are a list unless `keyed: true`, named ones an object unless false
+        filters.keyed = keyed.unwrap_or(filters.keyed);
+        Ok(filters)
     }
 }

@@ -3,9 +3,7 @@
 //! and tantivy's answer brought to Elasticsearch's exact shape (integer keys and counts,
 //! `key_as_string` in the requested zone).
 
-use logdash_core::time::{
-    format_iso8601, parse_date_math, parse_duration, AnyZone, EpochMillis, Rounding,
-};
+use logdash_core::time::{format_iso8601, parse_duration, AnyZone, EpochMillis, Rounding};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use tantivy::aggregation::agg_req::{Aggregation, AggregationVariants, Aggregations};
@@ -20,7 +18,7 @@ use crate::mapping::{FieldKind, IndexMapping};
 use crate::percentiles::{self, Bucketing, PercentilesCollector, Spec, Values};
 use crate::query::{self, resolve, Context, Target};
 use crate::schema::{Fields, TEXT_TOKENIZER};
-use crate::RequestError;
+use crate::{Raised, RequestError};
 
 mod aggregation;
 mod dates;
@@ -36,9 +34,12 @@ const SUPPORTED: &[&str] = &[
     "histogram",
     "terms",
     "range",
+    "date_range",
     "filter",
+    "filters",
     "cardinality",
     "percentiles",
+    "percentile_ranks",
     "avg",
     "min",
     "max",
@@ -107,9 +108,19 @@ enum Plan {
         /// Dates: how many of tantivy's units make a millisecond (`@timestamp`'s column
         /// counts nanoseconds, dates in `kw` milliseconds); `None` for numbers.
         date_scale: Option<f64>,
+        /// The zone dates are written in (`date_range`'s `time_zone`).
+        zone: AnyZone,
         children: Vec<(String, Plan)>,
     },
     Single(Vec<(String, Plan)>),
+    /// `filters`: tantivy's one filter per bucket (named by place) under a filter of every
+    /// event, shown as Elasticsearch's buckets by `keys`.
+    Filters {
+        keys: Vec<String>,
+        keyed: bool,
+        named: bool,
+        children: Vec<(String, Plan)>,
+    },
     /// A count (cardinality, value_count): Elasticsearch answers a whole number.
     Cardinality,
     /// A single value (`avg`, `min`, ...); of a date field (`date_scale`: tantivy's units a

@@ -86,9 +86,19 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             ranges,
             keyed,
             date_scale,
+            zone,
             children,
         } => {
             let mut kept = Vec::new();
+            // Elasticsearch answers the ranges in order of their starts, then their ends
+            let mut ranges: Vec<_> = ranges.iter().collect();
+            ranges.sort_by(|(from_a, to_a, _), (from_b, to_b, _)| {
+                let start = |from: &Option<f64>| from.unwrap_or(f64::NEG_INFINITY);
+                let end = |to: &Option<f64>| to.unwrap_or(f64::INFINITY);
+                start(from_a)
+                    .total_cmp(&start(from_b))
+                    .then(end(to_a).total_cmp(&end(to_b)))
+            });
             for (from, to, key) in ranges {
                 let found = buckets_mut(result).into_iter().find(|bucket| {
                     bucket.get("from").and_then(Value::as_f64) == *from
@@ -98,13 +108,13 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                     .map(|b| b.take())
                     .unwrap_or_else(|| json!({"doc_count": 0}));
                 if let Some(scale) = date_scale {
-                    date_range_bucket(&mut bucket, *from, *to, *scale);
+                    date_range_bucket(&mut bucket, *from, *to, *scale, zone);
                 }
                 // Elasticsearch names an unnamed range "from-to" with decimals (dates as dates),
                 // "*" for an open end
                 let edge = |v: &Option<f64>| match (v, date_scale) {
                     (None, _) => "*".to_string(),
-                    (Some(v), Some(scale)) => format_iso8601((v / scale) as i64),
+                    (Some(v), Some(scale)) => zone.format((v / scale) as i64),
                     (Some(v), None) => format!("{v:?}"),
                 };
                 bucket["key"] =
@@ -134,6 +144,39 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
         Plan::Single(children) => {
             whole_doc_count(result);
             render_level(result, children, exact, 0);
+        }
+        Plan::Filters {
+            keys,
+            keyed,
+            named,
+            children,
+        } => {
+            let mut buckets = Vec::new();
+            for (i, key) in keys.iter().enumerate() {
+                let mut bucket = result
+                    .get_mut(i.to_string())
+                    .map(Value::take)
+                    .unwrap_or_else(|| json!({"doc_count": 0}));
+                whole_doc_count(&mut bucket);
+                render_level(&mut bucket, children, exact, 0);
+                buckets.push((key.clone(), bucket));
+            }
+            *result = json!({"buckets": if *keyed {
+                Value::Object(buckets.into_iter().collect())
+            } else {
+                Value::Array(
+                    buckets
+                        .into_iter()
+                        .map(|(key, mut bucket)| {
+                            // anonymous filters' buckets have no keys; named ones keep theirs
+                            if *named {
+                                bucket["key"] = json!(key);
+                            }
+                            bucket
+                        })
+                        .collect(),
+                )
+            }});
         }
         Plan::Cardinality => {
             if let Some(value) = result.get("value").and_then(Value::as_f64) {

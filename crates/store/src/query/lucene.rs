@@ -18,6 +18,7 @@ use super::term::{exact, string_term};
 use super::text::{expand, match_phrase, words};
 use super::{exists, resolve, Context, Target, Q};
 use crate::mapping::FieldKind;
+use crate::Raised;
 use crate::RequestError;
 
 /// Elasticsearch's limit on the fields one term without a field may expand to.
@@ -50,7 +51,7 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         status: 400,
         kind: "query_shard_exception",
         reason: err.to_string(),
-        shard: None,
+        raised: Raised::Anywhere,
     })?;
     let zone = zone_of(query.time_zone.as_deref())?;
     let mut scope = scope(ctx, &query.fields, query.lenient, zone);

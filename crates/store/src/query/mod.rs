@@ -24,6 +24,7 @@ use tantivy::Term;
 
 use crate::mapping::{FieldKind, IndexMapping};
 use crate::schema::Fields;
+use crate::Raised;
 use crate::RequestError;
 
 /// What a query needs to know: the schema's fields, the fields' types, the time, and
@@ -76,7 +77,7 @@ impl From<QueryError> for RequestError {
             status: 400,
             kind: err.kind,
             reason: err.reason,
-            shard: None,
+            raised: Raised::Anywhere,
         }
     }
 }

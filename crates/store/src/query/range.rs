@@ -10,6 +10,7 @@ use tantivy::{DateTime, Term};
 use super::term::{number_range, parse_number, string_term, Number};
 use super::{exists, resolve, Context, Target, Q};
 use crate::mapping::FieldKind;
+use crate::Raised;
 use crate::RequestError;
 
 /// Date formats logdash reads in bounds.
@@ -30,7 +31,7 @@ pub(super) fn date_bound(
         status: 400,
         kind: "parse_exception",
         reason: err.to_string(),
-        shard: None,
+        raised: Raised::Anywhere,
     })
 }
 
