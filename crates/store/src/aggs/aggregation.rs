@@ -251,13 +251,15 @@ pub(super) fn one(
                 Target::Timestamp => Some(1e6),
                 Target::Whole(_, FieldKind::Date) => Some(1.0),
                 Target::Unmapped(_) if kind == "date_range" => Some(1.0),
-                _ if kind == "date_range" => return Err(RequestError::illegal_argument(format!(
+                _ if kind == "date_range" => {
+                    return Err(RequestError::illegal_argument(format!(
                     "Field [{field}] of type [{}] is not supported for aggregation [date_range]",
                     match &target {
                         Target::Whole(_, kind) => kind.es_type(),
                         _ => "text",
                     }
-                ))),
+                )))
+                }
                 _ => None,
             };
             let zone = match date_scale {

@@ -1,0 +1,245 @@
+//! The sorted search's collector: the first `from + size` hits by the sort keys, after
+//! `search_after`, read from each segment's columns.
+
+use super::*;
+
+pub(super) struct SortCollector {
+    pub(super) keys: Vec<SortKey>,
+    pub(super) limit: usize,
+    pub(super) search_after: Option<Vec<Value>>,
+    pub(super) mapping: IndexMapping,
+}
+
+#[derive(Debug)]
+pub(super) struct SortedHit {
+    pub(super) address: DocAddress,
+    pub(super) values: Vec<Value>,
+}
+
+pub(super) enum Reader {
+    Timestamp(Column<tantivy::DateTime>),
+    Number(Column<u64>, ColumnType),
+    Text(StrColumn),
+    Doc(SegmentOrdinal),
+    Missing,
+}
+
+impl Reader {
+    pub(super) fn value(&self, doc: DocId) -> SortValue {
+        match self {
+            Reader::Timestamp(column) => column.first(doc).map_or(SortValue::Missing, |d| {
+                SortValue::Int(d.into_timestamp_millis())
+            }),
+            Reader::Number(column, kind) => match (column.first(doc), kind) {
+                (None, _) => SortValue::Missing,
+                (Some(raw), ColumnType::I64) => SortValue::Int(i64::from_u64(raw)),
+                (Some(raw), ColumnType::U64) => SortValue::Int(raw.min(i64::MAX as u64) as i64),
+                (Some(raw), ColumnType::Bool) => SortValue::Int(i64::from(bool::from_u64(raw))),
+                (Some(raw), _) => SortValue::Float(f64::from_u64(raw)),
+            },
+            Reader::Text(column) => {
+                let mut text = String::new();
+                match column.term_ords(doc).next() {
+                    Some(ord) if column.ord_to_str(ord, &mut text).unwrap_or(false) => {
+                        SortValue::Text(text)
+                    }
+                    _ => SortValue::Missing,
+                }
+            }
+            Reader::Doc(segment) => SortValue::Int((i64::from(*segment) << 32) | i64::from(doc)),
+            Reader::Missing => SortValue::Missing,
+        }
+    }
+}
+
+/// Keeps, per segment, the events whose first sort key can still place them among the
+/// best `limit` (ties included); the other keys, which may need a string lookup, are read
+/// only for those few at the end.
+pub(super) struct SortSegmentCollector {
+    pub(super) readers: Vec<Reader>,
+    pub(super) keys: Vec<SortKey>,
+    pub(super) after: Option<Vec<SortValue>>,
+    pub(super) limit: usize,
+    pub(super) segment: SegmentOrdinal,
+    pub(super) candidates: Vec<(SortValue, DocId)>,
+    /// The first-key value of the `limit`-th best candidate at the last pruning.
+    pub(super) threshold: Option<SortValue>,
+    pub(super) prune_at: usize,
+}
+
+impl SortSegmentCollector {
+    /// Drops the candidates that `limit` others beat on the first key.
+    pub(super) fn prune(&mut self) {
+        let key = &self.keys[0];
+        if self.candidates.len() > self.limit {
+            self.candidates
+                .select_nth_unstable_by(self.limit - 1, |a, b| compare_one(key, &a.0, &b.0));
+            let threshold = self.candidates[self.limit - 1].0.clone();
+            self.candidates
+                .retain(|(value, _)| compare_one(key, value, &threshold) != Ordering::Greater);
+            self.threshold = Some(threshold);
+        }
+        self.prune_at = (self.candidates.len() * 2).max(4 * self.limit).max(4096);
+    }
+}
+
+impl Collector for SortCollector {
+    type Fruit = Vec<SortedHit>;
+    type Child = SortSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let mut readers = Vec::new();
+        let mut dates = Vec::new();
+        for key in &self.keys {
+            let source = key
+                .bind(&self.mapping)
+                .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
+            dates.push(matches!(
+                source,
+                SortSource::Timestamp | SortSource::Column(_, FieldKind::Date)
+            ));
+            let fast = reader.fast_fields();
+            readers.push(match &source {
+                SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),
+                SortSource::Doc => Reader::Doc(segment),
+                SortSource::Column(path, FieldKind::Text) => fast
+                    .str(&format!("kw.{path}"))?
+                    .map_or(Reader::Missing, Reader::Text),
+                SortSource::Column(path, _) => fast
+                    .u64_lenient_for_type(
+                        Some(&[
+                            ColumnType::I64,
+                            ColumnType::U64,
+                            ColumnType::F64,
+                            ColumnType::Bool,
+                        ]),
+                        &format!("kw.{path}"),
+                    )?
+                    .map_or(Reader::Missing, |(column, kind)| {
+                        Reader::Number(column, kind)
+                    }),
+                SortSource::Score => {
+                    return Err(tantivy::TantivyError::InvalidArgument(
+                        "[_score] can only be the only sort key in logdash".into(),
+                    ))
+                }
+                SortSource::Unmapped => Reader::Missing,
+            });
+        }
+        Ok(SortSegmentCollector {
+            readers,
+            keys: self.keys.clone(),
+            after: self.search_after.as_ref().map(|values| {
+                values
+                    .iter()
+                    .zip(&dates)
+                    .map(|(value, date)| SortValue::after(value, *date))
+                    .collect()
+            }),
+            limit: self.limit,
+            segment,
+            candidates: Vec::new(),
+            threshold: None,
+            prune_at: (4 * self.limit).max(4096),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<SortedHit>>) -> tantivy::Result<Vec<SortedHit>> {
+        let keys = &self.keys;
+        let mut all: Vec<(Vec<SortValue>, SortedHit)> = fruits
+            .into_iter()
+            .flatten()
+            .map(|hit| (hit.values.iter().map(SortValue::from_json).collect(), hit))
+            .collect();
+        all.sort_by(|(a, hit_a), (b, hit_b)| {
+            compare_keys(keys, a, b).then_with(|| {
+                (hit_a.address.segment_ord, hit_a.address.doc_id)
+                    .cmp(&(hit_b.address.segment_ord, hit_b.address.doc_id))
+            })
+        });
+        Ok(all
+            .into_iter()
+            .take(self.limit)
+            .map(|(_, hit)| hit)
+            .collect())
+    }
+}
+
+impl SegmentCollector for SortSegmentCollector {
+    type Fruit = Vec<SortedHit>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if self.limit == 0 {
+            return;
+        }
+        let (Some(reader), Some(key)) = (self.readers.first(), self.keys.first()) else {
+            return;
+        };
+        let first = reader.value(doc);
+        if let Some(after) = &self.after {
+            let Some(bound) = after.first() else { return };
+            match compare_one(key, &first, bound) {
+                Ordering::Less => return,
+                // a tie with the page's last event: the other keys decide, now, so that
+                // events of earlier pages never take the places of this page's
+                Ordering::Equal => {
+                    let mut values = vec![first.clone()];
+                    values.extend(self.readers[1..].iter().map(|reader| reader.value(doc)));
+                    if compare_keys(&self.keys, &values, after) != Ordering::Greater {
+                        return;
+                    }
+                }
+                Ordering::Greater => {}
+            }
+        }
+        if let Some(threshold) = &self.threshold {
+            if compare_one(key, &first, threshold) == Ordering::Greater {
+                return;
+            }
+        }
+        self.candidates.push((first, doc));
+        if self.candidates.len() >= self.prune_at {
+            self.prune();
+        }
+    }
+
+    fn harvest(mut self) -> Self::Fruit {
+        if self.limit == 0 || self.keys.is_empty() {
+            return Vec::new();
+        }
+        self.prune();
+        let mut kept: Vec<(Vec<SortValue>, DocId)> = self
+            .candidates
+            .iter()
+            .map(|(first, doc)| {
+                let mut values = Vec::with_capacity(self.readers.len());
+                values.push(first.clone());
+                values.extend(self.readers[1..].iter().map(|reader| reader.value(*doc)));
+                (values, *doc)
+            })
+            .filter(|(values, _)| {
+                self.after.as_ref().is_none_or(|after| {
+                    compare_keys(&self.keys, values, after) == Ordering::Greater
+                })
+            })
+            .collect();
+        kept.sort_by(|(a, doc_a), (b, doc_b)| {
+            compare_keys(&self.keys, a, b).then_with(|| doc_a.cmp(doc_b))
+        });
+        kept.truncate(self.limit);
+        kept.into_iter()
+            .map(|(values, doc)| SortedHit {
+                address: DocAddress::new(self.segment, doc),
+                values: values.iter().map(SortValue::to_json).collect(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,353 @@
+//! `_search`, `_count` and `_msearch`: run a query over the resolved indices and answer
+//! with hits (sorted, paged with `from` or `search_after`), totals and aggregations.
+
+use std::cmp::Ordering;
+use std::time::Instant;
+
+use serde_json::{json, Map, Value};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, ColumnType, MonotonicallyMappableToU64, StrColumn};
+use tantivy::query::{EmptyQuery, Query};
+use tantivy::schema::Value as _;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument};
+
+use crate::mapping::{FieldKind, IndexMapping};
+use crate::query::{self, resolve, Context, Target};
+use crate::Raised;
+use crate::{aggs, indices, RequestError, Store};
+
+mod collector;
+mod request;
+mod sort;
+
+use collector::{SortCollector, SortedHit};
+use request::SearchRequest;
+use sort::{compare_keys, compare_one, SortKey, SortSource, SortValue};
+
+/// The most hits one request may page through (`from + size`), as Elasticsearch's
+/// `index.max_result_window`.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// Body keys logdash reads; the rest of Elasticsearch's search body is refused by name.
+const ACCEPTED_AND_IGNORED: &[&str] = &[
+    "timeout",
+    "highlight",
+    "version",
+    "seq_no_primary_term",
+    "stored_fields",
+    "track_scores",
+];
+
+impl Store {
+    /// `POST /{index}/_search`.
+    pub fn search(&self, index_expression: &str, body: &Value) -> Result<Value, RequestError> {
+        let started = Instant::now();
+        let request = SearchRequest::parse(body)?;
+        let searcher = self.reader.searcher();
+        let (targets, mapping) = self.targets(index_expression)?;
+        // what fails from here fails on the shards, as Elasticsearch reports it
+        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        request.check_paging().map_err(on_shards)?;
+        let mut ctx = self.context(&mapping);
+        let query = match targets {
+            Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
+            Targets::All => query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
+            Targets::Some(ref names) => query::within_indices(
+                &self.fields,
+                query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
+                names,
+            ),
+        };
+        let total = Count;
+        let agg_request = match &request.aggs {
+            Some(aggs) => {
+                let mut bounds = |column: &str| aggs::column_bounds(&searcher, &*query, column);
+                Some(aggs::prepare(aggs, &mapping, ctx.now, &mut bounds).map_err(on_shards)?)
+            }
+            None => None,
+        };
+        let window = request.from + request.size;
+        let (count, hits_part, agg_results) = match &request.sort {
+            Some(keys) => {
+                let sorter = SortCollector {
+                    keys: keys.clone(),
+                    limit: window,
+                    search_after: request.search_after.clone(),
+                    mapping: mapping.clone(),
+                };
+                let agg_collector = agg_request
+                    .as_ref()
+                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
+                let (count, sorted, agg) = searcher
+                    .search(&*query, &(total, sorter, agg_collector))
+                    .map_err(|err| search_failed(&err))?;
+                (count, Hits::Sorted(sorted), agg)
+            }
+            // no hits asked for (the panels): no scores to compute for every match
+            None if window == 0 => {
+                let agg_collector = agg_request
+                    .as_ref()
+                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
+                let (count, agg) = searcher
+                    .search(&*query, &(total, agg_collector))
+                    .map_err(|err| search_failed(&err))?;
+                (count, Hits::Scored(Vec::new()), agg)
+            }
+            None => {
+                let top = TopDocs::with_limit(window).order_by_score();
+                let agg_collector = agg_request
+                    .as_ref()
+                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
+                let (count, top, agg) = searcher
+                    .search(&*query, &(total, top, agg_collector))
+                    .map_err(|err| search_failed(&err))?;
+                (count, Hits::Scored(top), agg)
+            }
+        };
+        let hits = self.render_hits(&searcher, hits_part, &request)?;
+        let mut response = json!({
+            "took": started.elapsed().as_millis() as u64,
+            "timed_out": false,
+            "_shards": shards(&targets),
+            "hits": hits,
+        });
+        if let Some(total) = request.track_total_hits.render(count) {
+            response["hits"]["total"] = total;
+        }
+        if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
+            response["aggregations"] = prepared.render(results, percentiles)?;
+        }
+        Ok(response)
+    }
+
+    /// `POST /{index}/_count`.
+    pub fn count(&self, index_expression: &str, body: &Value) -> Result<Value, RequestError> {
+        if let Some(object) = body.as_object() {
+            if let Some(key) = object.keys().find(|key| *key != "query") {
+                return Err(RequestError::bad_request(format!(
+                    "request does not support [{key}]"
+                )));
+            }
+        }
+        let wanted = query::parse(body.get("query"))?;
+        let searcher = self.reader.searcher();
+        let (targets, mapping) = self.targets(index_expression)?;
+        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        let mut ctx = self.context(&mapping);
+        let count = match targets {
+            Targets::None => 0,
+            Targets::All => searcher
+                .search(
+                    &*query::build(&mut ctx, wanted.as_ref()).map_err(on_shards)?,
+                    &Count,
+                )
+                .map_err(|e| search_failed(&e))?,
+            Targets::Some(ref names) => {
+                let query = query::within_indices(
+                    &self.fields,
+                    query::build(&mut ctx, wanted.as_ref()).map_err(on_shards)?,
+                    names,
+                );
+                searcher
+                    .search(&*query, &Count)
+                    .map_err(|e| search_failed(&e))?
+            }
+        };
+        Ok(json!({"count": count, "_shards": shards(&targets)}))
+    }
+
+    /// `POST /_msearch` (or `/{index}/_msearch`): header and body lines; each search
+    /// succeeds or fails on its own.
+    pub fn msearch(&self, default_index: Option<&str>, body: &[u8]) -> Result<Value, RequestError> {
+        let started = Instant::now();
+        let mut lines = body
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
+        let mut responses = Vec::new();
+        let mut number = 0;
+        while let Some(header) = lines.next() {
+            number += 1;
+            let header: Value = serde_json::from_slice(header).map_err(|err| {
+                RequestError::bad_request(format!(
+                    "_msearch header on line [{number}] is not JSON: {err}"
+                ))
+            })?;
+            let search_body = lines.next().ok_or_else(|| {
+                RequestError::bad_request(format!(
+                    "_msearch header on line [{number}] has no search body after it"
+                ))
+            })?;
+            number += 1;
+            let result = serde_json::from_slice::<Value>(search_body)
+                .map_err(|err| {
+                    RequestError::bad_request(format!(
+                        "_msearch body on line [{number}] is not JSON: {err}"
+                    ))
+                })
+                .and_then(|search_body| {
+                    let index = msearch_index(&header, default_index)?;
+                    self.search(&index, &search_body)
+                });
+            responses.push(match result {
+                Ok(mut response) => {
+                    response["status"] = json!(200);
+                    response
+                }
+                Err(err) => {
+                    let mut body = serde_json::to_value(err.body()).unwrap_or_default();
+                    body["status"] = json!(err.status);
+                    body
+                }
+            });
+        }
+        Ok(json!({"took": started.elapsed().as_millis() as u64, "responses": responses}))
+    }
+
+    fn context<'a>(&'a self, mapping: &'a IndexMapping) -> Context<'a> {
+        Context {
+            fields: &self.fields,
+            mapping,
+            now: crate::now_millis(),
+            analyzer: self
+                .index
+                .tokenizers()
+                .get(crate::schema::TEXT_TOKENIZER)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The index whose shard a failure is reported on: the first the search covers.
+    fn first_index(&self, targets: &Targets) -> String {
+        match targets {
+            Targets::Some(names) => names.first().cloned().unwrap_or_default(),
+            _ => self.index_names().into_iter().next().unwrap_or_default(),
+        }
+    }
+
+    /// Resolves an index expression and merges the chosen indices' mappings.
+    pub(crate) fn targets(
+        &self,
+        expression: &str,
+    ) -> Result<(Targets, IndexMapping), RequestError> {
+        let all = self.index_names();
+        let chosen = indices::resolve(expression, &all)?;
+        let mut mapping = IndexMapping::new();
+        if let Ok(mappings) = self.mappings.read() {
+            for name in &chosen {
+                for (field, kind) in mappings.get(name).into_iter().flatten() {
+                    mapping.entry(field.clone()).or_insert(*kind);
+                }
+            }
+        }
+        let targets = if chosen.is_empty() {
+            Targets::None
+        } else if chosen.len() == all.len() {
+            Targets::All
+        } else {
+            Targets::Some(chosen)
+        };
+        Ok((targets, mapping))
+    }
+
+    fn render_hits(
+        &self,
+        searcher: &Searcher,
+        hits: Hits,
+        request: &SearchRequest,
+    ) -> Result<Value, RequestError> {
+        let (max_score, rows): (Option<f32>, Vec<HitRow>) = match hits {
+            Hits::Scored(top) => (
+                top.first().map(|(score, _)| *score),
+                top.into_iter()
+                    .map(|(score, address)| (address, Some(score), None))
+                    .collect(),
+            ),
+            Hits::Sorted(sorted) => (
+                None,
+                sorted
+                    .into_iter()
+                    .map(|hit| (hit.address, None, Some(hit.values)))
+                    .collect(),
+            ),
+        };
+        let mut out = Vec::new();
+        for (address, score, sort) in rows.into_iter().skip(request.from).take(request.size) {
+            let doc: TantivyDocument = searcher.doc(address).map_err(|err| {
+                RequestError::internal(format!("cannot read a stored event: {err}"))
+            })?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            let source: Value = doc
+                .get_first(self.fields.source)
+                .and_then(|v| {
+                    v.as_bytes()
+                        .map(|b| serde_json::from_slice(b).unwrap_or(Value::Null))
+                })
+                .unwrap_or(Value::Null);
+            let mut hit = json!({
+                "_index": text(self.fields.index),
+                "_id": text(self.fields.id),
+                "_score": score,
+            });
+            if let Some(source) = request.source.apply(source) {
+                hit["_source"] = source;
+            }
+            if let Some(sort) = sort {
+                hit["sort"] = Value::Array(sort);
+            } else if let (true, Some(score)) = (request.sort_by_score, score) {
+                hit["sort"] = json!([score]);
+            }
+            out.push(hit);
+        }
+        Ok(json!({"max_score": max_score, "hits": out}))
+    }
+}
+
+/// The `_shards` of an answer: the store's one shard, or none when the index expression
+/// matched no index (as Elasticsearch answers, and how a client tells "no such index" from
+/// "no such event").
+fn shards(targets: &Targets) -> Value {
+    let total = u64::from(!matches!(targets, Targets::None));
+    json!({"total": total, "successful": total, "skipped": 0, "failed": 0})
+}
+
+/// One hit to render: where it is, its score (scored searches) or sort values (sorted ones).
+type HitRow = (DocAddress, Option<f32>, Option<Vec<Value>>);
+
+pub(crate) enum Targets {
+    None,
+    All,
+    Some(Vec<String>),
+}
+
+enum Hits {
+    Scored(Vec<(Score, DocAddress)>),
+    Sorted(Vec<SortedHit>),
+}
+
+fn search_failed(err: &tantivy::TantivyError) -> RequestError {
+    RequestError {
+        status: 400,
+        kind: "search_phase_execution_exception",
+        reason: format!("all shards failed: {err}"),
+        raised: Raised::Anywhere,
+    }
+}
+
+fn msearch_index(header: &Value, default_index: Option<&str>) -> Result<String, RequestError> {
+    match header.get("index") {
+        Some(Value::String(index)) => Ok(index.clone()),
+        Some(Value::Array(names)) => Ok(names
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(",")),
+        None => Ok(default_index.unwrap_or("_all").to_string()),
+        Some(other) => Err(RequestError::bad_request(format!(
+            "_msearch header [index] must be a string or an array, not {other}"
+        ))),
+    }
+}

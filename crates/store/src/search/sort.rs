@@ -1,0 +1,207 @@
+//! Sort keys: what each sorts on, its values, and their order.
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum SortSource {
+    Score,
+    Doc,
+    Timestamp,
+    /// A whole-value column of `kw`.
+    Column(String, FieldKind),
+    /// A field no index has: every event is "missing" it.
+    Unmapped,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct SortKey {
+    pub(super) field: String,
+    pub(super) descending: bool,
+    pub(super) missing_first: bool,
+}
+
+impl SortKey {
+    pub(super) fn parse_all(value: &Value) -> Result<Vec<SortKey>, RequestError> {
+        let items: Vec<&Value> = match value {
+            Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        items.into_iter().map(SortKey::parse).collect()
+    }
+
+    pub(super) fn parse(value: &Value) -> Result<SortKey, RequestError> {
+        let (field, spec) = match value {
+            Value::String(field) => (field.clone(), None),
+            Value::Object(object) if object.len() == 1 => {
+                let (field, spec) = object
+                    .iter()
+                    .next()
+                    .map(|(k, v)| (k.clone(), Some(v)))
+                    .unwrap_or_default();
+                (field, spec)
+            }
+            _ => {
+                return Err(RequestError::bad_request(format!(
+                    "[sort] entries must be a field name or {{field: order}}, not {value}"
+                )))
+            }
+        };
+        let mut descending = field == "_score";
+        let mut missing_first = false;
+        match spec {
+            None => {}
+            Some(Value::String(order)) => descending = parse_order(order)?,
+            Some(Value::Object(options)) => {
+                for (key, value) in options {
+                    match key.as_str() {
+                        "order" => descending = parse_order(value.as_str().unwrap_or_default())?,
+                        "missing" => missing_first = value.as_str() == Some("_first"),
+                        "unmapped_type" | "format" | "numeric_type" => {}
+                        other => {
+                            return Err(RequestError::bad_request(format!(
+                                "[sort] option [{other}] is not supported"
+                            )))
+                        }
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(RequestError::bad_request(format!(
+                    "[sort] order for [{field}] must be \"asc\" or \"desc\", not {other}"
+                )))
+            }
+        }
+        Ok(SortKey {
+            field,
+            descending,
+            missing_first,
+        })
+    }
+
+    pub(super) fn bind(&self, mapping: &IndexMapping) -> Result<SortSource, RequestError> {
+        Ok(match self.field.as_str() {
+            "_score" => SortSource::Score,
+            "_doc" => SortSource::Doc,
+            field => match resolve(mapping, field) {
+                Target::Timestamp => SortSource::Timestamp,
+                Target::Whole(path, kind) => SortSource::Column(path, kind),
+                Target::Unmapped(_) => SortSource::Unmapped,
+                Target::Text(path) => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead: [{path}.keyword]"
+                    )))
+                }
+                Target::Index | Target::Id => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "sorting on [{field}] is not supported; sort on @timestamp with a unique event field as the tiebreaker"
+                    )))
+                }
+            },
+        })
+    }
+}
+
+pub(super) fn parse_order(order: &str) -> Result<bool, RequestError> {
+    match order {
+        "asc" => Ok(false),
+        "desc" => Ok(true),
+        other => Err(RequestError::bad_request(format!(
+            "[sort] order must be \"asc\" or \"desc\", not [{other}]"
+        ))),
+    }
+}
+
+/// One sort key's value for one event.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum SortValue {
+    Missing,
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl SortValue {
+    pub(super) fn to_json(&self) -> Value {
+        match self {
+            SortValue::Missing => Value::Null,
+            SortValue::Int(i) => json!(i),
+            SortValue::Float(f) => json!(f),
+            SortValue::Text(s) => json!(s),
+        }
+    }
+
+    /// A `search_after` value: a date key takes a date as text too, as Elasticsearch does.
+    pub(super) fn after(value: &Value, date: bool) -> SortValue {
+        match (value, date) {
+            (Value::String(text), true) => text
+                .parse::<i64>()
+                .ok()
+                .or_else(|| logdash_core::time::parse_iso8601(text))
+                .map_or(SortValue::Missing, SortValue::Int),
+            _ => SortValue::from_json(value),
+        }
+    }
+
+    pub(super) fn from_json(value: &Value) -> SortValue {
+        match value {
+            Value::Number(n) => n.as_i64().map_or_else(
+                || SortValue::Float(n.as_f64().unwrap_or_default()),
+                SortValue::Int,
+            ),
+            Value::String(s) => SortValue::Text(s.clone()),
+            _ => SortValue::Missing,
+        }
+    }
+
+    /// Natural order of two present values (numbers compare across int/float).
+    pub(super) fn cmp_present(&self, other: &SortValue) -> Ordering {
+        match (self, other) {
+            (SortValue::Int(a), SortValue::Int(b)) => a.cmp(b),
+            (SortValue::Text(a), SortValue::Text(b)) => a.cmp(b),
+            (a, b) => a
+                .as_f64()
+                .partial_cmp(&b.as_f64())
+                .unwrap_or(Ordering::Equal),
+        }
+    }
+
+    pub(super) fn as_f64(&self) -> f64 {
+        match self {
+            SortValue::Int(i) => *i as f64,
+            SortValue::Float(f) => *f,
+            _ => f64::NAN,
+        }
+    }
+}
+
+pub(super) fn compare_keys(keys: &[SortKey], a: &[SortValue], b: &[SortValue]) -> Ordering {
+    keys.iter()
+        .zip(a.iter().zip(b))
+        .map(|(key, (x, y))| compare_one(key, x, y))
+        .find(|ordering| *ordering != Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
+}
+
+/// Order of two values of one sort key: `Less` means `x` comes first.
+pub(super) fn compare_one(key: &SortKey, x: &SortValue, y: &SortValue) -> Ordering {
+    match (x, y) {
+        (SortValue::Missing, SortValue::Missing) => Ordering::Equal,
+        // missing values go last (or first) whatever the order
+        (SortValue::Missing, _) => {
+            if key.missing_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (_, SortValue::Missing) => {
+            if key.missing_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (x, y) if key.descending => y.cmp_present(x),
+        (x, y) => x.cmp_present(y),
+    }
+}
