@@ -22,7 +22,7 @@ mod sort;
 
 use collector::{SortCollector, SortedHit};
 use request::SearchRequest;
-use sort::{compare_keys, compare_one, SortKey, SortSource, SortValue};
+use sort::{compare_keys, compare_one, DateFormat, SortKey, SortSource, SortValue};
 
 /// The most hits one request may page through (`from + size`), as Elasticsearch's
 /// `index.max_result_window`.
@@ -48,6 +48,12 @@ impl Store {
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         request.check_paging().map_err(on_shards)?;
+        // each sort key's source, checked now so that a bad key is named, not a failed shard
+        let mut formats = Vec::new();
+        for key in request.sort.iter().flatten() {
+            let source = key.bind(&mapping).map_err(on_shards)?;
+            formats.push(key.date_format(&source).map_err(on_shards)?);
+        }
         let mut ctx = self.context(&mapping);
         let query = match targets {
             Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
@@ -104,7 +110,7 @@ impl Store {
                 (count, Hits::Scored(top), agg)
             }
         };
-        let hits = self.render_hits(&searcher, hits_part, &request)?;
+        let hits = self.render_hits(&searcher, hits_part, &request, &formats)?;
         let mut response = json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,
@@ -254,6 +260,7 @@ impl Store {
         searcher: &Searcher,
         hits: Hits,
         request: &SearchRequest,
+        formats: &[Option<DateFormat>],
     ) -> Result<Value, RequestError> {
         let (max_score, rows): (Option<f32>, Vec<HitRow>) = match hits {
             Hits::Scored(top) => (
@@ -296,7 +303,12 @@ impl Store {
                 hit["_source"] = source;
             }
             if let Some(sort) = sort {
-                hit["sort"] = Value::Array(sort);
+                let written = sort
+                    .iter()
+                    .zip(formats.iter().chain(std::iter::repeat(&None)));
+                hit["sort"] = written
+                    .map(|(value, format)| format.map_or_else(|| value.clone(), |f| f.write(value)))
+                    .collect();
             } else if let (true, Some(score)) = (request.sort_by_score, score) {
                 hit["sort"] = json!([score]);
             }

@@ -18,6 +18,39 @@ pub(super) struct SortKey {
     pub(super) field: String,
     pub(super) descending: bool,
     pub(super) missing_first: bool,
+    /// `format`: how a date key's values are written (see [`DateFormat`]).
+    pub(super) format: Option<String>,
+}
+
+/// How a date sort key's values are written, by Elasticsearch's format names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DateFormat {
+    /// `strict_date_optional_time` and its kin: `2025-01-10T08:00:00.000Z`.
+    Iso,
+    /// `epoch_millis`, as text.
+    EpochMillis,
+    /// `epoch_second`, as text.
+    EpochSecond,
+}
+
+impl DateFormat {
+    pub(super) fn write(self, value: &Value) -> Value {
+        let Some(ms) = value.as_i64() else {
+            return value.clone();
+        };
+        Value::String(match self {
+            DateFormat::Iso => logdash_core::time::format_iso8601(ms),
+            DateFormat::EpochMillis => ms.to_string(),
+            // whole seconds, and the milliseconds as a decimal fraction when there are any
+            DateFormat::EpochSecond => match ms.rem_euclid(1_000) {
+                0 => ms.div_euclid(1_000).to_string(),
+                fraction => {
+                    let digits = format!("{fraction:03}");
+                    format!("{}.{}", ms.div_euclid(1_000), digits.trim_end_matches('0'))
+                }
+            },
+        })
+    }
 }
 
 impl SortKey {
@@ -48,6 +81,7 @@ impl SortKey {
         };
         let mut descending = field == "_score";
         let mut missing_first = false;
+        let mut format = None;
         match spec {
             None => {}
             Some(Value::String(order)) => descending = parse_order(order)?,
@@ -56,7 +90,9 @@ impl SortKey {
                     match key.as_str() {
                         "order" => descending = parse_order(value.as_str().unwrap_or_default())?,
                         "missing" => missing_first = value.as_str() == Some("_first"),
-                        "unmapped_type" | "format" | "numeric_type" => {}
+                        "format" => format = value.as_str().map(str::to_string),
+                        // a field no index has sorts as missing whatever its type would be
+                        "unmapped_type" | "numeric_type" => {}
                         other => {
                             return Err(RequestError::bad_request(format!(
                                 "[sort] option [{other}] is not supported"
@@ -75,7 +111,45 @@ impl SortKey {
             field,
             descending,
             missing_first,
+            format,
         })
+    }
+
+    /// The format of this key's values when it sorts on `source`, refused as
+    /// Elasticsearch refuses it (a format on a number, a pattern logdash does not write).
+    pub(super) fn date_format(
+        &self,
+        source: &SortSource,
+    ) -> Result<Option<DateFormat>, RequestError> {
+        let Some(format) = &self.format else {
+            return Ok(None);
+        };
+        if !matches!(
+            source,
+            SortSource::Timestamp | SortSource::Column(_, FieldKind::Date) | SortSource::Unmapped
+        ) {
+            let kind = match source {
+                SortSource::Column(_, FieldKind::Long | FieldKind::Float) => "decimal",
+                _ => "raw",
+            };
+            return Err(RequestError::illegal_argument(format!(
+                "require a date_time formatter; got [{kind}]"
+            )));
+        }
+        Ok(Some(match format.as_str() {
+            "strict_date_optional_time"
+            | "date_optional_time"
+            | "strict_date_optional_time_nanos"
+            | "strict_date_time"
+            | "date_time" => DateFormat::Iso,
+            "epoch_millis" => DateFormat::EpochMillis,
+            "epoch_second" => DateFormat::EpochSecond,
+            other => {
+                return Err(RequestError::illegal_argument(format!(
+                    "format [{other}] for sort values is not supported by logdash: it writes strict_date_optional_time, epoch_millis and epoch_second"
+                )))
+            }
+        }))
     }
 
     pub(super) fn bind(&self, mapping: &IndexMapping) -> Result<SortSource, RequestError> {
