@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod es;
+pub mod live;
 pub mod logstash;
 pub mod lucene;
 pub mod saved;

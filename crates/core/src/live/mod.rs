@@ -1,0 +1,255 @@
+//! The push tail's matching: whether one arriving event belongs to a view (its index
+//! pattern and query text, as the stream sends them: `query_string` with `AND` over every
+//! field), decided on the event's JSON alone, without a search. It follows the store's
+//! reading of each clause on dynamically mapped fields: strings are text (lowercased words)
+//! with an exact `.keyword`, numbers compare as numbers, date strings as instants. What it
+//! cannot decide the same way (regular expressions, fuzzy terms, proximity) is refused
+//! when the view is compiled, and the server polls for that view instead.
+
+use serde_json::Value;
+
+use crate::es::route::glob_match;
+use crate::lucene::{self, DefaultOperator, Node, Value as Clause};
+use crate::time::{parse_date_math, parse_iso8601, EpochMillis, Rounding};
+
+mod field;
+
+use field::{leaves, values_at, Values};
+
+/// Longest word the store's analyzer keeps (tantivy's default tokenizer drops longer ones).
+const MAX_WORD_BYTES: usize = 40;
+
+/// A view's query compiled for matching events one by one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveQuery {
+    /// The index expression's patterns (`logs-*`, or a comma list).
+    indices: Vec<String>,
+    node: Node,
+}
+
+impl LiveQuery {
+    /// Compiles a view: its index expression and its query text. `Err` names what cannot be
+    /// matched event by event (the caller then polls with searches).
+    pub fn compile(index_expression: &str, query: &str) -> Result<LiveQuery, String> {
+        let indices: Vec<String> = index_expression
+            .split(',')
+            .map(str::trim)
+            .filter(|pattern| !pattern.is_empty())
+            .map(str::to_string)
+            .collect();
+        if indices.is_empty() || indices.iter().any(|pattern| pattern.starts_with('-')) {
+            return Err(format!(
+                "the index expression [{index_expression}] is not one live views take"
+            ));
+        }
+        let node = if query.trim().is_empty() {
+            Node::All
+        } else {
+            lucene::parse(query, DefaultOperator::And).map_err(|err| err.to_string())?
+        };
+        supported(&node)?;
+        Ok(LiveQuery { indices, node })
+    }
+
+    /// Whether the event `source`, stored in `index`, belongs to this view at `now`
+    /// (date math in ranges is read against it).
+    pub fn matches(&self, index: &str, source: &Value, now: EpochMillis) -> bool {
+        self.indices.iter().any(|pattern| {
+            glob_match(pattern, index) && (pattern.starts_with('.') || !index.starts_with('.'))
+        }) && node_matches(&self.node, source, now)
+    }
+}
+
+/// Refuses the clauses an event alone cannot decide as the store does.
+fn supported(node: &Node) -> Result<(), String> {
+    match node {
+        Node::And(nodes) | Node::Or(nodes) => nodes.iter().try_for_each(supported),
+        Node::Not(inner) | Node::Boost(inner, _) => supported(inner),
+        Node::All | Node::Exists(_) => Ok(()),
+        Node::Term { value, .. } => match value {
+            Clause::Regex(_) => Err("regular expressions are matched by searching".into()),
+            Clause::Fuzzy { .. } => Err("fuzzy terms are matched by searching".into()),
+            Clause::Proximity { .. } => Err("proximity phrases are matched by searching".into()),
+            Clause::Word(_) | Clause::Phrase(_) | Clause::Wildcard(_) | Clause::Range { .. } => {
+                Ok(())
+            }
+        },
+    }
+}
+
+fn node_matches(node: &Node, source: &Value, now: EpochMillis) -> bool {
+    match node {
+        Node::All => true,
+        Node::And(nodes) => nodes.iter().all(|n| node_matches(n, source, now)),
+        Node::Or(nodes) => nodes.iter().any(|n| node_matches(n, source, now)),
+        Node::Not(inner) => !node_matches(inner, source, now),
+        Node::Boost(inner, _) => node_matches(inner, source, now),
+        Node::Exists(field) => values_at(source, field).found.iter().any(|v| !v.is_null()),
+        Node::Term {
+            field: Some(field),
+            value,
+        } if field != "*" => clause_matches(&values_at(source, field), value, now),
+        // no field: every field that can hold the term (strings, numbers, booleans)
+        Node::Term { value, .. } => {
+            let all = Values {
+                found: leaves(source),
+                exact: false,
+            };
+            !matches!(value, Clause::Range { .. }) && clause_matches(&all, value, now)
+        }
+    }
+}
+
+fn clause_matches(values: &Values<'_>, clause: &Clause, now: EpochMillis) -> bool {
+    values.found.iter().any(|value| match (value, clause) {
+        (Value::String(text), Clause::Word(word)) => string_has_word(text, word, values.exact),
+        (Value::String(text), Clause::Phrase(phrase)) => {
+            string_has_phrase(text, phrase, values.exact)
+        }
+        (Value::String(text), Clause::Wildcard(pattern)) if values.exact => wildcard(pattern, text),
+        (Value::String(text), Clause::Wildcard(pattern)) => {
+            let pattern = pattern.to_lowercase();
+            words(text).iter().any(|word| wildcard(&pattern, word))
+        }
+        (Value::Number(n), Clause::Word(word) | Clause::Phrase(word)) => {
+            word.parse::<f64>().is_ok_and(|w| n.as_f64() == Some(w))
+        }
+        (Value::Bool(b), Clause::Word(word) | Clause::Phrase(word)) => word == &b.to_string(),
+        (
+            value,
+            Clause::Range {
+                lower,
+                upper,
+                include_lower,
+                include_upper,
+            },
+        ) => in_range(
+            value,
+            (lower.as_deref(), *include_lower),
+            (upper.as_deref(), *include_upper),
+            now,
+        ),
+        _ => false,
+    })
+}
+
+/// A word of a query string against a string value: a date against a date, the whole
+/// value against `.keyword`, else every word of it among the value's words.
+fn string_has_word(text: &str, word: &str, exact: bool) -> bool {
+    if let (Some(at), Some(asked)) = (parse_iso8601(text), parse_iso8601(word)) {
+        return at == asked;
+    }
+    if exact {
+        return text == word;
+    }
+    let have = words(text);
+    let wanted = words(word);
+    !wanted.is_empty() && wanted.iter().all(|w| have.contains(w))
+}
+
+/// A quoted phrase against a string value: a date against a date, the whole value against
+/// `.keyword`, else its words in order among the value's.
+fn string_has_phrase(text: &str, phrase: &str, exact: bool) -> bool {
+    if let (Some(at), Some(asked)) = (parse_iso8601(text), parse_iso8601(phrase)) {
+        return at == asked;
+    }
+    if exact {
+        return text == phrase;
+    }
+    contains_run(&words(text), &words(phrase))
+}
+
+fn in_range(
+    value: &Value,
+    (lower, include_lower): (Option<&str>, bool),
+    (upper, include_upper): (Option<&str>, bool),
+    now: EpochMillis,
+) -> bool {
+    let (lower, upper) = (lower.filter(|t| *t != "*"), upper.filter(|t| *t != "*"));
+    let ordered = |order: std::cmp::Ordering, inclusive: bool| {
+        order == std::cmp::Ordering::Less || (inclusive && order == std::cmp::Ordering::Equal)
+    };
+    match value {
+        Value::Number(n) => {
+            let Some(x) = n.as_f64() else { return false };
+            let number = |t: &str| t.parse::<f64>().ok();
+            lower.is_none_or(|l| number(l).is_some_and(|l| ordered(l.total_cmp(&x), include_lower)))
+                && upper.is_none_or(|u| {
+                    number(u).is_some_and(|u| ordered(x.total_cmp(&u), include_upper))
+                })
+        }
+        Value::String(text) => match parse_iso8601(text) {
+            // a date: bounds are date math, rounded as Elasticsearch rounds each side
+            Some(at) => {
+                let date = |t: &str, rounding| parse_date_math(t, now, rounding).ok();
+                let low = if include_lower {
+                    Rounding::Down
+                } else {
+                    Rounding::Up
+                };
+                let high = if include_upper {
+                    Rounding::Up
+                } else {
+                    Rounding::Down
+                };
+                lower.is_none_or(|l| {
+                    date(l, low).is_some_and(|l| ordered(l.cmp(&at), include_lower))
+                }) && upper.is_none_or(|u| {
+                    date(u, high).is_some_and(|u| ordered(at.cmp(&u), include_upper))
+                })
+            }
+            None => {
+                lower.is_none_or(|l| ordered(l.cmp(text.as_str()), include_lower))
+                    && upper.is_none_or(|u| ordered(text.as_str().cmp(u), include_upper))
+            }
+        },
+        _ => false,
+    }
+}
+
+/// The words the store's analyzer makes of a text: runs of letters and digits, lowercased,
+/// none of 40 bytes or more.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && word.len() < MAX_WORD_BYTES)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether `run` appears, in order and without gaps, in `words`.
+fn contains_run(words: &[String], run: &[String]) -> bool {
+    !run.is_empty() && words.windows(run.len()).any(|window| window == run)
+}
+
+/// Lucene's wildcards: `*` any characters, `?` one.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    // the classic two-pointer match with backtracking to the last `*`
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,171 @@
+//! The push tail decides event by event (`logdash_core::live`) what the stream's search
+//! decides in the store: for every query here, the events the live matcher takes are
+//! exactly the hits of the stream's own request.
+
+use logdash_core::dashboard::panels::query_in_range;
+use logdash_core::live::LiveQuery;
+use logdash_store::Store;
+use serde_json::{json, Value};
+
+fn events() -> Vec<Value> {
+    let rows = [
+        (
+            "INFO",
+            "GET /hello/Natalia 200",
+            200,
+            12.5,
+            "u1",
+            vec!["flask"],
+        ),
+        (
+            "ERROR",
+            "Connection refused by upstream api-7",
+            502,
+            812.0,
+            "u2",
+            vec!["flask", "Payments"],
+        ),
+        (
+            "WARNING",
+            "slow request to /pay/42",
+            200,
+            1_500.0,
+            "u3",
+            vec![],
+        ),
+        ("INFO", "GET / 200", 200, 3.0, "u1", vec!["web"]),
+        (
+            "DEBUG",
+            "cache miss for key user:42",
+            0,
+            0.5,
+            "u9",
+            vec!["cache"],
+        ),
+        (
+            "ERROR",
+            "Traceback: ValueError: invalid literal for int()",
+            500,
+            40.0,
+            "u2",
+            vec![],
+        ),
+        (
+            "CRITICAL",
+            "disk full on /var/lib",
+            503,
+            9.0,
+            "u4",
+            vec!["ops"],
+        ),
+        (
+            "info",
+            "connection reset by peer",
+            499,
+            250.0,
+            "u5",
+            vec!["web", "flask"],
+        ),
+    ];
+    rows.iter()
+        .enumerate()
+        .map(|(i, (level, message, status, ms, user, tags))| {
+            let mut event = json!({
+                "@timestamp": format!("2025-11-25T09:{:02}:00.000Z", 50 + i),
+                "level": level,
+                "message": message,
+                "tags": tags,
+                "extra": {"status_code": status, "response_time_ms": ms, "user_id": user},
+                "event": {"id": format!("e{i}")},
+            });
+            if i % 3 == 0 {
+                event["extra"]["url_path"] = json!(format!("/hello/{i}"));
+            }
+            event
+        })
+        .collect()
+}
+
+const QUERIES: &[&str] = &[
+    "",
+    "level:ERROR",
+    "level:error",
+    "level.keyword:ERROR",
+    "level.keyword:info",
+    "connection",
+    "connection refused",
+    "message:\"refused by upstream\"",
+    "message:\"upstream refused\"",
+    "level:(ERROR OR CRITICAL)",
+    "-level:INFO",
+    "NOT level:INFO AND NOT level:DEBUG",
+    "extra.status_code:200",
+    "extra.status_code:[500 TO 599]",
+    "extra.status_code:{500 TO 503}",
+    "extra.status_code:>=499",
+    "extra.response_time_ms:<10",
+    "extra.response_time_ms:[12.5 TO 812]",
+    "200",
+    "u1",
+    "tags:flask",
+    "tags.keyword:Payments",
+    "tags:payments",
+    "conn*",
+    "extra.user_id:u?",
+    "extra.user_id.keyword:u*",
+    "_exists_:extra.url_path",
+    "NOT _exists_:extra.url_path",
+    "@timestamp:[2025-11-25T09:52:00Z TO 2025-11-25T09:55:00Z}",
+    "@timestamp:>now-1h",
+    "valueerror",
+    "api",
+    "user",
+    "42",
+    "extra.url_path:hel*",
+    "extra.url_path.keyword:\\/hello\\/*",
+];
+
+#[test]
+fn the_live_matcher_takes_exactly_what_the_search_finds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let events = events();
+    let mut body = String::new();
+    for event in &events {
+        body.push_str(&json!({"index": {"_index": "logs-app"}}).to_string());
+        body.push('\n');
+        body.push_str(&event.to_string());
+        body.push('\n');
+    }
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+    // "now" for both: the moment the queries run (the events are all in the past)
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let from = 1_764_000_000_000;
+    for query in QUERIES {
+        let Ok(live) = LiveQuery::compile("logs-*", query) else {
+            panic!("[{query}] does not compile for live matching");
+        };
+        let request = json!({"size": 100, "query": query_in_range(query, from, now), "sort": [{"@timestamp": "asc"}]});
+        let found = store
+            .search("logs-*", &request)
+            .unwrap_or_else(|err| panic!("[{query}]: {err}"));
+        let searched: Vec<&Value> = found["hits"]["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|hit| &hit["_source"]["event"]["id"])
+            .collect();
+        let matched: Vec<&Value> = events
+            .iter()
+            .filter(|event| live.matches("logs-app", event, now))
+            .map(|event| &event["event"]["id"])
+            .collect();
+        assert_eq!(
+            matched, searched,
+            "[{query}]: live matching against the search"
+        );
+    }
+}
