@@ -109,6 +109,15 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
 
+    /// Live streams (/api/tail, the dashboard's push tail) open at once; past it, 503 and
+    /// the dashboard polls.
+    #[arg(long, env = "LOGDASH_MAX_TAIL_WATCHERS", default_value_t = 256)]
+    pub max_tail_watchers: usize,
+
+    /// Different views (index pattern and query) streamed live at once; past it, 503.
+    #[arg(long, env = "LOGDASH_MAX_TAIL_VIEWS", default_value_t = 64)]
+    pub max_tail_views: usize,
+
     /// Largest accepted request body on /es/ (searches), in bytes.
     #[arg(long, env = "LOGDASH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod proxy;
 pub mod saved_queries;
 pub mod serve;
+pub mod tail;
 pub mod web;
 
 use std::sync::Arc;
@@ -52,13 +53,18 @@ pub struct AppState {
     pub editor_token: Option<String>,
     /// Origins allowed to call the APIs from the browser (CORS); empty: same origin only.
     pub cors_origins: Vec<HeaderValue>,
+    /// The push tail's watchers and views (`/api/tail`).
+    pub tail: Arc<tail::hub::Hub>,
 }
 
 impl AppState {
     /// Embedded mode: `/es/` is the store, saved queries live in its data directory.
     pub fn embedded(config: &Config, store: Arc<Store>) -> Result<Self, String> {
         let saved = saved_queries::SavedQueries::open_file(store.data_dir())?;
-        Self::with(config, Backend::Embedded(store), saved)
+        let state = Self::with(config, Backend::Embedded(Arc::clone(&store)), saved)?;
+        // every event the store takes goes by the push tail's views
+        store.on_arrival(Arc::clone(&state.tail) as logdash_store::Arrivals);
+        Ok(state)
     }
 
     /// Proxy mode: `/es/` is the cluster, saved queries live in one of its indices.
@@ -100,6 +106,10 @@ impl AppState {
             saved_queries,
             editor_token: config.editor_token.clone().filter(|t| !t.is_empty()),
             cors_origins,
+            tail: tail::hub::Hub::new(tail::hub::Limits {
+                max_watchers: config.max_tail_watchers.max(1),
+                max_views: config.max_tail_views.max(1),
+            }),
         })
     }
 }
@@ -124,6 +134,7 @@ pub fn app(state: Arc<AppState>) -> App {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .merge(saved_queries::routes())
+        .merge(tail::routes())
         .route("/config.json", get(web::config_json))
         .merge(web::routes())
         .with_state(Arc::clone(&state));
@@ -148,6 +159,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
             "backend": "embedded",
             "indices": store.index_names().len(),
             "ingest": state.ingest.snapshot(),
+            "tail": {"watchers": state.tail.counts().0, "views": state.tail.counts().1},
         }))
         .into_response(),
         Backend::Proxy(upstream) => {

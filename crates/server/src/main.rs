@@ -136,7 +136,13 @@ async fn run_embedded(config: Config) -> Result<(), String> {
 
     tracing::info!(%address, data_dir = %config.data_dir.display(), "logdash started");
     announce(&format!("logdash is running: open http://{address}/"));
-    serve::shared(listener, app(state), config.limits(), shutdown_signal()).await;
+    // stopping ends the push tail's streams first, so that no connection holds the stop
+    let hub = Arc::clone(&state.tail);
+    let stopping = async move {
+        shutdown_signal().await;
+        hub.close();
+    };
+    serve::shared(listener, app(state), config.limits(), stopping).await;
     let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
     if !matches!(flushed, Ok(Ok(()))) {
         tracing::error!("the store could not commit its last events on shutdown");

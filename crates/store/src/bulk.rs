@@ -21,6 +21,9 @@ pub(crate) fn run(
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
     let mut items = Vec::new();
     let mut docs = Vec::new();
+    // what the push tail is told of, kept only when something listens
+    let arrivals = store.arrivals();
+    let mut arrived: Vec<(String, String, crate::Source)> = Vec::new();
     let mut line_number = 0;
     let now = now_millis();
     while let Some(action_line) = lines.next() {
@@ -140,11 +143,12 @@ pub(crate) fn run(
             }
         };
         let id_given = id.is_some();
+        let kept = arrivals.as_ref().map(|_| source.clone());
         let doc = store.prepare(&index, id, time, source);
-        let id = doc
-            .get_first(store.fields.id)
-            .and_then(|v| tantivy::schema::Value::as_str(&v).map(str::to_string))
-            .unwrap_or_default();
+        let id = store.id_of(&doc);
+        if let Some(source) = kept {
+            arrived.push((index.clone(), id.clone(), source));
+        }
         if id_given && op == "index" {
             // an explicit id replaces an earlier event with the same id in that index
             store
@@ -161,6 +165,13 @@ pub(crate) fn run(
             "_shards": {"total": 1, "successful": 1, "failed": 0},
             "_seq_no": 0, "_primary_term": 1, "status": 201
         }}));
+    }
+    if let Some(arrivals) = arrivals.filter(|_| !arrived.is_empty()) {
+        let batch: Vec<crate::Arrived<'_>> = arrived
+            .iter()
+            .map(|(index, id, source)| crate::Arrived { index, id, source })
+            .collect();
+        arrivals.arrived(&batch);
     }
     if !docs.is_empty() {
         store

@@ -67,6 +67,23 @@ impl Default for StoreConfig {
 
 type Mappings = BTreeMap<String, IndexMapping>;
 
+/// One event the store took: where it goes, its `_id` and its `_source`.
+pub struct Arrived<'a> {
+    pub index: &'a str,
+    pub id: &'a str,
+    pub source: &'a Source,
+}
+
+/// Told of every batch of events the store takes, as it queues them for indexing (before
+/// they are searchable): the push tail's feed. It runs on the ingesting thread.
+pub trait Listener: Send + Sync {
+    /// Whether it wants events now: when not, the store spends nothing on it.
+    fn listening(&self) -> bool;
+    fn arrived(&self, batch: &[Arrived<'_>]);
+}
+
+pub type Arrivals = Arc<dyn Listener>;
+
 /// The embedded store, opened on one data directory.
 pub struct Store {
     data_dir: PathBuf,
@@ -78,6 +95,7 @@ pub struct Store {
     mappings: Arc<RwLock<Mappings>>,
     writer: Writer,
     next_id: AtomicU64,
+    arrivals: RwLock<Option<Arrivals>>,
 }
 
 impl Store {
@@ -126,6 +144,7 @@ impl Store {
             mappings,
             writer,
             next_id: AtomicU64::new(0),
+            arrivals: RwLock::new(None),
         })
     }
 
@@ -178,11 +197,43 @@ impl Store {
             .iter()
             .map(|(index, time, event)| self.document(index, None, *time, event))
             .collect();
+        if let Some(arrivals) = self.arrivals() {
+            let ids: Vec<String> = docs.iter().map(|doc| self.id_of(doc)).collect();
+            let arrived: Vec<Arrived<'_>> = placed
+                .iter()
+                .zip(&ids)
+                .map(|((index, _, source), id)| Arrived { index, id, source })
+                .collect();
+            arrivals.arrived(&arrived);
+        }
         let count = docs.len();
         self.writer
             .send(Command::Add { docs, done: None })
             .map_err(StoreError::Index)?;
         Ok(count)
+    }
+
+    /// Tells `arrivals` of every event taken from now on (one listener; a second replaces it).
+    pub fn on_arrival(&self, arrivals: Arrivals) {
+        if let Ok(mut slot) = self.arrivals.write() {
+            *slot = Some(arrivals);
+        }
+    }
+
+    /// The listener, when there is one and it is listening.
+    pub(crate) fn arrivals(&self) -> Option<Arrivals> {
+        self.arrivals
+            .read()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .filter(|listener| listener.listening())
+    }
+
+    /// The `_id` of a prepared document.
+    pub(crate) fn id_of(&self, doc: &tantivy::TantivyDocument) -> String {
+        doc.get_first(self.fields.id)
+            .and_then(|v| tantivy::schema::Value::as_str(&v).map(str::to_string))
+            .unwrap_or_default()
     }
 
     /// Elasticsearch's `_bulk`: answers once every accepted event is committed to disk.

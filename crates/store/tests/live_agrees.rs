@@ -160,7 +160,7 @@ fn the_live_matcher_takes_exactly_what_the_search_finds() {
             .collect();
         let matched: Vec<&Value> = events
             .iter()
-            .filter(|event| live.matches("logs-app", event, now))
+            .filter(|event| live.matches("logs-app", event.as_object().expect("an object"), now))
             .map(|event| &event["event"]["id"])
             .collect();
         assert_eq!(

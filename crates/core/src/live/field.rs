@@ -2,7 +2,7 @@
 //! `{"extra": {"status_code": ..}}` or a key with dots in it, arrays hold several values,
 //! and `.keyword` is the exact value of a string field.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A field's values in one event.
 pub(super) struct Values<'a> {
@@ -11,12 +11,12 @@ pub(super) struct Values<'a> {
     pub exact: bool,
 }
 
-pub(super) fn values_at<'a>(source: &'a Value, path: &str) -> Values<'a> {
+pub(super) fn values_at<'a>(source: &'a Map<String, Value>, path: &str) -> Values<'a> {
     let mut found = Vec::new();
-    collect(source, path, &mut found);
+    collect_in(source, path, &mut found);
     if found.is_empty() {
         if let Some(field) = path.strip_suffix(".keyword") {
-            collect(source, field, &mut found);
+            collect_in(source, field, &mut found);
             found.retain(|value| value.is_string());
             return Values { found, exact: true };
         }
@@ -30,19 +30,21 @@ pub(super) fn values_at<'a>(source: &'a Value, path: &str) -> Values<'a> {
 fn collect<'a>(value: &'a Value, path: &str, out: &mut Vec<&'a Value>) {
     match value {
         Value::Array(items) => items.iter().for_each(|item| collect(item, path, out)),
-        Value::Object(object) => {
-            for (key, inner) in object {
-                if key == path {
-                    flatten(inner, out);
-                } else if let Some(rest) = path
-                    .strip_prefix(key.as_str())
-                    .and_then(|rest| rest.strip_prefix('.'))
-                {
-                    collect(inner, rest, out);
-                }
-            }
-        }
+        Value::Object(object) => collect_in(object, path, out),
         _ => {}
+    }
+}
+
+fn collect_in<'a>(object: &'a Map<String, Value>, path: &str, out: &mut Vec<&'a Value>) {
+    for (key, inner) in object {
+        if key == path {
+            flatten(inner, out);
+        } else if let Some(rest) = path
+            .strip_prefix(key.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+        {
+            collect(inner, rest, out);
+        }
     }
 }
 
@@ -55,9 +57,9 @@ fn flatten<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
 }
 
 /// Every string, number and boolean in the event, at any depth.
-pub(super) fn leaves(value: &Value) -> Vec<&Value> {
+pub(super) fn leaves(source: &Map<String, Value>) -> Vec<&Value> {
     let mut out = Vec::new();
-    gather(value, &mut out);
+    source.values().for_each(|value| gather(value, &mut out));
     out
 }
 

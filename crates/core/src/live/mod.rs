@@ -6,7 +6,7 @@
 //! cannot decide the same way (regular expressions, fuzzy terms, proximity) is refused
 //! when the view is compiled, and the server polls for that view instead.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::es::route::glob_match;
 use crate::lucene::{self, DefaultOperator, Node, Value as Clause};
@@ -53,7 +53,7 @@ impl LiveQuery {
 
     /// Whether the event `source`, stored in `index`, belongs to this view at `now`
     /// (date math in ranges is read against it).
-    pub fn matches(&self, index: &str, source: &Value, now: EpochMillis) -> bool {
+    pub fn matches(&self, index: &str, source: &Map<String, Value>, now: EpochMillis) -> bool {
         self.indices.iter().any(|pattern| {
             glob_match(pattern, index) && (pattern.starts_with('.') || !index.starts_with('.'))
         }) && node_matches(&self.node, source, now)
@@ -77,7 +77,7 @@ fn supported(node: &Node) -> Result<(), String> {
     }
 }
 
-fn node_matches(node: &Node, source: &Value, now: EpochMillis) -> bool {
+fn node_matches(node: &Node, source: &Map<String, Value>, now: EpochMillis) -> bool {
     match node {
         Node::All => true,
         Node::And(nodes) => nodes.iter().all(|n| node_matches(n, source, now)),

@@ -3,8 +3,8 @@ use serde_json::json;
 
 const NOW: EpochMillis = 1_764_064_800_000; // 2025-11-25T10:00:00Z
 
-fn event() -> Value {
-    json!({
+fn event() -> Map<String, Value> {
+    let event = json!({
         "@timestamp": "2025-11-25T09:59:30.000Z",
         "level": "ERROR",
         "logger_name": "app.views",
@@ -12,7 +12,8 @@ fn event() -> Value {
         "tags": ["flask", "Payments"],
         "extra": {"status_code": 502, "response_time_ms": 812.5, "user_id": "u42", "url_path": "/pay/42", "cached": false},
         "host.name": "web-1"
-    })
+    });
+    event.as_object().cloned().unwrap_or_default()
 }
 
 fn matches(query: &str) -> bool {

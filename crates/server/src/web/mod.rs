@@ -25,9 +25,10 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 pub use csp::content_security_policy;
 
-/// Which answers compression compresses: those of 32 bytes or more that are not images
-/// (other than SVG). This is tower-http's default less its checks for gRPC and event
-/// streams, which logdash never serves, read with one header lookup instead of three.
+/// Which answers compression compresses: those of 32 bytes or more that are neither images
+/// (other than SVG) nor event streams (the push tail's, which must go out event by event).
+/// This is tower-http's default less its check for gRPC, which logdash never serves, read
+/// with one header lookup instead of three.
 #[derive(Debug, Clone, Copy)]
 pub struct Compressible;
 
@@ -38,8 +39,9 @@ impl Predicate for Compressible {
             .get(header::CONTENT_TYPE)
             .map(HeaderValue::as_bytes)
             .is_some_and(|kind| {
-                starts_with_ignoring_case(kind, b"image/")
-                    && !starts_with_ignoring_case(kind, b"image/svg+xml")
+                (starts_with_ignoring_case(kind, b"image/")
+                    && !starts_with_ignoring_case(kind, b"image/svg+xml"))
+                    || starts_with_ignoring_case(kind, b"text/event-stream")
             });
         !image && SizeAbove::default().should_compress(response)
     }
@@ -171,5 +173,6 @@ mod tests {
         assert!(!answer("image/png", 100));
         assert!(!answer("Image/PNG", 100));
         assert!(!answer("image/", 100));
+        assert!(!answer("text/event-stream", 100));
     }
 }

@@ -1,0 +1,298 @@
+//! Who watches which view, and what reaches them: each distinct view (index pattern and
+//! query text) is matched once per arriving event, whatever its number of watchers; each
+//! watcher has a bounded queue, and a watcher that falls behind is told how many events it
+//! missed instead of growing the server's memory.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+use logdash_core::live::LiveQuery;
+use logdash_store::Arrived;
+use tokio::sync::mpsc;
+
+/// Events one watcher may have waiting; past it, events are counted as skipped.
+pub const QUEUE: usize = 1_024;
+/// Matched events a view keeps for watchers that reconnect (`Last-Event-ID`).
+pub const RECENT: usize = 1_000;
+/// How long a view with no watchers keeps matching, so that a reconnect resumes it.
+pub const LINGER: Duration = Duration::from_secs(60);
+
+/// The hub's bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_watchers: usize,
+    pub max_views: usize,
+}
+
+/// One matched event as the stream sends it.
+#[derive(Debug)]
+pub struct Hit {
+    /// Its place among every event the hub matched: the stream's event id.
+    pub seq: u64,
+    /// `{"_index", "_id", "_source"}`, as a search's hit.
+    pub json: String,
+}
+
+/// Why a watcher was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The query cannot be matched event by event (the dashboard polls instead).
+    Unsupported(String),
+    /// Past a limit, or the server is stopping.
+    Busy(String),
+}
+
+type ViewKey = (String, String);
+
+struct Watcher {
+    id: u64,
+    sender: mpsc::Sender<Arc<Hit>>,
+    skipped: Arc<AtomicU64>,
+}
+
+struct View {
+    query: LiveQuery,
+    watchers: Vec<Watcher>,
+    recent: VecDeque<Arc<Hit>>,
+    /// The newest `seq` that left `recent`: a resume from before it has lost events.
+    forgotten: u64,
+    idle_since: Option<Instant>,
+}
+
+#[derive(Default)]
+struct Inner {
+    views: HashMap<ViewKey, View>,
+    watchers: usize,
+}
+
+/// The push tail's hub.
+pub struct Hub {
+    inner: Mutex<Inner>,
+    /// Whether any view exists: arrivals pass by at once when none does.
+    active: AtomicBool,
+    closed: AtomicBool,
+    next_seq: AtomicU64,
+    next_watcher: AtomicU64,
+    limits: Limits,
+}
+
+/// A watcher's end: its queue, the count of what it missed, and what it asked to resume.
+pub struct Watch {
+    pub receiver: mpsc::Receiver<Arc<Hit>>,
+    pub skipped: Arc<AtomicU64>,
+    /// Matched events after the `Last-Event-ID` it gave, oldest first.
+    pub replay: Vec<Arc<Hit>>,
+    /// Whether events after that id were already forgotten (the view must reload).
+    pub gap: bool,
+    /// Held for its `Drop`: the watcher leaves its view with its stream.
+    _leave: Leave,
+}
+
+/// Takes the watcher off its view when its stream ends.
+struct Leave {
+    hub: Weak<Hub>,
+    key: ViewKey,
+    id: u64,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        if let Some(hub) = self.hub.upgrade() {
+            hub.leave(&self.key, self.id);
+        }
+    }
+}
+
+impl Hub {
+    pub fn new(limits: Limits) -> Arc<Hub> {
+        Arc::new(Hub {
+            inner: Mutex::new(Inner::default()),
+            active: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            next_seq: AtomicU64::new(1),
+            next_watcher: AtomicU64::new(1),
+            limits,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds a watcher of the view (`index`, `query`); `after` is the last event id it saw.
+    pub fn watch(
+        self: &Arc<Self>,
+        index: &str,
+        query: &str,
+        after: Option<u64>,
+    ) -> Result<Watch, Refused> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Refused::Busy("logdash is stopping".into()));
+        }
+        let compiled = LiveQuery::compile(index, query).map_err(Refused::Unsupported)?;
+        let key = (index.to_string(), query.to_string());
+        let mut inner = self.lock();
+        prune(&mut inner, Instant::now());
+        if inner.watchers >= self.limits.max_watchers {
+            return Err(Refused::Busy(format!(
+                "{} live streams are open, the most this server takes (--max-tail-watchers)",
+                inner.watchers
+            )));
+        }
+        if !inner.views.contains_key(&key) && inner.views.len() >= self.limits.max_views {
+            return Err(Refused::Busy(format!(
+                "{} different views are streamed live, the most this server takes (--max-tail-views)",
+                inner.views.len()
+            )));
+        }
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        let skipped = Arc::new(AtomicU64::new(0));
+        let id = self.next_watcher.fetch_add(1, Ordering::Relaxed);
+        let view = inner.views.entry(key.clone()).or_insert_with(|| View {
+            query: compiled,
+            watchers: Vec::new(),
+            recent: VecDeque::new(),
+            forgotten: 0,
+            idle_since: None,
+        });
+        view.idle_since = None;
+        view.watchers.push(Watcher {
+            id,
+            sender,
+            skipped: Arc::clone(&skipped),
+        });
+        let (replay, gap) = match after {
+            Some(after) => (
+                view.recent
+                    .iter()
+                    .filter(|hit| hit.seq > after)
+                    .cloned()
+                    .collect(),
+                view.forgotten > after,
+            ),
+            None => (Vec::new(), false),
+        };
+        inner.watchers += 1;
+        self.active.store(true, Ordering::Release);
+        Ok(Watch {
+            receiver,
+            skipped,
+            replay,
+            gap,
+            _leave: Leave {
+                hub: Arc::downgrade(self),
+                key,
+                id,
+            },
+        })
+    }
+
+    fn leave(&self, key: &ViewKey, id: u64) {
+        let mut inner = self.lock();
+        let mut left = false;
+        if let Some(view) = inner.views.get_mut(key) {
+            let before = view.watchers.len();
+            view.watchers.retain(|watcher| watcher.id != id);
+            left = view.watchers.len() < before;
+            if view.watchers.is_empty() {
+                view.idle_since.get_or_insert_with(Instant::now);
+            }
+        }
+        if left {
+            inner.watchers = inner.watchers.saturating_sub(1);
+        }
+    }
+
+    /// Hands a batch of arriving events to the views they match: each view's query runs
+    /// once per event, each match is written once and shared by its watchers.
+    pub fn publish(&self, batch: &[Arrived<'_>]) {
+        if !self.active.load(Ordering::Acquire) {
+            return;
+        }
+        let now = logdash_store::now_millis();
+        let mut inner = self.lock();
+        prune(&mut inner, Instant::now());
+        if inner.views.is_empty() {
+            self.active.store(false, Ordering::Release);
+            return;
+        }
+        for arrived in batch {
+            let mut hit: Option<Arc<Hit>> = None;
+            for view in inner.views.values_mut() {
+                if !view.query.matches(arrived.index, arrived.source, now) {
+                    continue;
+                }
+                let hit = Arc::clone(hit.get_or_insert_with(|| {
+                    Arc::new(Hit {
+                        seq: self.next_seq.fetch_add(1, Ordering::Relaxed),
+                        json: hit_json(arrived),
+                    })
+                }));
+                view.recent.push_back(Arc::clone(&hit));
+                while view.recent.len() > RECENT {
+                    if let Some(old) = view.recent.pop_front() {
+                        view.forgotten = old.seq;
+                    }
+                }
+                for watcher in &view.watchers {
+                    // a closed queue's watcher is leaving (its `Leave` takes it off)
+                    if let Err(mpsc::error::TrySendError::Full(_)) =
+                        watcher.sender.try_send(Arc::clone(&hit))
+                    {
+                        watcher.skipped.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends every stream (the server is stopping) and takes no more watchers.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        let mut inner = self.lock();
+        inner.views.clear();
+        inner.watchers = 0;
+        self.active.store(false, Ordering::Release);
+    }
+
+    /// Watchers and views, for `/healthz`.
+    pub fn counts(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.watchers, inner.views.len())
+    }
+}
+
+impl logdash_store::Listener for Hub {
+    fn listening(&self) -> bool {
+        self.active.load(Ordering::Acquire)
+    }
+
+    fn arrived(&self, batch: &[Arrived<'_>]) {
+        self.publish(batch);
+    }
+}
+
+/// Forgets views that have had no watcher for longer than [`LINGER`].
+fn prune(inner: &mut Inner, now: Instant) {
+    inner.views.retain(|_, view| {
+        view.idle_since
+            .is_none_or(|since| now.duration_since(since) < LINGER)
+    });
+}
+
+fn hit_json(arrived: &Arrived<'_>) -> String {
+    let text = |value: &str| serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into());
+    let source = serde_json::to_string(arrived.source).unwrap_or_else(|_| "{}".into());
+    format!(
+        "{{\"_index\":{},\"_id\":{},\"_source\":{source}}}",
+        text(arrived.index),
+        text(arrived.id)
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+use super::*;
+use serde_json::{json, Map, Value};
+
+fn limits() -> Limits {
+    Limits {
+        max_watchers: 8,
+        max_views: 4,
+    }
+}
+
+fn source(level: &str, n: usize) -> Map<String, Value> {
+    json!({"level": level, "n": n})
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn publish(hub: &Hub, index: &str, sources: &[Map<String, Value>]) {
+    let ids: Vec<String> = (0..sources.len()).map(|i| format!("id{i}")).collect();
+    let batch: Vec<Arrived<'_>> = sources
+        .iter()
+        .zip(&ids)
+        .map(|(source, id)| Arrived { index, id, source })
+        .collect();
+    hub.publish(&batch);
+}
+
+#[test]
+fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
+    let hub = Hub::new(limits());
+    let mut watch = hub.watch("logs-*", "level:ERROR", None).expect("watches");
+    let errors: Vec<_> = (0..QUEUE + 76).map(|n| source("ERROR", n)).collect();
+    publish(&hub, "logs-app", &errors);
+    assert_eq!(watch.skipped.load(Ordering::Relaxed), 76);
+    let mut received = 0;
+    while let Ok(hit) = watch.receiver.try_recv() {
+        assert!(hit.json.contains("\"_index\":\"logs-app\""));
+        received += 1;
+    }
+    assert_eq!(received, QUEUE);
+}
+
+#[test]
+fn one_view_is_matched_once_whatever_its_watchers_and_each_hit_written_once() {
+    let hub = Hub::new(limits());
+    let mut first = hub.watch("logs-*", "level:ERROR", None).expect("watches");
+    let mut second = hub.watch("logs-*", "level:ERROR", None).expect("watches");
+    publish(&hub, "logs-app", &[source("ERROR", 1), source("INFO", 2)]);
+    let (a, b) = (
+        first.receiver.try_recv().expect("a hit"),
+        second.receiver.try_recv().expect("a hit"),
+    );
+    assert!(Arc::ptr_eq(&a, &b), "the same hit, shared");
+    assert!(first.receiver.try_recv().is_err(), "INFO is not an error");
+    assert_eq!(hub.counts(), (2, 1));
+}
+
+#[test]
+fn limits_refuse_by_name_and_leaving_frees_a_place() {
+    let hub = Hub::new(Limits {
+        max_watchers: 2,
+        max_views: 1,
+    });
+    let first = hub.watch("logs-*", "a", None).expect("watches");
+    assert!(
+        matches!(hub.watch("logs-*", "b", None), Err(Refused::Busy(reason)) if reason.contains("--max-tail-views"))
+    );
+    let _second = hub.watch("logs-*", "a", None).expect("same view");
+    assert!(
+        matches!(hub.watch("logs-*", "a", None), Err(Refused::Busy(reason)) if reason.contains("--max-tail-watchers"))
+    );
+    drop(first);
+    assert_eq!(hub.counts(), (1, 1));
+    assert!(hub.watch("logs-*", "a", None).is_ok());
+    assert!(matches!(
+        hub.watch("logs-*", "/re.*/", None),
+        Err(Refused::Unsupported(_))
+    ));
+}
+
+#[test]
+fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
+    let hub = Hub::new(limits());
+    let mut watch = hub.watch("logs-*", "", None).expect("watches");
+    publish(
+        &hub,
+        "logs-app",
+        &[source("INFO", 1), source("INFO", 2), source("INFO", 3)],
+    );
+    let seen = watch.receiver.try_recv().expect("a hit").seq;
+    drop(watch);
+    // the view lingers without watchers, still matching
+    publish(&hub, "logs-app", &[source("INFO", 4)]);
+    let again = hub.watch("logs-*", "", Some(seen)).expect("watches");
+    assert!(!again.gap);
+    let replayed: Vec<u64> = again.replay.iter().map(|hit| hit.seq).collect();
+    assert_eq!(replayed, [seen + 1, seen + 2, seen + 3]);
+    // more than the view keeps: a resume from the start has a gap
+    let many: Vec<_> = (0..RECENT + 5).map(|n| source("INFO", n)).collect();
+    publish(&hub, "logs-app", &many);
+    let late = hub.watch("logs-*", "", Some(seen)).expect("watches");
+    assert!(late.gap);
+    assert_eq!(late.replay.len(), RECENT);
+}
+
+#[test]
+fn closing_ends_every_queue() {
+    let hub = Hub::new(limits());
+    let mut watch = hub.watch("logs-*", "", None).expect("watches");
+    hub.close();
+    assert!(matches!(
+        watch.receiver.try_recv(),
+        Err(mpsc::error::TryRecvError::Disconnected)
+    ));
+    assert!(matches!(
+        hub.watch("logs-*", "", None),
+        Err(Refused::Busy(_))
+    ));
+}

@@ -1,0 +1,285 @@
+//! The push tail over real HTTP on loopback: `/api/tail` streams the events of a view as
+//! the store takes them, resumes from `Last-Event-ID` without gaps or repeats, refuses
+//! what it cannot follow with a reason, and ends its streams when the server stops.
+
+mod common;
+
+use std::time::Duration;
+
+use logdash_server::Backend;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// One Server-Sent Events connection, read event by event.
+struct Sse {
+    stream: TcpStream,
+    /// What arrived and is not read yet: the chunked body's framing, then (`text`) its bytes.
+    raw: Vec<u8>,
+    text: String,
+    status: u16,
+    /// The head, or an answer that is no stream.
+    buffer: String,
+}
+
+/// One event: its type, id and data.
+#[derive(Debug)]
+struct Event {
+    kind: String,
+    id: Option<String>,
+    data: String,
+}
+
+impl Sse {
+    async fn open(server: &common::TestServer, query: &str, last_id: Option<&str>) -> Sse {
+        let mut stream = TcpStream::connect(server.address).await.expect("connect");
+        let resume = last_id.map_or(String::new(), |id| format!("Last-Event-ID: {id}\r\n"));
+        let head = format!(
+            "GET /api/tail?{query} HTTP/1.1\r\nHost: logdash\r\nAccept: text/event-stream\r\nConnection: close\r\n{resume}\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.expect("write");
+        let mut sse = Sse {
+            stream,
+            raw: Vec::new(),
+            text: String::new(),
+            status: 0,
+            buffer: String::new(),
+        };
+        let end = loop {
+            if let Some(end) = sse.raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                break end;
+            }
+            assert!(sse.read().await, "the answer's head arrives");
+        };
+        let head = String::from_utf8_lossy(&sse.raw[..end]).to_string();
+        sse.raw.drain(..end + 4);
+        sse.status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if sse.status == 200 {
+            assert!(
+                head.to_ascii_lowercase()
+                    .contains("content-type: text/event-stream"),
+                "{head}"
+            );
+        } else {
+            // a refusal: its whole body
+            while sse.read().await {}
+            sse.buffer = String::from_utf8_lossy(&sse.raw).to_string();
+        }
+        sse
+    }
+
+    /// Reads more; false at the end of the stream.
+    async fn read(&mut self) -> bool {
+        let mut chunk = [0u8; 16_384];
+        match tokio::time::timeout(Duration::from_secs(10), self.stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => false,
+            Ok(Ok(read)) => {
+                self.raw.extend_from_slice(&chunk[..read]);
+                true
+            }
+            Err(_) => panic!("nothing arrived for 10 s; so far: {}", self.text),
+        }
+    }
+
+    /// Moves every whole chunk of `raw` into `text`; false once the last chunk came.
+    fn dechunk(&mut self) -> bool {
+        while let Some(line_end) = self.raw.windows(2).position(|w| w == b"\r\n") {
+            let size =
+                usize::from_str_radix(String::from_utf8_lossy(&self.raw[..line_end]).trim(), 16)
+                    .expect("a chunk size");
+            if size == 0 {
+                return false;
+            }
+            let start = line_end + 2;
+            if self.raw.len() < start + size + 2 {
+                break;
+            }
+            self.text
+                .push_str(&String::from_utf8_lossy(&self.raw[start..start + size]));
+            self.raw.drain(..start + size + 2);
+        }
+        true
+    }
+
+    /// The next event (keep-alive comments skipped); `None` when the stream ends.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            let open = self.dechunk();
+            while let Some(end) = self.text.find("\n\n") {
+                let block: String = self.text.drain(..end + 2).collect();
+                let mut event = Event {
+                    kind: String::new(),
+                    id: None,
+                    data: String::new(),
+                };
+                for line in block.lines() {
+                    if let Some(kind) = line.strip_prefix("event:") {
+                        event.kind = kind.trim().to_string();
+                    } else if let Some(id) = line.strip_prefix("id:") {
+                        event.id = Some(id.trim().to_string());
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        event.data.push_str(data.trim_start());
+                    }
+                }
+                if !event.kind.is_empty() || !event.data.is_empty() {
+                    return Some(event);
+                }
+            }
+            if !open || !self.read().await {
+                return None;
+            }
+        }
+    }
+
+    /// The next `hit`, its `_source.message`.
+    async fn next_hit(&mut self) -> (String, String) {
+        loop {
+            let event = self.next().await.expect("the stream goes on");
+            if event.kind == "hit" {
+                let hit: Value = serde_json::from_str(&event.data).expect("a hit is JSON");
+                let message = hit["_source"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                return (event.id.expect("hits have ids"), message);
+            }
+        }
+    }
+}
+
+/// Stores `events` (level, message) in `index` through the store's `_bulk`.
+fn store_events(server: &common::TestServer, index: &str, events: &[(&str, &str)]) {
+    let Backend::Embedded(store) = &server.state.backend else {
+        panic!("an embedded server");
+    };
+    let mut body = String::new();
+    for (level, message) in events {
+        body.push_str(&json!({"index": {"_index": index}}).to_string());
+        body.push('\n');
+        body.push_str(
+            &json!({"@timestamp": "2025-11-25T10:00:00Z", "level": level, "message": message})
+                .to_string(),
+        );
+        body.push('\n');
+    }
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+}
+
+#[tokio::test]
+async fn matching_events_are_pushed_as_they_arrive_and_nothing_else() {
+    let server = common::start(&[]).await;
+    let mut errors = Sse::open(&server, "index=logs-*&q=level:ERROR", None).await;
+    assert_eq!(errors.status, 200);
+    let ready = errors.next().await.expect("ready");
+    assert_eq!(
+        (ready.kind.as_str(), ready.data.as_str()),
+        ("ready", r#"{"mode":"push"}"#)
+    );
+    let mut everything = Sse::open(&server, "index=logs-*", None).await;
+    assert_eq!(
+        everything.next().await.map(|e| e.kind),
+        Some("ready".to_string())
+    );
+
+    store_events(
+        &server,
+        "logs-app",
+        &[
+            ("ERROR", "disk full"),
+            ("INFO", "GET / 200"),
+            ("ERROR", "timeout"),
+        ],
+    );
+    store_events(&server, "audit", &[("ERROR", "not in logs-*")]);
+    assert_eq!(errors.next_hit().await.1, "disk full");
+    assert_eq!(errors.next_hit().await.1, "timeout");
+    let all: Vec<String> = [
+        everything.next_hit().await.1,
+        everything.next_hit().await.1,
+        everything.next_hit().await.1,
+    ]
+    .into();
+    assert_eq!(all, ["disk full", "GET / 200", "timeout"]);
+    // one view of several watchers is matched once: two views here
+    assert_eq!(server.state.tail.counts(), (2, 2));
+}
+
+#[tokio::test]
+async fn a_dropped_stream_resumes_from_its_last_event_without_gaps_or_repeats() {
+    let server = common::start(&[]).await;
+    let mut first = Sse::open(&server, "index=logs-*&q=level:ERROR", None).await;
+    store_events(&server, "logs-app", &[("ERROR", "one"), ("ERROR", "two")]);
+    let (_, one) = first.next_hit().await;
+    let (seen, two) = first.next_hit().await;
+    assert_eq!((one.as_str(), two.as_str()), ("one", "two"));
+    drop(first);
+    // while it is away, more arrive
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    store_events(
+        &server,
+        "logs-app",
+        &[("ERROR", "three"), ("INFO", "skip me"), ("ERROR", "four")],
+    );
+    let mut again = Sse::open(&server, "index=logs-*&q=level:ERROR", Some(&seen)).await;
+    assert_eq!(
+        again.next().await.map(|e| e.kind),
+        Some("ready".to_string())
+    );
+    assert_eq!(again.next_hit().await.1, "three");
+    assert_eq!(again.next_hit().await.1, "four");
+    store_events(&server, "logs-app", &[("ERROR", "five")]);
+    assert_eq!(again.next_hit().await.1, "five");
+}
+
+#[tokio::test]
+async fn what_cannot_be_followed_is_refused_with_a_reason() {
+    let server = common::start(&["--allowed-indices", "logs-*", "--max-tail-views", "2"]).await;
+    let regex = Sse::open(&server, "index=logs-*&q=%2Fdisk.*%2F", None).await;
+    assert_eq!(regex.status, 400);
+    assert!(
+        regex.buffer.contains("followed by polling"),
+        "{}",
+        regex.buffer
+    );
+    let secret = Sse::open(&server, "index=secrets-*", None).await;
+    assert_eq!(secret.status, 403);
+    let _a = Sse::open(&server, "index=logs-*&q=a", None).await;
+    let _b = Sse::open(&server, "index=logs-*&q=b", None).await;
+    let third = Sse::open(&server, "index=logs-*&q=c", None).await;
+    assert_eq!(third.status, 503);
+    assert!(
+        third.buffer.contains("--max-tail-views"),
+        "{}",
+        third.buffer
+    );
+    // a watcher of a view already streamed is one more watcher, not one more view
+    let same = Sse::open(&server, "index=logs-*&q=a", None).await;
+    assert_eq!(same.status, 200);
+}
+
+#[tokio::test]
+async fn stopping_ends_every_stream() {
+    let server = common::start(&[]).await;
+    let mut watcher = Sse::open(&server, "index=logs-*", None).await;
+    assert_eq!(
+        watcher.next().await.map(|e| e.kind),
+        Some("ready".to_string())
+    );
+    server.state.tail.close();
+    assert!(watcher.next().await.is_none(), "the stream ends");
+    let late = Sse::open(&server, "index=logs-*", None).await;
+    assert_eq!(late.status, 503);
+}
+
+#[tokio::test]
+async fn proxy_mode_says_the_dashboard_polls() {
+    let server = common::start_proxy("http://127.0.0.1:9", &[]).await;
+    let answer = common::request(&server, "GET", "/api/tail?index=logs-*", "").await;
+    assert_eq!(answer.status, 501);
+    assert!(answer.body.contains("polls"), "{}", answer.body);
+}
