@@ -47,22 +47,24 @@ pub(super) fn one(
         Some(sub) => level(sub, mapping, now, place, exact, bounds),
         None => Ok((Aggregations::default(), Vec::new())),
     };
-    if kind == "filter" {
-        let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
+    let filter = |query: &Value, sub_aggregation| {
         let builder = EsFilter {
-            query: body.clone(),
+            query: query.clone(),
             mapping: mapping.clone(),
             now,
         };
         // check the query now, so a bad filter is a clear 400 and not a failed search
         builder.check()?;
-        let aggregation = Aggregation {
+        Ok::<_, RequestError>(Aggregation {
             agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(
                 builder,
             ))),
-            sub_aggregation: sub_aggs,
-        };
-        return Ok((Some(aggregation), Plan::Single(children)));
+            sub_aggregation,
+        })
+    };
+    if kind == "filter" {
+        let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
+        return Ok((Some(filter(body, sub_aggs)?), Plan::Single(children)));
     }
     if kind == "filters" {
         let filters = Filters::parse(name, body)?;
@@ -70,31 +72,11 @@ pub(super) fn one(
         let mut children = Vec::new();
         for (i, query) in filters.queries.iter().enumerate() {
             let (sub_aggs, plan) = sub_level(Place::Deeper, exact, bounds)?;
-            let builder = EsFilter {
-                query: query.clone(),
-                mapping: mapping.clone(),
-                now,
-            };
-            builder.check()?;
-            let aggregation = Aggregation {
-                agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(
-                    builder,
-                ))),
-                sub_aggregation: sub_aggs,
-            };
-            buckets.insert(i.to_string(), aggregation);
+            buckets.insert(i.to_string(), filter(query, sub_aggs)?);
             children = plan;
         }
         // the buckets sit under one filter of every event, to be unwrapped when rendered
-        let all = EsFilter {
-            query: json!({"match_all": {}}),
-            mapping: mapping.clone(),
-            now,
-        };
-        let aggregation = Aggregation {
-            agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(all))),
-            sub_aggregation: buckets,
-        };
+        let aggregation = filter(&json!({"match_all": {}}), buckets)?;
         return Ok((
             Some(aggregation),
             Plan::Filters {
