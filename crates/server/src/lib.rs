@@ -95,6 +95,7 @@ impl AppState {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let polled = matches!(backend, Backend::Proxy(_));
         Ok(Self {
             backend,
             csp: web::content_security_policy(web::INLINE_SCRIPT_HASHES, &config.frame_ancestors),
@@ -106,10 +107,13 @@ impl AppState {
             saved_queries,
             editor_token: config.editor_token.clone().filter(|t| !t.is_empty()),
             cors_origins,
-            tail: tail::hub::Hub::new(tail::hub::Limits {
-                max_watchers: config.max_tail_watchers.max(1),
-                max_views: config.max_tail_views.max(1),
-            }),
+            tail: tail::hub::Hub::new(
+                tail::hub::Limits {
+                    max_watchers: config.max_tail_watchers.max(1),
+                    max_views: config.max_tail_views.max(1),
+                },
+                polled,
+            ),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The push tail over real HTTP on loopback: `/api/tail` streams the events of a view as
 //! the store takes them, resumes from `Last-Event-ID` without gaps or repeats, refuses
-//! what it cannot follow with a reason, and ends its streams when the server stops.
+//! what it cannot follow with a reason, and ends its streams when the server stops. In
+//! proxy mode one poll of the cluster an interval feeds every watcher of a view.
 
 mod common;
 
@@ -151,7 +152,7 @@ impl Sse {
     }
 }
 
-/// Stores `events` (level, message) in `index` through the store's `_bulk`.
+/// Stores `events` (level, message), stamped now, in `index` through the store's `_bulk`.
 fn store_events(server: &common::TestServer, index: &str, events: &[(&str, &str)]) {
     let Backend::Embedded(store) = &server.state.backend else {
         panic!("an embedded server");
@@ -161,7 +162,7 @@ fn store_events(server: &common::TestServer, index: &str, events: &[(&str, &str)
         body.push_str(&json!({"index": {"_index": index}}).to_string());
         body.push('\n');
         body.push_str(
-            &json!({"@timestamp": "2025-11-25T10:00:00Z", "level": level, "message": message})
+            &json!({"@timestamp": logdash_core::time::format_iso8601(logdash_store::now_millis()), "level": level, "message": message})
                 .to_string(),
         );
         body.push('\n');
@@ -277,9 +278,61 @@ async fn stopping_ends_every_stream() {
 }
 
 #[tokio::test]
-async fn proxy_mode_says_the_dashboard_polls() {
-    let server = common::start_proxy("http://127.0.0.1:9", &[]).await;
-    let answer = common::request(&server, "GET", "/api/tail?index=logs-*", "").await;
-    assert_eq!(answer.status, 501);
-    assert!(answer.body.contains("polls"), "{}", answer.body);
+async fn in_proxy_mode_one_poll_of_the_cluster_an_interval_feeds_every_watcher() {
+    let cluster = common::upstream::Upstream::start().await;
+    let proxy = common::start_proxy(&cluster.url, &[]).await;
+    let mut watchers = Vec::new();
+    for _ in 0..20 {
+        let mut watcher = Sse::open(&proxy, "index=logs-*&q=level:ERROR", None).await;
+        assert_eq!(watcher.status, 200, "{}", watcher.buffer);
+        let ready = watcher.next().await.expect("ready");
+        assert_eq!(ready.data, r#"{"mode":"poll","every_ms":1000}"#);
+        watchers.push(watcher);
+    }
+    assert_eq!(proxy.state.tail.counts(), (20, 1));
+    let started = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    let searches: Vec<String> = cluster
+        .requests()
+        .into_iter()
+        .filter(|r| r.target.contains("_search"))
+        .map(|r| r.target)
+        .collect();
+    // a poll a second for the view, not one per watcher (the stand-in finds nothing, so
+    // a poll is its one search for new lines)
+    let seconds = started.elapsed().as_secs_f64().ceil() as usize + 1;
+    assert!(
+        (2..=seconds).contains(&searches.len()),
+        "{} searches in {seconds} s for 20 watchers: {searches:?}",
+        searches.len()
+    );
+    assert!(
+        searches.iter().all(|t| t == "/logs-*/_search"),
+        "{searches:?}"
+    );
+}
+
+#[tokio::test]
+async fn in_proxy_mode_watchers_get_the_cluster_s_new_events_once() {
+    let cluster = common::start(&[]).await;
+    let proxy = common::start_proxy(&format!("http://{}/es", cluster.address), &[]).await;
+    let mut first = Sse::open(&proxy, "index=logs-*&q=level:ERROR", None).await;
+    let mut second = Sse::open(&proxy, "index=logs-*&q=level:ERROR", None).await;
+    for watcher in [&mut first, &mut second] {
+        assert_eq!(watcher.next().await.map(|e| e.kind), Some("ready".into()));
+    }
+    store_events(
+        &cluster,
+        "logs-app",
+        &[("ERROR", "disk full"), ("INFO", "fine")],
+    );
+    store_events(&cluster, "logs-app", &[("ERROR", "timeout")]);
+    for watcher in [&mut first, &mut second] {
+        let mut seen = vec![watcher.next_hit().await.1, watcher.next_hit().await.1];
+        seen.sort();
+        assert_eq!(seen, ["disk full", "timeout"]);
+    }
+    // later polls hand on nothing again
+    store_events(&cluster, "logs-app", &[("ERROR", "third")]);
+    assert_eq!(first.next_hit().await.1, "third");
 }

@@ -68,6 +68,8 @@ pub struct Tail {
     floor: Option<EpochMillis>,
     /// Lines evicted because the stream is full (for "showing N of M").
     pub dropped: u64,
+    /// The lines added since `take_added`, when they are collected (see `collecting`).
+    added: Option<Vec<Row>>,
 }
 
 impl Tail {
@@ -83,7 +85,20 @@ impl Tail {
             newest: None,
             floor: None,
             dropped: 0,
+            added: None,
         }
+    }
+
+    /// The same tail, keeping each line it adds for `take_added` (a server handing new
+    /// lines on, where the dashboard only shows them).
+    pub fn collecting(mut self) -> Self {
+        self.added = Some(Vec::new());
+        self
+    }
+
+    /// The lines added since the last call, in the order they came.
+    pub fn take_added(&mut self) -> Vec<Row> {
+        self.added.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     pub fn rows(&self) -> &VecDeque<Row> {
@@ -231,21 +246,44 @@ impl Tail {
         let last_sort = hits.last().map(|hit| hit["sort"].clone());
         let newest_before = self.newest;
         for hit in &hits {
-            let Some(mut row) = row_of(hit, fields) else {
-                continue;
-            };
-            let key = (row.index.clone(), row.id.clone());
-            if self.seen.contains(&key) {
-                continue;
+            if let Some(late) = self.add(hit, fields, newest_before, i64::MIN) {
+                merged.added += 1;
+                merged.late += usize::from(late);
             }
-            self.remember(key);
-            row.late = newest_before.is_some_and(|newest| row.time < newest);
-            merged.added += 1;
-            merged.late += usize::from(row.late);
-            self.newest = Some(self.newest.map_or(row.time, |n| n.max(row.time)));
-            self.insert(row);
         }
         (merged, last_sort)
+    }
+
+    /// Adds one line the server pushed as it arrived (a hit without sort values). A line
+    /// already shown, or older than `from` (the range's start, which a relative range has
+    /// moved past), is left out. Returns whether it was added.
+    pub fn push(&mut self, hit: &Value, fields: &RowFields, from: EpochMillis) -> bool {
+        self.add(hit, fields, self.newest, from).is_some()
+    }
+
+    /// Adds a hit unless it is shown already or older than `from`; returns whether it came
+    /// in late (after lines newer than it).
+    fn add(
+        &mut self,
+        hit: &Value,
+        fields: &RowFields,
+        newest_before: Option<EpochMillis>,
+        from: EpochMillis,
+    ) -> Option<bool> {
+        let mut row = row_of(hit, fields).filter(|row| row.time >= from)?;
+        let key = (row.index.clone(), row.id.clone());
+        if self.seen.contains(&key) {
+            return None;
+        }
+        self.remember(key);
+        row.late = newest_before.is_some_and(|newest| row.time < newest);
+        self.newest = Some(self.newest.map_or(row.time, |n| n.max(row.time)));
+        let late = row.late;
+        if let Some(added) = &mut self.added {
+            added.push(row.clone());
+        }
+        self.insert(row);
+        Some(late)
     }
 
     fn remember(&mut self, key: (String, String)) {
@@ -283,7 +321,11 @@ impl Tail {
     }
 
     pub fn clear(&mut self) {
+        let collecting = self.added.is_some();
         *self = Tail::new(self.capacity, self.overlap_ms, self.page);
+        if collecting {
+            self.added = Some(Vec::new());
+        }
     }
 }
 
@@ -348,103 +390,4 @@ fn row_of(hit: &Value, fields: &RowFields) -> Option<Row> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::dashboard::toy_store::poll;
-
-    #[test]
-    fn late_and_out_of_order_events_appear_exactly_once_in_time_order() {
-        let fields = RowFields {
-            tiebreaker: Some("event.id".into()),
-            level: Some("log.level".into()),
-            ..Default::default()
-        };
-        let mut tail = Tail::new(1_000, 30_000, 3);
-        let mut events: Vec<(String, i64)> = (0..10)
-            .map(|i| (format!("a{i}"), 100_000 + i * 1_000))
-            .collect();
-        assert_eq!(poll(&mut tail, &events, 120_000, &fields).added, 10);
-        // a batch arrives late: some of it older than what is shown, some at the same millisecond
-        events.push(("late1".into(), 95_000));
-        events.push(("late2".into(), 104_000));
-        events.push(("a4b".into(), 104_000));
-        events.push(("new".into(), 121_000));
-        let merged = poll(&mut tail, &events, 130_000, &fields);
-        assert_eq!(merged.added, 4);
-        assert_eq!(merged.late, 3);
-        // and nothing is shown twice however often we poll
-        assert_eq!(poll(&mut tail, &events, 140_000, &fields).added, 0);
-        let ids: Vec<&str> = tail.rows().iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids.len(), 14);
-        let mut sorted = tail.rows().iter().map(|r| r.time).collect::<Vec<_>>();
-        sorted.sort();
-        assert_eq!(
-            tail.rows().iter().map(|r| r.time).collect::<Vec<_>>(),
-            sorted
-        );
-        assert!(tail
-            .rows()
-            .iter()
-            .find(|r| r.id == "late1")
-            .is_some_and(|r| r.late));
-        assert!(tail
-            .rows()
-            .iter()
-            .find(|r| r.id == "new")
-            .is_some_and(|r| !r.late));
-        assert_eq!(tail.rows()[0].level, "info");
-    }
-
-    #[test]
-    fn lines_a_moving_range_has_passed_are_dropped() {
-        let mut tail = Tail::new(100, 0, 10);
-        let events: Vec<(String, i64)> =
-            (0..5).map(|i| (format!("e{i}"), 1_000 + i * 100)).collect();
-        assert_eq!(
-            poll(&mut tail, &events, 2_000, &RowFields::default()).added,
-            5
-        );
-        assert_eq!(tail.drop_before(1_250), 3);
-        let times: Vec<i64> = tail.rows().iter().map(|r| r.time).collect();
-        assert_eq!(times, [1_300, 1_400]);
-        assert_eq!(tail.drop_before(1_000), 0);
-    }
-
-    #[test]
-    fn capacity_bounds_the_stream_and_counts_what_it_dropped() {
-        let fields = RowFields::default();
-        let mut tail = Tail::new(5, 1_000, 100);
-        let events: Vec<(String, i64)> = (0..8).map(|i| (format!("e{i}"), 1_000 + i)).collect();
-        poll(&mut tail, &events, 10_000, &fields);
-        assert_eq!(tail.rows().len(), 5);
-        assert_eq!(tail.dropped, 3);
-        assert_eq!(tail.rows()[0].id, "e3");
-    }
-
-    #[test]
-    fn lookup_reads_nested_and_flat_names() {
-        let source = json!({"log": {"level": "warn"}, "extra.user_id": "u1", "a": {"b.c": 1}});
-        assert_eq!(lookup(&source, "log.level"), Some(&json!("warn")));
-        assert_eq!(lookup(&source, "extra.user_id"), Some(&json!("u1")));
-        assert_eq!(lookup(&source, "a.b.c"), Some(&json!(1)));
-        assert_eq!(lookup(&source, "nope.x"), None);
-    }
-
-    #[test]
-    fn requests_sort_with_the_tiebreaker() {
-        let fields = RowFields {
-            tiebreaker: Some("extra.request_id.keyword".into()),
-            ..Default::default()
-        };
-        let tail = Tail::new(10, 30_000, 200);
-        let first = tail.initial_request("error", 0, 100, &fields);
-        assert_eq!(first["sort"][0], json!({"@timestamp": {"order": "desc"}}));
-        assert_eq!(
-            first["sort"][1]["extra.request_id.keyword"]["order"],
-            "desc"
-        );
-        let poll = tail.poll_request("", 0, 100, &fields, Some(&json!([5, "x"])));
-        assert_eq!(poll["search_after"], json!([5, "x"]));
-    }
-}
+mod tests;

@@ -1,7 +1,8 @@
 //! Who watches which view, and what reaches them: each distinct view (index pattern and
 //! query text) is matched once per arriving event, whatever its number of watchers; each
 //! watcher has a bounded queue, and a watcher that falls behind is told how many events it
-//! missed instead of growing the server's memory.
+//! missed instead of growing the server's memory. In proxy mode no event passes by the
+//! server: a view is fed by one poll of the cluster ([`super::poller`]) for all its watchers.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -53,7 +54,11 @@ struct Watcher {
 }
 
 struct View {
-    query: LiveQuery,
+    /// Its query, matched against each arriving event; none when a poll feeds the view.
+    query: Option<LiveQuery>,
+    /// Tells this view from a later one of the same key (the poller of a forgotten view
+    /// stops rather than feed its successor).
+    id: u64,
     watchers: Vec<Watcher>,
     recent: VecDeque<Arc<Hit>>,
     /// The newest `seq` that left `recent`: a resume from before it has lost events.
@@ -76,6 +81,8 @@ pub struct Hub {
     next_seq: AtomicU64,
     next_watcher: AtomicU64,
     limits: Limits,
+    /// Views are fed by polls of a cluster, not by the store's arrivals.
+    polled: bool,
 }
 
 /// A watcher's end: its queue, the count of what it missed, and what it asked to resume.
@@ -86,8 +93,18 @@ pub struct Watch {
     pub replay: Vec<Arc<Hit>>,
     /// Whether events after that id were already forgotten (the view must reload).
     pub gap: bool,
+    /// The view this watcher started, when a poll must now feed it (proxy mode).
+    pub to_poll: Option<PolledView>,
     /// Held for its `Drop`: the watcher leaves its view with its stream.
     _leave: Leave,
+}
+
+/// A view a poll feeds: its key and which of the views of that key it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolledView {
+    pub index: String,
+    pub query: String,
+    pub id: u64,
 }
 
 /// Takes the watcher off its view when its stream ends.
@@ -106,7 +123,8 @@ impl Drop for Leave {
 }
 
 impl Hub {
-    pub fn new(limits: Limits) -> Arc<Hub> {
+    /// A hub fed by the embedded store's arrivals (`polled` false) or by polls of a cluster.
+    pub fn new(limits: Limits, polled: bool) -> Arc<Hub> {
         Arc::new(Hub {
             inner: Mutex::new(Inner::default()),
             active: AtomicBool::new(false),
@@ -114,6 +132,7 @@ impl Hub {
             next_seq: AtomicU64::new(1),
             next_watcher: AtomicU64::new(1),
             limits,
+            polled,
         })
     }
 
@@ -133,7 +152,11 @@ impl Hub {
         if self.closed.load(Ordering::Acquire) {
             return Err(Refused::Busy("logdash is stopping".into()));
         }
-        let compiled = LiveQuery::compile(index, query).map_err(Refused::Unsupported)?;
+        // a cluster's search decides any query; the store's arrivals are matched one by one
+        let compiled = match self.polled {
+            true => None,
+            false => Some(LiveQuery::compile(index, query).map_err(Refused::Unsupported)?),
+        };
         let key = (index.to_string(), query.to_string());
         let mut inner = self.lock();
         prune(&mut inner, Instant::now());
@@ -152,12 +175,23 @@ impl Hub {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let skipped = Arc::new(AtomicU64::new(0));
         let id = self.next_watcher.fetch_add(1, Ordering::Relaxed);
-        let view = inner.views.entry(key.clone()).or_insert_with(|| View {
-            query: compiled,
-            watchers: Vec::new(),
-            recent: VecDeque::new(),
-            forgotten: 0,
-            idle_since: None,
+        let mut to_poll = None;
+        let view = inner.views.entry(key.clone()).or_insert_with(|| {
+            if self.polled {
+                to_poll = Some(PolledView {
+                    index: index.to_string(),
+                    query: query.to_string(),
+                    id,
+                });
+            }
+            View {
+                query: compiled,
+                id,
+                watchers: Vec::new(),
+                recent: VecDeque::new(),
+                forgotten: 0,
+                idle_since: None,
+            }
         });
         view.idle_since = None;
         view.watchers.push(Watcher {
@@ -183,6 +217,7 @@ impl Hub {
             skipped,
             replay,
             gap,
+            to_poll,
             _leave: Leave {
                 hub: Arc::downgrade(self),
                 key,
@@ -223,31 +258,45 @@ impl Hub {
         for arrived in batch {
             let mut hit: Option<Arc<Hit>> = None;
             for view in inner.views.values_mut() {
-                if !view.query.matches(arrived.index, arrived.source, now) {
-                    continue;
-                }
-                let hit = Arc::clone(hit.get_or_insert_with(|| {
-                    Arc::new(Hit {
-                        seq: self.next_seq.fetch_add(1, Ordering::Relaxed),
-                        json: hit_json(arrived),
-                    })
-                }));
-                view.recent.push_back(Arc::clone(&hit));
-                while view.recent.len() > RECENT {
-                    if let Some(old) = view.recent.pop_front() {
-                        view.forgotten = old.seq;
-                    }
-                }
-                for watcher in &view.watchers {
-                    // a closed queue's watcher is leaving (its `Leave` takes it off)
-                    if let Err(mpsc::error::TrySendError::Full(_)) =
-                        watcher.sender.try_send(Arc::clone(&hit))
-                    {
-                        watcher.skipped.fetch_add(1, Ordering::Relaxed);
-                    }
+                let matches = view
+                    .query
+                    .as_ref()
+                    .is_some_and(|query| query.matches(arrived.index, arrived.source, now));
+                if matches {
+                    view.deliver(Arc::clone(hit.get_or_insert_with(|| {
+                        self.hit(index_id_source(arrived.index, arrived.id, arrived.source))
+                    })));
                 }
             }
         }
+    }
+
+    /// Whether the poll of `view` is still wanted: the view has not been forgotten (no
+    /// watcher for [`LINGER`]) and the server is not stopping.
+    pub fn polls(&self, view: &PolledView) -> bool {
+        let mut inner = self.lock();
+        prune(&mut inner, Instant::now());
+        let key = (view.index.clone(), view.query.clone());
+        inner.views.get(&key).is_some_and(|v| v.id == view.id)
+    }
+
+    /// Hands what a poll of `view` found to its watchers (each a search hit's JSON).
+    pub fn publish_polled(&self, view: &PolledView, hits: impl IntoIterator<Item = String>) {
+        let mut inner = self.lock();
+        let key = (view.index.clone(), view.query.clone());
+        let Some(target) = inner.views.get_mut(&key).filter(|v| v.id == view.id) else {
+            return;
+        };
+        for json in hits {
+            target.deliver(self.hit(json));
+        }
+    }
+
+    fn hit(&self, json: String) -> Arc<Hit> {
+        Arc::new(Hit {
+            seq: self.next_seq.fetch_add(1, Ordering::Relaxed),
+            json,
+        })
     }
 
     /// Ends every stream (the server is stopping) and takes no more watchers.
@@ -276,6 +325,26 @@ impl logdash_store::Listener for Hub {
     }
 }
 
+impl View {
+    /// Keeps a match for resumes and queues it for each watcher.
+    fn deliver(&mut self, hit: Arc<Hit>) {
+        self.recent.push_back(Arc::clone(&hit));
+        while self.recent.len() > RECENT {
+            if let Some(old) = self.recent.pop_front() {
+                self.forgotten = old.seq;
+            }
+        }
+        for watcher in &self.watchers {
+            // a closed queue's watcher is leaving (its `Leave` takes it off)
+            if let Err(mpsc::error::TrySendError::Full(_)) =
+                watcher.sender.try_send(Arc::clone(&hit))
+            {
+                watcher.skipped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
 /// Forgets views that have had no watcher for longer than [`LINGER`].
 fn prune(inner: &mut Inner, now: Instant) {
     inner.views.retain(|_, view| {
@@ -284,13 +353,14 @@ fn prune(inner: &mut Inner, now: Instant) {
     });
 }
 
-fn hit_json(arrived: &Arrived<'_>) -> String {
+/// A search hit's JSON: `{"_index", "_id", "_source"}`.
+pub fn index_id_source(index: &str, id: &str, source: &impl serde::Serialize) -> String {
     let text = |value: &str| serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into());
-    let source = serde_json::to_string(arrived.source).unwrap_or_else(|_| "{}".into());
+    let source = serde_json::to_string(source).unwrap_or_else(|_| "{}".into());
     format!(
         "{{\"_index\":{},\"_id\":{},\"_source\":{source}}}",
-        text(arrived.index),
-        text(arrived.id)
+        text(index),
+        text(id)
     )
 }
 

@@ -3,14 +3,18 @@
 //! in embedded mode the store hands each event to the [`hub::Hub`] as it takes it, which
 //! matches it once per distinct view, without a search.
 //!
-//! The stream's events: `ready` (`{"mode":"push"}`) first; `hit` (a search hit's
+//! In proxy mode one poll of the cluster per view feeds all its watchers ([`poller`]).
+//!
+//! The stream's events: `ready` first (`{"mode":"push"}`, or in proxy mode
+//! `{"mode":"poll","every_ms":1000}`); `hit` (a search hit's
 //! `_index`, `_id`, `_source`; its `id` is the resume point for `Last-Event-ID`);
 //! `skipped` (`{"skipped":N}`: the watcher fell behind and N matched events were left
 //! out); `gap` (a resume asked for events already forgotten: reload the view).
-//! A query that only a search can decide is answered 400, past the limits or while
-//! stopping 503, in proxy mode 501: the dashboard polls then.
+//! A query that only a search can decide is answered 400 (embedded mode), past the limits
+//! or while stopping 503: the dashboard polls then.
 
 pub mod hub;
+pub mod poller;
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -47,12 +51,6 @@ async fn tail(
     Query(view): Query<View>,
     headers: HeaderMap,
 ) -> Response {
-    if !matches!(state.backend, Backend::Embedded(_)) {
-        return rejected(
-            501,
-            "the push tail needs the embedded store; in proxy mode the dashboard polls",
-        );
-    }
     // the index expression passes the same checks as a search's under /es/
     if let Err(refusal) = parse_route(
         "POST",
@@ -67,9 +65,24 @@ async fn tail(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
     match state.tail.watch(&view.index, &view.q, after) {
-        Ok(watch) => Sse::new(events(watch))
-            .keep_alive(KeepAlive::default())
-            .into_response(),
+        Ok(mut watch) => {
+            let ready = match &state.backend {
+                Backend::Embedded(_) => r#"{"mode":"push"}"#.to_string(),
+                Backend::Proxy(upstream) => {
+                    if let Some(view) = watch.to_poll.take() {
+                        let hub = Arc::clone(&state.tail);
+                        tokio::spawn(poller::run(hub, Arc::clone(upstream), view));
+                    }
+                    format!(
+                        r#"{{"mode":"poll","every_ms":{}}}"#,
+                        poller::EVERY.as_millis()
+                    )
+                }
+            };
+            Sse::new(events(watch, ready))
+                .keep_alive(KeepAlive::default())
+                .into_response()
+        }
         Err(Refused::Unsupported(reason)) => {
             rejected(400, &format!("this view is followed by polling: {reason}"))
         }
@@ -80,7 +93,6 @@ async fn tail(
 fn rejected(status: u16, reason: &str) -> Response {
     let kind = match status {
         400 => "illegal_argument_exception",
-        501 => "not_implemented",
         _ => "unavailable",
     };
     ApiError::Rejected {
@@ -93,9 +105,9 @@ fn rejected(status: u16, reason: &str) -> Response {
 
 /// The watcher's stream: what it must be told first, then each match as it comes, with a
 /// count of what it missed before the match that follows a fall behind.
-fn events(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
+fn events(watch: Watch, ready: String) -> impl Stream<Item = Result<Event, Infallible>> {
     let mut first = VecDeque::new();
-    first.push_back(Event::default().event("ready").data(r#"{"mode":"push"}"#));
+    first.push_back(Event::default().event("ready").data(ready));
     if watch.gap {
         first.push_back(
             Event::default()

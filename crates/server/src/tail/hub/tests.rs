@@ -27,7 +27,7 @@ fn publish(hub: &Hub, index: &str, sources: &[Map<String, Value>]) {
 
 #[test]
 fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
-    let hub = Hub::new(limits());
+    let hub = Hub::new(limits(), false);
     let mut watch = hub.watch("logs-*", "level:ERROR", None).expect("watches");
     let errors: Vec<_> = (0..QUEUE + 76).map(|n| source("ERROR", n)).collect();
     publish(&hub, "logs-app", &errors);
@@ -42,7 +42,7 @@ fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
 
 #[test]
 fn one_view_is_matched_once_whatever_its_watchers_and_each_hit_written_once() {
-    let hub = Hub::new(limits());
+    let hub = Hub::new(limits(), false);
     let mut first = hub.watch("logs-*", "level:ERROR", None).expect("watches");
     let mut second = hub.watch("logs-*", "level:ERROR", None).expect("watches");
     publish(&hub, "logs-app", &[source("ERROR", 1), source("INFO", 2)]);
@@ -57,10 +57,13 @@ fn one_view_is_matched_once_whatever_its_watchers_and_each_hit_written_once() {
 
 #[test]
 fn limits_refuse_by_name_and_leaving_frees_a_place() {
-    let hub = Hub::new(Limits {
-        max_watchers: 2,
-        max_views: 1,
-    });
+    let hub = Hub::new(
+        Limits {
+            max_watchers: 2,
+            max_views: 1,
+        },
+        false,
+    );
     let first = hub.watch("logs-*", "a", None).expect("watches");
     assert!(
         matches!(hub.watch("logs-*", "b", None), Err(Refused::Busy(reason)) if reason.contains("--max-tail-views"))
@@ -80,7 +83,7 @@ fn limits_refuse_by_name_and_leaving_frees_a_place() {
 
 #[test]
 fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
-    let hub = Hub::new(limits());
+    let hub = Hub::new(limits(), false);
     let mut watch = hub.watch("logs-*", "", None).expect("watches");
     publish(
         &hub,
@@ -105,7 +108,7 @@ fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
 
 #[test]
 fn closing_ends_every_queue() {
-    let hub = Hub::new(limits());
+    let hub = Hub::new(limits(), false);
     let mut watch = hub.watch("logs-*", "", None).expect("watches");
     hub.close();
     assert!(matches!(
@@ -116,4 +119,35 @@ fn closing_ends_every_queue() {
         hub.watch("logs-*", "", None),
         Err(Refused::Busy(_))
     ));
+}
+
+#[test]
+fn a_polled_view_is_started_once_fed_by_its_poll_and_let_go_with_the_hub() {
+    let hub = Hub::new(limits(), true);
+    // a cluster's search decides the query: what the store's matcher cannot follow is taken
+    let mut first = hub
+        .watch("logs-*", "message:/disk.*/", None)
+        .expect("watches");
+    let mut second = hub
+        .watch("logs-*", "message:/disk.*/", None)
+        .expect("watches");
+    let view = first
+        .to_poll
+        .take()
+        .expect("the first watcher starts the view's poll");
+    assert!(second.to_poll.is_none(), "one poll a view");
+    assert!(hub.polls(&view));
+    // arrivals pass polled views by; the poll's finds reach every watcher
+    publish(&hub, "logs-app", &[source("ERROR", 1)]);
+    hub.publish_polled(
+        &view,
+        [r#"{"_index":"logs-app","_id":"a","_source":{}}"#.to_string()],
+    );
+    for watch in [&mut first, &mut second] {
+        let hit = watch.receiver.try_recv().expect("a hit");
+        assert!(hit.json.contains(r#""_id":"a""#));
+        assert!(watch.receiver.try_recv().is_err());
+    }
+    hub.close();
+    assert!(!hub.polls(&view), "the poll stops with the hub");
 }
