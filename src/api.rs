@@ -35,7 +35,7 @@ impl Endpoints {
         )
     }
 
-    fn api_url(&self, path: &str) -> String {
+    pub fn api_url(&self, path: &str) -> String {
         format!(
             "{}/{}",
             self.api_base.trim_end_matches('/'),

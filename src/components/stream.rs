@@ -129,6 +129,7 @@ pub fn Stream(
         let shown = tail.with_value(|t| t.rows().len());
         match total.get() {
             Some(total) if (shown as u64) < total => format!("showing {shown} of {total}"),
+            _ if shown == 1 => "1 line".to_string(),
             _ => format!("{shown} lines"),
         }
     };

@@ -3,6 +3,7 @@
 //! waits on the other. A backend that fails keeps the last data and is retried.
 
 mod fields;
+mod push;
 mod stream;
 
 use leptos::html::Input;
@@ -32,6 +33,7 @@ use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
 use fields::{resolve_fields, FieldsCache};
+use push::{use_push, Feed};
 use stream::poll_stream;
 
 /// Lines the stream holds, and how far back each poll looks again for late lines.
@@ -71,6 +73,7 @@ pub fn Dashboard() -> impl IntoView {
     let stream_busy = StoredValue::new(None::<String>);
     let failures = StoredValue::new(0u32);
     let query_input = NodeRef::<Input>::new();
+    let push = use_push();
 
     let offset = Signal::derive(move || timefmt::display_offset(state.with(|s| s.utc)));
     let light = Signal::derive(move || state.with(|s| s.light));
@@ -171,20 +174,43 @@ pub fn Dashboard() -> impl IntoView {
                 }
             };
             spawn_local(panels_task);
-            if current.shows(&Panel::Stream) {
+            if !current.shows(&Panel::Stream) {
+                push.stop();
+            } else {
                 let row_fields = RowFields {
                     message: resolved.message.clone(),
                     level: resolved.level.as_ref().map(|l| l.name.clone()),
                     tiebreaker: resolved.request_id.as_ref().map(|r| r.agg.clone()),
                 };
+                let view_key = tail_key.get_value();
+                if current.is_relative() && current.refresh > 0 {
+                    push.follow(
+                        &endpoints,
+                        &view_key,
+                        &current,
+                        row_fields.clone(),
+                        tail,
+                        tail_version,
+                        tick,
+                    );
+                } else {
+                    push.stop();
+                }
+                let pushed = !push.polls();
+                if pushed {
+                    // every new line comes pushed; the range still moves on
+                    if tail.try_update_value(|t| t.drop_before(from)).unwrap_or(0) > 0 {
+                        tail_version.update(|v| *v += 1);
+                    }
+                }
                 // one poll at a time per view; a poll for a view left behind stops at its
                 // next step
-                let view_key = tail_key.get_value();
-                if stream_busy.get_value().as_ref() != Some(&view_key) {
+                else if stream_busy.get_value().as_ref() != Some(&view_key) {
+                    let started_pushed = push.feed.get_untracked().pushed();
                     stream_busy.set_value(Some(view_key.clone()));
                     let done_key = view_key.clone();
                     spawn_local(async move {
-                        poll_stream(
+                        let read_all = poll_stream(
                             endpoints,
                             current,
                             row_fields,
@@ -195,6 +221,7 @@ pub fn Dashboard() -> impl IntoView {
                             stream_gaps,
                         )
                         .await;
+                        push.caught_up(started_pushed && read_all);
                         stream_busy.update_value(|busy| {
                             if busy.as_ref() == Some(&done_key) {
                                 *busy = None;
@@ -297,12 +324,29 @@ pub fn Dashboard() -> impl IntoView {
             timefmt::clock(updated, offset.get())
         ))
     };
-    let empty = move || panels.with(|p| p.as_ref().is_some_and(|p| p.total == 0));
+    // lines pushed since the panels last counted are events too: no "nothing matches" then
+    let empty = move || {
+        let _ = tail_version.get();
+        panels.with(|p| p.as_ref().is_some_and(|p| p.total == 0))
+            && tail.with_value(|t| t.rows().is_empty())
+    };
     let no_index = move || panels.with(|p| p.as_ref().is_some_and(|p| p.no_index));
     // the stream's "of N" is the panels' count: the same query over the same range at the
     // same moment, so the two never disagree; until the panels have counted (or when they
     // could not), the stream says only how many lines it holds
     let shown_total = Signal::derive(move || panels.with(|p| p.as_ref().map(|p| p.total)));
+    // the stream says how it learns of new lines
+    let feed = move || match push.feed.get() {
+        Feed::Pushed => "pushed as events arrive".to_string(),
+        Feed::PushedFromPoll { every_ms } => {
+            format!(
+                "pushed from one poll of the cluster every {} s",
+                every_ms as f64 / 1000.0
+            )
+        }
+        Feed::Polling => format!("polled every {} s", state.with(|s| s.refresh)),
+        Feed::Still => String::new(),
+    };
     let embed = move || state.with(|s| s.embed);
     let shows = move |panel: Panel| state.with(|s| s.shows(&panel));
 
@@ -331,7 +375,13 @@ pub fn Dashboard() -> impl IntoView {
             <Show when=move || shows(Panel::Latency)><LatencyPanel ctx /></Show>
             <Show when=move || shows(Panel::Stream)>
                 <section id="panel-stream" class="panel wide">
-                    <header><h2>"Live stream"</h2></header>
+                    <header><h2>"Live stream"</h2><span id="stream-feed" class="muted">{feed}</span></header>
+                    <Show when=move || push.skipped.get() != 0>
+                        <p id="stream-skipped" class="notice">
+                            {move || format!("You fell behind: {} events skipped. ", push.skipped.get())}
+                            <button on:click=move |_| push.load_skipped(tick)>"Load them"</button>
+                        </p>
+                    </Show>
                     <Stream tail version=tail_version terms offset dated total=shown_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
                 </section>
             </Show>

@@ -1,4 +1,5 @@
 //! The stream's poll: the first page of a view, then what arrived since, merged into the tail.
+//! It says whether it read everything it set out to (no failure, the view unchanged).
 
 use leptos::prelude::*;
 use logdash_core::dashboard::poll::{Poll, Request};
@@ -22,13 +23,13 @@ pub async fn poll_stream(
     current: impl Fn() -> bool,
     version: RwSignal<u64>,
     gaps: RwSignal<Option<ShardGaps>>,
-) {
+) -> bool {
     let first = tail.with_value(|t| t.newest().is_none());
     if first {
         let body = tail.with_value(|t| t.initial_request(&state.query, from, to, &fields));
         if let Ok(answer) = api::search(&endpoints, &state.index, &body).await {
             if !current() {
-                return;
+                return false;
             }
             gaps.set(ShardGaps::of(&answer));
             tail.update_value(|t| {
@@ -36,11 +37,12 @@ pub async fn poll_stream(
             });
             version.update(|v| *v += 1);
             marks::first(Moment::FirstStream);
+            return true;
         }
-        return;
+        return false;
     }
     if !state.is_relative() {
-        return; // a pinned range does not grow
+        return true; // a pinned range does not grow
     }
     // the range moved on: lines it has passed leave the stream, as they leave the panels'
     if tail.try_update_value(|t| t.drop_before(from)).unwrap_or(0) > 0 {
@@ -55,10 +57,10 @@ pub async fn poll_stream(
             Request::Msearch(body) => api::msearch(&endpoints, body).await,
         };
         let Ok(answer) = answer else {
-            return; // the panels report the backend's trouble; the next poll goes on
+            return false; // the panels report the backend's trouble; the next poll goes on
         };
         if !current() {
-            return; // the view changed: these lines belong to another stream
+            return false; // the view changed: these lines belong to another stream
         }
         left_out.extend(ShardGaps::of_answer(&answer));
         let added_before = poll.merged.added;
@@ -69,4 +71,5 @@ pub async fn poll_stream(
         }
     }
     gaps.set(ShardGaps::merged(left_out));
+    true
 }

@@ -1,0 +1,218 @@
+//! The pushed tail: while the server offers `/api/tail` (the embedded store), the stream
+//! takes each matching line as it arrives instead of polling for it. Until the stream is
+//! open and one poll has run after it opened (closing the gap between the first page and
+//! the subscription), and whenever it fails, the stream polls as before; a server that
+//! refuses it (proxy mode, a static host, a query only a search can decide, past its
+//! limits) leaves that view polled.
+
+use leptos::prelude::*;
+use logdash_core::dashboard::tail::{RowFields, Tail};
+use logdash_core::view::ViewState;
+use serde_json::Value;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, MessageEvent};
+
+use crate::api::Endpoints;
+use crate::timefmt;
+
+/// How the stream learns of new lines, as it says under its title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// Not live: a pinned range, or refresh off.
+    Still,
+    Polling,
+    /// Each line as the embedded store takes it.
+    Pushed,
+    /// From the server's one poll of the cluster for every watcher of the view.
+    PushedFromPoll {
+        every_ms: u64,
+    },
+}
+
+impl Feed {
+    pub fn pushed(self) -> bool {
+        matches!(self, Feed::Pushed | Feed::PushedFromPoll { .. })
+    }
+}
+
+/// The stream's push connection and what the screen shows of it.
+#[derive(Clone, Copy)]
+pub struct Push {
+    pub feed: RwSignal<Feed>,
+    /// Lines the server left out because this page fell behind (the "load them" marker).
+    pub skipped: RwSignal<u64>,
+    /// A poll has run since the stream (re)opened: polls can stop.
+    caught_up: StoredValue<bool>,
+    fields: StoredValue<RowFields>,
+    open: StoredValue<Option<Open>, LocalStorage>,
+    /// The view whose stream the server refused: it stays polled.
+    refused: StoredValue<Option<String>>,
+}
+
+struct Open {
+    key: String,
+    source: EventSource,
+    _listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+/// The push state of the dashboard's stream.
+pub fn use_push() -> Push {
+    Push {
+        feed: RwSignal::new(Feed::Polling),
+        skipped: RwSignal::new(0),
+        caught_up: StoredValue::new(false),
+        fields: StoredValue::new(RowFields::default()),
+        open: StoredValue::new_local(None),
+        refused: StoredValue::new(None),
+    }
+}
+
+impl Push {
+    /// Whether the stream must poll: the push is not (yet) trusted to bring every line.
+    pub fn polls(&self) -> bool {
+        !self.feed.get_untracked().pushed() || !self.caught_up.get_value()
+    }
+
+    /// A poll that started while pushed has finished: later lines all come pushed.
+    pub fn caught_up(&self, started_pushed: bool) {
+        if started_pushed && self.feed.get_untracked().pushed() {
+            self.caught_up.set_value(true);
+        }
+    }
+
+    /// Stops pushing (the view is not live any more).
+    pub fn stop(&self) {
+        self.open.set_value(None);
+        self.feed.set(Feed::Still);
+    }
+
+    /// Keeps a stream open for this view (`key` names it), opening one when the view
+    /// changed. `tick` asks for a refresh: the catch-up poll after (re)opening.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the stream's signals, passed once"
+    )]
+    pub fn follow(
+        &self,
+        endpoints: &Endpoints,
+        key: &str,
+        view: &ViewState,
+        fields: RowFields,
+        tail: StoredValue<Tail, LocalStorage>,
+        version: RwSignal<u64>,
+        tick: RwSignal<u64>,
+    ) {
+        self.fields.set_value(fields);
+        let same = self
+            .open
+            .with_value(|open| open.as_ref().is_some_and(|o| o.key == key));
+        if same {
+            return;
+        }
+        self.open.set_value(None);
+        self.skipped.set(0);
+        self.feed.set(Feed::Polling);
+        if self.refused.get_value().as_deref() == Some(key) {
+            return;
+        }
+        let url = endpoints.api_url(&format!(
+            "tail?index={}&q={}",
+            js_sys::encode_uri_component(&view.index),
+            js_sys::encode_uri_component(&view.query)
+        ));
+        let Ok(source) = EventSource::new(&url) else {
+            return;
+        };
+        let push = *self;
+        let view = view.clone();
+        let frame_asked = StoredValue::new(false);
+        let on_ready = move |event: MessageEvent| {
+            let ready = data(&event).unwrap_or_default();
+            push.feed.set(match ready["every_ms"].as_u64() {
+                Some(every_ms) => Feed::PushedFromPoll { every_ms },
+                None => Feed::Pushed,
+            });
+            push.caught_up.set_value(false);
+            tick.update(|t| *t += 1);
+        };
+        let on_hit = move |event: MessageEvent| {
+            let Some(hit) = data(&event) else { return };
+            let from = view
+                .range_at(timefmt::now())
+                .map_or(i64::MIN, |(from, _)| from);
+            let added = push.fields.with_value(|fields| {
+                tail.try_update_value(|t| t.push(&hit, fields, from))
+                    .unwrap_or(false)
+            });
+            // at a thousand lines a second, draw once a frame, not once a line
+            if added && !frame_asked.get_value() {
+                frame_asked.set_value(true);
+                request_animation_frame(move || {
+                    frame_asked.set_value(false);
+                    version.update(|v| *v += 1);
+                });
+            }
+        };
+        let on_skipped = move |event: MessageEvent| {
+            let skipped = data(&event).and_then(|d| d["skipped"].as_u64());
+            push.skipped.update(|n| *n += skipped.unwrap_or(0));
+        };
+        // the server forgot lines after the last one this page saw: start the view anew
+        let on_gap = move |_: MessageEvent| {
+            tail.update_value(Tail::clear);
+            version.update(|v| *v += 1);
+            push.caught_up.set_value(false);
+            tick.update(|t| *t += 1);
+        };
+        let refused_key = key.to_string();
+        let on_error = move |event: MessageEvent| {
+            let closed = event
+                .target()
+                .and_then(|t| t.dyn_into::<EventSource>().ok())
+                .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
+            if closed {
+                // refused, not dropped: the browser will not retry, and neither do we (the
+                // connection is let go after this call: its listeners are running)
+                push.refused.set_value(Some(refused_key.clone()));
+                set_timeout(move || push.open.set_value(None), std::time::Duration::ZERO);
+            }
+            // dropped: the browser reconnects (resuming after the last line); poll meanwhile
+            push.feed.set(Feed::Polling);
+        };
+        let mut listeners = Vec::new();
+        for (name, listener) in [
+            ("ready", Box::new(on_ready) as Box<dyn FnMut(MessageEvent)>),
+            ("hit", Box::new(on_hit)),
+            ("skipped", Box::new(on_skipped)),
+            ("gap", Box::new(on_gap)),
+            ("error", Box::new(on_error)),
+        ] {
+            let closure = Closure::wrap(listener);
+            let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            listeners.push(closure);
+        }
+        self.open.set_value(Some(Open {
+            key: key.to_string(),
+            source,
+            _listeners: listeners,
+        }));
+    }
+
+    /// "Load them": a poll reads the lines the server left out.
+    pub fn load_skipped(&self, tick: RwSignal<u64>) {
+        self.skipped.set(0);
+        self.caught_up.set_value(false);
+        tick.update(|t| *t += 1);
+    }
+}
+
+fn data(event: &MessageEvent) -> Option<Value> {
+    serde_json::from_str(&event.data().as_string()?).ok()
+}

@@ -1,0 +1,160 @@
+//! The stream pushed, as a user sees it: with the embedded store a line sent to the ingest
+//! port shows without waiting for a poll, and the stream says so; in front of a cluster the
+//! server's one poll is pushed; a view the server will not push is polled, and says so.
+
+use std::time::{Duration, Instant};
+
+use logdash_e2e::{iso, now_ms, Browser, Server};
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+
+fn line(message: &str, at: i64) -> String {
+    format!(
+        "{}\n",
+        json!({"@timestamp": iso(at), "level": "INFO", "message": message, "type": "app"})
+    )
+}
+
+#[tokio::test]
+async fn a_line_sent_to_the_ingest_port_shows_at_once_without_a_poll() {
+    let server = Server::start(&[]).await;
+    let mut tcp = tokio::net::TcpStream::connect(&server.tcp)
+        .await
+        .expect("ingest port");
+    tcp.write_all(line("before the page", now_ms() - 5_000).as_bytes())
+        .await
+        .expect("sent");
+    let browser = Browser::start().await;
+    // a minute between refreshes: a line within seconds can only have come pushed
+    browser
+        .client
+        .goto(&format!("{}?index=logstash-*&refresh=60", server.url))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 1)
+        .await;
+    browser
+        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
+        .await;
+    for i in 0..3 {
+        let sent = Instant::now();
+        tcp.write_all(line(&format!("pushed {i}"), now_ms()).as_bytes())
+            .await
+            .expect("sent");
+        let rows = browser
+            .wait_for_all("#stream .row", |rows| rows.len() == 2 + i)
+            .await;
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            sent.elapsed()
+        );
+        assert!(
+            rows.last()
+                .is_some_and(|r| r.contains(&format!("pushed {i}"))),
+            "{rows:?}"
+        );
+    }
+    // a line the query does not match is not pushed
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&refresh=60&q=message:wanted",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
+        .await;
+    tcp.write_all(line("unwanted", now_ms()).as_bytes())
+        .await
+        .expect("sent");
+    tcp.write_all(line("wanted", now_ms()).as_bytes())
+        .await
+        .expect("sent");
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 1)
+        .await;
+    assert!(
+        rows[0].contains("wanted") && !rows[0].contains("unwanted"),
+        "{rows:?}"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(browser.texts("#stream .row").await.len(), 1);
+    // the panels counted before it came: the screen does not say that nothing matches
+    assert!(browser.texts("#empty").await.is_empty());
+    assert_eq!(browser.texts("#stream-count").await, ["1 line"]);
+    browser.screenshot("live-push").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn in_proxy_mode_the_server_s_one_poll_is_pushed_to_the_stream() {
+    let cluster = Server::start(&[]).await;
+    let proxy = Server::start(&["--elasticsearch", &format!("{}es", cluster.url)]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logstash-*&refresh=60", proxy.url))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-feed", |t| {
+            t == "pushed from one poll of the cluster every 1 s"
+        })
+        .await;
+    let mut tcp = tokio::net::TcpStream::connect(&cluster.tcp)
+        .await
+        .expect("ingest port");
+    let sent = Instant::now();
+    tcp.write_all(line("through the proxy", now_ms()).as_bytes())
+        .await
+        .expect("sent");
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 1)
+        .await;
+    assert!(rows[0].contains("through the proxy"), "{rows:?}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        sent.elapsed()
+    );
+    browser.close().await;
+}
+
+/// A view the server cannot push (a regular expression needs a search) is polled, says
+/// so, and its lines still come.
+#[tokio::test]
+async fn a_view_the_server_will_not_push_is_polled_and_says_so() {
+    let server = Server::start(&[]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&refresh=1&q=message:%2Fpoll.*%2F",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-feed", |t| t == "polled every 1 s")
+        .await;
+    let mut tcp = tokio::net::TcpStream::connect(&server.tcp)
+        .await
+        .expect("ingest port");
+    tcp.write_all(line("polled in", now_ms()).as_bytes())
+        .await
+        .expect("sent");
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| rows.len() == 1)
+        .await;
+    assert!(rows[0].contains("polled in"), "{rows:?}");
+    assert_eq!(
+        browser.texts("#stream-feed").await,
+        ["polled every 1 s"],
+        "the stream never claims a push it does not have"
+    );
+    browser.close().await;
+}
