@@ -4,7 +4,7 @@
 # cost per request, and the instructions it runs per request), ingest and the dashboard's queries
 # on the release binary, the same against a real Elasticsearch (engine_bench), the store's own
 # ingest (no TCP), then the dashboard in headless
-# Chromium (first data on screen, the stream under 1,000 events/s).
+# Chromium (first data on screen, the stream under 1,000 events/s, a pushed line to screen).
 # Arguments: [EVENTS] [CONNECTIONS] (default 1000000 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,3 +41,6 @@ target/release/examples/ingest "${1:-1000000}"
 echo
 cargo build --release --locked -p logdash-e2e --example spa_bench
 LOGDASH_BIN=target/release/logdash target/release/examples/spa_bench "${1:-1000000}"
+echo
+cargo build --release --locked -p logdash-e2e --example push_bench
+LOGDASH_BIN=target/release/logdash target/release/examples/push_bench

@@ -88,10 +88,13 @@ pub fn Stream(
     let on_scroll = move |_| {
         let Some(element) = list.get() else { return };
         let top = f64::from(element.scroll_top());
+        let went_up = top < scroll_top.get_untracked();
         scroll_top.set(top);
         let at_bottom = top + f64::from(element.client_height())
             >= f64::from(element.scroll_height()) - ROW_HEIGHT;
-        if at_bottom != follow.get_untracked() {
+        // only the reader scrolling up pauses: lines pushed in between our jump to the bottom
+        // and this event leave the list a little taller than where it scrolled to
+        if at_bottom && !follow.get_untracked() || !at_bottom && went_up && follow.get_untracked() {
             follow.set(at_bottom);
         }
         if at_bottom {

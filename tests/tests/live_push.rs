@@ -158,3 +158,45 @@ async fn a_view_the_server_will_not_push_is_polled_and_says_so() {
     );
     browser.close().await;
 }
+
+/// Lines pushed a thousand a second, each frame a few more: the stream keeps following
+/// the newest (lines added between its jump to the bottom and the scroll event once
+/// paused it, as if the reader had scrolled up).
+#[tokio::test]
+async fn a_fast_pushed_stream_keeps_following_the_newest_line() {
+    let server = Server::start(&[]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logstash-*&refresh=60", server.url))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
+        .await;
+    let mut tcp = tokio::net::TcpStream::connect(&server.tcp)
+        .await
+        .expect("ingest port");
+    for batch in 0..150 {
+        let mut lines = String::new();
+        for i in 0..20 {
+            lines.push_str(&line(&format!("fast {}", batch * 20 + i), now_ms()));
+        }
+        tcp.write_all(lines.as_bytes()).await.expect("sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    browser
+        .wait_for_text("#stream-count", |t| t == "3000 lines")
+        .await;
+    // the newest lines are in view (lines of one millisecond are ordered by id)
+    browser
+        .wait_for_all("#stream .row", |rows| {
+            rows.iter().rev().take(20).any(|r| r.contains("fast 2999"))
+        })
+        .await;
+    assert!(
+        browser.texts("#resume").await.is_empty(),
+        "the stream is still following"
+    );
+    browser.close().await;
+}
