@@ -35,6 +35,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# the dashboard's build rebuilds the standard library for the wasm (scripts/build-dashboard.sh)
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding the rust-src component (the dashboard's wasm rebuilds std)"
+  rustup component add rust-src
+fi
+
 if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
   say "installing trunk 0.21 (0.22 needs a newer rustc)"
   cargo install trunk --version "~0.21" --locked

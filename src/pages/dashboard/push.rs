@@ -132,7 +132,9 @@ impl Push {
         };
         let push = *self;
         let view = view.clone();
-        let frame_asked = StoredValue::new(false);
+        // hits wait here until the next batch is taken (see `on_hit`)
+        let waiting = StoredValue::new_local(Vec::<Value>::new());
+        let this_key = key.to_string();
         let on_ready = move |event: MessageEvent| {
             let ready = data(&event).unwrap_or_default();
             push.feed.set(match ready["every_ms"].as_u64() {
@@ -142,23 +144,42 @@ impl Push {
             push.caught_up.set_value(false);
             tick.update(|t| *t += 1);
         };
+        // at a thousand lines a second, the tail takes them in batches, each with its redraw
+        // in the same task: the list never holds lines it has not drawn (the reader's place
+        // is kept by the rows drawn). A timer, not an animation frame: a hidden tab gets no
+        // frames, and the lines would pile up.
         let on_hit = move |event: MessageEvent| {
             let Some(hit) = data(&event) else { return };
-            let from = view
-                .range_at(timefmt::now())
-                .map_or(i64::MIN, |(from, _)| from);
-            let added = push.fields.with_value(|fields| {
-                tail.try_update_value(|t| t.push(&hit, fields, from))
-                    .unwrap_or(false)
-            });
-            // at a thousand lines a second, draw once a frame, not once a line
-            if added && !frame_asked.get_value() {
-                frame_asked.set_value(true);
-                request_animation_frame(move || {
-                    frame_asked.set_value(false);
-                    version.update(|v| *v += 1);
-                });
+            waiting.update_value(|w| w.push(hit));
+            if waiting.with_value(Vec::len) > 1 {
+                return; // a batch is already due
             }
+            let (view, key) = (view.clone(), this_key.clone());
+            set_timeout(
+                move || {
+                    let hits = waiting.try_update_value(std::mem::take).unwrap_or_default();
+                    // the view changed meanwhile: these lines belong to another stream
+                    if !push
+                        .open
+                        .with_value(|o| o.as_ref().is_some_and(|o| o.key == key))
+                    {
+                        return;
+                    }
+                    let from = view
+                        .range_at(timefmt::now())
+                        .map_or(i64::MIN, |(from, _)| from);
+                    let added = push.fields.with_value(|fields| {
+                        tail.try_update_value(|t| {
+                            hits.iter().filter(|hit| t.push(hit, fields, from)).count()
+                        })
+                        .unwrap_or(0)
+                    });
+                    if added > 0 {
+                        version.update(|v| *v += 1);
+                    }
+                },
+                std::time::Duration::from_millis(16),
+            );
         };
         let on_skipped = move |event: MessageEvent| {
             let skipped = data(&event).and_then(|d| d["skipped"].as_u64());
