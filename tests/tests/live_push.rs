@@ -15,27 +15,34 @@ fn line(message: &str, at: i64) -> String {
     )
 }
 
+const PUSHED: &str = "pushed as events arrive";
+
+/// Opens the dashboard at `link` and waits until its stream says how it learns of lines.
+async fn open_and_see_the_feed(browser: &Browser, link: &str, feed: &str) {
+    browser.client.goto(link).await.expect("opens");
+    browser.wait_for_text("#stream-feed", |t| t == feed).await;
+}
+
+/// A connection to a server's TCP ingest port.
+async fn ingest_port(server: &Server) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(&server.tcp)
+        .await
+        .expect("ingest port")
+}
+
 #[tokio::test]
 async fn a_line_sent_to_the_ingest_port_shows_at_once_without_a_poll() {
     let server = Server::start(&[]).await;
-    let mut tcp = tokio::net::TcpStream::connect(&server.tcp)
-        .await
-        .expect("ingest port");
+    let mut tcp = ingest_port(&server).await;
     tcp.write_all(line("before the page", now_ms() - 5_000).as_bytes())
         .await
         .expect("sent");
     let browser = Browser::start().await;
     // a minute between refreshes: a line within seconds can only have come pushed
-    browser
-        .client
-        .goto(&format!("{}?index=logstash-*&refresh=60", server.url))
-        .await
-        .expect("opens");
+    let link = format!("{}?index=logstash-*&refresh=60", server.url);
+    open_and_see_the_feed(&browser, &link, PUSHED).await;
     browser
         .wait_for_all("#stream .row", |rows| rows.len() == 1)
-        .await;
-    browser
-        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
         .await;
     for i in 0..3 {
         let sent = Instant::now();
@@ -57,17 +64,11 @@ async fn a_line_sent_to_the_ingest_port_shows_at_once_without_a_poll() {
         );
     }
     // a line the query does not match is not pushed
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logstash-*&refresh=60&q=message:wanted",
-            server.url
-        ))
-        .await
-        .expect("opens");
-    browser
-        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
-        .await;
+    let link = format!(
+        "{}?index=logstash-*&refresh=60&q=message:wanted",
+        server.url
+    );
+    open_and_see_the_feed(&browser, &link, PUSHED).await;
     tcp.write_all(line("unwanted", now_ms()).as_bytes())
         .await
         .expect("sent");
@@ -95,19 +96,10 @@ async fn in_proxy_mode_the_server_s_one_poll_is_pushed_to_the_stream() {
     let cluster = Server::start(&[]).await;
     let proxy = Server::start(&["--elasticsearch", &format!("{}es", cluster.url)]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logstash-*&refresh=60", proxy.url))
-        .await
-        .expect("opens");
-    browser
-        .wait_for_text("#stream-feed", |t| {
-            t == "pushed from one poll of the cluster every 1 s"
-        })
-        .await;
-    let mut tcp = tokio::net::TcpStream::connect(&cluster.tcp)
-        .await
-        .expect("ingest port");
+    let link = format!("{}?index=logstash-*&refresh=60", proxy.url);
+    let feed = "pushed from one poll of the cluster every 1 s";
+    open_and_see_the_feed(&browser, &link, feed).await;
+    let mut tcp = ingest_port(&cluster).await;
     let sent = Instant::now();
     tcp.write_all(line("through the proxy", now_ms()).as_bytes())
         .await
@@ -130,20 +122,12 @@ async fn in_proxy_mode_the_server_s_one_poll_is_pushed_to_the_stream() {
 async fn a_view_the_server_will_not_push_is_polled_and_says_so() {
     let server = Server::start(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logstash-*&refresh=1&q=message:%2Fpoll.*%2F",
-            server.url
-        ))
-        .await
-        .expect("opens");
-    browser
-        .wait_for_text("#stream-feed", |t| t == "polled every 1 s")
-        .await;
-    let mut tcp = tokio::net::TcpStream::connect(&server.tcp)
-        .await
-        .expect("ingest port");
+    let link = format!(
+        "{}?index=logstash-*&refresh=1&q=message:%2Fpoll.*%2F",
+        server.url
+    );
+    open_and_see_the_feed(&browser, &link, "polled every 1 s").await;
+    let mut tcp = ingest_port(&server).await;
     tcp.write_all(line("polled in", now_ms()).as_bytes())
         .await
         .expect("sent");
@@ -166,17 +150,9 @@ async fn a_view_the_server_will_not_push_is_polled_and_says_so() {
 async fn a_fast_pushed_stream_keeps_following_the_newest_line() {
     let server = Server::start(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logstash-*&refresh=60", server.url))
-        .await
-        .expect("opens");
-    browser
-        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
-        .await;
-    let mut tcp = tokio::net::TcpStream::connect(&server.tcp)
-        .await
-        .expect("ingest port");
+    let link = format!("{}?index=logstash-*&refresh=60", server.url);
+    open_and_see_the_feed(&browser, &link, PUSHED).await;
+    let mut tcp = ingest_port(&server).await;
     for batch in 0..150 {
         let mut lines = String::new();
         for i in 0..20 {

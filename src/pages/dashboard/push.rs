@@ -1,9 +1,10 @@
-//! The pushed tail: while the server offers `/api/tail` (the embedded store), the stream
-//! takes each matching line as it arrives instead of polling for it. Until the stream is
-//! open and one poll has run after it opened (closing the gap between the first page and
-//! the subscription), and whenever it fails, the stream polls as before; a server that
-//! refuses it (proxy mode, a static host, a query only a search can decide, past its
-//! limits) leaves that view polled.
+//! The pushed tail: while the server offers `/api/tail` (each line as the embedded store
+//! takes it, or in proxy mode from the server's one poll of the cluster), the stream takes
+//! matching lines as they come instead of polling for them. Until the stream is open and
+//! one poll has run after it opened (closing the gap between the first page and the
+//! subscription), and whenever it fails, the stream polls as before; a server that refuses
+//! it (a static host, a query only a search can decide, past its limits) leaves that view
+//! polled.
 
 use leptos::prelude::*;
 use logdash_core::dashboard::tail::{RowFields, Tail};
