@@ -162,7 +162,7 @@ async fn typing_a_query_filters_the_stream_and_bad_queries_say_why() {
         .await
         .expect("url")
         .as_str()
-        .contains("q=level:ERROR%20AND%20failed"));
+        .contains("q=level:ERROR+AND+failed"));
     query.clear().await.expect("clears");
     query.send_keys("level:(\u{E007}").await.expect("types");
     let error = browser

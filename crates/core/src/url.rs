@@ -1,10 +1,13 @@
-//! Percent-encoding for query strings (RFC 3986 unreserved characters pass through).
+//! Percent-encoding for query strings: RFC 3986's unreserved characters and a few that
+//! a query may hold as they are (`* , : / @`) pass through, a space is `+`, so a link
+//! stays readable.
 
 /// Encodes a query-string value.
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
+            b' ' => out.push('+'),
             b'A'..=b'Z'
             | b'a'..=b'z'
             | b'0'..=b'9'
@@ -14,7 +17,9 @@ pub fn encode(text: &str) -> String {
             | b'~'
             | b'*'
             | b','
-            | b':' => out.push(char::from(byte)),
+            | b':'
+            | b'/'
+            | b'@' => out.push(char::from(byte)),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -80,10 +85,13 @@ mod tests {
             "é/ü?&=#+",
             "%zz",
             "%",
+            "a+b c/d@e",
         ] {
             assert_eq!(decode(&encode(text)), text, "{text}");
         }
         assert_eq!(decode("a+b%2"), "a b%2");
+        assert_eq!(encode("path:/api AND user@x"), "path:/api+AND+user@x");
+        assert_eq!(encode("1+1"), "1%2B1");
         assert_eq!(
             parse_query("?q=a%20b&x&y=1"),
             vec![

@@ -1,8 +1,13 @@
 //! A view's whole state — what people set in the dashboard — and its URL query string.
-//! Every view is a link: `ViewState::from_query(state.to_query())` gives the same view.
+//! Every view is a link: `ViewState::from_query(state.to_query())` gives the same view,
+//! and a typical one stays short and readable enough to paste into chat.
+
+mod link;
+
+pub use link::{is_short_id, short_id, short_id_for, LinkNotice, SHORT};
 
 use crate::time::{parse_date_math, EpochMillis, Rounding};
-use crate::url::{encode, parse_query};
+use crate::url::encode;
 
 /// Relative presets offered in the time picker: (label, `from` expression).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -130,42 +135,10 @@ impl Default for ViewState {
 }
 
 impl ViewState {
-    /// Reads a query string; what is missing or malformed takes its default.
+    /// Reads a query string; what is missing or malformed takes its default (see
+    /// `read_link` for what was wrong).
     pub fn from_query(query: &str) -> Self {
-        let mut state = Self::default();
-        for (key, value) in parse_query(query) {
-            match key.as_str() {
-                "index" if !value.trim().is_empty() => state.index = value,
-                "q" => state.query = value,
-                "from" if !value.is_empty() => state.from = value,
-                "to" if !value.is_empty() => state.to = value,
-                "refresh" => {
-                    state.refresh = value
-                        .parse()
-                        .ok()
-                        .filter(|s| REFRESH_CHOICES.contains(s))
-                        .unwrap_or(state.refresh)
-                }
-                "tz" => state.utc = value == "utc",
-                "embed" => state.embed = value == "1",
-                "theme" => state.light = value == "light",
-                "panels" => {
-                    let panels: Vec<Panel> = value.split(',').filter_map(Panel::parse).collect();
-                    if !panels.is_empty() {
-                        state.panels = panels;
-                    }
-                }
-                key => {
-                    if let Some(slot) = key
-                        .strip_prefix("f.")
-                        .and_then(|field| state.fields.slot(field))
-                    {
-                        *slot = Some(value).filter(|v| !v.is_empty());
-                    }
-                }
-            }
-        }
-        state
+        Self::read_link(query).0
     }
 
     /// The query string for this view: only what differs from the defaults, in a fixed order.
@@ -212,11 +185,19 @@ impl ViewState {
         if self.light {
             add("theme", "light".into());
         }
-        pairs
+        let mut query = pairs
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
-            .join("&")
+            .join("&");
+        // chat apps leave a link's last period or colon out of it: escape that one
+        if let Some(last) = query.pop() {
+            match last {
+                '.' | ',' | ':' | '*' | '~' => query.push_str(&format!("%{:02X}", last as u8)),
+                other => query.push(other),
+            }
+        }
+        query
     }
 
     /// The range as absolute epoch milliseconds at `now` (`None` when it cannot be read).
