@@ -106,6 +106,22 @@ pub fn validate(input: SavedQueryInput) -> Result<SavedQueryInput, String> {
     Ok(SavedQueryInput { name, state })
 }
 
+/// The view a short link stores, in its canonical form: refused (with what was wrong)
+/// when too long or when the view could not take one of its parameters.
+pub fn short_link_state(state: &str) -> Result<String, String> {
+    if state.len() > MAX_STATE_BYTES {
+        return Err(format!(
+            "[state] is {} bytes long; at most {MAX_STATE_BYTES} are allowed",
+            state.len()
+        ));
+    }
+    let (view, notices) = ViewState::read_link(state.trim_start_matches('?'));
+    match notices.first() {
+        Some(notice) => Err(format!("[state]: {}", notice.message)),
+        None => Ok(view.to_query()),
+    }
+}
+
 /// Saved queries in the order a list shows them: by name, case-insensitively.
 pub fn sort_for_list(queries: &mut [SavedQuery]) {
     queries.sort_by(|a, b| {
@@ -216,6 +232,20 @@ mod tests {
             saved,
             Ok(input("Errors today", "q=level:error&from=now-24h"))
         );
+    }
+
+    #[test]
+    fn a_short_link_stores_a_whole_canonical_view_or_nothing() {
+        assert_eq!(
+            short_link_state("?refresh=10&q=level:error+AND+x"),
+            Ok("q=level:error+AND+x&refresh=10".to_string())
+        );
+        let refused = short_link_state("q=a&bogus=1").expect_err("refused");
+        assert!(refused.contains("[bogus]"), "{refused}");
+        let long = format!("q={}", "x".repeat(MAX_STATE_BYTES));
+        assert!(short_link_state(&long)
+            .expect_err("refused")
+            .contains("at most"));
     }
 
     #[test]

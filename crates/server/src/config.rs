@@ -61,6 +61,15 @@ pub struct Config {
     )]
     pub saved_queries_index: String,
 
+    /// Proxy mode: the cluster index that holds short links (`?s=<id>`), written with the
+    /// server's credentials, read only through /api/links.
+    #[arg(
+        long,
+        env = "LOGDASH_SHORT_LINKS_INDEX",
+        default_value = ".logdash-short-links"
+    )]
+    pub short_links_index: String,
+
     /// Origins (scheme://host:port) whose pages may call /es/ and /api/ from the browser
     /// (CORS), comma-separated. Empty: only the dashboard's own origin.
     #[arg(long, env = "LOGDASH_CORS_ORIGINS", value_delimiter = ',')]

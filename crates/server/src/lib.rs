@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod proxy;
 pub mod saved_queries;
 pub mod serve;
+pub mod short_links;
 pub mod tail;
 pub mod web;
 
@@ -46,10 +47,13 @@ pub struct AppState {
     pub backend: Backend,
     /// The dashboard page's Content-Security-Policy, computed once.
     pub csp: String,
+    /// `--frame-ancestors`: who may frame the dashboard and drive its embed API.
+    pub frame_ancestors: String,
     pub index_policy: IndexPolicy,
     pub max_body_bytes: usize,
     pub ingest: Arc<IngestStats>,
     pub saved_queries: saved_queries::SavedQueries,
+    pub short_links: short_links::ShortLinks,
     pub editor_token: Option<String>,
     /// Origins allowed to call the APIs from the browser (CORS); empty: same origin only.
     pub cors_origins: Vec<HeaderValue>,
@@ -58,28 +62,35 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Embedded mode: `/es/` is the store, saved queries live in its data directory.
+    /// Embedded mode: `/es/` is the store, saved queries and short links live in its data
+    /// directory.
     pub fn embedded(config: &Config, store: Arc<Store>) -> Result<Self, String> {
         let saved = saved_queries::SavedQueries::open_file(store.data_dir())?;
-        let state = Self::with(config, Backend::Embedded(Arc::clone(&store)), saved)?;
+        let links = short_links::ShortLinks::open_file(store.data_dir())?;
+        let state = Self::with(config, Backend::Embedded(Arc::clone(&store)), saved, links)?;
         // every event the store takes goes by the push tail's views
         store.on_arrival(Arc::clone(&state.tail) as logdash_store::Arrivals);
         Ok(state)
     }
 
-    /// Proxy mode: `/es/` is the cluster, saved queries live in one of its indices.
+    /// Proxy mode: `/es/` is the cluster, saved queries and short links live in its indices.
     pub fn proxy(config: &Config, upstream: Arc<proxy::Upstream>) -> Result<Self, String> {
         let saved = saved_queries::SavedQueries::cluster(
             Arc::clone(&upstream),
             config.saved_queries_index.clone(),
         );
-        Self::with(config, Backend::Proxy(upstream), saved)
+        let links = short_links::ShortLinks::cluster(
+            Arc::clone(&upstream),
+            config.short_links_index.clone(),
+        );
+        Self::with(config, Backend::Proxy(upstream), saved, links)
     }
 
     fn with(
         config: &Config,
         backend: Backend,
         saved_queries: saved_queries::SavedQueries,
+        short_links: short_links::ShortLinks,
     ) -> Result<Self, String> {
         let cors_origins = config
             .cors_origins
@@ -99,12 +110,14 @@ impl AppState {
         Ok(Self {
             backend,
             csp: web::content_security_policy(web::INLINE_SCRIPT_HASHES, &config.frame_ancestors),
+            frame_ancestors: config.frame_ancestors.clone(),
             index_policy: IndexPolicy {
                 allowed: config.allowed_indices.clone(),
             },
             max_body_bytes: config.max_body_bytes,
             ingest: Arc::new(IngestStats::default()),
             saved_queries,
+            short_links,
             editor_token: config.editor_token.clone().filter(|t| !t.is_empty()),
             cors_origins,
             tail: tail::hub::Hub::new(
@@ -138,6 +151,7 @@ pub fn app(state: Arc<AppState>) -> App {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .merge(saved_queries::routes())
+        .merge(short_links::routes())
         .merge(tail::routes())
         .route("/config.json", get(web::config_json))
         .merge(web::routes())

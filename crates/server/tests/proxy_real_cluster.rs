@@ -126,3 +126,44 @@ async fn saved_queries_live_in_the_real_cluster_and_teammates_see_them() {
     assert_eq!(gone.status, 404, "{}", gone.body);
     request_at(&engine, "DELETE", index, &[], "").await;
 }
+
+/// Short links in proxy mode live in the real cluster's `.logdash-short-links` index: a
+/// link made through one logdash opens through a teammate's, sharing the same view again
+/// (from either) gives the same link, and `/es/` cannot reach the index.
+#[tokio::test]
+async fn short_links_live_in_the_real_cluster_and_open_for_teammates() {
+    let Some(engine) = common::engine("short_links_live_in_the_real_cluster") else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let index = "/.logdash-short-links";
+    request_at(&engine, "DELETE", index, &[], "").await;
+    let url = format!("http://{engine}");
+    let mine = start_proxy(&url, &[]).await;
+    let body = r#"{"state":"q=level:ERROR&from=now-24h"}"#;
+    let created = request(&mine, "POST", "/api/links", body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let stored = request_at(&engine, "GET", &format!("{index}/_doc/{id}"), &[], "").await;
+    assert_eq!(
+        stored.json()["_source"]["state"],
+        "q=level:ERROR&from=now-24h",
+        "{}",
+        stored.body
+    );
+
+    let teammate = start_proxy(&url, &[]).await;
+    let opened = request(&teammate, "GET", &format!("/api/links/{id}"), "").await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert_eq!(opened.json()["state"], "q=level:ERROR&from=now-24h");
+    let again = request(&teammate, "POST", "/api/links", body).await;
+    assert_eq!(again.json()["id"], id.as_str(), "{}", again.body);
+    let missing = request(&teammate, "GET", "/api/links/AAAAAAAAAAA", "").await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let direct = request(&teammate, "POST", &format!("/es{index}/_search"), "{}").await;
+    assert_eq!(direct.status, 403, "{}", direct.body);
+    request_at(&engine, "DELETE", index, &[], "").await;
+}

@@ -140,8 +140,7 @@ fn choice(key: &str, value: &str, [no, yes]: [&str; 2]) -> Result<bool, String> 
 pub fn short_id(query: &str) -> Option<Result<String, LinkNotice>> {
     let (_, id) = parse_query(query)
         .into_iter()
-        .filter(|(key, _)| key == SHORT)
-        .last()?;
+        .rfind(|(key, _)| key == SHORT)?;
     Some(if is_short_id(&id) {
         Ok(id)
     } else {

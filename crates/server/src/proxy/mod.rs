@@ -7,6 +7,7 @@
 
 mod connect;
 mod http1;
+pub mod own;
 mod target;
 
 use std::path::PathBuf;

@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
 use logdash_core::saved::{sort_for_list, SavedQuery, SavedQueryInput, MAX_QUERIES};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
+use crate::proxy::own::{call, expect_success};
 use crate::proxy::Upstream;
 
 pub enum SavedQueries {
@@ -218,34 +218,6 @@ fn from_hit(hit: &Value) -> Option<SavedQuery> {
         state: source["state"].as_str().unwrap_or_default().to_string(),
         created: source["created"].as_str().unwrap_or_default().to_string(),
         updated: source["updated"].as_str().unwrap_or_default().to_string(),
-    })
-}
-
-async fn call(
-    upstream: &Upstream,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Result<(StatusCode, Value), ApiError> {
-    let bytes = body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string()));
-    let answer = upstream
-        .forward(method, path, "application/json", bytes)
-        .await?;
-    let value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-    Ok((answer.status, value))
-}
-
-fn expect_success(status: StatusCode, answer: &Value, what: &str) -> Result<(), ApiError> {
-    if status.is_success() {
-        return Ok(());
-    }
-    let reason = answer["error"]["reason"]
-        .as_str()
-        .map_or_else(|| answer.to_string(), str::to_string);
-    Err(ApiError::Upstream {
-        status: 502,
-        kind: "logdash_upstream_error",
-        reason: format!("Elasticsearch could not {what}: HTTP {status}: {reason}"),
     })
 }
 

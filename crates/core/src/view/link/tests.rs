@@ -24,7 +24,18 @@ fn each_malformed_parameter_is_named_and_the_rest_of_the_view_opens() {
     );
     assert_eq!(
         params(&notices),
-        ["refresh", "from", "to", "tz", "embed", "theme", "index", "panels", "f.colour", "utm_source"]
+        [
+            "refresh",
+            "from",
+            "to",
+            "tz",
+            "embed",
+            "theme",
+            "index",
+            "panels",
+            "f.colour",
+            "utm_source"
+        ]
     );
     // what could be read is the view; what could not is the default
     let expected = ViewState {
@@ -61,7 +72,10 @@ fn notices_quote_at_most_sixty_characters() {
 fn a_short_link_is_read_apart_from_the_view() {
     assert_eq!(short_id("q=a"), None);
     let id = short_id_for("q=a", 0);
-    assert_eq!(short_id(&format!("s={id}&from=now-24h")), Some(Ok(id.clone())));
+    assert_eq!(
+        short_id(&format!("s={id}&from=now-24h")),
+        Some(Ok(id.clone()))
+    );
     let (state, notices) = ViewState::read_link(&format!("s={id}&from=now-24h"));
     assert!(notices.is_empty());
     assert_eq!(state.from, "now-24h");
@@ -122,7 +136,12 @@ fn a_typical_link_is_short_and_readable() {
 
 #[test]
 fn a_link_never_ends_in_punctuation_chat_would_drop() {
-    for (query, end) in [("level:", "%3A"), ("a.", "%2E"), ("x*", "%2A"), ("v,", "%2C")] {
+    for (query, end) in [
+        ("level:", "%3A"),
+        ("a.", "%2E"),
+        ("x*", "%2A"),
+        ("v,", "%2C"),
+    ] {
         let state = ViewState {
             query: query.into(),
             ..ViewState::default()
