@@ -15,6 +15,8 @@ pub struct Endpoints {
     pub es_base: String,
     /// Where `/api/saved-queries` is; without one, saved queries stay in the browser.
     pub api_base: String,
+    /// Who may frame the dashboard and drive its embed API (CSP frame-ancestors sources).
+    pub frame_ancestors: String,
 }
 
 impl Default for Endpoints {
@@ -22,6 +24,7 @@ impl Default for Endpoints {
         Self {
             es_base: "es".to_string(),
             api_base: "api".to_string(),
+            frame_ancestors: "'self'".to_string(),
         }
     }
 }
@@ -144,6 +147,36 @@ pub async fn delete_query(
     send(with_token(Request::delete(&url), token), None, &url)
         .await
         .map(|_| ())
+}
+
+/// `POST /api/links`: the id of a short link to the view `state` (a query string).
+pub async fn short_link(endpoints: &Endpoints, state: &str) -> Result<String, AppError> {
+    let url = endpoints.api_url("links");
+    let body = serde_json::json!({ "state": state }).to_string();
+    let answer = send(
+        Request::post(&url).header("Content-Type", "application/json"),
+        Some(body),
+        &url,
+    )
+    .await?;
+    link_field(answer, "id", url)
+}
+
+/// `GET /api/links/{id}`: the view (a query string) a short link stores.
+pub async fn open_short_link(endpoints: &Endpoints, id: &str) -> Result<String, AppError> {
+    let url = endpoints.api_url(&format!("links/{id}"));
+    let answer = send(Request::get(&url), None, &url).await?;
+    link_field(answer, "state", url)
+}
+
+fn link_field(answer: Value, field: &str, url: String) -> Result<String, AppError> {
+    answer[field]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| AppError::BadAnswer {
+            url,
+            detail: format!("no [{field}] in the answer"),
+        })
 }
 
 /// A deployment started with `--editor-token` lets only its holders change saved queries.

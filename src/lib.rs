@@ -19,5 +19,10 @@ use leptos::prelude::*;
 pub fn App() -> impl IntoView {
     let view = state::use_view_state();
     provide_context(view);
-    view! { <pages::dashboard::Dashboard /> }
+    // a short link's view is read from the server before anything is asked of the cluster
+    view! {
+        <Show when=move || view.opened.get() fallback=|| view! { <p class="notice muted">"Opening the short link…"</p> }>
+            <pages::dashboard::Dashboard />
+        </Show>
+    }
 }

@@ -1,15 +1,25 @@
 //! The view's state lives in the URL query string: read once into a signal, written
-//! back by `history.pushState`, and followed on back/forward (`popstate`).
+//! back by `history.pushState`, and followed on back/forward (`popstate`). A link's
+//! parameters the view could not take become notices; a short link (`?s=<id>`) is
+//! opened through the server first, the link's other parameters over it.
 
 use leptos::prelude::*;
-use logdash_core::view::ViewState;
+use leptos::task::spawn_local;
+use logdash_core::view::{short_id, LinkNotice, ViewState, SHORT};
 use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::error::AppError;
 
 /// The view and how to change it (every change is a new history entry).
 #[derive(Clone, Copy)]
 pub struct ViewSignal {
     pub get: ReadSignal<ViewState>,
     set: WriteSignal<ViewState>,
+    /// What the link that opened this view asked for and did not get.
+    pub notices: RwSignal<Vec<LinkNotice>>,
+    /// False while a short link is being opened.
+    pub opened: RwSignal<bool>,
 }
 
 impl ViewSignal {
@@ -23,19 +33,73 @@ impl ViewSignal {
         push_url(&next);
         self.set.set(next);
     }
+
+    /// Opens the view a link asks for (the page's own, or one gone back to).
+    fn open(self, query: String) {
+        let (state, mut notices) = ViewState::read_link(&query);
+        match short_id(&query) {
+            None => {}
+            Some(Err(notice)) => notices.insert(0, notice),
+            Some(Ok(id)) => {
+                self.opened.set(false);
+                spawn_local(async move {
+                    let endpoints = api::endpoints().await;
+                    match api::open_short_link(&endpoints, &id).await {
+                        // the link's own parameters override the stored view's
+                        Ok(stored) => {
+                            let (state, notices) =
+                                ViewState::read_link(&format!("{stored}&{query}"));
+                            self.set.set(state);
+                            self.notices.set(notices);
+                        }
+                        Err(error) => {
+                            let trouble = LinkNotice {
+                                param: SHORT.to_string(),
+                                message: format!(
+                                    "the short link [{id}] could not be opened: {}",
+                                    short_link_trouble(&error)
+                                ),
+                            };
+                            self.notices.update(|n| n.insert(0, trouble));
+                        }
+                    }
+                    self.opened.set(true);
+                });
+            }
+        }
+        self.set.set(state);
+        self.notices.set(notices);
+    }
 }
 
 pub fn use_view_state() -> ViewSignal {
-    let (get, set) = signal(ViewState::from_query(&current_query()));
+    let (get, set) = signal(ViewState::default());
+    let view = ViewSignal {
+        get,
+        set,
+        notices: RwSignal::new(Vec::new()),
+        opened: RwSignal::new(true),
+    };
+    view.open(current_query());
     if let Some(window) = web_sys::window() {
-        let on_pop =
-            Closure::<dyn FnMut()>::new(move || set.set(ViewState::from_query(&current_query())));
+        let on_pop = Closure::<dyn FnMut()>::new(move || view.open(current_query()));
         let _ =
             window.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
         // the listener lives as long as the page
         on_pop.forget();
     }
-    ViewSignal { get, set }
+    view
+}
+
+/// Why a short link did not open, in words.
+pub fn short_link_trouble(error: &AppError) -> String {
+    match error {
+        error if error.means_no_api() => {
+            "this dashboard is served without logdash's /api/, which keeps short links".into()
+        }
+        AppError::Backend { summary, .. } => summary.clone(),
+        error => error.to_string(),
+    }
 }
 
 pub fn current_query() -> String {
@@ -62,6 +126,11 @@ fn push_url(state: &ViewState) {
 
 /// The link to this view (for sharing), as an absolute URL.
 pub fn link_to(state: &ViewState) -> String {
+    link_with(&state.to_query())
+}
+
+/// This page's absolute URL with `query` as its query string.
+pub fn link_with(query: &str) -> String {
     let Some(window) = web_sys::window() else {
         return String::new();
     };
@@ -71,7 +140,6 @@ pub fn link_to(state: &ViewState) -> String {
         location.origin().unwrap_or_default(),
         location.pathname().unwrap_or_default()
     );
-    let query = state.to_query();
     if query.is_empty() {
         base
     } else {

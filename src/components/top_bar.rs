@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use logdash_core::time::{format_with_offset, read_range};
 use logdash_core::view::{PRESETS, REFRESH_CHOICES};
 
-use crate::state::{link_to, ViewSignal};
+use crate::components::share::{use_share, ShareNotice};
+use crate::state::ViewSignal;
 use crate::timefmt;
 
 #[component]
@@ -110,19 +111,14 @@ pub fn TopBar(
         }
     };
     let absolute = move || picking.get() || !preset();
-    let copied = RwSignal::new(None::<String>);
+    let shared = use_share();
     let share = move |pinned: bool| {
         let current = state.get_untracked();
-        let target = if pinned {
+        shared.copy(if pinned {
             current.pinned(timefmt::now())
         } else {
             current
-        };
-        let link = link_to(&target);
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().clipboard().write_text(&link);
-        }
-        copied.set(Some(link));
+        });
     };
     view! {
         <header class="topbar">
@@ -172,6 +168,6 @@ pub fn TopBar(
             <button id="fields-button" title="Which field holds what" on:click=move |_| on_fields.run(())>"Fields"</button>
             <button id="theme" title="Light or dark" on:click=move |_| view.update(|s| s.light = !s.light)>"◐"</button>
         </header>
-        {move || copied.get().map(|link| view! { <div id="share-link" class="notice">"Link copied: " <code>{link}</code></div> })}
+        <ShareNotice shared />
     }
 }

@@ -267,6 +267,8 @@ impl Browser {
                     "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                // as many people browse: the embed API must work without third-party cookies
+                "prefs": {"profile.cookie_controls_mode": 1, "profile.block_third_party_cookies": true},
             }),
         );
         let webdriver = format!("http://127.0.0.1:{port}");

@@ -2,6 +2,7 @@
 //! Elasticsearch wire model and everything else that needs neither a DOM nor a socket.
 
 pub mod dashboard;
+pub mod embed;
 pub mod es;
 pub mod live;
 pub mod logstash;

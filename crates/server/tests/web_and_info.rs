@@ -57,6 +57,13 @@ async fn config_json_points_the_dashboard_at_its_apis() {
     let answer = request(&server, "GET", "/config.json", "").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["esBase"], "es");
+    assert_eq!(answer.json()["apiBase"], "api");
+    assert_eq!(answer.json()["frameAncestors"], "'self'");
+    // the embed API answers only the portals that may frame the dashboard
+    let portal = "'self' https://portal.example.com";
+    let server = start(&["--frame-ancestors", portal]).await;
+    let answer = request(&server, "GET", "/config.json", "").await;
+    assert_eq!(answer.json()["frameAncestors"], portal);
 }
 
 /// A client that sends part of its headers and then nothing (slowloris) loses its connection

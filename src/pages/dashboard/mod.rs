@@ -2,7 +2,9 @@
 //! `_msearch` per refresh feeds the panels; the stream polls on its own, so neither
 //! waits on the other. A backend that fails keeps the last data and is retried.
 
+mod embed;
 mod fields;
+mod keys;
 mod push;
 mod stream;
 
@@ -16,13 +18,13 @@ use logdash_core::es::ShardGaps;
 use logdash_core::lucene;
 use logdash_core::time::{human_duration, spans_days};
 use logdash_core::view::Panel;
-use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::backend_status::BackendStatus;
 use crate::components::details::Details;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::fields_editor::FieldsEditor;
+use crate::components::link_notices::LinkNotices;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
 use crate::components::saved_queries::SavedQueries;
 use crate::components::shards_notice::ShardsNotice;
@@ -33,6 +35,7 @@ use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
 use fields::{resolve_fields, FieldsCache};
+use keys::{use_keys, Keys, KeysHelp};
 use push::{use_push, Feed};
 use stream::poll_stream;
 
@@ -115,7 +118,7 @@ pub fn Dashboard() -> impl IntoView {
             current.index, current.query, current.from, current.to
         );
         if tail_key.get_value() != key {
-            tail_key.set_value(key);
+            tail_key.set_value(key.clone());
             tail.update_value(Tail::clear);
             tail_version.update(|v| *v += 1);
             stream_gaps.set(None);
@@ -127,6 +130,9 @@ pub fn Dashboard() -> impl IntoView {
                 Ok(resolved) => resolved,
                 Err(error) => return report(error, backend_error, query_error, failures, tick),
             };
+            if generation.get_value() != this {
+                return; // the view changed while its fields were read: a newer run has it
+            }
             let now = timefmt::now();
             let Some((from, to)) = current.range_at(now) else {
                 query_error.set(Some(format!("the time range [{} to {}] cannot be read: use date math like now-15m or ISO times", current.from, current.to)));
@@ -182,7 +188,8 @@ pub fn Dashboard() -> impl IntoView {
                     level: resolved.level.as_ref().map(|l| l.name.clone()),
                     tiebreaker: resolved.request_id.as_ref().map(|r| r.agg.clone()),
                 };
-                let view_key = tail_key.get_value();
+                // this run's own view, not whichever is newest by now
+                let view_key = key;
                 if current.is_relative() && current.refresh > 0 {
                     push.follow(
                         &endpoints,
@@ -250,38 +257,15 @@ pub fn Dashboard() -> impl IntoView {
             .flatten()
     });
 
-    // keys: / focuses the query, Esc closes details, ? lists the keys, End resumes following
-    if let Some(window) = web_sys::window() {
-        let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
-            move |event: web_sys::KeyboardEvent| {
-                let typing = event
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|e| {
-                        matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                    });
-                match event.key().as_str() {
-                    "Escape" => {
-                        selected.set(None);
-                        show_help.set(false);
-                        show_fields.set(false);
-                        show_saved.set(false);
-                    }
-                    "/" if !typing => {
-                        event.prevent_default();
-                        if let Some(input) = query_input.get_untracked() {
-                            let _ = input.focus();
-                        }
-                    }
-                    "?" if !typing => show_help.update(|s| *s = !*s),
-                    "End" if !typing => follow.set(true),
-                    _ => {}
-                }
-            },
-        );
-        let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-        on_key.forget();
-    }
+    embed::use_embed(view, selected);
+    use_keys(Keys {
+        selected,
+        show_help,
+        show_fields,
+        show_saved,
+        follow,
+        query_input,
+    });
 
     let ctx = PanelContext {
         data: panels.into(),
@@ -361,6 +345,7 @@ pub fn Dashboard() -> impl IntoView {
             <span id="freshness" class="muted">{freshness}</span>
         </div>
         {banner}
+        <LinkNotices notices=view.notices />
         <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=stream_gaps.into() />
         <Show when=empty>
             <p id="empty" class="notice">{move || if no_index() {
@@ -394,18 +379,7 @@ pub fn Dashboard() -> impl IntoView {
         <Show when=move || show_saved.get()>
             <SavedQueries view on_close=Callback::new(move |()| show_saved.set(false)) />
         </Show>
-        <Show when=move || show_help.get()>
-            <aside id="help" class="details">
-                <header><strong>"Keys"</strong></header>
-                <table>
-                    <tr><th>"/"</th><td>"focus the query box"</td></tr>
-                    <tr><th>"Enter"</th><td>"run the query"</td></tr>
-                    <tr><th>"Esc"</th><td>"close details"</td></tr>
-                    <tr><th>"End"</th><td>"resume following the stream"</td></tr>
-                    <tr><th>"?"</th><td>"show these keys"</td></tr>
-                </table>
-            </aside>
-        </Show>
+        <Show when=move || show_help.get()><KeysHelp /></Show>
     }
 }
 

@@ -64,8 +64,14 @@ async fn index(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// Tells a dashboard where its APIs are; a statically hosted copy gets its own file.
-pub async fn config_json() -> Response {
-    let body = serde_json::json!({ "esBase": "es", "apiBase": "api" }).to_string();
+pub async fn config_json(State(state): State<Arc<AppState>>) -> Response {
+    // who may frame the dashboard may also drive it (the embed API's postMessage)
+    let body = serde_json::json!({
+        "esBase": "es",
+        "apiBase": "api",
+        "frameAncestors": state.frame_ancestors,
+    })
+    .to_string();
     (
         [
             (header::CONTENT_TYPE, "application/json"),

@@ -1,0 +1,118 @@
+//! The embed API in the page: a portal framing this view (`embed=1`) may change it with
+//! `postMessage` and is told when it changes or a line is selected. Only origins the
+//! server's `--frame-ancestors` allows are heard or told (core's `embed` decides).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use logdash_core::dashboard::tail::Row;
+use logdash_core::embed::{self, Inbound, Origins};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::state::ViewSignal;
+
+/// Who may talk to this view, and the portal that framed it once known.
+#[derive(Clone)]
+struct Portal {
+    origins: Origins,
+    parent: Option<String>,
+}
+
+/// Listens to and tells the portal framing this page, when the view is embedded.
+pub fn use_embed(view: ViewSignal, selected: RwSignal<Option<Row>>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let framed = window
+        .parent()
+        .ok()
+        .flatten()
+        .is_some_and(|parent| JsValue::from(parent) != JsValue::from(window.clone()));
+    if !framed || !view.get.with_untracked(|s| s.embed) {
+        return;
+    }
+    let portal = StoredValue::new(None::<Portal>);
+    spawn_local(async move {
+        let endpoints = api::endpoints().await;
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let own = window.location().origin().unwrap_or_default();
+        let origins = Origins::new(&endpoints.frame_ancestors, &own);
+        // the framing page's origin, where the browser says it (Chromium, Safari)
+        let parent = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into())
+            .and_then(|list| js_sys::Reflect::get(&list, &0.into()))
+            .ok()
+            .and_then(|origin| origin.as_string())
+            .filter(|origin| origins.allows(origin));
+        portal.set_value(Some(Portal { origins, parent }));
+        tell(portal, &embed::ready());
+        tell(portal, &view.get.with_untracked(embed::view_changed));
+    });
+
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let origin = event.origin();
+            let allowed =
+                portal.with_value(|p| p.as_ref().is_some_and(|p| p.origins.allows(&origin)));
+            if !allowed {
+                return; // not a portal that may frame this view: not heard, not answered
+            }
+            let text = js_sys::JSON::stringify(&event.data())
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
+            let Some(message) = embed::read(&text) else {
+                return;
+            };
+            portal.update_value(|p| {
+                if let Some(p) = p {
+                    p.parent = Some(origin);
+                }
+            });
+            let result = message.and_then(|Inbound::Set(set)| set.apply(&view.get.get_untracked()));
+            match result {
+                Ok(next) => view.update(|state| *state = next),
+                Err(reason) => tell(portal, &embed::refused(&reason)),
+            }
+        });
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    on_message.forget();
+
+    Effect::new(move |first: Option<()>| {
+        let told = view.get.with(embed::view_changed);
+        if first.is_some() {
+            tell(portal, &told);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(row) = selected.get() {
+            tell(portal, &embed::line_selected(&row));
+        }
+    });
+}
+
+/// Posts `message` to the portal: to its origin once known, else to each origin that may
+/// frame this view (the browser drops it for any other).
+fn tell(portal: StoredValue<Option<Portal>>, message: &Value) {
+    let Some(Portal { origins, parent }) = portal.get_value() else {
+        return;
+    };
+    let Some(target) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
+        return;
+    };
+    let Ok(data) = js_sys::JSON::parse(&message.to_string()) else {
+        return;
+    };
+    match parent {
+        Some(origin) => {
+            let _ = target.post_message(&data, &origin);
+        }
+        None => {
+            for origin in origins.exact() {
+                let _ = target.post_message(&data, origin);
+            }
+        }
+    }
+}
