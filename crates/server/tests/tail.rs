@@ -336,3 +336,27 @@ async fn in_proxy_mode_watchers_get_the_cluster_s_new_events_once() {
     store_events(&cluster, "logs-app", &[("ERROR", "third")]);
     assert_eq!(first.next_hit().await.1, "third");
 }
+
+/// A poll that leaves shards out is never passed on as whole: watchers are told which
+/// shards and why (`shards`), and one who comes later is told at once.
+#[tokio::test]
+async fn in_proxy_mode_watchers_are_told_what_the_cluster_s_shards_left_out() {
+    let cluster = common::upstream::Upstream::start().await;
+    let proxy = common::start_proxy(&cluster.url, &[]).await;
+    let mut first = Sse::open(&proxy, "index=partial-*", None).await;
+    assert_eq!(first.next().await.map(|e| e.kind), Some("ready".into()));
+    let told = first.next().await.expect("told");
+    assert_eq!(told.kind, "shards", "{}", told.data);
+    let answer: Value = serde_json::from_str(&told.data).expect("JSON");
+    let gaps = logdash_core::es::ShardGaps::of(&answer).expect("gaps");
+    assert_eq!((gaps.failed, gaps.total), (1, 2));
+    assert!(gaps
+        .summary()
+        .contains("partial-a [shard 1]: node_disconnected_exception"));
+
+    let mut later = Sse::open(&proxy, "index=partial-*", None).await;
+    assert_eq!(later.next().await.map(|e| e.kind), Some("ready".into()));
+    let told = later.next().await.expect("told at once");
+    assert_eq!(told.kind, "shards");
+    assert!(told.id.is_none(), "not a resume point");
+}

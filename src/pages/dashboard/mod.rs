@@ -346,7 +346,7 @@ pub fn Dashboard() -> impl IntoView {
         </div>
         {banner}
         <LinkNotices notices=view.notices />
-        <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=stream_gaps.into() />
+        <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=Signal::derive(move || stream_gaps.get().or_else(|| push.gaps.get())) />
         <Show when=empty>
             <p id="empty" class="notice">{move || if no_index() {
                 format!("No index matches [{}]: check the index pattern.", state.with(|s| s.index.clone()))

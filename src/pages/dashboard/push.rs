@@ -4,10 +4,12 @@
 //! one poll has run after it opened (closing the gap between the first page and the
 //! subscription), and whenever it fails, the stream polls as before; a server that refuses
 //! it (a static host, a query only a search can decide, past its limits) leaves that view
-//! polled.
+//! polled for a minute, then it is asked again. What the server's polls of a cluster
+//! leave out (`shards`) is shown as the stream's own polls' would be.
 
 use leptos::prelude::*;
 use logdash_core::dashboard::tail::{RowFields, Tail};
+use logdash_core::es::ShardGaps;
 use logdash_core::view::ViewState;
 use serde_json::Value;
 use wasm_bindgen::closure::Closure;
@@ -47,9 +49,15 @@ pub struct Push {
     caught_up: StoredValue<bool>,
     fields: StoredValue<RowFields>,
     open: StoredValue<Option<Open>, LocalStorage>,
-    /// The view whose stream the server refused: it stays polled.
-    refused: StoredValue<Option<String>>,
+    /// What the server's polls of the cluster leave out of the pushed lines.
+    pub gaps: RwSignal<Option<ShardGaps>>,
+    /// The view whose stream the server refused, and until when it stays polled.
+    refused: StoredValue<Option<(String, f64)>>,
 }
+
+/// How long a view whose stream was refused is polled before the stream is asked again
+/// (the server may have room by then: its limits are on streams open at once).
+const REFUSED_FOR_MS: f64 = 60_000.0;
 
 struct Open {
     key: String,
@@ -71,6 +79,7 @@ pub fn use_push() -> Push {
         caught_up: StoredValue::new(false),
         fields: StoredValue::new(RowFields::default()),
         open: StoredValue::new_local(None),
+        gaps: RwSignal::new(None),
         refused: StoredValue::new(None),
     }
 }
@@ -91,6 +100,7 @@ impl Push {
     /// Stops pushing (the view is not live any more).
     pub fn stop(&self) {
         self.open.set_value(None);
+        self.gaps.set(None);
         self.feed.set(Feed::Still);
     }
 
@@ -119,8 +129,14 @@ impl Push {
         }
         self.open.set_value(None);
         self.skipped.set(0);
+        self.gaps.set(None);
         self.feed.set(Feed::Polling);
-        if self.refused.get_value().as_deref() == Some(key) {
+        let refused = self.refused.with_value(|refused| {
+            refused
+                .as_ref()
+                .is_some_and(|(view, until)| view == key && js_sys::Date::now() < *until)
+        });
+        if refused {
             return;
         }
         let url = endpoints.api_url(&format!(
@@ -182,6 +198,11 @@ impl Push {
                 std::time::Duration::from_millis(16),
             );
         };
+        // the server's poll of the cluster left shards out, or no longer does
+        let on_shards = move |event: MessageEvent| {
+            push.gaps
+                .set(data(&event).and_then(|answer| ShardGaps::of(&answer)));
+        };
         let on_skipped = move |event: MessageEvent| {
             let skipped = data(&event).and_then(|d| d["skipped"].as_u64());
             push.skipped.update(|n| *n += skipped.unwrap_or(0));
@@ -200,9 +221,11 @@ impl Push {
                 .and_then(|t| t.dyn_into::<EventSource>().ok())
                 .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
             if closed {
-                // refused, not dropped: the browser will not retry, and neither do we (the
-                // connection is let go after this call: its listeners are running)
-                push.refused.set_value(Some(refused_key.clone()));
+                // refused, not dropped: the browser will not retry; this view is polled and
+                // asked again after a while (the connection is let go after this call: its
+                // listeners are running)
+                let until = js_sys::Date::now() + REFUSED_FOR_MS;
+                push.refused.set_value(Some((refused_key.clone(), until)));
                 set_timeout(move || push.open.set_value(None), std::time::Duration::ZERO);
             }
             // dropped: the browser reconnects (resuming after the last line); poll meanwhile
@@ -214,6 +237,7 @@ impl Push {
             ("hit", Box::new(on_hit)),
             ("skipped", Box::new(on_skipped)),
             ("gap", Box::new(on_gap)),
+            ("shards", Box::new(on_shards)),
             ("error", Box::new(on_error)),
         ] {
             let closure = Closure::wrap(listener);

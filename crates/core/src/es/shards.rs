@@ -118,6 +118,33 @@ impl ShardGaps {
         line
     }
 
+    /// The gaps as a search answer's `_shards` and `timed_out` (what `of` reads back): how
+    /// the server's push tail tells the dashboard what its polls of the cluster left out.
+    /// `None` is a whole answer.
+    pub fn to_answer(gaps: Option<&ShardGaps>) -> Value {
+        let Some(gaps) = gaps else {
+            return serde_json::json!({"_shards": {"failed": 0}, "timed_out": false});
+        };
+        let failures: Vec<Value> = gaps
+            .reasons
+            .iter()
+            .flat_map(|reason| {
+                let shards: Vec<Option<u64>> = if reason.shards.is_empty() {
+                    vec![None]
+                } else {
+                    reason.shards.iter().copied().map(Some).collect()
+                };
+                shards.into_iter().map(move |shard| {
+                    serde_json::json!({"index": reason.index, "shard": shard, "reason": reason.reason})
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "_shards": {"total": gaps.total, "failed": gaps.failed, "failures": failures},
+            "timed_out": gaps.timed_out,
+        })
+    }
+
     fn add_reason(&mut self, index: Option<String>, shard: Option<u64>, reason: String) {
         let known = self
             .reasons
@@ -174,6 +201,21 @@ fn join(shards: &[u64]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn gaps_survive_being_sent_as_an_answer() {
+        let answer = json!({"timed_out": true, "_shards": {"total": 6, "failed": 3, "failures": [
+            {"index": "logs-a", "shard": 0, "reason": {"type": "node_disconnected_exception", "reason": "node left"}},
+            {"index": "logs-a", "shard": 2, "reason": {"type": "node_disconnected_exception", "reason": "node left"}},
+            {"shard": 1, "reason": "plain text"}
+        ]}});
+        let gaps = ShardGaps::of(&answer).expect("gaps");
+        assert_eq!(
+            ShardGaps::of(&ShardGaps::to_answer(Some(&gaps))),
+            Some(gaps)
+        );
+        assert_eq!(ShardGaps::of(&ShardGaps::to_answer(None)), None);
+    }
 
     #[test]
     fn a_whole_answer_has_no_gaps() {

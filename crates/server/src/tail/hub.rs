@@ -27,13 +27,23 @@ pub struct Limits {
     pub max_views: usize,
 }
 
-/// One matched event as the stream sends it.
+/// One matched event as the stream sends it, or (proxy mode) what the view's polls
+/// of the cluster leave out.
 #[derive(Debug)]
 pub struct Hit {
-    /// Its place among every event the hub matched: the stream's event id.
+    /// Its place among every event the hub matched: the stream's event id (0 for shards).
     pub seq: u64,
-    /// `{"_index", "_id", "_source"}`, as a search's hit.
+    /// `{"_index", "_id", "_source"}`, as a search's hit; for shards, a search answer's
+    /// `_shards` and `timed_out`.
     pub json: String,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Hit,
+    /// The latest poll left shards out, or (with `failed` 0) no longer does.
+    Shards,
 }
 
 /// Why a watcher was not taken.
@@ -63,6 +73,8 @@ struct View {
     recent: VecDeque<Arc<Hit>>,
     /// The newest `seq` that left `recent`: a resume from before it has lost events.
     forgotten: u64,
+    /// What the latest polls left out, told to each watcher that comes (proxy mode).
+    shards: Option<Arc<Hit>>,
     idle_since: Option<Instant>,
 }
 
@@ -190,6 +202,7 @@ impl Hub {
                 watchers: Vec::new(),
                 recent: VecDeque::new(),
                 forgotten: 0,
+                shards: None,
                 idle_since: None,
             }
         });
@@ -199,7 +212,7 @@ impl Hub {
             sender,
             skipped: Arc::clone(&skipped),
         });
-        let (replay, gap) = match after {
+        let (mut replay, gap): (Vec<Arc<Hit>>, bool) = match after {
             Some(after) => (
                 view.recent
                     .iter()
@@ -210,6 +223,9 @@ impl Hub {
             ),
             None => (Vec::new(), false),
         };
+        if let Some(shards) = &view.shards {
+            replay.insert(0, Arc::clone(shards));
+        }
         inner.watchers += 1;
         self.active.store(true, Ordering::Release);
         Ok(Watch {
@@ -292,10 +308,31 @@ impl Hub {
         }
     }
 
+    /// Tells the watchers of `view` what its polls now leave out (`answer`: a search
+    /// answer's `_shards` and `timed_out`, whole when nothing is left out).
+    pub fn publish_shards(&self, view: &PolledView, answer: String, whole: bool) {
+        let mut inner = self.lock();
+        let key = (view.index.clone(), view.query.clone());
+        let Some(target) = inner.views.get_mut(&key).filter(|v| v.id == view.id) else {
+            return;
+        };
+        let told = Arc::new(Hit {
+            seq: 0,
+            json: answer,
+            kind: Kind::Shards,
+        });
+        target.shards = (!whole).then(|| Arc::clone(&told));
+        for watcher in &target.watchers {
+            // a full queue has lines to deliver first; the next change is told again
+            let _ = watcher.sender.try_send(Arc::clone(&told));
+        }
+    }
+
     fn hit(&self, json: String) -> Arc<Hit> {
         Arc::new(Hit {
             seq: self.next_seq.fetch_add(1, Ordering::Relaxed),
             json,
+            kind: Kind::Hit,
         })
     }
 

@@ -9,7 +9,9 @@
 //! `{"mode":"poll","every_ms":1000}`); `hit` (a search hit's
 //! `_index`, `_id`, `_source`; its `id` is the resume point for `Last-Event-ID`);
 //! `skipped` (`{"skipped":N}`: the watcher fell behind and N matched events were left
-//! out); `gap` (a resume asked for events already forgotten: reload the view).
+//! out); `gap` (a resume asked for events already forgotten: reload the view); in proxy
+//! mode `shards` (a search answer's `_shards` and `timed_out`: what the view's polls of
+//! the cluster leave out, told again with `failed` 0 when they no longer do).
 //! A query that only a search can decide is answered 400 (embedded mode), past the limits
 //! or while stopping 503: the dashboard polls then.
 
@@ -138,8 +140,11 @@ fn events(watch: Watch, ready: String) -> impl Stream<Item = Result<Event, Infal
 }
 
 fn hit_event(hit: &hub::Hit) -> Event {
-    Event::default()
-        .event("hit")
-        .id(hit.seq.to_string())
-        .data(&hit.json)
+    match hit.kind {
+        hub::Kind::Hit => Event::default()
+            .event("hit")
+            .id(hit.seq.to_string())
+            .data(&hit.json),
+        hub::Kind::Shards => Event::default().event("shards").data(&hit.json),
+    }
 }

@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use axum::http::Method;
 use logdash_core::dashboard::poll::{Poll, Request};
 use logdash_core::dashboard::tail::{RowFields, Tail};
+use logdash_core::es::ShardGaps;
 use serde_json::Value;
 
 use super::hub::{index_id_source, Hub, PolledView};
@@ -31,6 +32,8 @@ pub async fn run(hub: Arc<Hub>, upstream: Arc<Upstream>, view: PolledView) {
     let since = logdash_store::now_millis();
     let mut tail = Tail::new(REMEMBERED, OVERLAP_MS, PAGE).collecting();
     let fields = RowFields::default();
+    // what the polls left out, as last told (a partial answer is never shown as whole)
+    let mut told_gaps: Option<ShardGaps> = None;
     let mut ticks = tokio::time::interval(EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -40,12 +43,23 @@ pub async fn run(hub: Arc<Hub>, upstream: Arc<Upstream>, view: PolledView) {
         }
         let now = logdash_store::now_millis();
         let mut poll = Poll::new(&tail, &view.index, &view.query, since, now, &fields);
+        let mut gaps = Vec::new();
+        let mut whole_poll = true;
         while let Some(request) = poll.next(&tail) {
             // a failed step ends this poll; the next one goes on from what was read
             let Some(answer) = ask(&upstream, &view.index, request).await else {
+                whole_poll = false;
                 break;
             };
+            gaps.extend(ShardGaps::of_answer(&answer));
             poll.take(&mut tail, &answer);
+        }
+        let gaps = ShardGaps::merged(gaps);
+        // a poll cut short says nothing of the shards it did not ask
+        if whole_poll && gaps != told_gaps {
+            let answer = ShardGaps::to_answer(gaps.as_ref()).to_string();
+            hub.publish_shards(&view, answer, gaps.is_none());
+            told_gaps = gaps;
         }
         let added = tail.take_added();
         if !added.is_empty() {

@@ -121,6 +121,13 @@ async fn answer(
         let items = vec![json!({"create": {"status": 201, "result": "created"}}); entries];
         return axum::Json(json!({"took": 1, "errors": false, "items": items})).into_response();
     }
+    // a cluster with a node gone: searches answer 200 with one of two shards failed
+    if path.starts_with("/partial") {
+        return axum::Json(json!({"took": 1, "timed_out": false,
+            "_shards": {"total": 2, "successful": 1, "failed": 1, "failures": [
+                {"index": "partial-a", "shard": 1, "reason": {"type": "node_disconnected_exception", "reason": "node left"}}]},
+            "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}})).into_response();
+    }
     if let Some(rest) = path.strip_prefix("/.logdash-saved-queries/") {
         return documents(&memory, &method, rest, &body);
     }
