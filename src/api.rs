@@ -47,12 +47,21 @@ impl Endpoints {
     }
 }
 
-/// Reads `config.json`; a page hosted without one talks to `es/` beside it.
+thread_local! {
+    static ENDPOINTS: std::cell::RefCell<Option<Endpoints>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Reads `config.json` once a page; a page hosted without one talks to `es/` beside it.
 pub async fn endpoints() -> Endpoints {
-    match Request::get("config.json").send().await {
+    if let Some(known) = ENDPOINTS.with_borrow(Clone::clone) {
+        return known;
+    }
+    let read = match Request::get("config.json").send().await {
         Ok(response) if response.ok() => response.json().await.unwrap_or_default(),
         _ => Endpoints::default(),
-    }
+    };
+    ENDPOINTS.set(Some(read.clone()));
+    read
 }
 
 /// `GET /`: which cluster and version answers.

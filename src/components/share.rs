@@ -68,6 +68,7 @@ pub fn ShareNotice(shared: Shared) -> impl IntoView {
                     <Show when=move || !short>
                         " " <button id="share-short" title="A short link, kept by this server" on:click=move |_| shared.shorten()>"Short link"</button>
                     </Show>
+                    " " <button id="share-close" title="Close" on:click=move |_| shared.link.set(None)>"×"</button>
                     {move || shared.trouble.get().map(|t| view! { <p id="share-trouble" role="alert">{t}</p> })}
                 </div>
             }

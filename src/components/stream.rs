@@ -182,11 +182,16 @@ fn line(
     } else {
         timefmt::clock(row.time, offset)
     };
+    // a phone shows the time to the second: milliseconds and zone are set apart
+    let (main_time, sub_time) = match time.find('.') {
+        Some(dot) => (time[..dot].to_string(), time[dot..].to_string()),
+        None => (time, String::new()),
+    };
     let level = row.level.clone();
     let late = row.late;
     view! {
         <div class=class data-index=position on:click=move |_| on_select.run(row.clone())>
-            <span class="time">{time}</span>
+            <span class="time">{main_time}<span class="sub">{sub_time}</span></span>
             <span class="level">{level}</span>
             <span class="message">
                 {pieces.into_iter().map(|(text, hit)| if hit {

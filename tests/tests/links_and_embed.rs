@@ -128,6 +128,7 @@ window.addEventListener('message', (event) => {{
   const item = document.createElement('li');
   item.textContent = JSON.stringify(event.data);
   document.getElementById('told').appendChild(item);
+  if (event.data.type === 'logdash:size') frame.style.height = event.data.height + 'px';
   if (event.data.type === 'logdash:ready') {{
     for (const message of {on_ready}) frame.contentWindow.postMessage(message, target);
   }}
@@ -196,9 +197,37 @@ async fn a_portal_on_another_origin_drives_the_embedded_view_and_hears_of_it() {
         "{view}"
     );
 
-    // inside the frame: only user u0's errors (requests 0, 30)
+    // the portal sized its frame as the view asked: the whole view shows, unscrolled
+    let sized = told(&browser, |m| m.iter().any(|m| m["type"] == "logdash:size")).await;
+    let height = sized
+        .iter()
+        .rfind(|m| m["type"] == "logdash:size")
+        .and_then(|m| m["height"].as_u64())
+        .unwrap_or(0);
+    assert!(height > 300, "{sized:?}");
+    let frame_height = browser
+        .client
+        .execute(
+            "return document.getElementById('logdash').getBoundingClientRect().height",
+            vec![],
+        )
+        .await
+        .expect("measures");
+    assert!(
+        frame_height.as_f64().unwrap_or(0.0) >= height as f64,
+        "frame {frame_height}, asked {height}"
+    );
+
+    // inside the frame: only user u0's errors (requests 0, 30), and the view says so
     browser.client.enter_frame(0).await.expect("frame");
     see_only_errors(&browser, 2).await;
+    let said = browser
+        .wait_for_text("#embed-view", |t| t.contains("u0"))
+        .await;
+    assert!(
+        said.contains("Last 15 minutes") && said.contains("logs-*"),
+        "{said}"
+    );
     browser.click("#stream .row").await;
     browser.client.enter_parent_frame().await.expect("back");
     let messages = told(&browser, |m| m.iter().any(|m| m["type"] == "logdash:line")).await;

@@ -209,6 +209,12 @@ pub fn refused(reason: &str) -> Value {
     json!({"type": "logdash:error", "message": reason})
 }
 
+/// `{"type": "logdash:size", "height": N}`: how tall the view wants its frame, in CSS
+/// pixels (sent when it changes).
+pub fn size(height: u32) -> Value {
+    json!({"type": "logdash:size", "height": height})
+}
+
 /// `{"type": "logdash:ready"}`: the view is listening.
 pub fn ready() -> Value {
     json!({"type": "logdash:ready"})

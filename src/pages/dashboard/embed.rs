@@ -49,6 +49,7 @@ pub fn use_embed(view: ViewSignal, selected: RwSignal<Option<Row>>) {
         portal.set_value(Some(Portal { origins, parent }));
         tell(portal, &embed::ready());
         tell(portal, &view.get.with_untracked(embed::view_changed));
+        tell_size(portal);
     });
 
     let on_message =
@@ -80,6 +81,18 @@ pub fn use_embed(view: ViewSignal, selected: RwSignal<Option<Row>>) {
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     on_message.forget();
 
+    // the portal sizes its frame to the view: told each time the page's height changes
+    let on_resize = Closure::<dyn FnMut()>::new(move || tell_size(portal));
+    if let (Ok(observer), Some(body)) = (
+        web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()),
+        window.document().and_then(|d| d.body()),
+    ) {
+        observer.observe(&body);
+        // the observer watches as long as the page lives
+        std::mem::forget(observer);
+    }
+    on_resize.forget();
+
     Effect::new(move |first: Option<()>| {
         let told = view.get.with(embed::view_changed);
         if first.is_some() {
@@ -91,6 +104,43 @@ pub fn use_embed(view: ViewSignal, selected: RwSignal<Option<Row>>) {
             tell(portal, &embed::line_selected(&row));
         }
     });
+}
+
+/// Tells the portal the page's height, when it is known and has changed.
+fn tell_size(portal: StoredValue<Option<Portal>>) {
+    thread_local! {
+        static TOLD: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
+        return;
+    };
+    let height = body.get_bounding_client_rect().height().ceil() as u32;
+    if height == 0 || height == TOLD.get() || portal.with_value(Option::is_none) {
+        return;
+    }
+    TOLD.set(height);
+    tell(portal, &embed::size(height));
+}
+
+/// What an embedded view shows, in a line: a portal's readers see the query and range
+/// that the missing top bar would have shown.
+#[component]
+pub fn EmbedView() -> impl IntoView {
+    let view = expect_context::<ViewSignal>();
+    let said = move || {
+        view.get.with(|state| {
+            let query = if state.query.trim().is_empty() {
+                "all events".to_string()
+            } else {
+                state.query.clone()
+            };
+            format!("{query} · {} · {}", state.index, state.range_label())
+        })
+    };
+    view! { <span id="embed-view" class="embed-view">{said}</span> }
 }
 
 /// Posts `message` to the portal: to its origin once known, else to each origin that may

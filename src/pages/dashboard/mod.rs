@@ -341,6 +341,7 @@ pub fn Dashboard() -> impl IntoView {
                 on_saved=Callback::new(move |()| show_saved.update(|s| *s = !*s)) />
         </Show>
         <div class="statusline">
+            <Show when=embed><embed::EmbedView /></Show>
             {status}
             <span id="freshness" class="muted">{freshness}</span>
         </div>

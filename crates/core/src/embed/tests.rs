@@ -165,4 +165,5 @@ fn what_logdash_tells_the_portal() {
     assert_eq!(line["source"]["message"], "boom");
     assert_eq!(refused("x")["type"], "logdash:error");
     assert_eq!(ready()["type"], "logdash:ready");
+    assert_eq!(size(812), json!({"type": "logdash:size", "height": 812}));
 }

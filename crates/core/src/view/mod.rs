@@ -222,6 +222,17 @@ impl ViewState {
         pinned
     }
 
+    /// The range in words: a preset's label, else `from → to` as the link has them.
+    pub fn range_label(&self) -> String {
+        match PRESETS
+            .iter()
+            .find(|(_, from)| *from == self.from && self.to == "now")
+        {
+            Some((label, _)) => (*label).to_string(),
+            None => format!("{} → {}", self.from, self.to),
+        }
+    }
+
     pub fn shows(&self, panel: &Panel) -> bool {
         self.panels.contains(panel)
     }
@@ -284,6 +295,21 @@ mod tests {
     fn bad_values_fall_back_to_defaults() {
         let state = ViewState::from_query("refresh=7&panels=nope&index=&from=");
         assert_eq!(state, ViewState::default());
+    }
+
+    #[test]
+    fn ranges_are_said_in_words() {
+        assert_eq!(ViewState::default().range_label(), "Last 15 minutes");
+        let pinned = ViewState::default().pinned(1_764_040_200_000);
+        assert_eq!(
+            pinned.range_label(),
+            "2025-11-25T02:55:00.000Z → 2025-11-25T03:10:00.000Z"
+        );
+        let odd = ViewState {
+            from: "now-2h".into(),
+            ..ViewState::default()
+        };
+        assert_eq!(odd.range_label(), "now-2h → now");
     }
 
     #[test]

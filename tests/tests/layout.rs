@@ -1,0 +1,87 @@
+//! The dashboard's layout where it gets tight (issue #17, item 12): a phone's 390 px, where
+//! nothing may overflow and the top bar must leave room for the data; the share notice
+//! closes; an embedded view says what it shows and how tall it wants to be.
+
+use logdash_e2e::{known_requests, now_ms, Browser, Server};
+use serde_json::{json, Value};
+
+async fn server_with_requests() -> Server {
+    let server = Server::start(&[]).await;
+    let body = known_requests(now_ms(), "logs-app");
+    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    server
+}
+
+/// Runs `script` (a function body) in the page and returns its value.
+async fn measure(browser: &Browser, script: &str) -> Value {
+    browser
+        .client
+        .execute(script, vec![])
+        .await
+        .expect("the script runs")
+}
+
+#[tokio::test]
+async fn on_a_phone_nothing_overflows_and_the_data_gets_the_screen() {
+    let server = server_with_requests().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("resizes");
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    browser
+        .wait_for_all("#stream .row", |rows| !rows.is_empty())
+        .await;
+    let sizes = measure(
+        &browser,
+        "const root = document.documentElement;
+         const bar = document.querySelector('.topbar').getBoundingClientRect();
+         const message = document.querySelector('#stream .row .message');
+         return {scroll: root.scrollWidth, width: root.clientWidth, viewport: window.innerHeight,
+                 bar: bar.height, message: message.getBoundingClientRect().width};",
+    )
+    .await;
+    browser.screenshot("layout-phone").await;
+    let number = |key: &str| sizes[key].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        number("scroll") <= number("width"),
+        "the page scrolls sideways: {sizes}"
+    );
+    assert!(
+        number("bar") <= number("viewport") * 0.2,
+        "the top bar takes more than a fifth of the screen: {sizes}"
+    );
+    assert!(
+        number("message") >= 200.0,
+        "a stream message has less than 200 px: {sizes}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_share_notice_closes() {
+    let server = server_with_requests().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-*&refresh=0", server.url))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    browser.click("#share").await;
+    browser
+        .wait_for_text("#share-link code", |t| t.starts_with("http"))
+        .await;
+    browser.click("#share-close").await;
+    browser
+        .wait_for_all("#share-link", |shown| shown.is_empty())
+        .await;
+    browser.close().await;
+}
