@@ -1,6 +1,7 @@
 //! The live stream: newest lines at the bottom, tail -f style, in a virtual list that
 //! keeps a few dozen rows in the DOM however many it holds. Following keeps the bottom
-//! in view; scrolling up pauses it without moving the line under the reader's eyes.
+//! in view; scrolling up pauses it without moving the line under the reader's eyes, and
+//! near the oldest line held asks for older ones (back to the range's start).
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -37,6 +38,11 @@ pub fn Stream(
     follow: RwSignal<bool>,
     /// Called with the clicked line.
     on_select: Callback<Row>,
+    /// Called when the reader nears the oldest line held: load older ones.
+    on_older: Callback<()>,
+    /// Whether older lines are being loaded.
+    #[prop(into)]
+    loading_older: Signal<bool>,
 ) -> impl IntoView {
     let list = NodeRef::<Div>::new();
     let scroll_top = RwSignal::new(0.0);
@@ -59,15 +65,19 @@ pub fn Stream(
             let grown = len.saturating_sub(seen_len.get_value());
             new_lines.update(|n| *n += grown);
             if let Some((time, index, id)) = anchor.get_value() {
-                let position = tail.with_value(|t| {
-                    t.rows()
-                        .partition_point(|r| (r.time, &r.index, &r.id) < (time, &index, &id))
+                // after this render, before the frame is drawn: the list has its new height
+                // (lines joined above would otherwise be cut from what can be scrolled to)
+                request_animation_frame(move || {
+                    let position = tail.with_value(|t| {
+                        t.rows()
+                            .partition_point(|r| (r.time, &r.index, &r.id) < (time, &index, &id))
+                    });
+                    let top = position as f64 * ROW_HEIGHT;
+                    if (top - f64::from(element.scroll_top())).abs() >= ROW_HEIGHT {
+                        element.set_scroll_top(top as i32);
+                        scroll_top.set(top);
+                    }
                 });
-                let top = position as f64 * ROW_HEIGHT;
-                if (top - f64::from(element.scroll_top())).abs() >= ROW_HEIGHT {
-                    element.set_scroll_top(top as i32);
-                    scroll_top.set(top);
-                }
             }
         }
         seen_len.set_value(len);
@@ -101,6 +111,10 @@ pub fn Stream(
             new_lines.set(0);
         }
         let first = (top / ROW_HEIGHT) as usize;
+        // near the oldest line held: the lines before it come (the anchor keeps the place)
+        if first < OVERSCAN && !at_bottom {
+            on_older.run(());
+        }
         anchor.set_value(tail.with_value(|t| {
             t.rows()
                 .get(first)
@@ -130,10 +144,15 @@ pub fn Stream(
     let status = move || {
         let _ = version.get();
         let shown = tail.with_value(|t| t.rows().len());
-        match total.get() {
+        let said = match total.get() {
             Some(total) if (shown as u64) < total => format!("showing {shown} of {total}"),
             _ if shown == 1 => "1 line".to_string(),
             _ => format!("{shown} lines"),
+        };
+        if loading_older.get() {
+            format!("{said} · loading older lines…")
+        } else {
+            said
         }
     };
     let resume = move |_| follow.set(true);

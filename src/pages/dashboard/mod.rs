@@ -6,6 +6,7 @@ mod embed;
 mod fields;
 mod keys;
 mod push;
+mod report;
 mod stream;
 
 use leptos::html::Input;
@@ -36,8 +37,9 @@ use crate::state::ViewSignal;
 use crate::timefmt;
 use fields::{resolve_fields, FieldsCache};
 use keys::{use_keys, Keys, KeysHelp};
-use push::{use_push, Feed};
-use stream::poll_stream;
+use push::use_push;
+use report::report;
+use stream::{load_older, poll_stream};
 
 /// Lines the stream holds, and how far back each poll looks again for late lines.
 const STREAM_CAPACITY: usize = 100_000;
@@ -72,6 +74,9 @@ pub fn Dashboard() -> impl IntoView {
     let show_saved = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     let tail_key = StoredValue::new(String::new());
+    // where the stream's text comes from, as last resolved (for older pages)
+    let stream_fields = StoredValue::new(RowFields::default());
+    let loading_older = RwSignal::new(false);
     // the view whose stream is being polled, if a poll is under way
     let stream_busy = StoredValue::new(None::<String>);
     let failures = StoredValue::new(0u32);
@@ -188,6 +193,7 @@ pub fn Dashboard() -> impl IntoView {
                     level: resolved.level.as_ref().map(|l| l.name.clone()),
                     tiebreaker: resolved.request_id.as_ref().map(|r| r.agg.clone()),
                 };
+                stream_fields.set_value(row_fields.clone());
                 // this run's own view, not whichever is newest by now
                 let view_key = key;
                 if current.is_relative() && current.refresh > 0 {
@@ -320,18 +326,26 @@ pub fn Dashboard() -> impl IntoView {
     // could not), the stream says only how many lines it holds
     let shown_total = Signal::derive(move || panels.with(|p| p.as_ref().map(|p| p.total)));
     // the stream says how it learns of new lines
-    let feed = move || match push.feed.get() {
-        Feed::Pushed => "pushed as events arrive".to_string(),
-        Feed::PushedFromPoll { every_ms } => {
-            format!(
-                "pushed from one poll of the cluster every {} s",
-                every_ms as f64 / 1000.0
-            )
-        }
-        Feed::Polling => format!("polled every {} s", state.with(|s| s.refresh)),
-        Feed::Still => String::new(),
-    };
+    let feed = move || push.feed.get().said(state.with(|s| s.refresh));
     let embed = move || state.with(|s| s.embed);
+    let on_older = Callback::new(move |()| {
+        let current = state.get_untracked();
+        let Some((from, _)) = current.range_at(timefmt::now()) else {
+            return;
+        };
+        let key = tail_key.get_value();
+        let fields = stream_fields.get_value();
+        let current_view = move || tail_key.get_value() == key;
+        load_older(
+            current,
+            fields,
+            from,
+            tail,
+            current_view,
+            tail_version,
+            loading_older,
+        );
+    });
     let shows = move |panel: Panel| state.with(|s| s.shows(&panel));
 
     view! {
@@ -368,7 +382,8 @@ pub fn Dashboard() -> impl IntoView {
                             <button on:click=move |_| push.load_skipped(tick)>"Load them"</button>
                         </p>
                     </Show>
-                    <Stream tail version=tail_version terms offset dated total=shown_total follow on_select=Callback::new(move |row| selected.set(Some(row))) />
+                    <Stream tail version=tail_version terms offset dated total=shown_total follow
+                        on_select=Callback::new(move |row| selected.set(Some(row))) on_older loading_older />
                 </section>
             </Show>
         </main>
@@ -381,30 +396,5 @@ pub fn Dashboard() -> impl IntoView {
             <SavedQueries view on_close=Callback::new(move |()| show_saved.set(false)) />
         </Show>
         <Show when=move || show_help.get()><KeysHelp /></Show>
-    }
-}
-
-/// Shows an error: a query the backend refused goes next to the box; anything else is a
-/// banner, the last data stays, and a retry comes after a growing pause.
-fn report(
-    error: AppError,
-    banner: RwSignal<Option<AppError>>,
-    query_error: RwSignal<Option<String>>,
-    failures: StoredValue<u32>,
-    tick: RwSignal<u64>,
-) {
-    match &error {
-        AppError::Backend {
-            status: 400,
-            summary,
-            ..
-        } => query_error.set(Some(summary.clone())),
-        _ => {
-            banner.set(Some(error));
-            let attempt = failures.get_value() + 1;
-            failures.set_value(attempt);
-            let pause = std::time::Duration::from_secs(2u64.pow(attempt.min(5)));
-            set_timeout(move || tick.update(|t| *t += 1), pause);
-        }
     }
 }

@@ -37,6 +37,19 @@ impl Feed {
     pub fn pushed(self) -> bool {
         matches!(self, Feed::Pushed | Feed::PushedFromPoll { .. })
     }
+
+    /// What the stream says under its title; `refresh` is the view's, in seconds.
+    pub fn said(self, refresh: u32) -> String {
+        match self {
+            Feed::Pushed => "pushed as events arrive".to_string(),
+            Feed::PushedFromPoll { every_ms } => format!(
+                "pushed from one poll of the cluster every {} s",
+                every_ms as f64 / 1000.0
+            ),
+            Feed::Polling => format!("polled every {refresh} s"),
+            Feed::Still => String::new(),
+        }
+    }
 }
 
 /// The stream's push connection and what the screen shows of it.

@@ -1,5 +1,6 @@
 //! The stream's poll: the first page of a view, then what arrived since, merged into the tail.
-//! It says whether it read everything it set out to (no failure, the view unchanged).
+//! It says whether it read everything it set out to (no failure, the view unchanged). And
+//! the pages before the first, as the reader scrolls back.
 
 use leptos::prelude::*;
 use logdash_core::dashboard::poll::{Poll, Request};
@@ -72,4 +73,39 @@ pub async fn poll_stream(
     }
     gaps.set(ShardGaps::merged(left_out));
     true
+}
+
+/// Reads the page of lines before the oldest the tail holds, once at a time, for the view
+/// `key` names; lines of a view left meanwhile are dropped.
+pub fn load_older(
+    state: ViewState,
+    fields: RowFields,
+    from: i64,
+    tail: StoredValue<Tail, LocalStorage>,
+    current: impl Fn() -> bool + 'static,
+    version: RwSignal<u64>,
+    loading: RwSignal<bool>,
+) {
+    if loading.get_untracked() {
+        return;
+    }
+    let Some((body, size)) = tail.with_value(|t| t.older_request(&state.query, from, &fields))
+    else {
+        return;
+    };
+    loading.set(true);
+    leptos::task::spawn_local(async move {
+        let endpoints = api::endpoints().await;
+        let answer = api::search(&endpoints, &state.index, &body).await;
+        loading.set(false);
+        let Ok(answer) = answer else {
+            return; // the next scroll asks again
+        };
+        if current() {
+            tail.update_value(|t| {
+                t.take_older(&answer, &fields, size);
+            });
+            version.update(|v| *v += 1);
+        }
+    });
 }

@@ -311,7 +311,57 @@ impl Tail {
         }
     }
 
-    /// Forgets everything (a new query or range).
+    /// Whether the range may hold lines older than the oldest held (the first page was cut
+    /// short, or older pages were), and the tail has room for them.
+    pub fn has_older(&self) -> bool {
+        self.floor.is_some() && self.rows.len() < self.capacity
+    }
+
+    /// A page of the lines before the oldest held, newest first, and its size: the
+    /// oldest line's millisecond is read again (more may share it; those held are known
+    /// by `_id`), so the page asks for as many more as it holds there. `None` when there
+    /// is nothing older to ask for.
+    pub fn older_request(
+        &self,
+        query: &str,
+        from: EpochMillis,
+        fields: &RowFields,
+    ) -> Option<(Value, usize)> {
+        if !self.has_older() {
+            return None;
+        }
+        let oldest = self.rows.front()?.time;
+        let size = self.page + self.held_between(oldest, oldest);
+        let body = json!({
+            "size": size,
+            "track_total_hits": false,
+            "query": query_in_range(query, from, oldest),
+            "sort": sort(fields, "desc"),
+        });
+        Some((body, size))
+    }
+
+    /// Takes the answer to `older_request` (which asked for `size` lines): its lines join
+    /// the front; a page that was not full leaves nothing older in the range.
+    pub fn take_older(&mut self, answer: &Value, fields: &RowFields, size: usize) -> Merged {
+        let hits = answer["hits"]["hits"].as_array();
+        let mut merged = Merged {
+            more: hits.map_or(0, Vec::len) >= size,
+            ..Merged::default()
+        };
+        for hit in hits.into_iter().flatten() {
+            if self.add(hit, fields, None, i64::MIN).is_some() {
+                merged.added += 1;
+            }
+        }
+        self.floor = if merged.more {
+            self.rows.front().map(|r| r.time)
+        } else {
+            None
+        };
+        merged
+    }
+
     /// Drops the lines older than `from`, which a relative range has moved past (the
     /// stream then holds what the panels count); returns how many it dropped.
     pub fn drop_before(&mut self, from: EpochMillis) -> usize {
@@ -320,6 +370,7 @@ impl Tail {
         old
     }
 
+    /// Forgets everything (a new query or range).
     pub fn clear(&mut self) {
         let collecting = self.added.is_some();
         *self = Tail::new(self.capacity, self.overlap_ms, self.page);

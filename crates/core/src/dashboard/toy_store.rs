@@ -90,3 +90,10 @@ pub fn serve_newest(events: &[(String, i64)], size: usize) -> Value {
     chosen.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
     page(chosen, size)
 }
+
+/// A search over the request's range, newest first (the tail's older pages).
+pub fn serve_desc(events: &[(String, i64)], request: &Value) -> Value {
+    let mut chosen = in_range(events, request);
+    chosen.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
+    page(chosen, request["size"].as_u64().unwrap_or(10) as usize)
+}

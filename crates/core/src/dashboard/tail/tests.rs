@@ -1,6 +1,6 @@
 use super::*;
 
-use crate::dashboard::toy_store::poll;
+use crate::dashboard::toy_store::{poll, serve_desc, serve_newest};
 
 #[test]
 fn late_and_out_of_order_events_appear_exactly_once_in_time_order() {
@@ -145,4 +145,46 @@ fn a_collecting_tail_hands_on_each_new_line_once() {
     let mut plain = Tail::new(100, 30_000, 10);
     poll(&mut plain, &events, 5_000, &fields);
     assert!(plain.take_added().is_empty());
+}
+
+/// Scrolling back: older pages, read before the oldest line held, bring every line of the
+/// range once and in order, even where many lines share the milliseconds a page ends on.
+#[test]
+fn older_pages_reach_the_start_of_the_range_without_gaps_or_repeats() {
+    let fields = RowFields::default();
+    // 1,000 events, five to a millisecond: pages of 64 end inside a millisecond
+    let events: Vec<(String, i64)> = (0..1_000)
+        .map(|i| (format!("e{i:04}"), 1_000_000 + i / 5))
+        .collect();
+    let mut tail = Tail::new(100_000, 30_000, 64);
+    let first = tail.start(&serve_newest(&events, 64), &fields);
+    assert!(first.more && tail.has_older());
+    let mut pages = 0;
+    while let Some((request, size)) = tail.older_request("", 0, &fields) {
+        let merged = tail.take_older(&serve_desc(&events, &request), &fields, size);
+        assert!(merged.added > 0 || !merged.more, "a page must move on");
+        pages += 1;
+        assert!(pages < 100, "older pages never end");
+    }
+    assert!(!tail.has_older());
+    let ids: Vec<&str> = tail.rows().iter().map(|r| r.id.as_str()).collect();
+    let expected: Vec<String> = events.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(ids, expected);
+    assert!(tail.rows().iter().all(|r| !r.late));
+    // new lines still come by polls after scrolling back
+    let mut more = events.clone();
+    more.push(("new".into(), 2_000_000));
+    assert_eq!(poll(&mut tail, &more, 2_000_001, &fields).added, 1);
+}
+
+#[test]
+fn a_full_tail_or_a_whole_first_page_asks_for_nothing_older() {
+    let fields = RowFields::default();
+    let events: Vec<(String, i64)> = (0..10).map(|i| (format!("e{i}"), 1_000 + i)).collect();
+    let mut tail = Tail::new(100, 30_000, 64);
+    tail.start(&serve_newest(&events, 64), &fields);
+    assert_eq!(tail.older_request("", 0, &fields), None);
+    let mut small = Tail::new(8, 30_000, 8);
+    small.start(&serve_newest(&events, 8), &fields);
+    assert_eq!(small.older_request("", 0, &fields), None, "no room");
 }
