@@ -9,7 +9,7 @@
 
 use serde_json::{map, Value};
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
-use tantivy::{DateTime, TantivyDocument};
+use tantivy::TantivyDocument;
 
 use crate::event::Source;
 use crate::mapping::{date_millis, KEYWORD_IGNORE_ABOVE};
@@ -28,7 +28,7 @@ pub(crate) fn build(
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.index, index);
     doc.add_text(fields.id, id);
-    doc.add_date(fields.timestamp, DateTime::from_timestamp_millis(time_ms));
+    doc.add_date(fields.timestamp, crate::event::index_date(time_ms));
     doc.add_bytes(
         fields.source,
         &serde_json::to_vec(source).unwrap_or_default(),

@@ -42,6 +42,30 @@ fn parse_failure(text: &str) -> Source {
 /// `_source` as sent): its `@timestamp` (ISO 8601 or epoch milliseconds), or `now` when it
 /// has none; an `@timestamp` that is no date is refused with the reason.
 pub fn time_of(event: &Source, now: EpochMillis) -> Result<EpochMillis, String> {
+    let time = read_time(event, now)?;
+    if !(-TIME_LIMIT_MS..=TIME_LIMIT_MS).contains(&time) {
+        let given = event
+            .get("@timestamp")
+            .map(Value::to_string)
+            .unwrap_or_default();
+        return Err(format!(
+            "failed to parse field [@timestamp] of type [date]: {given} is outside the years 1677 to 2262 that this store holds"
+        ));
+    }
+    Ok(time)
+}
+
+/// The times the store can hold: the index keeps nanoseconds in an `i64` (about the
+/// years 1677 to 2262); an event outside them gets a timestamp parse failure.
+pub const TIME_LIMIT_MS: EpochMillis = i64::MAX / 1_000_000;
+
+/// The index's date for `ms`, held to what it can represent (a range bound past it
+/// means "all of time" on that side).
+pub fn index_date(ms: EpochMillis) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_millis(ms.clamp(-TIME_LIMIT_MS, TIME_LIMIT_MS))
+}
+
+fn read_time(event: &Source, now: EpochMillis) -> Result<EpochMillis, String> {
     match event.get("@timestamp") {
         None => Ok(now),
         Some(Value::Number(number)) => number
@@ -121,6 +145,30 @@ pub fn validate_index_name(name: &str) -> Result<(), String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn times_past_what_the_index_holds_are_refused_not_wrapped() {
+        let event = |time: Value| {
+            json!({"@timestamp": time})
+                .as_object()
+                .cloned()
+                .expect("object")
+        };
+        for time in [
+            json!(i64::MIN),
+            json!(i64::MAX),
+            json!(9_300_000_000_000_i64),
+            json!("2300-01-01T00:00:00Z"),
+            json!("1600-01-01T00:00:00Z"),
+        ] {
+            let refused = time_of(&event(time.clone()), 0).expect_err("refused");
+            assert!(refused.contains("1677 to 2262"), "{time}: {refused}");
+        }
+        assert_eq!(time_of(&event(json!(TIME_LIMIT_MS)), 0), Ok(TIME_LIMIT_MS));
+        // a query's bound past them means all of time on that side
+        assert_eq!(index_date(i64::MAX), index_date(TIME_LIMIT_MS));
+        assert_eq!(index_date(i64::MIN), index_date(-TIME_LIMIT_MS));
+    }
 
     #[test]
     fn one_object_per_line() {

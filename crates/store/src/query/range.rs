@@ -5,7 +5,7 @@ use std::ops::Bound;
 use logdash_core::es::query::{Bound as RangeBound, Range};
 use logdash_core::time::{parse_date_math_zoned, AnyZone, EpochMillis, Rounding};
 use tantivy::query::{AllQuery, RangeQuery};
-use tantivy::{DateTime, Term};
+use tantivy::Term;
 
 use super::term::{number_range, parse_number, string_term, Number};
 use super::{exists, resolve, Context, Target, Q};
@@ -50,9 +50,8 @@ pub(super) fn date_range(
         }
         _ => {
             let term = |bound: Bound<EpochMillis>| {
-                bound.map(|ms| {
-                    Term::from_field_date(fields.timestamp, DateTime::from_timestamp_millis(ms))
-                })
+                bound
+                    .map(|ms| Term::from_field_date(fields.timestamp, crate::event::index_date(ms)))
             };
             Box::new(RangeQuery::new(term(lower), term(upper)))
         }
