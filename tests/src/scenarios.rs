@@ -34,6 +34,9 @@ pub struct Step {
     /// A body of NDJSON lines (for `_msearch`), instead of `body`.
     #[serde(default)]
     pub ndjson: Option<Vec<Value>>,
+    /// A body sent byte for byte (a malformed `_bulk`), instead of `body` or `ndjson`.
+    #[serde(default)]
+    pub raw: Option<String>,
     #[serde(default = "ok")]
     pub status: u16,
     /// Relative tolerance for numbers (0 = equal as floats).
@@ -109,6 +112,12 @@ impl Scenario {
                 if let Some(body) = &step.body {
                     fields.push(format!("      \"body\": {}", compact(body)));
                 }
+                if let Some(raw) = &step.raw {
+                    fields.push(format!(
+                        "      \"raw\": {}",
+                        compact(&Value::String(raw.clone()))
+                    ));
+                }
                 if let Some(lines) = &step.ndjson {
                     fields.push(format!(
                         "      \"ndjson\": {}",
@@ -144,11 +153,21 @@ impl Step {
 
     /// The request body as sent.
     pub fn body_text(&self) -> String {
-        match (&self.body, &self.ndjson) {
-            (Some(body), _) => body.to_string(),
-            (None, Some(lines)) => ndjson(lines),
-            (None, None) => String::new(),
+        match (&self.raw, &self.body, &self.ndjson) {
+            (Some(raw), _, _) => raw.clone(),
+            (None, Some(body), _) => body.to_string(),
+            (None, None, Some(lines)) => ndjson(lines),
+            (None, None, None) => String::new(),
         }
+    }
+
+    /// Whether the step writes (`_bulk`): the store takes it on its ingest port, not `/es/`.
+    pub fn writes(&self) -> bool {
+        self.method_and_path().is_ok_and(|(_, path)| {
+            path.split('?')
+                .next()
+                .is_some_and(|p| p.ends_with("/_bulk"))
+        })
     }
 
     /// Whether `status` and `answer` are what the step expects; otherwise what differs.

@@ -235,3 +235,303 @@ async fn malformed_lines_on_the_tcp_input_lose_no_neighbour() {
         json!(lines.len() as f64)
     );
 }
+
+/// A `_bulk` port on a fresh store, bodies bounded to 16 MiB.
+async fn bulk_port() -> (String, Arc<Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let app = logdash_server::ingest::http::app(Arc::clone(&store), 16 << 20);
+    let limits = logdash_server::serve::Limits {
+        header_timeout: std::time::Duration::from_secs(30),
+        max_connections: 64,
+    };
+    tokio::spawn(logdash_server::serve::shared(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
+    (address, store, dir)
+}
+
+/// POSTs `body` to `/_bulk` with extra header lines; the status and the answer's JSON.
+async fn bulk(address: &str, headers: &str, body: &[u8]) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).await.expect("connects");
+    let head = format!(
+        "POST /_bulk HTTP/1.1\r\nHost: logdash\r\nContent-Type: application/x-ndjson\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    // the server may answer (and close) before reading a body it refuses
+    let _ = stream.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn good_item(seq: usize) -> Vec<u8> {
+    let mut item = b"{\"index\":{\"_index\":\"logs-good\"}}\n".to_vec();
+    item.extend_from_slice(&good(seq));
+    item.push(b'\n');
+    item
+}
+
+/// Items refused one by one (the rest of the request is stored): the lines, and the error
+/// type Elasticsearch gives the item.
+fn bad_items() -> Vec<(Vec<u8>, &'static str)> {
+    let action = |meta: &str| format!("{{\"index\":{meta}}}\n");
+    let source = |index: &str, line: &[u8]| {
+        let mut item = action(&format!("{{\"_index\":\"{index}\"}}")).into_bytes();
+        item.extend_from_slice(line);
+        item.push(b'\n');
+        item
+    };
+    let named = |index: &str| source(index, b"{\"m\":1}");
+    let invalid = "invalid_index_name_exception";
+    let parsing = "document_parsing_exception";
+    let items = vec![
+        (named("Logs-Upper"), invalid),
+        (named("_underscore"), invalid),
+        (named("-dash"), invalid),
+        (named("+plus"), invalid),
+        (named("a*b"), invalid),
+        (named("a?b"), invalid),
+        (named(".."), invalid),
+        (named("."), invalid),
+        (named("a b"), invalid),
+        (named("a/b"), invalid),
+        (named("a\\\\b"), invalid),
+        (named("a,b"), invalid),
+        (named("a#b"), invalid),
+        (named("a:b"), invalid),
+        (named("a|b"), invalid),
+        (named("a<b"), invalid),
+        (named(""), invalid),
+        (named(&"l".repeat(256)), invalid),
+        (source("logs-bad", b"not json"), parsing),
+        (source("logs-bad", b"[1,2]"), parsing),
+        (source("logs-bad", b"42"), parsing),
+        (source("logs-bad", b"\"text\""), parsing),
+        (source("logs-bad", b"null"), parsing),
+        (source("logs-bad", b"{\"a\":"), parsing),
+        (source("logs-bad", b"{\"a\":1}{\"b\":2}"), parsing),
+        (source("logs-bad", b"{\"n\":1e400}"), parsing),
+        (
+            source("logs-bad", &deep(5_000, "{\"a\":", "}", "1")),
+            parsing,
+        ),
+        (source("logs-bad", b"{\"m\":\"\xff\xfe\"}"), parsing),
+        (
+            source("logs-bad", b"{\"@timestamp\":\"not a date\"}"),
+            parsing,
+        ),
+        (
+            source("logs-bad", b"{\"@timestamp\":-9223372036854775808}"),
+            parsing,
+        ),
+        (source("logs-bad", b"{\"@timestamp\":[1,2]}"), parsing),
+        (source("logs-bad", b"{\"@timestamp\":true}"), parsing),
+        (
+            source("logs-bad", b"{\"@timestamp\":\"2300-01-01T00:00:00Z\"}"),
+            parsing,
+        ),
+        (
+            b"{\"delete\":{\"_index\":\"logs-good\",\"_id\":\"1\"}}\n".to_vec(),
+            "illegal_argument_exception",
+        ),
+        (
+            b"{\"update\":{\"_index\":\"logs-good\",\"_id\":\"1\"}}\n{\"doc\":{\"m\":2}}\n"
+                .to_vec(),
+            "illegal_argument_exception",
+        ),
+    ];
+    items
+}
+
+/// Requests refused whole, with the status Elasticsearch gives and a word of its reason.
+fn bad_requests() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
+    let good_then = |tail: &[u8]| [good_item(0), tail.to_vec()].concat();
+    vec![
+        ("", b"".to_vec(), 400, "request body is required"),
+        (
+            "",
+            b"\n\n\n".to_vec(),
+            400,
+            "Validation Failed: 1: no requests added;",
+        ),
+        (
+            "",
+            good_then(b"{\"index\":{}}\n{}\n"),
+            400,
+            "Validation Failed: 1: index is missing;",
+        ),
+        (
+            "",
+            good_then(b"not json\n{}\n"),
+            400,
+            "[3:2] ",
+        ),
+        (
+            "",
+            good_then(b"[]\n{}\n"),
+            400,
+            "Malformed action/metadata line [3]",
+        ),
+        (
+            "",
+            good_then(b"{\"upsert\":{}}\n{}\n"),
+            400,
+            "expected field [create], [delete], [index] or [update] but found [upsert]",
+        ),
+        (
+            "",
+            good_then(b"{\"index\":{},\"create\":{}}\n{}\n"),
+            400,
+            "Malformed action/metadata line [3]",
+        ),
+        (
+            "",
+            good_then(b"{\"index\":\"logs\"}\n{}\n"),
+            400,
+            "Malformed action/metadata line [3]",
+        ),
+        (
+            "",
+            good_then(b"{\"index\":{\"_index\":\"logs-good\"}}"),
+            400,
+            "newline",
+        ),
+        ("Content-Encoding: gzip\r\n", good_item(0), 400, "gzip"),
+        (
+            "Content-Encoding: gzip\r\n",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00".to_vec(),
+            400,
+            "gzip",
+        ),
+        (
+            "Content-Encoding: deflate\r\n",
+            good_item(0),
+            400,
+            "deflate",
+        ),
+        (
+            "",
+            b"{\"index\":{\"_index\":\"logs-good\"}}\n{\"m\":1}".to_vec(),
+            400,
+            "terminated by a newline",
+        ),
+        (
+            "",
+            good_then(b"{\"index\":{\"_index\":\"logs-good\",\"_id\":{}}}\n{}\n"),
+            400,
+            "expected a simple value for field [_id] but found [START_OBJECT]",
+        ),
+        (
+            "",
+            good_then(
+                format!(
+                    "{{\"index\":{{\"_index\":\"logs-good\",\"_id\":\"{}\"}}}}\n{{}}\n",
+                    "i".repeat(600)
+                )
+                .as_bytes(),
+            ),
+            400,
+            "must be no longer than 512 bytes but was: 600",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn malformed_bulk_items_and_requests_lose_no_neighbour() {
+    let (address, store, _dir) = bulk_port().await;
+    let items = bad_items();
+    let requests = bad_requests();
+    assert!(
+        items.len() + requests.len() >= 50,
+        "{} items, {} requests",
+        items.len(),
+        requests.len()
+    );
+    let mut body = good_item(0);
+    for (n, (item, _)) in items.iter().enumerate() {
+        body.extend_from_slice(item);
+        body.extend_from_slice(&good_item(n + 1));
+    }
+    let (status, answer) = bulk(&address, "", &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["errors"], json!(true));
+    let results = answer["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), 2 * items.len() + 1, "one result per item");
+    for (n, (item, kind)) in items.iter().enumerate() {
+        let result = &results[2 * n + 1];
+        let (_, inner) = result
+            .as_object()
+            .and_then(|o| o.iter().next())
+            .expect("an item");
+        let shown = String::from_utf8_lossy(&item[..item.len().min(80)]);
+        assert_eq!(inner["status"], json!(400), "{shown}: {result}");
+        assert_eq!(inner["error"]["type"], json!(kind), "{shown}: {result}");
+        assert!(
+            inner["error"]["reason"]
+                .as_str()
+                .is_some_and(|r| !r.is_empty()),
+            "{shown}: {result}"
+        );
+        assert_eq!(results[2 * n]["index"]["status"], json!(201), "{result}");
+    }
+
+    for (headers, body, status, needle) in &requests {
+        let (got, answer) = bulk(&address, headers, body).await;
+        let shown = String::from_utf8_lossy(&body[..body.len().min(60)]);
+        assert_eq!(got, *status, "{headers}{shown}: {answer}");
+        let reason = answer["error"]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains(needle), "{headers}{shown}: {answer}");
+    }
+
+    // a last action without its source is left out, the rest taken (as Elasticsearch does)
+    let cut = [
+        good_item(2_000_000),
+        b"{\"index\":{\"_index\":\"logs-good\"}}\n".to_vec(),
+    ]
+    .concat();
+    let (status, answer) = bulk(&address, "", &cut).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["items"].as_array().map(Vec::len),
+        Some(1),
+        "{answer}"
+    );
+
+    // a hundred thousand items in one request are all taken
+    let many: Vec<u8> = (0..100_000)
+        .flat_map(|n| good_item(1_000_000 + n))
+        .collect();
+    let (status, answer) = bulk(&address, "", &many).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["errors"], json!(false));
+
+    let flushing = Arc::clone(&store);
+    tokio::task::spawn_blocking(move || flushing.flush())
+        .await
+        .expect("join")
+        .expect("flush");
+    let counted = store.count("logs-good", &json!({})).expect("counts")["count"].clone();
+    assert_eq!(counted, json!(items.len() + 2 + 100_000), "every neighbour");
+    assert_eq!(
+        store
+            .count("logs-bad", &json!({}))
+            .map(|c| c["count"].clone())
+            .unwrap_or(json!(0)),
+        json!(0),
+        "no bad item stored"
+    );
+}

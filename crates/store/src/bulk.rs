@@ -7,6 +7,18 @@ use crate::writer::Command;
 use crate::Raised;
 use crate::{now_millis, RequestError, Store};
 
+/// Longest `_id`, in bytes, as Elasticsearch allows.
+const MAX_ID_BYTES: usize = 512;
+
+/// One action of a request and its source line, read and checked before anything is done.
+struct Item<'b> {
+    op: String,
+    index: Option<String>,
+    id: Option<String>,
+    /// The source line and its number (none for `delete`).
+    source: Option<(usize, &'b [u8])>,
+}
+
 pub(crate) fn run(
     store: &Store,
     default_index: Option<&str>,
@@ -16,114 +28,71 @@ pub(crate) fn run(
     if let Some(index) = default_index {
         validate_index_name(index).map_err(invalid_index)?;
     }
-    let mut lines = body
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
+    // the whole request is read and checked first: a refused request changes nothing
+    let read = read_items(default_index, body)?;
     let mut items = Vec::new();
     let mut docs = Vec::new();
     // what the push tail is told of, kept only when something listens
     let arrivals = store.arrivals();
     let mut arrived: Vec<(String, String, crate::Source)> = Vec::new();
-    let mut line_number = 0;
     let now = now_millis();
-    while let Some(action_line) = lines.next() {
-        line_number += 1;
-        let action: Map<String, Value> = serde_json::from_slice(action_line).map_err(|err| {
-            RequestError::illegal_argument(format!(
-                "Malformed action/metadata line [{line_number}], expected a JSON object: {err}"
-            ))
-        })?;
-        let (op, meta) = match action.iter().next() {
-            Some((op, Value::Object(meta))) if action.len() == 1 => (op.clone(), meta.clone()),
-            _ => {
-                return Err(RequestError::illegal_argument(format!(
-                    "Malformed action/metadata line [{line_number}], expected one action ({{\"index\": {{...}}}})"
-                )))
-            }
+    for Item {
+        op,
+        index,
+        id,
+        source,
+    } in read
+    {
+        let Some(index) = index else {
+            continue; // refused by `read_items`
         };
-        let index = meta
-            .get("_index")
-            .and_then(Value::as_str)
-            .or(default_index)
-            .map(str::to_string);
-        let id = meta.get("_id").and_then(|v| {
-            v.as_str()
-                .map(str::to_string)
-                .or_else(|| v.as_u64().map(|n| n.to_string()))
-        });
-        if op == "delete" {
+        if op == "delete" || op == "update" {
             items.push(item_error(
                 &op,
-                index.as_deref(),
+                Some(&index),
                 id.as_deref(),
                 400,
                 "illegal_argument_exception",
-                "logdash keeps logs append-only: [delete] is not supported",
+                &format!("logdash keeps logs append-only: [{op}] is not supported"),
             ));
             continue;
         }
-        let source_line = lines.next();
-        line_number += 1;
-        match op.as_str() {
-            "index" | "create" => {}
-            "update" => {
-                items.push(item_error(&op, index.as_deref(), id.as_deref(), 400, "illegal_argument_exception", "logdash keeps logs append-only: [update] is not supported"));
-                continue;
-            }
-            _ => {
-                return Err(RequestError::illegal_argument(format!(
-                    "Malformed action/metadata line [{}], expected one of [create, delete, index, update] but found [{op}]",
-                    line_number - 1
-                )))
-            }
-        }
-        let Some(index) = index else {
-            items.push(item_error(
-                &op,
-                None,
-                id.as_deref(),
-                400,
-                "action_request_validation_exception",
-                "Validation Failed: 1: index is missing;",
-            ));
-            continue;
-        };
         if let Err(reason) = validate_index_name(&index) {
-            items.push(item_error(
+            let mut error = item_error(
                 &op,
                 Some(&index),
                 id.as_deref(),
                 400,
                 "invalid_index_name_exception",
                 &reason,
-            ));
+            );
+            // Elasticsearch names the index that has no uuid yet
+            error[&op]["error"]["index_uuid"] = json!("_na_");
+            error[&op]["error"]["index"] = json!(index);
+            items.push(error);
             continue;
         }
-        let Some(source_line) = source_line else {
-            return Err(RequestError::illegal_argument(format!("The bulk request must be terminated by a newline [\\n]; the source of line [{}] is missing", line_number - 1)));
+        let Some((line_number, source_line)) = source else {
+            continue;
+        };
+        let parsing_error = |reason: String| {
+            item_error(
+                &op,
+                Some(&index),
+                id.as_deref(),
+                400,
+                "document_parsing_exception",
+                &format!("[{line_number}:1] {reason}"),
+            )
         };
         let source = match serde_json::from_slice::<Value>(source_line) {
             Ok(Value::Object(source)) => source,
             Ok(_) => {
-                items.push(item_error(
-                    &op,
-                    Some(&index),
-                    id.as_deref(),
-                    400,
-                    "document_parsing_exception",
-                    &format!("[{line_number}:1] the document must be a JSON object"),
-                ));
+                items.push(parsing_error("the document must be a JSON object".into()));
                 continue;
             }
             Err(err) => {
-                items.push(item_error(
-                    &op,
-                    Some(&index),
-                    id.as_deref(),
-                    400,
-                    "document_parsing_exception",
-                    &format!("[{line_number}:1] failed to parse: {err}"),
-                ));
+                items.push(parsing_error(format!("failed to parse: {err}")));
                 continue;
             }
         };
@@ -131,14 +100,7 @@ pub(crate) fn run(
         let time = match event::time_of(&source, now) {
             Ok(time) => time,
             Err(reason) => {
-                items.push(item_error(
-                    &op,
-                    Some(&index),
-                    id.as_deref(),
-                    400,
-                    "document_parsing_exception",
-                    &format!("[{line_number}:1] {reason}"),
-                ));
+                items.push(parsing_error(reason));
                 continue;
             }
         };
@@ -188,6 +150,136 @@ pub(crate) fn run(
             .is_some_and(|v| v.get("error").is_some())
     });
     Ok(json!({ "took": started.elapsed().as_millis() as u64, "errors": errors, "items": items }))
+}
+
+/// Reads every action line (and the line after it, its source) as Elasticsearch does
+/// before it runs any: a malformed line, or the request's validation (an index missing,
+/// an id too long, nothing to do), refuses the whole request.
+fn read_items<'b>(
+    default_index: Option<&str>,
+    body: &'b [u8],
+) -> Result<Vec<Item<'b>>, RequestError> {
+    if body.is_empty() {
+        return Err(RequestError {
+            status: 400,
+            kind: "parse_exception",
+            reason: "request body is required".into(),
+            raised: Raised::Reading,
+        });
+    }
+    // whole lines only: bytes after the last newline are refused
+    let Some(last_newline) = body.iter().rposition(|&b| b == b'\n') else {
+        return Err(unterminated());
+    };
+    if !body[last_newline + 1..].iter().all(u8::is_ascii_whitespace) {
+        return Err(unterminated());
+    }
+    let mut lines = body[..last_newline]
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(n, line)| (n + 1, line))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
+    let mut items = Vec::new();
+    let mut invalid = Vec::new();
+    while let Some((line_number, action_line)) = lines.next() {
+        let malformed = |what: String| {
+            RequestError::illegal_argument(format!(
+                "Malformed action/metadata line [{line_number}], {what}"
+            ))
+        };
+        let action: Map<String, Value> = match serde_json::from_slice::<Value>(action_line) {
+            Ok(Value::Object(action)) => action,
+            Ok(_) => return Err(malformed("expected START_OBJECT".to_string())),
+            // not JSON at all: the parser's own error, as Elasticsearch's says it
+            Err(err) => {
+                return Err(RequestError {
+                    status: 400,
+                    kind: "x_content_parse_exception",
+                    reason: format!("[{line_number}:{}] {err}", err.column()),
+                    raised: Raised::Reading,
+                })
+            }
+        };
+        let (op, meta) = match action.iter().next() {
+            Some((op, Value::Object(meta))) if action.len() == 1 => (op.clone(), meta),
+            _ => {
+                return Err(malformed(
+                    "expected one action ({\"index\": {...}})".to_string(),
+                ))
+            }
+        };
+        if !matches!(op.as_str(), "index" | "create" | "delete" | "update") {
+            return Err(malformed(format!(
+                "expected field [create], [delete], [index] or [update] but found [{op}]"
+            )));
+        }
+        let id = match meta.get("_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(id)) => Some(id.clone()),
+            // a simple value stands for its text, as Elasticsearch reads it
+            Some(simple @ (Value::Number(_) | Value::Bool(_))) => Some(simple.to_string()),
+            Some(other) => {
+                let found = if other.is_object() {
+                    "START_OBJECT"
+                } else {
+                    "START_ARRAY"
+                };
+                return Err(malformed(format!(
+                    "expected a simple value for field [_id] but found [{found}]"
+                )));
+            }
+        };
+        let index = meta
+            .get("_index")
+            .and_then(Value::as_str)
+            .or(default_index)
+            .map(str::to_string);
+        if index.is_none() {
+            invalid.push("index is missing".to_string());
+        }
+        if let Some(id) = id.as_ref().filter(|id| id.len() > MAX_ID_BYTES) {
+            invalid.push(format!(
+                "id [{id}] is too long, must be no longer than {MAX_ID_BYTES} bytes but was: {}",
+                id.len()
+            ));
+        }
+        let source = if op == "delete" {
+            None
+        } else {
+            match lines.next() {
+                Some(source) => Some(source),
+                // a last action without its source is left out, as Elasticsearch leaves it
+                None => break,
+            }
+        };
+        items.push(Item {
+            op,
+            index,
+            id,
+            source,
+        });
+    }
+    if items.is_empty() {
+        invalid.push("no requests added".to_string());
+    }
+    if invalid.is_empty() {
+        return Ok(items);
+    }
+    let listed: String = invalid
+        .iter()
+        .enumerate()
+        .map(|(n, what)| format!("{}: {what};", n + 1))
+        .collect();
+    Err(RequestError {
+        status: 400,
+        kind: "action_request_validation_exception",
+        reason: format!("Validation Failed: {listed}"),
+        raised: Raised::Reading,
+    })
+}
+
+fn unterminated() -> RequestError {
+    RequestError::illegal_argument("The bulk request must be terminated by a newline [\\n]")
 }
 
 fn invalid_index(reason: String) -> RequestError {
