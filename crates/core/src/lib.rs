@@ -8,6 +8,7 @@ pub mod live;
 pub mod logstash;
 pub mod lucene;
 pub mod saved;
+pub mod text;
 pub mod time;
 pub mod url;
 pub mod view;

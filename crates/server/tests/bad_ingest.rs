@@ -374,12 +374,7 @@ fn bad_requests() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
             400,
             "Validation Failed: 1: index is missing;",
         ),
-        (
-            "",
-            good_then(b"not json\n{}\n"),
-            400,
-            "[3:2] ",
-        ),
+        ("", good_then(b"not json\n{}\n"), 400, "[3:2] "),
         (
             "",
             good_then(b"[]\n{}\n"),

@@ -20,6 +20,7 @@ mod percentiles;
 mod query;
 mod schema;
 mod search;
+mod standard;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -117,8 +118,9 @@ impl Store {
         let (schema, fields) = schema::build();
         let directory =
             MmapDirectory::open(&index_dir).map_err(|err| StoreError::Index(err.to_string()))?;
-        let index = Index::open_or_create(directory, schema)
+        let mut index = Index::open_or_create(directory, schema)
             .map_err(|err| StoreError::Index(err.to_string()))?;
+        index.set_tokenizers(schema::tokenizers());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

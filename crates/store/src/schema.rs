@@ -12,9 +12,23 @@ use tantivy::schema::{
     BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, JsonObjectOptions,
     Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenizerManager};
 
 pub(crate) const TEXT_TOKENIZER: &str = "default";
 pub(crate) const RAW_TOKENIZER: &str = "raw";
+
+/// The analyzers the index and its queries use: text fields get Elasticsearch's
+/// `standard` analyzer (`standard::StandardTokenizer`, lowercased), whole values `raw`.
+pub(crate) fn tokenizers() -> TokenizerManager {
+    let manager = TokenizerManager::default();
+    manager.register(
+        TEXT_TOKENIZER,
+        TextAnalyzer::builder(crate::standard::StandardTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+    manager
+}
 
 #[derive(Clone, Copy)]
 pub(crate) struct Fields {

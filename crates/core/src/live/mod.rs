@@ -16,9 +16,6 @@ mod field;
 
 use field::{leaves, values_at, Values};
 
-/// Longest word the store's analyzer keeps (tantivy's default tokenizer drops longer ones).
-const MAX_WORD_BYTES: usize = 40;
-
 /// A view's query compiled for matching events one by one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveQuery {
@@ -207,13 +204,9 @@ fn in_range(
     }
 }
 
-/// The words the store's analyzer makes of a text: runs of letters and digits, lowercased,
-/// none of 40 bytes or more.
+/// The words the store's analyzer makes of a text (Elasticsearch's `standard` one).
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty() && word.len() < MAX_WORD_BYTES)
-        .map(str::to_lowercase)
-        .collect()
+    crate::text::words(text)
 }
 
 /// Whether `run` appears, in order and without gaps, in `words`.

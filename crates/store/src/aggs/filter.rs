@@ -29,7 +29,7 @@ impl EsFilter {
 
     pub(super) fn check(&self) -> Result<(), RequestError> {
         let (_, fields) = crate::schema::build();
-        self.build(&fields, &TokenizerManager::default())
+        self.build(&fields, &crate::schema::tokenizers())
             .map(|_| ())
     }
 }

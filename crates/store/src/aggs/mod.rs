@@ -138,7 +138,7 @@ impl Prepared {
     pub(crate) fn collector(&self) -> AggregationCollector {
         let context = AggContextParams::new(
             AggregationLimitsGuard::default(),
-            TokenizerManager::default(),
+            crate::schema::tokenizers(),
         );
         AggregationCollector::from_aggs(self.aggs.clone(), context)
     }
@@ -247,7 +247,7 @@ pub(crate) fn column_bounds(
     .map_err(|err| RequestError::internal(format!("bounds of [{column}]: {err}")))?;
     let context = AggContextParams::new(
         AggregationLimitsGuard::default(),
-        TokenizerManager::default(),
+        crate::schema::tokenizers(),
     );
     let results = searcher
         .search(query, &AggregationCollector::from_aggs(request, context))
