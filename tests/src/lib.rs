@@ -96,6 +96,15 @@ impl Server {
         }
     }
 
+    /// Starts logdash (with `args`) holding the dashboard tests' known data
+    /// ([`known_requests`]) in `logs-app`.
+    pub async fn with_requests(args: &[&str]) -> Server {
+        let server = Self::start(args).await;
+        let answer = server.bulk(&known_requests(now_ms(), "logs-app")).await;
+        assert_eq!(answer["errors"], serde_json::json!(false), "{answer}");
+        server
+    }
+
     /// `host:port` of the dashboard.
     pub fn address(&self) -> String {
         self.url

@@ -2,18 +2,11 @@
 //! with known data: numbers match the API, queries filter, links carry the view, late
 //! lines show once, and log content is only ever text.
 
-use logdash_e2e::{iso, known_requests, now_ms, Browser, Server};
+use logdash_e2e::{iso, now_ms, Browser, Server};
 use serde_json::json;
 
 /// A store with [`known_requests`]: 60 requests over the last 10 minutes.
-async fn server_with_requests() -> Server {
-    let server = Server::start(&[]).await;
-    let body = known_requests(now_ms(), "logs-app");
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    server
-}
-
-/// Opens the dashboard at `url` over the last 15 minutes of `server_with_requests`' data
+/// Opens the dashboard at `url` over the last 15 minutes of `Server::with_requests`' data
 /// and waits for the totals it must show: 60 events, 10 % errors, 60 stream lines.
 async fn open_and_see_the_known_totals(browser: &Browser, url: &str) {
     browser
@@ -36,7 +29,7 @@ async fn open_and_see_the_known_totals(browser: &Browser, url: &str) {
 
 #[tokio::test]
 async fn panels_show_the_numbers_the_api_returns() {
-    let server = server_with_requests().await;
+    let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
     open_and_see_the_known_totals(&browser, &server.url).await;
     let api = server.es("POST", "/logs-*/_search", r#"{"size":0,"aggs":{"u":{"cardinality":{"field":"extra.user_id.keyword"}},"p":{"percentiles":{"field":"extra.response_time_ms","percents":[95]}}}}"#).await;
@@ -117,7 +110,7 @@ async fn fields_kept_from_the_last_visit_are_checked_and_new_fields_show_up() {
 
 #[tokio::test]
 async fn typing_a_query_filters_the_stream_and_bad_queries_say_why() {
-    let server = server_with_requests().await;
+    let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
     browser
         .client
@@ -177,7 +170,7 @@ async fn typing_a_query_filters_the_stream_and_bad_queries_say_why() {
 /// the first one's `/es/` (an Elasticsearch-compatible API), serves the same dashboard.
 #[tokio::test]
 async fn in_proxy_mode_the_dashboard_shows_the_cluster_s_data() {
-    let cluster = server_with_requests().await;
+    let cluster = Server::with_requests(&[]).await;
     let proxy = Server::start(&["--elasticsearch", &format!("{}es", cluster.url)]).await;
     let browser = Browser::start().await;
     open_and_see_the_known_totals(&browser, &proxy.url).await;
@@ -192,7 +185,7 @@ async fn in_proxy_mode_the_dashboard_shows_the_cluster_s_data() {
 
 #[tokio::test]
 async fn a_shared_link_opens_the_same_view_in_a_fresh_browser_and_embed_hides_the_chrome() {
-    let server = server_with_requests().await;
+    let server = Server::with_requests(&[]).await;
     let first = Browser::start().await;
     first
         .client

@@ -2,15 +2,8 @@
 //! nothing may overflow and the top bar must leave room for the data; the share notice
 //! closes; an embedded view says what it shows and how tall it wants to be.
 
-use logdash_e2e::{known_requests, now_ms, Browser, Server};
-use serde_json::{json, Value};
-
-async fn server_with_requests() -> Server {
-    let server = Server::start(&[]).await;
-    let body = known_requests(now_ms(), "logs-app");
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    server
-}
+use logdash_e2e::{Browser, Server};
+use serde_json::Value;
 
 /// Runs `script` (a function body) in the page and returns its value.
 async fn measure(browser: &Browser, script: &str) -> Value {
@@ -23,7 +16,7 @@ async fn measure(browser: &Browser, script: &str) -> Value {
 
 #[tokio::test]
 async fn on_a_phone_nothing_overflows_and_the_data_gets_the_screen() {
-    let server = server_with_requests().await;
+    let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
     browser
         .client
@@ -67,7 +60,7 @@ async fn on_a_phone_nothing_overflows_and_the_data_gets_the_screen() {
 
 #[tokio::test]
 async fn the_share_notice_closes() {
-    let server = server_with_requests().await;
+    let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
     browser
         .client

@@ -3,16 +3,9 @@
 //! open for a teammate with overrides, and a portal on another origin drives an embedded
 //! view with `postMessage` and hears of its changes.
 
-use logdash_e2e::{free_port, known_requests, now_ms, Browser, Server};
-use serde_json::{json, Value};
+use logdash_e2e::{free_port, Browser, Server};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn server_with_requests(args: &[&str]) -> Server {
-    let server = Server::start(args).await;
-    let body = known_requests(now_ms(), "logs-app");
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    server
-}
 
 /// Waits until the stream shows `count` lines, every one an error.
 async fn see_only_errors(browser: &Browser, count: usize) {
@@ -24,7 +17,7 @@ async fn see_only_errors(browser: &Browser, count: usize) {
 
 #[tokio::test]
 async fn a_malformed_link_opens_the_rest_of_its_view_and_names_what_it_left_out() {
-    let server = server_with_requests(&[]).await;
+    let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
     let link = format!(
         "{}?index=logs-*&q=level:ERROR&refresh=7&from=yesterday-ish&utm_source=chat&panels=stream,charts&s=..%2Fetc",
@@ -60,7 +53,7 @@ async fn a_malformed_link_opens_the_rest_of_its_view_and_names_what_it_left_out(
 
 #[tokio::test]
 async fn a_short_link_opens_the_same_view_for_a_teammate_with_its_overrides() {
-    let server = server_with_requests(&[]).await;
+    let server = Server::with_requests(&[]).await;
     let mine = Browser::start().await;
     mine.client
         .goto(&format!(
@@ -159,7 +152,7 @@ async fn a_portal_on_another_origin_drives_the_embedded_view_and_hears_of_it() {
     let portal_port = free_port();
     let portal_origin = format!("http://127.0.0.1:{portal_port}");
     let server =
-        server_with_requests(&["--frame-ancestors", &format!("'self' {portal_origin}")]).await;
+        Server::with_requests(&["--frame-ancestors", &format!("'self' {portal_origin}")]).await;
     let on_ready = r#"[{"type":"logdash:set","refresh":7},{"type":"logdash:set","query":"level:ERROR","filters":[{"field":"extra.user_id","value":"u0"}]}]"#;
     let page = portal_page(server.url.trim_end_matches('/'), on_ready);
     serve_portal_at(page, portal_port).await;

@@ -8,11 +8,10 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use logdash_server::ingest::{tcp, IngestStats, Sink};
-use logdash_store::Store;
+use common::ingest::{bulk_port, post, tcp_input};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 /// What becomes of a malformed TCP line.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -154,18 +153,7 @@ fn good(seq: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn malformed_lines_on_the_tcp_input_lose_no_neighbour() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(Store::open(dir.path()).expect("store"));
-    let stats = Arc::new(IngestStats::default());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(tcp::serve(
-        listener,
-        Sink::Store(Arc::clone(&store)),
-        1 << 20,
-        64,
-        Arc::clone(&stats),
-    ));
+    let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
     let lines = bad_lines();
     assert!(lines.len() >= 70, "{} malformed lines", lines.len());
     let mut payload = good(0);
@@ -236,46 +224,9 @@ async fn malformed_lines_on_the_tcp_input_lose_no_neighbour() {
     );
 }
 
-/// A `_bulk` port on a fresh store, bodies bounded to 16 MiB.
-async fn bulk_port() -> (String, Arc<Store>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(Store::open(dir.path()).expect("store"));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    let app = logdash_server::ingest::http::app(Arc::clone(&store), 16 << 20);
-    let limits = logdash_server::serve::Limits {
-        header_timeout: std::time::Duration::from_secs(30),
-        max_connections: 64,
-    };
-    tokio::spawn(logdash_server::serve::shared(
-        listener,
-        app,
-        limits,
-        std::future::pending(),
-    ));
-    (address, store, dir)
-}
-
 /// POSTs `body` to `/_bulk` with extra header lines; the status and the answer's JSON.
 async fn bulk(address: &str, headers: &str, body: &[u8]) -> (u16, Value) {
-    let mut stream = TcpStream::connect(address).await.expect("connects");
-    let head = format!(
-        "POST /_bulk HTTP/1.1\r\nHost: logdash\r\nContent-Type: application/x-ndjson\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.expect("writes");
-    // the server may answer (and close) before reading a body it refuses
-    let _ = stream.write_all(body).await;
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    post(address, "/_bulk", headers, body).await
 }
 
 fn good_item(seq: usize) -> Vec<u8> {
@@ -447,7 +398,7 @@ fn bad_requests() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
 
 #[tokio::test]
 async fn malformed_bulk_items_and_requests_lose_no_neighbour() {
-    let (address, store, _dir) = bulk_port().await;
+    let (address, store, _dir) = bulk_port(16 << 20).await;
     let items = bad_items();
     let requests = bad_requests();
     assert!(

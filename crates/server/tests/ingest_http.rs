@@ -4,51 +4,16 @@
 mod common;
 
 use std::io::Write;
-use std::sync::Arc;
 
+use common::ingest::bulk_port;
 use flate2::write::{GzEncoder, ZlibEncoder};
 use flate2::Compression;
-use logdash_server::serve::{self, Limits};
-use logdash_store::Store;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// A `_bulk` port on a fresh store, bodies bounded to `max_bytes`.
-async fn bulk_port(max_bytes: usize) -> (String, Arc<Store>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(Store::open(dir.path()).expect("store"));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    let app = logdash_server::ingest::http::app(Arc::clone(&store), max_bytes);
-    let limits = Limits {
-        header_timeout: std::time::Duration::from_secs(30),
-        max_connections: 64,
-    };
-    tokio::spawn(serve::shared(listener, app, limits, std::future::pending()));
-    (address, store, dir)
-}
 
 /// POSTs `body` (already encoded) with `encoding`; the status and the answer's JSON.
 async fn post(address: &str, path: &str, encoding: Option<&str>, body: &[u8]) -> (u16, Value) {
-    let mut stream = TcpStream::connect(address).await.expect("connects");
-    let encoding = encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n"));
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: logdash\r\nContent-Type: application/x-ndjson\r\n{encoding}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.expect("writes");
-    stream.write_all(body).await.expect("writes");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("reads");
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("an answer");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status");
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let headers = encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n"));
+    common::ingest::post(address, path, &headers, body).await
 }
 
 fn events(count: usize) -> Vec<u8> {

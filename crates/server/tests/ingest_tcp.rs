@@ -6,35 +6,12 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use logdash_server::ingest::{tcp, IngestStats, Sink};
+use common::ingest::tcp_input;
+use logdash_server::ingest::IngestStats;
 use logdash_store::Store;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
-
-async fn input(
-    max_line: usize,
-    max_connections: usize,
-) -> (
-    tempfile::TempDir,
-    Arc<Store>,
-    Arc<IngestStats>,
-    std::net::SocketAddr,
-) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(Store::open(dir.path()).expect("store"));
-    let stats = Arc::new(IngestStats::default());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(tcp::serve(
-        listener,
-        Sink::Store(Arc::clone(&store)),
-        max_line,
-        max_connections,
-        Arc::clone(&stats),
-    ));
-    (dir, store, stats, address)
-}
+use tokio::net::TcpStream;
 
 async fn send(address: std::net::SocketAddr, bytes: &[u8]) {
     let mut stream = TcpStream::connect(address).await.expect("connect");
@@ -74,7 +51,7 @@ fn messages(store: &Store) -> Vec<Value> {
 
 #[tokio::test]
 async fn bad_input_is_kept_or_refused_and_loses_nothing_else() {
-    let (_dir, store, stats, address) = input(1 << 20, 64).await;
+    let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
     let mut payload = Vec::new();
     payload.extend_from_slice(
         b"{\"@timestamp\":\"2025-11-25T10:00:00Z\",\"seq\":1,\"message\":\"first\"}\n",
@@ -129,7 +106,7 @@ async fn bad_input_is_kept_or_refused_and_loses_nothing_else() {
 
 #[tokio::test]
 async fn many_connections_at_once_all_arrive() {
-    let (_dir, store, stats, address) = input(1 << 20, 64).await;
+    let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
     let mut tasks = Vec::new();
     for connection in 0..20 {
         tasks.push(tokio::spawn(async move {
@@ -161,7 +138,7 @@ async fn many_connections_at_once_all_arrive() {
 /// another connection ends, none lost.
 #[tokio::test]
 async fn past_the_connection_bound_a_shipper_waits_for_a_slot() {
-    let (_dir, store, stats, address) = input(1 << 20, 2).await;
+    let (_dir, store, stats, address) = tcp_input(1 << 20, 2).await;
     let held = [
         TcpStream::connect(address).await.expect("connect"),
         TcpStream::connect(address).await.expect("connect"),

@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test file uses its own subset")]
 
 pub mod hostile;
+pub mod ingest;
 pub mod upstream;
 
 use std::net::SocketAddr;
