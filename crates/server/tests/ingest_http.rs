@@ -5,7 +5,7 @@ mod common;
 
 use std::io::Write;
 
-use common::ingest::bulk_port;
+use common::ingest::{bulk_port, get};
 use flate2::write::{GzEncoder, ZlibEncoder};
 use flate2::Compression;
 use serde_json::{json, Value};
@@ -83,4 +83,30 @@ async fn an_ingest_pipeline_is_refused_by_name() {
     let (status, answer) = post(&address, "/_bulk?pipeline=geoip", None, &events(1)).await;
     assert_eq!(status, 400, "{answer}");
     assert!(answer.to_string().contains("[pipeline]"), "{answer}");
+}
+
+/// What Logstash's `elasticsearch` output asks before it writes (its `license_checker.rb`
+/// marks a node whose `_license` has no `license.status` unfit, and writes nothing).
+#[tokio::test]
+async fn a_shipper_finds_an_elasticsearch_8_with_an_active_license() {
+    let (address, _store, _dir) = bulk_port(1 << 20).await;
+    let (_, root) = get(&address, "/").await;
+    assert!(
+        root["version"]["number"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("8.")),
+        "{root}"
+    );
+    let (status, license) = get(&address, "/_license").await;
+    assert_eq!(status, 200);
+    assert_eq!(license["license"]["status"], "active", "{license}");
+    assert_eq!(license["license"]["type"], "basic");
+    let (_, again) = get(&address, "/_license").await;
+    assert_eq!(again, license, "the same license every time");
+    let (status, answer) = post(&address, "/_bulk", Some("gzip"), &gzip(&events(3))).await;
+    assert_eq!(
+        (status, answer["errors"].clone()),
+        (200, json!(false)),
+        "{answer}"
+    );
 }

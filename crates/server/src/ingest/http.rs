@@ -1,5 +1,6 @@
 //! The Elasticsearch-compatible HTTP input: `POST /_bulk` and `POST /{index}/_bulk`, plus
-//! `GET /` so Elasticsearch clients and shippers recognise it. Bodies may come compressed
+//! `GET /` and `GET /_license` so Elasticsearch clients and shippers recognise it (Logstash's
+//! `elasticsearch` output writes only where the license is `active`). Bodies may come compressed
 //! (`Content-Encoding: gzip` or `deflate`, as Logstash and Beats send them); what they
 //! decompress to is bounded by `--max-bulk-bytes` like a plain body.
 
@@ -26,6 +27,7 @@ struct Input {
 pub fn app(store: Arc<Store>, max_bytes: usize) -> Router {
     Router::new()
         .route("/", get(info))
+        .route("/_license", get(license))
         .route("/_bulk", post(bulk_default).put(bulk_default))
         .route("/{index}/_bulk", post(bulk_index).put(bulk_index))
         .layer(SetResponseHeaderLayer::overriding(
@@ -37,6 +39,10 @@ pub fn app(store: Arc<Store>, max_bytes: usize) -> Router {
 
 async fn info(State(input): State<Input>) -> Response {
     Json(input.store.info()).into_response()
+}
+
+async fn license(State(input): State<Input>) -> Response {
+    Json(input.store.license()).into_response()
 }
 
 async fn bulk_default(

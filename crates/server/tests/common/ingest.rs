@@ -48,9 +48,18 @@ pub async fn bulk_port(max_bytes: usize) -> (String, Arc<Store>, tempfile::TempD
 /// POSTs `body` (already encoded) to `path` with extra header lines (`Name: value\r\n`);
 /// the status and the answer's JSON.
 pub async fn post(address: &str, path: &str, headers: &str, body: &[u8]) -> (u16, Value) {
+    send(address, "POST", path, headers, body).await
+}
+
+/// GETs `path`; the status and the answer's JSON.
+pub async fn get(address: &str, path: &str) -> (u16, Value) {
+    send(address, "GET", path, "", b"").await
+}
+
+async fn send(address: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, Value) {
     let mut stream = TcpStream::connect(address).await.expect("connects");
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: logdash\r\nContent-Type: application/x-ndjson\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: logdash\r\nContent-Type: application/x-ndjson\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await.expect("writes");
