@@ -51,8 +51,10 @@ pub fn Dashboard() -> impl IntoView {
     let view = expect_context::<ViewSignal>();
     let state = view.get;
     let endpoints = LocalResource::new(api::endpoints);
-    let info = LocalResource::new(move || async move {
-        let endpoints = endpoints.await;
+    // read once: awaiting the `endpoints` resource here would run it again when that
+    // resolves (the cluster was asked twice); `api::endpoints` keeps its answer
+    let info = LocalResource::new(|| async {
+        let endpoints = api::endpoints().await;
         api::cluster_info(&endpoints).await
     });
 
