@@ -35,6 +35,8 @@ pub(crate) fn run(
     // what the push tail is told of, kept only when something listens
     let arrivals = store.arrivals();
     let mut arrived: Vec<(String, String, crate::Source)> = Vec::new();
+    // explicit ids this request has written, by index
+    let mut written: std::collections::HashSet<(String, String)> = Default::default();
     let now = now_millis();
     for Item {
         op,
@@ -104,6 +106,28 @@ pub(crate) fn run(
                 continue;
             }
         };
+        // `create` never replaces: an id this request or the index already holds conflicts
+        if let Some(id) = id.as_deref() {
+            let key = (index.clone(), id.to_string());
+            if op == "create" && (written.contains(&key) || store.holds_id(&index, id)) {
+                let mut conflict = item_error(
+                    &op,
+                    Some(&index),
+                    Some(id),
+                    409,
+                    "version_conflict_engine_exception",
+                    &format!(
+                        "[{id}]: version conflict, document already exists (current version [1])"
+                    ),
+                );
+                conflict[&op]["error"]["index_uuid"] = json!(store.index_uuid(&index));
+                conflict[&op]["error"]["shard"] = json!("0");
+                conflict[&op]["error"]["index"] = json!(index);
+                items.push(conflict);
+                continue;
+            }
+            written.insert(key);
+        }
         let id_given = id.is_some();
         let kept = arrivals.as_ref().map(|_| source.clone());
         let doc = store.prepare(&index, id, time, source);

@@ -15,6 +15,20 @@ use crate::Raised;
 use crate::{RequestError, Store};
 
 impl Store {
+    /// Whether `index` holds a searchable event with this `_id`.
+    pub(crate) fn holds_id(&self, index: &str, id: &str) -> bool {
+        let query = crate::query::id_in_index(&self.fields, index, id);
+        self.reader
+            .searcher()
+            .search(&query, &Count)
+            .is_ok_and(|count| count > 0)
+    }
+
+    /// The uuid an index is known by (`_cat/indices`, errors naming it).
+    pub(crate) fn index_uuid(&self, index: &str) -> String {
+        format!("{}-{index}", self.meta.cluster_uuid)
+    }
+
     /// `GET /_cat/indices?format=json` (optionally for an index expression).
     pub fn cat_indices(&self, expression: Option<&str>) -> Result<Value, RequestError> {
         let names = indices::resolve(expression.unwrap_or("*"), &self.index_names())?;
@@ -29,7 +43,7 @@ impl Store {
                 let count = searcher.search(&query, &Count).unwrap_or_default();
                 json!({
                     "health": "green", "status": "open", "index": name,
-                    "uuid": format!("{}-{name}", self.meta.cluster_uuid),
+                    "uuid": self.index_uuid(name),
                     "pri": "1", "rep": "0",
                     "docs.count": count.to_string(), "docs.deleted": "0",
                     "store.size": null, "pri.store.size": null

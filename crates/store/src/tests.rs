@@ -208,6 +208,44 @@ fn bulk_answers_per_item_like_elasticsearch() {
     assert_eq!(hit["hits"]["hits"][0]["_source"]["message"], "two");
 }
 
+/// As Elasticsearch 8.19 answers (checked on the engine): `create` of an id already
+/// held, in the index or earlier in the same request, fails its item with 409.
+#[test]
+fn create_never_replaces_an_event() {
+    let (_dir, store) = fixture();
+    let body = b"{\"create\":{\"_index\":\"cc1\",\"_id\":\"a\"}}\n{\"m\":1}\n{\"create\":{\"_index\":\"cc1\",\"_id\":\"a\"}}\n{\"m\":2}\n";
+    let answer = store.bulk(None, body).expect("bulk answers");
+    assert_eq!(answer["errors"], json!(true));
+    assert_eq!(answer["items"][0]["create"]["status"], json!(201));
+    assert_subtree(
+        &answer["items"][1],
+        &json!({"create": {"_index": "cc1", "_id": "a", "status": 409, "error": {
+            "type": "version_conflict_engine_exception",
+            "reason": "[a]: version conflict, document already exists (current version [1])",
+            "shard": "0", "index": "cc1"}}}),
+    );
+    // a later request finds it in the index; another index may hold the same id
+    let again = b"{\"create\":{\"_index\":\"cc1\",\"_id\":\"a\"}}\n{\"m\":3}\n{\"create\":{\"_index\":\"cc2\",\"_id\":\"a\"}}\n{\"m\":4}\n";
+    let answer = store.bulk(None, again).expect("bulk answers");
+    assert_eq!(
+        answer["items"][0]["create"]["status"],
+        json!(409),
+        "{answer}"
+    );
+    assert_eq!(
+        answer["items"][1]["create"]["status"],
+        json!(201),
+        "{answer}"
+    );
+    let kept = search(&store, "cc1", json!({"query": {"term": {"_id": "a"}}}));
+    assert_eq!(total(&kept), 1);
+    assert_eq!(
+        kept["hits"]["hits"][0]["_source"]["m"],
+        json!(1),
+        "the first one stays"
+    );
+}
+
 #[test]
 fn malformed_bulk_bodies_name_the_line() {
     let (_dir, store) = fixture();
