@@ -296,7 +296,8 @@ fn bad_items() -> Vec<(Vec<u8>, &'static str)> {
             parsing,
         ),
         (
-            b"{\"delete\":{\"_index\":\"logs-good\",\"_id\":\"1\"}}\n".to_vec(),
+            b"{\"update\":{\"_index\":\"logs-good\",\"_id\":\"1\"}}\n{\"script\":{\"source\":\"ctx._source.m++\"}}\n"
+                .to_vec(),
             "illegal_argument_exception",
         ),
         (
@@ -326,6 +327,18 @@ fn bad_requests() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
             "Validation Failed: 1: index is missing;",
         ),
         ("", good_then(b"not json\n{}\n"), 400, "[3:2] "),
+        (
+            "",
+            good_then(b"{\"delete\":{\"_index\":\"logs-good\"}}\n"),
+            400,
+            "Validation Failed: 1: id is missing;",
+        ),
+        (
+            "",
+            good_then(b"{\"index\":{\"_index\":\"logs-good\",\"_id\":[1]}}\n{}\n"),
+            400,
+            "expected a simple value for field [_id] but found [START_ARRAY]",
+        ),
         (
             "",
             good_then(b"[]\n{}\n"),

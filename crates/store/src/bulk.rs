@@ -1,5 +1,7 @@
 //! Elasticsearch's `_bulk`: NDJSON action and source lines, one result per item.
 
+use std::collections::HashSet;
+
 use serde_json::{json, Map, Value};
 
 use crate::event::{self, validate_index_name};
@@ -31,12 +33,10 @@ pub(crate) fn run(
     // the whole request is read and checked first: a refused request changes nothing
     let read = read_items(default_index, body)?;
     let mut items = Vec::new();
-    let mut docs = Vec::new();
+    let mut writes = Writes::new(store);
     // what the push tail is told of, kept only when something listens
     let arrivals = store.arrivals();
     let mut arrived: Vec<(String, String, crate::Source)> = Vec::new();
-    // explicit ids this request has written, by index
-    let mut written: std::collections::HashSet<(String, String)> = Default::default();
     let now = now_millis();
     for Item {
         op,
@@ -48,15 +48,26 @@ pub(crate) fn run(
         let Some(index) = index else {
             continue; // refused by `read_items`
         };
-        if op == "delete" || op == "update" {
+        if op == "update" {
             items.push(item_error(
                 &op,
                 Some(&index),
                 id.as_deref(),
                 400,
                 "illegal_argument_exception",
-                &format!("logdash keeps logs append-only: [{op}] is not supported"),
+                "logdash does not change stored events: [update] is not supported",
             ));
+            continue;
+        }
+        if op == "delete" {
+            let id = id.unwrap_or_default(); // `read_items` refuses a delete without one
+            let found = writes.delete(&index, &id)?;
+            items.push(json!({ "delete": {
+                "_index": index, "_id": id, "_version": if found { 2 } else { 1 },
+                "result": if found { "deleted" } else { "not_found" },
+                "_shards": {"total": 1, "successful": 1, "failed": 0},
+                "_seq_no": 0, "_primary_term": 1, "status": if found { 200 } else { 404 }
+            }}));
             continue;
         }
         if let Err(reason) = validate_index_name(&index) {
@@ -107,49 +118,39 @@ pub(crate) fn run(
             }
         };
         // `create` never replaces: an id this request or the index already holds conflicts
-        if let Some(id) = id.as_deref() {
-            let key = (index.clone(), id.to_string());
-            if op == "create" && (written.contains(&key) || store.holds_id(&index, id)) {
-                let mut conflict = item_error(
-                    &op,
-                    Some(&index),
-                    Some(id),
-                    409,
-                    "version_conflict_engine_exception",
-                    &format!(
-                        "[{id}]: version conflict, document already exists (current version [1])"
-                    ),
-                );
-                conflict[&op]["error"]["index_uuid"] = json!(store.index_uuid(&index));
-                conflict[&op]["error"]["shard"] = json!("0");
-                conflict[&op]["error"]["index"] = json!(index);
-                items.push(conflict);
-                continue;
-            }
-            written.insert(key);
+        let held = id.as_deref().is_some_and(|id| writes.holds(&index, id));
+        if op == "create" && held {
+            let id = id.unwrap_or_default();
+            let mut conflict = item_error(
+                &op,
+                Some(&index),
+                Some(&id),
+                409,
+                "version_conflict_engine_exception",
+                &format!("[{id}]: version conflict, document already exists (current version [1])"),
+            );
+            conflict[&op]["error"]["index_uuid"] = json!(store.index_uuid(&index));
+            conflict[&op]["error"]["shard"] = json!("0");
+            conflict[&op]["error"]["index"] = json!(index);
+            items.push(conflict);
+            continue;
         }
-        let id_given = id.is_some();
         let kept = arrivals.as_ref().map(|_| source.clone());
-        let doc = store.prepare(&index, id, time, source);
-        let id = store.id_of(&doc);
+        let doc = store.prepare(&index, id.clone(), time, source);
+        let doc_id = store.id_of(&doc);
         if let Some(source) = kept {
-            arrived.push((index.clone(), id.clone(), source));
+            arrived.push((index.clone(), doc_id.clone(), source));
         }
-        if id_given && op == "index" {
-            // an explicit id replaces an earlier event with the same id in that index
-            store
-                .writer
-                .send(Command::Delete {
-                    query: crate::query::id_in_index(&store.fields, &index, &id),
-                    done: None,
-                })
-                .map_err(RequestError::internal)?;
+        // an explicit id replaces the event the index holds with it
+        if held {
+            writes.delete(&index, &doc_id)?;
         }
-        docs.push(doc);
+        writes.add(&index, id.is_some().then_some(&doc_id), doc);
         items.push(json!({ op.clone(): {
-            "_index": index, "_id": id, "_version": 1, "result": "created",
+            "_index": index, "_id": doc_id, "_version": if held { 2 } else { 1 },
+            "result": if held { "updated" } else { "created" },
             "_shards": {"total": 1, "successful": 1, "failed": 0},
-            "_seq_no": 0, "_primary_term": 1, "status": 201
+            "_seq_no": 0, "_primary_term": 1, "status": if held { 200 } else { 201 }
         }}));
     }
     if let Some(arrivals) = arrivals.filter(|_| !arrived.is_empty()) {
@@ -159,21 +160,100 @@ pub(crate) fn run(
             .collect();
         arrivals.arrived(&batch);
     }
-    if !docs.is_empty() {
-        store
-            .writer
-            .send_and_wait(|done| Command::Add {
-                docs,
-                done: Some(done),
-            })
-            .map_err(RequestError::internal)?;
-    }
+    writes.finish()?;
     let errors = items.iter().any(|item| {
         item.as_object()
             .and_then(|o| o.values().next())
             .is_some_and(|v| v.get("error").is_some())
     });
     Ok(json!({ "took": started.elapsed().as_millis() as u64, "errors": errors, "items": items }))
+}
+
+/// What a request writes, in its order: events are added in batches, and a delete (or
+/// a replacement by id) first sends the events before it, so that the index sees the
+/// request as Elasticsearch does, one item after the other.
+struct Writes<'s> {
+    store: &'s Store,
+    docs: Vec<tantivy::TantivyDocument>,
+    /// Explicit ids this request has added, and deleted, by index.
+    added: HashSet<(String, String)>,
+    deleted: HashSet<(String, String)>,
+    /// Whether anything was sent that the answer must wait for.
+    sent: bool,
+}
+
+impl<'s> Writes<'s> {
+    fn new(store: &'s Store) -> Self {
+        Self {
+            store,
+            docs: Vec::new(),
+            added: HashSet::new(),
+            deleted: HashSet::new(),
+            sent: false,
+        }
+    }
+
+    /// Whether an event with this id is in the index, as this request has left it.
+    fn holds(&self, index: &str, id: &str) -> bool {
+        let key = (index.to_string(), id.to_string());
+        self.added.contains(&key)
+            || (!self.deleted.contains(&key) && self.store.holds_id(index, id))
+    }
+
+    fn add(&mut self, index: &str, id: Option<&String>, doc: tantivy::TantivyDocument) {
+        if let Some(id) = id {
+            let key = (index.to_string(), id.clone());
+            self.deleted.remove(&key);
+            self.added.insert(key);
+        }
+        self.docs.push(doc);
+    }
+
+    /// Deletes the event with this id; returns whether there was one.
+    fn delete(&mut self, index: &str, id: &str) -> Result<bool, RequestError> {
+        let found = self.holds(index, id);
+        let key = (index.to_string(), id.to_string());
+        if self.added.remove(&key) {
+            self.send_docs()?; // the event to delete is among those not yet sent
+        }
+        self.store
+            .writer
+            .send(Command::Delete {
+                query: crate::query::id_in_index(&self.store.fields, index, id),
+                done: None,
+            })
+            .map_err(RequestError::internal)?;
+        self.deleted.insert(key);
+        self.sent = true;
+        Ok(found)
+    }
+
+    fn send_docs(&mut self) -> Result<(), RequestError> {
+        if !self.docs.is_empty() {
+            let docs = std::mem::take(&mut self.docs);
+            self.store
+                .writer
+                .send(Command::Add { docs, done: None })
+                .map_err(RequestError::internal)?;
+            self.sent = true;
+        }
+        Ok(())
+    }
+
+    /// Sends the rest and waits until all of it is searchable and durable.
+    fn finish(mut self) -> Result<(), RequestError> {
+        if self.docs.is_empty() && !self.sent {
+            return Ok(());
+        }
+        let docs = std::mem::take(&mut self.docs);
+        self.store
+            .writer
+            .send_and_wait(|done| Command::Add {
+                docs,
+                done: Some(done),
+            })
+            .map_err(RequestError::internal)
+    }
 }
 
 /// Reads every action line (and the line after it, its source) as Elasticsearch does
@@ -260,6 +340,9 @@ fn read_items<'b>(
             .map(str::to_string);
         if index.is_none() {
             invalid.push("index is missing".to_string());
+        }
+        if op == "delete" && id.is_none() {
+            invalid.push("id is missing".to_string());
         }
         if let Some(id) = id.as_ref().filter(|id| id.len() > MAX_ID_BYTES) {
             invalid.push(format!(
