@@ -300,11 +300,6 @@ fn bad_items() -> Vec<(Vec<u8>, &'static str)> {
                 .to_vec(),
             "illegal_argument_exception",
         ),
-        (
-            b"{\"update\":{\"_index\":\"logs-good\",\"_id\":\"1\"}}\n{\"doc\":{\"m\":2}}\n"
-                .to_vec(),
-            "illegal_argument_exception",
-        ),
     ];
     items
 }

@@ -1,11 +1,12 @@
 //! Elasticsearch's `_bulk`: NDJSON action and source lines, one result per item.
 
-use std::collections::HashSet;
+mod update;
+mod writes;
 
 use serde_json::{json, Map, Value};
+use writes::Writes;
 
 use crate::event::{self, validate_index_name};
-use crate::writer::Command;
 use crate::Raised;
 use crate::{now_millis, RequestError, Store};
 
@@ -19,6 +20,8 @@ struct Item<'b> {
     id: Option<String>,
     /// The source line and its number (none for `delete`).
     source: Option<(usize, &'b [u8])>,
+    /// An update's body, read with the request.
+    update: Option<update::Update>,
 }
 
 pub(crate) fn run(
@@ -34,31 +37,18 @@ pub(crate) fn run(
     let read = read_items(default_index, body)?;
     let mut items = Vec::new();
     let mut writes = Writes::new(store);
-    // what the push tail is told of, kept only when something listens
-    let arrivals = store.arrivals();
-    let mut arrived: Vec<(String, String, crate::Source)> = Vec::new();
     let now = now_millis();
     for Item {
         op,
         index,
         id,
         source,
+        update,
     } in read
     {
         let Some(index) = index else {
             continue; // refused by `read_items`
         };
-        if op == "update" {
-            items.push(item_error(
-                &op,
-                Some(&index),
-                id.as_deref(),
-                400,
-                "illegal_argument_exception",
-                "logdash does not change stored events: [update] is not supported",
-            ));
-            continue;
-        }
         if op == "delete" {
             let id = id.unwrap_or_default(); // `read_items` refuses a delete without one
             let found = writes.delete(&index, &id)?;
@@ -83,6 +73,11 @@ pub(crate) fn run(
             error[&op]["error"]["index_uuid"] = json!("_na_");
             error[&op]["error"]["index"] = json!(index);
             items.push(error);
+            continue;
+        }
+        if let Some(update) = update {
+            let id = id.unwrap_or_default(); // `read_items` refuses an update without one
+            items.push(apply_update(store, &mut writes, &index, &id, &update, now)?);
             continue;
         }
         let Some((line_number, source_line)) = source else {
@@ -121,7 +116,7 @@ pub(crate) fn run(
         let held = id.as_deref().is_some_and(|id| writes.holds(&index, id));
         if op == "create" && held {
             let id = id.unwrap_or_default();
-            let mut conflict = item_error(
+            let conflict = item_error(
                 &op,
                 Some(&index),
                 Some(&id),
@@ -129,36 +124,12 @@ pub(crate) fn run(
                 "version_conflict_engine_exception",
                 &format!("[{id}]: version conflict, document already exists (current version [1])"),
             );
-            conflict[&op]["error"]["index_uuid"] = json!(store.index_uuid(&index));
-            conflict[&op]["error"]["shard"] = json!("0");
-            conflict[&op]["error"]["index"] = json!(index);
-            items.push(conflict);
+            items.push(on_index(conflict, &op, store, &index));
             continue;
         }
-        let kept = arrivals.as_ref().map(|_| source.clone());
-        let doc = store.prepare(&index, id.clone(), time, source);
-        let doc_id = store.id_of(&doc);
-        if let Some(source) = kept {
-            arrived.push((index.clone(), doc_id.clone(), source));
-        }
         // an explicit id replaces the event the index holds with it
-        if held {
-            writes.delete(&index, &doc_id)?;
-        }
-        writes.add(&index, id.is_some().then_some(&doc_id), doc);
-        items.push(json!({ op.clone(): {
-            "_index": index, "_id": doc_id, "_version": if held { 2 } else { 1 },
-            "result": if held { "updated" } else { "created" },
-            "_shards": {"total": 1, "successful": 1, "failed": 0},
-            "_seq_no": 0, "_primary_term": 1, "status": if held { 200 } else { 201 }
-        }}));
-    }
-    if let Some(arrivals) = arrivals.filter(|_| !arrived.is_empty()) {
-        let batch: Vec<crate::Arrived<'_>> = arrived
-            .iter()
-            .map(|(index, id, source)| crate::Arrived { index, id, source })
-            .collect();
-        arrivals.arrived(&batch);
+        let doc_id = writes.put(&index, id, time, source, held)?;
+        items.push(written(&op, &index, &doc_id, held));
     }
     writes.finish()?;
     let errors = items.iter().any(|item| {
@@ -167,93 +138,6 @@ pub(crate) fn run(
             .is_some_and(|v| v.get("error").is_some())
     });
     Ok(json!({ "took": started.elapsed().as_millis() as u64, "errors": errors, "items": items }))
-}
-
-/// What a request writes, in its order: events are added in batches, and a delete (or
-/// a replacement by id) first sends the events before it, so that the index sees the
-/// request as Elasticsearch does, one item after the other.
-struct Writes<'s> {
-    store: &'s Store,
-    docs: Vec<tantivy::TantivyDocument>,
-    /// Explicit ids this request has added, and deleted, by index.
-    added: HashSet<(String, String)>,
-    deleted: HashSet<(String, String)>,
-    /// Whether anything was sent that the answer must wait for.
-    sent: bool,
-}
-
-impl<'s> Writes<'s> {
-    fn new(store: &'s Store) -> Self {
-        Self {
-            store,
-            docs: Vec::new(),
-            added: HashSet::new(),
-            deleted: HashSet::new(),
-            sent: false,
-        }
-    }
-
-    /// Whether an event with this id is in the index, as this request has left it.
-    fn holds(&self, index: &str, id: &str) -> bool {
-        let key = (index.to_string(), id.to_string());
-        self.added.contains(&key)
-            || (!self.deleted.contains(&key) && self.store.holds_id(index, id))
-    }
-
-    fn add(&mut self, index: &str, id: Option<&String>, doc: tantivy::TantivyDocument) {
-        if let Some(id) = id {
-            let key = (index.to_string(), id.clone());
-            self.deleted.remove(&key);
-            self.added.insert(key);
-        }
-        self.docs.push(doc);
-    }
-
-    /// Deletes the event with this id; returns whether there was one.
-    fn delete(&mut self, index: &str, id: &str) -> Result<bool, RequestError> {
-        let found = self.holds(index, id);
-        let key = (index.to_string(), id.to_string());
-        if self.added.remove(&key) {
-            self.send_docs()?; // the event to delete is among those not yet sent
-        }
-        self.store
-            .writer
-            .send(Command::Delete {
-                query: crate::query::id_in_index(&self.store.fields, index, id),
-                done: None,
-            })
-            .map_err(RequestError::internal)?;
-        self.deleted.insert(key);
-        self.sent = true;
-        Ok(found)
-    }
-
-    fn send_docs(&mut self) -> Result<(), RequestError> {
-        if !self.docs.is_empty() {
-            let docs = std::mem::take(&mut self.docs);
-            self.store
-                .writer
-                .send(Command::Add { docs, done: None })
-                .map_err(RequestError::internal)?;
-            self.sent = true;
-        }
-        Ok(())
-    }
-
-    /// Sends the rest and waits until all of it is searchable and durable.
-    fn finish(mut self) -> Result<(), RequestError> {
-        if self.docs.is_empty() && !self.sent {
-            return Ok(());
-        }
-        let docs = std::mem::take(&mut self.docs);
-        self.store
-            .writer
-            .send_and_wait(|done| Command::Add {
-                docs,
-                done: Some(done),
-            })
-            .map_err(RequestError::internal)
-    }
 }
 
 /// Reads every action line (and the line after it, its source) as Elasticsearch does
@@ -341,7 +225,7 @@ fn read_items<'b>(
         if index.is_none() {
             invalid.push("index is missing".to_string());
         }
-        if op == "delete" && id.is_none() {
+        if (op == "delete" || op == "update") && id.is_none() {
             invalid.push("id is missing".to_string());
         }
         if let Some(id) = id.as_ref().filter(|id| id.len() > MAX_ID_BYTES) {
@@ -359,11 +243,22 @@ fn read_items<'b>(
                 None => break,
             }
         };
+        let update = match (op.as_str(), source) {
+            ("update", Some((_, line))) => {
+                let update = update::read(line)?;
+                if update.is_empty() {
+                    invalid.push("script or doc is missing".to_string());
+                }
+                Some(update)
+            }
+            _ => None,
+        };
         items.push(Item {
             op,
             index,
             id,
             source,
+            update,
         });
     }
     if items.is_empty() {
@@ -387,6 +282,67 @@ fn read_items<'b>(
 
 fn unterminated() -> RequestError {
     RequestError::illegal_argument("The bulk request must be terminated by a newline [\\n]")
+}
+
+/// Applies an update item to the event held with `id`; its answer.
+fn apply_update(
+    store: &Store,
+    writes: &mut Writes<'_>,
+    index: &str,
+    id: &str,
+    update: &update::Update,
+    now: crate::EpochMillis,
+) -> Result<Value, RequestError> {
+    let error = |status, kind, reason: &str| {
+        on_index(
+            item_error("update", Some(index), Some(id), status, kind, reason),
+            "update",
+            store,
+            index,
+        )
+    };
+    Ok(match update.apply(writes.source_of(index, id)) {
+        update::Outcome::Script => error(
+            400,
+            "illegal_argument_exception",
+            "logdash runs no scripts: [script] in [update] is not supported",
+        ),
+        update::Outcome::Missing => error(
+            404,
+            "document_missing_exception",
+            &format!("[{id}]: document missing"),
+        ),
+        update::Outcome::Noop => json!({ "update": {
+            "_index": index, "_id": id, "_version": 1, "result": "noop",
+            "_shards": {"total": 0, "successful": 0, "failed": 0},
+            "_seq_no": 0, "_primary_term": 1, "status": 200
+        }}),
+        update::Outcome::Store { source, replace } => match event::time_of(&source, now) {
+            Ok(time) => {
+                let doc_id = writes.put(index, Some(id.to_string()), time, source, replace)?;
+                written("update", index, &doc_id, replace)
+            }
+            Err(reason) => error(400, "document_parsing_exception", &reason),
+        },
+    })
+}
+
+/// An item's error naming the index it happened in, as Elasticsearch's do.
+fn on_index(mut item: Value, op: &str, store: &Store, index: &str) -> Value {
+    item[op]["error"]["index_uuid"] = json!(store.index_uuid(index));
+    item[op]["error"]["shard"] = json!("0");
+    item[op]["error"]["index"] = json!(index);
+    item
+}
+
+/// The answer for an event stored: created, or updated when it replaced one.
+fn written(op: &str, index: &str, id: &str, replaced: bool) -> Value {
+    json!({ op: {
+        "_index": index, "_id": id, "_version": if replaced { 2 } else { 1 },
+        "result": if replaced { "updated" } else { "created" },
+        "_shards": {"total": 1, "successful": 1, "failed": 0},
+        "_seq_no": 0, "_primary_term": 1, "status": if replaced { 200 } else { 201 }
+    }})
 }
 
 fn invalid_index(reason: String) -> RequestError {
