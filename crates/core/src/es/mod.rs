@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod error;
+pub mod filter_path;
 pub mod info;
 pub mod query;
 pub mod route;

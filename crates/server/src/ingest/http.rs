@@ -13,6 +13,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use logdash_core::es::filter_path::FilterPath;
 use logdash_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -94,7 +95,17 @@ async fn bulk(
     let answer = tokio::task::spawn_blocking(move || store.bulk(index.as_deref(), &bytes))
         .await
         .map_err(|err| ApiError::Internal(format!("bulk task failed: {err}")))??;
-    Ok(Json(answer).into_response())
+    // Beats ask for only the errors and statuses back (`filter_path`)
+    let filter = query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("filter_path="))
+        .map(|value| FilterPath::parse(&logdash_core::url::decode(value)));
+    Ok(match filter {
+        Some(filter) => Json(filter.apply(&answer)).into_response(),
+        None => Json(answer).into_response(),
+    })
 }
 
 /// `?pipeline=` names an ingest pipeline, which logdash does not run: refused by name rather
