@@ -329,6 +329,15 @@ pub fn Dashboard() -> impl IntoView {
     let shown_total = Signal::derive(move || panels.with(|p| p.as_ref().map(|p| p.total)));
     // the stream says how it learns of new lines
     let feed = move || push.feed.get().said(state.with(|s| s.refresh));
+    // while lines come pushed the server's polls are the stream's: its word on shards is
+    // the current one (the page's own last poll may be long past)
+    let stream_shards = Signal::derive(move || {
+        if push.feed.get().pushed() {
+            push.gaps.get()
+        } else {
+            stream_gaps.get()
+        }
+    });
     let embed = move || state.with(|s| s.embed);
     let on_older = Callback::new(move |()| {
         let current = state.get_untracked();
@@ -363,7 +372,7 @@ pub fn Dashboard() -> impl IntoView {
         </div>
         {banner}
         <LinkNotices notices=view.notices />
-        <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=Signal::derive(move || stream_gaps.get().or_else(|| push.gaps.get())) />
+        <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=stream_shards />
         <Show when=empty>
             <p id="empty" class="notice">{move || if no_index() {
                 format!("No index matches [{}]: check the index pattern.", state.with(|s| s.index.clone()))
