@@ -47,13 +47,14 @@ pub fn Stream(
     let list = NodeRef::<Div>::new();
     let scroll_top = RwSignal::new(0.0);
     let new_lines = RwSignal::new(0usize);
-    let seen_len = StoredValue::new(0usize);
+    // lines that had arrived at the live end when the reader last saw the newest
+    let seen_arrived = StoredValue::new(0u64);
     // the line at the top of the view, to keep it in place when lines arrive above it
     let anchor = StoredValue::new(None::<(i64, String, String)>);
 
     Effect::new(move |_| {
         let _ = version.get();
-        let len = tail.with_value(|t| t.rows().len());
+        let arrived = tail.with_value(Tail::arrived);
         let Some(element) = list.get_untracked() else {
             return;
         };
@@ -62,8 +63,9 @@ pub fn Stream(
             // after this render: jump to the bottom
             request_animation_frame(move || element.set_scroll_top(element.scroll_height()));
         } else {
-            let grown = len.saturating_sub(seen_len.get_value());
-            new_lines.update(|n| *n += grown);
+            // older lines read back above the reader are not new ones
+            let grown = arrived.saturating_sub(seen_arrived.get_value());
+            new_lines.update(|n| *n += grown as usize);
             if let Some((time, index, id)) = anchor.get_value() {
                 // after this render, before the frame is drawn: the list has its new height
                 // (lines joined above would otherwise be cut from what can be scrolled to)
@@ -80,7 +82,7 @@ pub fn Stream(
                 });
             }
         }
-        seen_len.set_value(len);
+        seen_arrived.set_value(arrived);
     });
 
     // resuming (the button or the End key) brings the newest line into view at once
@@ -162,7 +164,11 @@ pub fn Stream(
             <span id="stream-count" class="muted">{status}</span>
             <Show when=move || !follow.get()>
                 <button id="resume" class="resume" on:click=resume title="Resume following (End)">
-                    {move || format!("Paused · {} new lines · resume (End)", new_lines.get())}
+                    {move || {
+                        let n = new_lines.get();
+                        let s = if n == 1 { "" } else { "s" };
+                        format!("Paused · {n} new line{s} · resume (End)")
+                    }}
                 </button>
             </Show>
         </div>

@@ -70,6 +70,10 @@ async fn scrolling_up_reads_back_to_the_start_of_the_range_keeping_the_place() {
         "{place}"
     );
     assert!(place["scroll"].as_f64().unwrap_or(0.0) > 0.0, "{place}");
+    // the lines read back are older ones, not new ones
+    browser
+        .wait_for_text("#resume", |t| t.starts_with("Paused · 0 new lines"))
+        .await;
 
     scroll_to_top(&browser).await;
     browser

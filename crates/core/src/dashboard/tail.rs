@@ -70,6 +70,8 @@ pub struct Tail {
     pub dropped: u64,
     /// The lines added since `take_added`, when they are collected (see `collecting`).
     added: Option<Vec<Row>>,
+    /// How many lines came in at the live end (polls and pushes, not older pages).
+    arrived: u64,
 }
 
 impl Tail {
@@ -86,6 +88,7 @@ impl Tail {
             floor: None,
             dropped: 0,
             added: None,
+            arrived: 0,
         }
     }
 
@@ -107,6 +110,13 @@ impl Tail {
 
     pub fn newest(&self) -> Option<EpochMillis> {
         self.newest
+    }
+
+    /// How many lines have come in at the live end since the tail started: polled or
+    /// pushed, late ones too, but not the older pages a reader scrolled back to (a paused
+    /// stream counts its new lines by this).
+    pub fn arrived(&self) -> u64 {
+        self.arrived
     }
 
     /// The first request: the newest lines of the range, newest first.
@@ -251,6 +261,7 @@ impl Tail {
                 merged.late += usize::from(late);
             }
         }
+        self.arrived += merged.added as u64;
         (merged, last_sort)
     }
 
@@ -258,7 +269,9 @@ impl Tail {
     /// already shown, or older than `from` (the range's start, which a relative range has
     /// moved past), is left out. Returns whether it was added.
     pub fn push(&mut self, hit: &Value, fields: &RowFields, from: EpochMillis) -> bool {
-        self.add(hit, fields, self.newest, from).is_some()
+        let added = self.add(hit, fields, self.newest, from).is_some();
+        self.arrived += u64::from(added);
+        added
     }
 
     /// Adds a hit unless it is shown already or older than `from`; returns whether it came

@@ -123,6 +123,8 @@ fn pushed_lines_join_the_polled_ones_once_each_and_never_before_the_range() {
         0
     ));
     assert_eq!(tail.rows().len(), 5);
+    // pushed lines, the late one too, count as arrivals; repeats and refusals do not
+    assert_eq!(tail.arrived(), 5);
 }
 
 #[test]
@@ -159,6 +161,7 @@ fn older_pages_reach_the_start_of_the_range_without_gaps_or_repeats() {
     let mut tail = Tail::new(100_000, 30_000, 64);
     let first = tail.start(&serve_newest(&events, 64), &fields);
     assert!(first.more && tail.has_older());
+    assert_eq!(tail.arrived(), 64);
     let mut pages = 0;
     while let Some((request, size)) = tail.older_request("", 0, &fields) {
         let merged = tail.take_older(&serve_desc(&events, &request), &fields, size);
@@ -171,10 +174,13 @@ fn older_pages_reach_the_start_of_the_range_without_gaps_or_repeats() {
     let expected: Vec<String> = events.iter().map(|(id, _)| id.clone()).collect();
     assert_eq!(ids, expected);
     assert!(tail.rows().iter().all(|r| !r.late));
+    // the older lines are not new ones: a paused stream counts only what comes after
+    assert_eq!(tail.arrived(), 64);
     // new lines still come by polls after scrolling back
     let mut more = events.clone();
     more.push(("new".into(), 2_000_000));
     assert_eq!(poll(&mut tail, &more, 2_000_001, &fields).added, 1);
+    assert_eq!(tail.arrived(), 65);
 }
 
 #[test]
