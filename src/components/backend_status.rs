@@ -3,6 +3,44 @@
 use leptos::prelude::*;
 use logdash_core::es::ClusterInfo;
 
+use super::error_banner::ErrorBanner;
+use crate::error::AppError;
+
+/// The backend as its latest answer left it: a backend that stopped answering is shown as
+/// such, not with the green dot of its last good answer; the banner under it says why.
+#[component]
+pub fn BackendLine(
+    /// The answer to `GET /`, asked once.
+    info: LocalResource<Result<ClusterInfo, AppError>>,
+    /// The latest request's failure, if it failed.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let failure = move || error.get().or_else(|| info.get().and_then(Result::err));
+    move || {
+        if let Some(error) = failure() {
+            let said = error.headline().trim_end_matches('.').to_lowercase();
+            return view! { <span id="backend-down" class="backend-status down"><span class="dot"></span>{said}</span> }.into_any();
+        }
+        match info.get() {
+            Some(Ok(info)) => view! { <BackendStatus info /> }.into_any(),
+            _ => view! { <span class="backend-status muted">"connecting…"</span> }.into_any(),
+        }
+    }
+}
+
+/// Why the backend did not answer, when it did not.
+#[component]
+pub fn BackendBanner(
+    info: LocalResource<Result<ClusterInfo, AppError>>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    move || {
+        let error = error.get().or_else(|| info.get().and_then(Result::err))?;
+        Some(view! { <ErrorBanner error /> })
+    }
+}
+
 /// The backend's product, version and cluster name.
 #[component]
 pub fn BackendStatus(

@@ -21,9 +21,8 @@ use logdash_core::time::{human_duration, spans_days};
 use logdash_core::view::Panel;
 
 use crate::api;
-use crate::components::backend_status::BackendStatus;
+use crate::components::backend_status::{BackendBanner, BackendLine};
 use crate::components::details::Details;
-use crate::components::error_banner::ErrorBanner;
 use crate::components::fields_editor::FieldsEditor;
 use crate::components::link_notices::LinkNotices;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
@@ -39,7 +38,7 @@ use fields::{resolve_fields, FieldsCache};
 use keys::{use_keys, Keys, KeysHelp};
 use push::use_push;
 use report::report;
-use stream::{load_older, poll_stream};
+use stream::{poll_stream, use_older};
 
 /// Lines the stream holds, and how far back each poll looks again for late lines.
 const STREAM_CAPACITY: usize = 100_000;
@@ -281,28 +280,6 @@ pub fn Dashboard() -> impl IntoView {
         light,
         missing,
     };
-    // the status line follows the latest answer: a backend that stopped answering is shown
-    // as such, not with the green dot of its last good answer
-    let status = move || {
-        let down = |error: AppError| {
-            let said = error.headline().trim_end_matches('.').to_lowercase();
-            view! { <span id="backend-down" class="backend-status down"><span class="dot"></span>{said}</span> }.into_any()
-        };
-        if let Some(error) = backend_error.get() {
-            return down(error);
-        }
-        match info.get() {
-            None => view! { <span class="backend-status muted">"connecting…"</span> }.into_any(),
-            Some(Ok(info)) => view! { <BackendStatus info /> }.into_any(),
-            Some(Err(error)) => down(error),
-        }
-    };
-    let banner = move || {
-        let error = backend_error
-            .get()
-            .or_else(|| info.get().and_then(Result::err))?;
-        Some(view! { <ErrorBanner error /> })
-    };
     let freshness = move || {
         let updated = last_updated.get()?;
         let _ = tail_version.get();
@@ -339,24 +316,14 @@ pub fn Dashboard() -> impl IntoView {
         }
     });
     let embed = move || state.with(|s| s.embed);
-    let on_older = Callback::new(move |()| {
-        let current = state.get_untracked();
-        let Some((from, _)) = current.range_at(timefmt::now()) else {
-            return;
-        };
-        let key = tail_key.get_value();
-        let fields = stream_fields.get_value();
-        let current_view = move || tail_key.get_value() == key;
-        load_older(
-            current,
-            fields,
-            from,
-            tail,
-            current_view,
-            tail_version,
-            loading_older,
-        );
-    });
+    let on_older = use_older(
+        state,
+        tail_key,
+        stream_fields,
+        tail,
+        tail_version,
+        loading_older,
+    );
     let shows = move |panel: Panel| state.with(|s| s.shows(&panel));
 
     view! {
@@ -367,10 +334,10 @@ pub fn Dashboard() -> impl IntoView {
         </Show>
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>
-            {status}
+            <BackendLine info error=backend_error />
             <span id="freshness" class="muted">{freshness}</span>
         </div>
-        {banner}
+        <BackendBanner info error=backend_error />
         <LinkNotices notices=view.notices />
         <ShardsNotice panels=Signal::derive(move || panels.with(|p| p.as_ref().and_then(|p| p.gaps.clone()))) stream=stream_shards />
         <Show when=empty>

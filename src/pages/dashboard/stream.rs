@@ -10,6 +10,7 @@ use logdash_core::view::ViewState;
 
 use crate::api::{self, Endpoints};
 use crate::marks::{self, Moment};
+use crate::timefmt;
 
 #[allow(
     clippy::too_many_arguments,
@@ -75,37 +76,45 @@ pub async fn poll_stream(
     true
 }
 
-/// Reads the page of lines before the oldest the tail holds, once at a time, for the view
-/// `key` names; lines of a view left meanwhile are dropped.
-pub fn load_older(
-    state: ViewState,
-    fields: RowFields,
-    from: i64,
+/// What the stream calls as the reader nears its oldest line: the page of lines before
+/// it, read once at a time, for the view shown when it was asked (lines of a view left
+/// meanwhile are dropped).
+pub fn use_older(
+    state: ReadSignal<ViewState>,
+    tail_key: StoredValue<String>,
+    fields: StoredValue<RowFields>,
     tail: StoredValue<Tail, LocalStorage>,
-    current: impl Fn() -> bool + 'static,
     version: RwSignal<u64>,
     loading: RwSignal<bool>,
-) {
-    if loading.get_untracked() {
-        return;
-    }
-    let Some((body, size)) = tail.with_value(|t| t.older_request(&state.query, from, &fields))
-    else {
-        return;
-    };
-    loading.set(true);
-    leptos::task::spawn_local(async move {
-        let endpoints = api::endpoints().await;
-        let answer = api::search(&endpoints, &state.index, &body).await;
-        loading.set(false);
-        let Ok(answer) = answer else {
-            return; // the next scroll asks again
+) -> Callback<()> {
+    Callback::new(move |()| {
+        let state = state.get_untracked();
+        let Some((from, _)) = state.range_at(timefmt::now()) else {
+            return;
         };
-        if current() {
-            tail.update_value(|t| {
-                t.take_older(&answer, &fields, size);
-            });
-            version.update(|v| *v += 1);
+        if loading.get_untracked() {
+            return;
         }
-    });
+        let fields = fields.get_value();
+        let Some((body, size)) = tail.with_value(|t| t.older_request(&state.query, from, &fields))
+        else {
+            return;
+        };
+        let key = tail_key.get_value();
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let endpoints = api::endpoints().await;
+            let answer = api::search(&endpoints, &state.index, &body).await;
+            loading.set(false);
+            let Ok(answer) = answer else {
+                return; // the next scroll asks again
+            };
+            if tail_key.get_value() == key {
+                tail.update_value(|t| {
+                    t.take_older(&answer, &fields, size);
+                });
+                version.update(|v| *v += 1);
+            }
+        });
+    })
 }
