@@ -4,7 +4,9 @@ Usage: es_client.py ES_URL [BULK_URL]
 
 Reads through ES_URL (logdash's /es/) with info, search, count, msearch and field_caps;
 with BULK_URL (the ingest port), first writes 10 documents with helpers.bulk and 10 more
-with a client that gzips its bodies (http_compress, as Logstash and Beats do). Prints one
+with a client that gzips its bodies (http_compress, as Logstash and Beats do); creates an
+index with its mappings and streams documents into it (helpers.streaming_bulk), one of
+which does not fit. Prints one
 JSON object with what each call returned, for tests/tests/python_client.rs to check.
 """
 
@@ -13,6 +15,30 @@ import sys
 import time
 
 from elasticsearch import Elasticsearch, helpers
+
+
+def typed(writer, reader):
+    """An index created with its mappings, written with streaming_bulk, read back."""
+    created = writer.indices.create(
+        index="typed-client",
+        mappings={"properties": {"user": {"type": "keyword"}, "ms": {"type": "long"}}},
+    )
+    docs = [{"_index": "typed-client", "_id": f"t{i}", "user": f"user {i % 2}", "ms": str(i)} for i in range(4)]
+    docs.append({"_index": "typed-client", "_id": "bad", "user": "user 0", "ms": "abc"})
+    streamed = [
+        [ok, item.get("index", {}).get("status"), item.get("index", {}).get("error", {}).get("type")]
+        for ok, item in helpers.streaming_bulk(writer, docs, raise_on_error=False, refresh="true")
+    ]
+    answer = reader.search(
+        index="typed-client", size=0, aggs={"users": {"terms": {"field": "user"}}, "ms": {"sum": {"field": "ms"}}}
+    )["aggregations"]
+    return {
+        "created": created["acknowledged"],
+        "exists": bool(writer.indices.exists(index="typed-client")),
+        "streamed": streamed,
+        "users": [[b["key"], b["doc_count"]] for b in answer["users"]["buckets"]],
+        "ms": answer["ms"]["value"],
+    }
 
 
 def main():
@@ -34,6 +60,7 @@ def main():
         deadline = time.time() + 10
         while reader.count(index="logs-client")["count"] < 20 and time.time() < deadline:
             time.sleep(0.1)
+        out["typed"] = typed(writer, reader)
         out["client_source"] = reader.search(index="logs-client", query={"ids": {"values": ["c3"]}})[
             "hits"
         ]["hits"][0]["_source"]

@@ -161,12 +161,15 @@ impl Step {
         }
     }
 
-    /// Whether the step writes (`_bulk`): the store takes it on its ingest port, not `/es/`.
+    /// Whether the step writes (`_bulk`, creating, mapping or deleting an index, or asking
+    /// whether one exists): the store takes it on its ingest port, not `/es/`.
     pub fn writes(&self) -> bool {
-        self.method_and_path().is_ok_and(|(_, path)| {
-            path.split('?')
-                .next()
-                .is_some_and(|p| p.ends_with("/_bulk"))
+        self.method_and_path().is_ok_and(|(method, path)| {
+            matches!(method, "PUT" | "DELETE" | "HEAD")
+                || path
+                    .split('?')
+                    .next()
+                    .is_some_and(|p| p.ends_with("/_bulk"))
         })
     }
 

@@ -1,5 +1,6 @@
 //! The official Python `elasticsearch` client (8.19, from PyPI, in .venv) reads through
-//! `/es/` in both modes and writes with `helpers.bulk` to the ingest port: it accepts
+//! `/es/` in both modes and writes with `helpers.bulk` to the ingest port (and creates an
+//! index with its mappings there, then `helpers.streaming_bulk` into it): it accepts
 //! logdash's answers as Elasticsearch's (`X-Elastic-Product`, `compatible-with=8` bodies).
 
 use logdash_e2e::engine::Engine;
@@ -70,6 +71,21 @@ async fn the_official_python_client_reads_and_bulk_writes_the_embedded_store() {
         seen["client_source"],
         json!({"message": "from the client 3", "n": 3}),
         "_source as sent, nothing added: {seen}"
+    );
+    // an index created with its mappings: the client's own calls, one document refused
+    assert_eq!(
+        seen["typed"],
+        json!({
+            "created": true,
+            "exists": true,
+            "streamed": [
+                [true, 201, null], [true, 201, null], [true, 201, null], [true, 201, null],
+                [false, 400, "document_parsing_exception"]
+            ],
+            "users": [["user 0", 2], ["user 1", 2]],
+            "ms": 6.0
+        }),
+        "{seen}"
     );
     assert_eq!(seen["info"]["tagline"], "You Know, for Search", "{seen}");
     check(&seen, 80);

@@ -10,6 +10,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use crate::indices;
+use crate::mapping::explicit::Dynamic;
 use crate::mapping::{FieldKind, KEYWORD_IGNORE_ABOVE};
 use crate::Raised;
 use crate::{RequestError, Store};
@@ -62,11 +63,31 @@ impl Store {
             .map_err(|_| RequestError::internal("mappings lock poisoned"))?;
         let mut out = Map::new();
         for name in names {
+            let explicit = self.explicit_of(&name).unwrap_or_default();
             let mut properties = Map::new();
+            // declared fields as they were declared, the others as dynamic mapping made them
             for (field, kind) in mappings.get(&name).into_iter().flatten() {
-                insert_nested(&mut properties, field, property(*kind));
+                let leaf = match explicit.fields.get(field) {
+                    Some(declared) => Value::Object(declared.property.clone()),
+                    None => property(*kind),
+                };
+                insert_nested(&mut properties, field, leaf);
             }
-            out.insert(name, json!({"mappings": {"properties": properties}}));
+            // declared objects, with no fields yet or a `dynamic` of their own
+            for (object, dynamic) in &explicit.objects {
+                insert_nested(&mut properties, object, json!({"type": "object"}));
+                if let (Some(dynamic), Some(entry)) = (dynamic, entry_at(&mut properties, object)) {
+                    entry.insert("dynamic".into(), json!(dynamic_name(*dynamic)));
+                }
+            }
+            let mut mapping = Map::new();
+            if explicit.dynamic != Dynamic::True {
+                mapping.insert("dynamic".into(), json!(dynamic_name(explicit.dynamic)));
+            }
+            if !properties.is_empty() {
+                mapping.insert("properties".into(), Value::Object(properties));
+            }
+            out.insert(name, json!({ "mappings": mapping }));
         }
         Ok(Value::Object(out))
     }
@@ -92,18 +113,23 @@ impl Store {
             .read()
             .map_err(|_| RequestError::internal("mappings lock poisoned"))?;
         // field -> type -> indices having it with that type
-        let mut caps: BTreeMap<String, BTreeMap<&'static str, Vec<String>>> = BTreeMap::new();
+        let mut caps: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         for name in &names {
+            let explicit = self.explicit_of(name).unwrap_or_default();
             for (field, kind) in mappings.get(name).into_iter().flatten() {
-                let mut add = |field: String, es_type: &'static str| {
+                let mut add = |field: String, es_type: &str| {
                     caps.entry(field)
                         .or_default()
-                        .entry(es_type)
+                        .entry(es_type.to_string())
                         .or_default()
                         .push(name.clone());
                 };
-                add(field.clone(), kind.es_type());
-                if *kind == FieldKind::Text {
+                let declared = explicit.fields.get(field);
+                add(
+                    field.clone(),
+                    declared.map_or(kind.es_type(), |d| d.es_type()),
+                );
+                if *kind == FieldKind::Text && declared.is_none_or(|d| d.has_keyword()) {
                     add(format!("{field}.keyword"), "keyword");
                 }
                 let mut parent = field.as_str();
@@ -123,7 +149,7 @@ impl Store {
             for (es_type, mut having) in types {
                 having.sort();
                 having.dedup();
-                let (searchable, aggregatable) = match es_type {
+                let (searchable, aggregatable) = match es_type.as_str() {
                     "object" => (false, false),
                     "text" => (true, false),
                     _ => (true, true),
@@ -132,7 +158,7 @@ impl Store {
                 if several {
                     cap["indices"] = json!(having);
                 }
-                entry.insert(es_type.to_string(), cap);
+                entry.insert(es_type, cap);
             }
             out.insert(field, Value::Object(entry));
         }
@@ -151,6 +177,31 @@ fn property(kind: FieldKind) -> Value {
             json!({"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE}}})
         }
         other => json!({"type": other.es_type()}),
+    }
+}
+
+fn dynamic_name(dynamic: Dynamic) -> &'static str {
+    match dynamic {
+        Dynamic::True => "true",
+        Dynamic::False => "false",
+        Dynamic::Strict => "strict",
+    }
+}
+
+/// The entry of a property at a dotted name.
+fn entry_at<'p>(
+    properties: &'p mut Map<String, Value>,
+    field: &str,
+) -> Option<&'p mut Map<String, Value>> {
+    match field.split_once('.') {
+        None => properties.get_mut(field)?.as_object_mut(),
+        Some((head, rest)) => {
+            let inner = properties
+                .get_mut(head)?
+                .get_mut("properties")?
+                .as_object_mut()?;
+            entry_at(inner, rest)
+        }
     }
 }
 

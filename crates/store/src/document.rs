@@ -12,6 +12,7 @@ use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::TantivyDocument;
 
 use crate::event::Source;
+use crate::mapping::shape::Shaped;
 use crate::mapping::{date_millis, KEYWORD_IGNORE_ABOVE};
 use crate::schema::Fields;
 
@@ -24,6 +25,7 @@ pub(crate) fn build(
     id: &str,
     time_ms: i64,
     source: &Source,
+    shaped: Option<&Shaped>,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.index, index);
@@ -33,8 +35,17 @@ pub(crate) fn build(
         fields.source,
         &serde_json::to_vec(source).unwrap_or_default(),
     );
-    doc.add_field_value(fields.text, View::event(source, Purpose::Words));
-    doc.add_field_value(fields.kw, View::event(source, Purpose::Whole));
+    match shaped {
+        // an explicitly mapped index: the values as its mapping made them
+        Some(shaped) => {
+            doc.add_field_value(fields.text, View::event(&shaped.words, Purpose::Words));
+            doc.add_field_value(fields.kw, View::event(&shaped.whole, Purpose::Kept));
+        }
+        None => {
+            doc.add_field_value(fields.text, View::event(source, Purpose::Words));
+            doc.add_field_value(fields.kw, View::event(source, Purpose::Whole));
+        }
+    }
     doc
 }
 
@@ -45,14 +56,16 @@ enum Purpose {
     Words,
     /// Every value whole, except strings too long for a keyword.
     Whole,
+    /// Every value whole as it is (values an explicit mapping has shaped already).
+    Kept,
 }
 
 impl Purpose {
     fn takes(self, value: &Value) -> bool {
         match value {
             Value::Null => false,
-            Value::Bool(_) | Value::Number(_) => self == Purpose::Whole,
-            Value::String(s) => self == Purpose::Words || s.len() <= KEYWORD_IGNORE_ABOVE,
+            Value::Bool(_) | Value::Number(_) => self != Purpose::Words,
+            Value::String(s) => self != Purpose::Whole || s.len() <= KEYWORD_IGNORE_ABOVE,
             Value::Array(_) | Value::Object(_) => true,
         }
     }
@@ -187,10 +200,10 @@ mod tests {
     fn indexed(event: Value, purpose: Purpose) -> OwnedValue {
         let source = event.as_object().cloned().expect("an object");
         let (_, fields) = crate::schema::build();
-        let doc = build(&fields, "logs", "id-1", 0, &source);
+        let doc = build(&fields, "logs", "id-1", 0, &source, None);
         let field = match purpose {
             Purpose::Words => fields.text,
-            Purpose::Whole => fields.kw,
+            Purpose::Whole | Purpose::Kept => fields.kw,
         };
         doc.iter_fields_and_values()
             .find(|(f, _)| *f == field)

@@ -13,6 +13,7 @@ mod digest;
 mod document;
 mod error;
 pub mod event;
+mod index_admin;
 mod indices;
 pub mod mapping;
 mod meta;
@@ -94,6 +95,8 @@ pub struct Store {
     reader: IndexReader,
     fields: Fields,
     mappings: Arc<RwLock<Mappings>>,
+    /// What `PUT /{index}` and `_mapping` declared, by index.
+    explicit: RwLock<index_admin::ExplicitMappings>,
     writer: Writer,
     next_id: AtomicU64,
     arrivals: RwLock<Option<Arrivals>>,
@@ -127,6 +130,7 @@ impl Store {
             .try_into()
             .map_err(|err| StoreError::Index(err.to_string()))?;
         let mappings = Arc::new(RwLock::new(load_mappings(data_dir)?));
+        let explicit = index_admin::load_explicit(data_dir)?;
         let index_writer = index
             .writer(config.writer_memory_bytes.max(15 << 20))
             .map_err(|err| StoreError::Index(format!("cannot open the index writer: {err}")))?;
@@ -144,6 +148,7 @@ impl Store {
             reader,
             fields,
             mappings,
+            explicit,
             writer,
             next_id: AtomicU64::new(0),
             arrivals: RwLock::new(None),
@@ -226,6 +231,23 @@ impl Store {
                 )
             })
             .collect();
+        // an event that does not fit its index's explicit mapping is refused, as
+        // Elasticsearch refuses it to Logstash (which logs and drops it)
+        let mut shapes = Vec::with_capacity(placed.len());
+        let mut placed_fit = Vec::with_capacity(placed.len());
+        for (index, time, event) in placed {
+            match self.shape(&index, &event, None) {
+                Ok(shaped) => {
+                    shapes.push(shaped);
+                    placed_fit.push((index, time, event));
+                }
+                Err(misfit) => tracing::warn!(
+                    index, kind = misfit.kind, reason = %misfit.reason,
+                    "event refused: it does not fit the index's mapping"
+                ),
+            }
+        }
+        let placed = placed_fit;
         self.observe(
             placed
                 .iter()
@@ -233,7 +255,10 @@ impl Store {
         );
         let docs: Vec<_> = placed
             .iter()
-            .map(|(index, time, event)| self.document(index, None, *time, event))
+            .zip(&shapes)
+            .map(|((index, time, event), shaped)| {
+                self.document(index, None, *time, event, shaped.as_ref())
+            })
             .collect();
         if let Some(arrivals) = self.arrivals() {
             let ids: Vec<String> = docs.iter().map(|doc| self.id_of(doc)).collect();
@@ -311,6 +336,11 @@ impl Store {
         if let Ok(mut mappings) = self.mappings.write() {
             mappings.remove(name);
         }
+        if let Ok(mut explicit) = self.explicit.write() {
+            if explicit.remove(name).is_some() {
+                index_admin::save_explicit(&self.data_dir, &explicit).map_err(StoreError::Index)?;
+            }
+        }
         self.writer
             .send_and_wait(|done| Command::Delete {
                 query,
@@ -334,9 +364,10 @@ impl Store {
         id: Option<String>,
         time: EpochMillis,
         event: Source,
+        shaped: Option<&mapping::shape::Shaped>,
     ) -> tantivy::TantivyDocument {
         self.observe(std::iter::once((index, &event)));
-        self.document(index, id, time, &event)
+        self.document(index, id, time, &event, shaped)
     }
 
     /// Adds the fields of events (with their indices) to the mappings, under one lock.
@@ -344,10 +375,14 @@ impl Store {
         let Ok(mut mappings) = self.mappings.write() else {
             return;
         };
+        let explicit = self.explicit.read().ok();
         for (index, event) in events {
             // one lookup for an index already known; its name is copied only when it is new
             if let Some(mapping) = mappings.get_mut(index) {
-                mapping::observe(mapping, event);
+                match explicit.as_ref().and_then(|e| e.get(index)) {
+                    Some(explicit) => mapping::observe_explicit(mapping, explicit, event),
+                    None => mapping::observe(mapping, event),
+                };
                 continue;
             }
             let mut fresh = IndexMapping::new();
@@ -364,9 +399,10 @@ impl Store {
         id: Option<String>,
         time: EpochMillis,
         event: &Source,
+        shaped: Option<&mapping::shape::Shaped>,
     ) -> tantivy::TantivyDocument {
         let id = id.unwrap_or_else(|| self.new_id(time));
-        document::build(&self.fields, index, &id, time, event)
+        document::build(&self.fields, index, &id, time, event, shaped)
     }
 
     /// A 20-character id like Elasticsearch's generated ones, unique within this store.
@@ -415,11 +451,16 @@ fn save_mappings(path: &Path, mappings: &RwLock<Mappings>) -> Result<(), String>
             .map_err(|_| "mappings lock poisoned".to_string())?;
         serde_json::to_vec(&*mappings).map_err(|err| err.to_string())?
     };
+    write_atomically(path, &bytes)
+}
+
+/// Writes a file whole or not at all: a temp file, synced, then renamed over it.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let temp = path.with_extension("json.tmp");
     let write = || -> std::io::Result<()> {
         use std::io::Write;
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(&bytes)?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     };

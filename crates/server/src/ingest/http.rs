@@ -1,6 +1,7 @@
 //! The Elasticsearch-compatible HTTP input: `POST /_bulk` and `POST /{index}/_bulk`, plus
 //! `GET /` and `GET /_license` so Elasticsearch clients and shippers recognise it (Logstash's
-//! `elasticsearch` output writes only where the license is `active`). Bodies may come compressed
+//! `elasticsearch` output writes only where the license is `active`), and indices created
+//! with their mappings (`indices`). Bodies may come compressed
 //! (`Content-Encoding: gzip` or `deflate`, as Logstash and Beats send them); what they
 //! decompress to is bounded by `--max-bulk-bytes` like a plain body.
 
@@ -20,8 +21,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::ApiError;
 
 #[derive(Clone)]
-struct Input {
-    store: Arc<Store>,
+pub(super) struct Input {
+    pub(super) store: Arc<Store>,
     max_bytes: usize,
 }
 
@@ -31,6 +32,7 @@ pub fn app(store: Arc<Store>, max_bytes: usize) -> Router {
         .route("/_license", get(license))
         .route("/_bulk", post(bulk_default).put(bulk_default))
         .route("/{index}/_bulk", post(bulk_index).put(bulk_index))
+        .merge(super::indices::routes())
         .layer(SetResponseHeaderLayer::overriding(
             crate::web::headers::ELASTIC_PRODUCT.0,
             crate::web::headers::ELASTIC_PRODUCT.1,
@@ -73,24 +75,7 @@ async fn bulk(
     body: Body,
 ) -> Result<Response, ApiError> {
     refuse_pipelines(query.as_deref())?;
-    let limit = input.max_bytes;
-    let raw = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::TooLarge { limit })?;
-    let encoding = headers
-        .get(header::CONTENT_ENCODING)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.trim().to_ascii_lowercase());
-    let bytes = match encoding.as_deref() {
-        None | Some("identity") => raw,
-        Some(encoding) => {
-            let encoding = encoding.to_string();
-            tokio::task::spawn_blocking(move || decompress(&encoding, &raw, limit))
-                .await
-                .map_err(|err| ApiError::Internal(format!("bulk task failed: {err}")))??
-                .into()
-        }
-    };
+    let bytes = read_body(&input, headers, body).await?;
     let store = Arc::clone(&input.store);
     let answer = tokio::task::spawn_blocking(move || store.bulk(index.as_deref(), &bytes))
         .await
@@ -105,6 +90,33 @@ async fn bulk(
     Ok(match filter {
         Some(filter) => Json(filter.apply(&answer)).into_response(),
         None => Json(answer).into_response(),
+    })
+}
+
+/// A request's body, decompressed when it came compressed, bounded by `--max-bulk-bytes`
+/// either way.
+pub(super) async fn read_body(
+    input: &Input,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, ApiError> {
+    let limit = input.max_bytes;
+    let raw = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::TooLarge { limit })?;
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().to_ascii_lowercase());
+    Ok(match encoding.as_deref() {
+        None | Some("identity") => raw,
+        Some(encoding) => {
+            let encoding = encoding.to_string();
+            tokio::task::spawn_blocking(move || decompress(&encoding, &raw, limit))
+                .await
+                .map_err(|err| ApiError::Internal(format!("decompression failed: {err}")))??
+                .into()
+        }
     })
 }
 

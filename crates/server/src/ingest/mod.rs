@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod http;
+mod indices;
 pub mod tcp;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use writes::Writes;
 
 use crate::event::{self, validate_index_name};
+use crate::mapping::shape::Misfit;
 use crate::Raised;
 use crate::{now_millis, RequestError, Store};
 
@@ -128,8 +129,10 @@ pub(crate) fn run(
             continue;
         }
         // an explicit id replaces the event the index holds with it
-        let doc_id = writes.put(&index, id, time, source, held)?;
-        items.push(written(&op, &index, &doc_id, held));
+        match writes.put(&index, id.clone(), time, source, held)? {
+            Ok(doc_id) => items.push(written(&op, &index, &doc_id, held)),
+            Err(misfit) => items.push(refused_item(&op, &index, id.as_deref(), &misfit)),
+        }
     }
     writes.finish()?;
     let errors = items.iter().any(|item| {
@@ -318,10 +321,10 @@ fn apply_update(
             "_seq_no": 0, "_primary_term": 1, "status": 200
         }}),
         update::Outcome::Store { source, replace } => match event::time_of(&source, now) {
-            Ok(time) => {
-                let doc_id = writes.put(index, Some(id.to_string()), time, source, replace)?;
-                written("update", index, &doc_id, replace)
-            }
+            Ok(time) => match writes.put(index, Some(id.to_string()), time, source, replace)? {
+                Ok(doc_id) => written("update", index, &doc_id, replace),
+                Err(misfit) => refused_item("update", index, Some(id), &misfit),
+            },
             Err(reason) => error(400, "document_parsing_exception", &reason),
         },
     })
@@ -352,6 +355,16 @@ fn invalid_index(reason: String) -> RequestError {
         reason,
         raised: Raised::Anywhere,
     }
+}
+
+/// An item refused because it does not fit its index's mapping.
+fn refused_item(op: &str, index: &str, id: Option<&str>, misfit: &Misfit) -> Value {
+    let mut item = item_error(op, Some(index), id, 400, misfit.kind, &misfit.reason);
+    if let Some(cause) = &misfit.cause {
+        item[op]["error"]["caused_by"] =
+            json!({"type": "illegal_argument_exception", "reason": cause});
+    }
+    item
 }
 
 fn item_error(

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use logdash_core::time::EpochMillis;
 use serde_json::json;
 
+use crate::mapping::shape::Misfit;
 use crate::writer::Command;
 use crate::{Arrivals, RequestError, Source, Store};
 
@@ -74,10 +75,15 @@ impl<'s> Writes<'s> {
         time: EpochMillis,
         source: Source,
         replace: bool,
-    ) -> Result<String, RequestError> {
+    ) -> Result<Result<String, Misfit>, RequestError> {
+        // an index with an explicit mapping indexes the values as it declares them
+        let shaped = match self.store.shape(index, &source, id.as_deref()) {
+            Ok(shaped) => shaped,
+            Err(misfit) => return Ok(Err(misfit)),
+        };
         let explicit = id.is_some();
         let kept = (explicit || self.arrivals.is_some()).then(|| source.clone());
-        let doc = self.store.prepare(index, id, time, source);
+        let doc = self.store.prepare(index, id, time, source, shaped.as_ref());
         let doc_id = self.store.id_of(&doc);
         if replace {
             self.delete(index, &doc_id)?;
@@ -94,7 +100,7 @@ impl<'s> Writes<'s> {
             }
         }
         self.docs.push(doc);
-        Ok(doc_id)
+        Ok(Ok(doc_id))
     }
 
     /// Deletes the event with this id; returns whether there was one.

@@ -44,7 +44,8 @@ pub(crate) enum Target {
     Id,
     /// Words of a text field.
     Text(String),
-    /// Whole values (a `.keyword` sub-field, numbers, booleans, other dates).
+    /// Whole values (a `.keyword` sub-field or a keyword field, as `Text`; numbers,
+    /// booleans, other dates).
     Whole(String, FieldKind),
     /// A field no target index has: matches nothing, as in Elasticsearch.
     Unmapped(String),
@@ -64,6 +65,8 @@ pub(crate) fn resolve(mapping: &IndexMapping, name: &str) -> Target {
     }
     match mapping.get(name) {
         Some(FieldKind::Text) => Target::Text(name.to_string()),
+        // a keyword field is matched as a text field's `.keyword` is: whole strings
+        Some(FieldKind::Keyword) => Target::Whole(name.to_string(), FieldKind::Text),
         Some(kind) => Target::Whole(name.to_string(), *kind),
         None => Target::Unmapped(name.to_string()),
     }

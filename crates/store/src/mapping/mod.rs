@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::event::Source;
+use explicit::{Dynamic, Explicit};
+
+pub mod explicit;
+mod parameters;
+pub mod shape;
 
 /// A field's type, as `_mapping` and `_field_caps` report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +20,8 @@ use crate::event::Source;
 pub enum FieldKind {
     /// A string: `text`, with a `.keyword` sub-field (ignore_above 256).
     Text,
+    /// A string matched, sorted and aggregated whole (declared by an explicit mapping).
+    Keyword,
     Long,
     Float,
     Boolean,
@@ -26,6 +33,7 @@ impl FieldKind {
     pub fn es_type(self) -> &'static str {
         match self {
             FieldKind::Text => "text",
+            FieldKind::Keyword => "keyword",
             FieldKind::Long => "long",
             FieldKind::Float => "float",
             FieldKind::Boolean => "boolean",
@@ -53,6 +61,27 @@ pub fn observe(mapping: &mut IndexMapping, event: &Source) -> bool {
                 mapping.insert(name.to_string(), kind);
                 grew = true;
             }
+        }
+    });
+    grew
+}
+
+/// Adds the fields of `event` that neither `mapping` nor the index's explicit mapping has,
+/// where its `dynamic` lets new fields in; returns whether the mapping grew.
+pub fn observe_explicit(mapping: &mut IndexMapping, explicit: &Explicit, event: &Source) -> bool {
+    let mut grew = false;
+    let mut name = String::new();
+    walk(event, &mut name, &mut |name, value| {
+        if mapping.contains_key(name) || explicit.fields.contains_key(name) {
+            return;
+        }
+        let parent = name.rsplit_once('.').map_or("", |(head, _)| head);
+        if explicit.dynamic_under(parent) != Dynamic::True {
+            return;
+        }
+        if let Some(kind) = kind_of(name, value) {
+            mapping.insert(name.to_string(), kind);
+            grew = true;
         }
     });
     grew

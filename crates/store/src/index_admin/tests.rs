@@ -1,0 +1,75 @@
+use serde_json::json;
+
+use crate::Store;
+
+#[test]
+fn a_created_index_and_its_mapping_survive_a_restart_and_go_with_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mapping =
+        json!({"mappings": {"dynamic": "false", "properties": {"user": {"type": "keyword"}}}});
+    {
+        let store = Store::open(dir.path()).expect("opens");
+        store.create_index("app", &mapping).expect("created");
+        assert!(store.index_exists("app"));
+        assert_eq!(store.cat_indices(None).expect("cat")[0]["docs.count"], "0");
+    }
+    let store = Store::open(dir.path()).expect("reopens");
+    assert_eq!(
+        store.mapping("app").expect("mapping")["app"]["mappings"],
+        json!({"dynamic": "false", "properties": {"user": {"type": "keyword"}}})
+    );
+    assert_eq!(
+        store
+            .create_index("app", &json!({}))
+            .expect_err("exists")
+            .kind,
+        "resource_already_exists_exception"
+    );
+    store.delete_indices("app").expect("deleted");
+    assert!(!store.index_exists("app"));
+    drop(store);
+    let store = Store::open(dir.path()).expect("reopens");
+    assert!(!store.index_exists("app"));
+    // created again, the index starts with no mapping
+    store.create_index("app", &json!(null)).expect("created");
+    assert_eq!(
+        store.mapping("app").expect("mapping")["app"]["mappings"],
+        json!({})
+    );
+}
+
+#[test]
+fn events_from_the_tcp_input_that_do_not_fit_their_daily_index_are_dropped_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let day = "logstash-2025.11.25";
+    store
+        .create_index(
+            day,
+            &json!({"mappings": {"properties": {"ms": {"type": "long"}}}}),
+        )
+        .expect("created");
+    let event = |ms: serde_json::Value| {
+        json!({"@timestamp": "2025-11-25T10:00:00Z", "ms": ms})
+            .as_object()
+            .cloned()
+            .expect("object")
+    };
+    let taken = store
+        .ingest(vec![
+            event(json!("12")),
+            event(json!("twelve")),
+            event(json!(3)),
+        ])
+        .expect("ingest");
+    assert_eq!(taken, 2);
+    store.flush().expect("flush");
+    let answer = store
+        .search(
+            day,
+            &json!({"size": 0, "aggs": {"ms": {"sum": {"field": "ms"}}}}),
+        )
+        .expect("search");
+    assert_eq!(answer["hits"]["total"]["value"], 2);
+    assert_eq!(answer["aggregations"]["ms"]["value"], 15.0);
+}

@@ -1,0 +1,301 @@
+//! Explicit mappings: what `PUT /{index}` and `PUT /{index}/_mapping` declare, read as
+//! Elasticsearch reads them. A declared field keeps its type whatever events bring; what is
+//! declared is reported back by `_mapping` as it was given. A type or parameter logdash does
+//! not implement is refused by name, never accepted and ignored.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::parameters::{check_parameter, NOT_IMPLEMENTED};
+use super::FieldKind;
+use crate::RequestError;
+
+/// What `dynamic` says of a field that no mapping declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dynamic {
+    /// Mapped from its first value, as with no mapping at all.
+    #[default]
+    True,
+    /// Kept in `_source`, neither mapped nor searchable.
+    False,
+    /// The document is refused.
+    Strict,
+}
+
+/// One declared field that holds values (an object's fields are declared on their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Declared {
+    pub kind: FieldKind,
+    /// The property as declared: its `type` and parameters, as `_mapping` shows it.
+    pub property: Map<String, Value>,
+}
+
+impl Declared {
+    pub fn es_type(&self) -> &str {
+        self.property
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("object")
+    }
+
+    /// Whether a text field has the `.keyword` sub-field.
+    pub fn has_keyword(&self) -> bool {
+        self.property
+            .get("fields")
+            .and_then(|f| f.get("keyword"))
+            .is_some()
+    }
+
+    /// Longer strings are kept in `_source` but not indexed whole.
+    pub fn ignore_above(&self) -> Option<usize> {
+        let own = self.property.get("ignore_above");
+        let sub = self
+            .property
+            .get("fields")
+            .and_then(|f| f.pointer("/keyword/ignore_above"));
+        own.or(sub)
+            .and_then(Value::as_u64)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub fn ignore_malformed(&self) -> bool {
+        self.property.get("ignore_malformed") == Some(&Value::Bool(true))
+    }
+
+    pub fn coerce(&self) -> bool {
+        self.property.get("coerce") != Some(&Value::Bool(false))
+    }
+}
+
+/// An index's explicit mapping.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Explicit {
+    pub dynamic: Dynamic,
+    /// Declared fields that hold values, by dotted name.
+    pub fields: BTreeMap<String, Declared>,
+    /// Declared objects, by dotted name, with their own `dynamic` when they set one.
+    pub objects: BTreeMap<String, Option<Dynamic>>,
+    /// The index's settings as given (`number_of_shards`, ...), without `index.`.
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+}
+
+impl Explicit {
+    /// What `dynamic` says for a new field under `parent` (`""` for the root): the nearest
+    /// declared object's own setting, else the root's.
+    pub fn dynamic_under(&self, parent: &str) -> Dynamic {
+        let mut path = parent;
+        loop {
+            if let Some(Some(dynamic)) = self.objects.get(path) {
+                return *dynamic;
+            }
+            match path.rsplit_once('.') {
+                Some((head, _)) => path = head,
+                None => return self.dynamic,
+            }
+        }
+    }
+
+    /// Reads a `mappings` object (of `PUT /{index}`, or a `PUT /{index}/_mapping` body).
+    pub fn read(mappings: &Value) -> Result<Explicit, RequestError> {
+        let Value::Object(root) = mappings else {
+            return Err(mapper_error(
+                "Failed to parse mapping: [mappings] must be an object",
+            ));
+        };
+        let mut explicit = Explicit::default();
+        for (key, value) in root {
+            match key.as_str() {
+                "properties" => read_properties(value, "", &mut explicit)?,
+                "dynamic" => explicit.dynamic = read_dynamic(value, "dynamic")?,
+                "dynamic_templates" | "date_detection" | "numeric_detection" | "_source"
+                | "_routing" | "runtime" | "_meta" | "subobjects" => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "[{key}] in a mapping is not supported by logdash"
+                    )))
+                }
+                _ => {
+                    return Err(mapper_error(format!(
+                        "Failed to parse mapping: Root mapping definition has unsupported parameters:  [{key} : {value}]"
+                    )))
+                }
+            }
+        }
+        Ok(explicit)
+    }
+
+    /// Adds the fields of `more` (a later `PUT /{index}/_mapping`): a field declared again
+    /// must keep its type, as in Elasticsearch.
+    pub fn merge(&mut self, more: Explicit, dynamic_set: bool) -> Result<(), RequestError> {
+        for (name, declared) in &more.fields {
+            if let Some(held) = self.fields.get(name) {
+                if held.es_type() != declared.es_type() {
+                    return Err(RequestError::illegal_argument(format!(
+                        "mapper [{name}] cannot be changed from type [{}] to [{}]",
+                        held.es_type(),
+                        declared.es_type()
+                    )));
+                }
+            }
+            if self.objects.contains_key(name) {
+                return Err(RequestError::illegal_argument(format!(
+                    "can't merge a non object mapping [{name}] with an object mapping"
+                )));
+            }
+        }
+        for name in more.objects.keys() {
+            if self.fields.contains_key(name) {
+                return Err(RequestError::illegal_argument(format!(
+                    "can't merge a non object mapping [{name}] with an object mapping"
+                )));
+            }
+        }
+        self.fields.extend(more.fields);
+        for (name, dynamic) in more.objects {
+            let slot = self.objects.entry(name).or_insert(None);
+            if dynamic.is_some() {
+                *slot = dynamic;
+            }
+        }
+        if dynamic_set {
+            self.dynamic = more.dynamic;
+        }
+        Ok(())
+    }
+}
+
+fn read_dynamic(value: &Value, name: &str) -> Result<Dynamic, RequestError> {
+    match value {
+        Value::Bool(true) => Ok(Dynamic::True),
+        Value::Bool(false) => Ok(Dynamic::False),
+        Value::String(text) => match text.as_str() {
+            "true" => Ok(Dynamic::True),
+            "false" => Ok(Dynamic::False),
+            "strict" => Ok(Dynamic::Strict),
+            "runtime" => Err(RequestError::illegal_argument(
+                "[dynamic] set to [runtime] is not supported by logdash",
+            )),
+            other => Err(mapper_error(format!(
+                "Failed to parse mapping: Could not convert [{name}.dynamic] to boolean: [{other}]"
+            ))),
+        },
+        other => Err(mapper_error(format!(
+            "Failed to parse mapping: Could not convert [{name}.dynamic] to boolean: [{other}]"
+        ))),
+    }
+}
+
+fn read_properties(value: &Value, parent: &str, into: &mut Explicit) -> Result<(), RequestError> {
+    let Value::Object(properties) = value else {
+        return Err(mapper_error(format!(
+            "Failed to parse mapping: Expected map for property [properties] on field [{parent}] but got a class java.lang.String"
+        )));
+    };
+    for (name, property) in properties {
+        let path = if parent.is_empty() {
+            name.clone()
+        } else {
+            format!("{parent}.{name}")
+        };
+        read_property(&path, property, into)?;
+    }
+    Ok(())
+}
+
+fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<(), RequestError> {
+    // a dotted name (`"host.name": {...}`) declares its objects too, as Elasticsearch
+    // expands it
+    let mut parent = path;
+    while let Some((head, _)) = parent.rsplit_once('.') {
+        into.objects.entry(head.to_string()).or_insert(None);
+        parent = head;
+    }
+    let Value::Object(property) = property else {
+        return Err(mapper_error(format!(
+            "Failed to parse mapping: Expected map for property [fields] on field [{path}] but got a {property}"
+        )));
+    };
+    let es_type = match property.get("type") {
+        None => "object",
+        Some(Value::String(es_type)) => es_type.as_str(),
+        Some(other) => {
+            return Err(mapper_error(format!(
+                "Failed to parse mapping: No type specified for field [{path}]: {other}"
+            )))
+        }
+    };
+    let kind = match es_type {
+        "object" => return read_object(path, property, into),
+        "keyword" => FieldKind::Keyword,
+        "text" => FieldKind::Text,
+        "long" | "integer" | "short" | "byte" => FieldKind::Long,
+        "double" | "float" | "half_float" | "scaled_float" => FieldKind::Float,
+        "boolean" => FieldKind::Boolean,
+        "date" => FieldKind::Date,
+        known if NOT_IMPLEMENTED.contains(&known) => {
+            return Err(RequestError::illegal_argument(format!(
+                "the field type [{known}] (of field [{path}]) is not supported by logdash"
+            )))
+        }
+        unknown => {
+            return Err(mapper_error(format!(
+                "Failed to parse mapping: The mapper type [{unknown}] declared on field [{path}] does not exist. It might have been created within a future version or requires a plugin to be installed. Check the documentation."
+            )))
+        }
+    };
+    for (parameter, value) in property {
+        check_parameter(path, es_type, parameter, value)?;
+    }
+    if es_type == "scaled_float" && !property.contains_key("scaling_factor") {
+        return Err(mapper_error(format!(
+            "Failed to parse mapping: Field [scaling_factor] is required on mapper [{path}] of type [scaled_float]"
+        )));
+    }
+    into.fields.insert(
+        path.to_string(),
+        Declared {
+            kind,
+            property: property.clone(),
+        },
+    );
+    Ok(())
+}
+
+fn read_object(
+    path: &str,
+    property: &Map<String, Value>,
+    into: &mut Explicit,
+) -> Result<(), RequestError> {
+    let mut dynamic = None;
+    for (parameter, value) in property {
+        match parameter.as_str() {
+            "type" => {}
+            "properties" => read_properties(value, path, into)?,
+            "dynamic" => dynamic = Some(read_dynamic(value, path)?),
+            "enabled" | "subobjects" => {
+                return Err(RequestError::illegal_argument(format!(
+                    "[{parameter}] on object [{path}] is not supported by logdash"
+                )))
+            }
+            other => {
+                return Err(mapper_error(format!(
+                    "Failed to parse mapping: unknown parameter [{other}] on mapper [{path}] of type [object]"
+                )))
+            }
+        }
+    }
+    into.objects.insert(path.to_string(), dynamic);
+    Ok(())
+}
+
+pub(crate) fn mapper_error(reason: impl Into<String>) -> RequestError {
+    RequestError {
+        status: 400,
+        kind: "mapper_parsing_exception",
+        reason: reason.into(),
+        raised: crate::Raised::Anywhere,
+    }
+}

@@ -1,0 +1,167 @@
+//! The parameters of a declared field: those logdash honours, checked as Elasticsearch
+//! checks them; those it does not, refused by name.
+
+use serde_json::Value;
+
+use super::explicit::mapper_error;
+use crate::RequestError;
+
+/// Types Elasticsearch has that logdash does not implement (refused by name).
+pub(super) const NOT_IMPLEMENTED: &[&str] = &[
+    "ip",
+    "date_nanos",
+    "flattened",
+    "nested",
+    "wildcard",
+    "match_only_text",
+    "constant_keyword",
+    "unsigned_long",
+    "geo_point",
+    "geo_shape",
+    "point",
+    "shape",
+    "binary",
+    "alias",
+    "integer_range",
+    "long_range",
+    "float_range",
+    "double_range",
+    "date_range",
+    "ip_range",
+    "completion",
+    "search_as_you_type",
+    "token_count",
+    "dense_vector",
+    "sparse_vector",
+    "rank_feature",
+    "rank_features",
+    "percolator",
+    "join",
+    "histogram",
+    "aggregate_metric_double",
+    "version",
+    "murmur3",
+    "annotated_text",
+    "semantic_text",
+    "counted_keyword",
+    "passthrough",
+];
+
+/// Parameters Elasticsearch has that logdash does not implement (refused by name).
+const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
+    "index",
+    "doc_values",
+    "store",
+    "null_value",
+    "copy_to",
+    "norms",
+    "similarity",
+    "eager_global_ordinals",
+    "meta",
+    "normalizer",
+    "search_analyzer",
+    "search_quote_analyzer",
+    "fielddata",
+    "fielddata_frequency_filter",
+    "boost",
+    "index_options",
+    "index_phrases",
+    "index_prefixes",
+    "position_increment_gap",
+    "term_vector",
+    "split_queries_on_whitespace",
+    "script",
+    "on_script_error",
+    "time_series_dimension",
+    "time_series_metric",
+    "locale",
+    "enabled",
+    "dynamic",
+    "subobjects",
+];
+
+pub(super) fn check_parameter(
+    path: &str,
+    es_type: &str,
+    parameter: &str,
+    value: &Value,
+) -> Result<(), RequestError> {
+    let number = |value: &Value| value.as_f64().is_some();
+    let flag = |value: &Value| value.is_boolean();
+    let fits = match (es_type, parameter) {
+        (_, "type") => true,
+        ("keyword", "ignore_above") => value.as_u64().is_some(),
+        ("text", "fields") => return check_text_fields(path, value),
+        ("text", "analyzer") => {
+            if value.as_str() != Some("standard") {
+                return Err(RequestError::illegal_argument(format!(
+                    "[analyzer] [{value}] on field [{path}] is not supported by logdash: text is analyzed by [standard]"
+                )));
+            }
+            true
+        }
+        ("long" | "integer" | "short" | "byte" | "double" | "float" | "half_float"
+        | "scaled_float", "coerce" | "ignore_malformed") => flag(value),
+        ("scaled_float", "scaling_factor") => number(value),
+        ("date", "ignore_malformed") => flag(value),
+        ("date", "format") => return check_date_format(path, value),
+        (_, known) if PARAMETERS_NOT_IMPLEMENTED.contains(&known) => {
+            return Err(RequestError::illegal_argument(format!(
+                "[{known}] on field [{path}] is not supported by logdash"
+            )))
+        }
+        _ => {
+            return Err(mapper_error(format!(
+                "Failed to parse mapping: unknown parameter [{parameter}] on mapper [{path}] of type [{es_type}]"
+            )))
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(mapper_error(format!(
+            "Failed to parse mapping: Failed to parse value [{value}] for parameter [{parameter}] on mapper [{path}] of type [{es_type}]"
+        )))
+    }
+}
+
+/// A text field's sub-fields: logdash keeps whole values beside words as `.keyword` only.
+fn check_text_fields(path: &str, value: &Value) -> Result<(), RequestError> {
+    let Value::Object(fields) = value else {
+        return Err(mapper_error(format!(
+            "Failed to parse mapping: Expected map for property [fields] on field [{path}]"
+        )));
+    };
+    for (name, sub) in fields {
+        let keyword = sub.get("type").and_then(Value::as_str) == Some("keyword");
+        let plain = sub
+            .as_object()
+            .is_some_and(|s| s.keys().all(|k| k == "type" || k == "ignore_above"));
+        if name != "keyword" || !keyword || !plain {
+            return Err(RequestError::illegal_argument(format!(
+                "sub-field [{path}.{name}] is not supported by logdash: a text field's only sub-field is [keyword] of type [keyword]"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Formats logdash reads dates in: ISO 8601 (Elasticsearch's default) and epoch millis.
+fn check_date_format(path: &str, value: &Value) -> Result<(), RequestError> {
+    let Some(format) = value.as_str() else {
+        return Err(mapper_error(format!(
+            "Failed to parse mapping: [format] on field [{path}] must be a string"
+        )));
+    };
+    for part in format.split("||") {
+        if !matches!(
+            part,
+            "strict_date_optional_time" | "date_optional_time" | "epoch_millis"
+        ) {
+            return Err(RequestError::illegal_argument(format!(
+                "date format [{part}] of field [{path}] is not supported by logdash: use strict_date_optional_time or epoch_millis"
+            )));
+        }
+    }
+    Ok(())
+}

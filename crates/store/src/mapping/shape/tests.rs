@@ -1,0 +1,124 @@
+use serde_json::json;
+
+use super::*;
+
+fn explicit(mappings: Value) -> Explicit {
+    Explicit::read(&mappings).expect("a mapping logdash takes")
+}
+
+fn source(event: Value) -> Source {
+    event.as_object().cloned().expect("an object")
+}
+
+#[test]
+fn values_are_made_to_fit_their_declared_types() {
+    let mapping = explicit(json!({"properties": {
+        "user": {"type": "keyword", "ignore_above": 5},
+        "ms": {"type": "integer"},
+        "ratio": {"type": "float"},
+        "price": {"type": "scaled_float", "scaling_factor": 100},
+        "ok": {"type": "boolean"},
+        "at": {"type": "date"},
+        "note": {"type": "text"},
+        "msg": {"type": "text", "fields": {"keyword": {"type": "keyword"}}}
+    }}));
+    let shaped = mapping
+        .shape(
+            &source(json!({
+                "user": ["ann", 12, "too-long"], "ms": "42.9", "ratio": 0.1, "price": "1.234",
+                "ok": "", "at": 1_735_689_600_000_i64, "note": "a b", "msg": "c d", "free": "x"
+            })),
+            "1",
+        )
+        .expect("it fits");
+    assert_eq!(
+        Value::Object(shaped.whole),
+        json!({
+            "user": ["ann", "12"], "ms": 42, "ratio": f64::from(0.1_f32), "price": 1.23,
+            "ok": false, "at": 1_735_689_600_000_i64, "msg": "c d", "free": "x"
+        })
+    );
+    assert_eq!(
+        Value::Object(shaped.words),
+        json!({"user": [], "note": "a b", "msg": "c d", "free": "x"})
+    );
+}
+
+#[test]
+fn a_value_that_does_not_fit_refuses_the_event_unless_malformed_ones_are_ignored() {
+    let mapping = explicit(json!({"properties": {
+        "ms": {"type": "long"},
+        "small": {"type": "byte"},
+        "lenient": {"type": "long", "ignore_malformed": true},
+        "strict_number": {"type": "long", "coerce": false},
+        "host": {"properties": {"name": {"type": "keyword"}}}
+    }}));
+    let misfit = |event: Value| mapping.shape(&source(event), "7").err();
+    let refused = misfit(json!({"ms": "abc"})).expect("refused");
+    assert_eq!(refused.kind, "document_parsing_exception");
+    assert_eq!(
+        refused.reason,
+        "failed to parse field [ms] of type [long] in document with id '7'. Preview of field's value: 'abc'"
+    );
+    assert_eq!(refused.cause.as_deref(), Some("For input string: \"abc\""));
+    assert!(misfit(json!({"small": 300})).is_some());
+    assert!(misfit(json!({"strict_number": "5"})).is_some());
+    assert!(misfit(json!({"host": "web-1"})).is_some());
+    assert!(misfit(json!({"host": {"name": {"a": 1}}})).is_some());
+    assert_eq!(misfit(json!({"lenient": "abc", "ms": null})), None);
+}
+
+#[test]
+fn dynamic_decides_what_happens_to_undeclared_fields() {
+    let mapping = explicit(json!({"dynamic": "strict", "properties": {
+        "meta": {"dynamic": false, "properties": {"region": {"type": "keyword"}}},
+        "open": {"dynamic": true, "properties": {}}
+    }}));
+    let strict = mapping
+        .shape(&source(json!({"other": 1})), "1")
+        .expect_err("refused");
+    assert_eq!(strict.kind, "strict_dynamic_mapping_exception");
+    assert!(strict.reason.contains("[other] within [_doc]"));
+    let shaped = mapping
+        .shape(
+            &source(json!({"meta": {"region": "eu", "build": "b-1"}, "open": {"n": 1}})),
+            "1",
+        )
+        .expect("fits");
+    assert_eq!(
+        Value::Object(shaped.whole),
+        json!({"meta": {"region": "eu"}, "open": {"n": 1}})
+    );
+}
+
+#[test]
+fn mappings_logdash_cannot_honour_are_refused_by_name() {
+    let refused = |mappings: Value| Explicit::read(&mappings).err().map(|e| (e.kind, e.reason));
+    let (kind, reason) = refused(json!({"properties": {"ip": {"type": "ip"}}})).expect("refused");
+    assert_eq!(kind, "illegal_argument_exception");
+    assert!(reason.contains("[ip]"), "{reason}");
+    let (kind, _) = refused(json!({"properties": {"x": {"type": "nope"}}})).expect("refused");
+    assert_eq!(kind, "mapper_parsing_exception");
+    let (_, reason) =
+        refused(json!({"properties": {"x": {"type": "long", "index": false}}})).expect("refused");
+    assert!(reason.contains("[index]"), "{reason}");
+    assert!(
+        refused(json!({"properties": {"d": {"type": "date", "format": "yyyy/MM/dd"}}})).is_some()
+    );
+    assert!(refused(json!({"properties": {"s": {"type": "scaled_float"}}})).is_some());
+    assert!(refused(json!({"dynamic_templates": []})).is_some());
+    assert!(refused(json!({"dynamic": "runtime"})).is_some());
+}
+
+#[test]
+fn a_dotted_name_declares_its_objects() {
+    let mapping = explicit(json!({"properties": {"host.name": {"type": "keyword"}}}));
+    assert!(mapping.objects.contains_key("host"));
+    let shaped = mapping
+        .shape(&source(json!({"host": {"name": "web-1"}})), "1")
+        .expect("fits");
+    assert_eq!(
+        Value::Object(shaped.whole),
+        json!({"host": {"name": "web-1"}})
+    );
+}
