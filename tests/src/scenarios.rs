@@ -162,10 +162,13 @@ impl Step {
     }
 
     /// Whether the step writes (`_bulk`, creating, mapping or deleting an index, or asking
-    /// whether one exists): the store takes it on its ingest port, not `/es/`.
+    /// whether one exists) or reads templates: the store takes it on its ingest port, where
+    /// shippers call it, not on `/es/`.
     pub fn writes(&self) -> bool {
         self.method_and_path().is_ok_and(|(method, path)| {
             matches!(method, "PUT" | "DELETE" | "HEAD")
+                || path.starts_with("/_index_template")
+                || path.starts_with("/_template")
                 || path
                     .split('?')
                     .next()

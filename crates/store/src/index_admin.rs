@@ -28,11 +28,14 @@ impl crate::Store {
             reason,
             raised: crate::Raised::Anywhere,
         })?;
-        let mut explicit = Explicit::default();
+        // what the index's templates declare, with what the request declares over it
+        let mut explicit = self.template_for(name)?.unwrap_or_default();
         for (key, value) in body.as_object().into_iter().flatten() {
             match key.as_str() {
-                "mappings" => explicit = Explicit::read(value)?,
-                "settings" => explicit.settings = read_settings(value)?,
+                "mappings" => {
+                    explicit.overlay(Explicit::read(value)?, value.get("dynamic").is_some())
+                }
+                "settings" => explicit.settings.extend(read_settings(value)?),
                 "aliases" if value.as_object().is_some_and(Map::is_empty) => {}
                 "aliases" => {
                     return Err(RequestError::illegal_argument(
@@ -63,10 +66,7 @@ impl crate::Store {
                 raised: crate::Raised::Anywhere,
             });
         }
-        let mut declared = self.explicit.write().map_err(|_| poisoned())?;
-        mappings.insert(name.to_string(), behaviour(&explicit));
-        declared.insert(name.to_string(), explicit);
-        save_explicit(&self.data_dir, &declared).map_err(RequestError::internal)?;
+        self.register(&mut mappings, name, explicit)?;
         Ok(json!({"acknowledged": true, "shards_acknowledged": true, "index": name}))
     }
 
@@ -126,6 +126,47 @@ impl crate::Store {
         Ok(json!({"acknowledged": true}))
     }
 
+    /// Makes an index its first event names, with what its templates declare, when it
+    /// is new and a template matches (without one it is made by dynamic mapping alone).
+    pub(crate) fn ensure_index(&self, name: &str) -> Result<(), RequestError> {
+        let known = |store: &Self| {
+            store
+                .mappings
+                .read()
+                .map(|m| m.contains_key(name))
+                .unwrap_or(true)
+        };
+        if known(self) {
+            return Ok(());
+        }
+        let Some(explicit) = self.template_for(name)? else {
+            return Ok(());
+        };
+        let mut mappings = self.mappings.write().map_err(|_| poisoned())?;
+        if mappings.contains_key(name) {
+            return Ok(()); // made meanwhile
+        }
+        self.register(&mut mappings, name, explicit)
+    }
+
+    /// Makes a new index with its explicit mapping (under the mappings' write lock).
+    fn register(
+        &self,
+        mappings: &mut crate::Mappings,
+        name: &str,
+        explicit: Explicit,
+    ) -> Result<(), RequestError> {
+        let mut declared = self.explicit.write().map_err(|_| poisoned())?;
+        let mut changed = declared.clone();
+        changed.insert(name.to_string(), explicit);
+        save_explicit(&self.data_dir, &changed).map_err(RequestError::internal)?;
+        if let Some(explicit) = changed.get(name) {
+            mappings.insert(name.to_string(), behaviour(explicit));
+        }
+        *declared = changed;
+        Ok(())
+    }
+
     /// Whether an index of this name exists (`HEAD /{index}`).
     pub fn index_exists(&self, expression: &str) -> bool {
         indices::resolve(expression, &self.index_names()).is_ok_and(|names| !names.is_empty())
@@ -165,7 +206,7 @@ fn behaviour(explicit: &Explicit) -> IndexMapping {
 
 /// The settings logdash takes: shard and replica counts (one shard is what it has; the
 /// counts are kept and reported) and the refresh interval.
-fn read_settings(settings: &Value) -> Result<Map<String, Value>, RequestError> {
+pub(crate) fn read_settings(settings: &Value) -> Result<Map<String, Value>, RequestError> {
     let mut flat = Map::new();
     flatten(settings, "", &mut flat);
     for (key, value) in &flat {
@@ -217,25 +258,12 @@ fn flatten(value: &Value, prefix: &str, into: &mut Map<String, Value>) {
     }
 }
 
-fn poisoned() -> RequestError {
+pub(super) fn poisoned() -> RequestError {
     RequestError::internal("mappings lock poisoned")
 }
 
 pub(crate) fn load_explicit(data_dir: &Path) -> Result<RwLock<ExplicitMappings>, StoreError> {
-    let path = data_dir.join(EXPLICIT_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(RwLock::new)
-            .map_err(|err| StoreError::Corrupt {
-                what: path.display().to_string(),
-                detail: err.to_string(),
-            }),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(RwLock::default()),
-        Err(source) => Err(StoreError::Io {
-            what: format!("read {}", path.display()),
-            source,
-        }),
-    }
+    crate::read_json_file(&data_dir.join(EXPLICIT_FILE)).map(RwLock::new)
 }
 
 /// Writes the explicit mappings atomically (temp file, fsync, rename).
@@ -243,6 +271,8 @@ pub(crate) fn save_explicit(data_dir: &Path, explicit: &ExplicitMappings) -> Res
     let bytes = serde_json::to_vec(explicit).map_err(|err| err.to_string())?;
     crate::write_atomically(&data_dir.join(EXPLICIT_FILE), &bytes)
 }
+
+mod templates;
 
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,7 @@ mod query;
 mod schema;
 mod search;
 mod standard;
+pub mod templates;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -67,7 +68,7 @@ impl Default for StoreConfig {
     }
 }
 
-type Mappings = BTreeMap<String, IndexMapping>;
+pub(crate) type Mappings = BTreeMap<String, IndexMapping>;
 
 /// One event the store took: where it goes, its `_id` and its `_source`.
 pub struct Arrived<'a> {
@@ -97,6 +98,8 @@ pub struct Store {
     mappings: Arc<RwLock<Mappings>>,
     /// What `PUT /{index}` and `_mapping` declared, by index.
     explicit: RwLock<index_admin::ExplicitMappings>,
+    /// Index templates, applied to each new index.
+    templates: RwLock<templates::Templates>,
     writer: Writer,
     next_id: AtomicU64,
     arrivals: RwLock<Option<Arrivals>>,
@@ -131,6 +134,7 @@ impl Store {
             .map_err(|err| StoreError::Index(err.to_string()))?;
         let mappings = Arc::new(RwLock::new(load_mappings(data_dir)?));
         let explicit = index_admin::load_explicit(data_dir)?;
+        let templates = RwLock::new(templates::load(data_dir)?);
         let index_writer = index
             .writer(config.writer_memory_bytes.max(15 << 20))
             .map_err(|err| StoreError::Index(format!("cannot open the index writer: {err}")))?;
@@ -149,6 +153,7 @@ impl Store {
             fields,
             mappings,
             explicit,
+            templates,
             writer,
             next_id: AtomicU64::new(0),
             arrivals: RwLock::new(None),
@@ -236,6 +241,10 @@ impl Store {
         let mut shapes = Vec::with_capacity(placed.len());
         let mut placed_fit = Vec::with_capacity(placed.len());
         for (index, time, event) in placed {
+            // a new daily index starts with what its templates declare
+            if let Err(error) = self.ensure_index(&index) {
+                tracing::warn!(index, %error, "the index's templates could not be applied");
+            }
             match self.shape(&index, &event, None) {
                 Ok(shaped) => {
                     shapes.push(shaped);
@@ -429,13 +438,19 @@ impl Store {
 const MAPPINGS_FILE: &str = "mappings.json";
 
 fn load_mappings(data_dir: &Path) -> Result<Mappings, StoreError> {
-    let path = data_dir.join(MAPPINGS_FILE);
-    match std::fs::read(&path) {
+    read_json_file(&data_dir.join(MAPPINGS_FILE))
+}
+
+/// A JSON file the store keeps, or its default when there is none yet.
+pub(crate) fn read_json_file<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T, StoreError> {
+    match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| StoreError::Corrupt {
             what: path.display().to_string(),
             detail: err.to_string(),
         }),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Mappings::new()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
         Err(source) => Err(StoreError::Io {
             what: format!("read {}", path.display()),
             source,

@@ -1,5 +1,6 @@
 //! Indices made before their events, on the ingest port: `PUT /{index}` with `mappings`
-//! and `settings`, `HEAD /{index}`, `PUT /{index}/_mapping`, and `DELETE /{index}`, answered as Elasticsearch
+//! and `settings`, `HEAD /{index}`, `PUT /{index}/_mapping`, and `DELETE /{index}`; and
+//! the index templates new indices start from (`_index_template`, legacy `_template`), answered as Elasticsearch
 //! answers them (the store reads and keeps what they declare).
 
 use std::sync::Arc;
@@ -8,8 +9,9 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::put;
+use axum::routing::{get, put, MethodRouter};
 use axum::{Json, Router};
+use logdash_store::templates::Kind;
 use logdash_store::{RequestError, Store};
 use serde_json::Value;
 
@@ -20,6 +22,71 @@ pub(super) fn routes() -> Router<Input> {
     Router::new()
         .route("/{index}", put(create).head(exists).delete(delete))
         .route("/{index}/_mapping", put(put_mapping).post(put_mapping))
+        .route("/_index_template", all_templates(Kind::Composable))
+        .route("/_index_template/{name}", template_routes(Kind::Composable))
+        .route("/_template", all_templates(Kind::Legacy))
+        .route("/_template/{name}", template_routes(Kind::Legacy))
+}
+
+/// `PUT`, `POST`, `GET`, `HEAD` and `DELETE` of one kind of template, by name.
+fn template_routes(kind: Kind) -> MethodRouter<Input> {
+    let put_one = move |State(input): State<Input>,
+                        Path(name): Path<String>,
+                        headers: HeaderMap,
+                        body: Body| async move {
+        with_body(input, &headers, body, move |store, body| {
+            store.put_template(kind, &name, body)
+        })
+        .await
+    };
+    put(put_one)
+        .post(put_one)
+        .get(
+            move |State(input): State<Input>, Path(name): Path<String>| async move {
+                templates(&input, kind, Some(&name))
+            },
+        )
+        .head(
+            move |State(input): State<Input>, Path(name): Path<String>| async move {
+                found(input.store.template_exists(kind, &name))
+            },
+        )
+        .delete(
+            move |State(input): State<Input>, Path(name): Path<String>| async move {
+                input
+                    .store
+                    .delete_template(kind, &name)
+                    .map(|answer| Json(answer).into_response())
+                    .map_err(ApiError::from)
+            },
+        )
+}
+
+fn all_templates(kind: Kind) -> MethodRouter<Input> {
+    get(move |State(input): State<Input>| async move { templates(&input, kind, None) })
+}
+
+/// The templates a name or pattern names; a legacy one that is not there is `{}` with a
+/// 404, as Elasticsearch answers.
+fn templates(input: &Input, kind: Kind, name: Option<&str>) -> Result<Response, ApiError> {
+    let answer = input.store.get_templates(kind, name)?;
+    let missing = kind == Kind::Legacy
+        && name.is_some_and(|n| !n.contains('*'))
+        && answer.as_object().is_some_and(serde_json::Map::is_empty);
+    let status = if missing {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(answer)).into_response())
+}
+
+fn found(yes: bool) -> StatusCode {
+    if yes {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 async fn create(
@@ -35,11 +102,7 @@ async fn create(
 }
 
 async fn exists(State(input): State<Input>, Path(index): Path<String>) -> StatusCode {
-    if input.store.index_exists(&index) {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    }
+    found(input.store.index_exists(&index))
 }
 
 async fn delete(

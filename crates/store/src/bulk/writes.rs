@@ -76,7 +76,9 @@ impl<'s> Writes<'s> {
         source: Source,
         replace: bool,
     ) -> Result<Result<String, Misfit>, RequestError> {
-        // an index with an explicit mapping indexes the values as it declares them
+        // a new index starts with what its templates declare; an index with an explicit
+        // mapping indexes the values as it declares them
+        self.store.ensure_index(index)?;
         let shaped = match self.store.shape(index, &source, id.as_deref()) {
             Ok(shaped) => shaped,
             Err(misfit) => return Ok(Err(misfit)),

@@ -73,3 +73,48 @@ fn events_from_the_tcp_input_that_do_not_fit_their_daily_index_are_dropped_alone
     assert_eq!(answer["hits"]["total"]["value"], 2);
     assert_eq!(answer["aggregations"]["ms"]["value"], 15.0);
 }
+
+#[test]
+fn templates_survive_a_restart_and_shape_the_daily_indices_of_the_tcp_input() {
+    use crate::templates::Kind;
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = Store::open(dir.path()).expect("opens");
+        store
+            .put_template(
+                Kind::Composable,
+                "daily",
+                &json!({"index_patterns": ["logstash-*"], "template": {"mappings": {"properties": {"user": {"type": "keyword"}}}}}),
+            )
+            .expect("put");
+    }
+    let store = Store::open(dir.path()).expect("reopens");
+    assert!(store.template_exists(Kind::Composable, "daily"));
+    let event = json!({"@timestamp": "2025-11-25T10:00:00Z", "user": "Ann Lee"})
+        .as_object()
+        .cloned()
+        .expect("object");
+    store.ingest(vec![event]).expect("ingest");
+    store.flush().expect("flush");
+    let mapping = store.mapping("logstash-2025.11.25").expect("mapping");
+    assert_eq!(
+        mapping["logstash-2025.11.25"]["mappings"]["properties"]["user"],
+        json!({"type": "keyword"})
+    );
+    let found = store
+        .search(
+            "logstash-*",
+            &json!({"query": {"term": {"user": "Ann Lee"}}}),
+        )
+        .expect("search");
+    assert_eq!(found["hits"]["total"]["value"], 1);
+    // a template applies to new indices only; deleting it leaves them as they are
+    store
+        .delete_template(Kind::Composable, "daily")
+        .expect("deleted");
+    assert!(store.delete_template(Kind::Composable, "daily").is_err());
+    assert_eq!(
+        store.mapping("logstash-2025.11.25").expect("mapping"),
+        mapping
+    );
+}

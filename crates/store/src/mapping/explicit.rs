@@ -153,6 +153,19 @@ impl Explicit {
                 )));
             }
         }
+        self.overlay(more, dynamic_set);
+        Ok(())
+    }
+
+    /// Lays `more` over this mapping, its declarations replacing these (a template of
+    /// higher `order`, or the mapping of the request that creates the index).
+    pub fn overlay(&mut self, more: Explicit, dynamic_set: bool) {
+        for name in more.fields.keys() {
+            self.objects.remove(name);
+        }
+        for name in more.objects.keys() {
+            self.fields.remove(name);
+        }
         self.fields.extend(more.fields);
         for (name, dynamic) in more.objects {
             let slot = self.objects.entry(name).or_insert(None);
@@ -163,7 +176,7 @@ impl Explicit {
         if dynamic_set {
             self.dynamic = more.dynamic;
         }
-        Ok(())
+        self.settings.extend(more.settings);
     }
 }
 
