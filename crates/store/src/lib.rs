@@ -39,6 +39,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
+pub use bulk::check as check_bulk;
 pub use error::{Raised, RequestError, StoreError};
 pub use event::Source;
 pub use mapping::FieldKind;

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::route::{index_expr, IndexPolicy, Refusal};
+use super::route::{index_expr, EsRoute, IndexPolicy, Refusal};
 
 /// Bounds on what a search body may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +53,30 @@ const SCRIPT_KEYS: [&str; 5] = [
     "scripted_metric",
     "script_score",
 ];
+
+/// Checks the body of a request whose route [`super::route::parse_request`] allowed: none
+/// where the route reads none (it would reach the cluster unchecked), an `_msearch` body
+/// line by line, any other as a search body. `shown` is the request as the refusal names
+/// it (`GET /`).
+pub fn check_request_body(
+    route: &EsRoute,
+    body: &[u8],
+    shown: &str,
+    policy: &IndexPolicy,
+) -> Result<(), Refusal> {
+    if !route.takes_body() && !body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Refusal {
+            status: 400,
+            rule: format!("request [{shown}] does not support having a body"),
+        });
+    }
+    let limits = BodyLimits::default();
+    // (a route that takes no body has none left to check: an empty body passes)
+    match route {
+        EsRoute::Msearch { index } => check_msearch(body, index.is_some(), policy, limits),
+        _ => check_body(body, limits),
+    }
+}
 
 /// Checks a search or count body (JSON bytes; empty means no body): no scripts anywhere,
 /// no runtime fields, `size`/`from` in bounds. Invalid JSON is refused with 400.

@@ -75,7 +75,7 @@ pub fn parse_date_math_zoned(
         });
     };
     while let Some(op) = rest.chars().next() {
-        rest = &rest[1..];
+        rest = &rest[op.len_utf8()..];
         let digits_end = rest
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(rest.len());
@@ -203,6 +203,23 @@ mod tests {
         assert_eq!(at("now-7d", Rounding::Down), "2025-11-18T03:10:45.678Z");
         assert_eq!(at("now-1M", Rounding::Down), "2025-10-25T03:10:45.678Z");
         assert_eq!(at("now-1y", Rounding::Down), "2024-11-25T03:10:45.678Z");
+    }
+
+    /// Found by the `view_link` fuzz target: a link's `from=now\u{fffd}-24h` panicked
+    /// (slicing inside a multi-byte character), which aborts the whole dashboard.
+    #[test]
+    fn an_operator_that_is_no_ascii_character_is_refused_not_a_panic() {
+        for text in [
+            "now\u{fffd}-24h",
+            "now-1d\u{e9}",
+            "now€",
+            "2025-01-01||\u{1f600}1d",
+        ] {
+            assert!(
+                parse_date_math(text, NOW, Rounding::Down).is_err(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

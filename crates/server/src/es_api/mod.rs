@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use logdash_core::es::body::{check_body, check_msearch, BodyLimits};
+use logdash_core::es::body::check_request_body;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
 use serde_json::Value;
 
@@ -53,21 +53,8 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
         .map_err(|_| ApiError::TooLarge { limit })?;
     // a body is only ever forwarded after it was checked, so one that nothing checks is
     // refused, as Elasticsearch itself refuses bodies where it reads none
-    if !route.takes_body() && !bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::Refused(Refusal {
-            status: 400,
-            rule: format!("request [{method} {cluster_path}] does not support having a body"),
-        }));
-    }
-    let limits = BodyLimits::default();
-    // (a route that takes no body has none left to check: an empty body passes)
-    match &route {
-        EsRoute::Msearch { index } => {
-            check_msearch(&bytes, index.is_some(), &state.index_policy, limits)
-        }
-        _ => check_body(&bytes, limits),
-    }
-    .map_err(ApiError::Refused)?;
+    let shown = format!("{method} {cluster_path}");
+    check_request_body(&route, &bytes, &shown, &state.index_policy).map_err(ApiError::Refused)?;
     let store = match &state.backend {
         Backend::Embedded(store) => Arc::clone(store),
         Backend::Proxy(upstream) => {

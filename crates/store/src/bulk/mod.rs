@@ -143,6 +143,15 @@ pub(crate) fn run(
     Ok(json!({ "took": started.elapsed().as_millis() as u64, "errors": errors, "items": items }))
 }
 
+/// Reads and checks a `_bulk` body as [`run`] does before it writes anything: the number
+/// of items, or why the whole request is refused.
+pub fn check(default_index: Option<&str>, body: &[u8]) -> Result<usize, RequestError> {
+    if let Some(index) = default_index {
+        validate_index_name(index).map_err(invalid_index)?;
+    }
+    read_items(default_index, body).map(|items| items.len())
+}
+
 /// Reads every action line (and the line after it, its source) as Elasticsearch does
 /// before it runs any: a malformed line, or the request's validation (an index missing,
 /// an id too long, nothing to do), refuses the whole request.
