@@ -260,8 +260,8 @@ fn integer(declared: &Declared, value: &Value) -> Result<i64, Option<String>> {
     Ok(number.trunc() as i64)
 }
 
-/// A number for a `double`, `float`, `half_float` or `scaled_float` field, held at the
-/// precision Elasticsearch holds it at.
+/// A number for a `double`, `float`, `half_float` or `scaled_float` field (a scaled one
+/// held at its scale, as Elasticsearch holds it).
 fn float(declared: &Declared, value: &Value) -> Result<f64, Option<String>> {
     let number = match value {
         Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
@@ -274,8 +274,10 @@ fn float(declared: &Declared, value: &Value) -> Result<f64, Option<String>> {
     if !number.is_finite() {
         return Err(Some(format!("[{}] is not a finite number", preview(value))));
     }
+    // `float` and `half_float` values are kept as given, not cut to their precision: a
+    // query for 0.1 must find the 0.1 sent (Elasticsearch cuts both sides alike); only
+    // aggregations then differ, in the eighth digit
     Ok(match declared.es_type() {
-        "float" | "half_float" => f64::from(number as f32),
         "scaled_float" => {
             let factor = declared
                 .property

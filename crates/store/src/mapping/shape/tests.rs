@@ -34,7 +34,7 @@ fn values_are_made_to_fit_their_declared_types() {
     assert_eq!(
         Value::Object(shaped.whole),
         json!({
-            "user": ["ann", "12"], "ms": 42, "ratio": f64::from(0.1_f32), "price": 1.23,
+            "user": ["ann", "12"], "ms": 42, "ratio": 0.1, "price": 1.23,
             "ok": false, "at": 1_735_689_600_000_i64, "msg": "c d", "free": "x"
         })
     );
