@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use logdash_core::dashboard::tail::{text_of, Row};
+use logdash_core::dashboard::visible::{visible, visible_owned};
 use serde_json::Value;
 
 use crate::timefmt;
@@ -18,7 +19,8 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
                 flatten(&name, inner, out);
             }
         }
-        other => out.push((prefix.to_string(), text_of(other))),
+        // names and values shown as the characters they hold
+        other => out.push((visible(prefix).into_owned(), visible_owned(text_of(other)))),
     }
 }
 

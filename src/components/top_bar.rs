@@ -4,7 +4,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 use logdash_core::time::{format_with_offset, read_range};
-use logdash_core::view::{PRESETS, REFRESH_CHOICES};
+use logdash_core::view::{index_pattern_problem, PRESETS, REFRESH_CHOICES};
 
 use crate::components::share::{use_share, ShareNotice};
 use crate::state::ViewSignal;
@@ -35,8 +35,14 @@ pub fn TopBar(
         index.set(current.index);
         query.set(current.query);
     });
+    // an index pattern no index can match is named here, not sent to be refused
+    let index_error = RwSignal::new(None::<String>);
     let run = move || {
         let (new_index, new_query) = (index.get_untracked(), query.get_untracked());
+        index_error.set(index_pattern_problem(new_index.trim()));
+        if index_error.get_untracked().is_some() {
+            return;
+        }
         let changed = state.with_untracked(|s| s.index != new_index || s.query != new_query);
         view.update(|s| {
             s.index = if new_index.trim().is_empty() {
@@ -129,7 +135,7 @@ pub fn TopBar(
                 <input id="query" node_ref=query_input type="search" spellcheck="false"
                     placeholder="Search (Lucene syntax: level:ERROR AND \"timed out\")  — press / to focus"
                     prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e)) on:keydown=on_key />
-                {move || query_error.get().map(|e| view! { <div id="query-error" class="query-error" role="alert">{e}</div> })}
+                {move || index_error.get().or_else(|| query_error.get()).map(|e| view! { <div id="query-error" class="query-error" role="alert">{e}</div> })}
             </div>
             <select id="range" title="Time range" prop:value=range_value on:change=move |e| {
                 let from = event_target_value(&e);

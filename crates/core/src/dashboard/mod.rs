@@ -10,3 +10,4 @@ pub mod poll;
 pub mod tail;
 #[cfg(test)]
 mod toy_store;
+pub mod visible;

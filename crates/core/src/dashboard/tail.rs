@@ -437,9 +437,10 @@ fn row_of(hit: &Value, fields: &RowFields) -> Option<Row> {
             .and_then(Value::as_str)
             .and_then(parse_iso8601)
     })?;
+    // shown as the characters they hold (an ANSI escape or a bidi override acts no more)
     let pick = |name: &Option<String>, fallback: &str| {
         lookup(&source, name.as_deref().unwrap_or(fallback))
-            .map(text_of)
+            .map(|value| super::visible::visible_owned(text_of(value)))
             .unwrap_or_default()
     };
     Some(Row {

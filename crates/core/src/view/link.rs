@@ -54,7 +54,12 @@ impl ViewState {
                     defaults.index
                 ))
             }
-            "index" => self.index = value,
+            "index" => {
+                if let Some(problem) = super::index_pattern_problem(&value) {
+                    return Err(format!("{problem}: showing [{}]", defaults.index));
+                }
+                self.index = value
+            }
             "q" => self.query = value,
             "from" => self.from = time(key, &value, &defaults.from, Rounding::Down)?,
             "to" => self.to = time(key, &value, &defaults.to, Rounding::Up)?,

@@ -238,6 +238,17 @@ impl ViewState {
     }
 }
 
+/// Why no index can match `pattern`, if none can: it holds a character that Elasticsearch
+/// allows in no index name (`*` and `,` are the pattern's own).
+pub fn index_pattern_problem(pattern: &str) -> Option<String> {
+    const NEVER: [char; 9] = ['\\', '/', '?', '"', '<', '>', '|', ' ', '#'];
+    let found: String = NEVER.iter().filter(|c| pattern.contains(**c)).collect();
+    (!found.is_empty()).then(|| {
+        let shown: String = pattern.chars().take(60).collect();
+        format!("the index pattern [{shown}] holds characters no index name can ({found})")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +287,7 @@ mod tests {
             for (j, index) in texts
                 .iter()
                 .enumerate()
-                .filter(|(_, t)| !t.trim().is_empty())
+                .filter(|(_, t)| !t.trim().is_empty() && index_pattern_problem(t).is_none())
             {
                 let state = ViewState {
                     query: q.to_string(),

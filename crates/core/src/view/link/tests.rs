@@ -187,7 +187,10 @@ impl Random {
             panels = Panel::ALL.to_vec();
         }
         ViewState {
-            index: if index.trim().is_empty() {
+            // an index pattern no index can match is refused by a link: none is generated
+            index: if index.trim().is_empty()
+                || crate::view::index_pattern_problem(&index).is_some()
+            {
                 "log*".into()
             } else {
                 index
@@ -224,4 +227,21 @@ fn every_state_round_trips_through_its_link_without_notices() {
         assert!(notices.is_empty(), "{link}: {notices:?}");
         assert!(!link.contains(' ') && !link.contains('#'), "{link}");
     }
+}
+
+#[test]
+fn an_index_pattern_no_index_can_match_is_named_and_the_default_shown() {
+    let (state, notices) = ViewState::read_link("index=%3Cimg%20src%3Dx%3E&q=a");
+    assert_eq!(params(&notices), ["index"]);
+    assert!(
+        notices[0]
+            .message
+            .contains("holds characters no index name can"),
+        "{notices:?}"
+    );
+    assert_eq!(state.index, ViewState::default().index);
+    assert_eq!(state.query, "a");
+    // a pattern's own characters are fine
+    let (_, notices) = ViewState::read_link("index=logs-*,-logs-debug*,app");
+    assert!(notices.is_empty(), "{notices:?}");
 }
