@@ -194,6 +194,44 @@ pub async fn request(address: &str, method: &str, path: &str, body: &str) -> (u1
     (status, out)
 }
 
+/// A POST to a server that may keep the connection open after its answer (chromedriver):
+/// the body is read by its `Content-Length`.
+async fn keep_alive_post(address: &str, path: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .unwrap_or_else(|err| panic!("connect to {address}: {err}"));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(body.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        let read = stream.read(&mut chunk).await.expect("read");
+        raw.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&raw);
+        if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(usize::MAX);
+            if rest.len() >= length || read == 0 {
+                return rest.to_string();
+            }
+        }
+        if read == 0 {
+            return String::new();
+        }
+    }
+}
+
 /// The dashboard tests' known data as a `_bulk` body for `index`: 60 requests over the 10
 /// minutes before `now` (ms), users u0..u5, every 10th an error (status 500), response times
 /// 10..69 ms.
@@ -247,11 +285,30 @@ pub fn free_port() -> u16 {
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// chromedriver's address, for what fantoccini has no call for (the network log).
+    driver_address: String,
     _profile: tempfile::TempDir,
+}
+
+/// One request the page sent, as Chromium's network log saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SentRequest {
+    pub method: String,
+    pub url: String,
+    pub body: String,
 }
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with(false).await
+    }
+
+    /// A browser that keeps a log of every request its pages send (see [`Browser::sent`]).
+    pub async fn start_recording() -> Browser {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(record: bool) -> Browser {
         let port = free_port();
         let driver =
             Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -280,6 +337,12 @@ impl Browser {
                 "prefs": {"profile.cookie_controls_mode": 1, "profile.block_third_party_cookies": true},
             }),
         );
+        if record {
+            capabilities.insert(
+                "goog:loggingPrefs".to_string(),
+                serde_json::json!({"performance": "ALL"}),
+            );
+        }
         let webdriver = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
@@ -299,8 +362,45 @@ impl Browser {
         Browser {
             client,
             driver,
+            driver_address: format!("127.0.0.1:{port}"),
             _profile: profile,
         }
+    }
+
+    /// The requests the pages sent since the last call (a browser from
+    /// [`Browser::start_recording`]), bodies included, in the order they left.
+    pub async fn sent(&self) -> Vec<SentRequest> {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a session");
+        let log = keep_alive_post(
+            &self.driver_address,
+            &format!("/session/{session}/se/log"),
+            r#"{"type":"performance"}"#,
+        )
+        .await;
+        let log: serde_json::Value = serde_json::from_str(&log).expect("the network log");
+        let mut out = Vec::new();
+        for entry in log["value"].as_array().into_iter().flatten() {
+            let Some(message) = entry["message"].as_str() else {
+                continue;
+            };
+            let message: serde_json::Value = serde_json::from_str(message).unwrap_or_default();
+            if message["message"]["method"] != "Network.requestWillBeSent" {
+                continue;
+            }
+            let request = &message["message"]["params"]["request"];
+            out.push(SentRequest {
+                method: request["method"].as_str().unwrap_or_default().to_string(),
+                url: request["url"].as_str().unwrap_or_default().to_string(),
+                body: request["postData"].as_str().unwrap_or_default().to_string(),
+            });
+        }
+        out
     }
 
     /// The visible text of all elements matching `css`.
