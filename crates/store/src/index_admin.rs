@@ -263,13 +263,13 @@ pub(super) fn poisoned() -> RequestError {
 }
 
 pub(crate) fn load_explicit(data_dir: &Path) -> Result<RwLock<ExplicitMappings>, StoreError> {
-    crate::read_json_file(&data_dir.join(EXPLICIT_FILE)).map(RwLock::new)
+    crate::files::read_json_file(&data_dir.join(EXPLICIT_FILE)).map(RwLock::new)
 }
 
 /// Writes the explicit mappings atomically (temp file, fsync, rename).
 pub(crate) fn save_explicit(data_dir: &Path, explicit: &ExplicitMappings) -> Result<(), String> {
     let bytes = serde_json::to_vec(explicit).map_err(|err| err.to_string())?;
-    crate::write_atomically(&data_dir.join(EXPLICIT_FILE), &bytes)
+    crate::files::write_atomically(&data_dir.join(EXPLICIT_FILE), &bytes)
 }
 
 mod templates;

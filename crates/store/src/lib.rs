@@ -9,10 +9,12 @@
 mod aggs;
 mod bulk;
 mod catalog;
+mod cluster;
 mod digest;
 mod document;
 mod error;
 pub mod event;
+mod files;
 mod index_admin;
 mod indices;
 pub mod mapping;
@@ -31,7 +33,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use logdash_core::es::info::{ClusterInfo, VersionInfo, EMBEDDED_BUILD_FLAVOR};
 use logdash_core::time::EpochMillis;
 use serde_json::Value;
 use tantivy::directory::MmapDirectory;
@@ -44,6 +45,7 @@ pub use error::{Raised, RequestError, StoreError};
 pub use event::Source;
 pub use mapping::FieldKind;
 
+use files::{load_mappings, save_mappings, MAPPINGS_FILE};
 use mapping::IndexMapping;
 use schema::Fields;
 use writer::{Command, Writer};
@@ -167,59 +169,6 @@ impl Store {
 
     pub fn config(&self) -> &StoreConfig {
         &self.config
-    }
-
-    /// The answer to `GET /`.
-    pub fn info(&self) -> ClusterInfo {
-        ClusterInfo {
-            name: self.meta.node_name.clone(),
-            cluster_name: self.meta.cluster_name.clone(),
-            cluster_uuid: self.meta.cluster_uuid.clone(),
-            version: VersionInfo {
-                number: COMPATIBLE_ES_VERSION.to_string(),
-                distribution: None,
-                build_flavor: Some(EMBEDDED_BUILD_FLAVOR.to_string()),
-                lucene_version: Some(format!("tantivy-{}", tantivy::version_string())),
-                minimum_wire_compatibility_version: None,
-            },
-            tagline: "You Know, for Search".to_string(),
-        }
-    }
-
-    /// `GET /_license` as a basic-licensed Elasticsearch 8 answers it: Logstash's
-    /// `elasticsearch` output writes only to a cluster whose license is `active`. Its `uid`
-    /// comes from the cluster's, so it stays the same across restarts.
-    pub fn license(&self) -> Value {
-        let hash = |salt: u8| {
-            self.meta
-                .cluster_uuid
-                .bytes()
-                .chain([salt])
-                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-                })
-        };
-        let (high, low) = (hash(1), hash(2));
-        let uid = format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            high >> 32,
-            (high >> 16) & 0xffff,
-            high & 0xfff,
-            0x8000 | (low >> 48) & 0x3fff,
-            low & 0xffff_ffff_ffff
-        );
-        serde_json::json!({"license": {
-            "status": "active",
-            "uid": uid,
-            "type": "basic",
-            "issue_date": "1970-01-01T00:00:00.000Z",
-            "issue_date_in_millis": 0,
-            "max_nodes": 1000,
-            "max_resource_units": null,
-            "issued_to": self.meta.cluster_name,
-            "issuer": "elasticsearch",
-            "start_date_in_millis": -1
-        }})
     }
 
     /// Indexes events that arrived without a target (the TCP input): each goes to its daily
@@ -434,53 +383,6 @@ impl Store {
             .map(|digit| char::from(ALPHABET[((value >> (6 * digit)) & 63) as usize]))
             .collect()
     }
-}
-
-const MAPPINGS_FILE: &str = "mappings.json";
-
-fn load_mappings(data_dir: &Path) -> Result<Mappings, StoreError> {
-    read_json_file(&data_dir.join(MAPPINGS_FILE))
-}
-
-/// A JSON file the store keeps, or its default when there is none yet.
-pub(crate) fn read_json_file<T: serde::de::DeserializeOwned + Default>(
-    path: &Path,
-) -> Result<T, StoreError> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| StoreError::Corrupt {
-            what: path.display().to_string(),
-            detail: err.to_string(),
-        }),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(source) => Err(StoreError::Io {
-            what: format!("read {}", path.display()),
-            source,
-        }),
-    }
-}
-
-/// Writes the mappings atomically (temp file, fsync, rename) before each commit.
-fn save_mappings(path: &Path, mappings: &RwLock<Mappings>) -> Result<(), String> {
-    let bytes = {
-        let mappings = mappings
-            .read()
-            .map_err(|_| "mappings lock poisoned".to_string())?;
-        serde_json::to_vec(&*mappings).map_err(|err| err.to_string())?
-    };
-    write_atomically(path, &bytes)
-}
-
-/// Writes a file whole or not at all: a temp file, synced, then renamed over it.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let temp = path.with_extension("json.tmp");
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    };
-    write().map_err(|err| format!("cannot write {}: {err}", path.display()))
 }
 
 pub fn now_millis() -> EpochMillis {

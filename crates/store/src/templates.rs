@@ -366,10 +366,10 @@ fn template_part(part: &Value) -> Result<Value, RequestError> {
 }
 
 pub(crate) fn load(data_dir: &Path) -> Result<Templates, StoreError> {
-    crate::read_json_file(&data_dir.join(TEMPLATES_FILE))
+    crate::files::read_json_file(&data_dir.join(TEMPLATES_FILE))
 }
 
 pub(crate) fn save(data_dir: &Path, templates: &Templates) -> Result<(), String> {
     let bytes = serde_json::to_vec(templates).map_err(|err| err.to_string())?;
-    crate::write_atomically(&data_dir.join(TEMPLATES_FILE), &bytes)
+    crate::files::write_atomically(&data_dir.join(TEMPLATES_FILE), &bytes)
 }
