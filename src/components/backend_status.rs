@@ -16,9 +16,9 @@ pub fn BackendLine(
     #[prop(into)]
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let failure = move || error.get().or_else(|| info.get().and_then(Result::err));
+    let failed = move || failure(info, error);
     move || {
-        if let Some(error) = failure() {
+        if let Some(error) = failed() {
             let said = error.headline().trim_end_matches('.').to_lowercase();
             return view! { <span id="backend-down" class="backend-status down"><span class="dot"></span>{said}</span> }.into_any();
         }
@@ -36,7 +36,7 @@ pub fn BackendBanner(
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     move || {
-        let error = error.get().or_else(|| info.get().and_then(Result::err))?;
+        let error = failure(info, error)?;
         Some(view! { <ErrorBanner error /> })
     }
 }
@@ -53,4 +53,12 @@ pub fn BackendStatus(
             {info.describe()}
         </span>
     }
+}
+
+/// The latest request's failure, else the cluster's `GET /` failure, if either failed.
+fn failure(
+    info: LocalResource<Result<ClusterInfo, AppError>>,
+    error: Signal<Option<AppError>>,
+) -> Option<AppError> {
+    error.get().or_else(|| info.get().and_then(Result::err))
 }

@@ -194,6 +194,15 @@ pub async fn request(address: &str, method: &str, path: &str, body: &str) -> (u1
     (status, out)
 }
 
+/// The `Content-Length` an HTTP message's head gives, if it gives one.
+pub fn content_length(head: &str) -> Option<usize> {
+    head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())?
+    })
+}
+
 /// A POST to a server that may keep the connection open after its answer (chromedriver):
 /// the body is read by its `Content-Length`.
 async fn keep_alive_post(address: &str, path: &str, body: &str) -> String {
@@ -214,14 +223,7 @@ async fn keep_alive_post(address: &str, path: &str, body: &str) -> String {
         raw.extend_from_slice(&chunk[..read]);
         let text = String::from_utf8_lossy(&raw);
         if let Some((head, rest)) = text.split_once("\r\n\r\n") {
-            let length = head
-                .lines()
-                .find_map(|line| {
-                    let (name, value) = line.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(usize::MAX);
+            let length = content_length(head).unwrap_or(usize::MAX);
             if rest.len() >= length || read == 0 {
                 return rest.to_string();
             }

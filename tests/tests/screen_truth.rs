@@ -509,14 +509,7 @@ async fn cluster_failing_the_panels(cluster: &Server) -> String {
                     let Some((head, body)) = text.split_once("\r\n\r\n") else {
                         continue;
                     };
-                    let length = head
-                        .lines()
-                        .find_map(|line| {
-                            let (name, value) = line.split_once(':')?;
-                            name.eq_ignore_ascii_case("content-length")
-                                .then(|| value.trim().parse::<usize>().ok())?
-                        })
-                        .unwrap_or(0);
+                    let length = logdash_e2e::content_length(head).unwrap_or(0);
                     if body.len() >= length {
                         break (head.to_string(), body.to_string());
                     }

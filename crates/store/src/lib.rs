@@ -190,10 +190,15 @@ impl Store {
         // Elasticsearch refuses it to Logstash (which logs and drops it)
         let mut shapes = Vec::with_capacity(placed.len());
         let mut placed_fit = Vec::with_capacity(placed.len());
+        let mut ensured = String::new();
         for (index, time, event) in placed {
-            // a new daily index starts with what its templates declare
-            if let Err(error) = self.ensure_index(&index) {
-                tracing::warn!(index, %error, "the index's templates could not be applied");
+            // a new daily index starts with what its templates declare (asked once per run
+            // of events for one index: a batch is mostly one day's)
+            if ensured != index {
+                if let Err(error) = self.ensure_index(&index) {
+                    tracing::warn!(index, %error, "the index's templates could not be applied");
+                }
+                ensured.clone_from(&index);
             }
             match self.shape(&index, &event, None) {
                 Ok(shaped) => {

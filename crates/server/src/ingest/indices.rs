@@ -53,11 +53,7 @@ fn template_routes(kind: Kind) -> MethodRouter<Input> {
         )
         .delete(
             move |State(input): State<Input>, Path(name): Path<String>| async move {
-                input
-                    .store
-                    .delete_template(kind, &name)
-                    .map(|answer| Json(answer).into_response())
-                    .map_err(ApiError::from)
+                answered(&input, move |store| store.delete_template(kind, &name)).await
             },
         )
 }
@@ -109,11 +105,7 @@ async fn delete(
     State(input): State<Input>,
     Path(index): Path<String>,
 ) -> Result<Response, ApiError> {
-    let store = Arc::clone(&input.store);
-    let answer = tokio::task::spawn_blocking(move || store.delete_indices(&index))
-        .await
-        .map_err(|err| ApiError::Internal(format!("delete index failed: {err}")))??;
-    Ok(Json(answer).into_response())
+    answered(&input, move |store| store.delete_indices(&index)).await
 }
 
 async fn put_mapping(
@@ -136,8 +128,16 @@ async fn with_body(
     answer: impl FnOnce(&Store, &Value) -> Result<Value, RequestError> + Send + 'static,
 ) -> Result<Response, ApiError> {
     let body = json_body(&read_body(&input, headers, body).await?)?;
+    answered(&input, move |store| answer(store, &body)).await
+}
+
+/// The store's answer, worked out off the async threads (it may write and sync a file).
+async fn answered(
+    input: &Input,
+    answer: impl FnOnce(&Store) -> Result<Value, RequestError> + Send + 'static,
+) -> Result<Response, ApiError> {
     let store = Arc::clone(&input.store);
-    let answer = tokio::task::spawn_blocking(move || answer(&store, &body))
+    let answer = tokio::task::spawn_blocking(move || answer(&store))
         .await
         .map_err(|err| ApiError::Internal(format!("index request failed: {err}")))??;
     Ok(Json(answer).into_response())

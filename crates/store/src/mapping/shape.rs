@@ -205,8 +205,10 @@ fn fit(
             let epoch = format.split("||").any(|f| f == "epoch_millis");
             let iso = format.split("||").any(|f| f != "epoch_millis");
             let millis = match value {
-                Value::String(text) if iso && date_millis(text).is_some() => date_millis(text),
-                Value::String(text) if epoch => text.parse::<i64>().ok(),
+                Value::String(text) => iso
+                    .then(|| date_millis(text))
+                    .flatten()
+                    .or_else(|| epoch.then(|| text.parse::<i64>().ok()).flatten()),
                 Value::Number(n) if epoch => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
                 _ => None,
             };
