@@ -455,23 +455,32 @@ impl Browser {
         }
     }
 
-    /// Clicks the element matching `css` (it must exist).
+    /// The element matching `css`, waited for: a page just opened mounts
+    /// only once its wasm has loaded.
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(err) if Instant::now() > deadline => panic!("no {css}: {err}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Clicks the element matching `css`, once it exists.
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
+        self.element(css)
             .await
-            .unwrap_or_else(|err| panic!("no {css}: {err}"))
             .click()
             .await
             .unwrap_or_else(|err| panic!("cannot click {css}: {err}"));
     }
 
-    /// Types into the element matching `css` ("\u{E007}" is Enter).
+    /// Types into the element matching `css`, once it exists ("\u{E007}" is Enter).
     pub async fn type_into(&self, css: &str, keys: &str) {
-        self.client
-            .find(Locator::Css(css))
+        self.element(css)
             .await
-            .unwrap_or_else(|err| panic!("no {css}: {err}"))
             .send_keys(keys)
             .await
             .unwrap_or_else(|err| panic!("cannot type into {css}: {err}"));
