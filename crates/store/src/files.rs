@@ -2,7 +2,7 @@
 //! templates): read whole, written whole or not at all.
 
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use crate::{Mappings, StoreError};
 
@@ -29,8 +29,13 @@ pub(crate) fn read_json_file<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-/// Writes the mappings atomically (temp file, fsync, rename) before each commit.
+/// Writes the mappings atomically (temp file, fsync, rename): before each commit, and
+/// when an index is deleted. One save at a time, so the newest snapshot is the one kept.
 pub(crate) fn save_mappings(path: &Path, mappings: &RwLock<Mappings>) -> Result<(), String> {
+    static SAVING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = SAVING
+        .lock()
+        .map_err(|_| "mappings save lock poisoned".to_string())?;
     let bytes = {
         let mappings = mappings
             .read()

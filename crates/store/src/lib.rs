@@ -158,7 +158,10 @@ impl Store {
             explicit,
             templates,
             writer,
-            next_id: AtomicU64::new(0),
+            // ids made after a restart never repeat one made before it for an event of the
+            // same millisecond: each run counts on from its start time (65,536 per ms of
+            // the earlier run's life would have to be used up to meet it)
+            next_id: AtomicU64::new((now_millis() as u64) << 16),
             arrivals: RwLock::new(None),
         })
     }
@@ -294,23 +297,33 @@ impl Store {
     }
 
     /// Deletes one index and everything in it.
+    ///
+    /// The events go first and the mapping after their deletion is committed: a crash in
+    /// between leaves an empty index listed (dropped again next time), never events that
+    /// no index lists and nothing would ever drop.
     pub fn delete_index(&self, name: &str) -> Result<(), StoreError> {
         let term = Term::from_field_text(self.fields.index, name);
         let query = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-        if let Ok(mut mappings) = self.mappings.write() {
-            mappings.remove(name);
-        }
-        if let Ok(mut explicit) = self.explicit.write() {
-            if explicit.remove(name).is_some() {
-                index_admin::save_explicit(&self.data_dir, &explicit).map_err(StoreError::Index)?;
-            }
-        }
         self.writer
             .send_and_wait(|done| Command::Delete {
                 query,
                 done: Some(done),
             })
-            .map_err(StoreError::Index)
+            .map_err(StoreError::Index)?;
+        if let Ok(mut explicit) = self.explicit.write() {
+            if explicit.remove(name).is_some() {
+                index_admin::save_explicit(&self.data_dir, &explicit).map_err(StoreError::Index)?;
+            }
+        }
+        let removed = self
+            .mappings
+            .write()
+            .is_ok_and(|mut mappings| mappings.remove(name).is_some());
+        if removed {
+            save_mappings(&self.data_dir.join(MAPPINGS_FILE), &self.mappings)
+                .map_err(StoreError::Index)?;
+        }
+        Ok(())
     }
 
     /// The names of all indices, sorted.

@@ -1021,4 +1021,26 @@ fn reopening_keeps_events_and_retention_drops_old_days() {
     assert_eq!(dropped, vec!["logstash-2025.11.01".to_string()]);
     assert_eq!(total(&search(&store, "logstash-*", json!({}))), 1);
     assert_eq!(store.index_names(), vec!["logstash-2025.11.25".to_string()]);
+    // the mapping kept on disk says so at once, not at some later commit
+    let kept = std::fs::read_to_string(dir.path().join("mappings.json")).expect("mappings");
+    assert!(!kept.contains("logstash-2025.11.01"), "{kept}");
+}
+
+#[test]
+fn ids_made_after_a_restart_are_new_for_events_of_the_same_millisecond() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body =
+        "{\"index\":{\"_index\":\"logs-app\"}}\n{\"@timestamp\":\"2026-12-05T10:00:00.123Z\"}\n";
+    for _ in 0..2 {
+        let store = Store::open(dir.path()).expect("opens");
+        store.bulk(None, body.as_bytes()).expect("bulk");
+    }
+    let store = Store::open(dir.path()).expect("reopens");
+    let answer = search(&store, "logs-app", json!({}));
+    let ids: Vec<&Value> = answer["hits"]["hits"]
+        .as_array()
+        .map(|hits| hits.iter().map(|hit| &hit["_id"]).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), 2, "{answer}");
+    assert_ne!(ids[0], ids[1], "{answer}");
 }
