@@ -2,6 +2,7 @@
 //! a fresh data directory, and a real headless Chromium through chromedriver.
 
 pub mod engine;
+pub mod faults;
 pub mod scenarios;
 
 use std::path::PathBuf;

@@ -5,11 +5,11 @@
 //! repeats a run exactly.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use logdash_e2e::faults::{assert_all_there, bulk_of, count, try_bulk, Random};
 use logdash_e2e::Server;
-use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use serde_json::json;
 
 /// How many times the server is killed in one run.
 const KILLS: u64 = 20;
@@ -26,7 +26,13 @@ async fn killed_while_bulk_requests_stream_in_it_loses_no_acknowledged_event() {
     let mut sent = 0;
     for round in 0..KILLS {
         let server = Server::start_in(data_dir, &[]).await;
-        assert_all_there(&server, &ids(&acknowledged), round).await;
+        assert_all_there(
+            &server,
+            "crash-test",
+            &ids(&acknowledged),
+            &format!("after kill {round}"),
+        )
+        .await;
         let mut writers = Vec::new();
         for writer in 0..WRITERS {
             let bulk = server.bulk.clone();
@@ -54,7 +60,7 @@ async fn killed_while_bulk_requests_stream_in_it_loses_no_acknowledged_event() {
         acknowledged.len()
     );
     let server = Server::start_in(data_dir, &[]).await;
-    assert_all_there(&server, &acknowledged, KILLS).await;
+    assert_all_there(&server, "crash-test", &acknowledged, "after the last kill").await;
     // and none twice, or from nowhere
     let total = count(&server, "crash-test", json!({"match_all": {}})).await;
     assert!(
@@ -98,7 +104,13 @@ async fn killed_while_retention_drops_old_days_an_index_is_there_whole_or_gone()
         writing.await.expect("writer runs");
 
         let server = Server::start_in(data_dir, &[]).await;
-        assert_all_there(&server, &ids(&acknowledged), round).await;
+        assert_all_there(
+            &server,
+            "crash-test",
+            &ids(&acknowledged),
+            &format!("after kill {round}"),
+        )
+        .await;
         for day in old_days {
             let held = count(&server, day, json!({"match_all": {}})).await;
             assert!(
@@ -128,7 +140,13 @@ async fn killed_while_retention_drops_old_days_an_index_is_there_whole_or_gone()
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    assert_all_there(&server, &ids(&acknowledged), 5).await;
+    assert_all_there(
+        &server,
+        "crash-test",
+        &ids(&acknowledged),
+        "after retention",
+    )
+    .await;
 }
 
 /// Sends `_bulk` requests of new events (ids `<tag>b<batch>i<n>`) into `crash-test` until
@@ -138,20 +156,10 @@ async fn write_until_refused(bulk: &str, tag: &str, acknowledged: &Mutex<Vec<Str
     let mut sent = 0;
     for batch in 0.. {
         let ids: Vec<String> = (0..BATCH).map(|i| format!("{tag}b{batch}i{i}")).collect();
-        let body: String = ids
-            .iter()
-            .map(|id| {
-                format!(
-                    "{{\"create\":{{\"_index\":\"crash-test\",\"_id\":\"{id}\"}}}}\n{{\"@timestamp\":\"2026-12-05T10:00:00Z\",\"message\":\"event {id}\",\"level\":\"INFO\"}}\n"
-                )
-            })
-            .collect();
         sent += ids.len();
-        let Some((status, answer)) = try_request(bulk, "/_bulk", &body).await else {
+        let Some((status, answer)) = try_bulk(bulk, &bulk_of("crash-test", &ids)).await else {
             break;
         };
-        let answer: Value = serde_json::from_str(&answer)
-            .unwrap_or_else(|err| panic!("a _bulk answer that is not JSON ({err}): {answer}"));
         assert_eq!(status, 200, "{answer}");
         assert_eq!(answer["errors"], json!(false), "{answer}");
         if let Ok(mut acknowledged) = acknowledged.lock() {
@@ -161,103 +169,9 @@ async fn write_until_refused(bulk: &str, tag: &str, acknowledged: &Mutex<Vec<Str
     sent
 }
 
-/// A `_bulk` request over a fresh connection; `None` when the server is gone before the
-/// whole answer arrived (a request cut short is not acknowledged).
-async fn try_request(address: &str, path: &str, body: &str) -> Option<(u16, String)> {
-    let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.ok()?;
-    stream.write_all(body.as_bytes()).await.ok()?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    // a whole answer only: the length it announced
-    let length = logdash_e2e::content_length(head)?;
-    (body.len() == length).then(|| (status, body.to_string()))
-}
-
-/// Asserts that every id in `acknowledged` is in `crash-test`.
-async fn assert_all_there(server: &Server, acknowledged: &[String], round: u64) {
-    for chunk in acknowledged.chunks(1_000) {
-        let found = count(server, "crash-test", json!({"ids": {"values": chunk}})).await;
-        if found != chunk.len() {
-            let answer = server
-                .es(
-                    "POST",
-                    "/crash-test/_search",
-                    &json!({"size": chunk.len(), "_source": false, "query": {"ids": {"values": chunk}}})
-                        .to_string(),
-                )
-                .await;
-            let there: Vec<&str> = answer["hits"]["hits"]
-                .as_array()
-                .map(|hits| hits.iter().filter_map(|h| h["_id"].as_str()).collect())
-                .unwrap_or_default();
-            let lost: Vec<&String> = chunk
-                .iter()
-                .filter(|id| !there.contains(&id.as_str()))
-                .take(10)
-                .collect();
-            panic!(
-                "after kill {round}: {} of {} acknowledged events are lost, among them {lost:?}",
-                chunk.len() - found,
-                chunk.len()
-            );
-        }
-    }
-}
-
-/// How many events of `index` match `query`.
-async fn count(server: &Server, index: &str, query: Value) -> usize {
-    let answer = server
-        .es(
-            "POST",
-            &format!("/{index}/_search"),
-            &json!({"size": 0, "track_total_hits": true, "query": query}).to_string(),
-        )
-        .await;
-    match answer["hits"]["total"]["value"].as_u64() {
-        Some(n) => n as usize,
-        // an index that is gone is counted as empty
-        None if answer["status"] == json!(404) => 0,
-        None => panic!("no count for {index}: {answer}"),
-    }
-}
-
 fn ids(acknowledged: &Mutex<Vec<String>>) -> Vec<String> {
     acknowledged
         .lock()
         .map(|ids| ids.clone())
         .unwrap_or_default()
-}
-
-/// A small seeded generator (xorshift), so a failing run can be repeated.
-struct Random(u64);
-
-impl Random {
-    fn seeded() -> Random {
-        let seed = std::env::var("LOGDASH_FAULT_SEED")
-            .ok()
-            .and_then(|seed| seed.parse().ok())
-            .unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_nanos() as u64)
-                    .unwrap_or(1)
-            });
-        eprintln!("kill times from seed {seed} (LOGDASH_FAULT_SEED={seed} repeats them)");
-        Random(seed.max(1))
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
 }

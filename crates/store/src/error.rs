@@ -15,6 +15,19 @@ pub enum StoreError {
     Corrupt { what: String, detail: String },
     #[error("index failure: {0}")]
     Index(String),
+    /// The disk holding the store is full; writes resume by themselves once space is freed.
+    #[error("{0}")]
+    DiskFull(String),
+}
+
+impl From<crate::writer::WriteFailure> for StoreError {
+    fn from(failure: crate::writer::WriteFailure) -> Self {
+        if failure.disk_full {
+            StoreError::DiskFull(failure.reason)
+        } else {
+            StoreError::Index(failure.reason)
+        }
+    }
 }
 
 /// A request the store refuses or cannot answer, in Elasticsearch's terms.
@@ -115,6 +128,22 @@ impl RequestError {
 
 impl From<StoreError> for RequestError {
     fn from(err: StoreError) -> Self {
-        RequestError::internal(err.to_string())
+        match err {
+            // what Elasticsearch answers past its disk's flood stage: a 429 that shippers
+            // and clients retry until writes are taken again
+            StoreError::DiskFull(reason) => RequestError {
+                status: 429,
+                kind: "cluster_block_exception",
+                reason: format!("{reason}; writes are taken again once space is freed"),
+                raised: Raised::Anywhere,
+            },
+            err => RequestError::internal(err.to_string()),
+        }
+    }
+}
+
+impl From<crate::writer::WriteFailure> for RequestError {
+    fn from(failure: crate::writer::WriteFailure) -> Self {
+        StoreError::from(failure).into()
     }
 }

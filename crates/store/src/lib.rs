@@ -138,15 +138,22 @@ impl Store {
         let mappings = Arc::new(RwLock::new(load_mappings(data_dir)?));
         let explicit = index_admin::load_explicit(data_dir)?;
         let templates = RwLock::new(templates::load(data_dir)?);
+        let memory = config.writer_memory_bytes.max(15 << 20);
         let index_writer = index
-            .writer(config.writer_memory_bytes.max(15 << 20))
+            .writer(memory)
             .map_err(|err| StoreError::Index(format!("cannot open the index writer: {err}")))?;
         let persist = {
             let mappings = Arc::clone(&mappings);
             let path = data_dir.join(MAPPINGS_FILE);
             Box::new(move || save_mappings(&path, &mappings))
         };
-        let writer = Writer::start(index_writer, reader.clone(), persist);
+        let writer = Writer::start(
+            index_writer,
+            memory,
+            index_dir.clone(),
+            reader.clone(),
+            persist,
+        );
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             meta,
@@ -239,7 +246,7 @@ impl Store {
         let count = docs.len();
         self.writer
             .send(Command::Add { docs, done: None })
-            .map_err(StoreError::Index)?;
+            .map_err(StoreError::from)?;
         Ok(count)
     }
 
@@ -275,7 +282,7 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.writer
             .send_and_wait(|done| Command::Commit { done })
-            .map_err(StoreError::Index)
+            .map_err(StoreError::from)
     }
 
     /// Drops whole daily indices (`{prefix}-YYYY.MM.DD`) older than `days` days; returns their names.
@@ -309,7 +316,7 @@ impl Store {
                 query,
                 done: Some(done),
             })
-            .map_err(StoreError::Index)?;
+            .map_err(StoreError::from)?;
         if let Ok(mut explicit) = self.explicit.write() {
             if explicit.remove(name).is_some() {
                 index_admin::save_explicit(&self.data_dir, &explicit).map_err(StoreError::Index)?;

@@ -25,6 +25,9 @@ pub(super) struct Writes<'s> {
     /// Who is told of each event taken (the push tail), and what it will be told.
     arrivals: Option<Arrivals>,
     arrived: Vec<(String, String, Source)>,
+    /// The writer's failures when this request began: one while it is sent in parts may
+    /// have dropped a part.
+    failures: u64,
 }
 
 impl<'s> Writes<'s> {
@@ -37,6 +40,7 @@ impl<'s> Writes<'s> {
             sent: false,
             arrivals: store.arrivals(),
             arrived: Vec::new(),
+            failures: store.writer.failures(),
         }
     }
 
@@ -118,7 +122,7 @@ impl<'s> Writes<'s> {
                 query: crate::query::id_in_index(&self.store.fields, index, id),
                 done: None,
             })
-            .map_err(RequestError::internal)?;
+            .map_err(RequestError::from)?;
         self.deleted.insert(key);
         self.sent = true;
         Ok(found)
@@ -130,15 +134,32 @@ impl<'s> Writes<'s> {
             self.store
                 .writer
                 .send(Command::Add { docs, done: None })
-                .map_err(RequestError::internal)?;
+                .map_err(RequestError::from)?;
             self.sent = true;
         }
         Ok(())
     }
 
-    /// Tells the push tail of what was taken, sends the rest and waits until all of it is
-    /// searchable and durable.
+    /// Sends the rest, waits until all of it is searchable and durable, and then tells the
+    /// push tail of what was taken.
     pub(super) fn finish(mut self) -> Result<(), RequestError> {
+        if self.docs.is_empty() && !self.sent {
+            return Ok(());
+        }
+        let in_parts = self.sent;
+        let docs = std::mem::take(&mut self.docs);
+        self.store.writer.send_and_wait(|done| Command::Add {
+            docs,
+            done: Some(done),
+        })?;
+        if let Some(failure) = self
+            .store
+            .writer
+            .failed_since(self.failures)
+            .filter(|_| in_parts)
+        {
+            return Err(failure.into());
+        }
         if let Some(arrivals) = self.arrivals.as_ref().filter(|_| !self.arrived.is_empty()) {
             let batch: Vec<crate::Arrived<'_>> = self
                 .arrived
@@ -147,16 +168,6 @@ impl<'s> Writes<'s> {
                 .collect();
             arrivals.arrived(&batch);
         }
-        if self.docs.is_empty() && !self.sent {
-            return Ok(());
-        }
-        let docs = std::mem::take(&mut self.docs);
-        self.store
-            .writer
-            .send_and_wait(|done| Command::Add {
-                docs,
-                done: Some(done),
-            })
-            .map_err(RequestError::internal)
+        Ok(())
     }
 }
