@@ -74,6 +74,9 @@ pub fn Dashboard() -> impl IntoView {
     let show_fields = RwSignal::new(false);
     let show_saved = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
+    // the generation whose panels are being asked for (0: none): the timer waits for it,
+    // so a cluster slower than the interval has its answer, or its time-out, shown
+    let pending = StoredValue::new(0u64);
     let tail_key = StoredValue::new(String::new());
     // where the stream's text comes from, as last resolved (for older pages)
     let stream_fields = StoredValue::new(RowFields::default());
@@ -162,6 +165,9 @@ pub fn Dashboard() -> impl IntoView {
                         .map_or(LatencyUnit::Milliseconds, |l| LatencyUnit::of(&l.name));
                     let (interval, _) = request.interval();
                     let answer = api::msearch(&endpoints, request.msearch_body(&resolved)).await;
+                    if pending.get_value() == this {
+                        pending.set_value(0);
+                    }
                     if generation.get_value() != this {
                         return; // a newer refresh has started: this answer is stale
                     }
@@ -185,6 +191,7 @@ pub fn Dashboard() -> impl IntoView {
                     }
                 }
             };
+            pending.set_value(this);
             spawn_local(panels_task);
             if !current.shows(&Panel::Stream) {
                 push.stop();
@@ -256,7 +263,11 @@ pub fn Dashboard() -> impl IntoView {
         (seconds > 0)
             .then(|| {
                 set_interval_with_handle(
-                    move || tick.update(|t| *t += 1),
+                    move || {
+                        if pending.get_value() == 0 {
+                            tick.update(|t| *t += 1)
+                        }
+                    },
                     std::time::Duration::from_secs(u64::from(seconds)),
                 )
                 .ok()
