@@ -1,6 +1,6 @@
 # logdash: the two commands people need are `make run` and `make test`.
 .DEFAULT_GOAL := help
-.PHONY: help run run-cluster test setup dashboard fmt bench fuzz record test-opensearch
+.PHONY: help run run-cluster test setup dashboard fmt bench soak fuzz record test-opensearch
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ test: ## run every test (formatting, lints, unit, end-to-end in headless Chromiu
 
 bench: ## dashboard size, ingest and query benchmarks (1M events; see BENCHMARKS.md)
 	scripts/bench.sh
+
+soak: ## ten minutes of ingest, dashboards and live tails at once (make soak SOAK_MINUTES=60 for longer)
+	scripts/soak.sh $(or $(SOAK_MINUTES),10)
 
 fuzz: ## run each fuzz target for a minute (make fuzz FUZZ_SECONDS=600 for longer)
 	scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)

@@ -4,6 +4,7 @@
 pub mod engine;
 pub mod faults;
 pub mod scenarios;
+pub mod soak;
 pub mod upstream;
 
 use std::path::PathBuf;
