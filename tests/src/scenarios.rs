@@ -37,6 +37,10 @@ pub struct Step {
     /// A body sent byte for byte (a malformed `_bulk`), instead of `body` or `ndjson`.
     #[serde(default)]
     pub raw: Option<String>,
+    /// Sent to the ingest port, as a shipper sends it, though it writes nothing
+    /// (`GET /_cluster/health`); writes go there anyway (see [`Step::writes`]).
+    #[serde(default)]
+    pub ingest: bool,
     #[serde(default = "ok")]
     pub status: u16,
     /// Relative tolerance for numbers (0 = equal as floats).
@@ -165,15 +169,16 @@ impl Step {
     /// whether one exists) or reads templates: the store takes it on its ingest port, where
     /// shippers call it, not on `/es/`.
     pub fn writes(&self) -> bool {
-        self.method_and_path().is_ok_and(|(method, path)| {
-            matches!(method, "PUT" | "DELETE" | "HEAD")
-                || path.starts_with("/_index_template")
-                || path.starts_with("/_template")
-                || path
-                    .split('?')
-                    .next()
-                    .is_some_and(|p| p.ends_with("/_bulk"))
-        })
+        self.ingest
+            || self.method_and_path().is_ok_and(|(method, path)| {
+                matches!(method, "PUT" | "DELETE" | "HEAD")
+                    || path.starts_with("/_index_template")
+                    || path.starts_with("/_template")
+                    || path
+                        .split('?')
+                        .next()
+                        .is_some_and(|p| p.ends_with("/_bulk"))
+            })
     }
 
     /// Whether `status` and `answer` are what the step expects; otherwise what differs.

@@ -5,7 +5,7 @@ mod common;
 
 use std::io::Write;
 
-use common::ingest::{bulk_port, get};
+use common::ingest::{bulk_port, get, put};
 use flate2::write::{GzEncoder, ZlibEncoder};
 use flate2::Compression;
 use serde_json::{json, Value};
@@ -109,4 +109,37 @@ async fn a_shipper_finds_an_elasticsearch_8_with_an_active_license() {
         (200, json!(false)),
         "{answer}"
     );
+}
+
+/// Vector asks for the health before it writes; Filebeat and Logstash look for their
+/// lifecycle policy and create it when missing. logdash runs none: the policy is missing,
+/// and creating one is refused with the setting that turns the shipper's lifecycle off
+/// (`tests/scenarios/shippers.json` replays the rest against the engine).
+#[tokio::test]
+async fn shippers_find_a_healthy_cluster_and_are_told_it_runs_no_lifecycle() {
+    let (address, _store, _dir) = bulk_port(1 << 20).await;
+    let (_, written) = post(&address, "/_bulk", None, &events(2)).await;
+    assert_eq!(written["errors"], json!(false), "{written}");
+    let (status, health) = get(&address, "/_cluster/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["status"], "green", "{health}");
+    assert_eq!(
+        health["active_primary_shards"], 1,
+        "one index, one shard: {health}"
+    );
+    assert_eq!(health["unassigned_shards"], 0);
+
+    let (status, policies) = get(&address, "/_ilm/policy").await;
+    assert_eq!((status, policies), (200, json!({})));
+    let (status, missing) = get(&address, "/_ilm/policy/filebeat").await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["error"]["type"], "resource_not_found_exception");
+    let policy = r#"{"policy":{"phases":{"hot":{"actions":{"rollover":{"max_age":"30d"}}}}}}"#;
+    let (status, refused) = put(&address, "/_ilm/policy/filebeat", policy).await;
+    assert_eq!(status, 400, "{refused}");
+    let reason = refused["error"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("setup.ilm.enabled: false"), "{reason}");
+    assert!(reason.contains("ilm_enabled => false"), "{reason}");
+    let (status, _) = get(&address, "/_ilm/policy/filebeat").await;
+    assert_eq!(status, 404, "nothing was kept");
 }

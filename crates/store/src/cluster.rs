@@ -1,4 +1,5 @@
-//! What the store says of itself as a cluster: `GET /` and `GET /_license`.
+//! What the store says of itself as a cluster: `GET /`, `GET /_license` and
+//! `GET /_cluster/health`.
 
 use logdash_core::es::info::{ClusterInfo, VersionInfo, EMBEDDED_BUILD_FLAVOR};
 use serde_json::Value;
@@ -57,5 +58,29 @@ impl Store {
             "issuer": "elasticsearch",
             "start_date_in_millis": -1
         }})
+    }
+
+    /// `GET /_cluster/health`: one node holding one shard per index, all of them active
+    /// (green), nothing pending. Shippers ask before writing (Vector's `--require-healthy`).
+    pub fn health(&self) -> Value {
+        let shards = self.index_names().len();
+        serde_json::json!({
+            "cluster_name": self.meta.cluster_name,
+            "status": "green",
+            "timed_out": false,
+            "number_of_nodes": 1,
+            "number_of_data_nodes": 1,
+            "active_primary_shards": shards,
+            "active_shards": shards,
+            "relocating_shards": 0,
+            "initializing_shards": 0,
+            "unassigned_shards": 0,
+            "unassigned_primary_shards": 0,
+            "delayed_unassigned_shards": 0,
+            "number_of_pending_tasks": 0,
+            "number_of_in_flight_fetch": 0,
+            "task_max_waiting_in_queue_millis": 0,
+            "active_shards_percent_as_number": 100.0
+        })
     }
 }

@@ -1,7 +1,8 @@
 //! The Elasticsearch-compatible HTTP input: `POST /_bulk` and `POST /{index}/_bulk`, plus
-//! `GET /` and `GET /_license` so Elasticsearch clients and shippers recognise it (Logstash's
-//! `elasticsearch` output writes only where the license is `active`), and indices created
-//! with their mappings (`indices`). Bodies may come compressed
+//! `GET /`, `GET /_license` and `GET /_cluster/health` so Elasticsearch clients and shippers
+//! recognise it (Logstash's `elasticsearch` output writes only where the license is
+//! `active`; Vector checks the health), indices created with their mappings (`indices`),
+//! and lifecycle policies answered honestly (`lifecycle`). Bodies may come compressed
 //! (`Content-Encoding: gzip` or `deflate`, as Logstash and Beats send them); what they
 //! decompress to is bounded by `--max-bulk-bytes` like a plain body.
 
@@ -30,6 +31,8 @@ pub fn app(store: Arc<Store>, max_bytes: usize) -> Router {
     Router::new()
         .route("/", get(info))
         .route("/_license", get(license))
+        .route("/_cluster/health", get(health))
+        .merge(super::lifecycle::routes())
         .route("/_bulk", post(bulk_default).put(bulk_default))
         .route("/{index}/_bulk", post(bulk_index).put(bulk_index))
         .merge(super::indices::routes())
@@ -46,6 +49,10 @@ async fn info(State(input): State<Input>) -> Response {
 
 async fn license(State(input): State<Input>) -> Response {
     Json(input.store.license()).into_response()
+}
+
+async fn health(State(input): State<Input>) -> Response {
+    Json(input.store.health()).into_response()
 }
 
 async fn bulk_default(

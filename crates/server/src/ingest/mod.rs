@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod http;
 mod indices;
+mod lifecycle;
 pub mod tcp;
 
 use std::sync::atomic::{AtomicU64, Ordering};

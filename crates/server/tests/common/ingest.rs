@@ -56,6 +56,11 @@ pub async fn get(address: &str, path: &str) -> (u16, Value) {
     send(address, "GET", path, "", b"").await
 }
 
+/// PUTs a JSON `body` to `path`; the status and the answer's JSON.
+pub async fn put(address: &str, path: &str, body: &str) -> (u16, Value) {
+    send(address, "PUT", path, "", body.as_bytes()).await
+}
+
 async fn send(address: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, Value) {
     let mut stream = TcpStream::connect(address).await.expect("connects");
     let head = format!(

@@ -11,6 +11,25 @@ use crate::mapping::shape::Misfit;
 use crate::Raised;
 use crate::{now_millis, RequestError, Store};
 
+/// The parameters an action line may have in Elasticsearch 8 (its `BulkRequestParser`).
+const ACTION_PARAMETERS: &[&str] = &[
+    "_index",
+    "_id",
+    "routing",
+    "op_type",
+    "version",
+    "version_type",
+    "if_seq_no",
+    "if_primary_term",
+    "retry_on_conflict",
+    "pipeline",
+    "_source",
+    "require_alias",
+    "require_data_stream",
+    "list_executed_pipelines",
+    "dynamic_templates",
+];
+
 /// Longest `_id`, in bytes, as Elasticsearch allows.
 const MAX_ID_BYTES: usize = 512;
 
@@ -211,6 +230,16 @@ fn read_items<'b>(
         if !matches!(op.as_str(), "index" | "create" | "delete" | "update") {
             return Err(malformed(format!(
                 "expected field [create], [delete], [index] or [update] but found [{op}]"
+            )));
+        }
+        // a parameter Elasticsearch 8 does not know refuses the request (Fluent Bit's
+        // default `_type` among them)
+        if let Some(unknown) = meta
+            .keys()
+            .find(|key| !ACTION_PARAMETERS.contains(&key.as_str()))
+        {
+            return Err(RequestError::illegal_argument(format!(
+                "Action/metadata line [{line_number}] contains an unknown parameter [{unknown}]"
             )));
         }
         let id = match meta.get("_id") {
