@@ -6,6 +6,7 @@ mod api;
 mod components;
 mod error;
 mod field_store;
+pub mod investigate;
 mod marks;
 mod pages;
 mod saved_store;

@@ -1,5 +1,7 @@
 //! The view's state lives in the URL query string: read once into a signal, written
-//! back by `history.pushState`, and followed on back/forward (`popstate`). A link's
+//! back by `history.pushState`, and followed on back/forward (`popstate`). The page's
+//! two wasm modules (the dashboard, and the investigation tools once loaded) each hold
+//! the view this way: each change is announced ([`VIEW_CHANGED`]) and the other follows. A link's
 //! parameters the view could not take become notices; a short link (`?s=<id>`) is
 //! opened through the server first, the link's other parameters over it.
 
@@ -72,6 +74,9 @@ impl ViewSignal {
     }
 }
 
+/// The event a module sends on `window` after it wrote a new view into the URL.
+const VIEW_CHANGED: &str = "logdash-view";
+
 pub fn use_view_state() -> ViewSignal {
     let (get, set) = signal(ViewState::default());
     let view = ViewSignal {
@@ -87,6 +92,16 @@ pub fn use_view_state() -> ViewSignal {
             window.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
         // the listener lives as long as the page
         on_pop.forget();
+        // the other module's change: followed unless it is this one's own
+        let on_change = Closure::<dyn FnMut()>::new(move || {
+            let query = current_query();
+            if ViewState::read_link(&query).0 != view.get.get_untracked() {
+                view.open(query);
+            }
+        });
+        let _ = window
+            .add_event_listener_with_callback(VIEW_CHANGED, on_change.as_ref().unchecked_ref());
+        on_change.forget();
     }
     view
 }
@@ -121,6 +136,9 @@ fn push_url(state: &ViewState) {
     };
     if let Ok(history) = window.history() {
         let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    if let Ok(event) = web_sys::Event::new(VIEW_CHANGED) {
+        let _ = window.dispatch_event(&event);
     }
 }
 

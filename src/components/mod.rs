@@ -5,6 +5,7 @@ pub mod chart;
 pub mod details;
 pub mod error_banner;
 pub mod fields_editor;
+pub mod investigate_box;
 pub mod link_notices;
 pub mod panels;
 pub mod saved_queries;

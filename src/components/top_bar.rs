@@ -23,6 +23,8 @@ pub fn TopBar(
     on_run: Callback<()>,
     /// Opens the field choices.
     on_fields: Callback<()>,
+    /// Opens or closes the field sidebar.
+    on_values: Callback<()>,
     /// Opens the saved queries.
     on_saved: Callback<()>,
 ) -> impl IntoView {
@@ -172,6 +174,7 @@ pub fn TopBar(
             <button id="share-pinned" title="Copy a link with the range pinned to absolute times" on:click=move |_| share(true)>"Share (pin times)"</button>
             <button id="saved-button" title="Save this view, or load a saved one" on:click=move |_| on_saved.run(())>"Saved"</button>
             <button id="fields-button" title="Which field holds what" on:click=move |_| on_fields.run(())>"Fields"</button>
+            <button id="values-button" title="Every field and its values" on:click=move |_| on_values.run(())>"Values"</button>
             <button id="theme" title="Light or dark" on:click=move |_| view.update(|s| s.light = !s.light)>"◐"</button>
         </header>
         <ShareNotice shared />

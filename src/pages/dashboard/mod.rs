@@ -24,6 +24,7 @@ use crate::api;
 use crate::components::backend_status::{BackendBanner, BackendLine};
 use crate::components::details::Details;
 use crate::components::fields_editor::FieldsEditor;
+use crate::components::investigate_box::InvestigateBox;
 use crate::components::link_notices::LinkNotices;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
 use crate::components::saved_queries::SavedQueries;
@@ -72,6 +73,7 @@ pub fn Dashboard() -> impl IntoView {
     let selected = RwSignal::new(None::<Row>);
     let show_help = RwSignal::new(false);
     let show_fields = RwSignal::new(false);
+    let show_values = RwSignal::new(false);
     let show_saved = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     // the generation whose panels are being asked for (0: none): the timer waits for it,
@@ -341,6 +343,7 @@ pub fn Dashboard() -> impl IntoView {
         <Show when=move || !embed()>
             <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1))
                 on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s))
+                on_values=Callback::new(move |()| show_values.update(|s| *s = !*s))
                 on_saved=Callback::new(move |()| show_saved.update(|s| *s = !*s)) />
         </Show>
         <div class="statusline">
@@ -385,5 +388,6 @@ pub fn Dashboard() -> impl IntoView {
             <SavedQueries view on_close=Callback::new(move |()| show_saved.set(false)) />
         </Show>
         <Show when=move || show_help.get()><KeysHelp /></Show>
+        <InvestigateBox open=show_values />
     }
 }

@@ -173,7 +173,7 @@ pub fn resolve(overrides: &FieldOverrides, data: &BTreeMap<String, FieldInfo>) -
 }
 
 /// `name` itself when it aggregates, else its `.keyword` sub-field when that does.
-fn aggregatable(name: &str, data: &BTreeMap<String, FieldInfo>) -> Option<Resolved> {
+pub fn aggregatable(name: &str, data: &BTreeMap<String, FieldInfo>) -> Option<Resolved> {
     if data.get(name).is_some_and(|f| f.aggregatable) {
         return Some(Resolved {
             name: name.to_string(),

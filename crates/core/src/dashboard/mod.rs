@@ -10,4 +10,5 @@ pub mod poll;
 pub mod tail;
 #[cfg(test)]
 mod toy_store;
+pub mod values;
 pub mod visible;

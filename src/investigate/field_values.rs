@@ -1,0 +1,150 @@
+//! The field sidebar: every field of the index pattern, filterable by name; a field's top
+//! values over the view's query and range (asked when it is clicked), each with its count
+//! and share, and actions that add it to the query (only it, without it, the field at all).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use logdash_core::dashboard::fields::{aggregatable, from_field_caps, Resolved};
+use logdash_core::dashboard::values::{self, field_names, percent, Action, TopValues};
+
+use crate::api;
+use crate::error::AppError;
+use crate::state::use_view_state;
+
+#[component]
+pub fn FieldValues() -> impl IntoView {
+    let view = use_view_state();
+    let filter = RwSignal::new(String::new());
+    let chosen = RwSignal::new(None::<Resolved>);
+    let fields = LocalResource::new(move || {
+        let index = view.get.with(|v| v.index.clone());
+        async move {
+            let endpoints = api::endpoints().await;
+            api::field_caps(&endpoints, &index)
+                .await
+                .map(|answer| from_field_caps(&answer))
+        }
+    });
+    let top = RwSignal::new(None::<Result<TopValues, String>>);
+    // a field's values follow the view (query, range) while it is chosen
+    Effect::new(move |_| {
+        let (Some(field), state) = (chosen.get(), view.get.get()) else {
+            return;
+        };
+        top.set(None);
+        spawn_local(async move {
+            let endpoints = api::endpoints().await;
+            let now = crate::timefmt::now();
+            let Some((from, to)) = state.range_at(now) else {
+                top.set(Some(Err("the view's time range cannot be read".into())));
+                return;
+            };
+            let body = values::request(&state.query, from, to, &field.agg);
+            let answer = api::search(&endpoints, &state.index, &body).await;
+            // the answer belongs to the field still chosen only
+            if chosen.get_untracked().as_ref() == Some(&field) {
+                top.set(Some(
+                    answer
+                        .map_err(|error| error.to_string())
+                        .and_then(|answer| values::read(&answer)),
+                ));
+            }
+        });
+    });
+    let add = move |value: String, action: Action| {
+        let Some(field) = chosen.get_untracked() else {
+            return;
+        };
+        view.update(|state| {
+            state.query = values::with_filter(&state.query, &field.name, &value, action)
+        });
+    };
+    view! {
+        <section class="field-values" aria-label="Fields and their values">
+            <header>
+                <h2>"Fields"</h2>
+                <button class="close" title="Close" on:click=move |_| super::close("values-button")>"×"</button>
+            </header>
+            <input id="field-filter" type="search" placeholder="filter by name"
+                prop:value=move || filter.get()
+                on:input=move |ev| filter.set(event_target_value(&ev)) />
+            {move || match fields.get() {
+                None => view! { <p class="muted">"reading the fields…"</p> }.into_any(),
+                Some(Err(error)) => view! { <p class="error">{fields_trouble(&error)}</p> }.into_any(),
+                Some(Ok(found)) => {
+                    let names = field_names(&found, &filter.get());
+                    view! {
+                        <ul id="field-list">
+                            {names.into_iter().map(|name| {
+                                let pick = aggregatable(&name, &found);
+                                let is_chosen = chosen.get().is_some_and(|c| c.name == name);
+                                let shown = name.clone();
+                                view! {
+                                    <li class:chosen=is_chosen>
+                                        <button class="field" on:click=move |_| chosen.set(pick.clone().or_else(|| Some(Resolved { name: name.clone(), agg: String::new() })))>{shown}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            {move || chosen.get().map(|field| view! {
+                <div id="top-values">
+                    <h3>{field.name.clone()}</h3>
+                    {move || {
+                        if field.agg.is_empty() {
+                            return view! { <p class="muted">"not aggregatable: no keyword sub-field"</p> }.into_any();
+                        }
+                        match top.get() {
+                            None => view! { <p class="muted">"counting…"</p> }.into_any(),
+                            Some(Err(error)) => view! { <p class="error">{error}</p> }.into_any(),
+                            Some(Ok(found)) => values_table(found, add).into_any(),
+                        }
+                    }}
+                    <button class="exists" on:click=move |_| add(String::new(), Action::Exists)>"only events that have it"</button>
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// A field's values, each with its count, share and actions.
+fn values_table(found: TopValues, add: impl Fn(String, Action) + Copy + 'static) -> impl IntoView {
+    let approximate = if found.approximate { "≈" } else { "" };
+    let lacking = (found.lacking > 0).then(|| {
+        format!(
+            "{} of {} events lack it ({})",
+            found.lacking,
+            found.total,
+            percent(found.lacking as f64 / found.total.max(1) as f64)
+        )
+    });
+    let others = (found.others > 0).then(|| format!("{} events have other values", found.others));
+    view! {
+        <table class="values">
+            <tbody>
+                {found.rows.into_iter().map(|row| {
+                    let (only, without) = (row.term.clone(), row.term.clone());
+                    view! {
+                        <tr>
+                            <td class="value">{row.shown}</td>
+                            <td class="count">{format!("{approximate}{}", row.count)}</td>
+                            <td class="share">{percent(row.share)}</td>
+                            <td class="actions">
+                                <button class="only" title="only events with this value" on:click=move |_| add(only.clone(), Action::Only)>"+"</button>
+                                <button class="without" title="events without this value" on:click=move |_| add(without.clone(), Action::Without)>"−"</button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p class="muted">{lacking}</p>
+        <p class="muted">{others}</p>
+    }
+}
+
+fn fields_trouble(error: &AppError) -> String {
+    format!("the fields could not be read: {error}")
+}

@@ -1,0 +1,104 @@
+//! The field sidebar (#18): every field of the index pattern, a field's values with their
+//! counts and shares, and a value's actions narrowing the view (Back undoes them). Its
+//! code is a second wasm module, fetched the first time the sidebar opens: not before.
+
+use logdash_e2e::{Browser, Server};
+
+/// The files the page has fetched so far.
+async fn fetched(browser: &Browser) -> Vec<String> {
+    let names = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
+        .await
+        .expect("the page runs scripts");
+    serde_json::from_value(names).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_fields_values_are_counted_and_narrow_the_view() {
+    let server = Server::with_requests(&[]).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-*&refresh=0&from=now-1h",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    let first = fetched(&browser).await;
+    assert!(
+        !first
+            .iter()
+            .any(|name| name.contains("logdash-investigate")),
+        "the sidebar's module is part of the first download: {first:?}"
+    );
+
+    browser.click("#values-button").await;
+    let names = browser
+        .wait_for_all("#field-list li", |names| names.iter().any(|n| n == "level"))
+        .await;
+    assert!(!names.iter().any(|n| n.ends_with(".keyword")), "{names:?}");
+    assert!(names.iter().any(|n| n == "extra.user_id"), "{names:?}");
+    browser.type_into("#field-filter", "LEV").await;
+    browser
+        .wait_for_all("#field-list li", |names| names == ["level"])
+        .await;
+    browser.click("#field-list li button").await;
+    browser
+        .wait_for_all("#top-values td.value", |values| values == ["INFO", "ERROR"])
+        .await;
+    assert_eq!(browser.texts("#top-values td.count").await, ["54", "6"]);
+    assert_eq!(browser.texts("#top-values td.share").await, ["90%", "10%"]);
+    let now = fetched(&browser).await;
+    assert!(
+        now.iter()
+            .any(|name| name.ends_with("logdash-investigate_bg.wasm")),
+        "{now:?}"
+    );
+    browser.screenshot("field-values").await;
+
+    // only ERROR: the dashboard follows, and so do the values
+    browser
+        .click("#top-values tr:nth-child(2) button.only")
+        .await;
+    browser.wait_for_text("#volume-total", |t| t == "6").await;
+    assert_eq!(browser.value("#query").await, "level:\"ERROR\"");
+    browser
+        .wait_for_all("#top-values td.value", |values| values == ["ERROR"])
+        .await;
+    let url = browser.client.current_url().await.expect("url");
+    assert!(url.as_str().contains("q=level"), "{url}");
+    browser.screenshot("field-values-only-error").await;
+
+    // Back: the view before, in both
+    browser.client.back().await.expect("back");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    browser
+        .wait_for_all("#top-values td.value", |values| values == ["INFO", "ERROR"])
+        .await;
+    assert_eq!(browser.value("#query").await, "");
+
+    // without ERROR
+    browser
+        .click("#top-values tr:nth-child(2) button.without")
+        .await;
+    browser.wait_for_text("#volume-total", |t| t == "54").await;
+    assert_eq!(browser.value("#query").await, "NOT level:\"ERROR\"");
+
+    // closed by its own button, opened again by the top bar's, as it was
+    browser.click(".field-values button.close").await;
+    browser
+        .wait_for_all("#investigate.hidden", |boxes| boxes.len() == 1)
+        .await;
+    browser.click("#values-button").await;
+    browser
+        .wait_for_all("#investigate.hidden", |boxes| boxes.is_empty())
+        .await;
+    assert_eq!(browser.texts("#top-values td.value").await, ["INFO"]);
+    browser.close().await;
+}
