@@ -1,7 +1,8 @@
-//! The box the investigation tools mount into, and their loading: they are a second wasm
-//! module (`crate::investigate`), fetched the first time the box opens, so the dashboard's
-//! first download does not carry them. (A module that cannot be fetched says so in the box:
-//! done in the loader, which keeps the dashboard's own code small.)
+//! Where the investigation tools (the field sidebar, saved queries) open, and their
+//! loading: they are a second wasm module (`crate::investigate`), fetched the first time
+//! one opens, so the dashboard's first download does not carry them. The dashboard says
+//! which tool is open; the module shows it. (A module that cannot be fetched says so in
+//! the box: done in the loader, which keeps the dashboard's own code small.)
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -9,28 +10,37 @@ use wasm_bindgen::prelude::*;
 /// The tools' module, beside the dashboard's files (Trunk names it after its binary).
 const TOOLS: &str = "./logdash-investigate.js";
 
-#[wasm_bindgen(inline_js = "export function load_tools(url) {
+#[wasm_bindgen(inline_js = "let tools;
+export function show_tool(url, tool) {
   const href = new URL(url, document.baseURI).href;
-  import(href)
-    .then((m) => m.default({ module_or_path: href.replace(/\\.js$/, '_bg.wasm') }))
-    .catch((e) => {
-      const box = document.getElementById('investigate');
-      if (box) box.textContent = 'The field sidebar could not be loaded: ' + e.message;
-    });
+  tools = tools || import(href).then((m) =>
+    m.default({ module_or_path: href.replace(/\\.js$/, '_bg.wasm') }).then(() => m));
+  tools.then((m) => m.show(tool)).catch((e) => {
+    tools = undefined;
+    const box = document.getElementById('investigate');
+    if (box) box.textContent = 'The tools could not be loaded: ' + e.message;
+  });
 }")]
 extern "C" {
-    fn load_tools(url: &str);
+    fn show_tool(url: &str, tool: &str);
 }
 
-/// Shown while `open`; the tools are loaded the first time it opens.
+/// Opens `name`, or closes it if it is the one open.
+pub fn toggle(tool: RwSignal<&'static str>, name: &'static str) {
+    tool.update(|open| *open = if *open == name { "" } else { name });
+}
+
+/// The box the module mounts into; `tool` is the one shown ("" for none).
 #[component]
-pub fn InvestigateBox(open: RwSignal<bool>) -> impl IntoView {
-    let requested = StoredValue::new(false);
+pub fn InvestigateBox(tool: RwSignal<&'static str>) -> impl IntoView {
+    let loaded = StoredValue::new(false);
     Effect::new(move |_| {
-        if open.get() && !requested.get_value() {
-            requested.set_value(true);
-            load_tools(TOOLS);
+        let shown = tool.get();
+        // nothing is fetched before a tool is first opened
+        if !shown.is_empty() || loaded.get_value() {
+            loaded.set_value(true);
+            show_tool(TOOLS, shown);
         }
     });
-    view! { <aside id="investigate" class="investigate" class:hidden=move || !open.get()></aside> }
+    view! { <div id="investigate" class:hidden=move || tool.get().is_empty()></div> }
 }

@@ -8,7 +8,6 @@ pub mod fields_editor;
 pub mod investigate_box;
 pub mod link_notices;
 pub mod panels;
-pub mod saved_queries;
 pub mod shards_notice;
 pub mod share;
 pub mod stream;

@@ -9,11 +9,13 @@ use logdash_core::dashboard::values::{self, field_names, percent, Action, TopVal
 
 use crate::api;
 use crate::error::AppError;
-use crate::state::use_view_state;
+use crate::state::ViewSignal;
 
 #[component]
-pub fn FieldValues() -> impl IntoView {
-    let view = use_view_state();
+pub fn FieldValues(
+    /// The view whose values are counted, and that the actions change.
+    view: ViewSignal,
+) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Resolved>);
     let fields = LocalResource::new(move || {
@@ -60,7 +62,7 @@ pub fn FieldValues() -> impl IntoView {
         });
     };
     view! {
-        <section class="field-values" aria-label="Fields and their values">
+        <aside class="field-values" aria-label="Fields and their values">
             <header>
                 <h2>"Fields"</h2>
                 <button class="close" title="Close" on:click=move |_| super::close("values-button")>"×"</button>
@@ -105,7 +107,7 @@ pub fn FieldValues() -> impl IntoView {
                     <button class="exists" on:click=move |_| add(String::new(), Action::Exists)>"only events that have it"</button>
                 </div>
             })}
-        </section>
+        </aside>
     }
 }
 

@@ -50,8 +50,9 @@ async fn a_full_disk_refuses_writes_clearly_and_they_resume_once_space_is_freed(
     assert_eq!(status, 429, "{answer}");
     assert_eq!(answer["error"]["type"], json!("cluster_block_exception"));
     let reason = answer["error"]["reason"].as_str().unwrap_or_default();
+    // (the cause under it is the disk's, "No space left on device", or tantivy's word for
+    // an indexing thread that stopped on it: which depends on when the disk filled)
     assert!(reason.contains("is full"), "{reason}");
-    assert!(reason.contains("No space left on device"), "{reason}");
     assert!(
         reason.contains("writes are taken again once space is freed"),
         "{reason}"

@@ -11,7 +11,8 @@ pub struct Keys {
     pub selected: RwSignal<Option<Row>>,
     pub show_help: RwSignal<bool>,
     pub show_fields: RwSignal<bool>,
-    pub show_saved: RwSignal<bool>,
+    /// Which investigation tool is open ("" for none).
+    pub tool: RwSignal<&'static str>,
     pub follow: RwSignal<bool>,
     pub query_input: NodeRef<Input>,
 }
@@ -22,7 +23,7 @@ pub fn use_keys(keys: Keys) {
         selected,
         show_help,
         show_fields,
-        show_saved,
+        tool,
         follow,
         query_input,
     } = keys;
@@ -40,7 +41,7 @@ pub fn use_keys(keys: Keys) {
                     selected.set(None);
                     show_help.set(false);
                     show_fields.set(false);
-                    show_saved.set(false);
+                    tool.set("");
                 }
                 "/" if !typing => {
                     event.prevent_default();

@@ -24,10 +24,9 @@ use crate::api;
 use crate::components::backend_status::{BackendBanner, BackendLine};
 use crate::components::details::Details;
 use crate::components::fields_editor::FieldsEditor;
-use crate::components::investigate_box::InvestigateBox;
+use crate::components::investigate_box::{toggle, InvestigateBox};
 use crate::components::link_notices::LinkNotices;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
-use crate::components::saved_queries::SavedQueries;
 use crate::components::shards_notice::ShardsNotice;
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
@@ -73,8 +72,8 @@ pub fn Dashboard() -> impl IntoView {
     let selected = RwSignal::new(None::<Row>);
     let show_help = RwSignal::new(false);
     let show_fields = RwSignal::new(false);
-    let show_values = RwSignal::new(false);
-    let show_saved = RwSignal::new(false);
+    // the investigation tool open ("values", "saved"; "" for none): see InvestigateBox
+    let tool = RwSignal::new("");
     let generation = StoredValue::new(0u64);
     // the generation whose panels are being asked for (0: none): the timer waits for it,
     // so a cluster slower than the interval has its answer, or its time-out, shown
@@ -282,7 +281,7 @@ pub fn Dashboard() -> impl IntoView {
         selected,
         show_help,
         show_fields,
-        show_saved,
+        tool,
         follow,
         query_input,
     });
@@ -343,8 +342,8 @@ pub fn Dashboard() -> impl IntoView {
         <Show when=move || !embed()>
             <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1))
                 on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s))
-                on_values=Callback::new(move |()| show_values.update(|s| *s = !*s))
-                on_saved=Callback::new(move |()| show_saved.update(|s| *s = !*s)) />
+                on_values=Callback::new(move |()| toggle(tool, "values"))
+                on_saved=Callback::new(move |()| toggle(tool, "saved")) />
         </Show>
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>
@@ -384,10 +383,7 @@ pub fn Dashboard() -> impl IntoView {
             <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
                 on_close=Callback::new(move |()| show_fields.set(false)) />
         </Show>
-        <Show when=move || show_saved.get()>
-            <SavedQueries view on_close=Callback::new(move |()| show_saved.set(false)) />
-        </Show>
         <Show when=move || show_help.get()><KeysHelp /></Show>
-        <InvestigateBox open=show_values />
+        <InvestigateBox tool />
     }
 }
