@@ -26,13 +26,7 @@ async fn killed_while_bulk_requests_stream_in_it_loses_no_acknowledged_event() {
     let mut sent = 0;
     for round in 0..KILLS {
         let server = Server::start_in(data_dir, &[]).await;
-        assert_all_there(
-            &server,
-            "crash-test",
-            &ids(&acknowledged),
-            &format!("after kill {round}"),
-        )
-        .await;
+        all_there(&server, &acknowledged, &format!("after kill {round}")).await;
         let mut writers = Vec::new();
         for writer in 0..WRITERS {
             let bulk = server.bulk.clone();
@@ -104,13 +98,7 @@ async fn killed_while_retention_drops_old_days_an_index_is_there_whole_or_gone()
         writing.await.expect("writer runs");
 
         let server = Server::start_in(data_dir, &[]).await;
-        assert_all_there(
-            &server,
-            "crash-test",
-            &ids(&acknowledged),
-            &format!("after kill {round}"),
-        )
-        .await;
+        all_there(&server, &acknowledged, &format!("after kill {round}")).await;
         for day in old_days {
             let held = count(&server, day, json!({"match_all": {}})).await;
             assert!(
@@ -140,13 +128,7 @@ async fn killed_while_retention_drops_old_days_an_index_is_there_whole_or_gone()
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    assert_all_there(
-        &server,
-        "crash-test",
-        &ids(&acknowledged),
-        "after retention",
-    )
-    .await;
+    all_there(&server, &acknowledged, "after retention").await;
 }
 
 /// Sends `_bulk` requests of new events (ids `<tag>b<batch>i<n>`) into `crash-test` until
@@ -167,6 +149,11 @@ async fn write_until_refused(bulk: &str, tag: &str, acknowledged: &Mutex<Vec<Str
         }
     }
     sent
+}
+
+/// Asserts that every event acknowledged so far is in `crash-test`.
+async fn all_there(server: &Server, acknowledged: &Mutex<Vec<String>>, when: &str) {
+    assert_all_there(server, "crash-test", &ids(acknowledged), when).await;
 }
 
 fn ids(acknowledged: &Mutex<Vec<String>>) -> Vec<String> {

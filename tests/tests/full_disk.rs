@@ -66,13 +66,7 @@ async fn a_full_disk_refuses_writes_clearly_and_they_resume_once_space_is_freed(
     let again = bulk_of("disk-test", &["while-full".to_string()]);
     let (status, answer) = try_bulk(&server.bulk, &again).await.expect("answers");
     assert_eq!(status, 429, "{answer}");
-    let (status, saved) = request(
-        &server.address(),
-        "POST",
-        "/api/saved-queries",
-        r#"{"name":"Errors","state":"q=level:ERROR"}"#,
-    )
-    .await;
+    let (status, saved) = save_a_query(&server).await;
     assert!(status >= 500, "{status} {saved}");
     assert!(saved.contains("No space left on device"), "{saved}");
 
@@ -86,13 +80,7 @@ async fn a_full_disk_refuses_writes_clearly_and_they_resume_once_space_is_freed(
     assert_eq!(answer["errors"], json!(false), "{answer}");
     acknowledged.extend(after);
     assert_all_there(&server, "disk-test", &acknowledged, "once space was freed").await;
-    let (status, saved) = request(
-        &server.address(),
-        "POST",
-        "/api/saved-queries",
-        r#"{"name":"Errors","state":"q=level:ERROR"}"#,
-    )
-    .await;
+    let (status, saved) = save_a_query(&server).await;
     assert!(status < 300, "{status} {saved}");
 
     // and after a crash, the store opens with all of it, and nothing refused
@@ -108,6 +96,17 @@ async fn a_full_disk_refuses_writes_clearly_and_they_resume_once_space_is_freed(
     let data_dir = server.kill_hard().await;
     drop(disk);
     drop(data_dir);
+}
+
+/// Saves a query named "Errors"; the status and the answer.
+async fn save_a_query(server: &Server) -> (u16, String) {
+    request(
+        &server.address(),
+        "POST",
+        "/api/saved-queries",
+        r#"{"name":"Errors","state":"q=level:ERROR"}"#,
+    )
+    .await
 }
 
 /// A tmpfs mounted over a folder, unmounted when dropped.
