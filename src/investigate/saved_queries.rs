@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logdash_core::saved::{Changed, ExportFile, SavedQuery, SavedQueryInput};
+use logdash_core::saved::{
+    name_taken, new_imports, Changed, ExportFile, SavedQuery, SavedQueryInput,
+};
 use logdash_core::view::ViewState;
 use wasm_bindgen::JsCast;
 
@@ -35,7 +37,12 @@ pub fn SavedQueries(
         let outcome = work(current.clone()).await;
         needs_token.set(matches!(outcome, Err(ChangeError::NeedsToken(_))));
         let changed = outcome.as_ref().cloned().unwrap_or_default();
-        message.set(outcome.err().map(|err| err.to_string()));
+        message.set(
+            outcome
+                .err()
+                .map(|err| err.to_string())
+                .or(changed.note.clone()),
+        );
         match saved_store::list(&current).await {
             Ok(list) => queries.set(changed.applied_to(list)),
             Err(err) => message.set(Some(err)),
@@ -63,6 +70,14 @@ pub fn SavedQueries(
             name: name.get_untracked(),
             state: view.get.with_untracked(ViewState::to_query),
         };
+        // one name, one query: a second one of the same name is refused, not added
+        if queries.with_untracked(|q| name_taken(q, &input.name, None)) {
+            message.set(Some(format!(
+                "A saved query is already named \"{}\": choose another name, or rename or delete that one.",
+                input.name.trim()
+            )));
+            return;
+        }
         name.set(String::new());
         change(Box::new(move |place| {
             Box::pin(async move {
@@ -79,6 +94,13 @@ pub fn SavedQueries(
         if new_name.trim() == query.name {
             return;
         }
+        if queries.with_untracked(|q| name_taken(q, &new_name, Some(&query.id))) {
+            message.set(Some(format!(
+                "A saved query is already named \"{}\": choose another name.",
+                new_name.trim()
+            )));
+            return;
+        }
         let input = SavedQueryInput {
             name: new_name,
             state: query.state.clone(),
@@ -93,7 +115,15 @@ pub fn SavedQueries(
             })
         }));
     };
-    let delete = move |id: String| {
+    let delete = move |id: String, name: String| {
+        // nothing brings a deleted query back: asked first
+        let asked = web_sys::window().and_then(|w| {
+            w.confirm_with_message(&format!("Delete the saved query \"{name}\"?"))
+                .ok()
+        });
+        if asked != Some(true) {
+            return;
+        }
         change(Box::new(move |place| {
             Box::pin(async move {
                 saved_store::delete(&place, &id).await?;
@@ -105,14 +135,22 @@ pub fn SavedQueries(
         }));
     };
     let import = move |text: String| {
+        let existing = queries.get_untracked();
         change(Box::new(move |place| {
             Box::pin(async move {
-                let inputs = ExportFile::parse(&text)?;
+                // what is saved already (the same name and view) is not saved twice
+                let (fresh, skipped) = new_imports(&existing, ExportFile::parse(&text)?);
                 let mut changed = Changed::default();
-                for input in inputs {
+                for input in fresh {
                     changed
                         .saved
                         .push(saved_store::save(&place, None, input).await?);
+                }
+                if skipped > 0 {
+                    changed.note = Some(format!(
+                        "Imported {}; {skipped} were saved already.",
+                        changed.saved.len()
+                    ));
                 }
                 Ok(changed)
             })
@@ -170,6 +208,7 @@ pub fn SavedQueries(
                         };
                         let (load_query, rename_query, delete_id, rename_id) =
                             (query.clone(), query.clone(), id.clone(), id.clone());
+                        let delete_name = query.name.clone();
                         view! {
                             <li class="saved-item">
                                 <Show when=editing.clone() fallback=move || {
@@ -197,7 +236,7 @@ pub fn SavedQueries(
                                     }
                                 </Show>
                                 <button class="saved-rename-button" title="Rename" on:click=move |_| renaming.set(Some(rename_id.clone()))>"Rename"</button>
-                                <button class="saved-delete" title="Delete" on:click=move |_| delete(delete_id.clone())>"Delete"</button>
+                                <button class="saved-delete" title="Delete" on:click=move |_| delete(delete_id.clone(), delete_name.clone())>"Delete"</button>
                             </li>
                         }
                     }).collect_view().into_any()
@@ -251,13 +290,17 @@ fn download(queries: &[SavedQuery]) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Reads the chosen file as text and hands it on.
+/// Reads the chosen file as text and hands it on. The input is emptied after, so that
+/// choosing the same file again is a new choice (the browser says nothing otherwise).
 fn read_file(event: web_sys::Event, then: impl Fn(String) + 'static) {
-    let file = event
+    let Some(input) = event
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|input| input.files())
-        .and_then(|files| files.get(0));
+    else {
+        return;
+    };
+    let file = input.files().and_then(|files| files.get(0));
+    input.set_value("");
     if let Some(file) = file {
         spawn_local(async move {
             if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {

@@ -489,6 +489,25 @@ impl Browser {
             .unwrap_or_else(|err| panic!("cannot type into {css}: {err}"));
     }
 
+    /// Answers the page's `confirm()` once it asks: OK (`accept`) or Cancel; returns what
+    /// it asked.
+    pub async fn answer_confirm(&self, accept: bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(text) = self.client.get_alert_text().await {
+                let answered = if accept {
+                    self.client.accept_alert().await
+                } else {
+                    self.client.dismiss_alert().await
+                };
+                answered.unwrap_or_else(|err| panic!("cannot answer the confirm: {err}"));
+                return text;
+            }
+            assert!(Instant::now() < deadline, "the page asked nothing");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The `value` of the input matching `css`.
     pub async fn value(&self, css: &str) -> String {
         match self.client.find(Locator::Css(css)).await {

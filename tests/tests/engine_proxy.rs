@@ -248,6 +248,7 @@ async fn saved_queries_live_in_the_cluster_and_share_links_open_the_same_view() 
             position + 1
         ))
         .await;
+    fresh.answer_confirm(true).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !saved_in_cluster().await.is_empty() {
         assert!(

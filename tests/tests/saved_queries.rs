@@ -86,9 +86,41 @@ async fn a_saved_query_survives_a_reload_and_loads_renames_and_deletes() {
             names == ["Errors <b>only</b> (all)"]
         })
         .await;
-    browser.click("#saved-list .saved-delete").await;
+    // one name, one query
     browser
-        .wait_for_text("#saved-list", |t| t.contains("Nothing saved yet"))
+        .type_into("#saved-name", "errors <B>only</b> (ALL)\u{E007}")
+        .await;
+    browser
+        .wait_for_text("#saved-error", |t| t.contains("already named"))
+        .await;
+    assert_eq!(browser.texts("#saved-list .saved-load").await.len(), 1);
+
+    // importing an export twice adds it once
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let export = json!({"kind": "logdash saved queries", "version": 1, "queries": [
+        {"name": "Slow", "state": "q=extra.response_time_ms:>500"}
+    ]});
+    std::fs::write(file.path(), export.to_string()).expect("writes");
+    let path = file.path().display().to_string();
+    browser.type_into("#saved-import", &path).await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names.len() == 2)
+        .await;
+    browser.type_into("#saved-import", &path).await;
+    browser
+        .wait_for_text("#saved-error", |t| t.contains("1 were saved already"))
+        .await;
+    assert_eq!(browser.texts("#saved-list .saved-load").await.len(), 2);
+
+    // delete asks first: Cancel keeps it, OK deletes it
+    browser.click("#saved-list .saved-delete").await;
+    let asked = browser.answer_confirm(false).await;
+    assert!(asked.contains("Errors <b>only</b> (all)"), "{asked}");
+    assert_eq!(browser.texts("#saved-list .saved-load").await.len(), 2);
+    browser.click("#saved-list .saved-delete").await;
+    browser.answer_confirm(true).await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names == ["Slow"])
         .await;
     browser.close().await;
 }
@@ -132,6 +164,7 @@ async fn with_an_editor_token_changes_ask_for_it_and_only_the_right_one_saves() 
         .await;
     browser.click("#saved-token-forget").await;
     browser.click("#saved-list .saved-delete").await;
+    browser.answer_confirm(true).await;
     browser
         .wait_for_text("#saved-error", |t| t.contains("needs the editor token"))
         .await;

@@ -137,6 +137,8 @@ pub fn sort_for_list(queries: &mut [SavedQuery]) {
 pub struct Changed {
     pub saved: Vec<SavedQuery>,
     pub deleted: Vec<String>,
+    /// What to tell people of the change beside the list (an import that left some out).
+    pub note: Option<String>,
 }
 
 impl Changed {
@@ -209,6 +211,43 @@ impl LocalList {
         self.0.retain(|q| q.id != id);
         self.0.len() < before
     }
+}
+
+/// Whether a saved query other than `except` (its id) is already named `name` (names are
+/// compared trimmed and without case: "Errors" and "errors " are one name to people).
+pub fn name_taken(existing: &[SavedQuery], name: &str, except: Option<&str>) -> bool {
+    let name = name.trim().to_lowercase();
+    existing
+        .iter()
+        .any(|q| Some(q.id.as_str()) != except && q.name.trim().to_lowercase() == name)
+}
+
+/// The queries of an import not already saved (the same name and view), each once:
+/// importing a file twice adds nothing the second time. Returns them, and how many were
+/// left out.
+pub fn new_imports(
+    existing: &[SavedQuery],
+    inputs: Vec<SavedQueryInput>,
+) -> (Vec<SavedQueryInput>, usize) {
+    let mut seen: Vec<(String, String)> = existing
+        .iter()
+        .map(|q| (q.name.trim().to_string(), canonical_state(&q.state)))
+        .collect();
+    let total = inputs.len();
+    let mut fresh = Vec::new();
+    for input in inputs {
+        let key = (input.name.trim().to_string(), canonical_state(&input.state));
+        if !seen.contains(&key) {
+            seen.push(key);
+            fresh.push(input);
+        }
+    }
+    let skipped = total - fresh.len();
+    (fresh, skipped)
+}
+
+fn canonical_state(state: &str) -> String {
+    ViewState::from_query(state.trim_start_matches('?')).to_query()
 }
 
 #[cfg(test)]
@@ -355,6 +394,7 @@ mod tests {
                 query("b", "Beta 2", "2026-12-04T11:00:00.000Z"),
             ],
             deleted: vec!["gone".into()],
+            note: None,
         };
         let shown = changed.applied_to(listed);
         let names: Vec<&str> = shown.iter().map(|q| q.name.as_str()).collect();
@@ -368,5 +408,58 @@ mod tests {
             shown.iter().find(|q| q.id == "b").map(|q| q.name.as_str()),
             Some("Beta 3")
         );
+    }
+
+    #[test]
+    fn a_name_is_taken_whatever_its_case_and_spaces_but_not_by_itself() {
+        let query = |id: &str, name: &str| SavedQuery {
+            id: id.into(),
+            name: name.into(),
+            state: "q=a".into(),
+            created: String::new(),
+            updated: String::new(),
+        };
+        let existing = vec![query("a", "Errors"), query("b", "Slow")];
+        assert!(name_taken(&existing, " errors ", None));
+        assert!(
+            !name_taken(&existing, "Errors", Some("a")),
+            "renaming keeps its own name"
+        );
+        assert!(name_taken(&existing, "slow", Some("a")));
+        assert!(!name_taken(&existing, "Other", None));
+    }
+
+    #[test]
+    fn importing_a_file_twice_adds_nothing_the_second_time() {
+        let input = |name: &str, state: &str| SavedQueryInput {
+            name: name.into(),
+            state: state.into(),
+        };
+        let existing = vec![SavedQuery {
+            id: "a".into(),
+            name: "Errors".into(),
+            state: "q=level:ERROR".into(),
+            created: String::new(),
+            updated: String::new(),
+        }];
+        let file = vec![
+            input("Errors", "?q=level:ERROR"),
+            input("Errors", "q=level:WARN"),
+            input("Slow", "q=extra.response_time_ms:>500"),
+            input("Slow", "q=extra.response_time_ms:>500"),
+        ];
+        let (fresh, skipped) = new_imports(&existing, file);
+        let names: Vec<(&str, &str)> = fresh
+            .iter()
+            .map(|q| (q.name.as_str(), q.state.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Errors", "q=level:WARN"),
+                ("Slow", "q=extra.response_time_ms:>500")
+            ]
+        );
+        assert_eq!(skipped, 2);
     }
 }
