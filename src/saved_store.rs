@@ -109,6 +109,16 @@ pub async fn delete(place: &Place, id: &str) -> Result<(), ChangeError> {
     }
 }
 
+/// The queries kept in this browser (saved while there was no server to keep them).
+pub fn kept_in_browser() -> Vec<SavedQuery> {
+    read_local().0
+}
+
+/// Forgets the queries kept in this browser (once the server keeps them).
+pub fn forget_kept_in_browser() -> Result<(), String> {
+    write_local(&LocalList::default())
+}
+
 /// The editor token given in this tab, if any.
 pub fn editor_token() -> Option<String> {
     session()

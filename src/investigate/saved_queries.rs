@@ -48,8 +48,14 @@ pub fn SavedQueries(
             Err(err) => message.set(Some(err)),
         }
     };
+    // queries saved in this browser while the server could not be reached: shown, and
+    // offered for upload, once it can
+    let kept = RwSignal::new(Vec::<SavedQuery>::new());
     spawn_local(async move {
         let (found, list) = saved_store::open().await;
+        if matches!(found, Place::Server(_)) {
+            kept.set(saved_store::kept_in_browser());
+        }
         place.set(Some(found.clone()));
         match list {
             Ok(list) => queries.set(list),
@@ -157,6 +163,41 @@ pub fn SavedQueries(
         }));
     };
 
+    let upload = move || {
+        let (uploading, existing) = (kept.get_untracked(), queries.get_untracked());
+        change(Box::new(move |place| {
+            Box::pin(async move {
+                let inputs = uploading
+                    .into_iter()
+                    .map(|q| SavedQueryInput {
+                        name: q.name,
+                        state: q.state,
+                    })
+                    .collect();
+                // what the server has already (the same name and view) is not sent twice
+                let (fresh, skipped) = new_imports(&existing, inputs);
+                let mut changed = Changed::default();
+                for input in fresh {
+                    changed
+                        .saved
+                        .push(saved_store::save(&place, None, input).await?);
+                }
+                saved_store::forget_kept_in_browser()?;
+                kept.set(Vec::new());
+                changed.note = Some(format!(
+                    "Uploaded {} kept in this browser{}.",
+                    changed.saved.len(),
+                    if skipped > 0 {
+                        format!("; {skipped} the server had already")
+                    } else {
+                        String::new()
+                    }
+                ));
+                Ok(changed)
+            })
+        }));
+    };
+
     let use_token = move || {
         saved_store::set_editor_token(Some(&token.get_untracked()));
         token.set(String::new());
@@ -192,6 +233,14 @@ pub fn SavedQueries(
                         prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))
                         on:keydown=move |e: web_sys::KeyboardEvent| if e.key() == "Enter" { use_token() } />
                     <button id="saved-token-use" on:click=move |_| use_token()>"Use token"</button>
+                </div>
+            </Show>
+            <Show when=move || kept.with(|k| !k.is_empty())>
+                <div id="saved-kept" class="saved-error">
+                    "Kept in this browser only (saved while the server could not be reached): "
+                    {move || kept.with(|k| k.iter().map(|q| q.name.clone()).collect::<Vec<_>>().join(", "))}
+                    " "
+                    <button id="saved-upload" on:click=move |_| upload()>"Upload to the server"</button>
                 </div>
             </Show>
             <ul id="saved-list" class="saved-list">

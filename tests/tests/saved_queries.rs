@@ -227,3 +227,58 @@ async fn without_the_server_s_api_saved_queries_stay_in_the_browser() {
         .await;
     browser.close().await;
 }
+
+/// A query saved while the server could not be reached stays in the browser; once the
+/// server answers again it is shown as kept there, and uploaded on request (#17).
+#[tokio::test]
+async fn queries_kept_in_the_browser_are_offered_to_the_server_when_it_is_back() {
+    let server = server_with_levels().await;
+    let browser = Browser::start().await;
+    let view = format!("{}?index=logs-*&refresh=0", server.url);
+    browser.client.goto(&view).await.expect("opens");
+    // what the dashboard kept while the server was down (its local list, as it writes it)
+    let kept = json!([{"id": "kept1", "name": "Kept offline", "state": "q=level:ERROR",
+        "created": "2026-12-05T10:00:00.000Z", "updated": "2026-12-05T10:00:00.000Z"}]);
+    browser
+        .client
+        .execute(
+            "localStorage.setItem('logdash.saved-queries', arguments[0])",
+            vec![json!(kept.to_string())],
+        )
+        .await
+        .expect("the page runs scripts");
+    open_saved_queries(&browser, &view).await;
+    browser
+        .wait_for_text("#saved-kept", |t| t.contains("Kept offline"))
+        .await;
+    assert_eq!(browser.texts("#saved-list .saved-load").await.len(), 0);
+    browser.screenshot("saved-queries-kept").await;
+    browser.click("#saved-upload").await;
+    browser
+        .wait_for_all("#saved-list .saved-load", |names| names == ["Kept offline"])
+        .await;
+    browser
+        .wait_for_text("#saved-error", |t| {
+            t.contains("Uploaded 1 kept in this browser")
+        })
+        .await;
+    assert!(browser.texts("#saved-kept").await.is_empty());
+    let stored = logdash_e2e::http(&server.address(), "GET", "/api/saved-queries", "").await;
+    let stored: serde_json::Value = serde_json::from_str(&stored).expect("json");
+    assert_eq!(stored["queries"][0]["name"], json!("Kept offline"));
+    assert_eq!(stored["queries"][0]["state"], json!("q=level:ERROR"));
+    let left = browser
+        .client
+        .execute(
+            "return localStorage.getItem('logdash.saved-queries')",
+            vec![],
+        )
+        .await
+        .expect("the page runs scripts");
+    assert_eq!(
+        left,
+        json!("[]"),
+        "the browser forgets what the server keeps"
+    );
+    browser.close().await;
+}
