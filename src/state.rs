@@ -32,8 +32,9 @@ impl ViewSignal {
         if next == self.get.get_untracked() {
             return;
         }
+        // set first: the announcement's own listener then finds nothing new
+        self.set.set(next.clone());
         push_url(&next);
-        self.set.set(next);
     }
 
     /// Opens the view a link asks for (the page's own, or one gone back to).

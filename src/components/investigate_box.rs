@@ -10,16 +10,22 @@ use wasm_bindgen::prelude::*;
 /// The tools' module, beside the dashboard's files (Trunk names it after its binary).
 const TOOLS: &str = "./logdash-investigate.js";
 
-#[wasm_bindgen(inline_js = "let tools;
+#[wasm_bindgen(inline_js = "let tools, tries = 0;
 export function show_tool(url, tool) {
-  const href = new URL(url, document.baseURI).href;
-  tools = tools || import(href).then((m) =>
-    m.default({ module_or_path: href.replace(/\\.js$/, '_bg.wasm') }).then(() => m));
-  tools.then((m) => m.show(tool)).catch((e) => {
-    tools = undefined;
-    const box = document.getElementById('investigate');
-    if (box) box.textContent = 'The tools could not be loaded: ' + e.message;
-  });
+  if (!tools) {
+    // a retry asks anew: a browser may keep a failed module fetch
+    const href = new URL(url, document.baseURI).href;
+    const again = tries++ ? '?try=' + tries : '';
+    tools = import(href + again)
+      .then((m) => m.default({ module_or_path: href.replace(/\\.js$/, '_bg.wasm') + again }).then(() => m))
+      .catch((e) => {
+        tools = undefined;
+        const box = document.getElementById('investigate');
+        if (box) box.textContent = 'The tools could not be loaded: ' + e.message;
+        throw e;
+      });
+  }
+  tools.then((m) => m.show(tool), () => {});
 }")]
 extern "C" {
     fn show_tool(url: &str, tool: &str);

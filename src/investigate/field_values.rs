@@ -43,8 +43,9 @@ pub fn FieldValues(
             };
             let body = values::request(&state.query, from, to, &field.agg);
             let answer = api::search(&endpoints, &state.index, &body).await;
-            // the answer belongs to the field still chosen only
-            if chosen.get_untracked().as_ref() == Some(&field) {
+            // the answer belongs to the field and view still shown only
+            if chosen.get_untracked().as_ref() == Some(&field) && view.get.get_untracked() == state
+            {
                 top.set(Some(
                     answer
                         .map_err(|error| error.to_string())
@@ -57,9 +58,13 @@ pub fn FieldValues(
         let Some(field) = chosen.get_untracked() else {
             return;
         };
-        view.update(|state| {
-            state.query = values::with_filter(&state.query, &field.name, &value, action)
-        });
+        // a value is matched where it was counted (a text field's `.keyword`): exactly
+        let on = if action == Action::Exists {
+            &field.name
+        } else {
+            &field.agg
+        };
+        view.update(|state| state.query = values::with_filter(&state.query, on, &value, action));
     };
     view! {
         <aside class="field-values" aria-label="Fields and their values">

@@ -9,50 +9,59 @@
 mod field_values;
 mod saved_queries;
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::state::use_view_state;
 
-/// Their styles, beside the dashboard's files.
+/// Their styles, beside the dashboard's files, and the id of the link that loads them.
 const STYLES: &str = "investigate.css";
+const STYLES_ID: &str = "investigate-styles";
 
 thread_local! {
-    /// The tool shown, once the tools are mounted.
-    static SHOWN: OnceCell<RwSignal<String>> = const { OnceCell::new() };
+    /// The tool shown, and the box the tools are mounted in.
+    static MOUNTED: RefCell<Option<(RwSignal<String>, web_sys::HtmlElement)>> =
+        const { RefCell::new(None) };
 }
 
-/// Shows `tool` ("values", "saved"; "" for none), mounting the tools the first time.
+/// Shows `tool` ("values", "saved"; "" for none), mounting the tools the first time, and
+/// again into a new box when the dashboard drew itself anew (a short link gone back to).
 pub fn show(tool: &str) {
-    SHOWN.with(|shown| {
-        shown
-            .get_or_init(|| {
-                let shown = RwSignal::new(String::new());
-                mount(shown);
-                shown
-            })
-            .set(tool.to_string());
+    MOUNTED.with(|mounted| {
+        let mut mounted = mounted.borrow_mut();
+        if !mounted
+            .as_ref()
+            .is_some_and(|(_, target)| target.is_connected())
+        {
+            *mounted = mount();
+        }
+        if let Some((shown, _)) = mounted.as_ref() {
+            shown.set(tool.to_string());
+        }
     });
 }
 
-/// Mounts the tools into the dashboard's `#investigate` box, with their styles.
-fn mount(shown: RwSignal<String>) {
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
-        return;
-    };
-    if let (Ok(link), Some(head)) = (document.create_element("link"), document.head()) {
-        let _ = link.set_attribute("rel", "stylesheet");
-        let _ = link.set_attribute("href", STYLES);
-        let _ = head.append_child(&link);
+/// Mounts the tools into the dashboard's `#investigate` box (emptied of what a failed
+/// load wrote there), with their styles the first time.
+fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
+    let document = web_sys::window().and_then(|window| window.document())?;
+    if document.get_element_by_id(STYLES_ID).is_none() {
+        if let (Ok(link), Some(head)) = (document.create_element("link"), document.head()) {
+            let _ = link.set_attribute("id", STYLES_ID);
+            let _ = link.set_attribute("rel", "stylesheet");
+            let _ = link.set_attribute("href", STYLES);
+            let _ = head.append_child(&link);
+        }
     }
     let target = document
         .get_element_by_id("investigate")
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(target) = target {
-        mount_to(target, move || view! { <Tools shown /> }).forget();
-    }
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())?;
+    target.set_text_content(None);
+    let shown = RwSignal::new(String::new());
+    mount_to(target.clone(), move || view! { <Tools shown /> }).forget();
+    Some((shown, target))
 }
 
 /// The tool the dashboard asked for. The field sidebar, once opened, stays as it was

@@ -162,8 +162,8 @@ pub async fn run(server: &Server, plan: &Plan) -> Outcome {
         task.abort();
     }
     let _ = ingest.await;
-    // a refresh due in the last moments may still be on its way: give it a second
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // a refresh due in the last moments may still be on its way: give it a few seconds
+    tokio::time::sleep(Duration::from_secs(5)).await;
     let answered = tally
         .refreshes
         .lock()

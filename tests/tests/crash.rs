@@ -68,21 +68,23 @@ async fn killed_while_bulk_requests_stream_in_it_loses_no_acknowledged_event() {
 async fn killed_while_retention_drops_old_days_an_index_is_there_whole_or_gone() {
     let mut random = Random::seeded();
     let old_days = ["logstash-2020.01.01", "logstash-2020.01.02"];
-    let server = Server::start(&[]).await;
-    for day in old_days {
-        let date = day.trim_start_matches("logstash-").replace('.', "-");
-        let body: String = (0..500)
-            .map(|i| {
-                format!(
-                    "{{\"index\":{{\"_index\":\"{day}\"}}}}\n{{\"@timestamp\":\"{date}T10:00:00Z\",\"message\":\"old {i}\"}}\n"
-                )
-            })
-            .collect();
-        assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    }
-    let mut data_dir = server.kill_hard().await;
+    let mut data_dir = tempfile::tempdir().expect("temp data dir");
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     for round in 0..5 {
+        // the old days, whole again (the round before may have dropped them)
+        let server = Server::start_in(data_dir, &[]).await;
+        for day in old_days {
+            let date = day.trim_start_matches("logstash-").replace('.', "-");
+            let body: String = (0..500)
+                .map(|i| {
+                    format!(
+                        "{{\"index\":{{\"_index\":\"{day}\",\"_id\":\"old{i}\"}}}}\n{{\"@timestamp\":\"{date}T10:00:00Z\",\"message\":\"old {i}\"}}\n"
+                    )
+                })
+                .collect();
+            assert_eq!(server.bulk(&body).await["errors"], json!(false));
+        }
+        data_dir = server.kill_hard().await;
         // retention runs at start: the kill lands before, during or after it, while new
         // events stream in
         let server = Server::start_in(data_dir, &["--retention-days", "30"]).await;

@@ -67,12 +67,12 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
         .click("#top-values tr:nth-child(2) button.only")
         .await;
     browser.wait_for_text("#volume-total", |t| t == "6").await;
-    assert_eq!(browser.value("#query").await, "level:\"ERROR\"");
+    assert_eq!(browser.value("#query").await, "level.keyword:\"ERROR\"");
     browser
         .wait_for_all("#top-values td.value", |values| values == ["ERROR"])
         .await;
     let url = browser.client.current_url().await.expect("url");
-    assert!(url.as_str().contains("q=level"), "{url}");
+    assert!(url.as_str().contains("q=level.keyword"), "{url}");
     browser.screenshot("field-values-only-error").await;
 
     // Back: the view before, in both
@@ -88,7 +88,7 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
         .click("#top-values tr:nth-child(2) button.without")
         .await;
     browser.wait_for_text("#volume-total", |t| t == "54").await;
-    assert_eq!(browser.value("#query").await, "NOT level:\"ERROR\"");
+    assert_eq!(browser.value("#query").await, "NOT level.keyword:\"ERROR\"");
 
     // closed by its own button, opened again by the top bar's, as it was
     browser.click(".field-values button.close").await;
@@ -99,6 +99,8 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
     browser
         .wait_for_all("#investigate.hidden", |boxes| boxes.is_empty())
         .await;
-    assert_eq!(browser.texts("#top-values td.value").await, ["INFO"]);
+    browser
+        .wait_for_all("#top-values td.value", |values| values == ["INFO"])
+        .await;
     browser.close().await;
 }

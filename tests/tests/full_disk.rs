@@ -59,6 +59,14 @@ async fn a_full_disk_refuses_writes_clearly_and_they_resume_once_space_is_freed(
     );
     assert!(acknowledged.len() >= 1_000, "{}", acknowledged.len());
 
+    // whatever the refused write left free is taken too, so that what follows finds the
+    // disk full whatever the timing
+    let rest = disk.path.join("rest");
+    let _ = Command::new("dd")
+        .args(["if=/dev/zero", "bs=4k", "status=none"])
+        .arg(format!("of={}", rest.display()))
+        .status();
+
     // the rest works on: searches, the dashboard, and writes still refused clearly
     assert_all_there(&server, "disk-test", &acknowledged, "with the disk full").await;
     let (status, page) = request(&server.address(), "GET", "/", "").await;
@@ -72,6 +80,7 @@ async fn a_full_disk_refuses_writes_clearly_and_they_resume_once_space_is_freed(
 
     // space comes back: writes are taken again, without a restart
     std::fs::remove_file(&filler).expect("filler removed");
+    std::fs::remove_file(&rest).expect("the rest removed");
     let after: Vec<String> = (0..500).map(|i| format!("after{i}")).collect();
     let (status, answer) = try_bulk(&server.bulk, &bulk_of("disk-test", &after))
         .await

@@ -29,6 +29,9 @@ async fn a_minute_of_ingest_dashboards_and_tails_holds_steady() {
     for w in windows {
         assert!(w.events_sent >= 9_500, "ingest fell behind: {w:?}");
         assert!(w.tail_bytes > 0, "the live tails went quiet: {w:?}");
+    }
+    // (the first window holds fewer: the dashboards open two seconds in)
+    for w in &windows[1..] {
         assert!(w.refreshes >= 30, "refreshes fell behind: {w:?}");
     }
     // after the warm-up: the range and the period before it (the trend's) filled
@@ -42,12 +45,14 @@ async fn a_minute_of_ingest_dashboards_and_tails_holds_steady() {
             w.anon_mb,
             w.end,
         );
+        // the median: with 40 refreshes a window, p99 is one refresh, and one merge
+        // stall would say nothing of a trend (`make soak` judges p99 over minutes)
         assert!(
-            w.p99_ms <= first.p99_ms * 2.0 + 50.0,
-            "latency grows: p99 {:.0} ms at {} s after {:.0} ms at {} s",
-            w.p99_ms,
+            w.p50_ms <= first.p50_ms * 2.0 + 50.0,
+            "latency grows: p50 {:.0} ms at {} s after {:.0} ms at {} s",
+            w.p50_ms,
             w.end,
-            first.p99_ms,
+            first.p50_ms,
             first.end
         );
     }

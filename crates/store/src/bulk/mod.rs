@@ -233,10 +233,11 @@ fn read_items<'b>(
             )));
         }
         // a parameter Elasticsearch 8 does not know refuses the request (Fluent Bit's
-        // default `_type` among them)
+        // default `_type` among them); one whose value is null is skipped, as there
         if let Some(unknown) = meta
-            .keys()
-            .find(|key| !ACTION_PARAMETERS.contains(&key.as_str()))
+            .iter()
+            .find(|(key, value)| !value.is_null() && !ACTION_PARAMETERS.contains(&key.as_str()))
+            .map(|(key, _)| key)
         {
             return Err(RequestError::illegal_argument(format!(
                 "Action/metadata line [{line_number}] contains an unknown parameter [{unknown}]"

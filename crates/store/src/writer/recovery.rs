@@ -87,6 +87,8 @@ impl Recovering {
         let done = match self.get(index) {
             Ok(writer) => op(writer),
             Err(failure) => {
+                // refused, as a failure is: a request sent in parts learns a part is missing
+                self.count(&failure);
                 for waiter in waiters.drain(..) {
                     let _ = waiter.send(Err(failure.clone()));
                 }
@@ -119,16 +121,21 @@ impl Recovering {
             );
         }
         self.unwaited = 0;
-        if let Ok(mut last) = self.failures.last.lock() {
-            *last = Some(failure.clone());
-        }
-        self.failures.count.fetch_add(1, Ordering::SeqCst);
+        self.count(&failure);
         for waiter in waiters.drain(..) {
             let _ = waiter.send(Err(failure.clone()));
         }
         // dropping the writer waits for its indexing threads and lets go of the directory lock
         self.writer = Err(failure.clone());
         failure
+    }
+
+    /// Counts a failure, for [`super::Writer::failed_since`].
+    fn count(&self, failure: &WriteFailure) {
+        if let Ok(mut last) = self.failures.last.lock() {
+            *last = Some(failure.clone());
+        }
+        self.failures.count.fetch_add(1, Ordering::SeqCst);
     }
 
     /// `reason`, saying so when the disk is full.
