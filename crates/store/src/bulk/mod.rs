@@ -219,7 +219,7 @@ fn read_items<'b>(
                 })
             }
         };
-        let (op, meta) = match action.iter().next() {
+        let (mut op, meta) = match action.iter().next() {
             Some((op, Value::Object(meta))) if action.len() == 1 => (op.clone(), meta),
             _ => {
                 return Err(malformed(
@@ -231,6 +231,11 @@ fn read_items<'b>(
             return Err(malformed(format!(
                 "expected field [create], [delete], [index] or [update] but found [{op}]"
             )));
+        }
+        // `index` with `op_type: create` is a create (a conflict on an id held); any other
+        // op_type leaves it an index, as Elasticsearch reads it
+        if op == "index" && meta.get("op_type").and_then(Value::as_str) == Some("create") {
+            op = "create".to_string();
         }
         // a parameter Elasticsearch 8 does not know refuses the request (Fluent Bit's
         // default `_type` among them); one whose value is null is skipped, as there
