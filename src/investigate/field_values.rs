@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logdash_core::dashboard::fields::{aggregatable, from_field_caps, Resolved};
 use logdash_core::dashboard::values::{self, field_names, percent, Action, TopValues};
+use logdash_core::dashboard::visible::visible_owned;
 
 use crate::api;
 use crate::error::AppError;
@@ -85,7 +86,7 @@ pub fn FieldValues(
                             {names.into_iter().map(|name| {
                                 let pick = aggregatable(&name, &found);
                                 let is_chosen = chosen.get().is_some_and(|c| c.name == name);
-                                let shown = name.clone();
+                                let shown = visible_owned(name.clone());
                                 view! {
                                     <li class:chosen=is_chosen>
                                         <button class="field" on:click=move |_| chosen.set(pick.clone().or_else(|| Some(Resolved { name: name.clone(), agg: String::new() })))>{shown}</button>
@@ -98,7 +99,7 @@ pub fn FieldValues(
             }}
             {move || chosen.get().map(|field| view! {
                 <div id="top-values">
-                    <h3>{field.name.clone()}</h3>
+                    <h3>{visible_owned(field.name.clone())}</h3>
                     {move || {
                         if field.agg.is_empty() {
                             return view! { <p class="muted">"not aggregatable: no keyword sub-field"</p> }.into_any();
@@ -135,7 +136,7 @@ fn values_table(found: TopValues, add: impl Fn(String, Action) + Copy + 'static)
                     let (only, without) = (row.term.clone(), row.term.clone());
                     view! {
                         <tr>
-                            <td class="value">{row.shown}</td>
+                            <td class="value">{visible_owned(row.shown)}</td>
                             <td class="count">{format!("{approximate}{}", row.count)}</td>
                             <td class="share">{percent(row.share)}</td>
                             <td class="actions">

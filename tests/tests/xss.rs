@@ -216,6 +216,31 @@ async fn hostile_text_in_events_saved_queries_and_links_is_shown_as_text() {
     assert_nothing_ran(&browser, "the saved queries").await;
     browser.screenshot("xss-saved-queries").await;
 
+    // the field sidebar: hostile field names, and a field whose values are the payloads
+    browser.click("#values-button").await;
+    let names = browser
+        .wait_for_all("#field-list li", |names| names.len() > 5)
+        .await;
+    assert!(
+        names.iter().any(|n| n.contains('<')),
+        "hostile field names are listed as text: {names:?}"
+    );
+    browser
+        .client
+        .find(fantoccini::Locator::XPath(
+            "//ul[@id='field-list']//button[text()='level']",
+        ))
+        .await
+        .expect("level is listed")
+        .click()
+        .await
+        .expect("clicks");
+    browser
+        .wait_for_all("#top-values td.value", |values| values.len() == 10)
+        .await;
+    assert_nothing_ran(&browser, "the field sidebar").await;
+    browser.screenshot("xss-field-values").await;
+
     // links: the payloads in every parameter a link has
     for payload in payloads.iter().filter(|p| p.len() < 300).step_by(3) {
         let encoded = logdash_core::url::encode(payload);
