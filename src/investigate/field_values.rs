@@ -1,6 +1,8 @@
 //! The field sidebar: every field of the index pattern, filterable by name; a field's top
 //! values over the view's query and range (asked when it is clicked), each with its count
 //! and share, and actions that add it to the query (only it, without it, the field at all).
+//! Names and values are text, their acting characters (controls, bidi overrides) shown as
+//! marks, as in the stream.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
