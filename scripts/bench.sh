@@ -12,25 +12,25 @@ scripts/setup.sh --bench --browser --engine
 scripts/build-dashboard.sh >/dev/null
 echo "| dashboard file | bytes | gzip -9 bytes |"
 echo "|---|---|---|"
-# the first download: what index.html loads (the investigation tools' module,
-# logdash-investigate*, is fetched only when they are first opened)
-total=0
-for file in dist/*.wasm dist/*.js dist/snippets/*/*.js dist/*.css; do
-  case "$(basename "$file")" in logdash-investigate*) continue ;; esac
-  raw=$(wc -c <"$file")
-  gz=$(gzip -9c "$file" | wc -c)
-  total=$((total + gz))
-  echo "| $(basename "$file") | $raw | $gz |"
-done
-echo "| **first download (budget 300 KB = 307200)** | | **$total** |"
-tools=0
-for file in dist/logdash-investigate*; do
-  raw=$(wc -c <"$file")
-  gz=$(gzip -9c "$file" | wc -c)
-  tools=$((tools + gz))
-  echo "| $(basename "$file") (when first opened) | $raw | $gz |"
-done
-echo "| investigation tools, loaded when first opened | | $tools |"
+# One row per file after the first argument (its name, then that argument), their gzip
+# sizes summed into $sum.
+sizes() {
+  local suffix=$1
+  shift
+  sum=0
+  for file in "$@"; do
+    raw=$(wc -c <"$file")
+    gz=$(gzip -9c "$file" | wc -c)
+    sum=$((sum + gz))
+    echo "| $(basename "$file")$suffix | $raw | $gz |"
+  done
+}
+# the first download: what index.html loads; the investigation tools' module and styles
+# (logdash-investigate*, investigate.css) are fetched only when they are first opened
+sizes "" dist/logdash-app*.wasm dist/logdash-app*.js dist/snippets/*/*.js dist/main*.css
+echo "| **first download (budget 300 KB = 307200)** | | **$sum** |"
+sizes " (when first opened)" dist/logdash-investigate* dist/investigate.css
+echo "| investigation tools, loaded when first opened | | $sum |"
 echo
 cargo build --release --locked -p logdash-server --bins --examples
 target/release/examples/proxy_bench 10 32

@@ -55,9 +55,7 @@ fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
             let _ = head.append_child(&link);
         }
     }
-    let target = document
-        .get_element_by_id("investigate")
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())?;
+    let target = html_element(&document, "investigate")?;
     target.set_text_content(None);
     let shown = RwSignal::new(String::new());
     mount_to(target.clone(), move || view! { <Tools shown /> }).forget();
@@ -85,11 +83,15 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
 /// Closes the tool as its button in the dashboard's top bar does (the dashboard holds
 /// which tool is open).
 pub(crate) fn close(button: &str) {
-    let button = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id(button))
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(button) = button {
+    let document = web_sys::window().and_then(|window| window.document());
+    if let Some(button) = document.and_then(|document| html_element(&document, button)) {
         button.click();
     }
+}
+
+/// The page's HTML element with this id.
+fn html_element(document: &web_sys::Document, id: &str) -> Option<web_sys::HtmlElement> {
+    document
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
 }

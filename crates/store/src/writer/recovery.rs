@@ -89,9 +89,7 @@ impl Recovering {
             Err(failure) => {
                 // refused, as a failure is: a request sent in parts learns a part is missing
                 self.count(&failure);
-                for waiter in waiters.drain(..) {
-                    let _ = waiter.send(Err(failure.clone()));
-                }
+                tell(waiters, &failure);
                 return Err(failure);
             }
         };
@@ -122,9 +120,7 @@ impl Recovering {
         }
         self.unwaited = 0;
         self.count(&failure);
-        for waiter in waiters.drain(..) {
-            let _ = waiter.send(Err(failure.clone()));
-        }
+        tell(waiters, &failure);
         // dropping the writer waits for its indexing threads and lets go of the directory lock
         self.writer = Err(failure.clone());
         failure
@@ -150,5 +146,12 @@ impl Recovering {
             },
             _ => WriteFailure::stopped(reason),
         }
+    }
+}
+
+/// Tells everyone waiting that their writes were not stored, and why.
+fn tell(waiters: &mut Vec<Done>, failure: &WriteFailure) {
+    for waiter in waiters.drain(..) {
+        let _ = waiter.send(Err(failure.clone()));
     }
 }
