@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod embed;
 pub mod es;
+pub mod export;
 pub mod live;
 pub mod logstash;
 pub mod lucene;

@@ -90,6 +90,18 @@ impl ShardGaps {
 
     /// One line for people: how many shards are missing, from which indices, and why.
     pub fn summary(&self) -> String {
+        let (what, reasons) = self.parts();
+        format!("Partial results: {what}, so these numbers leave out part of the data{reasons}")
+    }
+
+    /// What failed and why, without a word on what it means for the answer's user
+    /// ("1 of 3 shards failed; logs [shard 1]: node_disconnected_exception: gone").
+    pub fn what_failed(&self) -> String {
+        let (what, reasons) = self.parts();
+        format!("{what}{reasons}")
+    }
+
+    fn parts(&self) -> (String, String) {
         let mut parts = Vec::new();
         if self.failed > 0 {
             let shards = if self.failed == 1 { "shard" } else { "shards" };
@@ -102,10 +114,7 @@ impl ShardGaps {
         if self.timed_out {
             parts.push("the search timed out on some shards".to_string());
         }
-        let mut line = format!(
-            "Partial results: {}, so these numbers leave out part of the data",
-            parts.join(" and ")
-        );
+        let mut reasons = String::new();
         for reason in &self.reasons {
             let place = match (&reason.index, reason.shards.as_slice()) {
                 (Some(index), []) => index.clone(),
@@ -113,9 +122,9 @@ impl ShardGaps {
                 (None, []) => "a shard".to_string(),
                 (None, shards) => format!("shard {}", join(shards)),
             };
-            line.push_str(&format!("; {place}: {}", reason.reason));
+            reasons.push_str(&format!("; {place}: {}", reason.reason));
         }
-        line
+        (parts.join(" and "), reasons)
     }
 
     /// The gaps as a search answer's `_shards` and `timed_out` (what `of` reads back): how
