@@ -127,6 +127,14 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_MAX_TAIL_VIEWS", default_value_t = 64)]
     pub max_tail_views: usize,
 
+    /// Exports (/api/export, the dashboard's Export) running at once; past it, 503.
+    #[arg(long, env = "LOGDASH_MAX_EXPORTS", default_value_t = 4)]
+    pub max_exports: usize,
+
+    /// The most events one export file holds; a longer one stops there and says so.
+    #[arg(long, env = "LOGDASH_EXPORT_MAX_EVENTS", default_value_t = 1_000_000)]
+    pub export_max_events: u64,
+
     /// Largest accepted request body on /es/ (searches), in bytes.
     #[arg(long, env = "LOGDASH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

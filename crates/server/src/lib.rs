@@ -1,10 +1,12 @@
 //! The `logdash` server: the dashboard's files, the read-only Elasticsearch API under
 //! `/es/`, the ingest inputs, and the embedded log store behind them.
 
+pub mod backend;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod es_api;
+pub mod export;
 pub mod front;
 pub mod ingest;
 pub mod proxy;
@@ -59,6 +61,8 @@ pub struct AppState {
     pub cors_origins: Vec<HeaderValue>,
     /// The push tail's watchers and views (`/api/tail`).
     pub tail: Arc<tail::hub::Hub>,
+    /// How many exports may run, and how long a file may be (`/api/export`).
+    pub exports: export::Exports,
 }
 
 impl AppState {
@@ -127,6 +131,7 @@ impl AppState {
                 },
                 polled,
             ),
+            exports: export::Exports::new(config.max_exports, config.export_max_events),
         })
     }
 }
@@ -153,6 +158,7 @@ pub fn app(state: Arc<AppState>) -> App {
         .merge(saved_queries::routes())
         .merge(short_links::routes())
         .merge(tail::routes())
+        .merge(export::routes())
         .route("/config.json", get(web::config_json))
         .merge(web::routes())
         .with_state(Arc::clone(&state));

@@ -167,3 +167,80 @@ async fn short_links_live_in_the_real_cluster_and_open_for_teammates() {
     assert_eq!(direct.status, 403, "{}", direct.body);
     request_at(&engine, "DELETE", index, &[], "").await;
 }
+
+/// An export in front of a real cluster of three shards: every event once, newest first,
+/// though many share a millisecond and the shards answer ties in their own order.
+#[tokio::test]
+async fn an_export_reads_every_event_of_a_real_cluster_once() {
+    let Some(engine) = common::engine("an_export_reads_every_event_of_a_real_cluster_once") else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().await;
+    request_at(&engine, "DELETE", "/logs-export", &[], "").await;
+    let created = request_at(
+        &engine,
+        "PUT",
+        "/logs-export",
+        &[],
+        r#"{"settings":{"number_of_shards":3,"number_of_replicas":0}}"#,
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let base = 1_764_000_000_000i64;
+    let mut bulk = String::new();
+    for i in 0..3_000i64 {
+        // 40 events a millisecond
+        let time = logdash_core::time::format_iso8601(base + i / 40);
+        bulk.push_str(&format!("{{\"index\":{{\"_id\":\"e{i}\"}}}}\n{{\"@timestamp\":\"{time}\",\"message\":\"m{i}\"}}\n"));
+    }
+    let stored = request_at(
+        &engine,
+        "POST",
+        "/logs-export/_bulk?refresh=true",
+        &[],
+        &bulk,
+    )
+    .await;
+    assert_eq!(
+        stored.status,
+        200,
+        "{}",
+        &stored.body[..stored.body.len().min(300)]
+    );
+    assert!(!stored.body.contains("\"errors\":true"));
+
+    let server = start_proxy(&format!("http://{engine}"), &[]).await;
+    let export = logdash_core::export::Request {
+        index: "logs-export".into(),
+        query: String::new(),
+        from: base,
+        to: base + 1_000,
+        format: logdash_core::export::Format::Ndjson,
+        columns: vec![],
+    };
+    let answer = request(
+        &server,
+        "GET",
+        &format!("/api/export?{}", export.to_query()),
+        "",
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.header("x-logdash-events"), Some("3000"));
+    let lines: Vec<serde_json::Value> = answer
+        .body
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    let ids: std::collections::HashSet<&str> = lines
+        .iter()
+        .filter_map(|line| line["_id"].as_str())
+        .collect();
+    assert_eq!((lines.len(), ids.len()), (3_000, 3_000), "every event once");
+    let times: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line["_source"]["@timestamp"].as_str())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    request_at(&engine, "DELETE", "/logs-export", &[], "").await;
+}

@@ -191,6 +191,48 @@ pub async fn request_at(
     parse(&raw)
 }
 
+/// A GET whose answer may end broken: its head, its body (de-chunked), and whether the
+/// chunked body ended as HTTP says a whole one ends (its last, empty chunk).
+pub async fn request_raw(
+    server: &TestServer,
+    path: &str,
+    headers: &[&str],
+) -> (String, String, bool) {
+    let mut stream = tokio::net::TcpStream::connect(server.address)
+        .await
+        .expect("connect");
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    let head = format!("GET {path} HTTP/1.1\r\nHost: logdash\r\n{extra}Connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    // a connection the server breaks may end in a reset
+    let _ = stream.read_to_end(&mut raw).await;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    // the chunks, by their sizes in bytes (a compressed body is no text)
+    let (mut body, mut rest, mut whole) = (Vec::new(), &raw[split + 4..], false);
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let Ok(size) = usize::from_str_radix(String::from_utf8_lossy(&rest[..end]).trim(), 16)
+        else {
+            break;
+        };
+        let data = &rest[end + 2..];
+        if size == 0 {
+            whole = data.starts_with(b"\r\n");
+            break;
+        }
+        if data.len() < size + 2 {
+            break;
+        }
+        body.extend_from_slice(&data[..size]);
+        rest = &data[size + 2..];
+    }
+    (head, String::from_utf8_lossy(&body).into_owned(), whole)
+}
+
 fn parse(raw: &[u8]) -> Answer {
     let text = String::from_utf8_lossy(raw);
     let (head, body) = text.split_once("\r\n\r\n").expect("a head");

@@ -2,8 +2,8 @@
 //! what the proxy forwards (and what it never forwards). It answers:
 //! `GET /` with cluster info, `/slow/...` after 3 s, `/missing/...` with a 404 error,
 //! saved-query documents under `/.logdash-saved-queries/` from memory, `/_bulk` with every
-//! entry created (after failing as many times as asked with 503), and anything else with
-//! an empty search result.
+//! entry created (after failing as many times as asked with 503), searches as the test
+//! says (`answer_searches`), and anything else with an empty search result.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -29,11 +29,15 @@ pub struct Recorded {
     pub body: String,
 }
 
+/// How a test answers searches itself.
+type Searches = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
+
 #[derive(Default)]
 struct Memory {
     requests: Vec<Recorded>,
     documents: BTreeMap<String, Value>,
     bulk_failures_left: usize,
+    searches: Option<Searches>,
 }
 
 pub struct Upstream {
@@ -68,6 +72,11 @@ impl Upstream {
         self.memory.lock().expect("lock").bulk_failures_left = times;
     }
 
+    /// Every `_search` from now on is answered by `answer` (given the request's body).
+    pub fn answer_searches(&self, answer: impl Fn(&Value) -> Value + Send + Sync + 'static) {
+        self.memory.lock().expect("lock").searches = Some(Arc::new(answer));
+    }
+
     pub fn clear(&self) {
         self.memory.lock().expect("lock").requests.clear();
     }
@@ -98,8 +107,16 @@ async fn answer(
         content_type: header(&headers, "content-type"),
         body: String::from_utf8_lossy(&body).to_string(),
     };
-    memory.lock().expect("lock").requests.push(recorded);
+    let searches = {
+        let mut memory = memory.lock().expect("lock");
+        memory.requests.push(recorded);
+        memory.searches.clone()
+    };
     let path = uri.path();
+    if let Some(searches) = searches.filter(|_| path.ends_with("/_search")) {
+        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        return axum::Json(searches(&request)).into_response();
+    }
     if path == "/" {
         return axum::Json(json!({"name": "recorder", "cluster_name": "test", "version": {"number": "8.15.0"}, "tagline": "You Know, for Search"})).into_response();
     }
