@@ -1,7 +1,8 @@
 //! Benchmark of the real `logdash` binary (release): TCP ingest of events shaped like
 //! python-logstash-async's (with a probe timing how soon single events become searchable
 //! while the load runs), then the dashboard's refresh (`_msearch` for the panels and the
-//! newest 200 events) over what was ingested, with the server's memory.
+//! newest 200 events) over what was ingested, an export of 100,000 of them beside the
+//! same read in pages through `/es/`, with the server's memory.
 //!
 //! `cargo run --release -p logdash-server --example bench -- [EVENTS] [CONNECTIONS]`
 //! (defaults: 1000000 events over 4 connections). Prints one table; BENCHMARKS.md keeps results.
@@ -40,6 +41,8 @@ fn main() {
             "127.0.0.1:0",
             "--ingest-http",
             "127.0.0.1:0",
+            "--export-max-events",
+            "100000",
             "--data-dir",
         ])
         .arg(data.path())
@@ -143,6 +146,9 @@ fn main() {
     let wildcard = support::timed(20, || {
         support::http(&web, "POST", "/es/logstash-*/_search", &wildcard)
     });
+    // the export of 100,000 events, beside the same read page by page through /es/
+    let export = support::export::export(&web, child.id(), now);
+    let paged = support::export::pages(&web, child.id(), now, export.events);
     let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
         .and_then(|s| {
@@ -193,6 +199,26 @@ fn main() {
     println!(
         "| a field's top values (field sidebar: terms on `extra.user_id.keyword`, and the events lacking it) | p50 {:.1} ms, max {:.1} ms | <= 150 ms at 1M, click to screen |",
         values.0, values.1
+    );
+    let read = |name: &str, run: &support::export::Read100k, goal: &str| {
+        println!(
+            "| {name} | {} events in {:.2} s: {:.0} events/s; server anonymous RSS {} MiB before, at most {} MiB while | {goal} |",
+            run.events,
+            run.seconds,
+            run.events as f64 / run.seconds,
+            run.rss_before / 1024,
+            run.rss_max / 1024
+        );
+    };
+    read(
+        "export, NDJSON (`/api/export`, cut at 100,000)",
+        &export,
+        ">= 20,000 events/s, flat memory",
+    );
+    read(
+        "baseline: the same events in pages of 1,000 through `/es/` (search_after)",
+        &paged,
+        "",
     );
     println!("| server RSS after the run | {} MiB | |", rss / 1024);
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each benchmark uses its own subset")]
 
+pub mod export;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
