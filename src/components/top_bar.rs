@@ -27,6 +27,8 @@ pub fn TopBar(
     on_values: Callback<()>,
     /// Opens the saved queries.
     on_saved: Callback<()>,
+    /// Opens the export.
+    on_export: Callback<()>,
 ) -> impl IntoView {
     let state = view.get;
     let index = RwSignal::new(state.get_untracked().index);
@@ -175,6 +177,7 @@ pub fn TopBar(
             <button id="saved-button" title="Save this view, or load a saved one" on:click=move |_| on_saved.run(())>"Saved"</button>
             <button id="fields-button" title="Which field holds what" on:click=move |_| on_fields.run(())>"Fields"</button>
             <button id="values-button" title="Every field and its values" on:click=move |_| on_values.run(())>"Values"</button>
+            <button id="export-button" title="This view's events as a CSV or NDJSON file" on:click=move |_| on_export.run(())>"Export"</button>
             <button id="theme" title="Light or dark" on:click=move |_| view.update(|s| s.light = !s.light)>"◐"</button>
         </header>
         <ShareNotice shared />

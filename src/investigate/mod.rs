@@ -6,7 +6,9 @@
 //! changes it the same way: a new history entry, announced to the dashboard (`state`),
 //! which follows it as it follows Back.
 
+mod export;
 mod field_values;
+mod save_file;
 mod saved_queries;
 
 use std::cell::RefCell;
@@ -26,7 +28,7 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// Shows `tool` ("values", "saved"; "" for none), mounting the tools the first time, and
+/// Shows `tool` ("values", "saved", "export"; "" for none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
 pub fn show(tool: &str) {
     MOUNTED.with(|mounted| {
@@ -62,20 +64,27 @@ fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
     Some((shown, target))
 }
 
-/// The tool the dashboard asked for. The field sidebar, once opened, stays as it was
-/// (its field and values) while closed; saved queries are read again at each opening.
+/// The tool the dashboard asked for. The field sidebar and the export, once opened, stay
+/// as they were while closed (an export runs on); saved queries are read again at each
+/// opening.
 #[component]
 fn Tools(shown: RwSignal<String>) -> impl IntoView {
     let view = use_view_state();
     let is = move |tool: &str| shown.with(|shown| shown == tool);
-    let values_opened =
-        Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || is("values"));
+    let opened = move |tool: &'static str| {
+        Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || is(tool))
+    };
+    let (values_opened, export_opened) = (opened("values"), opened("export"));
     view! {
         <Show when=move || values_opened.get()>
             <div class:hidden=move || !is("values")><field_values::FieldValues view /></div>
         </Show>
         <Show when=move || is("saved")>
             <saved_queries::SavedQueries view on_close=Callback::new(|()| close("saved-button")) />
+        </Show>
+        // kept while closed: an export goes on, and its columns stay as chosen
+        <Show when=move || export_opened.get()>
+            <div class:hidden=move || !is("export")><export::Export view /></div>
         </Show>
     }
 }

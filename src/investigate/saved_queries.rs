@@ -319,24 +319,7 @@ fn download(queries: &[SavedQuery]) {
         return;
     };
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let anchor = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(anchor) = anchor {
-        anchor.set_href(&url);
-        anchor.set_download("logdash-saved-queries.json");
-        anchor.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    let _ = super::save_file::offer(&parts, "application/json", "logdash-saved-queries.json");
 }
 
 /// Reads the chosen file as text and hands it on. The input is emptied after, so that

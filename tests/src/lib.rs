@@ -292,7 +292,7 @@ pub struct Browser {
     driver: Child,
     /// chromedriver's address, for what fantoccini has no call for (the network log).
     driver_address: String,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 /// One request the page sent, as Chromium's network log saw it.
@@ -338,8 +338,11 @@ impl Browser {
                     "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
-                // as many people browse: the embed API must work without third-party cookies
-                "prefs": {"profile.cookie_controls_mode": 1, "profile.block_third_party_cookies": true},
+                // as many people browse: the embed API must work without third-party cookies;
+                // files the pages offer are saved in the profile, unasked (see `downloaded`)
+                "prefs": {"profile.cookie_controls_mode": 1, "profile.block_third_party_cookies": true,
+                    "download.default_directory": profile.path().join("downloads"),
+                    "download.prompt_for_download": false},
             }),
         );
         if record {
@@ -368,8 +371,67 @@ impl Browser {
             client,
             driver,
             driver_address: format!("127.0.0.1:{port}"),
-            _profile: profile,
+            profile,
         }
+    }
+
+    /// The files the pages offered and the browser saved whole, by name (a file still being
+    /// written is left out).
+    pub fn downloaded(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> =
+            std::fs::read_dir(self.profile.path().join("downloads"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| entry.file_name().to_string_lossy().to_string())
+                .filter(|name| !name.ends_with(".crdownload"))
+                .filter_map(|name| {
+                    let bytes =
+                        std::fs::read(self.profile.path().join("downloads").join(&name)).ok()?;
+                    Some((name, bytes))
+                })
+                .collect();
+        files.sort();
+        files
+    }
+
+    /// Waits (up to 30 s) for the browser to have saved a file whose name starts with `prefix`.
+    pub async fn wait_for_download(&self, prefix: &str) -> (String, Vec<u8>) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(file) = self
+                .downloaded()
+                .into_iter()
+                .find(|(name, _)| name.starts_with(prefix))
+            {
+                return file;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no file {prefix}* was saved: {:?}",
+                self.downloaded().iter().map(|f| &f.0).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a Chrome DevTools Protocol command (`Network.emulateNetworkConditions`, ...) in
+    /// the page; returns its answer.
+    pub async fn cdp(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a session");
+        let answer = keep_alive_post(
+            &self.driver_address,
+            &format!("/session/{session}/goog/cdp/execute"),
+            &serde_json::json!({"cmd": command, "params": params}).to_string(),
+        )
+        .await;
+        serde_json::from_str(&answer).unwrap_or_else(|err| panic!("{command}: {err}: {answer}"))
     }
 
     /// The requests the pages sent since the last call (a browser from

@@ -2,7 +2,7 @@
 //! SVG, `javascript:` URLs, event handlers, entity and URL encodings, template syntax,
 //! ANSI escapes, bidi overrides, a 100 KB line) in every field of logged events (message,
 //! level, user, path, status, stack trace, and field names), in saved queries' names and
-//! in a link's parameters. Each payload, if it ran, would set the page's title; none may,
+//! in a link's parameters, and as an export's column. Each payload, if it ran, would set the page's title; none may,
 //! no element the payloads describe may appear, characters that would act (ANSI escapes,
 //! bidi overrides) are shown as what they are, and the page must stay usable.
 
@@ -240,6 +240,34 @@ async fn hostile_text_in_events_saved_queries_and_links_is_shown_as_text() {
         .await;
     assert_nothing_ran(&browser, "the field sidebar").await;
     browser.screenshot("xss-field-values").await;
+
+    // the export: hostile field names as columns, shown as text, and written to the file
+    browser.click("#export-button").await;
+    browser
+        .wait_for_all("#export-columns li span", |c| !c.is_empty())
+        .await;
+    let column = format!("<img src=x onerror={RUN}>");
+    browser.type_into("#export-column", &column).await;
+    browser.click(".export-add button").await;
+    browser
+        .wait_for_all("#export-columns li span", |c| c.contains(&column))
+        .await;
+    assert_nothing_ran(&browser, "the export's columns").await;
+    browser.click("#export-start").await;
+    browser
+        .wait_for_text("#export-status", |t| t.contains("written"))
+        .await;
+    let (_, file) = browser.wait_for_download("logdash-").await;
+    let file = String::from_utf8_lossy(&file);
+    assert!(
+        file.lines()
+            .next()
+            .is_some_and(|header| header.contains(&column)),
+        "the hostile column is in the file's header"
+    );
+    assert_nothing_ran(&browser, "the export").await;
+    browser.screenshot("xss-export").await;
+    browser.click("#export-button").await;
 
     // links: the payloads in every parameter a link has
     for payload in payloads.iter().filter(|p| p.len() < 300).step_by(3) {

@@ -72,7 +72,7 @@ pub fn Dashboard() -> impl IntoView {
     let selected = RwSignal::new(None::<Row>);
     let show_help = RwSignal::new(false);
     let show_fields = RwSignal::new(false);
-    // the investigation tool open ("values", "saved"; "" for none): see InvestigateBox
+    // the investigation tool open ("values", "saved", "export"; "" for none): see InvestigateBox
     let tool = RwSignal::new("");
     let generation = StoredValue::new(0u64);
     // the generation whose panels are being asked for (0: none): the timer waits for it,
@@ -343,7 +343,8 @@ pub fn Dashboard() -> impl IntoView {
             <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1))
                 on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s))
                 on_values=Callback::new(move |()| toggle(tool, "values"))
-                on_saved=Callback::new(move |()| toggle(tool, "saved")) />
+                on_saved=Callback::new(move |()| toggle(tool, "saved"))
+                on_export=Callback::new(move |()| toggle(tool, "export")) />
         </Show>
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>
