@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logdash_core::dashboard::fields::{from_field_caps, resolve};
+use logdash_core::dashboard::fields::resolve;
 use logdash_core::dashboard::visible::visible_owned;
 use logdash_core::export::progress::Progress;
 use logdash_core::export::{default_columns, file_name, progress_label, Format, Request};
@@ -38,25 +38,17 @@ enum Run {
 pub fn Export(
     /// The view whose events are written.
     view: ViewSignal,
+    /// The view's fields, offered as columns.
+    fields: super::Fields,
 ) -> impl IntoView {
     let format = RwSignal::new(Format::Csv);
     let columns = RwSignal::new(Vec::<String>::new());
     let adding = RwSignal::new(String::new());
     let run = RwSignal::new(Run::Idle);
     let controller = StoredValue::new_local(None::<web_sys::AbortController>);
-    let fields = LocalResource::new(move || {
-        let index = view.get.with(|v| v.index.clone());
-        async move {
-            let endpoints = api::endpoints().await;
-            api::field_caps(&endpoints, &index)
-                .await
-                .map(|answer| from_field_caps(&answer))
-                .unwrap_or_default()
-        }
-    });
     // the columns start as the stream's, once the fields are known
     Effect::new(move |_| {
-        if let Some(found) = fields.get() {
+        if let Some(Ok(found)) = fields.get() {
             if columns.with_untracked(Vec::is_empty) {
                 let resolved = view.get.with_untracked(|v| resolve(&v.fields, &found));
                 columns.set(default_columns(&resolved));
@@ -149,7 +141,7 @@ pub fn Export(
                         on:input=move |ev| adding.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { add_column(); } />
                     <datalist id="export-fields">
-                        {move || fields.get().map(|found| found.into_keys().map(|name| view! { <option value=name></option> }).collect_view())}
+                        {move || fields.get().and_then(Result::ok).map(|found| found.into_keys().map(|name| view! { <option value=name></option> }).collect_view())}
                     </datalist>
                     <button on:click=move |_| add_column()>"Add"</button>
                 </div>

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logdash_core::dashboard::fields::{aggregatable, from_field_caps, Resolved};
+use logdash_core::dashboard::fields::{aggregatable, Resolved};
 use logdash_core::dashboard::values::{self, field_names, percent, Action, TopValues};
 use logdash_core::dashboard::visible::visible_owned;
 
@@ -18,18 +18,11 @@ use crate::state::ViewSignal;
 pub fn FieldValues(
     /// The view whose values are counted, and that the actions change.
     view: ViewSignal,
+    /// The view's fields.
+    fields: super::Fields,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Resolved>);
-    let fields = LocalResource::new(move || {
-        let index = view.get.with(|v| v.index.clone());
-        async move {
-            let endpoints = api::endpoints().await;
-            api::field_caps(&endpoints, &index)
-                .await
-                .map(|answer| from_field_caps(&answer))
-        }
-    });
     let top = RwSignal::new(None::<Result<TopValues, String>>);
     // a field's values follow the view (query, range) while it is chosen
     Effect::new(move |_| {

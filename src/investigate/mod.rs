@@ -13,10 +13,31 @@ mod saved_queries;
 
 use std::cell::RefCell;
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
+use logdash_core::dashboard::fields::{from_field_caps, FieldInfo};
 use wasm_bindgen::JsCast;
 
-use crate::state::use_view_state;
+use crate::api;
+use crate::error::AppError;
+use crate::state::{use_view_state, ViewSignal};
+
+/// The fields of the view's index pattern (`_field_caps`), read again when the pattern
+/// changes; one reading for all the tools.
+pub type Fields = LocalResource<Result<BTreeMap<String, FieldInfo>, AppError>>;
+
+fn use_fields(view: ViewSignal) -> Fields {
+    LocalResource::new(move || {
+        let index = view.get.with(|v| v.index.clone());
+        async move {
+            let endpoints = api::endpoints().await;
+            api::field_caps(&endpoints, &index)
+                .await
+                .map(|answer| from_field_caps(&answer))
+        }
+    })
+}
 
 /// Their styles, beside the dashboard's files, and the id of the link that loads them.
 const STYLES: &str = "investigate.css";
@@ -70,6 +91,7 @@ fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
 #[component]
 fn Tools(shown: RwSignal<String>) -> impl IntoView {
     let view = use_view_state();
+    let fields = use_fields(view);
     let is = move |tool: &str| shown.with(|shown| shown == tool);
     let opened = move |tool: &'static str| {
         Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || is(tool))
@@ -77,14 +99,14 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
     let (values_opened, export_opened) = (opened("values"), opened("export"));
     view! {
         <Show when=move || values_opened.get()>
-            <div class:hidden=move || !is("values")><field_values::FieldValues view /></div>
+            <div class:hidden=move || !is("values")><field_values::FieldValues view fields /></div>
         </Show>
         <Show when=move || is("saved")>
             <saved_queries::SavedQueries view on_close=Callback::new(|()| close("saved-button")) />
         </Show>
         // kept while closed: an export goes on, and its columns stay as chosen
         <Show when=move || export_opened.get()>
-            <div class:hidden=move || !is("export")><export::Export view /></div>
+            <div class:hidden=move || !is("export")><export::Export view fields /></div>
         </Show>
     }
 }

@@ -415,9 +415,9 @@ impl Browser {
         }
     }
 
-    /// Runs a Chrome DevTools Protocol command (`Network.emulateNetworkConditions`, ...) in
-    /// the page; returns its answer.
-    pub async fn cdp(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+    /// A POST to chromedriver's own commands for this session (`se/log`, ...), for what
+    /// fantoccini has no call for.
+    async fn driver_post(&self, command: &str, body: &str) -> String {
         let session = self
             .client
             .session_id()
@@ -425,31 +425,32 @@ impl Browser {
             .ok()
             .flatten()
             .expect("a session");
-        let answer = keep_alive_post(
+        keep_alive_post(
             &self.driver_address,
-            &format!("/session/{session}/goog/cdp/execute"),
-            &serde_json::json!({"cmd": command, "params": params}).to_string(),
+            &format!("/session/{session}/{command}"),
+            body,
         )
-        .await;
+        .await
+    }
+
+    /// Runs a Chrome DevTools Protocol command (`Network.emulateNetworkConditions`, ...) in
+    /// the page; returns its answer.
+    pub async fn cdp(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+        let answer = self
+            .driver_post(
+                "goog/cdp/execute",
+                &serde_json::json!({"cmd": command, "params": params}).to_string(),
+            )
+            .await;
         serde_json::from_str(&answer).unwrap_or_else(|err| panic!("{command}: {err}: {answer}"))
     }
 
     /// The requests the pages sent since the last call (a browser from
     /// [`Browser::start_recording`]), bodies included, in the order they left.
     pub async fn sent(&self) -> Vec<SentRequest> {
-        let session = self
-            .client
-            .session_id()
-            .await
-            .ok()
-            .flatten()
-            .expect("a session");
-        let log = keep_alive_post(
-            &self.driver_address,
-            &format!("/session/{session}/se/log"),
-            r#"{"type":"performance"}"#,
-        )
-        .await;
+        let log = self
+            .driver_post("se/log", r#"{"type":"performance"}"#)
+            .await;
         let log: serde_json::Value = serde_json::from_str(&log).expect("the network log");
         let mut out = Vec::new();
         for entry in log["value"].as_array().into_iter().flatten() {
