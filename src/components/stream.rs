@@ -36,6 +36,9 @@ pub fn Stream(
     total: Signal<Option<u64>>,
     /// Whether to keep the newest line in view.
     follow: RwSignal<bool>,
+    /// The line the keys selected (index, `_id`): marked, and kept in view.
+    #[prop(into)]
+    cursor: Signal<Option<(String, String)>>,
     /// Called with the clicked line.
     on_select: Callback<Row>,
     /// Called when the reader nears the oldest line held: load older ones.
@@ -158,6 +161,22 @@ pub fn Stream(
         }
     };
     let resume = move |_| follow.set(true);
+    // the selected line is scrolled into view when the keys move it
+    Effect::new(move |_| {
+        let Some((index, id)) = cursor.get() else {
+            return;
+        };
+        let at = tail.with_value(|t| t.rows().iter().position(|r| r.index == index && r.id == id));
+        if let (Some(at), Some(element)) = (at, list.get_untracked()) {
+            let (top, bottom) = (at as f64 * ROW_HEIGHT, (at + 1) as f64 * ROW_HEIGHT);
+            let (shown, height) = (element.scroll_top() as f64, element.client_height() as f64);
+            if top < shown {
+                element.set_scroll_top(top as i32);
+            } else if bottom > shown + height {
+                element.set_scroll_top((bottom - height) as i32);
+            }
+        }
+    });
 
     view! {
         <div class="stream-bar">
@@ -179,9 +198,13 @@ pub fn Stream(
                 let terms = terms.get();
                 let offset = offset.get();
                 let dated = dated.get();
+                let cursor = cursor.get();
                 view! {
                     <div style:height=format!("{}px", first as f64 * ROW_HEIGHT)></div>
-                    {rows.into_iter().map(|(i, row)| line(i, row, &terms, (offset, dated), on_select)).collect_view()}
+                    {rows.into_iter().map(|(i, row)| {
+                        let chosen = cursor.as_ref().is_some_and(|(index, id)| *index == row.index && *id == row.id);
+                        line(i, row, &terms, (offset, dated, chosen), on_select)
+                    }).collect_view()}
                     <div style:height=format!("{}px", (len - end) as f64 * ROW_HEIGHT)></div>
                 }
             }}
@@ -193,13 +216,14 @@ fn line(
     position: usize,
     row: Row,
     terms: &[String],
-    (offset, dated): (i32, bool),
+    (offset, dated, chosen): (i32, bool, bool),
     on_select: Callback<Row>,
 ) -> impl IntoView {
     let class = format!(
-        "row level-{}{}",
+        "row level-{}{}{}",
         level_class(&row.level),
-        if row.late { " late" } else { "" }
+        if row.late { " late" } else { "" },
+        if chosen { " cursor" } else { "" }
     );
     let pieces = spans(&row.message, terms);
     let time = if dated {

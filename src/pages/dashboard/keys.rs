@@ -1,14 +1,26 @@
-//! The dashboard's keys: / focuses the query, Esc closes what is open, ? lists the keys,
-//! End resumes following the stream.
+//! The dashboard's keys, as core's map (`dashboard::keys`) says: `/` focuses the query,
+//! Esc closes what is open, `j`/`k` move a selection through the stream and `o` opens it,
+//! `f` follows, `[`/`]` move the range, `?` lists them all.
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use logdash_core::dashboard::tail::Row;
+use logdash_core::dashboard::keys::{action, step, KeyAction, SHORTCUTS};
+use logdash_core::dashboard::tail::{Row, Tail};
 use wasm_bindgen::JsCast;
 
-/// What the keys open, close and focus.
+use crate::state::ViewSignal;
+use crate::timefmt;
+
+/// A stream line, by index and `_id`.
+pub type LineKey = (String, String);
+
+/// What the keys open, close, move and focus.
 pub struct Keys {
+    pub view: ViewSignal,
     pub selected: RwSignal<Option<Row>>,
+    /// The stream line the keys have selected.
+    pub cursor: RwSignal<Option<LineKey>>,
+    pub tail: StoredValue<Tail, LocalStorage>,
     pub show_help: RwSignal<bool>,
     pub show_fields: RwSignal<bool>,
     /// Which investigation tool is open ("" for none).
@@ -19,44 +31,89 @@ pub struct Keys {
 
 /// Listens for the keys on the whole page, for as long as it lives.
 pub fn use_keys(keys: Keys) {
-    let Keys {
-        selected,
-        show_help,
-        show_fields,
-        tool,
-        follow,
-        query_input,
-    } = keys;
     let Some(window) = web_sys::window() else {
         return;
     };
     let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
         move |event: web_sys::KeyboardEvent| {
-            let typing = event
+            let target = event
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+            let typing = target
+                .as_ref()
                 .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-            match event.key().as_str() {
-                "Escape" => {
-                    selected.set(None);
-                    show_help.set(false);
-                    show_fields.set(false);
-                    tool.set("");
-                }
-                "/" if !typing => {
-                    event.prevent_default();
-                    if let Some(input) = query_input.get_untracked() {
-                        let _ = input.focus();
-                    }
-                }
-                "?" if !typing => show_help.update(|s| *s = !*s),
-                "End" if !typing => follow.set(true),
-                _ => {}
+            let modified = event.ctrl_key() || event.alt_key() || event.meta_key();
+            let Some(act) = action(&event.key(), typing, modified) else {
+                return;
+            };
+            if act != KeyAction::Close {
+                event.prevent_default();
             }
+            run(&keys, act, target.filter(|_| typing));
         },
     );
     let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
     on_key.forget();
+}
+
+fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
+    match act {
+        KeyAction::Close => {
+            keys.selected.set(None);
+            keys.show_help.set(false);
+            keys.show_fields.set(false);
+            keys.tool.set("");
+            if let Some(input) = typed_in {
+                let _ = input.blur();
+            }
+        }
+        KeyAction::FocusQuery => {
+            if let Some(input) = keys.query_input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+        KeyAction::Help => keys.show_help.update(|s| *s = !*s),
+        KeyAction::Next | KeyAction::Previous => {
+            let by = if act == KeyAction::Next { 1 } else { -1 };
+            let current = keys.cursor.get_untracked();
+            let moved = keys.tail.with_value(|t| {
+                let rows = t.rows();
+                let at = current.and_then(|(index, id)| {
+                    rows.iter().position(|r| r.index == index && r.id == id)
+                });
+                step(at, rows.len(), by).and_then(|at| rows.get(at).map(|r| (at, r.clone())))
+            });
+            if let Some((at, row)) = moved {
+                // a line the reader steps to stays put: following would move it away
+                let newest = keys.tail.with_value(|t| at + 1 == t.rows().len());
+                keys.follow.set(newest && keys.follow.get_untracked());
+                keys.cursor.set(Some((row.index, row.id)));
+            }
+        }
+        KeyAction::Open => {
+            let row = keys.cursor.get_untracked().and_then(|(index, id)| {
+                keys.tail.with_value(|t| {
+                    t.rows()
+                        .iter()
+                        .find(|r| r.index == index && r.id == id)
+                        .cloned()
+                })
+            });
+            if row.is_some() {
+                keys.selected.set(row);
+            }
+        }
+        KeyAction::ToggleFollow => keys.follow.update(|f| *f = !*f),
+        KeyAction::Follow => keys.follow.set(true),
+        KeyAction::Earlier | KeyAction::Later => {
+            let now = timefmt::now();
+            keys.view.update(|state| {
+                if let Some(moved) = state.shifted(now, act == KeyAction::Later) {
+                    *state = moved;
+                }
+            });
+        }
+    }
 }
 
 /// The list of keys (`?`).
@@ -66,11 +123,7 @@ pub fn KeysHelp() -> impl IntoView {
         <aside id="help" class="details">
             <header><strong>"Keys"</strong></header>
             <table>
-                <tr><th>"/"</th><td>"focus the query box"</td></tr>
-                <tr><th>"Enter"</th><td>"run the query"</td></tr>
-                <tr><th>"Esc"</th><td>"close details"</td></tr>
-                <tr><th>"End"</th><td>"resume following the stream"</td></tr>
-                <tr><th>"?"</th><td>"show these keys"</td></tr>
+                {SHORTCUTS.iter().map(|(key, does)| view! { <tr><th>{*key}</th><td>{*does}</td></tr> }).collect_view()}
             </table>
         </aside>
     }

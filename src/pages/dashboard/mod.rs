@@ -35,7 +35,7 @@ use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
 use fields::{resolve_fields, FieldsCache};
-use keys::{use_keys, Keys, KeysHelp};
+use keys::{use_keys, Keys, KeysHelp, LineKey};
 use push::use_push;
 use report::report;
 use stream::{poll_stream, use_older};
@@ -70,6 +70,7 @@ pub fn Dashboard() -> impl IntoView {
     let tail_version = RwSignal::new(0u64);
     let follow = RwSignal::new(true);
     let selected = RwSignal::new(None::<Row>);
+    let cursor = RwSignal::new(None::<LineKey>);
     let show_help = RwSignal::new(false);
     let show_fields = RwSignal::new(false);
     // the investigation tool open ("values", "saved", "export"; "" for none): see InvestigateBox
@@ -278,7 +279,10 @@ pub fn Dashboard() -> impl IntoView {
 
     embed::use_embed(view, selected);
     use_keys(Keys {
+        view,
         selected,
+        cursor,
+        tail,
         show_help,
         show_fields,
         tool,
@@ -374,8 +378,11 @@ pub fn Dashboard() -> impl IntoView {
                             <button on:click=move |_| push.load_skipped(tick)>"Load them"</button>
                         </p>
                     </Show>
-                    <Stream tail version=tail_version terms offset dated total=shown_total follow
-                        on_select=Callback::new(move |row| selected.set(Some(row))) on_older loading_older />
+                    <Stream tail version=tail_version terms offset dated total=shown_total follow cursor
+                        on_select=Callback::new(move |row: Row| {
+                            cursor.set(Some((row.index.clone(), row.id.clone())));
+                            selected.set(Some(row));
+                        }) on_older loading_older />
                 </section>
             </Show>
         </main>

@@ -5,6 +5,7 @@ pub mod field_cache;
 pub mod fields;
 pub mod highlight;
 pub mod interval;
+pub mod keys;
 pub mod panels;
 pub mod poll;
 pub mod tail;

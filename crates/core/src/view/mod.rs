@@ -3,8 +3,10 @@
 //! and a typical one stays short and readable enough to paste into chat.
 
 mod link;
+mod range;
 
 pub use link::{is_short_id, short_id, short_id_for, LinkNotice, SHORT};
+pub use range::MIN_SPAN_MS;
 
 use crate::time::{parse_date_math, EpochMillis, Rounding};
 use crate::url::encode;
