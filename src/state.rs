@@ -26,6 +26,18 @@ pub struct ViewSignal {
 
 impl ViewSignal {
     /// Applies a change and records it in the URL (and the browser's history).
+    /// What a drag across a chart calls: the view zoomed to the span dragged (a new
+    /// history entry, so Back returns to the range before).
+    pub fn zoom_callback(self) -> Callback<(i64, i64)> {
+        Callback::new(move |(a, b)| {
+            self.update(|state| {
+                if let Some(zoomed) = state.zoomed_to(a, b) {
+                    *state = zoomed;
+                }
+            })
+        })
+    }
+
     pub fn update(&self, change: impl FnOnce(&mut ViewState)) {
         let mut next = self.get.get_untracked();
         change(&mut next);

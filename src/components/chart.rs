@@ -1,6 +1,6 @@
 //! A time chart drawn with plotters on a canvas: stacked bars or lines over buckets,
 //! sized to its container and to the screen's pixel density, with a read-out of the
-//! bucket under the pointer.
+//! bucket under the pointer. Dragging across it zooms the view to the span dragged.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use logdash_core::time::{spans_days, step_words, time_ticks};
+use logdash_core::view::ViewState;
 
 use crate::timefmt;
 
@@ -48,9 +49,13 @@ pub fn Chart(
     /// Whether the page is in the light theme (colours follow it).
     #[prop(into)]
     light: Signal<bool>,
+    /// Called with the two instants a drag across the chart spanned.
+    on_zoom: Callback<(i64, i64)>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let hover = RwSignal::new(None::<usize>);
+    // a drag under way: where it started and where the pointer is (CSS pixels)
+    let drag = RwSignal::new(None::<(f64, f64)>);
     // the time ticks last drawn (step, instants), for people's tools and the tests to read
     let ticks = RwSignal::new((0_i64, Vec::<i64>::new()));
     let (resized, set_resized) = signal(0u32);
@@ -71,18 +76,58 @@ pub fn Chart(
             }
         }
     });
-    let on_move = move |event: web_sys::MouseEvent| {
-        let Some(canvas) = canvas.get() else { return };
+    // the pointer's x on the canvas, and the plotting area's edges
+    let pointer = move |event: &web_sys::MouseEvent| {
+        let canvas = canvas.get()?;
         let rect = canvas.get_bounding_client_rect();
+        let edges = data.with_untracked(|d| plot_edges(rect.width(), d));
+        Some((f64::from(event.client_x()) - rect.left(), edges))
+    };
+    let on_move = move |event: web_sys::MouseEvent| {
+        let Some((x, (left, right))) = pointer(&event) else {
+            return;
+        };
+        if drag.get_untracked().is_some() {
+            drag.update(|d| *d = d.map(|(start, _)| (start, x.clamp(left, right))));
+        }
         let keys = data.with_untracked(|d| d.keys.len());
-        let (left, right) = data.with_untracked(|d| plot_edges(rect.width(), d));
-        let x = f64::from(event.client_x()) - rect.left();
         if keys == 0 || x < left || x > right {
             hover.set(None);
             return;
         }
         let index = ((x - left) / (right - left) * keys as f64).floor() as usize;
         hover.set(Some(index.min(keys - 1)));
+    };
+    let on_down = move |event: web_sys::MouseEvent| {
+        let Some((x, (left, right))) = pointer(&event) else {
+            return;
+        };
+        if event.button() == 0 && (left..=right).contains(&x) {
+            event.prevent_default(); // no text selection while dragging
+            drag.set(Some((x, x)));
+        }
+    };
+    let on_up = move |event: web_sys::MouseEvent| {
+        let (Some((start, _)), Some((x, edges))) = (drag.get_untracked(), pointer(&event)) else {
+            return;
+        };
+        drag.set(None);
+        let shown = data.with_untracked(|d| {
+            let first = *d.keys.first()?;
+            Some((first, *d.keys.last()? + d.step_ms.max(1)))
+        });
+        // a click, or a twitch, is no zoom
+        if let (Some(shown), true) = (shown, (x - start).abs() >= 4.0) {
+            on_zoom.run((
+                ViewState::time_at(start, edges, shown),
+                ViewState::time_at(x, edges, shown),
+            ));
+        }
+    };
+    let span_style = move || {
+        drag.get().map(|(start, end)| {
+            format!("left:{}px;width:{}px", start.min(end), (end - start).abs())
+        })
     };
     let readout = move || {
         let index = hover.get()?;
@@ -117,10 +162,15 @@ pub fn Chart(
     };
     view! {
         <div class="chart">
-            <canvas node_ref=canvas on:mousemove=on_move on:mouseleave=move |_| hover.set(None)
+            <canvas node_ref=canvas on:mousemove=on_move on:mousedown=on_down on:mouseup=on_up
+                on:mouseleave=move |_| { hover.set(None); drag.set(None); }
+                title="Drag across to zoom in"
                 data-filling=move || data.with(|d| d.filling.iter().filter(|f| **f).count())
                 data-tick-step=move || ticks.with(|t| t.0)
                 data-ticks=move || ticks.with(|t| t.1.iter().map(i64::to_string).collect::<Vec<_>>().join(","))></canvas>
+            <Show when=move || drag.with(Option::is_some)>
+                <div class="drag-span" style=span_style></div>
+            </Show>
             // without a pointer on it, the read-out says what one bucket is
             <div class="readout">{move || readout().unwrap_or_else(|| {
                 data.with(|d| if d.keys.is_empty() { "\u{a0}".to_string() } else { format!("per {}", step_words(d.step_ms)) })

@@ -145,6 +145,8 @@ pub struct PanelContext {
     pub light: Signal<bool>,
     /// Which roles have no field in the data ("user", "latency", "status").
     pub missing: Signal<Vec<&'static str>>,
+    /// Zooms the view to the two instants a drag across a chart spanned.
+    pub zoom: Callback<(i64, i64)>,
 }
 
 #[component]
@@ -166,7 +168,7 @@ pub fn VolumePanel(ctx: PanelContext) -> impl IntoView {
                 {LEVELS.iter().map(|group| view! { <span class=format!("key {}", group.class)>{group.class}</span> }).collect_view()}
                 <span class="key other">"other"</span>
             </div>
-            <Chart data=chart offset=ctx.offset light=ctx.light />
+            <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom />
         </section>
     }
 }
@@ -209,7 +211,7 @@ pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
                 <span class="big" id="users-total">{total}</span><span class="muted">" in range"</span>
                 <span class="big" id="users-recent">{recent}</span><span class="muted">" in the last 5 min"</span>
             </header>
-            <Show when=missing fallback=move || view! { <Chart data=chart offset=ctx.offset light=ctx.light /> }>
+            <Show when=missing fallback=move || view! { <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom /> }>
                 <p class="hint" id="users-missing">{missing_hint("user")}</p>
             </Show>
         </section>
@@ -294,7 +296,7 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
             </header>
             <Show when=missing fallback=move || view! {
                 <p id="trend" class=move || trend().0>{move || trend().1}</p>
-                <Chart data=chart offset=ctx.offset light=ctx.light />
+                <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom />
                 <p class="muted small">{samples}" · faded points rest on fewer than 20 requests"</p>
             }>
                 <p class="hint" id="latency-missing">{missing_hint("latency")}</p>

@@ -154,6 +154,8 @@ pub fn TopBar(
                 {PRESETS.iter().map(|(label, from)| view! { <option value=*from>{*label}</option> }).collect_view()}
                 <option value="custom">"Absolute…"</option>
             </select>
+            <button id="zoom-out" title="Zoom out: twice the span (drag across a chart to zoom in; Back returns)"
+                on:click=move |_| view.update(|s| if let Some(wider) = s.zoomed_out(timefmt::now()) { *s = wider })>"−"</button>
             <Show when=absolute>
                 <div class="range-box">
                     <input id="from" class="time" type="text" spellcheck="false" title="From: 2025-11-25 10:00, an ISO time or date math (now-1h)"

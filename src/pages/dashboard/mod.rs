@@ -295,6 +295,7 @@ pub fn Dashboard() -> impl IntoView {
         offset,
         light,
         missing,
+        zoom: view.zoom_callback(),
     };
     let freshness = move || {
         let updated = last_updated.get()?;

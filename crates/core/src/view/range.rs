@@ -40,6 +40,20 @@ impl ViewState {
         (to - from >= MIN_SPAN_MS).then(|| self.with_range(from, to))
     }
 
+    /// The instant under `x` (CSS pixels) on a chart whose plotting area spans `left` to
+    /// `right` and shows `from` to `to`; outside the area, its nearer edge.
+    pub fn time_at(
+        x: f64,
+        (left, right): (f64, f64),
+        (from, to): (EpochMillis, EpochMillis),
+    ) -> EpochMillis {
+        if right <= left {
+            return from;
+        }
+        let share = ((x - left) / (right - left)).clamp(0.0, 1.0);
+        from + ((to - from) as f64 * share).round() as EpochMillis
+    }
+
     fn with_range(&self, from: EpochMillis, to: EpochMillis) -> ViewState {
         let mut moved = self.clone();
         moved.from = format_iso8601(from);
@@ -100,6 +114,22 @@ mod tests {
             range(&recent.zoomed_out(NOW).expect("a range")),
             (NOW - 40 * 60_000, NOW)
         );
+    }
+
+    #[test]
+    fn a_pixel_on_a_chart_is_the_instant_under_it() {
+        let area = (50.0, 250.0);
+        let shown = (NOW - 200_000, NOW);
+        assert_eq!(ViewState::time_at(50.0, area, shown), NOW - 200_000);
+        assert_eq!(ViewState::time_at(150.0, area, shown), NOW - 100_000);
+        assert_eq!(ViewState::time_at(250.0, area, shown), NOW);
+        assert_eq!(
+            ViewState::time_at(0.0, area, shown),
+            NOW - 200_000,
+            "left of the area"
+        );
+        assert_eq!(ViewState::time_at(999.0, area, shown), NOW, "right of it");
+        assert_eq!(ViewState::time_at(60.0, (5.0, 5.0), shown), NOW - 200_000);
     }
 
     #[test]
