@@ -1,28 +1,15 @@
-//! Every field of one event, as text (log content is never HTML).
+//! One event: every field as text (log content is never HTML), each value with the
+//! field sidebar's actions (only events with it, events without it); the event as JSON,
+//! to read or copy; and a link to it that opens it in a fresh browser.
 
 use leptos::prelude::*;
-use logdash_core::dashboard::tail::{text_of, Row};
+use logdash_core::dashboard::event_fields::event_fields;
+use logdash_core::dashboard::tail::Row;
+use logdash_core::dashboard::values::{with_filter, Action};
 use logdash_core::dashboard::visible::{visible, visible_owned};
-use serde_json::Value;
 
+use crate::state::ViewSignal;
 use crate::timefmt;
-
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                let name = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&name, inner, out);
-            }
-        }
-        // names and values shown as the characters they hold
-        other => out.push((visible(prefix).into_owned(), visible_owned(text_of(other)))),
-    }
-}
 
 #[component]
 pub fn Details(
@@ -30,21 +17,96 @@ pub fn Details(
     row: Row,
     /// Minutes east of UTC for the time.
     offset: i32,
+    /// The view the actions narrow.
+    view: ViewSignal,
     /// Closes the panel.
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let mut fields = Vec::new();
-    flatten("", &row.source, &mut fields);
+    let as_json = RwSignal::new(false);
+    let said = RwSignal::new(None::<String>);
+    let link_url = RwSignal::new(None::<String>);
+    let json = serde_json::to_string_pretty(&row.source).unwrap_or_default();
+    let fields = event_fields(&row.source);
+    let add = move |field: String, value: String, action: Action| {
+        view.update(|state| state.query = with_filter(&state.query, &field, &value, action));
+    };
+    let copy_json = {
+        let json = json.clone();
+        move |_| said.set(Some(copy(&json, "the event's JSON")))
+    };
+    let (index, id, time) = (row.index.clone(), row.id.clone(), row.time);
+    let link = move |_| {
+        let state = view.get.get_untracked().event_link(&index, &id, time);
+        let url = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|href| {
+                href.split(['?', '#'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let url = format!("{url}?{}", state.to_query());
+        said.set(Some(copy(&url, "a link to this event")));
+        link_url.set(Some(url));
+    };
     view! {
         <aside id="details" class="details" role="dialog" aria-label="event details">
             <header>
                 <strong>{timefmt::full(row.time, offset)}</strong>
-                <span class="muted">{format!(" {} / {}", row.index, row.id)}</span>
+                <span class="muted">{format!(" {} / {}", visible(&row.index), visible(&row.id))}</span>
                 <button class="close" on:click=move |_| on_close.run(()) title="Close (Esc)">"×"</button>
             </header>
-            <table>
-                {fields.into_iter().map(|(k, v)| view! { <tr><th>{k}</th><td>{v}</td></tr> }).collect_view()}
-            </table>
+            <div class="details-actions">
+                <button id="details-json" on:click=move |_| as_json.update(|j| *j = !*j)>
+                    {move || if as_json.get() { "Table" } else { "JSON" }}
+                </button>
+                <button id="details-copy" on:click=copy_json>"Copy JSON"</button>
+                <button id="details-link" title="Copy a link that opens this event" on:click=link>"Link"</button>
+                <span id="details-said" class="muted">{move || said.get()}</span>
+            </div>
+            {move || link_url.get().map(|url| view! {
+                <input id="details-link-url" readonly prop:value=url />
+            })}
+            <Show when=move || as_json.get() fallback=move || {
+                let fields = fields.clone();
+                view! {
+                    <table>
+                        {fields.into_iter().map(|field| {
+                            let actions = field.filter.map(|value| {
+                                let (name, value_too) = (field.name.clone(), value.clone());
+                                let name_too = field.name.clone();
+                                view! {
+                                    <button class="only" title="only events with this value"
+                                        on:click=move |_| add(name.clone(), value.clone(), Action::Only)>"+"</button>
+                                    <button class="without" title="events without this value"
+                                        on:click=move |_| add(name_too.clone(), value_too.clone(), Action::Without)>"−"</button>
+                                }
+                            });
+                            view! {
+                                <tr>
+                                    <th>{visible_owned(field.name)}</th>
+                                    <td>{visible_owned(field.text)}</td>
+                                    <td class="actions">{actions}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </table>
+                }
+            }>
+                <pre id="details-source">{visible_owned(json.clone())}</pre>
+            </Show>
         </aside>
+    }
+}
+
+/// Puts `text` on the clipboard; says what happened.
+fn copy(text: &str, what: &str) -> String {
+    match web_sys::window() {
+        Some(window) => {
+            let _ = window.navigator().clipboard().write_text(text);
+            format!("copied {what}")
+        }
+        None => format!("{what} could not be copied"),
     }
 }

@@ -60,6 +60,10 @@ fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
     match act {
         KeyAction::Close => {
             keys.selected.set(None);
+            // a linked event, once closed, leaves the view (Back opens it again)
+            if keys.view.get.with_untracked(|state| state.event.is_some()) {
+                keys.view.update(|state| state.event = None);
+            }
             keys.show_help.set(false);
             keys.show_fields.set(false);
             keys.tool.set("");

@@ -3,6 +3,7 @@
 //! waits on the other. A backend that fails keeps the last data and is retried.
 
 mod embed;
+mod event;
 mod fields;
 mod keys;
 mod push;
@@ -22,7 +23,6 @@ use logdash_core::view::Panel;
 
 use crate::api;
 use crate::components::backend_status::{BackendBanner, BackendLine};
-use crate::components::details::Details;
 use crate::components::fields_editor::FieldsEditor;
 use crate::components::investigate_box::{toggle, InvestigateBox};
 use crate::components::link_notices::LinkNotices;
@@ -34,6 +34,7 @@ use crate::error::AppError;
 use crate::marks::{self, Moment};
 use crate::state::ViewSignal;
 use crate::timefmt;
+use event::OpenEvent;
 use fields::{resolve_fields, FieldsCache};
 use keys::{use_keys, Keys, KeysHelp, LineKey};
 use push::use_push;
@@ -387,7 +388,7 @@ pub fn Dashboard() -> impl IntoView {
                 </section>
             </Show>
         </main>
-        {move || selected.get().map(|row| view! { <Details row offset=offset.get() on_close=Callback::new(move |()| selected.set(None)) /> })}
+        <OpenEvent view selected offset fields=stream_fields />
         <Show when=move || show_fields.get()>
             <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
                 on_close=Callback::new(move |()| show_fields.set(false)) />

@@ -283,7 +283,7 @@ impl Tail {
         newest_before: Option<EpochMillis>,
         from: EpochMillis,
     ) -> Option<bool> {
-        let mut row = row_of(hit, fields).filter(|row| row.time >= from)?;
+        let mut row = Row::of_hit(hit, fields).filter(|row| row.time >= from)?;
         let key = (row.index.clone(), row.id.clone());
         if self.seen.contains(&key) {
             return None;
@@ -429,29 +429,32 @@ pub fn text_of(value: &Value) -> String {
     }
 }
 
-fn row_of(hit: &Value, fields: &RowFields) -> Option<Row> {
-    let source = hit.get("_source").cloned().unwrap_or(Value::Null);
-    let time = hit["sort"][0].as_i64().or_else(|| {
-        source
-            .get("@timestamp")
-            .and_then(Value::as_str)
-            .and_then(parse_iso8601)
-    })?;
-    // shown as the characters they hold (an ANSI escape or a bidi override acts no more)
-    let pick = |name: &Option<String>, fallback: &str| {
-        lookup(&source, name.as_deref().unwrap_or(fallback))
-            .map(|value| super::visible::visible_owned(text_of(value)))
-            .unwrap_or_default()
-    };
-    Some(Row {
-        index: hit["_index"].as_str().unwrap_or_default().to_string(),
-        id: hit["_id"].as_str().unwrap_or_default().to_string(),
-        time,
-        level: pick(&fields.level, "level"),
-        message: pick(&fields.message, "message"),
-        source,
-        late: false,
-    })
+impl Row {
+    /// A search hit as a line, its text from `fields`; `None` without a time.
+    pub fn of_hit(hit: &Value, fields: &RowFields) -> Option<Row> {
+        let source = hit.get("_source").cloned().unwrap_or(Value::Null);
+        let time = hit["sort"][0].as_i64().or_else(|| {
+            source
+                .get("@timestamp")
+                .and_then(Value::as_str)
+                .and_then(parse_iso8601)
+        })?;
+        // shown as the characters they hold (an ANSI escape or a bidi override acts no more)
+        let pick = |name: &Option<String>, fallback: &str| {
+            lookup(&source, name.as_deref().unwrap_or(fallback))
+                .map(|value| super::visible::visible_owned(text_of(value)))
+                .unwrap_or_default()
+        };
+        Some(Row {
+            index: hit["_index"].as_str().unwrap_or_default().to_string(),
+            id: hit["_id"].as_str().unwrap_or_default().to_string(),
+            time,
+            level: pick(&fields.level, "level"),
+            message: pick(&fields.message, "message"),
+            source,
+            late: false,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub struct LinkNotice {
 }
 
 impl LinkNotice {
-    fn new(param: &str, message: String) -> Self {
+    pub fn new(param: &str, message: String) -> Self {
         Self {
             param: shown(param),
             message,
@@ -79,6 +79,7 @@ impl ViewState {
             "tz" => self.utc = choice(key, &value, ["local", "utc"])?,
             "embed" => self.embed = choice(key, &value, ["0", "1"])?,
             "theme" => self.light = choice(key, &value, ["dark", "light"])?,
+            "event" => self.event = Some(value).filter(|id| !id.is_empty()),
             "panels" => {
                 let (known, unknown): (Vec<&str>, Vec<&str>) = value
                     .split(',')

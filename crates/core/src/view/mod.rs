@@ -117,6 +117,8 @@ pub struct ViewState {
     /// Only the panels, for iframes.
     pub embed: bool,
     pub light: bool,
+    /// The `_id` of one event of `index` to open (a link to that event).
+    pub event: Option<String>,
 }
 
 impl Default for ViewState {
@@ -132,6 +134,7 @@ impl Default for ViewState {
             panels: Panel::ALL.to_vec(),
             embed: false,
             light: false,
+            event: None,
         }
     }
 }
@@ -187,6 +190,9 @@ impl ViewState {
         if self.light {
             add("theme", "light".into());
         }
+        if let Some(event) = &self.event {
+            add("event", event.clone());
+        }
         let mut query = pairs
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -235,6 +241,20 @@ impl ViewState {
         }
     }
 
+    /// A link to one event: its index, its `_id`, the five minutes either side of its
+    /// time (`at`, epoch milliseconds), no refresh; the rest of this view as it is.
+    pub fn event_link(&self, index: &str, id: &str, at: EpochMillis) -> ViewState {
+        const AROUND_MS: EpochMillis = 5 * 60_000;
+        ViewState {
+            index: index.to_string(),
+            from: crate::time::format_iso8601(at - AROUND_MS),
+            to: crate::time::format_iso8601(at + AROUND_MS),
+            refresh: 0,
+            event: Some(id.to_string()),
+            ..self.clone()
+        }
+    }
+
     pub fn shows(&self, panel: &Panel) -> bool {
         self.panels.contains(panel)
     }
@@ -278,6 +298,7 @@ mod tests {
             panels: vec![Panel::Latency, Panel::Users],
             embed: true,
             light: true,
+            event: Some("AZx-1_q".into()),
         };
         assert_eq!(ViewState::from_query(&state.to_query()), state);
     }

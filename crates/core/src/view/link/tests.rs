@@ -212,6 +212,7 @@ impl Random {
             panels,
             embed: self.below(2) == 0,
             light: self.below(2) == 0,
+            event: self.maybe_text(),
         }
     }
 }
@@ -244,4 +245,19 @@ fn an_index_pattern_no_index_can_match_is_named_and_the_default_shown() {
     // a pattern's own characters are fine
     let (_, notices) = ViewState::read_link("index=logs-*,-logs-debug*,app");
     assert!(notices.is_empty(), "{notices:?}");
+}
+
+#[test]
+fn a_link_to_one_event_opens_it_over_the_minutes_around_it() {
+    let view = ViewState::from_query("index=logs-*&q=level:ERROR&tz=utc");
+    let at = 1_764_928_800_000; // 2025-12-05T10:00:00Z
+    let link = view.event_link("logs-app", "a b&c", at);
+    assert_eq!(
+        link.to_query(),
+        "index=logs-app&q=level:ERROR&from=2025-12-05T09:55:00.000Z&to=2025-12-05T10:05:00.000Z&refresh=0&tz=utc&event=a+b%26c"
+    );
+    let (back, notices) = ViewState::read_link(&link.to_query());
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(back, link);
+    assert_eq!(ViewState::from_query("event=").event, None);
 }
