@@ -1,6 +1,6 @@
 //! One event: every field as text (log content is never HTML), each value with the
 //! field sidebar's actions (only events with it, events without it); the event as JSON,
-//! to read or copy; and a link to it that opens it in a fresh browser.
+//! to read or copy; a link to it that opens it in a fresh browser; and its context.
 
 use leptos::prelude::*;
 use logdash_core::dashboard::event_fields::event_fields;
@@ -21,6 +21,8 @@ pub fn Details(
     view: ViewSignal,
     /// Closes the panel.
     on_close: Callback<()>,
+    /// Shows the events around this one.
+    on_context: Callback<Row>,
 ) -> impl IntoView {
     let as_json = RwSignal::new(false);
     let said = RwSignal::new(None::<String>);
@@ -35,6 +37,7 @@ pub fn Details(
         move |_| said.set(Some(copy(&json, "the event's JSON")))
     };
     let (index, id, time) = (row.index.clone(), row.id.clone(), row.time);
+    let this = row.clone();
     let link = move |_| {
         let state = view.get.get_untracked().event_link(&index, &id, time);
         let url = web_sys::window()
@@ -63,6 +66,8 @@ pub fn Details(
                 </button>
                 <button id="details-copy" on:click=copy_json>"Copy JSON"</button>
                 <button id="details-link" title="Copy a link that opens this event" on:click=link>"Link"</button>
+                <button id="details-context" title="The events before and after it from the same source"
+                    on:click=move |_| on_context.run(this.clone())>"Context"</button>
                 <span id="details-said" class="muted">{move || said.get()}</span>
             </div>
             {move || link_url.get().map(|url| view! {

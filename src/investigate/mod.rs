@@ -6,6 +6,7 @@
 //! changes it the same way: a new history entry, announced to the dashboard (`state`),
 //! which follows it as it follows Back.
 
+mod context;
 mod export;
 mod field_values;
 mod save_file;
@@ -49,7 +50,7 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// Shows `tool` ("values", "saved", "export"; "" for none), mounting the tools the first time, and
+/// Shows `tool` ("values", "saved", "export", "context"; "" for none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
 pub fn show(tool: &str) {
     MOUNTED.with(|mounted| {
@@ -103,6 +104,9 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
         </Show>
         <Show when=move || is("saved")>
             <saved_queries::SavedQueries view on_close=Callback::new(|()| close("saved-button")) />
+        </Show>
+        <Show when=move || is("context")>
+            <context::LineContext view />
         </Show>
         // kept while closed: an export goes on, and its columns stay as chosen
         <Show when=move || export_opened.get()>

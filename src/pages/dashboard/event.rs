@@ -1,7 +1,8 @@
 //! The event open in the details panel: a line clicked or chosen with the keys, or the
 //! one a link names (`event=<_id>` in the link's index, the minutes around it), read by
 //! its `_id`. Closing the panel takes the linked event out of the view, so that Back
-//! opens it again.
+//! opens it again. "Context" shows the events around it (the tools' `context`), which
+//! follows the view's event too.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,12 +24,21 @@ pub fn OpenEvent(
     offset: Signal<i32>,
     /// Where a line's text comes from, as the stream last resolved it.
     fields: StoredValue<RowFields>,
+    /// The investigation tool open: the line's context shows the view's event too.
+    tool: RwSignal<&'static str>,
 ) -> impl IntoView {
     Effect::new(move |_| {
         let state = view.get.get();
         let Some(id) = state.event.clone() else {
+            // the context shows the view's event: without one it closes
+            if tool.get_untracked() == "context" {
+                tool.set("");
+            }
             return;
         };
+        if tool.get_untracked() == "context" {
+            return;
+        }
         if selected.with_untracked(|row| row.as_ref().is_some_and(|row| row.id == id)) {
             return;
         }
@@ -65,9 +75,15 @@ pub fn OpenEvent(
             view.update(|state| state.event = None);
         }
     });
+    // the context of the line shown: its event in the view (Back returns to the details)
+    let context = Callback::new(move |row: Row| {
+        selected.set(None);
+        tool.set("context");
+        view.update(|state| state.event = Some(row.id));
+    });
     move || {
-        selected
-            .get()
-            .map(|row| view! { <Details row offset=offset.get() view on_close=close /> })
+        selected.get().map(|row| {
+            view! { <Details row offset=offset.get() view on_close=close on_context=context /> }
+        })
     }
 }

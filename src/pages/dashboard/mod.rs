@@ -388,7 +388,7 @@ pub fn Dashboard() -> impl IntoView {
                 </section>
             </Show>
         </main>
-        <OpenEvent view selected offset fields=stream_fields />
+        <OpenEvent view selected offset fields=stream_fields tool />
         <Show when=move || show_fields.get()>
             <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
                 on_close=Callback::new(move |()| show_fields.set(false)) />

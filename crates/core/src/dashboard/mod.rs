@@ -1,6 +1,7 @@
 //! What the dashboard asks Elasticsearch and how it reads the answers: which fields hold
 //! what, the one `_msearch` per refresh behind the panels, and the live tail.
 
+pub mod context;
 pub mod event_fields;
 pub mod field_cache;
 pub mod fields;

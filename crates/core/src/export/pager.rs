@@ -5,7 +5,8 @@
 //! at or before the oldest millisecond read so far, that millisecond's events already
 //! written included, and drops those by index and `_id`: a page asks for `page` events
 //! more than it will drop, so it always moves on, however many events share a millisecond
-//! (up to the cluster's window of 10,000).
+//! (up to the cluster's window of 10,000). Oldest first, the same from the other end: a
+//! line's context reads the events before it and after it so.
 
 use std::collections::HashSet;
 
@@ -59,7 +60,9 @@ pub struct Pager {
     to: EpochMillis,
     page: usize,
     max: u64,
-    /// The oldest millisecond read so far, and the events read at it.
+    /// Oldest first (a line's context after it) rather than newest first.
+    ascending: bool,
+    /// The last millisecond read so far, and the events read at it.
     boundary: Option<(EpochMillis, HashSet<(String, String)>)>,
     asked: usize,
     taken: u64,
@@ -77,6 +80,7 @@ impl Pager {
             to,
             page: page.clamp(1, MAX_WINDOW - 1),
             max,
+            ascending: false,
             boundary: None,
             asked: 0,
             taken: 0,
@@ -85,26 +89,48 @@ impl Pager {
         }
     }
 
+    /// The same events oldest first.
+    pub fn oldest_first(mut self) -> Self {
+        self.ascending = true;
+        self
+    }
+
+    /// Starts at `at` (not before it, newest first; not after it, oldest first), the
+    /// event `seen` there (index, `_id`) left out as already shown.
+    pub fn starting_at(mut self, at: EpochMillis, seen: (String, String)) -> Self {
+        self.boundary = Some((at, HashSet::from([seen])));
+        self
+    }
+
     /// The next search body, or `None` when the export is done.
     pub fn request(&mut self) -> Option<Value> {
         if self.finished {
             return None;
         }
-        let (upper, tied) = match &self.boundary {
-            Some((at, seen)) => (*at, seen.len()),
-            None => (self.to, 0),
+        let (mut from, mut to) = (self.from, self.to);
+        let tied = match (&self.boundary, self.ascending) {
+            (Some((at, seen)), false) => {
+                to = *at;
+                seen.len()
+            }
+            (Some((at, seen)), true) => {
+                from = *at;
+                seen.len()
+            }
+            (None, _) => 0,
         };
         let wanted = (self.max - self.taken).min(self.page as u64) as usize;
         self.asked = (tied + wanted).min(MAX_WINDOW);
+        let order = if self.ascending { "asc" } else { "desc" };
         Some(json!({
             "size": self.asked,
             "track_total_hits": self.total.is_none(),
-            "query": query_in_range(&self.query, self.from, upper),
-            "sort": [{"@timestamp": {"order": "desc"}}],
+            "query": query_in_range(&self.query, from, to),
+            "sort": [{"@timestamp": {"order": order}}],
         }))
     }
 
-    /// Takes the answer to the last request: the hits to write, newest first.
+    /// Takes the answer to the last request: the hits to write, in the pager's order.
     pub fn take(&mut self, answer: &Value) -> Result<Vec<Value>, PageError> {
         if let Some(gaps) = ShardGaps::of_answer(answer) {
             self.finished = true;

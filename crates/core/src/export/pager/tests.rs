@@ -28,7 +28,8 @@ impl Cluster {
             let tie = id.bytes().chain(index.bytes()).fold(salt, |h, b| {
                 (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
             });
-            (std::cmp::Reverse(*t), tie)
+            let newest_first = request["sort"][0]["@timestamp"]["order"] == "desc";
+            (if newest_first { -*t } else { *t }, tie)
         });
         let total = chosen.len();
         let hits: Vec<Value> = chosen
@@ -219,4 +220,65 @@ fn a_partial_or_unreadable_answer_ends_the_export() {
 #[test]
 fn nothing_is_asked_for_a_maximum_of_zero() {
     assert!(Pager::new("", 0, 9, 5, 0).request().is_none());
+}
+
+#[test]
+fn oldest_first_every_event_is_written_once_too() {
+    for seed in 1..20u64 {
+        let spread = [1, 3, 50, 10_000][seed as usize % 4];
+        let events = random_events(seed, 60 + seed as usize * 5, spread);
+        let mut cluster = Cluster {
+            events: events.clone(),
+            calls: seed,
+        };
+        let mut pager =
+            Pager::new("", 0, i64::MAX, 1 + seed as usize % 30, u64::MAX).oldest_first();
+        let (written, error) = export(&mut cluster, &mut pager);
+        assert_eq!(error, None, "seed {seed}");
+        assert!(
+            written.windows(2).all(|w| w[0].2 <= w[1].2),
+            "seed {seed}: oldest first"
+        );
+        let mut got = written.clone();
+        got.sort();
+        let mut want = events.clone();
+        want.sort();
+        assert_eq!(got, want, "seed {seed}");
+    }
+}
+
+#[test]
+fn a_start_leaves_out_the_event_there_and_reads_on_from_it() {
+    // six events in one millisecond, the third of them the start
+    let events: Vec<_> = (0..6)
+        .map(|i| ("logs".to_string(), format!("e{i}"), 5))
+        .chain([
+            ("logs".to_string(), "old".to_string(), 1),
+            ("logs".to_string(), "new".to_string(), 9),
+        ])
+        .collect();
+    let start = ("logs".to_string(), "e2".to_string());
+    for ascending in [false, true] {
+        let mut cluster = Cluster {
+            events: events.clone(),
+            calls: 3,
+        };
+        let pager = Pager::new("", 0, 10, 2, u64::MAX).starting_at(5, start.clone());
+        let mut pager = if ascending {
+            pager.oldest_first()
+        } else {
+            pager
+        };
+        let (written, error) = export(&mut cluster, &mut pager);
+        assert_eq!(error, None);
+        let ids: Vec<&str> = written.iter().map(|w| w.1.as_str()).collect();
+        assert!(!ids.contains(&"e2"), "the start is not repeated: {ids:?}");
+        assert_eq!(
+            ids.len(),
+            6,
+            "five at its millisecond and one beyond: {ids:?}"
+        );
+        assert_eq!(ids.last(), Some(&if ascending { "new" } else { "old" }));
+        assert!(!ids.contains(&if ascending { "old" } else { "new" }));
+    }
 }
