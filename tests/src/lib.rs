@@ -433,6 +433,18 @@ impl Browser {
         .await
     }
 
+    /// Opens the dashboard of `server` on the known data's view (`logs-*`, the last hour,
+    /// no refresh), with `more` added to its link (`&q=level:ERROR`).
+    pub async fn open_known_view(&self, server: &Server, more: &str) {
+        self.client
+            .goto(&format!(
+                "{}?index=logs-*&refresh=0&from=now-1h{more}",
+                server.url
+            ))
+            .await
+            .expect("opens");
+    }
+
     /// Runs a Chrome DevTools Protocol command (`Network.emulateNetworkConditions`, ...) in
     /// the page; returns its answer.
     pub async fn cdp(&self, command: &str, params: serde_json::Value) -> serde_json::Value {

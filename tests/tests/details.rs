@@ -8,14 +8,7 @@ use logdash_e2e::{Browser, Server};
 async fn a_line_s_details_narrow_the_view_show_json_and_link_to_it() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-*&refresh=0&from=now-1h",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
     browser
         .client

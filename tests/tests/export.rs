@@ -4,22 +4,11 @@
 
 use logdash_e2e::{Browser, Server};
 
-async fn open(server: &Server, browser: &Browser, query: &str) {
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-*&refresh=0&from=now-1h{query}",
-            server.url
-        ))
-        .await
-        .expect("opens");
-}
-
 #[tokio::test]
 async fn the_view_s_events_are_saved_as_csv_with_the_columns_chosen() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    open(&server, &browser, "").await;
+    browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
     browser.click("#export-button").await;
     let columns = browser
@@ -72,7 +61,7 @@ async fn the_view_s_events_are_saved_as_csv_with_the_columns_chosen() {
 async fn ndjson_follows_the_query() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    open(&server, &browser, "&q=level:ERROR").await;
+    browser.open_known_view(&server, "&q=level:ERROR").await;
     browser.wait_for_text("#volume-total", |t| t == "6").await;
     browser.click("#export-button").await;
     browser.click("#export-ndjson").await;
@@ -100,7 +89,7 @@ async fn ndjson_follows_the_query() {
 async fn cancel_stops_an_export_and_leaves_no_file() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    open(&server, &browser, "").await;
+    browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
     browser.click("#export-button").await;
     browser.click("#export-ndjson").await;

@@ -21,14 +21,7 @@ async fn fetched(browser: &Browser) -> Vec<String> {
 async fn a_fields_values_are_counted_and_narrow_the_view() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-*&refresh=0&from=now-1h",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
     let first = fetched(&browser).await;
     assert!(

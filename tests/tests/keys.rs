@@ -28,14 +28,7 @@ async fn focused(browser: &Browser) -> String {
 async fn the_stream_the_query_and_the_range_answer_the_keys() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-*&refresh=0&from=now-1h",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
 
     press(&browser, "?").await;

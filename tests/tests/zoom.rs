@@ -59,14 +59,7 @@ async fn drag(browser: &Browser, start: f64, end: f64) {
 async fn a_drag_zooms_in_the_button_zooms_out_and_back_returns() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-*&refresh=0&from=now-1h",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
 
     // the last fifth of the hour holds all the events (the last ten minutes)
