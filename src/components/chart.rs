@@ -6,7 +6,6 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 
 use logdash_core::time::{spans_days, step_words, time_ticks};
 use logdash_core::view::ViewState;
@@ -59,14 +58,10 @@ pub fn Chart(
     // the time ticks last drawn (step, instants), for people's tools and the tests to read
     let ticks = RwSignal::new((0_i64, Vec::<i64>::new()));
     let (resized, set_resized) = signal(0u32);
-    if let Some(window) = web_sys::window() {
-        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            set_resized.update(|n| *n += 1)
-        });
-        let _ =
-            window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-        on_resize.forget();
-    }
+    // redrawn to the new width; the listener goes with the chart (a panel toggled off)
+    let listener =
+        window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
+    on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         let _ = resized.get();
         let (data, offset, light) = (data.get(), offset.get(), light.get());

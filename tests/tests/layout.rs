@@ -78,3 +78,54 @@ async fn the_share_notice_closes() {
         .await;
     browser.close().await;
 }
+
+/// The page's `resize` listeners on `window`, as DevTools counts them.
+async fn resize_listeners(browser: &Browser) -> u64 {
+    let answer = browser
+        .cdp(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": "(getEventListeners(window).resize || []).length",
+                "includeCommandLineAPI": true, "returnByValue": true}),
+        )
+        .await;
+    answer["value"]["result"]["value"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("a count: {answer}"))
+}
+
+/// Panels shown and hidden again and again leave no window listener behind (#18 item 7):
+/// each chart's `resize` listener goes with it.
+#[tokio::test]
+async fn panels_toggled_leave_no_listener_behind() {
+    let server = Server::with_requests(&[]).await;
+    let browser = Browser::start().await;
+    browser.open_known_view(&server, "").await;
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    let before = resize_listeners(&browser).await;
+    assert!(before >= 3, "one a chart: {before}");
+    for panels in [
+        "stream",
+        "volume,stream",
+        "stream",
+        "volume,users,latency,stream",
+    ]
+    .repeat(3)
+    {
+        browser
+            .client
+            .execute(
+                "history.pushState(null, '', '?index=logs-*&refresh=0&from=now-1h&panels=' + arguments[0]);
+                 window.dispatchEvent(new Event(arguments[1]));",
+                vec![serde_json::json!(panels), serde_json::json!("logdash-view")],
+            )
+            .await
+            .expect("changes the view");
+    }
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    assert_eq!(
+        resize_listeners(&browser).await,
+        before,
+        "listeners left behind"
+    );
+    browser.close().await;
+}

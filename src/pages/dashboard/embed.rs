@@ -52,8 +52,8 @@ pub fn use_embed(view: ViewSignal, selected: RwSignal<Option<Row>>) {
         tell_size(portal);
     });
 
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+    let listener =
+        window_event_listener(leptos::ev::message, move |event: web_sys::MessageEvent| {
             let origin = event.origin();
             let allowed =
                 portal.with_value(|p| p.as_ref().is_some_and(|p| p.origins.allows(&origin)));
@@ -78,8 +78,8 @@ pub fn use_embed(view: ViewSignal, selected: RwSignal<Option<Row>>) {
                 Err(reason) => tell(portal, &embed::refused(&reason)),
             }
         });
-    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-    on_message.forget();
+    // the dashboard drawn anew (a short link gone back to) hears each message once
+    on_cleanup(move || listener.remove());
 
     // the portal sizes its frame to the view: told each time the page's height changes
     let on_resize = Closure::<dyn FnMut()>::new(move || tell_size(portal));

@@ -29,31 +29,26 @@ pub struct Keys {
     pub query_input: NodeRef<Input>,
 }
 
-/// Listens for the keys on the whole page, for as long as it lives.
+/// Listens for the keys on the whole page, for as long as the dashboard lives.
 pub fn use_keys(keys: Keys) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
-        move |event: web_sys::KeyboardEvent| {
-            let target = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
-            let typing = target
-                .as_ref()
-                .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-            let modified = event.ctrl_key() || event.alt_key() || event.meta_key();
-            let Some(act) = action(&event.key(), typing, modified) else {
-                return;
-            };
-            if act != KeyAction::Close {
-                event.prevent_default();
-            }
-            run(&keys, act, target.filter(|_| typing));
-        },
-    );
-    let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-    on_key.forget();
+    let listener = window_event_listener(leptos::ev::keydown, move |event| {
+        let target = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+        let typing = target
+            .as_ref()
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        let modified = event.ctrl_key() || event.alt_key() || event.meta_key();
+        let Some(act) = action(&event.key(), typing, modified) else {
+            return;
+        };
+        if act != KeyAction::Close {
+            event.prevent_default();
+        }
+        run(&keys, act, target.filter(|_| typing));
+    });
+    // a dashboard drawn anew (a short link gone back to) listens once, not twice
+    on_cleanup(move || listener.remove());
 }
 
 fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
