@@ -1,4 +1,5 @@
-//! The field sidebar: every field of the index pattern, filterable by name; a field's top
+//! The field sidebar: every field of the index pattern, filterable by name, those of the
+//! view's newest 500 events first (a sample, as Kibana takes one); a field's top
 //! values over the view's query and range (asked when it is clicked), each with its count
 //! and share, and actions that add it to the query (only it, without it, the field at all).
 //! Names and values are text, their acting characters (controls, bidi overrides) shown as
@@ -7,6 +8,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logdash_core::dashboard::fields::{aggregatable, Resolved};
+use logdash_core::dashboard::sample::{self, Sample};
 use logdash_core::dashboard::values::{self, field_names, percent, Action, TopValues};
 use logdash_core::dashboard::visible::visible_owned;
 
@@ -23,6 +25,21 @@ pub fn FieldValues(
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Resolved>);
+    // the newest events of the view: their fields are listed first
+    let sample = LocalResource::new(move || {
+        let state = view.get.get();
+        async move {
+            let endpoints = api::endpoints().await;
+            let Some((from, to)) = state.range_at(crate::timefmt::now()) else {
+                return Sample::default();
+            };
+            let body = sample::request(&state.query, from, to);
+            api::search(&endpoints, &state.index, &body)
+                .await
+                .map(|answer| Sample::read(&answer))
+                .unwrap_or_default()
+        }
+    });
     let top = RwSignal::new(None::<Result<TopValues, String>>);
     // a field's values follow the view (query, range) while it is chosen
     Effect::new(move |_| {
@@ -75,16 +92,23 @@ pub fn FieldValues(
                 None => view! { <p class="muted">"reading the fields…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="error">{fields_trouble(&error)}</p> }.into_any(),
                 Some(Ok(found)) => {
-                    let names = field_names(&found, &filter.get());
+                    let sampled = sample.get().unwrap_or_default();
+                    let names = field_names(&found, &filter.get(), &sampled);
+                    let said = (sampled.size > 0).then(|| format!(
+                        "first the {} fields of the newest {} events", sampled.holding.len(), sampled.size
+                    ));
                     view! {
+                        <p id="field-sample" class="muted">{said}</p>
                         <ul id="field-list">
                             {names.into_iter().map(|name| {
                                 let pick = aggregatable(&name, &found);
                                 let is_chosen = chosen.get().is_some_and(|c| c.name == name);
+                                let share = sampled.share(&name);
+                                let title = share.map(|share| format!("in {} of the newest {} events", percent(share), sampled.size));
                                 let shown = visible_owned(name.clone());
                                 view! {
-                                    <li class:chosen=is_chosen>
-                                        <button class="field" on:click=move |_| chosen.set(pick.clone().or_else(|| Some(Resolved { name: name.clone(), agg: String::new() })))>{shown}</button>
+                                    <li class:chosen=is_chosen class:present=share.is_some()>
+                                        <button class="field" title=title on:click=move |_| chosen.set(pick.clone().or_else(|| Some(Resolved { name: name.clone(), agg: String::new() })))>{shown}</button>
                                     </li>
                                 }
                             }).collect_view()}

@@ -36,6 +36,16 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
         .wait_for_all("#field-list li", |names| names.iter().any(|n| n == "level"))
         .await;
     assert!(!names.iter().any(|n| n.ends_with(".keyword")), "{names:?}");
+    // the fields of the view's newest events come first, the sample's size said
+    let said = browser
+        .wait_for_text("#field-sample", |t| t.contains("newest 60 events"))
+        .await;
+    assert!(said.starts_with("first the "), "{said}");
+    assert_eq!(
+        browser.texts("#field-list li.present").await.len(),
+        names.len(),
+        "every field of the known data is in each event"
+    );
     assert!(names.iter().any(|n| n == "extra.user_id"), "{names:?}");
     browser.type_into("#field-filter", "LEV").await;
     browser

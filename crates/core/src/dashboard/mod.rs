@@ -10,6 +10,7 @@ pub mod interval;
 pub mod keys;
 pub mod panels;
 pub mod poll;
+pub mod sample;
 pub mod tail;
 #[cfg(test)]
 mod toy_store;

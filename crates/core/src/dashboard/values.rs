@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::fields::FieldInfo;
 use super::panels::query_in_range;
+use super::sample::Sample;
 use crate::time::EpochMillis;
 
 /// How many values are asked for.
@@ -106,16 +107,22 @@ pub fn read(answer: &Value) -> Result<TopValues, String> {
 pub const LISTED: usize = 200;
 
 /// The field names the sidebar lists: not the `.keyword` sub-fields (a text field's
-/// values come from them), those whose name holds `filter` (any case), at most [`LISTED`].
-pub fn field_names(found: &BTreeMap<String, FieldInfo>, filter: &str) -> Vec<String> {
+/// values come from them), those whose name holds `filter` (any case), at most [`LISTED`];
+/// those the sampled events hold first, then the others, each group by name.
+pub fn field_names(
+    found: &BTreeMap<String, FieldInfo>,
+    filter: &str,
+    sample: &Sample,
+) -> Vec<String> {
     let filter = filter.trim().to_lowercase();
-    found
+    let mut names: Vec<&String> = found
         .keys()
         .filter(|name| !name.ends_with(".keyword"))
         .filter(|name| filter.is_empty() || name.to_lowercase().contains(&filter))
-        .take(LISTED)
-        .cloned()
-        .collect()
+        .collect();
+    // stable: each group stays in name order
+    names.sort_by_key(|name| sample.share(name).is_none());
+    names.into_iter().take(LISTED).cloned().collect()
 }
 
 /// A share as a percentage: one decimal under 10%, none above.
@@ -269,9 +276,19 @@ mod tests {
         .into_iter()
         .map(|(name, info)| (name.to_string(), info))
         .collect();
-        assert_eq!(field_names(&found, ""), ["Host", "extra.user_id", "level"]);
-        assert_eq!(field_names(&found, " USER "), ["extra.user_id"]);
-        assert_eq!(field_names(&found, "host"), ["Host"]);
+        let none = Sample::default();
+        assert_eq!(
+            field_names(&found, "", &none),
+            ["Host", "extra.user_id", "level"]
+        );
+        assert_eq!(field_names(&found, " USER ", &none), ["extra.user_id"]);
+        assert_eq!(field_names(&found, "host", &none), ["Host"]);
+        // the fields of the sampled events first
+        let sample = Sample::read(&json!({"hits": {"hits": [{"_source": {"level": "INFO"}}]}}));
+        assert_eq!(
+            field_names(&found, "", &sample),
+            ["level", "Host", "extra.user_id"]
+        );
     }
 
     #[test]
