@@ -119,9 +119,15 @@ pub fn Chart(
             ));
         }
     };
-    let span_style = move || {
-        drag.get().map(|(start, end)| {
-            format!("left:{}px;width:{}px", start.min(end), (end - start).abs())
+    // the span dragged, set through the CSSOM (the page's CSP refuses style attributes)
+    let span_edge = move |left: bool| {
+        drag.get().map_or(String::new(), |(start, end)| {
+            let px = if left {
+                start.min(end)
+            } else {
+                (end - start).abs()
+            };
+            format!("{px}px")
         })
     };
     let readout = move || {
@@ -164,7 +170,7 @@ pub fn Chart(
                 data-tick-step=move || ticks.with(|t| t.0)
                 data-ticks=move || ticks.with(|t| t.1.iter().map(i64::to_string).collect::<Vec<_>>().join(","))></canvas>
             <Show when=move || drag.with(Option::is_some)>
-                <div class="drag-span" style=span_style></div>
+                <div class="drag-span" style:left=move || span_edge(true) style:width=move || span_edge(false)></div>
             </Show>
             // without a pointer on it, the read-out says what one bucket is
             <div class="readout">{move || readout().unwrap_or_else(|| {

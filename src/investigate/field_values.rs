@@ -9,9 +9,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logdash_core::dashboard::fields::{aggregatable, Resolved};
 use logdash_core::dashboard::sample::{self, Sample};
+use logdash_core::dashboard::spread::Shape;
 use logdash_core::dashboard::values::{self, field_names, percent, Action, TopValues};
 use logdash_core::dashboard::visible::visible_owned;
 
+use super::spread::Spread;
 use crate::api;
 use crate::error::AppError;
 use crate::state::ViewSignal;
@@ -116,7 +118,9 @@ pub fn FieldValues(
                     }.into_any()
                 }
             }}
-            {move || chosen.get().map(|field| view! {
+            {move || chosen.get().map(|field| {
+                let spread = spread_of(&field, fields);
+                view! {
                 <div id="top-values">
                     <h3>{visible_owned(field.name.clone())}</h3>
                     {move || {
@@ -129,8 +133,10 @@ pub fn FieldValues(
                             Some(Ok(found)) => values_table(found, add).into_any(),
                         }
                     }}
+                    {spread.map(|(name, shape)| view! { <Spread view field=name shape /> })}
                     <button class="exists" on:click=move |_| add(String::new(), Action::Exists)>"only events that have it"</button>
                 </div>
+                }
             })}
         </aside>
     }
@@ -170,6 +176,15 @@ fn values_table(found: TopValues, add: impl Fn(String, Action) + Copy + 'static)
         <p class="muted">{lacking}</p>
         <p class="muted">{others}</p>
     }
+}
+
+/// The field and the shape of its values, when it has a spread to draw.
+fn spread_of(field: &Resolved, fields: super::Fields) -> Option<(String, Shape)> {
+    let shape = fields.with(|found| {
+        let found = found.as_ref()?.as_ref().ok()?;
+        Shape::of(&found.get(&field.name)?.es_type)
+    })?;
+    Some((field.name.clone(), shape))
 }
 
 fn fields_trouble(error: &AppError) -> String {

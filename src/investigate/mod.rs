@@ -11,6 +11,7 @@ mod export;
 mod field_values;
 mod save_file;
 mod saved_queries;
+mod spread;
 
 use std::cell::RefCell;
 

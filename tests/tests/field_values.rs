@@ -105,5 +105,42 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
     browser
         .wait_for_all("#top-values td.value", |values| values == ["INFO"])
         .await;
+
+    // a number's spread: 54 response times of 10 to 69 ms, in buckets of 5 ms
+    browser.client.back().await.expect("back");
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    let filter = browser
+        .client
+        .find(fantoccini::Locator::Css("#field-filter"))
+        .await
+        .expect("the filter");
+    filter.clear().await.expect("clears");
+    browser.type_into("#field-filter", "response").await;
+    browser
+        .wait_for_all("#field-list li", |names| {
+            names == ["extra.response_time_ms"]
+        })
+        .await;
+    browser.click("#field-list li button").await;
+    let bars = browser
+        .wait_for_all("#field-spread span", |bars| bars.len() > 1)
+        .await;
+    assert_eq!(bars.len(), 12, "10 to 69 ms in 5 ms buckets");
+    let tallest = browser
+        .client
+        .execute(
+            "return Math.max(...[...document.querySelectorAll('#field-spread span')]
+                .map(bar => bar.getBoundingClientRect().height))",
+            vec![],
+        )
+        .await
+        .expect("measures");
+    assert_eq!(
+        tallest.as_f64(),
+        Some(48.0),
+        "bars are drawn to their counts"
+    );
+    assert_eq!(browser.texts(".spread-ends span").await, ["10", "65"]);
+    browser.screenshot("field-values-spread").await;
     browser.close().await;
 }

@@ -34,25 +34,42 @@ async fn wait_for_range(
     }
 }
 
-/// Drags across the volume chart from `start` to `end` (shares of its width).
-async fn drag(browser: &Browser, start: f64, end: f64) {
-    browser
-        .client
-        .execute(
+/// Drags across the volume chart from `start` to `end` (shares of its width); answers
+/// how wide the span drawn while dragging was (CSS pixels).
+async fn drag(browser: &Browser, start: f64, end: f64) -> f64 {
+    let fire = |types: &[&str]| {
+        format!(
             "const canvas = document.querySelector('#panel-volume canvas');
              const rect = canvas.getBoundingClientRect();
-             const y = rect.top + rect.height / 2;
              const at = (share) => rect.left + rect.width * share;
-             const fire = (type, share) => canvas.dispatchEvent(new MouseEvent(type,
-                 {clientX: at(share), clientY: y, button: 0, bubbles: true}));
-             fire('mousedown', arguments[0]);
-             fire('mousemove', (arguments[0] + arguments[1]) / 2);
-             fire('mousemove', arguments[1]);
-             fire('mouseup', arguments[1]);",
-            vec![serde_json::json!(start), serde_json::json!(end)],
+             for (const [type, share] of {}) canvas.dispatchEvent(new MouseEvent(type,
+                 {{clientX: at(share), clientY: rect.top + rect.height / 2, button: 0, bubbles: true}}));",
+            serde_json::json!(types
+                .iter()
+                .map(|t| (t, if *t == "mousedown" { start } else { end }))
+                .collect::<Vec<_>>())
         )
+    };
+    browser
+        .client
+        .execute(&fire(&["mousedown", "mousemove"]), vec![])
         .await
         .expect("drags");
+    let width = browser
+        .client
+        .execute(
+            "const span = document.querySelector('.drag-span');
+             return span ? parseFloat(getComputedStyle(span).width) : 0;",
+            vec![],
+        )
+        .await
+        .expect("reads the span");
+    browser
+        .client
+        .execute(&fire(&["mouseup"]), vec![])
+        .await
+        .expect("drops");
+    width.as_f64().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -63,7 +80,8 @@ async fn a_drag_zooms_in_the_button_zooms_out_and_back_returns() {
     browser.wait_for_text("#volume-total", |t| t == "60").await;
 
     // the last fifth of the hour holds all the events (the last ten minutes)
-    drag(&browser, 0.8, 0.999).await;
+    let drawn = drag(&browser, 0.8, 0.999).await;
+    assert!(drawn > 50.0, "the span dragged is drawn: {drawn} px wide");
     let (from, to) = match wait_for_range(&browser, |r| r.0.is_some() && r.1.is_some()).await {
         (Some(from), Some(to), _) => (from, to),
         other => unreachable!("{other:?}"),

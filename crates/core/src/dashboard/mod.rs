@@ -11,6 +11,7 @@ pub mod keys;
 pub mod panels;
 pub mod poll;
 pub mod sample;
+pub mod spread;
 pub mod tail;
 #[cfg(test)]
 mod toy_store;
