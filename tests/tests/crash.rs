@@ -1,9 +1,10 @@
-//! Faults: `kill -9` while `_bulk` requests stream in, or while retention drops old days,
-//! loses no acknowledged event, and the store reopens every time.
+//! Faults: `kill -9` while `_bulk` requests stream in, while segments merge, or while
+//! retention drops old days, loses no acknowledged event, and the store reopens every time.
 //!
 //! The kill times are random; each run prints its seed, and `LOGDASH_FAULT_SEED=<seed>`
 //! repeats a run exactly.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -131,6 +132,90 @@ async fn killed_while_retention_drops_old_days_an_index_is_there_whole_or_gone()
         }
     }
     all_there(&server, &acknowledged, "after retention").await;
+}
+
+/// The segments the last commit lists, and those with files on disk (tantivy's file
+/// names are a segment's id without its dashes).
+fn segments(index_dir: &std::path::Path) -> (HashSet<String>, HashSet<String>) {
+    let meta: serde_json::Value = std::fs::read_to_string(index_dir.join("meta.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let listed = meta["segments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|segment| segment["segment_id"].as_str())
+        .map(|id| id.replace('-', ""))
+        .collect();
+    let on_disk = std::fs::read_dir(index_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let (segment, _) = name.split_once('.')?;
+            (segment.len() == 32 && segment.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| segment.to_string())
+        })
+        .collect();
+    (listed, on_disk)
+}
+
+#[tokio::test]
+async fn killed_while_segments_merge_it_loses_no_acknowledged_event() {
+    let mut data_dir = tempfile::tempdir().expect("temp data dir");
+    let index_dir = data_dir.path().join("index");
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut caught = 0;
+    for round in 0..8 {
+        let server = Server::start_in(data_dir, &[]).await;
+        all_there(&server, &acknowledged, &format!("after kill {round}")).await;
+        // a segment a request: enough of them that the merge policy merges some; every
+        // segment a commit listed is known (files of known segments no longer listed are
+        // a finished merge's leftovers, not a merge)
+        let mut known = HashSet::new();
+        for batch in 0..12 {
+            let ids: Vec<String> = (0..400).map(|i| format!("m{round}b{batch}i{i}")).collect();
+            let (status, answer) = try_bulk(&server.bulk, &bulk_of("crash-test", &ids))
+                .await
+                .expect("an answer");
+            assert_eq!(
+                (status, &answer["errors"]),
+                (200, &json!(false)),
+                "{answer}"
+            );
+            if let Ok(mut acknowledged) = acknowledged.lock() {
+                acknowledged.extend(ids);
+            }
+            known.extend(segments(&index_dir).0);
+        }
+        // killed the moment a new segment no commit lists is being written: a merge's
+        // (no request is in flight); or after 3 s without one
+        let merge_under_way = |known: &HashSet<String>| {
+            let (listed, on_disk) = segments(&index_dir);
+            on_disk
+                .iter()
+                .any(|segment| !listed.contains(segment) && !known.contains(segment))
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        let mut seen = false;
+        while !seen && std::time::Instant::now() < deadline {
+            seen = merge_under_way(&known);
+            if !seen {
+                known.extend(segments(&index_dir).0);
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        caught += u32::from(seen);
+        data_dir = server.kill_hard().await;
+    }
+    eprintln!("{caught} of 8 kills landed during a merge");
+    assert!(caught >= 2, "too few kills landed during a merge: {caught}");
+    let server = Server::start_in(data_dir, &[]).await;
+    all_there(&server, &acknowledged, "after the last kill").await;
+    let total = count(&server, "crash-test", json!({"match_all": {}})).await;
+    assert_eq!(total, ids(&acknowledged).len(), "each event once");
 }
 
 /// Sends `_bulk` requests of new events (ids `<tag>b<batch>i<n>`) into `crash-test` until
