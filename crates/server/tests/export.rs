@@ -211,6 +211,28 @@ async fn a_compressed_file_ends_whole() {
 }
 
 #[tokio::test]
+async fn past_the_exports_allowed_at_once_an_export_waits_its_turn_with_a_503() {
+    let (server, now) = server_with_events(&["--max-exports", "1"]).await;
+    let path = export_path("", now - 3_600_000, now, "ndjson", &[]);
+    // one export running (its slot held as a running export holds it)
+    let running = std::sync::Arc::clone(&server.state.exports.running)
+        .try_acquire_owned()
+        .expect("a free slot");
+    let answer = common::request(&server, "GET", &path, "").await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    let reason = answer.json()["error"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(reason.contains("--max-exports"), "{reason}");
+    // once it ends, the next one runs
+    drop(running);
+    let answer = common::request(&server, "GET", &path, "").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body.lines().count(), 2_500);
+}
+
+#[tokio::test]
 async fn wrong_requests_are_told_what_is_wrong() {
     let (server, now) = server_with_events(&["--allowed-indices", "logs-*"]).await;
     let good = export_path("", now - 1_000, now, "csv", &["message"]);
