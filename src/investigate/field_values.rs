@@ -24,13 +24,18 @@ pub fn FieldValues(
     view: ViewSignal,
     /// The view's fields.
     fields: super::Fields,
+    /// Whether the sidebar is open: closed, it asks nothing (it asks again when opened).
+    shown: Signal<bool>,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let chosen = RwSignal::new(None::<Resolved>);
     // the newest events of the view: their fields are listed first
     let sample = LocalResource::new(move || {
-        let state = view.get.get();
+        let (state, open) = (view.get.get(), shown.get());
         async move {
+            if !open {
+                return Sample::default();
+            }
             let endpoints = api::endpoints().await;
             let Some((from, to)) = state.range_at(crate::timefmt::now()) else {
                 return Sample::default();
@@ -48,6 +53,9 @@ pub fn FieldValues(
         let (Some(field), state) = (chosen.get(), view.get.get()) else {
             return;
         };
+        if !shown.get() {
+            return;
+        }
         top.set(None);
         spawn_local(async move {
             let endpoints = api::endpoints().await;
@@ -133,7 +141,7 @@ pub fn FieldValues(
                             Some(Ok(found)) => values_table(found, add).into_any(),
                         }
                     }}
-                    {spread.map(|(name, shape)| view! { <Spread view field=name shape /> })}
+                    {spread.map(|(name, shape)| view! { <Spread view field=name shape shown /> })}
                     <button class="exists" on:click=move |_| add(String::new(), Action::Exists)>"only events that have it"</button>
                 </div>
                 }

@@ -101,7 +101,7 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
     let (values_opened, export_opened) = (opened("values"), opened("export"));
     view! {
         <Show when=move || values_opened.get()>
-            <div class:hidden=move || !is("values")><field_values::FieldValues view fields /></div>
+            <div class:hidden=move || !is("values")><field_values::FieldValues view fields shown=Signal::derive(move || is("values")) /></div>
         </Show>
         <Show when=move || is("saved")>
             <saved_queries::SavedQueries view on_close=Callback::new(|()| close("saved-button")) />

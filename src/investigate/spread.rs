@@ -19,10 +19,15 @@ pub fn Spread(
     /// The field, and the shape of its values.
     field: String,
     shape: Shape,
+    /// Whether the sidebar is open: closed, it asks nothing.
+    shown: Signal<bool>,
 ) -> impl IntoView {
     let bars = RwSignal::new(None::<Vec<Bar>>);
     Effect::new(move |_| {
         let state = view.get.get();
+        if !shown.get() {
+            return;
+        }
         let field = field.clone();
         bars.set(None);
         spawn_local(async move {

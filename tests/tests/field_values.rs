@@ -144,3 +144,56 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
     browser.screenshot("field-values-spread").await;
     browser.close().await;
 }
+
+/// Closed, the sidebar asks nothing when the view changes (its sample, a chosen field's
+/// values and spread); opened again, it asks for the view shown.
+#[tokio::test]
+async fn a_closed_sidebar_asks_nothing() {
+    let server = Server::with_requests(&[]).await;
+    let browser = Browser::start_recording().await;
+    browser.open_known_view(&server, "").await;
+    browser.wait_for_text("#volume-total", |t| t == "60").await;
+    browser.click("#values-button").await;
+    browser.type_into("#field-filter", "response").await;
+    browser
+        .wait_for_all("#field-list li", |names| {
+            names == ["extra.response_time_ms"]
+        })
+        .await;
+    browser.click("#field-list li button").await;
+    browser
+        .wait_for_all("#field-spread span", |bars| bars.len() > 1)
+        .await;
+    browser.click(".field-values button.close").await;
+    let _ = browser.sent().await; // what was sent so far
+    browser.type_into("#query", "level:ERROR\u{E007}").await;
+    browser.wait_for_text("#volume-total", |t| t == "6").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // the sample (the newest 500 by time alone, uncounted), a field's values, its extent
+    let sidebar = |body: &str| {
+        let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        let sample = body["size"] == 500
+            && body["track_total_hits"] == false
+            && body["sort"] == serde_json::json!([{"@timestamp": {"order": "desc"}}]);
+        sample || body["aggs"].get("lacking").is_some() || body["aggs"].get("extent").is_some()
+    };
+    let asked: Vec<String> = browser
+        .sent()
+        .await
+        .into_iter()
+        .filter(|request| sidebar(&request.body))
+        .map(|request| request.body)
+        .collect();
+    assert!(asked.is_empty(), "the closed sidebar asked: {asked:?}");
+    // opened again: the values of the view now shown
+    browser.click("#values-button").await;
+    browser
+        .wait_for_all("#top-values td.value", |values| values.len() == 6)
+        .await;
+    assert!(browser
+        .sent()
+        .await
+        .iter()
+        .any(|request| sidebar(&request.body)));
+    browser.close().await;
+}
