@@ -8,7 +8,8 @@ use logdash_core::dashboard::tail::Row;
 use logdash_core::dashboard::values::{with_filter, Action};
 use logdash_core::dashboard::visible::{visible, visible_owned};
 
-use crate::state::ViewSignal;
+use crate::components::share::copy_text;
+use crate::state::{link_to, ViewSignal};
 use crate::timefmt;
 
 #[component]
@@ -34,23 +35,17 @@ pub fn Details(
     };
     let copy_json = {
         let json = json.clone();
-        move |_| said.set(Some(copy(&json, "the event's JSON")))
+        move |_| {
+            copy_text(&json);
+            said.set(Some("copied the event's JSON".into()));
+        }
     };
     let (index, id, time) = (row.index.clone(), row.id.clone(), row.time);
     let this = row.clone();
     let link = move |_| {
-        let state = view.get.get_untracked().event_link(&index, &id, time);
-        let url = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .map(|href| {
-                href.split(['?', '#'])
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            })
-            .unwrap_or_default();
-        let url = format!("{url}?{}", state.to_query());
-        said.set(Some(copy(&url, "a link to this event")));
+        let url = link_to(&view.get.get_untracked().event_link(&index, &id, time));
+        copy_text(&url);
+        said.set(Some("copied a link to this event".into()));
         link_url.set(Some(url));
     };
     view! {
@@ -102,16 +97,5 @@ pub fn Details(
                 <pre id="details-source">{visible_owned(json.clone())}</pre>
             </Show>
         </aside>
-    }
-}
-
-/// Puts `text` on the clipboard; says what happened.
-fn copy(text: &str, what: &str) -> String {
-    match web_sys::window() {
-        Some(window) => {
-            let _ = window.navigator().clipboard().write_text(text);
-            format!("copied {what}")
-        }
-        None => format!("{what} could not be copied"),
     }
 }

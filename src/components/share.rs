@@ -76,7 +76,8 @@ pub fn ShareNotice(shared: Shared) -> impl IntoView {
     }
 }
 
-fn copy_text(text: &str) {
+/// Puts `text` on the clipboard.
+pub fn copy_text(text: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.navigator().clipboard().write_text(text);
     }
