@@ -1,6 +1,7 @@
 //! All of the dashboard's HTTP: where the APIs are, and the Elasticsearch calls.
 
 use gloo_net::http::{Request, RequestBuilder};
+use logdash_core::dashboard::tail::{Row, RowFields};
 use logdash_core::es::ClusterInfo;
 use logdash_core::saved::{SavedQuery, SavedQueryInput};
 use serde::Deserialize;
@@ -104,6 +105,18 @@ pub async fn search(endpoints: &Endpoints, index: &str, body: &Value) -> Result<
         &url,
     )
     .await
+}
+
+/// One event by its `_id` in `index` (`None`: there is none), its text from `fields`.
+pub async fn event_by_id(
+    endpoints: &Endpoints,
+    index: &str,
+    id: &str,
+    fields: &RowFields,
+) -> Result<Option<Row>, AppError> {
+    let body = serde_json::json!({"size": 1, "query": {"ids": {"values": [id]}}});
+    let answer = search(endpoints, index, &body).await?;
+    Ok(Row::of_hit(&answer["hits"]["hits"][0], fields))
 }
 
 /// `GET /api/saved-queries`

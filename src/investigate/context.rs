@@ -7,7 +7,6 @@ use leptos::task::spawn_local;
 use logdash_core::dashboard::context::Context;
 use logdash_core::dashboard::tail::{Row, RowFields};
 use logdash_core::dashboard::visible::visible_owned;
-use serde_json::json;
 
 use crate::api;
 use crate::state::ViewSignal;
@@ -43,13 +42,11 @@ pub fn LineContext(
         shown.set(Shown::default());
         spawn_local(async move {
             let endpoints = api::endpoints().await;
-            let body = json!({"size": 1, "query": {"ids": {"values": [id]}}});
-            let line = api::search(&endpoints, &state.index, &body)
+            let line = api::event_by_id(&endpoints, &state.index, &id, &RowFields::default())
                 .await
                 .map_err(|error| error.to_string())
-                .and_then(|answer| {
-                    Row::of_hit(&answer["hits"]["hits"][0], &RowFields::default())
-                        .ok_or_else(|| format!("no event [{id}] in [{}]", state.index))
+                .and_then(|line| {
+                    line.ok_or_else(|| format!("no event [{id}] in [{}]", state.index))
                 });
             let line = match line {
                 Ok(line) => line,

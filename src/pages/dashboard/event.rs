@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logdash_core::dashboard::tail::{Row, RowFields};
 use logdash_core::view::LinkNotice;
-use serde_json::json;
 
 use crate::api;
 use crate::components::details::Details;
@@ -44,12 +43,7 @@ pub fn OpenEvent(
         }
         spawn_local(async move {
             let endpoints = api::endpoints().await;
-            let body = json!({"size": 1, "query": {"ids": {"values": [id]}}});
-            let answer = api::search(&endpoints, &state.index, &body).await;
-            let row = answer
-                .as_ref()
-                .ok()
-                .and_then(|answer| Row::of_hit(&answer["hits"]["hits"][0], &fields.get_value()));
+            let answer = api::event_by_id(&endpoints, &state.index, &id, &fields.get_value()).await;
             // still the view that asked
             if view
                 .get
@@ -57,16 +51,13 @@ pub fn OpenEvent(
             {
                 return;
             }
-            match row {
-                Some(row) => selected.set(Some(row)),
-                None => view.notices.update(|notices| {
-                    let why = match answer {
-                        Err(error) => format!("the linked event could not be read: {error}"),
-                        Ok(_) => format!("no event [{id}] in [{}]", state.index),
-                    };
-                    notices.push(LinkNotice::new("event", why));
-                }),
-            }
+            let why = match answer {
+                Ok(Some(row)) => return selected.set(Some(row)),
+                Ok(None) => format!("no event [{id}] in [{}]", state.index),
+                Err(error) => format!("the linked event could not be read: {error}"),
+            };
+            view.notices
+                .update(|notices| notices.push(LinkNotice::new("event", why)));
         });
     });
     let close = Callback::new(move |()| {
