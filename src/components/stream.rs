@@ -166,7 +166,7 @@ pub fn Stream(
         let Some((index, id)) = cursor.get() else {
             return;
         };
-        let at = tail.with_value(|t| t.rows().iter().position(|r| r.index == index && r.id == id));
+        let at = tail.with_value(|t| t.position(&index, &id));
         if let (Some(at), Some(element)) = (at, list.get_untracked()) {
             let (top, bottom) = (at as f64 * ROW_HEIGHT, (at + 1) as f64 * ROW_HEIGHT);
             let (shown, height) = (element.scroll_top() as f64, element.client_height() as f64);

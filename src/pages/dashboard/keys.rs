@@ -76,27 +76,24 @@ fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
             let by = if act == KeyAction::Next { 1 } else { -1 };
             let current = keys.cursor.get_untracked();
             let moved = keys.tail.with_value(|t| {
-                let rows = t.rows();
-                let at = current.and_then(|(index, id)| {
-                    rows.iter().position(|r| r.index == index && r.id == id)
-                });
-                step(at, rows.len(), by).and_then(|at| rows.get(at).map(|r| (at, r.clone())))
+                let at = current.and_then(|(index, id)| t.position(&index, &id));
+                let to = step(at, t.rows().len(), by)?;
+                let row = t.rows().get(to)?;
+                Some((
+                    (row.index.clone(), row.id.clone()),
+                    to + 1 == t.rows().len(),
+                ))
             });
-            if let Some((at, row)) = moved {
+            if let Some((key, newest)) = moved {
                 // a line the reader steps to stays put: following would move it away
-                let newest = keys.tail.with_value(|t| at + 1 == t.rows().len());
                 keys.follow.set(newest && keys.follow.get_untracked());
-                keys.cursor.set(Some((row.index, row.id)));
+                keys.cursor.set(Some(key));
             }
         }
         KeyAction::Open => {
             let row = keys.cursor.get_untracked().and_then(|(index, id)| {
-                keys.tail.with_value(|t| {
-                    t.rows()
-                        .iter()
-                        .find(|r| r.index == index && r.id == id)
-                        .cloned()
-                })
+                keys.tail
+                    .with_value(|t| t.rows().get(t.position(&index, &id)?).cloned())
             });
             if row.is_some() {
                 keys.selected.set(row);

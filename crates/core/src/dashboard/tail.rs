@@ -108,6 +108,13 @@ impl Tail {
         &self.rows
     }
 
+    /// Where the line with this index and `_id` is among [`Tail::rows`], if held.
+    pub fn position(&self, index: &str, id: &str) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.index == index && r.id == id)
+    }
+
     pub fn newest(&self) -> Option<EpochMillis> {
         self.newest
     }
