@@ -78,16 +78,7 @@ async fn start(state: Arc<AppState>, query: &str) -> Result<Response, ApiError> 
         PAGE,
         state.exports.max_events,
     );
-    let first = next_page(&state, &request.index, &mut pager)
-        .await
-        .map_err(|error| match error {
-            Failed::Api(error) => error,
-            Failed::Page(error) => ApiError::Rejected {
-                status: 502,
-                kind: "logdash_export_failed",
-                reason: format!("export: {error}"),
-            },
-        })?;
+    let first = next_page(&state, &request.index, &mut pager).await?;
     let mut head = match request.format {
         Format::Csv => csv::header(&request.columns),
         Format::Ndjson => String::new(),
@@ -133,29 +124,25 @@ impl Exports {
     }
 }
 
-/// Why a page could not be read.
-enum Failed {
-    /// The search failed (its error and status).
-    Api(ApiError),
-    /// The search answered, but the export cannot go on from it.
-    Page(PageError),
-}
-
-/// The next page's hits; `None` when the export is done.
+/// The next page's hits; `None` when the export is done. A search that failed gives its
+/// error and status; one that answered but cannot be gone on from (shards missing), 502.
 async fn next_page(
     state: &AppState,
     index: &str,
     pager: &mut Pager,
-) -> Result<Option<Vec<Value>>, Failed> {
+) -> Result<Option<Vec<Value>>, ApiError> {
     let Some(body) = pager.request() else {
         return Ok(None);
     };
-    let answer = state
-        .backend
-        .search(index, body)
-        .await
-        .map_err(Failed::Api)?;
-    pager.take(&answer).map(Some).map_err(Failed::Page)
+    let answer = state.backend.search(index, body).await?;
+    pager
+        .take(&answer)
+        .map(Some)
+        .map_err(|error: PageError| ApiError::Rejected {
+            status: 502,
+            kind: "logdash_export_failed",
+            reason: format!("export: {error}"),
+        })
 }
 
 /// A page as the file's text.
@@ -197,11 +184,7 @@ fn rest(
             page = match next_page(&state, &request.index, &mut pager).await {
                 Ok(Some(hits)) => Bytes::from(render(&request, &hits)),
                 Ok(None) => break,
-                Err(Failed::Api(error)) => {
-                    tracing::warn!(index = %request.index, %error, written = pager.taken(), "export failed");
-                    return;
-                }
-                Err(Failed::Page(error)) => {
+                Err(error) => {
                     tracing::warn!(index = %request.index, %error, written = pager.taken(), "export failed");
                     return;
                 }
