@@ -104,6 +104,34 @@ impl Upstream {
         &self.target.url
     }
 
+    /// One of the server's own requests whose answer is a JSON document (a search, an
+    /// `_msearch`): the document, or the cluster's error with its status.
+    pub async fn json(
+        &self,
+        path: &str,
+        content_type: &'static str,
+        body: Bytes,
+    ) -> Result<serde_json::Value, ApiError> {
+        let answer = self.forward(Method::POST, path, content_type, body).await?;
+        let status = answer.status.as_u16();
+        let text = String::from_utf8_lossy(&answer.body);
+        if !answer.status.is_success() {
+            let reason = logdash_core::es::ErrorBody::parse(status, &text)
+                .map(|error| error.summary())
+                .unwrap_or_else(|| text.chars().take(300).collect());
+            return Err(ApiError::Upstream {
+                status,
+                kind: "logdash_upstream_error",
+                reason: format!("Elasticsearch answered {status}: {reason}"),
+            });
+        }
+        serde_json::from_str(&text).map_err(|err| ApiError::Upstream {
+            status: 502,
+            kind: "logdash_upstream_error",
+            reason: format!("Elasticsearch's answer is not JSON: {err}"),
+        })
+    }
+
     /// Forwards one request that passed the checks; `path_and_query` starts with `/`.
     pub async fn forward(
         &self,

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::Method;
 use logdash_core::dashboard::poll::{Poll, Request};
 use logdash_core::dashboard::tail::{RowFields, Tail};
 use logdash_core::es::ShardGaps;
@@ -83,12 +82,8 @@ async fn ask(upstream: &Upstream, index: &str, request: Request) -> Option<Value
         ),
         Request::Msearch(body) => ("/_msearch".to_string(), "application/x-ndjson", body),
     };
-    let answer = upstream
-        .forward(Method::POST, &path, content_type, Bytes::from(body))
+    upstream
+        .json(&path, content_type, Bytes::from(body))
         .await
-        .ok()?;
-    if !answer.status.is_success() {
-        return None;
-    }
-    serde_json::from_slice(&answer.body).ok()
+        .ok()
 }
