@@ -17,6 +17,20 @@ async fn fetched(browser: &Browser) -> Vec<String> {
     serde_json::from_value(names).unwrap_or_default()
 }
 
+/// Chooses `extra.response_time_ms` in the open sidebar; answers its spread's bars.
+async fn response_times(browser: &Browser) -> Vec<String> {
+    browser.type_into("#field-filter", "response").await;
+    browser
+        .wait_for_all("#field-list li", |names| {
+            names == ["extra.response_time_ms"]
+        })
+        .await;
+    browser.click("#field-list li button").await;
+    browser
+        .wait_for_all("#field-spread span", |bars| bars.len() > 1)
+        .await
+}
+
 #[tokio::test]
 async fn a_fields_values_are_counted_and_narrow_the_view() {
     let server = Server::with_requests(&[]).await;
@@ -115,16 +129,7 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
         .await
         .expect("the filter");
     filter.clear().await.expect("clears");
-    browser.type_into("#field-filter", "response").await;
-    browser
-        .wait_for_all("#field-list li", |names| {
-            names == ["extra.response_time_ms"]
-        })
-        .await;
-    browser.click("#field-list li button").await;
-    let bars = browser
-        .wait_for_all("#field-spread span", |bars| bars.len() > 1)
-        .await;
+    let bars = response_times(&browser).await;
     assert_eq!(bars.len(), 12, "10 to 69 ms in 5 ms buckets");
     let tallest = browser
         .client
@@ -154,16 +159,7 @@ async fn a_closed_sidebar_asks_nothing() {
     browser.open_known_view(&server, "").await;
     browser.wait_for_text("#volume-total", |t| t == "60").await;
     browser.click("#values-button").await;
-    browser.type_into("#field-filter", "response").await;
-    browser
-        .wait_for_all("#field-list li", |names| {
-            names == ["extra.response_time_ms"]
-        })
-        .await;
-    browser.click("#field-list li button").await;
-    browser
-        .wait_for_all("#field-spread span", |bars| bars.len() > 1)
-        .await;
+    response_times(&browser).await;
     browser.click(".field-values button.close").await;
     let _ = browser.sent().await; // what was sent so far
     browser.type_into("#query", "level:ERROR\u{E007}").await;
