@@ -156,9 +156,15 @@ pub fn with_filter(query: &str, field: &str, value: &str, action: Action) -> Str
         Action::Without => format!("NOT {field}:\"{}\"", escape_phrase(value)),
         Action::Exists => format!("_exists_:{field}"),
     };
+    with_clause(query, &clause)
+}
+
+/// `clause` joined to `query` with `AND` (the query grouped when it has `OR` or
+/// parentheses), or the query as it was when it ends with that clause already.
+pub fn with_clause(query: &str, clause: &str) -> String {
     let query = query.trim();
     if query.is_empty() {
-        clause
+        clause.to_string()
     } else if query == clause || query.ends_with(&format!(" AND {clause}")) {
         query.to_string()
     } else if is_plain_and_chain(query) {
@@ -169,7 +175,7 @@ pub fn with_filter(query: &str, field: &str, value: &str, action: Action) -> Str
 }
 
 /// A field name as Lucene reads it: its special characters escaped.
-fn escape_field(field: &str) -> String {
+pub fn escape_field(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
     for c in field.chars() {
         if "+-=&|><!(){}[]^\"~*?:\\/ ".contains(c) {
@@ -181,7 +187,7 @@ fn escape_field(field: &str) -> String {
 }
 
 /// A value inside double quotes: only `"` and `\` are special there.
-fn escape_phrase(value: &str) -> String {
+pub fn escape_phrase(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"")
 }
 

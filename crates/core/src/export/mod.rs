@@ -114,7 +114,8 @@ pub fn progress_label(events: u64, expected: Option<u64>) -> String {
     }
 }
 
-fn grouped(n: u64) -> String {
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {

@@ -1,0 +1,170 @@
+//! The bounded sample the Patterns and Errors views mine in the browser: the newest
+//! [`NEWEST`] events of the view's query and range, and when the range holds more, a
+//! spread of the rest: in each of [`SLICES`] equal slices of the range, the events just
+//! before an instant drawn at random within it. Each event is counted once.
+
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use crate::dashboard::panels::query_in_range;
+use crate::dashboard::tail::lookup;
+use crate::export::grouped;
+use crate::time::EpochMillis;
+
+/// The newest events read (Elasticsearch's default `max_result_window`).
+pub const NEWEST: usize = 10_000;
+/// Slices of the range drawn from when it holds more than the newest.
+pub const SLICES: usize = 10;
+/// Events read from each slice.
+pub const PER_SLICE: usize = 500;
+
+/// The search for the newest `size` events, with only `fields` of their sources.
+pub fn newest(
+    query: &str,
+    (from, to): (EpochMillis, EpochMillis),
+    fields: &[&str],
+    size: usize,
+) -> Value {
+    json!({
+        "size": size,
+        "track_total_hits": true,
+        "query": query_in_range(query, from, to),
+        "sort": [{"@timestamp": {"order": "desc"}}],
+        "_source": fields,
+    })
+}
+
+/// The searches for the spread: each slice's [`PER_SLICE`] events before an instant drawn
+/// from `seed` (the browser's random numbers; a test's fixed one).
+pub fn spread(
+    query: &str,
+    (from, to): (EpochMillis, EpochMillis),
+    fields: &[&str],
+    seed: u64,
+) -> Vec<Value> {
+    let span = (to - from).max(SLICES as EpochMillis);
+    let width = span / SLICES as EpochMillis;
+    let mut random = seed | 1;
+    (0..SLICES as EpochMillis)
+        .map(|slice| {
+            // xorshift: spread enough for choosing instants
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            let start = from + slice * width;
+            let at = start + (random % width.max(1) as u64) as EpochMillis;
+            newest(query, (start, at), fields, PER_SLICE)
+        })
+        .collect()
+}
+
+/// The spread's searches as one `_msearch` body over `index`.
+pub fn spread_body(
+    index: &str,
+    query: &str,
+    range: (EpochMillis, EpochMillis),
+    fields: &[&str],
+    seed: u64,
+) -> String {
+    let header = json!({"index": index}).to_string();
+    spread(query, range, fields, seed)
+        .iter()
+        .map(|body| format!("{header}\n{body}\n"))
+        .collect()
+}
+
+/// One sampled event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampled {
+    pub index: String,
+    pub id: String,
+    pub time: EpochMillis,
+    /// Its `_source` (only the fields asked for).
+    pub source: Value,
+}
+
+impl Sampled {
+    /// The text of `field` (a dotted name), if it holds one.
+    pub fn text(&self, field: &str) -> Option<&str> {
+        lookup(&self.source, field).and_then(Value::as_str)
+    }
+}
+
+/// Sampled events, each once, and how many events the range holds in all.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    pub events: Vec<Sampled>,
+    /// Events the query matches in the range (from the newest's answer).
+    pub total: u64,
+    seen: HashSet<(String, String)>,
+}
+
+impl Sample {
+    /// Reads the answer to [`newest`]: its hits, and the total.
+    pub fn read_newest(&mut self, answer: &Value) {
+        self.total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0);
+        self.add(answer);
+    }
+
+    /// Reads the `_msearch` answer to [`spread_body`]: the hits not already sampled (a
+    /// slice the cluster refused is left out).
+    pub fn read_spread(&mut self, answer: &Value) {
+        for response in answer["responses"].as_array().into_iter().flatten() {
+            self.add(response);
+        }
+    }
+
+    fn add(&mut self, answer: &Value) {
+        let Some(hits) = answer["hits"]["hits"].as_array() else {
+            return;
+        };
+        for hit in hits {
+            let (Some(index), Some(id), Some(time)) = (
+                hit["_index"].as_str(),
+                hit["_id"].as_str(),
+                hit["sort"][0].as_i64(),
+            ) else {
+                continue;
+            };
+            if self.seen.insert((index.to_string(), id.to_string())) {
+                self.events.push(Sampled {
+                    index: index.to_string(),
+                    id: id.to_string(),
+                    time,
+                    source: hit["_source"].clone(),
+                });
+            }
+        }
+    }
+
+    /// Whether the range holds events the newest left out (then the spread is read).
+    pub fn wants_spread(&self) -> bool {
+        self.total > self.events.len() as u64
+    }
+
+    /// What the sample is, for people ("message" the noun): "all 1,200 messages", "12,480
+    /// of 1,000,000 messages: the newest 10,000 and 2,480 across the range".
+    pub fn described(&self, newest: usize, noun: &str) -> String {
+        let size = self.events.len();
+        let of = |n: u64| format!("{} {noun}{}", grouped(n), if n == 1 { "" } else { "s" });
+        if size as u64 >= self.total {
+            return if size == 1 {
+                of(1)
+            } else {
+                format!("all {}", of(size as u64))
+            };
+        }
+        let spread = size.saturating_sub(newest);
+        if spread == 0 {
+            return format!("the newest {} of {}", grouped(size as u64), of(self.total));
+        }
+        format!(
+            "{} of {}: the newest {} and {} across the range",
+            grouped(size as u64),
+            of(self.total),
+            grouped(newest as u64),
+            grouped(spread as u64)
+        )
+    }
+}
