@@ -3,11 +3,13 @@
 
 pub mod dashboard;
 pub mod embed;
+pub mod errors;
 pub mod es;
 pub mod export;
 pub mod live;
 pub mod logstash;
 pub mod lucene;
+pub mod patterns;
 pub mod saved;
 pub mod text;
 pub mod time;
