@@ -1,13 +1,39 @@
 """Sends log events through the real python-logstash-async handler (used by logdash's
-ingest tests): ``python send_events.py --port 5000 --format plain --count 10 --tag run1``."""
+ingest tests): ``python send_events.py --port 5000 --format plain --count 10 --tag run1``.
+``--errors N`` also logs N real tracebacks with ``logger.exception``: by turns a
+ZeroDivisionError raised in ``charge``, and a ValueError raised from a JSONDecodeError."""
 
 import argparse
+import json
 import logging
 import time
 
 from logstash_async import constants
 from logstash_async.formatter import LogstashEcsFormatter, LogstashFormatter
 from logstash_async.handler import AsynchronousLogstashHandler
+
+
+def charge(order):
+    return order["amount"] / order["quantity"]
+
+
+def parse_order(body):
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"order {body!r} is not JSON") from error
+
+
+def log_errors(logger, count, tag):
+    """Logs ``count`` exceptions as an app does: ``logger.exception`` in an except block."""
+    for i in range(count):
+        try:
+            if i % 2 == 0:
+                charge({"amount": 10 + i, "quantity": 0})
+            else:
+                parse_order("{order %d" % i)
+        except Exception:
+            logger.exception("order %d failed", i, extra={"run_tag": tag})
 
 
 def main():
@@ -17,6 +43,7 @@ def main():
     parser.add_argument("--format", choices=["plain", "ecs"], default="plain")
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--tag", default="test")
+    parser.add_argument("--errors", type=int, default=0)
     args = parser.parse_args()
     constants.QUEUED_EVENTS_FLUSH_INTERVAL = 0.2
     handler = AsynchronousLogstashHandler(args.host, args.port, database_path=None)
@@ -27,6 +54,7 @@ def main():
     logger.addHandler(handler)
     for i in range(args.count):
         logger.info("event %d of %s", i, args.tag, extra={"run_tag": args.tag, "seq": i})
+    log_errors(logger, args.errors, args.tag)
     handler.flush()
     time.sleep(0.5)
     handler.close()

@@ -7,7 +7,8 @@ use wasm_bindgen::prelude::*;
 /// Nothing to do at start: the dashboard says what to show.
 fn main() {}
 
-/// Shows `tool` ("values", "saved", "export", "context"; "" for none), mounting the tools the first time.
+/// Shows `tool` (as `logdash_app::investigate::show` names them; "" for none), mounting
+/// the tools the first time.
 #[wasm_bindgen]
 pub fn show(tool: &str) {
     logdash_app::investigate::show(tool);

@@ -29,6 +29,9 @@ pub fn TopBar(
     on_saved: Callback<()>,
     /// Opens the export.
     on_export: Callback<()>,
+    /// Opens the Patterns or the Errors view.
+    on_patterns: Callback<()>,
+    on_errors: Callback<()>,
 ) -> impl IntoView {
     let state = view.get;
     let index = RwSignal::new(state.get_untracked().index);
@@ -180,6 +183,8 @@ pub fn TopBar(
             <button id="fields-button" title="Which field holds what" on:click=move |_| on_fields.run(())>"Fields"</button>
             <button id="values-button" title="Every field and its values" on:click=move |_| on_values.run(())>"Values"</button>
             <button id="export-button" title="This view's events as a CSV or NDJSON file" on:click=move |_| on_export.run(())>"Export"</button>
+            <button id="patterns-button" title="The messages grouped into patterns" on:click=move |_| on_patterns.run(())>"Patterns"</button>
+            <button id="errors-button" title="Tracebacks grouped by exception and where they were raised" on:click=move |_| on_errors.run(())>"Errors"</button>
             <button id="theme" title="Light or dark" on:click=move |_| view.update(|s| s.light = !s.light)>"◐"</button>
         </header>
         <ShareNotice shared />

@@ -7,8 +7,11 @@
 //! which follows it as it follows Back.
 
 mod context;
+mod errors;
 mod export;
 mod field_values;
+mod patterns;
+mod sampling;
 mod save_file;
 mod saved_queries;
 mod spread;
@@ -51,7 +54,8 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// Shows `tool` ("values", "saved", "export", "context"; "" for none), mounting the tools the first time, and
+/// Shows `tool` ("values", "saved", "export", "context", "patterns", "errors"; "" for
+/// none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
 pub fn show(tool: &str) {
     MOUNTED.with(|mounted| {
@@ -108,6 +112,12 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
         </Show>
         <Show when=move || is("context")>
             <context::LineContext view />
+        </Show>
+        <Show when=move || is("patterns")>
+            <patterns::Patterns view fields />
+        </Show>
+        <Show when=move || is("errors")>
+            <errors::Errors view fields />
         </Show>
         // kept while closed: an export goes on, and its columns stay as chosen
         <Show when=move || export_opened.get()>

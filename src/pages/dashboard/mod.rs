@@ -74,7 +74,7 @@ pub fn Dashboard() -> impl IntoView {
     let cursor = RwSignal::new(None::<LineKey>);
     let show_help = RwSignal::new(false);
     let show_fields = RwSignal::new(false);
-    // the investigation tool open ("values", "saved", "export"; "" for none): see InvestigateBox
+    // the investigation tool open ("values", "saved", "export", "patterns"…; "" for none): see InvestigateBox
     let tool = RwSignal::new("");
     let generation = StoredValue::new(0u64);
     // the generation whose panels are being asked for (0: none): the timer waits for it,
@@ -350,7 +350,9 @@ pub fn Dashboard() -> impl IntoView {
                 on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s))
                 on_values=Callback::new(move |()| toggle(tool, "values"))
                 on_saved=Callback::new(move |()| toggle(tool, "saved"))
-                on_export=Callback::new(move |()| toggle(tool, "export")) />
+                on_export=Callback::new(move |()| toggle(tool, "export"))
+                on_patterns=Callback::new(move |()| toggle(tool, "patterns"))
+                on_errors=Callback::new(move |()| toggle(tool, "errors")) />
         </Show>
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>

@@ -1,0 +1,105 @@
+//! The Errors view: the view's error events (a traceback or an exception type, in either
+//! python-logstash-async layout) grouped by exception type and innermost application
+//! frame (`core::errors`): count, first and last seen, sparkline, latest message. A
+//! group's row keeps only its events.
+
+use leptos::prelude::*;
+use logdash_core::dashboard::values::with_clause;
+use logdash_core::dashboard::visible::visible_owned;
+use logdash_core::errors::{errors_query, groups, source_fields, ErrorGroup};
+use logdash_core::patterns::sample::NEWEST;
+
+use super::sampling::{self, Sparkline};
+use crate::state::ViewSignal;
+use crate::timefmt;
+
+/// Slices of the range in a sparkline.
+const SLICES: usize = 24;
+
+#[derive(Clone)]
+struct Grouped {
+    groups: Vec<ErrorGroup>,
+    described: String,
+    took_ms: f64,
+}
+
+#[component]
+pub fn Errors(
+    /// The view whose errors are grouped, and that a group's row changes.
+    view: ViewSignal,
+    fields: super::Fields,
+) -> impl IntoView {
+    let grouped = LocalResource::new(move || {
+        let state = view.get.get();
+        let message = sampling::message_field(&state, &fields);
+        async move {
+            let message = message?;
+            let Some(range) = state.range_at(timefmt::now()) else {
+                return Some(Err("the view's time range cannot be read".to_string()));
+            };
+            let query = errors_query(&state.query, &message);
+            let sample =
+                sampling::read(&state.index, &query, range, &source_fields(&message)).await;
+            Some(sample.map(|sample| {
+                let started = sampling::clock_ms();
+                let groups = groups(&sample.events, &message, range, SLICES);
+                Grouped {
+                    groups,
+                    described: sample.described(NEWEST, "error"),
+                    took_ms: sampling::clock_ms() - started,
+                }
+            }))
+        }
+    });
+    let offset = move || timefmt::display_offset(view.get.with(|s| s.utc));
+    view! {
+        <aside id="errors" class="tool-view" aria-label="Errors">
+            <header>
+                <h2>"Errors"</h2>
+                <button class="close" title="Close" on:click=move |_| super::close("errors-button")>"×"</button>
+            </header>
+            {move || match grouped.get().flatten() {
+                None => view! { <p class="muted">"grouping the errors…"</p> }.into_any(),
+                Some(Err(error)) => view! { <p class="error">{format!("the errors could not be read: {error}")}</p> }.into_any(),
+                Some(Ok(grouped)) if grouped.groups.is_empty() => view! {
+                    <p id="errors-sample" class="muted">"No errors in this view: no event has a traceback or an exception type."</p>
+                }.into_any(),
+                Some(Ok(grouped)) => {
+                    let count = grouped.groups.len();
+                    let said = format!(
+                        "{count} group{} in {} (grouped in {:.0} ms)",
+                        if count == 1 { "" } else { "s" },
+                        grouped.described,
+                        grouped.took_ms
+                    );
+                    let offset = offset();
+                    view! {
+                        <p id="errors-sample" class="muted" data-grouped-ms=format!("{:.1}", grouped.took_ms)>{said}</p>
+                        <table class="error-groups">
+                            <thead><tr><th></th><th>"error"</th><th>"count"</th><th>"first seen"</th><th>"last seen"</th></tr></thead>
+                            <tbody>
+                                {grouped.groups.into_iter().map(|group| {
+                                    let clause = group.clause.clone();
+                                    let keep = move |_| view.update(|state| state.query = with_clause(&state.query, &clause));
+                                    view! {
+                                        <tr class="error-group" title="Only this group's events" on:click=keep>
+                                            <td class="spark"><Sparkline counts=group.sparkline /></td>
+                                            <td class="what">
+                                                <strong class="kind">{visible_owned(group.kind)}</strong>
+                                                {group.frame.map(|frame| view! { <span class="frame">{format!(" at {}", visible_owned(frame))}</span> })}
+                                                <div class="latest">{visible_owned(group.latest)}</div>
+                                            </td>
+                                            <td class="count">{group.count}</td>
+                                            <td class="seen">{timefmt::full(group.first, offset)}</td>
+                                            <td class="seen">{timefmt::full(group.last, offset)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }
+            }}
+        </aside>
+    }
+}

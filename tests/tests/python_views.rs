@@ -1,0 +1,153 @@
+//! The views made for Python apps (#19), over real python-logstash-async events in both
+//! of its layouts sent through the TCP input, real tracebacks from `logger.exception`
+//! among them: Errors groups them by exception and innermost application frame, Patterns
+//! groups the messages into templates; a group or a pattern narrows the view.
+
+use std::time::{Duration, Instant};
+
+use logdash_e2e::{workspace_root, Browser, Server};
+use tokio::process::Command;
+
+/// Sends `count` info events and `errors` tracebacks in `format` through the real client.
+async fn send(server: &Server, format: &str, count: u32, errors: u32) {
+    let port = server.tcp.rsplit(':').next().expect("port").to_string();
+    let status = Command::new(workspace_root().join(".venv/bin/python"))
+        .arg(workspace_root().join("examples/flask-app/send_events.py"))
+        .args([
+            "--port",
+            &port,
+            "--format",
+            format,
+            "--tag",
+            &format!("run-{format}"),
+        ])
+        .args([
+            "--count",
+            &count.to_string(),
+            "--errors",
+            &errors.to_string(),
+        ])
+        .status()
+        .await
+        .expect("python runs");
+    assert!(status.success());
+}
+
+/// Waits until `index` holds `count` events (the client sends in batches).
+async fn wait_for_count(server: &Server, count: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let answer = server.es("GET", "/logstash-*/_count", "").await;
+        if answer["count"].as_u64() == Some(count) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "events never all arrived: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn open(browser: &Browser, server: &Server) {
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&refresh=0&from=now-1h",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-count", |t| t == "45 lines")
+        .await;
+}
+
+async fn python_events() -> Server {
+    let server = Server::start(&[]).await;
+    send(&server, "plain", 20, 3).await;
+    send(&server, "ecs", 20, 2).await;
+    wait_for_count(&server, 45).await;
+    server
+}
+
+#[tokio::test]
+async fn errors_group_real_tracebacks_of_both_layouts_and_narrow_the_view() {
+    let server = python_events().await;
+    let browser = Browser::start().await;
+    open(&browser, &server).await;
+    browser.click("#errors-button").await;
+    let said = browser
+        .wait_for_text("#errors-sample", |t| t.contains("errors"))
+        .await;
+    assert!(said.starts_with("2 groups in all 5 errors"), "{said}");
+    // by turns: ZeroDivisionError raised in charge, ValueError raised from a JSONDecodeError
+    assert_eq!(
+        browser.texts(".error-group .kind").await,
+        ["ZeroDivisionError", "ValueError"]
+    );
+    let frames = browser.texts(".error-group .frame").await;
+    assert!(
+        frames[0].starts_with("at send_events.py:") && frames[0].ends_with(" in charge"),
+        "{frames:?}"
+    );
+    assert!(frames[1].ends_with(" in parse_order"), "{frames:?}");
+    assert_eq!(browser.texts(".error-group td.count").await, ["3", "2"]);
+    let latest = browser.texts(".error-group .latest").await;
+    assert_eq!(latest[0], "ZeroDivisionError: division by zero");
+    assert!(
+        latest[1].starts_with("ValueError: order '{order "),
+        "{latest:?}"
+    );
+    browser.screenshot("errors-view").await;
+
+    // a group keeps its events, whichever layout they came in
+    browser.click(".error-group").await;
+    browser
+        .wait_for_text("#stream-count", |t| t == "3 lines")
+        .await;
+    let query = browser.value("#query").await;
+    assert!(query.contains("ZeroDivisionError"), "{query}");
+}
+
+#[tokio::test]
+async fn patterns_group_the_messages_and_filter_in_and_out() {
+    let server = python_events().await;
+    let browser = Browser::start().await;
+    open(&browser, &server).await;
+    browser.click("#patterns-button").await;
+    let said = browser
+        .wait_for_text("#patterns-sample", |t| t.contains("messages"))
+        .await;
+    assert!(
+        said.starts_with("2 patterns in all 45 messages (mined in "),
+        "{said}"
+    );
+    assert_eq!(
+        browser.texts(".pattern td.template").await,
+        ["event <num> of <*>", "order <num> failed"]
+    );
+    assert_eq!(browser.texts(".pattern td.count").await, ["40", "5"]);
+    assert_eq!(browser.texts(".pattern td.share").await, ["89%", "11%"]);
+    browser.screenshot("patterns-view").await;
+
+    browser.click(".pattern button.without").await;
+    browser
+        .wait_for_text("#stream-count", |t| t == "5 lines")
+        .await;
+    browser
+        .wait_for_all(".pattern td.template", |t| t == ["order <num> failed"])
+        .await;
+    // Back brings the messages left out again; "+" keeps only them
+    browser.client.back().await.expect("goes back");
+    browser
+        .wait_for_text("#stream-count", |t| t == "45 lines")
+        .await;
+    browser
+        .wait_for_all(".pattern td.template", |t| t.len() == 2)
+        .await;
+    browser.click(".pattern button.only").await;
+    browser
+        .wait_for_text("#stream-count", |t| t == "40 lines")
+        .await;
+}
