@@ -13,5 +13,6 @@ pub mod patterns;
 pub mod saved;
 pub mod text;
 pub mod time;
+pub mod trace;
 pub mod url;
 pub mod view;

@@ -40,7 +40,14 @@ pub const PATH: &[&str] = &[
     "extra.path_info",
     "path",
 ];
-pub const REQUEST_ID: &[&str] = &["event.id", "extra.request_id", "request_id", "trace.id"];
+pub const REQUEST_ID: &[&str] = &[
+    "http.request.id",
+    "extra.request_id",
+    "request_id",
+    "trace.id",
+    "transaction.id",
+    "event.id",
+];
 
 /// The unit a response-time field is in, guessed from its name (ECS `event.duration` is ns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
