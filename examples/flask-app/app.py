@@ -1,6 +1,8 @@
-"""The seed's example Flask app: ``say_hello`` and ``app_info``, each request logged as one
+"""The seed's example Flask app: ``say_hello`` and ``app_info``, each request logged as a
 structured event through python-logstash-async to Logstash (or logdash) on TCP 5000,
-and as a JSON line on stdout for container log collectors.
+and as a JSON line on stdout for container log collectors. Every line logged while
+serving a request carries its request id (``RequestIdFilter``), so a log tool can show a
+request's lines together.
 
 Every logging setting comes from the environment (see ``Settings``), so a deployment
 changes it without touching the code. Run it with ``python app.py`` (port 5001).
@@ -15,7 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, has_request_context, jsonify, request
 from logstash_async import constants
 from logstash_async.formatter import LogstashEcsFormatter, LogstashFormatter
 from logstash_async.handler import AsynchronousLogstashHandler
@@ -83,6 +85,27 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(event, default=str)
 
 
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on every line logged while serving it: ``request_id``
+    (``extra.request_id`` once formatted), or ECS's ``http.request.id``."""
+
+    def __init__(self, log_format):
+        super().__init__()
+        self.ecs = log_format == "ecs"
+
+    def filter(self, record):
+        request_id = g.get("request_id") if has_request_context() else None
+        if request_id is None:
+            return True
+        if self.ecs:
+            http = dict(getattr(record, "http", None) or {})
+            http["request"] = {**http.get("request", {}), "id": request_id}
+            record.http = http
+        elif not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return True
+
+
 def configure_logging(settings):
     """The app's logger: to Logstash (asynchronously, batched) and to stdout as JSON lines."""
     constants.QUEUED_EVENTS_FLUSH_INTERVAL = settings.flush_interval
@@ -104,6 +127,9 @@ def configure_logging(settings):
     else:
         handler.setFormatter(LogstashFormatter(extra={"application": settings.app_name}))
     logger.addHandler(handler)
+    for old in list(logger.filters):
+        logger.removeFilter(old)
+    logger.addFilter(RequestIdFilter(settings.log_format))
     if settings.log_stdout:
         stdout = logging.StreamHandler(sys.stdout)
         stdout.setFormatter(JsonLineFormatter())
@@ -115,11 +141,11 @@ def request_fields(settings, status, elapsed_ms, user, request_id):
     """What one request's event carries, named for the chosen format."""
     if settings.log_format == "ecs":
         return {
-            "http": {"request": {"method": request.method}, "response": {"status_code": status}},
+            "http": {"request": {"method": request.method, "id": request_id}, "response": {"status_code": status}},
             "url": {"path": request.path},
             "user": {"id": user},
             "client": {"ip": request.remote_addr},
-            "event": {"id": request_id, "duration": int(elapsed_ms * 1_000_000)},
+            "event": {"duration": int(elapsed_ms * 1_000_000)},
         }
     return {
         "method": request.method,
@@ -191,6 +217,7 @@ def create_app(test_config=None, settings=None):
     @app.route("/hello/<name>")
     def say_hello(name):
         """A greeting; the name is escaped (it is user input)."""
+        logger.info("greeting %s", name)
         return f"Hello, {escape(name)}!\n"
 
     return app

@@ -21,11 +21,19 @@ def test_say_hello_greets_and_escapes(client):
 
 def test_each_request_is_one_structured_event(client, records):
     client.get("/hello/Natalia", headers={"X-User-Id": "u-42"})
-    assert len(records) == 1
-    record = records[0]
+    record = records[-1]
     assert record.levelno == logging.INFO
     assert record.method == "GET" and record.url_path == "/hello/Natalia" and record.status_code == 200
     assert record.user_id == "u-42" and record.response_time_ms >= 0 and len(record.request_id) == 32
+
+
+def test_every_line_of_a_request_carries_its_id(client, records):
+    response = client.get("/hello/Ada", headers={"X-Request-Id": "req-7"})
+    assert [r.getMessage() for r in records] == ["greeting Ada", "GET /hello/Ada 200 %.2fms" % records[-1].response_time_ms]
+    assert [r.request_id for r in records] == ["req-7", "req-7"]
+    assert response.headers["X-Request-Id"] == "req-7"
+    client.get("/")
+    assert records[-1].request_id != "req-7" and len(records[-1].request_id) == 32
 
 
 def test_user_identity_falls_back_to_cookie_then_name(client, records):
@@ -33,7 +41,7 @@ def test_user_identity_falls_back_to_cookie_then_name(client, records):
     client.get("/")
     client.delete_cookie("user_id")
     client.get("/hello/N")
-    assert [r.user_id for r in records] == ["from-cookie", "N"]
+    assert [r.user_id for r in records if hasattr(r, "user_id")] == ["from-cookie", "N"]
 
 
 def test_errors_log_at_error_level(client, records, app):
@@ -62,10 +70,13 @@ def test_ecs_format_names_fields_the_ecs_way():
     handler.emit = captured.append
     app.extensions["request_logger"].addHandler(handler)
     app.test_client().get("/hello/Ada")
-    record = captured[0]
+    greeting, record = captured
     assert getattr(record, "user")["id"] == "Ada"
     assert getattr(record, "http")["response"]["status_code"] == 200
     assert getattr(record, "event")["duration"] >= 0
+    # the greeting logged while serving it carries the request's id too
+    assert getattr(greeting, "http")["request"]["id"] == getattr(record, "http")["request"]["id"]
+    assert len(getattr(record, "http")["request"]["id"]) == 32
 
 
 def test_stdout_lines_are_json_with_iso_utc_times():
