@@ -25,7 +25,38 @@ pub fn request_event(
     func: &str,
     fields: &RequestFields<'_>,
 ) -> Value {
-    json!({
+    app_event(
+        at,
+        (level, message, func),
+        json!({
+            "method": fields.method,
+            "url_path": fields.url_path,
+            "status_code": fields.status_code,
+            "response_time_ms": fields.response_time_ms,
+            "user_id": fields.user_id,
+            "request_id": fields.request_id,
+            "client_ip": fields.client_ip,
+        }),
+    )
+}
+
+/// Another line the example app logs while serving a request (a greeting; a failure with
+/// `logger.exception`, its traceback in `extra.stack_trace`): the request's id in `extra`,
+/// with `more` (an object) beside it.
+pub fn request_line(
+    at: i64,
+    (level, message, func): (&str, &str, &str),
+    request_id: &str,
+    more: Value,
+) -> Value {
+    let mut extra = more;
+    extra["request_id"] = json!(request_id);
+    app_event(at, (level, message, func), extra)
+}
+
+/// The formatter's envelope around `extra` (an object), with the fields it adds itself.
+fn app_event(at: i64, (level, message, func): (&str, &str, &str), extra: Value) -> Value {
+    let mut event = json!({
         "@timestamp": format_iso8601(at),
         "@version": "1",
         "host": "demo-host",
@@ -36,13 +67,6 @@ pub fn request_event(
         "program": "app.py",
         "type": "python-logstash",
         "extra": {
-            "method": fields.method,
-            "url_path": fields.url_path,
-            "status_code": fields.status_code,
-            "response_time_ms": fields.response_time_ms,
-            "user_id": fields.user_id,
-            "request_id": fields.request_id,
-            "client_ip": fields.client_ip,
             "func_name": func,
             "interpreter": "/usr/local/bin/python3",
             "interpreter_version": "3.11.7",
@@ -54,5 +78,9 @@ pub fn request_event(
             "thread_name": "Thread-1",
             "application": "flask-app"
         }
-    })
+    });
+    if let (Some(all), Value::Object(own)) = (event["extra"].as_object_mut(), extra) {
+        all.extend(own);
+    }
+    event
 }

@@ -1,14 +1,15 @@
 //! `--demo`: simulated users of the example Flask app (`/`, `/hello/<name>`, `/info`),
 //! sent through logdash's own TCP input as python-logstash-async's `LogstashFormatter`
-//! would send the example app's request logs: a varying crowd, realistic response
-//! times, slow spells and error bursts. The last 30 minutes are back-filled at start so
+//! would send the example app's logs: a varying crowd, realistic response times, slow
+//! spells and error bursts, each request's lines (a greeting, a failure's traceback, the
+//! request's own line) carrying its request id. The last 30 minutes are back-filled at start so
 //! every panel has something to show at once.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub use logdash_core::logstash::{request_event, RequestFields};
-use serde_json::Value;
+pub use logdash_core::logstash::{request_event, request_line, RequestFields};
+use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -99,14 +100,16 @@ impl Simulator {
         let slow = minute % 11 == 7; // a slow spell: one minute in eleven
         let failing = minute % 13 == 4; // an error burst: one minute in thirteen
         (0..count)
-            .map(|i| {
+            .flat_map(|i| {
                 let at = t - span_ms + (span_ms * (i as i64 + 1)) / (count as i64 + 1);
-                self.event(at, crowd, slow, failing)
+                self.request_lines(at, crowd, slow, failing)
             })
             .collect()
     }
 
-    fn event(&mut self, at: i64, crowd: f64, slow: bool, failing: bool) -> Value {
+    /// The lines one request logs, ending at `at`, each with the request's id: a
+    /// greeting's, a failure's traceback, and the request's own line.
+    fn request_lines(&mut self, at: i64, crowd: f64, slow: bool, failing: bool) -> Vec<Value> {
         self.request += 1;
         let user = (self.next() * crowd.max(1.0)) as u64 + 1;
         let pick = self.next();
@@ -137,7 +140,34 @@ impl Simulator {
             "INFO"
         };
         let message = format!("GET {path} {status} {ms}ms");
-        request_event(
+        let request_id = format!(
+            "demo-{:012x}-{}",
+            self.state & 0xFFFF_FFFF_FFFF,
+            self.request
+        );
+        let started = at - ms.round() as i64;
+        let mut lines = Vec::new();
+        if let Some(name) = path.strip_prefix("/hello/") {
+            let greeting = format!("greeting {name}");
+            lines.push(request_line(
+                started + 1,
+                ("INFO", &greeting, func),
+                &request_id,
+                json!({}),
+            ));
+        }
+        if status >= 500 {
+            // as Flask logs an unhandled exception: its traceback, then the 500
+            let (kind, trace) = failure(func);
+            let failed = format!("Exception on {path} [GET]");
+            lines.push(request_line(
+                at - 1,
+                ("ERROR", &failed, "log_exception"),
+                &request_id,
+                json!({"error_type": kind, "stack_trace": trace}),
+            ));
+        }
+        lines.push(request_event(
             at,
             level,
             &message,
@@ -148,20 +178,82 @@ impl Simulator {
                 status_code: status,
                 response_time_ms: ms,
                 user_id: &format!("user-{user:03}"),
-                request_id: &format!(
-                    "demo-{:012x}-{}",
-                    self.state & 0xFFFF_FFFF_FFFF,
-                    self.request
-                ),
+                request_id: &request_id,
                 client_ip: &format!("10.0.{}.{}", user / 250, user % 250 + 1),
             },
-        )
+        ));
+        lines
+    }
+}
+
+/// Flask's frames down to the view function, shared by every failure's traceback.
+const FLASK_FRAMES: &str = "Traceback (most recent call last):
+  File \"/usr/local/lib/python3.11/site-packages/flask/app.py\", line 1484, in full_dispatch_request
+    rv = self.dispatch_request()
+  File \"/usr/local/lib/python3.11/site-packages/flask/app.py\", line 1469, in dispatch_request
+    return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)
+";
+
+/// The exception a failing view raises, and its traceback as CPython writes it: the
+/// greeting's cache is down (raised in a library), the status's counters are empty.
+fn failure(func: &str) -> (&'static str, String) {
+    if func == "say_hello" {
+        let frames = "  File \"/app/app.py\", line 219, in say_hello
+    seen = cache.incr(f\"greeted:{name}\")
+  File \"/usr/local/lib/python3.11/site-packages/redis/connection.py\", line 707, in connect
+    raise ConnectionError(self._error_message(e))
+redis.exceptions.ConnectionError: Error 111 connecting to cache:6379. Connection refused.
+";
+        ("ConnectionError", format!("{FLASK_FRAMES}{frames}"))
+    } else {
+        let frames = "  File \"/app/app.py\", line 204, in app_info
+    uptime_share=stats.uptime_share(),
+  File \"/app/stats.py\", line 41, in uptime_share
+    return up_seconds / sampled_seconds
+           ~~~~~~~~~~~^~~~~~~~~~~~~~~~~
+ZeroDivisionError: division by zero
+";
+        ("ZeroDivisionError", format!("{FLASK_FRAMES}{frames}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_requests_lines_share_its_id_and_failures_carry_a_real_traceback() {
+        use logdash_core::errors::traceback::Traceback;
+        let mut sim = Simulator::new(3);
+        // minute 4 is an error burst
+        let events: Vec<Value> = (0..60)
+            .flat_map(|second| sim.tick(4 * 60_000 + second * 1_000, 1_000))
+            .collect();
+        let mut lines_of = std::collections::HashMap::<&str, usize>::new();
+        for event in &events {
+            let id = event["extra"]["request_id"]
+                .as_str()
+                .expect("every line has the id");
+            *lines_of.entry(id).or_default() += 1;
+        }
+        assert!(lines_of.values().any(|&n| n >= 2), "{lines_of:?}");
+        let mut kinds = std::collections::BTreeSet::new();
+        for event in events
+            .iter()
+            .filter(|e| e["level"] == "ERROR" && e["extra"]["stack_trace"].is_string())
+        {
+            let trace = event["extra"]["stack_trace"].as_str().unwrap_or_default();
+            let traced = Traceback::parse(trace).expect("a traceback CPython would write");
+            assert_eq!(
+                traced.raised().kind.rsplit('.').next(),
+                event["extra"]["error_type"].as_str()
+            );
+            let app = traced.innermost_app_frame().expect("an app frame");
+            assert!(app.file.starts_with("/app/"), "{app:?}");
+            kinds.insert(traced.raised().kind.clone());
+        }
+        assert_eq!(kinds.len(), 2, "{kinds:?}");
+    }
 
     #[test]
     fn traffic_varies_with_slow_spells_and_error_bursts() {
