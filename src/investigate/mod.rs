@@ -15,13 +15,16 @@ mod sampling;
 mod save_file;
 mod saved_queries;
 mod spread;
+mod trace;
 
 use std::cell::RefCell;
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use logdash_core::dashboard::fields::{from_field_caps, FieldInfo};
+use logdash_core::dashboard::fields::{from_field_caps, resolve, FieldInfo};
+use logdash_core::dashboard::tail::RowFields;
+use logdash_core::view::ViewState;
 use wasm_bindgen::JsCast;
 
 use crate::api;
@@ -44,6 +47,18 @@ fn use_fields(view: ViewSignal) -> Fields {
     })
 }
 
+/// Where a line's text and level are, as the dashboard resolves them (`None` before the
+/// fields are read).
+fn row_fields(state: &ViewState, fields: &Fields) -> Option<RowFields> {
+    let found = fields.get()?.ok().unwrap_or_default();
+    let resolved = resolve(&state.fields, &found);
+    Some(RowFields {
+        message: resolved.message,
+        level: resolved.level.map(|level| level.name),
+        tiebreaker: None,
+    })
+}
+
 /// Their styles, beside the dashboard's files, and the id of the link that loads them.
 const STYLES: &str = "investigate.css";
 const STYLES_ID: &str = "investigate-styles";
@@ -54,8 +69,8 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// Shows `tool` ("values", "saved", "export", "context", "patterns", "errors"; "" for
-/// none), mounting the tools the first time, and
+/// Shows `tool` ("values", "saved", "export", "context", "trace", "patterns",
+/// "errors"; "" for none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
 pub fn show(tool: &str) {
     MOUNTED.with(|mounted| {
@@ -112,6 +127,9 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
         </Show>
         <Show when=move || is("context")>
             <context::LineContext view />
+        </Show>
+        <Show when=move || is("trace")>
+            <trace::RequestTrace view fields />
         </Show>
         <Show when=move || is("patterns")>
             <patterns::Patterns view fields />

@@ -248,3 +248,53 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
         .await;
     engine.call("DELETE", "/logstash-*", "").await;
 }
+
+/// A Flask request's lines (its greeting, its own line) carry its request id: "Trace" on
+/// one of them shows both, in time order, each with its offset from the first.
+#[tokio::test]
+async fn a_flask_requests_lines_are_traced_by_its_request_id() {
+    let server = Server::start(&[]).await;
+    let (_flask, app, _queue) = start_flask(&server).await;
+    for path in ["/hello/Ada", "/hello/Grace"] {
+        http(&app, "GET", path, "").await;
+    }
+    wait_for_events(&server, "extra.func_name:log_request", 2).await;
+    let greetings = wait_for_events(&server, "message:greeting", 2).await;
+    let request_id = greetings[0]["extra"]["request_id"]
+        .as_str()
+        .expect("the greeting carries the request id")
+        .to_string();
+    let body = json!({"query": {"match_phrase": {"message": "greeting Ada"}}}).to_string();
+    let answer = server.es("POST", "/logstash-*/_search", &body).await;
+    let id = answer["hits"]["hits"][0]["_id"].as_str().expect("an _id");
+
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&refresh=0&from=now-1h&event={id}",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser.click("#details-trace").await;
+    let said = browser
+        .wait_for_text("#trace-summary", |t| t.starts_with("request "))
+        .await;
+    assert!(
+        said.starts_with(&format!("request {request_id}: 2 lines over ")),
+        "{said}"
+    );
+    let lines = browser.texts("#trace-lines td.what").await;
+    assert_eq!(lines[0], "greeting Ada");
+    assert!(lines[1].starts_with("GET /hello/Ada 200 "), "{lines:?}");
+    assert_eq!(browser.texts("#trace-lines td.offset").await[0], "+0 ms");
+    assert_eq!(
+        browser.texts("#trace-lines tr.anchor td.what").await,
+        ["greeting Ada"]
+    );
+    browser.screenshot("request-trace").await;
+    // closing it takes the event out of the view
+    browser.click("#trace .close").await;
+    browser.wait_for_all("#trace", |t| t.is_empty()).await;
+}

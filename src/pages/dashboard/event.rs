@@ -1,8 +1,8 @@
 //! The event open in the details panel: a line clicked or chosen with the keys, or the
 //! one a link names (`event=<_id>` in the link's index, the minutes around it), read by
 //! its `_id`. Closing the panel takes the linked event out of the view, so that Back
-//! opens it again. "Context" shows the events around it (the tools' `context`), which
-//! follows the view's event too.
+//! opens it again. "Context" shows the events around it (the tools' `context`), "Trace"
+//! its request's lines (the tools' `trace`); both follow the view's event too.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,13 +29,13 @@ pub fn OpenEvent(
     Effect::new(move |_| {
         let state = view.get.get();
         let Some(id) = state.event.clone() else {
-            // the context shows the view's event: without one it closes
-            if tool.get_untracked() == "context" {
+            // the context and the trace show the view's event: without one they close
+            if shows_event(tool.get_untracked()) {
                 tool.set("");
             }
             return;
         };
-        if tool.get_untracked() == "context" {
+        if shows_event(tool.get_untracked()) {
             return;
         }
         if selected.with_untracked(|row| row.as_ref().is_some_and(|row| row.id == id)) {
@@ -66,15 +66,24 @@ pub fn OpenEvent(
             view.update(|state| state.event = None);
         }
     });
-    // the context of the line shown: its event in the view (Back returns to the details)
-    let context = Callback::new(move |row: Row| {
-        selected.set(None);
-        tool.set("context");
-        view.update(|state| state.event = Some(row.id));
-    });
+    // the context or the trace of the line shown: its event in the view (Back returns to
+    // the details)
+    let open_tool = move |name: &'static str| {
+        Callback::new(move |row: Row| {
+            selected.set(None);
+            tool.set(name);
+            view.update(|state| state.event = Some(row.id));
+        })
+    };
+    let (context, trace) = (open_tool("context"), open_tool("trace"));
     move || {
         selected.get().map(|row| {
-            view! { <Details row offset=offset.get() view on_close=close on_context=context /> }
+            view! { <Details row offset=offset.get() view on_close=close on_context=context on_trace=trace /> }
         })
     }
+}
+
+/// Whether the tool shows the view's event rather than the details panel.
+fn shows_event(tool: &str) -> bool {
+    matches!(tool, "context" | "trace")
 }
