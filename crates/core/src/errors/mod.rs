@@ -52,6 +52,16 @@ pub fn source_fields(message_field: &str) -> Vec<&str> {
     fields
 }
 
+/// The traceback an event carries folded to one line: from its traceback field, else its
+/// message (`message`, as the stream shows it).
+pub fn folded_of(source: &Value, message: &str) -> Option<traceback::Folded> {
+    STACK_TRACE
+        .iter()
+        .find_map(|field| lookup(source, field).and_then(Value::as_str))
+        .and_then(traceback::Folded::of)
+        .or_else(|| traceback::Folded::of(message))
+}
+
 /// One group of errors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorGroup {

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::traceback::{Link, Traceback};
+use super::traceback::{lines, Folded, LineKind, Link, Traceback};
 use super::*;
 
 const SIMPLE: &str = include_str!("fixtures/simple.txt");
@@ -173,4 +173,69 @@ fn the_errors_query_finds_every_layout() {
         "{query}"
     );
     assert_eq!(source_fields("msg")[0], "msg");
+}
+
+#[test]
+fn a_traceback_folds_to_its_raised_exception_and_frame_count() {
+    let folded = |text: &str| Folded::of(text).map(|f| f.shown());
+    assert_eq!(
+        folded(SIMPLE).as_deref(),
+        Some("ZeroDivisionError: division by zero · 3 frames")
+    );
+    // a chain folds to the exception raised out, its message's first line
+    assert_eq!(
+        folded(CAUSE).as_deref(),
+        Some("ValueError: bad order body: · 3 frames")
+    );
+    assert_eq!(
+        folded(DURING).as_deref(),
+        Some("ZeroDivisionError: division by zero · 4 frames")
+    );
+    assert_eq!(folded("no traceback here"), None);
+    let event = json!({"message": "charge failed", "error": {"stack_trace": SIMPLE}});
+    assert_eq!(
+        folded_of(&event, "charge failed").map(|f| f.frames),
+        Some(3)
+    );
+    let in_message = format!("charge failed\n{SIMPLE}");
+    assert_eq!(
+        folded_of(&json!({}), &in_message).map(|f| f.frames),
+        Some(3)
+    );
+    assert_eq!(folded_of(&json!({}), "fine"), None);
+}
+
+#[test]
+fn each_line_of_a_traceback_is_told_apart_for_showing() {
+    let kinds: Vec<LineKind> = lines(CAUSE).into_iter().map(|(kind, _)| kind).collect();
+    use LineKind::*;
+    assert_eq!(
+        kinds,
+        [
+            Header,
+            AppFrame,
+            Code,
+            AppFrame,
+            Code,
+            LibraryFrame,
+            Code,
+            LibraryFrame,
+            Code,
+            LibraryFrame,
+            Code,
+            Exception,
+            Header,
+            Header,
+            AppFrame,
+            Code,
+            AppFrame,
+            Code,
+            AppFrame,
+            Code,
+            Exception,
+            Exception,
+        ]
+    );
+    assert_eq!(lines(CAUSE).last().map(|(_, line)| *line), Some("{oops"));
+    assert!(lines("no traceback").is_empty());
 }

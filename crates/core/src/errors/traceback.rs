@@ -9,6 +9,86 @@ const HEADER: &str = "Traceback (most recent call last):";
 const DURING: &str = "During handling of the above exception, another exception occurred:";
 const CAUSE: &str = "The above exception was the direct cause of the following exception:";
 
+/// A traceback folded to one line, found cheaply (without reading every frame): the
+/// raised exception's line and how many frames lead to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    /// `ValueError: bad input` (its message's first line).
+    pub summary: String,
+    pub frames: usize,
+}
+
+impl Folded {
+    /// The traceback in `text` folded, if it holds one.
+    pub fn of(text: &str) -> Option<Folded> {
+        // the raised exception's part: after the chain's last header
+        let last = &text[text.rfind(HEADER)? + HEADER.len()..];
+        let mut frames = 0;
+        for line in last.lines() {
+            if line.trim_start().starts_with("File \"") {
+                frames += 1;
+            } else if !line.trim().is_empty() && !line.starts_with(char::is_whitespace) {
+                return Some(Folded {
+                    summary: line.trim_end().to_string(),
+                    frames,
+                });
+            }
+        }
+        None
+    }
+
+    /// `ValueError: bad input · 4 frames`
+    pub fn shown(&self) -> String {
+        let s = if self.frames == 1 { "" } else { "s" };
+        format!("{} · {} frame{s}", self.summary, self.frames)
+    }
+}
+
+/// What a line of a traceback is, read on its own (cheaply, for showing it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// `Traceback (most recent call last):`, or the words chaining two exceptions.
+    Header,
+    /// A frame of the application's own code.
+    AppFrame,
+    /// A frame of Python's or an installed package's.
+    LibraryFrame,
+    /// A frame's source line.
+    Code,
+    /// The exception raised (`ValueError: …`), or more lines of its message.
+    Exception,
+}
+
+/// The lines of the traceback in `text` (from its first header on), each with its kind;
+/// Python 3.11's `^^^` markers and blank lines are left out.
+pub fn lines(text: &str) -> Vec<(LineKind, &str)> {
+    let Some(start) = text.find(HEADER) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text[start..].lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.chars().all(|c| matches!(c, '^' | '~' | ' ')) {
+            continue;
+        }
+        let kind = if trimmed == HEADER || trimmed == DURING || trimmed == CAUSE {
+            LineKind::Header
+        } else if let Some(frame) = frame_line(trimmed) {
+            if frame.is_library() {
+                LineKind::LibraryFrame
+            } else {
+                LineKind::AppFrame
+            }
+        } else if line.starts_with(char::is_whitespace) {
+            LineKind::Code
+        } else {
+            LineKind::Exception
+        };
+        out.push((kind, line));
+    }
+    out
+}
+
 /// One frame of a traceback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
