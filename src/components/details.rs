@@ -11,6 +11,7 @@ use logdash_core::dashboard::visible::{visible, visible_owned};
 use logdash_core::trace::request_id_of;
 
 use crate::components::share::copy_text;
+use crate::components::traceback::TracebackText;
 use crate::state::{link_to, ViewSignal};
 use crate::timefmt;
 
@@ -98,7 +99,7 @@ pub fn Details(
                             view! {
                                 <tr>
                                     <th>{visible_owned(field.name)}</th>
-                                    <td>{visible_owned(field.text)}</td>
+                                    <td><TracebackText text=field.text /></td>
                                     <td class="actions">{actions}</td>
                                 </tr>
                             }

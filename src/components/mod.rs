@@ -12,3 +12,4 @@ pub mod shards_notice;
 pub mod share;
 pub mod stream;
 pub mod top_bar;
+pub mod traceback;

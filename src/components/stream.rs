@@ -7,6 +7,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use logdash_core::dashboard::highlight::spans;
 use logdash_core::dashboard::tail::{Row, Tail};
+use logdash_core::errors::folded_of;
 
 use super::panels::level_class;
 use crate::timefmt;
@@ -225,7 +226,16 @@ fn line(
         if row.late { " late" } else { "" },
         if chosen { " cursor" } else { "" }
     );
-    let pieces = spans(&row.message, terms);
+    // a line of the stream is one line: a longer message shows its first, and a traceback
+    // (in its own field or the message) its raised exception and how many frames lead to it
+    let (first, rest) = row.message.split_once('\n').unwrap_or((&row.message, ""));
+    let pieces = spans(first, terms);
+    let folded = folded_of(&row.source, &row.message)
+        .map(|folded| folded.shown())
+        .or_else(|| {
+            let more = rest.lines().count();
+            (more > 0).then(|| format!("+{more} line{}", if more == 1 { "" } else { "s" }))
+        });
     let time = if dated {
         timefmt::full(row.time, offset)
     } else {
@@ -249,6 +259,7 @@ fn line(
                     view! { <span>{text}</span> }.into_any()
                 }).collect_view()}
             </span>
+            {folded.map(|folded| view! { <span class="fold">{folded}</span> })}
             {late.then(|| view! { <span class="late-mark" title="arrived late">"late"</span> })}
         </div>
     }

@@ -151,3 +151,65 @@ async fn patterns_group_the_messages_and_filter_in_and_out() {
         .wait_for_text("#stream-count", |t| t == "40 lines")
         .await;
 }
+
+#[tokio::test]
+async fn tracebacks_fold_in_the_stream_and_unfold_in_the_details() {
+    let server = python_events().await;
+    let browser = Browser::start().await;
+    open(&browser, &server).await;
+    // the stream folds each traceback to its raised exception and its frames (the ECS
+    // layout's, the newest, are in view)
+    let folds = browser
+        .wait_for_all("#stream .row .fold", |folds| folds.len() >= 2)
+        .await;
+    for fold in &folds {
+        assert!(
+            fold == "ZeroDivisionError: division by zero · 2 frames"
+                || fold.starts_with("ValueError: order '{order ")
+                    && fold.ends_with("' is not JSON · 2 frames"),
+            "{folds:?}"
+        );
+    }
+    // the ValueError of the plain layout, raised from a JSONDecodeError inside json
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&refresh=0&from=now-1h&q=extra.error_type:ValueError",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-count", |t| t == "1 line")
+        .await;
+    browser.click("#stream .row").await;
+    let toggle = browser
+        .wait_for_text("#details .traceback .fold-toggle", |t| !t.is_empty())
+        .await;
+    assert!(
+        toggle.starts_with("▸ ValueError: order '{order 1' is not JSON · 2 frames"),
+        "{toggle}"
+    );
+    assert!(browser
+        .texts("#details .traceback .frames")
+        .await
+        .is_empty());
+    browser.click("#details .traceback .fold-toggle").await;
+    let app = browser
+        .wait_for_all("#details .frames .app", |lines| !lines.is_empty())
+        .await;
+    assert!(app.iter().all(|l| l.contains("send_events.py")), "{app:?}");
+    let library = browser.texts("#details .frames .lib").await;
+    assert!(
+        !library.is_empty() && library.iter().all(|l| l.contains("json")),
+        "{library:?}"
+    );
+    let chain = browser.texts("#details .frames .chain").await;
+    assert!(
+        chain.contains(
+            &"The above exception was the direct cause of the following exception:".to_string()
+        ),
+        "{chain:?}"
+    );
+    browser.screenshot("traceback-details").await;
+}
