@@ -196,18 +196,58 @@ pub fn aggregatable(name: &str, data: &BTreeMap<String, FieldInfo>) -> Option<Re
         })
 }
 
-/// What to tell people when a panel's field is missing from the data.
-pub fn missing_hint(role: &str) -> String {
-    let (candidates, advice) = match role {
-        "user" => (USER, "log a user id with each request, e.g. extra={\"user_id\": ...}"),
-        "latency" => (LATENCY, "log the response time with each request, e.g. extra={\"response_time_ms\": ...} (python-logstash-async's Flask formatter logs none)"),
-        "status" => (STATUS, "log the HTTP status with each request, e.g. extra={\"status_code\": ...}"),
-        _ => (LEVEL, "log a level field"),
+/// What to tell people when a panel's field is missing from the data: which field to
+/// log, and the two lines of Python that log it with python-logstash-async.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The fields looked for, and what to log.
+    pub said: String,
+    /// Two lines of Python: the value, and the logging call that carries it (`extra=`).
+    pub python: &'static str,
+    /// The same with `LogstashEcsFormatter(extra_prefix="")`.
+    pub ecs: &'static str,
+}
+
+/// The hint for a missing `role` ("user", "latency", "status", "request_id").
+pub fn missing_hint(role: &str) -> Hint {
+    let (name, candidates, python, ecs) = match role {
+        "user" => (
+            "user",
+            USER,
+            "user_id = session.get(\"user_id\") or request.remote_addr\n\
+             logger.info(\"%s %s\", request.method, request.path, extra={\"user_id\": user_id})",
+            "extra={\"user\": {\"id\": user_id}}",
+        ),
+        "latency" => (
+            "response time",
+            LATENCY,
+            "elapsed_ms = (time.perf_counter() - g.started) * 1000\n\
+             logger.info(\"%s %s\", request.method, request.path, extra={\"response_time_ms\": elapsed_ms})",
+            "extra={\"event\": {\"duration\": int(elapsed_ms * 1e6)}}",
+        ),
+        "status" => (
+            "status",
+            STATUS,
+            "status = response.status_code\n\
+             logger.info(\"%s %s %s\", request.method, request.path, status, extra={\"status_code\": status})",
+            "extra={\"http\": {\"response\": {\"status_code\": status}}}",
+        ),
+        _ => (
+            "request id",
+            REQUEST_ID,
+            "g.request_id = request.headers.get(\"X-Request-Id\") or uuid.uuid4().hex\n\
+             logger.info(\"charging the card\", extra={\"request_id\": g.request_id})",
+            "extra={\"http\": {\"request\": {\"id\": g.request_id}}}",
+        ),
     };
-    format!(
-        "No {role} field in this data (looked for {}): {advice}, or pick a field in Fields.",
-        candidates.join(", ")
-    )
+    Hint {
+        said: format!(
+            "No {name} field in this data (looked for {}). Log one with each request, or pick a field in Fields:",
+            candidates.join(", ")
+        ),
+        python,
+        ecs,
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +315,24 @@ mod tests {
             LatencyUnit::of("extra.response_time_ms"),
             LatencyUnit::Milliseconds
         );
-        assert!(missing_hint("latency").contains("response_time_ms"));
+        let hint = missing_hint("latency");
+        assert!(
+            hint.said.contains("extra.response_time_ms"),
+            "{}",
+            hint.said
+        );
+        assert_eq!(hint.python.lines().count(), 2);
+        assert!(hint
+            .python
+            .ends_with(r#"extra={"response_time_ms": elapsed_ms})"#));
+        for role in ["user", "latency", "status", "request_id"] {
+            let hint = missing_hint(role);
+            assert_eq!(hint.python.lines().count(), 2, "{role}");
+            assert!(hint.python.contains("extra={"), "{role}");
+            assert!(hint.ecs.starts_with("extra={"), "{role}");
+        }
+        assert!(missing_hint("request_id")
+            .said
+            .starts_with("No request id field"));
     }
 }
