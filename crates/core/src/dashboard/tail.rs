@@ -452,11 +452,21 @@ impl Row {
                 .map(|value| super::visible::visible_owned(text_of(value)))
                 .unwrap_or_default()
         };
+        // an index may hold both python-logstash-async layouts (`level`, ECS `log.level`):
+        // an event without the level field chosen shows the level it has
+        let mut level = pick(&fields.level, "level");
+        if level.is_empty() {
+            level = super::fields::LEVEL
+                .iter()
+                .find_map(|name| lookup(&source, name).map(text_of))
+                .map(super::visible::visible_owned)
+                .unwrap_or_default();
+        }
         Some(Row {
             index: hit["_index"].as_str().unwrap_or_default().to_string(),
             id: hit["_id"].as_str().unwrap_or_default().to_string(),
             time,
-            level: pick(&fields.level, "level"),
+            level,
             message: pick(&fields.message, "message"),
             source,
             late: false,

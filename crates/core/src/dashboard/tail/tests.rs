@@ -194,3 +194,27 @@ fn a_full_tail_or_a_whole_first_page_asks_for_nothing_older() {
     small.start(&serve_newest(&events, 8), &fields);
     assert_eq!(small.older_request("", 0, &fields), None, "no room");
 }
+
+#[test]
+fn both_python_layouts_show_their_level_whichever_field_was_chosen() {
+    let fields = RowFields {
+        level: Some("level".into()),
+        ..Default::default()
+    };
+    let hit = |source: Value| json!({"_index": "logs", "_id": "x", "sort": [1], "_source": source});
+    let plain = Row::of_hit(&hit(json!({"level": "WARNING", "message": "a"})), &fields);
+    let ecs = Row::of_hit(
+        &hit(json!({"log": {"level": "ERROR"}, "message": "b"})),
+        &fields,
+    );
+    let named = Row::of_hit(
+        &hit(json!({"levelname": "critical", "message": "c"})),
+        &fields,
+    );
+    let none = Row::of_hit(&hit(json!({"message": "d"})), &fields);
+    let levels: Vec<String> = [plain, ecs, named, none]
+        .into_iter()
+        .map(|row| row.map(|r| r.level).unwrap_or_default())
+        .collect();
+    assert_eq!(levels, ["WARNING", "ERROR", "critical", ""]);
+}
