@@ -1,14 +1,13 @@
 //! One event: every field as text (log content is never HTML), each value with the
 //! field sidebar's actions (only events with it, events without it); the event as JSON,
 //! to read or copy; a link to it that opens it in a fresh browser; its context; and the
-//! lines of its request, when it carries a request id.
+//! lines of its request.
 
 use leptos::prelude::*;
 use logdash_core::dashboard::event_fields::event_fields;
 use logdash_core::dashboard::tail::Row;
 use logdash_core::dashboard::values::{with_filter, Action};
 use logdash_core::dashboard::visible::{visible, visible_owned};
-use logdash_core::trace::request_id_of;
 
 use crate::components::share::copy_text;
 use crate::components::traceback::TracebackText;
@@ -27,7 +26,7 @@ pub fn Details(
     on_close: Callback<()>,
     /// Shows the events around this one.
     on_context: Callback<Row>,
-    /// Shows every line of its request (offered when it carries a request id).
+    /// Shows every line of its request (or, without a request id, how to log one).
     on_trace: Callback<Row>,
 ) -> impl IntoView {
     let as_json = RwSignal::new(false);
@@ -47,10 +46,7 @@ pub fn Details(
     };
     let (index, id, time) = (row.index.clone(), row.id.clone(), row.time);
     let this = row.clone();
-    let traced = view
-        .get
-        .with_untracked(|state| request_id_of(&row.source, state.fields.request_id.as_deref()))
-        .map(|(_, id)| (id, row.clone()));
+    let traced = row.clone();
     let link = move |_| {
         let url = link_to(&view.get.get_untracked().event_link(&index, &id, time));
         copy_text(&url);
@@ -72,10 +68,8 @@ pub fn Details(
                 <button id="details-link" title="Copy a link that opens this event" on:click=link>"Link"</button>
                 <button id="details-context" title="The events before and after it from the same source"
                     on:click=move |_| on_context.run(this.clone())>"Context"</button>
-                {traced.map(|(id, row)| view! {
-                    <button id="details-trace" title=format!("Every line of request {}", visible(&id))
-                        on:click=move |_| on_trace.run(row.clone())>"Trace"</button>
-                })}
+                <button id="details-trace" title="Every line of its request (by its request id)"
+                    on:click=move |_| on_trace.run(traced.clone())>"Trace"</button>
                 <span id="details-said" class="muted">{move || said.get()}</span>
             </div>
             {move || link_url.get().map(|url| view! {

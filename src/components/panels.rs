@@ -212,7 +212,7 @@ pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
                 <span class="big" id="users-recent">{recent}</span><span class="muted">" in the last 5 min"</span>
             </header>
             <Show when=missing fallback=move || view! { <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom /> }>
-                <p class="hint" id="users-missing">{missing_hint("user")}</p>
+                <Missing role="user" id="users-missing" />
             </Show>
         </section>
     }
@@ -299,8 +299,22 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
                 <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom />
                 <p class="muted small">{samples}" · faded points rest on fewer than 20 requests"</p>
             }>
-                <p class="hint" id="latency-missing">{missing_hint("latency")}</p>
+                <Missing role="latency" id="latency-missing" />
             </Show>
         </section>
+    }
+}
+
+/// In place of a chart whose field the data lacks: which field to log, and the Python that
+/// logs it.
+#[component]
+fn Missing(role: &'static str, id: &'static str) -> impl IntoView {
+    let hint = missing_hint(role);
+    view! {
+        <div class="hint" id=id>
+            <p>{hint.said}</p>
+            <pre class="python">{hint.python}</pre>
+            <p class="muted">"With LogstashEcsFormatter(extra_prefix=\"\"): "<code>{hint.ecs}</code></p>
+        </div>
     }
 }

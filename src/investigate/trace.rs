@@ -3,6 +3,7 @@
 //! time order, each with its offset from the request's first line (`core::trace`).
 
 use leptos::prelude::*;
+use logdash_core::dashboard::fields::missing_hint;
 use logdash_core::dashboard::visible::visible_owned;
 use logdash_core::trace::{request, request_id_of, Trace};
 
@@ -10,6 +11,9 @@ use crate::api;
 use crate::components::panels::level_class;
 use crate::state::ViewSignal;
 use crate::timefmt;
+
+/// What is said of a line without a request id (a hint is shown).
+const NO_ID: &str = "no request id";
 
 /// What the trace shows once read.
 #[derive(Clone)]
@@ -37,10 +41,7 @@ pub fn RequestTrace(
             };
             let chosen = state.fields.request_id.as_deref();
             let Some((field, request_id)) = request_id_of(&line.source, chosen) else {
-                return Some(Err(
-                    "this line carries no request id (request_id, http.request.id, trace.id…)"
-                        .to_string(),
-                ));
+                return Some(Err(NO_ID.to_string()));
             };
             let answer = api::search(
                 &endpoints,
@@ -69,6 +70,17 @@ pub fn RequestTrace(
             </header>
             {move || match read.get().flatten() {
                 None => view! { <p class="muted">"reading the request's lines…"</p> }.into_any(),
+                Some(Err(error)) if error == NO_ID => {
+                    // which field to log, and the Python that logs it
+                    let hint = missing_hint("request_id");
+                    view! {
+                        <div id="trace-missing" class="hint">
+                            <p>{format!("This line carries no request id. {}", hint.said)}</p>
+                            <pre class="python">{hint.python}</pre>
+                            <p class="muted">"With LogstashEcsFormatter(extra_prefix=\"\"): "<code>{hint.ecs}</code></p>
+                        </div>
+                    }.into_any()
+                }
                 Some(Err(error)) => view! { <p class="error">{error}</p> }.into_any(),
                 Some(Ok(Read { id, trace })) => {
                     let (chosen, offset) = (chosen(), offset());

@@ -213,3 +213,50 @@ async fn tracebacks_fold_in_the_stream_and_unfold_in_the_details() {
     );
     browser.screenshot("traceback-details").await;
 }
+
+/// Where the data lacks a panel's field, the panel says which field to log and shows the
+/// Python that logs it; so does the trace of a line without a request id.
+#[tokio::test]
+async fn missing_fields_are_hinted_with_the_python_that_logs_them() {
+    let server = python_events().await;
+    let browser = Browser::start().await;
+    open(&browser, &server).await;
+    let users = browser
+        .wait_for_text("#users-missing", |t| t.contains("No user field"))
+        .await;
+    assert!(users.contains(r#"extra={"user_id": user_id})"#), "{users}");
+    let latency = browser
+        .wait_for_text("#latency-missing pre.python", |t| !t.is_empty())
+        .await;
+    assert_eq!(latency.lines().count(), 2, "{latency}");
+    assert!(
+        latency.contains(r#"extra={"response_time_ms": elapsed_ms}"#),
+        "{latency}"
+    );
+    browser.screenshot("missing-hints").await;
+    // send_events.py logs no request id: the trace says how to log one
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&refresh=0&from=now-1h&q=extra.seq:3",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-count", |t| t == "2 lines")
+        .await;
+    browser.click("#stream .row").await;
+    browser.click("#details-trace").await;
+    let hint = browser
+        .wait_for_text("#trace-missing", |t| !t.is_empty())
+        .await;
+    assert!(
+        hint.starts_with("This line carries no request id."),
+        "{hint}"
+    );
+    assert!(
+        hint.contains(r#"extra={"request_id": g.request_id})"#),
+        "{hint}"
+    );
+}
