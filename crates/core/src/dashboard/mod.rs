@@ -8,6 +8,7 @@ pub mod fields;
 pub mod highlight;
 pub mod interval;
 pub mod keys;
+pub mod lag;
 pub mod panels;
 pub mod poll;
 pub mod sample;
