@@ -44,8 +44,10 @@ def main():
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--tag", default="test")
     parser.add_argument("--errors", type=int, default=0)
+    # seconds between the client's batches (QUEUED_EVENTS_FLUSH_INTERVAL; its default is 10)
+    parser.add_argument("--flush-interval", type=float, default=0.2)
     args = parser.parse_args()
-    constants.QUEUED_EVENTS_FLUSH_INTERVAL = 0.2
+    constants.QUEUED_EVENTS_FLUSH_INTERVAL = args.flush_interval
     handler = AsynchronousLogstashHandler(args.host, args.port, database_path=None)
     formatter = LogstashEcsFormatter() if args.format == "ecs" else LogstashFormatter()
     handler.setFormatter(formatter)
@@ -55,6 +57,8 @@ def main():
     for i in range(args.count):
         logger.info("event %d of %s", i, args.tag, extra={"run_tag": args.tag, "seq": i})
     log_errors(logger, args.errors, args.tag)
+    # the batch goes when the client's interval comes round, not before
+    time.sleep(args.flush_interval)
     handler.flush()
     time.sleep(0.5)
     handler.close()

@@ -10,27 +10,24 @@ use tokio::process::Command;
 
 /// Sends `count` info events and `errors` tracebacks in `format` through the real client.
 async fn send(server: &Server, format: &str, count: u32, errors: u32) {
-    let port = server.tcp.rsplit(':').next().expect("port").to_string();
-    let status = Command::new(workspace_root().join(".venv/bin/python"))
-        .arg(workspace_root().join("examples/flask-app/send_events.py"))
-        .args([
-            "--port",
-            &port,
-            "--format",
-            format,
-            "--tag",
-            &format!("run-{format}"),
-        ])
-        .args([
-            "--count",
-            &count.to_string(),
-            "--errors",
-            &errors.to_string(),
-        ])
+    let (count, errors) = (count.to_string(), errors.to_string());
+    let status = send_events(server, format, &["--count", &count, "--errors", &errors])
         .status()
         .await
         .expect("python runs");
     assert!(status.success());
+}
+
+/// `send_events.py` in `format` to `server`'s TCP input, with `more` arguments.
+fn send_events(server: &Server, format: &str, more: &[&str]) -> Command {
+    let port = server.tcp.rsplit(':').next().expect("port").to_string();
+    let mut command = Command::new(workspace_root().join(".venv/bin/python"));
+    command
+        .arg(workspace_root().join("examples/flask-app/send_events.py"))
+        .args(["--port", &port, "--format", format])
+        .args(["--tag", &format!("run-{format}")])
+        .args(more);
+    command
 }
 
 /// Waits until `index` holds `count` events (the client sends in batches).
@@ -259,4 +256,44 @@ async fn missing_fields_are_hinted_with_the_python_that_logs_them() {
         hint.contains(r#"extra={"request_id": g.request_id})"#),
         "{hint}"
     );
+}
+
+/// A line held back by the client's batching shows how late it arrived, and the stream
+/// says why and how to see lines sooner.
+#[tokio::test]
+async fn lines_held_back_by_the_clients_batches_are_said_to_be_late() {
+    let server = Server::start(&[]).await;
+    send(&server, "plain", 1, 0).await;
+    wait_for_count(&server, 1).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logstash-*&from=now-1h",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
+        .await;
+    // the client holds its batch 5 s, as its 10 s default would
+    let status = send_events(&server, "ecs", &["--count", "1", "--flush-interval", "5"])
+        .status()
+        .await
+        .expect("python runs");
+    assert!(status.success());
+    let note = browser
+        .wait_for_text("#stream-held-back", |t| !t.is_empty())
+        .await;
+    let behind: f64 = note
+        .strip_prefix("Lines arrive ")
+        .and_then(|rest| rest.split(" s after").next())
+        .and_then(|seconds| seconds.parse().ok())
+        .unwrap_or_else(|| panic!("{note}"));
+    assert!((4.0..10.0).contains(&behind), "{note}");
+    assert!(note.contains("QUEUED_EVENTS_FLUSH_INTERVAL = 1"), "{note}");
+    let freshness = browser.texts("#freshness").await.concat();
+    assert!(freshness.contains(" s after it was logged"), "{freshness}");
+    browser.screenshot("held-back").await;
 }

@@ -5,6 +5,7 @@
 mod embed;
 mod event;
 mod fields;
+mod freshness;
 mod keys;
 mod push;
 mod report;
@@ -18,7 +19,7 @@ use logdash_core::dashboard::panels::{PanelsData, PanelsRequest};
 use logdash_core::dashboard::tail::{Row, RowFields, Tail};
 use logdash_core::es::ShardGaps;
 use logdash_core::lucene;
-use logdash_core::time::{human_duration, spans_days};
+use logdash_core::time::spans_days;
 use logdash_core::view::Panel;
 
 use crate::api;
@@ -36,6 +37,7 @@ use crate::state::ViewSignal;
 use crate::timefmt;
 use event::OpenEvent;
 use fields::{resolve_fields, FieldsCache};
+use freshness::{use_arrivals, Freshness, HeldBackNote};
 use keys::{use_keys, Keys, KeysHelp, LineKey};
 use push::use_push;
 use report::report;
@@ -298,19 +300,7 @@ pub fn Dashboard() -> impl IntoView {
         missing,
         zoom: view.zoom_callback(),
     };
-    let freshness = move || {
-        let updated = last_updated.get()?;
-        let _ = tail_version.get();
-        let lag = tail
-            .with_value(|t| t.newest())
-            .map_or(String::new(), |newest| {
-                format!(" · newest event {} old", human_duration(updated - newest))
-            });
-        Some(format!(
-            "updated {}{lag}",
-            timefmt::clock(updated, offset.get())
-        ))
-    };
+    let behind = use_arrivals(tail, tail_version, tail_key);
     // lines pushed since the panels last counted are events too: no "nothing matches" then
     let empty = move || {
         let _ = tail_version.get();
@@ -357,7 +347,7 @@ pub fn Dashboard() -> impl IntoView {
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>
             <BackendLine info error=backend_error />
-            <span id="freshness" class="muted">{freshness}</span>
+            <Freshness last_updated tail tail_version offset behind />
         </div>
         <BackendBanner info error=backend_error />
         <LinkNotices notices=view.notices />
@@ -382,6 +372,7 @@ pub fn Dashboard() -> impl IntoView {
                             <button on:click=move |_| push.load_skipped(tick)>"Load them"</button>
                         </p>
                     </Show>
+                    <HeldBackNote behind />
                     <Stream tail version=tail_version terms offset dated total=shown_total follow cursor
                         on_select=Callback::new(move |row: Row| {
                             cursor.set(Some((row.index.clone(), row.id.clone())));
