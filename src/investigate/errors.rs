@@ -6,22 +6,15 @@
 use leptos::prelude::*;
 use logdash_core::dashboard::values::with_clause;
 use logdash_core::dashboard::visible::visible_owned;
-use logdash_core::errors::{errors_query, groups, source_fields, ErrorGroup};
-use logdash_core::patterns::sample::NEWEST;
+use logdash_core::errors::{errors_query, groups, source_fields};
+use logdash_core::patterns::sample::ERRORS;
 
-use super::sampling::{self, Sparkline};
+use super::sampling::{use_made, Recipe, Sparkline};
 use crate::state::ViewSignal;
 use crate::timefmt;
 
 /// Slices of the range in a sparkline.
 const SLICES: usize = 24;
-
-#[derive(Clone)]
-struct Grouped {
-    groups: Vec<ErrorGroup>,
-    described: String,
-    took_ms: f64,
-}
 
 #[component]
 pub fn Errors(
@@ -29,28 +22,17 @@ pub fn Errors(
     view: ViewSignal,
     fields: super::Fields,
 ) -> impl IntoView {
-    let grouped = LocalResource::new(move || {
-        let state = view.get.get();
-        let message = sampling::message_field(&state, &fields);
-        async move {
-            let message = message?;
-            let Some(range) = state.range_at(timefmt::now()) else {
-                return Some(Err("the view's time range cannot be read".to_string()));
-            };
-            let query = errors_query(&state.query, &message);
-            let sample =
-                sampling::read(&state.index, &query, range, &source_fields(&message)).await;
-            Some(sample.map(|sample| {
-                let started = sampling::clock_ms();
-                let groups = groups(&sample.events, &message, range, SLICES);
-                Grouped {
-                    groups,
-                    described: sample.described(NEWEST, "error"),
-                    took_ms: sampling::clock_ms() - started,
-                }
-            }))
-        }
-    });
+    let grouped = use_made(
+        view,
+        fields,
+        Recipe {
+            query: errors_query,
+            fields: source_fields,
+            size: ERRORS,
+            noun: "error",
+            make: |sample, message, range| groups(&sample.events, message, range, SLICES),
+        },
+    );
     let offset = move || timefmt::display_offset(view.get.with(|s| s.utc));
     view! {
         <aside id="errors" class="tool-view" aria-label="Errors">
@@ -61,11 +43,11 @@ pub fn Errors(
             {move || match grouped.get().flatten() {
                 None => view! { <p class="muted">"grouping the errors…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="error">{format!("the errors could not be read: {error}")}</p> }.into_any(),
-                Some(Ok(grouped)) if grouped.groups.is_empty() => view! {
+                Some(Ok(grouped)) if grouped.made.is_empty() => view! {
                     <p id="errors-sample" class="muted">"No errors in this view: no event has a traceback or an exception type."</p>
                 }.into_any(),
                 Some(Ok(grouped)) => {
-                    let count = grouped.groups.len();
+                    let count = grouped.made.len();
                     let said = format!(
                         "{count} group{} in {} (grouped in {:.0} ms)",
                         if count == 1 { "" } else { "s" },
@@ -78,7 +60,7 @@ pub fn Errors(
                         <table class="error-groups">
                             <thead><tr><th></th><th>"error"</th><th>"count"</th><th>"first seen"</th><th>"last seen"</th></tr></thead>
                             <tbody>
-                                {grouped.groups.into_iter().map(|group| {
+                                {grouped.made.into_iter().map(|group| {
                                     let clause = group.clause.clone();
                                     let keep = move |_| view.update(|state| state.query = with_clause(&state.query, &clause));
                                     view! {

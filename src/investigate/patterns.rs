@@ -6,10 +6,11 @@
 use leptos::prelude::*;
 use logdash_core::dashboard::values::percent;
 use logdash_core::dashboard::visible::visible_owned;
-use logdash_core::patterns::sample::NEWEST;
+use logdash_core::patterns::sample::{Sample, MESSAGES};
 use logdash_core::patterns::{Miner, Pattern};
+use logdash_core::time::EpochMillis;
 
-use super::sampling::{self, Sparkline};
+use super::sampling::{use_made, Recipe, Sparkline};
 use crate::state::ViewSignal;
 
 /// Slices of the range in a sparkline.
@@ -17,47 +18,23 @@ const SLICES: usize = 24;
 /// Templates listed.
 const SHOWN: usize = 100;
 
-/// What the view shows once mined.
-#[derive(Clone)]
-struct Mined {
-    patterns: Vec<Pattern>,
-    described: String,
-    /// How long mining took in the browser.
-    took_ms: f64,
-}
-
 #[component]
 pub fn Patterns(
     /// The view whose messages are mined, and that the actions change.
     view: ViewSignal,
     fields: super::Fields,
 ) -> impl IntoView {
-    let mined = LocalResource::new(move || {
-        let state = view.get.get();
-        let message = sampling::message_field(&state, &fields);
-        async move {
-            let message = message?;
-            let Some(range) = state.range_at(crate::timefmt::now()) else {
-                return Some(Err("the view's time range cannot be read".to_string()));
-            };
-            let sample = sampling::read(&state.index, &state.query, range, &[&message]).await;
-            Some(sample.map(|sample| {
-                let started = sampling::clock_ms();
-                let mut miner = Miner::new();
-                for event in &sample.events {
-                    if let Some(text) = event.text(&message) {
-                        miner.add(text, event.time);
-                    }
-                }
-                let patterns = miner.patterns(&message, range, SLICES);
-                Mined {
-                    patterns,
-                    described: sample.described(NEWEST, "message"),
-                    took_ms: sampling::clock_ms() - started,
-                }
-            }))
-        }
-    });
+    let mined = use_made(
+        view,
+        fields,
+        Recipe {
+            query: |query, _| query.to_string(),
+            fields: |message| vec![message],
+            size: MESSAGES,
+            noun: "message",
+            make: mine,
+        },
+    );
     let filter = move |query: Option<String>| {
         if let Some(query) = query {
             view.update(|state| state.query = query);
@@ -73,7 +50,7 @@ pub fn Patterns(
                 None => view! { <p class="muted">"mining the messages…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="error">{format!("the messages could not be read: {error}")}</p> }.into_any(),
                 Some(Ok(mined)) => {
-                    let count = mined.patterns.len();
+                    let count = mined.made.len();
                     let said = format!(
                         "{count} pattern{} in {} (mined in {:.0} ms)",
                         if count == 1 { "" } else { "s" },
@@ -84,7 +61,7 @@ pub fn Patterns(
                         <p id="patterns-sample" class="muted" data-mined-ms=format!("{:.1}", mined.took_ms)>{said}</p>
                         <table class="patterns">
                             <tbody>
-                                {mined.patterns.into_iter().take(SHOWN).map(|pattern| {
+                                {mined.made.into_iter().take(SHOWN).map(|pattern| {
                                     let query = view.get.with_untracked(|s| s.query.clone());
                                     let (only, without) = (pattern.only(&query), pattern.without(&query));
                                     let filters = only.is_some();
@@ -110,4 +87,15 @@ pub fn Patterns(
             }}
         </aside>
     }
+}
+
+/// The sample's messages mined into templates.
+fn mine(sample: &Sample, message: &str, range: (EpochMillis, EpochMillis)) -> Vec<Pattern> {
+    let mut miner = Miner::new();
+    for event in &sample.events {
+        if let Some(text) = event.text(message) {
+            miner.add(text, event.time);
+        }
+    }
+    miner.patterns(message, range, SLICES)
 }

@@ -4,36 +4,82 @@
 
 use leptos::prelude::*;
 use logdash_core::dashboard::fields::resolve;
-use logdash_core::patterns::sample::{self, Sample, NEWEST};
+use logdash_core::patterns::sample::{self, Sample, Size};
 use logdash_core::time::EpochMillis;
 use logdash_core::view::ViewState;
 
 use crate::api;
+use crate::state::ViewSignal;
 
-/// The sample of `query` over `range` in `index`, with `fields` of each event's source.
+/// The sample of `query` over `range` in `index`, with `fields` of each event's source:
+/// one `_msearch`.
 pub async fn read(
     index: &str,
     query: &str,
     range: (EpochMillis, EpochMillis),
-    fields: &[&str],
+    (fields, size): (&[&str], Size),
 ) -> Result<Sample, String> {
     let endpoints = api::endpoints().await;
-    let newest = sample::newest(query, range, fields, NEWEST);
-    let answer = api::search(&endpoints, index, &newest)
+    // any seed will do: the browser's clock is random enough for choosing instants
+    let seed = crate::timefmt::now() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    let body = sample::body(index, query, range, fields, (size, seed));
+    let answer = api::msearch(&endpoints, body)
         .await
         .map_err(|error| error.to_string())?;
-    let mut sample = Sample::default();
-    sample.read_newest(&answer);
-    if sample.wants_spread() {
-        // any seed will do: the browser's clock is random enough for choosing instants
-        let seed = crate::timefmt::now() as u64 ^ 0x9e37_79b9_7f4a_7c15;
-        let body = sample::spread_body(index, query, range, fields, seed);
-        // the newest are a sample already: a refused spread leaves them
-        if let Ok(answer) = api::msearch(&endpoints, body).await {
-            sample.read_spread(&answer);
+    Sample::read(&answer)
+}
+
+/// What a view made of its sample: `made`, what the sample was, and how long making it
+/// took in the browser.
+#[derive(Clone)]
+pub struct Made<T> {
+    pub made: T,
+    pub described: String,
+    pub took_ms: f64,
+}
+
+/// How a view samples and what it makes of the sample: its query from the view's and
+/// the message field, the source fields it reads, what its events are called, and the
+/// work (the sample, the message field, the range).
+pub struct Recipe<T> {
+    pub query: fn(&str, &str) -> String,
+    pub fields: fn(&str) -> Vec<&str>,
+    pub noun: &'static str,
+    pub size: Size,
+    pub make: fn(&Sample, &str, (EpochMillis, EpochMillis)) -> T,
+}
+
+/// The view's sample, read again as the view changes, and made into `T` (`None` while
+/// the fields or the sample are read).
+pub fn use_made<T: Clone + 'static>(
+    view: ViewSignal,
+    fields: super::Fields,
+    recipe: Recipe<T>,
+) -> LocalResource<Option<Result<Made<T>, String>>> {
+    let recipe = std::rc::Rc::new(recipe);
+    LocalResource::new(move || {
+        let state = view.get.get();
+        let message = message_field(&state, &fields);
+        let recipe = recipe.clone();
+        async move {
+            let message = message?;
+            let Some(range) = state.range_at(crate::timefmt::now()) else {
+                return Some(Err("the view's time range cannot be read".to_string()));
+            };
+            let query = (recipe.query)(&state.query, &message);
+            let fields = (recipe.fields)(&message);
+            let sample = read(&state.index, &query, range, (&fields, recipe.size)).await;
+            Some(sample.map(|sample| {
+                let started = clock_ms();
+                let made = (recipe.make)(&sample, &message, range);
+                Made {
+                    made,
+                    described: sample.described(recipe.size.newest, recipe.noun),
+                    took_ms: clock_ms() - started,
+                }
+            }))
         }
-    }
-    Ok(sample)
+    })
 }
 
 /// The view's message field, once the fields are read (`None` before).

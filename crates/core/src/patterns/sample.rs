@@ -1,7 +1,8 @@
 //! The bounded sample the Patterns and Errors views mine in the browser: the newest
-//! [`NEWEST`] events of the view's query and range, and when the range holds more, a
-//! spread of the rest: in each of [`SLICES`] equal slices of the range, the events just
-//! before an instant drawn at random within it. Each event is counted once.
+//! events of the view's query and range, and when the range holds more, a spread of the
+//! rest: in each of [`SLICES`] equal slices of the range, the events just before an
+//! instant drawn at random within it. Each event is counted once. How many of each
+//! ([`Size`]) depends on how heavy the events read are.
 
 use std::collections::HashSet;
 
@@ -12,12 +13,27 @@ use crate::dashboard::tail::lookup;
 use crate::export::grouped;
 use crate::time::EpochMillis;
 
-/// The newest events read (Elasticsearch's default `max_result_window`).
-pub const NEWEST: usize = 10_000;
+/// How many events a sample reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    /// The newest events (at most Elasticsearch's default `max_result_window`, 10,000).
+    pub newest: usize,
+    /// Events from each slice of the range.
+    pub per_slice: usize,
+}
+
+/// Messages, a line each: the newest 10,000 and 5,000 across the range.
+pub const MESSAGES: Size = Size {
+    newest: 10_000,
+    per_slice: 500,
+};
+/// Errors, a traceback each (a kilobyte or more): the newest 2,000 and 1,000 across.
+pub const ERRORS: Size = Size {
+    newest: 2_000,
+    per_slice: 100,
+};
 /// Slices of the range drawn from when it holds more than the newest.
 pub const SLICES: usize = 10;
-/// Events read from each slice.
-pub const PER_SLICE: usize = 500;
 
 /// The search for the newest `size` events, with only `fields` of their sources.
 pub fn newest(
@@ -35,13 +51,13 @@ pub fn newest(
     })
 }
 
-/// The searches for the spread: each slice's [`PER_SLICE`] events before an instant drawn
+/// The searches for the spread: each slice's `per_slice` events before an instant drawn
 /// from `seed` (the browser's random numbers; a test's fixed one).
 pub fn spread(
     query: &str,
     (from, to): (EpochMillis, EpochMillis),
     fields: &[&str],
-    seed: u64,
+    (seed, per_slice): (u64, usize),
 ) -> Vec<Value> {
     let span = (to - from).max(SLICES as EpochMillis);
     let width = span / SLICES as EpochMillis;
@@ -54,22 +70,24 @@ pub fn spread(
             random ^= random << 17;
             let start = from + slice * width;
             let at = start + (random % width.max(1) as u64) as EpochMillis;
-            newest(query, (start, at), fields, PER_SLICE)
+            newest(query, (start, at), fields, per_slice)
         })
         .collect()
 }
 
-/// The spread's searches as one `_msearch` body over `index`.
-pub fn spread_body(
+/// The whole sample as one `_msearch` over `index`: the newest `size.newest` events, then
+/// the spread's searches (`seed` draws their instants). One round trip: the spread is read
+/// only when the range holds more than the newest ([`Sample::read`]).
+pub fn body(
     index: &str,
     query: &str,
     range: (EpochMillis, EpochMillis),
     fields: &[&str],
-    seed: u64,
+    (size, seed): (Size, u64),
 ) -> String {
     let header = json!({"index": index}).to_string();
-    spread(query, range, fields, seed)
-        .iter()
+    std::iter::once(newest(query, range, fields, size.newest))
+        .chain(spread(query, range, fields, (seed, size.per_slice)))
         .map(|body| format!("{header}\n{body}\n"))
         .collect()
 }
@@ -101,18 +119,32 @@ pub struct Sample {
 }
 
 impl Sample {
-    /// Reads the answer to [`newest`]: its hits, and the total.
-    pub fn read_newest(&mut self, answer: &Value) {
-        self.total = answer["hits"]["total"]["value"].as_u64().unwrap_or(0);
-        self.add(answer);
-    }
-
-    /// Reads the `_msearch` answer to [`spread_body`]: the hits not already sampled (a
-    /// slice the cluster refused is left out).
-    pub fn read_spread(&mut self, answer: &Value) {
-        for response in answer["responses"].as_array().into_iter().flatten() {
-            self.add(response);
+    /// Reads the `_msearch` answer to [`body`]: the newest (the cluster's refusal of them
+    /// is the sample's), and the spread's events not already sampled when the range holds
+    /// more than the newest (a slice the cluster refused is left out).
+    pub fn read(answer: &Value) -> Result<Sample, String> {
+        let responses = answer["responses"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let Some(newest) = responses.first() else {
+            return Err("the cluster gave no answer".to_string());
+        };
+        if let Some(error) = newest.get("error") {
+            let reason = error["reason"].as_str().or_else(|| error["type"].as_str());
+            return Err(reason.unwrap_or("the search failed").to_string());
         }
+        let mut sample = Sample {
+            total: newest["hits"]["total"]["value"].as_u64().unwrap_or(0),
+            ..Sample::default()
+        };
+        sample.add(newest);
+        if sample.wants_spread() {
+            for response in &responses[1..] {
+                sample.add(response);
+            }
+        }
+        Ok(sample)
     }
 
     fn add(&mut self, answer: &Value) {

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::mask::{mask, words};
-use super::sample::{newest, spread, spread_body, Sample, NEWEST, PER_SLICE, SLICES};
+use super::sample::{body, newest, spread, Sample, MESSAGES, SLICES};
 use super::*;
 
 fn mined(messages: &[&str]) -> Vec<Pattern> {
@@ -207,11 +207,11 @@ fn ten_thousand_messages_make_few_templates() {
 
 #[test]
 fn the_sample_reads_the_newest_then_a_spread_of_the_range_each_event_once() {
-    let body = newest("level:ERROR", (1_000, 2_000), &["message"], NEWEST);
-    assert_eq!(body["size"], NEWEST);
-    assert_eq!(body["sort"][0]["@timestamp"]["order"], "desc");
-    assert_eq!(body["_source"], json!(["message"]));
-    let slices = spread("", (0, 10_000), &["message"], 7);
+    let search = newest("level:ERROR", (1_000, 2_000), &["message"], MESSAGES.newest);
+    assert_eq!(search["size"], 10_000);
+    assert_eq!(search["sort"][0]["@timestamp"]["order"], "desc");
+    assert_eq!(search["_source"], json!(["message"]));
+    let slices = spread("", (0, 10_000), &["message"], (7, 500));
     assert_eq!(slices.len(), SLICES);
     for (i, slice) in slices.iter().enumerate() {
         let range = &slice["query"]["bool"]["filter"][0]["range"]["@timestamp"];
@@ -221,21 +221,22 @@ fn the_sample_reads_the_newest_then_a_spread_of_the_range_each_event_once() {
         );
         assert_eq!(gte, i as i64 * 1_000);
         assert!((gte..gte + 1_000).contains(&lte), "{gte}..{lte}");
-        assert_eq!(slice["size"], PER_SLICE);
+        assert_eq!(slice["size"], 500);
     }
     let hit = |id: &str, time: i64| json!({"_index": "logs", "_id": id, "sort": [time], "_source": {"message": id}});
-    let mut sample = Sample::default();
-    sample
-        .read_newest(&json!({"hits": {"total": {"value": 5}, "hits": [hit("a", 9), hit("b", 8)]}}));
-    assert!(sample.wants_spread());
-    assert_eq!(sample.described(2, "message"), "the newest 2 of 5 messages");
-    let body = spread_body("logs-*", "", (0, 10_000), &["message"], 7);
-    assert_eq!(body.lines().count(), 2 * SLICES);
-    assert_eq!(body.lines().next(), Some(r#"{"index":"logs-*"}"#));
-    sample.read_spread(&json!({"responses": [
+    let whole = body("logs-*", "", (0, 10_000), &["message"], (MESSAGES, 7));
+    assert_eq!(whole.lines().count(), 2 * (1 + SLICES));
+    assert_eq!(whole.lines().next(), Some(r#"{"index":"logs-*"}"#));
+    assert!(whole
+        .lines()
+        .nth(1)
+        .is_some_and(|newest| newest.contains(r#""size":10000"#)));
+    let sample = Sample::read(&json!({"responses": [
+        {"hits": {"total": {"value": 5}, "hits": [hit("a", 9), hit("b", 8)]}},
         {"hits": {"total": {"value": 1}, "hits": [hit("b", 8), hit("c", 1)]}},
         {"error": {"type": "search_phase_execution_exception"}, "status": 400}
-    ]}));
+    ]}))
+    .expect("a sample");
     assert_eq!(sample.events.len(), 3);
     assert_eq!(sample.total, 5);
     assert_eq!(sample.events[2].text("message"), Some("c"));
@@ -243,8 +244,23 @@ fn the_sample_reads_the_newest_then_a_spread_of_the_range_each_event_once() {
         sample.described(2, "message"),
         "3 of 5 messages: the newest 2 and 1 across the range"
     );
-    let mut all = Sample::default();
-    all.read_newest(&json!({"hits": {"total": {"value": 1}, "hits": [hit("a", 9)]}}));
+    // all in the newest: the spread's answers add nothing
+    let all = Sample::read(&json!({"responses": [
+        {"hits": {"total": {"value": 1}, "hits": [hit("a", 9)]}},
+        {"hits": {"total": {"value": 1}, "hits": [hit("a", 9)]}}
+    ]}))
+    .expect("a sample");
     assert!(!all.wants_spread());
-    assert_eq!(all.described(NEWEST, "message"), "1 message");
+    assert_eq!(all.described(MESSAGES.newest, "message"), "1 message");
+    let mut newest_only = all.clone();
+    newest_only.total = 3;
+    assert_eq!(
+        newest_only.described(1, "message"),
+        "the newest 1 of 3 messages"
+    );
+    let refused = json!({"responses": [{"error": {"type": "x", "reason": "no such index [y]"}, "status": 404}]});
+    assert_eq!(
+        Sample::read(&refused).err().as_deref(),
+        Some("no such index [y]")
+    );
 }
