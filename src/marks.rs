@@ -1,6 +1,6 @@
 //! Performance marks for the moments people wait for, once per page load: the first
 //! panels and the first stream lines on screen. DevTools shows them on its timeline,
-//! and the budget benchmark (`tests/examples/spa_bench.rs`) reads them.
+//! and the budget benchmark (`tests/examples/spa_bench/`) reads them.
 
 use std::cell::Cell;
 

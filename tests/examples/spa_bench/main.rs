@@ -1,6 +1,7 @@
 //! The dashboard's budgets, measured in real headless Chromium against the real binary:
-//! how soon the first data is on screen with many events in the store, and whether the
-//! stream stays smooth while 1,000 events/s arrive.
+//! how soon the first data is on screen with many events in the store, whether the
+//! stream stays smooth while 1,000 events/s arrive, and how soon the field sidebar, the
+//! Patterns and the Errors views answer (`python_views`).
 //!
 //! `LOGDASH_BIN=target/release/logdash cargo run --release -p logdash-e2e --example spa_bench -- [EVENTS]`
 //! (default 1,000,000 events over the last hour). The page reports its own moments with
@@ -14,9 +15,11 @@
     reason = "a benchmark prints, and fails loudly"
 )]
 
+mod python_views;
+
 use std::time::{Duration, Instant};
 
-use logdash_e2e::{now_ms, Browser, Server};
+use logdash_e2e::{iso, now_ms, Browser, Server};
 use logdash_server::demo::Simulator;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -70,6 +73,7 @@ async fn main() {
     );
 
     field_values(&browser, &view, events).await;
+    python_views::python_views(&browser, &view, events).await;
 
     // the stream while events arrive: 1 s refresh, following, 1,000 events/s over TCP
     browser
@@ -154,21 +158,24 @@ async fn main() {
     browser.close().await;
 }
 
-/// `events` of the example app's shape over the last hour, through `_bulk`, then waits
-/// until all are searchable.
+/// `events` of the example app's shape spread evenly over the last hour (the simulator's
+/// lines, their times moved so that all of them fall in the view), through `_bulk`, then
+/// waits until all are searchable.
 async fn load_history(server: &Server, events: usize) {
     let now = now_ms();
     let mut simulator = Simulator::new(7);
-    let step = (3_600_000 / (events as i64 / 25).max(1)).max(1);
     let mut t = now - 3_600_000;
     let mut made = 0;
     let mut body = String::new();
     let mut in_body = 0;
     while made < events {
-        for event in simulator.tick(t, step) {
+        for mut event in simulator.tick(t, 1_000) {
             if made == events {
                 break;
             }
+            event["@timestamp"] = json!(iso(
+                now - 3_600_000 + (made as i64 * 3_600_000) / events as i64
+            ));
             body.push_str("{\"index\":{\"_index\":\"logs-bench\"}}\n");
             body.push_str(&event.to_string());
             body.push('\n');
@@ -180,7 +187,7 @@ async fn load_history(server: &Server, events: usize) {
                 in_body = 0;
             }
         }
-        t += step;
+        t += 1_000;
     }
     if in_body > 0 {
         bulk(server, &body).await;
@@ -258,7 +265,7 @@ fn print_first_data(events: usize, loads_said: &str, loads: &[[f64; 4]]) {
 
 /// Waits for the page's marks; returns [load, panels after load, stream after load,
 /// panels from navigation start] in ms.
-async fn first_data(browser: &Browser) -> [f64; 4] {
+pub async fn first_data(browser: &Browser) -> [f64; 4] {
     let script = r#"
         const nav = performance.getEntriesByType('navigation')[0];
         const at = name => { const e = performance.getEntriesByName(name)[0]; return e ? e.startTime : null; };
@@ -304,7 +311,7 @@ async fn send_live(tcp: String, seconds: u64) {
             let mut event = ready
                 .pop()
                 .unwrap_or_else(|| json!({"message": "tick", "level": "INFO"}));
-            event["@timestamp"] = json!(logdash_e2e::iso(now));
+            event["@timestamp"] = json!(iso(now));
             batch.push_str(&event.to_string());
             batch.push('\n');
             sent += 1;
