@@ -268,10 +268,7 @@ async fn lines_held_back_by_the_clients_batches_are_said_to_be_late() {
     let browser = Browser::start().await;
     browser
         .client
-        .goto(&format!(
-            "{}?index=logstash-*&from=now-1h",
-            server.url
-        ))
+        .goto(&format!("{}?index=logstash-*&from=now-1h", server.url))
         .await
         .expect("opens");
     browser
