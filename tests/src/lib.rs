@@ -514,7 +514,18 @@ impl Browser {
 
     /// Waits until the element matching `css` has text for which `accept` holds; returns that text.
     pub async fn wait_for_text(&self, css: &str, accept: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for_text_within(Duration::from_secs(20), css, accept)
+            .await
+    }
+
+    /// [`Browser::wait_for_text`] with its own deadline, for what takes a cluster longer.
+    pub async fn wait_for_text_within(
+        &self,
+        within: Duration,
+        css: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + within;
         let mut last = String::new();
         loop {
             if let Ok(element) = self.client.find(Locator::Css(css)).await {

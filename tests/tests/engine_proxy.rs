@@ -3,6 +3,8 @@
 //! events in the embedded store: both modes must show the same numbers; saved queries are
 //! kept in the cluster for the whole team, and share links open the same view.
 
+use std::time::Duration;
+
 use logdash_e2e::engine::Engine;
 use logdash_e2e::{iso, known_requests, now_ms, Browser, Server};
 use serde_json::json;
@@ -249,13 +251,13 @@ async fn saved_queries_live_in_the_cluster_and_share_links_open_the_same_view() 
         ))
         .await;
     fresh.answer_confirm(true).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while !saved_in_cluster().await.is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
             "the deleted query is still in the cluster"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     fresh.screenshot("saved-query-real-cluster").await;
     fresh.close().await;
@@ -286,8 +288,10 @@ async fn demo_traffic_goes_into_the_cluster_through_the_input() {
         .goto(&format!("{}?index=demo-traffic-*&refresh=1", server.url))
         .await
         .expect("opens");
+    // the demo back-fills half an hour first (about 50,000 events, tracebacks among them):
+    // on a busy machine the cluster takes a while to make them searchable
     let shown = browser
-        .wait_for_text("#volume-total", |t| {
+        .wait_for_text_within(Duration::from_secs(60), "#volume-total", |t| {
             t.parse::<u64>().is_ok_and(|events| events > 0)
         })
         .await;
