@@ -221,6 +221,8 @@ pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
 #[component]
 pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
     let missing = move || ctx.missing.with(|m| m.contains(&"latency"));
+    // timed requests without a status: the error rate cannot be told
+    let no_status = move || ctx.missing.with(|m| m.contains(&"status"));
     let chart = Signal::derive(move || {
         ctx.data
             .with(|d| d.as_ref().map(latency_chart).unwrap_or_default())
@@ -298,6 +300,7 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
                 <p id="trend" class=move || trend().0>{move || trend().1}</p>
                 <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom />
                 <p class="muted small">{samples}" · faded points rest on fewer than 20 requests"</p>
+                <Show when=no_status><Missing role="status" id="status-missing" /></Show>
             }>
                 <Missing role="latency" id="latency-missing" />
             </Show>

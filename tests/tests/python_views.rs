@@ -5,7 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use logdash_e2e::{workspace_root, Browser, Server};
+use logdash_e2e::{iso, now_ms, workspace_root, Browser, Server};
+use serde_json::json;
 use tokio::process::Command;
 
 /// Sends `count` info events and `errors` tracebacks in `format` through the real client.
@@ -231,6 +232,35 @@ async fn missing_fields_are_hinted_with_the_python_that_logs_them() {
         "{latency}"
     );
     browser.screenshot("missing-hints").await;
+    // timed requests without a status: the response times show, the status is hinted
+    let timed: String = (0..3)
+        .map(|i| {
+            format!(
+                "{{\"index\":{{\"_index\":\"logs-timed\"}}}}\n{}\n",
+                json!({"@timestamp": iso(now_ms() - 60_000 + i), "message": "GET /", "extra": {"response_time_ms": 12.5}})
+            )
+        })
+        .collect();
+    assert_eq!(server.bulk(&timed).await["errors"], json!(false));
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-timed&refresh=0&from=now-1h",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    let status = browser
+        .wait_for_text("#status-missing", |t| t.contains("No status field"))
+        .await;
+    assert!(
+        status.contains(r#"extra={"status_code": status})"#),
+        "{status}"
+    );
+    assert_eq!(
+        browser.texts("#latency-missing").await,
+        Vec::<String>::new()
+    );
     // send_events.py logs no request id: the trace says how to log one
     browser
         .client

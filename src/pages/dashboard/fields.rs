@@ -86,6 +86,9 @@ fn keep_resolved(
     if resolved.latency.is_none() {
         missing.push("latency");
     }
+    if resolved.status.is_none() {
+        missing.push("status");
+    }
     cache.set(Some((key, resolved.clone(), missing)));
     resolved
 }
