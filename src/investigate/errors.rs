@@ -47,13 +47,7 @@ pub fn Errors(
                     <p id="errors-sample" class="muted">"No errors in this view: no event has a traceback or an exception type."</p>
                 }.into_any(),
                 Some(Ok(grouped)) => {
-                    let count = grouped.made.len();
-                    let said = format!(
-                        "{count} group{} in {} (grouped in {:.0} ms)",
-                        if count == 1 { "" } else { "s" },
-                        grouped.described,
-                        grouped.took_ms
-                    );
+                    let said = grouped.said(grouped.made.len(), "group", "grouped");
                     let offset = offset();
                     view! {
                         <p id="errors-sample" class="muted" data-grouped-ms=format!("{:.1}", grouped.took_ms)>{said}</p>

@@ -50,13 +50,7 @@ pub fn Patterns(
                 None => view! { <p class="muted">"mining the messages…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="error">{format!("the messages could not be read: {error}")}</p> }.into_any(),
                 Some(Ok(mined)) => {
-                    let count = mined.made.len();
-                    let said = format!(
-                        "{count} pattern{} in {} (mined in {:.0} ms)",
-                        if count == 1 { "" } else { "s" },
-                        mined.described,
-                        mined.took_ms
-                    );
+                    let said = mined.said(mined.made.len(), "pattern", "mined");
                     view! {
                         <p id="patterns-sample" class="muted" data-mined-ms=format!("{:.1}", mined.took_ms)>{said}</p>
                         <table class="patterns">

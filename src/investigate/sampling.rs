@@ -38,6 +38,18 @@ pub struct Made<T> {
     pub took_ms: f64,
 }
 
+impl<T> Made<T> {
+    /// "3 patterns in all 45 messages (mined in 1 ms)": `count` of `thing` made from the
+    /// sample, and how long `doing` it took.
+    pub fn said(&self, count: usize, thing: &str, doing: &str) -> String {
+        let s = if count == 1 { "" } else { "s" };
+        format!(
+            "{count} {thing}{s} in {} ({doing} in {:.0} ms)",
+            self.described, self.took_ms
+        )
+    }
+}
+
 /// How a view samples and what it makes of the sample: its query from the view's and
 /// the message field, the source fields it reads, what its events are called, and the
 /// work (the sample, the message field, the range).

@@ -47,15 +47,17 @@ async fn wait_for_count(server: &Server, count: u64) {
     }
 }
 
-async fn open(browser: &Browser, server: &Server) {
+/// Opens the dashboard of `server` at `?{params}`.
+async fn goto(browser: &Browser, server: &Server, params: &str) {
     browser
         .client
-        .goto(&format!(
-            "{}?index=logstash-*&refresh=0&from=now-1h",
-            server.url
-        ))
+        .goto(&format!("{}?{params}", server.url))
         .await
         .expect("opens");
+}
+
+async fn open(browser: &Browser, server: &Server) {
+    goto(browser, server, "index=logstash-*&refresh=0&from=now-1h").await;
     browser
         .wait_for_text("#stream-count", |t| t == "45 lines")
         .await;
@@ -169,14 +171,12 @@ async fn tracebacks_fold_in_the_stream_and_unfold_in_the_details() {
         );
     }
     // the ValueError of the plain layout, raised from a JSONDecodeError inside json
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logstash-*&refresh=0&from=now-1h&q=extra.error_type:ValueError",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    goto(
+        &browser,
+        &server,
+        "index=logstash-*&refresh=0&from=now-1h&q=extra.error_type:ValueError",
+    )
+    .await;
     browser
         .wait_for_text("#stream-count", |t| t == "1 line")
         .await;
@@ -242,14 +242,7 @@ async fn missing_fields_are_hinted_with_the_python_that_logs_them() {
         })
         .collect();
     assert_eq!(server.bulk(&timed).await["errors"], json!(false));
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logs-timed&refresh=0&from=now-1h",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    goto(&browser, &server, "index=logs-timed&refresh=0&from=now-1h").await;
     let status = browser
         .wait_for_text("#status-missing", |t| t.contains("No status field"))
         .await;
@@ -262,14 +255,12 @@ async fn missing_fields_are_hinted_with_the_python_that_logs_them() {
         Vec::<String>::new()
     );
     // send_events.py logs no request id: the trace says how to log one
-    browser
-        .client
-        .goto(&format!(
-            "{}?index=logstash-*&refresh=0&from=now-1h&q=extra.seq:3",
-            server.url
-        ))
-        .await
-        .expect("opens");
+    goto(
+        &browser,
+        &server,
+        "index=logstash-*&refresh=0&from=now-1h&q=extra.seq:3",
+    )
+    .await;
     browser
         .wait_for_text("#stream-count", |t| t == "2 lines")
         .await;
@@ -296,11 +287,7 @@ async fn lines_held_back_by_the_clients_batches_are_said_to_be_late() {
     send(&server, "plain", 1, 0).await;
     wait_for_count(&server, 1).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}?index=logstash-*&from=now-1h", server.url))
-        .await
-        .expect("opens");
+    goto(&browser, &server, "index=logstash-*&from=now-1h").await;
     browser
         .wait_for_text("#stream-feed", |t| t == "pushed as events arrive")
         .await;
