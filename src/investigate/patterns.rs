@@ -4,7 +4,7 @@
 //! its messages or leave them out.
 
 use leptos::prelude::*;
-use logdash_core::dashboard::values::percent;
+use logdash_core::dashboard::values::{escape_field, percent, with_clause};
 use logdash_core::dashboard::visible::visible_owned;
 use logdash_core::patterns::sample::{Sample, MESSAGES};
 use logdash_core::patterns::{Miner, Pattern};
@@ -28,7 +28,10 @@ pub fn Patterns(
         view,
         fields,
         Recipe {
-            query: |query, _| query.to_string(),
+            // only events with a message: the shares and the sample's count are of the same
+            query: |query, message| {
+                with_clause(query, &format!("_exists_:{}", escape_field(message)))
+            },
             fields: |message| vec![message],
             size: MESSAGES,
             noun: "message",
