@@ -66,6 +66,8 @@ pub async fn run(ingest: SocketAddr) {
 pub struct Simulator {
     state: u64,
     request: u64,
+    /// Lines of requests still being served: logged once their time has come.
+    pending: Vec<(i64, Value)>,
 }
 
 impl Simulator {
@@ -73,6 +75,7 @@ impl Simulator {
         Self {
             state: seed | 1,
             request: 0,
+            pending: Vec::new(),
         }
     }
 
@@ -90,7 +93,8 @@ impl Simulator {
         120.0 + 90.0 * (minutes / 9.0).sin() + 30.0 * (minutes / 2.3).cos()
     }
 
-    /// Events for the `span_ms` ending at `t`.
+    /// Events for the `span_ms` ending at `t`, in time order: the lines logged by then
+    /// (a request started in this span logs its own line when it ends, maybe later).
     pub fn tick(&mut self, t: i64, span_ms: i64) -> Vec<Value> {
         let crowd = Self::crowd(t);
         // each user makes about one request every 6 seconds
@@ -99,17 +103,25 @@ impl Simulator {
         let minute = t / 60_000;
         let slow = minute % 11 == 7; // a slow spell: one minute in eleven
         let failing = minute % 13 == 4; // an error burst: one minute in thirteen
-        (0..count)
-            .flat_map(|i| {
-                let at = t - span_ms + (span_ms * (i as i64 + 1)) / (count as i64 + 1);
-                self.request_lines(at, crowd, slow, failing)
-            })
-            .collect()
+        for i in 0..count {
+            let at = t - span_ms + (span_ms * (i as i64 + 1)) / (count as i64 + 1);
+            let lines = self.request_lines(at, crowd, slow, failing);
+            self.pending.extend(lines);
+        }
+        self.pending.sort_by_key(|(time, _)| *time);
+        let due = self.pending.partition_point(|(time, _)| *time <= t);
+        self.pending.drain(..due).map(|(_, line)| line).collect()
     }
 
-    /// The lines one request logs, ending at `at`, each with the request's id: a
-    /// greeting's, a failure's traceback, and the request's own line.
-    fn request_lines(&mut self, at: i64, crowd: f64, slow: bool, failing: bool) -> Vec<Value> {
+    /// The lines one request started at `at` logs, each with its time and the request's
+    /// id: a greeting's, a failure's traceback, and the request's own line when it ends.
+    fn request_lines(
+        &mut self,
+        at: i64,
+        crowd: f64,
+        slow: bool,
+        failing: bool,
+    ) -> Vec<(i64, Value)> {
         self.request += 1;
         let user = (self.next() * crowd.max(1.0)) as u64 + 1;
         let pick = self.next();
@@ -145,30 +157,27 @@ impl Simulator {
             self.state & 0xFFFF_FFFF_FFFF,
             self.request
         );
-        let started = at - ms.round() as i64;
+        let ended = at + (ms.round() as i64).max(2);
         let mut lines = Vec::new();
         if let Some(name) = path.strip_prefix("/hello/") {
             let greeting = format!("greeting {name}");
-            lines.push(request_line(
-                started + 1,
-                ("INFO", &greeting, func),
-                &request_id,
-                json!({}),
-            ));
+            let line = request_line(at + 1, ("INFO", &greeting, func), &request_id, json!({}));
+            lines.push((at + 1, line));
         }
         if status >= 500 {
             // as Flask logs an unhandled exception: its traceback, then the 500
             let (kind, trace) = failure(func);
             let failed = format!("Exception on {path} [GET]");
-            lines.push(request_line(
-                at - 1,
+            let line = request_line(
+                ended - 1,
                 ("ERROR", &failed, "log_exception"),
                 &request_id,
                 json!({"error_type": kind, "stack_trace": trace}),
-            ));
+            );
+            lines.push((ended - 1, line));
         }
-        lines.push(request_event(
-            at,
+        let line = request_event(
+            ended,
             level,
             &message,
             func,
@@ -181,7 +190,8 @@ impl Simulator {
                 request_id: &request_id,
                 client_ip: &format!("10.0.{}.{}", user / 250, user % 250 + 1),
             },
-        ));
+        );
+        lines.push((ended, line));
         lines
     }
 }
@@ -220,6 +230,26 @@ ZeroDivisionError: division by zero
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_come_in_the_order_they_were_logged_across_ticks() {
+        let mut sim = Simulator::new(5);
+        let times: Vec<i64> = (0..240)
+            .flat_map(|tick| sim.tick(7 * 60_000 + tick * 250, 250))
+            .map(|e| {
+                e["@timestamp"]
+                    .as_str()
+                    .and_then(logdash_core::time::parse_iso8601)
+                    .expect("a time")
+            })
+            .collect();
+        assert!(times.len() > 100, "{}", times.len());
+        // a slow spell (minute 7): requests end ticks after they start, still in order
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "out of order");
+        assert!(times
+            .last()
+            .is_some_and(|last| *last <= 7 * 60_000 + 239 * 250));
+    }
 
     #[test]
     fn a_requests_lines_share_its_id_and_failures_carry_a_real_traceback() {
