@@ -147,7 +147,7 @@ async fn shards_that_fail_for_one_index_are_named_beside_the_numbers() {
         .await;
     browser.screenshot("shards-failed").await;
     // how many of faults-texts' 6 shard searches fail depends on which ones Elasticsearch
-    // skips for holding nothing in the range: 4 to 6 of the two searches' 12
+    // skips for holding nothing in the range: 3 to 6 of the two searches' 12
     for part in [
         "Panels: Partial results: ",
         " of 12 shards failed",

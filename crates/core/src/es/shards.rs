@@ -57,9 +57,20 @@ impl ShardGaps {
         Some(gaps)
     }
 
-    /// The gaps of several answers taken together (the items of one `_msearch`).
+    /// The gaps of several answers taken together (the items of one `_msearch`). The
+    /// total counts the shards of whole items too: they were asked and answered, and
+    /// which items come back whole can change from run to run (a shard that holds nothing
+    /// in the range may be skipped before it can fail).
     pub fn of_all<'a>(answers: impl IntoIterator<Item = &'a Value>) -> Option<ShardGaps> {
-        ShardGaps::merged(answers.into_iter().filter_map(ShardGaps::of))
+        let answers: Vec<&Value> = answers.into_iter().collect();
+        let mut gaps = ShardGaps::merged(answers.iter().copied().filter_map(ShardGaps::of))?;
+        if gaps.total > 0 {
+            gaps.total = answers
+                .iter()
+                .map(|answer| count(&answer["_shards"]["total"]))
+                .sum();
+        }
+        Some(gaps)
     }
 
     /// The gaps of a search answer, or of all the items of an `_msearch` answer.
@@ -257,11 +268,12 @@ mod tests {
         let two = json!({"_shards": {"total": 3, "failed": 2, "failures": [failure(0), failure(2)]}, "timed_out": true});
         let whole = json!({"_shards": {"total": 3, "failed": 0}});
         let gaps = ShardGaps::of_all([&one, &whole, &two]).expect("gaps");
-        assert_eq!((gaps.total, gaps.failed, gaps.timed_out), (6, 3, true));
+        // the whole item's 3 shards were asked too
+        assert_eq!((gaps.total, gaps.failed, gaps.timed_out), (9, 3, true));
         assert_eq!(gaps.reasons.len(), 1);
         assert_eq!(gaps.reasons[0].shards, vec![0, 2]);
         assert!(gaps.summary().starts_with(
-            "Partial results: 3 of 6 shards failed and the search timed out on some shards"
+            "Partial results: 3 of 9 shards failed and the search timed out on some shards"
         ));
         assert_eq!(ShardGaps::of_all([&whole]), None);
         let msearch = json!({"responses": [one, whole, two]});
