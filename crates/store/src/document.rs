@@ -23,6 +23,7 @@ pub(crate) fn build(
     fields: &Fields,
     index: &str,
     id: &str,
+    sequence: u64,
     time_ms: i64,
     source: &Source,
     shaped: Option<&Shaped>,
@@ -30,6 +31,9 @@ pub(crate) fn build(
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.index, index);
     doc.add_text(fields.id, id);
+    if let Some(seq) = fields.seq {
+        doc.add_u64(seq, sequence);
+    }
     doc.add_date(fields.timestamp, crate::event::index_date(time_ms));
     doc.add_bytes(
         fields.source,
@@ -200,7 +204,7 @@ mod tests {
     fn indexed(event: Value, purpose: Purpose) -> OwnedValue {
         let source = event.as_object().cloned().expect("an object");
         let (_, fields) = crate::schema::build();
-        let doc = build(&fields, "logs", "id-1", 0, &source, None);
+        let doc = build(&fields, "logs", "id-1", 1, 0, &source, None);
         let field = match purpose {
             Purpose::Words => fields.text,
             Purpose::Whole | Purpose::Kept => fields.kw,

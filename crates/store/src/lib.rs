@@ -104,7 +104,8 @@ pub struct Store {
     /// Index templates, applied to each new index.
     templates: RwLock<templates::Templates>,
     writer: Writer,
-    next_id: AtomicU64,
+    /// The next event's place in the indexing order (`seq`); generated ids are made from it.
+    next_sequence: AtomicU64,
     arrivals: RwLock<Option<Arrivals>>,
 }
 
@@ -124,11 +125,17 @@ impl Store {
         let index_dir = data_dir.join("index");
         std::fs::create_dir_all(&index_dir)
             .map_err(io(format!("create {}", index_dir.display())))?;
-        let (schema, fields) = schema::build();
         let directory =
             MmapDirectory::open(&index_dir).map_err(|err| StoreError::Index(err.to_string()))?;
-        let mut index = Index::open_or_create(directory, schema)
-            .map_err(|err| StoreError::Index(err.to_string()))?;
+        let opened = match Index::exists(&directory) {
+            // a store written by an earlier version keeps its schema (without `seq`, say)
+            Ok(true) => Index::open(directory),
+            Ok(false) => Index::create(directory, schema::build().0, Default::default()),
+            Err(err) => Err(err.into()),
+        };
+        let mut index = opened.map_err(|err| StoreError::Index(err.to_string()))?;
+        let fields =
+            schema::fields_of(&index.schema()).map_err(|err| StoreError::Index(err.to_string()))?;
         index.set_tokenizers(schema::tokenizers());
         let reader = index
             .reader_builder()
@@ -165,10 +172,10 @@ impl Store {
             explicit,
             templates,
             writer,
-            // ids made after a restart never repeat one made before it for an event of the
-            // same millisecond: each run counts on from its start time (65,536 per ms of
-            // the earlier run's life would have to be used up to meet it)
-            next_id: AtomicU64::new((now_millis() as u64) << 16),
+            // ids and places made after a restart never repeat one made before it: each run
+            // counts on from its start time (65,536 per ms of the earlier run's life would
+            // have to be used up to meet it)
+            next_sequence: AtomicU64::new((now_millis() as u64) << 16),
             arrivals: RwLock::new(None),
         })
     }
@@ -399,15 +406,15 @@ impl Store {
         event: &Source,
         shaped: Option<&mapping::shape::Shaped>,
     ) -> tantivy::TantivyDocument {
-        let id = id.unwrap_or_else(|| self.new_id(time));
-        document::build(&self.fields, index, &id, time, event, shaped)
+        let sequence = self.next_sequence.fetch_add(1, Ordering::Relaxed);
+        let id = id.unwrap_or_else(|| self.new_id(time, sequence));
+        document::build(&self.fields, index, &id, sequence, time, event, shaped)
     }
 
     /// A 20-character id like Elasticsearch's generated ones, unique within this store.
-    fn new_id(&self, time: EpochMillis) -> String {
+    fn new_id(&self, time: EpochMillis, sequence: u64) -> String {
         const ALPHABET: &[u8; 64] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let sequence = self.next_id.fetch_add(1, Ordering::Relaxed);
         let seed = self
             .meta
             .cluster_uuid

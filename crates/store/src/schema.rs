@@ -4,6 +4,10 @@
 //! `kw` (whole values, fast, for exact terms, ranges, sorting and aggregations). A query
 //! that names no field goes over the fields of the mapping (see `query`).
 //!
+//! `seq` numbers events in the order they were indexed, across restarts: it breaks ties
+//! between hits as Elasticsearch's `_doc` order does (tantivy's own segment order changes
+//! from run to run). Stores written before it existed have no `seq` and keep that order.
+//!
 //! `all` (every value's words in one field) is no longer written: expanding queries over
 //! the mapping instead makes ingest a fifth cheaper. It stays in the schema so that
 //! stores written by earlier versions open.
@@ -16,6 +20,8 @@ use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenizerManager};
 
 pub(crate) const TEXT_TOKENIZER: &str = "default";
 pub(crate) const RAW_TOKENIZER: &str = "raw";
+/// The indexing order's column.
+pub(crate) const SEQ: &str = "seq";
 
 /// The analyzers the index and its queries use: text fields get Elasticsearch's
 /// `standard` analyzer (`standard::StandardTokenizer`, lowercased), whole values `raw`.
@@ -38,6 +44,8 @@ pub(crate) struct Fields {
     pub source: Field,
     pub text: Field,
     pub kw: Field,
+    /// The indexing order (absent in stores written before it).
+    pub seq: Option<Field>,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -73,6 +81,7 @@ pub(crate) fn build() -> (Schema, Fields) {
                 .set_fast(RAW_TOKENIZER)
                 .set_expand_dots_enabled(),
         ),
+        seq: Some(builder.add_u64_field(SEQ, FAST)),
     };
     builder.add_text_field("all", TextOptions::default().set_indexing_options(words));
     (builder.build(), fields)
@@ -87,5 +96,6 @@ pub(crate) fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         source: schema.get_field("_source")?,
         text: schema.get_field("text")?,
         kw: schema.get_field("kw")?,
+        seq: schema.get_field(SEQ).ok(),
     })
 }

@@ -14,13 +14,23 @@ pub(super) struct SortCollector {
 pub(super) struct SortedHit {
     pub(super) address: DocAddress,
     pub(super) values: Vec<Value>,
+    /// Its place in the indexing order: what breaks ties, as `_doc` in Elasticsearch.
+    pub(super) seq: Option<u64>,
+}
+
+impl SortedHit {
+    /// The tie-breaker: indexing order, then (stores without it) where the event lies.
+    fn tie(&self) -> (Option<u64>, SegmentOrdinal, DocId) {
+        (self.seq, self.address.segment_ord, self.address.doc_id)
+    }
 }
 
 pub(super) enum Reader {
     Timestamp(Column<tantivy::DateTime>),
     Number(Column<u64>, ColumnType),
     Text(StrColumn),
-    Doc(SegmentOrdinal),
+    /// `_doc`: the indexing order, or where the event lies in stores without it.
+    Doc(SegmentOrdinal, Option<Column<u64>>),
     Missing,
 }
 
@@ -46,7 +56,12 @@ impl Reader {
                     _ => SortValue::Missing,
                 }
             }
-            Reader::Doc(segment) => SortValue::Int((i64::from(*segment) << 32) | i64::from(doc)),
+            Reader::Doc(_, Some(seq)) => seq
+                .first(doc)
+                .map_or(SortValue::Missing, |seq| SortValue::Int(seq as i64)),
+            Reader::Doc(segment, None) => {
+                SortValue::Int((i64::from(*segment) << 32) | i64::from(doc))
+            }
             Reader::Missing => SortValue::Missing,
         }
     }
@@ -61,6 +76,7 @@ pub(super) struct SortSegmentCollector {
     pub(super) after: Option<Vec<SortValue>>,
     pub(super) limit: usize,
     pub(super) segment: SegmentOrdinal,
+    pub(super) seq: Option<Column<u64>>,
     pub(super) candidates: Vec<(SortValue, DocId)>,
     /// The first-key value of the `limit`-th best candidate at the last pruning.
     pub(super) threshold: Option<SortValue>,
@@ -105,7 +121,7 @@ impl Collector for SortCollector {
             let fast = reader.fast_fields();
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),
-                SortSource::Doc => Reader::Doc(segment),
+                SortSource::Doc => Reader::Doc(segment, sequence_column(reader)),
                 SortSource::Column(path, FieldKind::Text) => fast
                     .str(&format!("kw.{path}"))?
                     .map_or(Reader::Missing, Reader::Text),
@@ -142,6 +158,7 @@ impl Collector for SortCollector {
             }),
             limit: self.limit,
             segment,
+            seq: sequence_column(reader),
             candidates: Vec::new(),
             threshold: None,
             prune_at: (4 * self.limit).max(4096),
@@ -160,10 +177,7 @@ impl Collector for SortCollector {
             .map(|hit| (hit.values.iter().map(SortValue::from_json).collect(), hit))
             .collect();
         all.sort_by(|(a, hit_a), (b, hit_b)| {
-            compare_keys(keys, a, b).then_with(|| {
-                (hit_a.address.segment_ord, hit_a.address.doc_id)
-                    .cmp(&(hit_b.address.segment_ord, hit_b.address.doc_id))
-            })
+            compare_keys(keys, a, b).then_with(|| hit_a.tie().cmp(&hit_b.tie()))
         });
         Ok(all
             .into_iter()
@@ -216,6 +230,7 @@ impl SegmentCollector for SortSegmentCollector {
             return Vec::new();
         }
         self.prune();
+        let seq = |doc: DocId| self.seq.as_ref().and_then(|column| column.first(doc));
         let mut kept: Vec<(Vec<SortValue>, DocId)> = self
             .candidates
             .iter()
@@ -232,13 +247,15 @@ impl SegmentCollector for SortSegmentCollector {
             })
             .collect();
         kept.sort_by(|(a, doc_a), (b, doc_b)| {
-            compare_keys(&self.keys, a, b).then_with(|| doc_a.cmp(doc_b))
+            compare_keys(&self.keys, a, b)
+                .then_with(|| (seq(*doc_a), *doc_a).cmp(&(seq(*doc_b), *doc_b)))
         });
         kept.truncate(self.limit);
         kept.into_iter()
             .map(|(values, doc)| SortedHit {
                 address: DocAddress::new(self.segment, doc),
                 values: values.iter().map(SortValue::to_json).collect(),
+                seq: seq(doc),
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! `_search`, `_count` and `_msearch`: run a query over the resolved indices and answer
 //! with hits (sorted, paged with `from` or `search_after`), totals and aggregations.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::time::Instant;
 
 use serde_json::{json, Map, Value};
@@ -100,13 +100,23 @@ impl Store {
                 (count, Hits::Scored(Vec::new()), agg)
             }
             None => {
-                let top = TopDocs::with_limit(window).order_by_score();
+                // equal scores in indexing order, as Elasticsearch's `_doc` breaks ties
+                let top = TopDocs::with_limit(window).tweak_score(|segment: &SegmentReader| {
+                    let seq = sequence_column(segment);
+                    move |doc: DocId, score: Score| {
+                        (score, Reverse(seq.as_ref().and_then(|c| c.first(doc))))
+                    }
+                });
                 let agg_collector = agg_request
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, top, agg) = searcher
                     .search(&*query, &(total, top, agg_collector))
                     .map_err(|err| search_failed(&err))?;
+                let top = top
+                    .into_iter()
+                    .map(|((score, _), address)| (score, address))
+                    .collect();
                 (count, Hits::Scored(top), agg)
             }
         };
@@ -340,6 +350,11 @@ enum Hits {
     Sorted(Vec<SortedHit>),
 }
 
+/// A segment's indexing order (`schema::SEQ`); `None` in stores written before it.
+pub(super) fn sequence_column(segment: &SegmentReader) -> Option<Column<u64>> {
+    segment.fast_fields().u64(crate::schema::SEQ).ok()
+}
+
 fn search_failed(err: &tantivy::TantivyError) -> RequestError {
     RequestError {
         status: 400,
@@ -363,3 +378,6 @@ fn msearch_index(header: &Value, default_index: Option<&str>) -> Result<String, 
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests;
