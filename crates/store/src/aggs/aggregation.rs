@@ -2,6 +2,7 @@
 
 use super::dates::{date_histogram, date_range_bounds};
 use super::filter::{EsFilter, Filters};
+use super::terms_order;
 use super::*;
 use crate::percentiles::Bucketing;
 
@@ -248,17 +249,21 @@ pub(super) fn one(
                 Some(scale) => date_range_bounds(name, &mut body, now, scale)?,
                 None => AnyZone::UTC,
             };
-            if body.contains_key("missing") {
-                return Err(RequestError::illegal_argument(format!(
-                    "[missing] in range aggregation [{name}] is not supported by logdash"
-                )));
-            }
+            let missing = match body.remove("missing") {
+                None => None,
+                Some(_) if date_scale.is_some() => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "[missing] in [{kind}] aggregation [{name}] on a date is not supported by logdash"
+                    )))
+                }
+                Some(value) => Some(missing_number(name, &value)?),
+            };
             // the buckets are put in their final shape when rendered
             let keyed = body
                 .remove("keyed")
                 .and_then(|k| k.as_bool())
                 .unwrap_or(false);
-            let ranges = body
+            let ranges: Vec<(Option<f64>, Option<f64>, Option<String>)> = body
                 .get("ranges")
                 .and_then(Value::as_array)
                 .map(|ranges| {
@@ -274,21 +279,42 @@ pub(super) fn one(
                         .collect()
                 })
                 .unwrap_or_default();
+            if let Some(missing) = missing {
+                // tantivy's range aggregation cannot count events without the field: each
+                // range is a filter instead, taking those events where `missing` falls in it
+                let mut buckets = Aggregations::default();
+                for (i, (from, to, _)) in ranges.iter().enumerate() {
+                    let query = range_with_missing(&field, *from, *to, missing);
+                    buckets.insert(i.to_string(), filter(&query, sub_aggs.clone())?);
+                }
+                let plan = Plan::Range {
+                    ranges,
+                    keyed,
+                    date_scale,
+                    zone,
+                    children,
+                    as_filters: true,
+                };
+                return Ok((Some(filter(&json!({"match_all": {}}), buckets)?), plan));
+            }
             Plan::Range {
                 ranges,
                 keyed,
                 date_scale,
                 zone,
                 children,
+                as_filters: false,
             }
         }
         "terms" => Plan::Buckets {
             children,
             dates: matches!(target, Target::Whole(_, FieldKind::Date)),
+            order: terms_order::take(name, &mut body)?,
         },
         "histogram" => Plan::Buckets {
             children,
             dates: false,
+            order: None,
         },
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric {
@@ -301,6 +327,39 @@ pub(super) fn one(
     };
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;
     Ok((Some(aggregation), plan))
+}
+
+/// A range aggregation's `missing`: the number events without the field count as.
+fn missing_number(name: &str, value: &Value) -> Result<f64, RequestError> {
+    let number = match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    number.ok_or_else(|| {
+        RequestError::illegal_argument(format!(
+            "[missing] of range aggregation [{name}] must be a number, not {value}"
+        ))
+    })
+}
+
+/// The events of one range, `[from, to)`, and those without the field when `missing`
+/// falls in it.
+fn range_with_missing(field: &str, from: Option<f64>, to: Option<f64>, missing: f64) -> Value {
+    let mut bounds = Map::new();
+    if let Some(from) = from {
+        bounds.insert("gte".into(), json!(from));
+    }
+    if let Some(to) = to {
+        bounds.insert("lt".into(), json!(to));
+    }
+    let in_range = json!({"range": {field: bounds}});
+    let holds_missing = from.is_none_or(|from| missing >= from) && to.is_none_or(|to| missing < to);
+    if holds_missing {
+        json!({"bool": {"should": [in_range, {"bool": {"must_not": {"exists": {"field": field}}}}]}})
+    } else {
+        in_range
+    }
 }
 
 /// tantivy's aggregation of `kind` (as Elasticsearch's `es_kind` was asked for) with `body`

@@ -24,6 +24,7 @@ mod aggregation;
 mod dates;
 mod filter;
 mod render;
+mod terms_order;
 
 use aggregation::one;
 use render::render_level;
@@ -99,6 +100,8 @@ enum Plan {
     Buckets {
         children: Vec<(String, Plan)>,
         dates: bool,
+        /// `terms` ordered by several criteria: sorted and cut when rendered.
+        order: Option<terms_order::CompoundOrder>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
@@ -111,6 +114,8 @@ enum Plan {
         /// The zone dates are written in (`date_range`'s `time_zone`).
         zone: AnyZone,
         children: Vec<(String, Plan)>,
+        /// Counted as one filter per range, named by place (a `missing` value).
+        as_filters: bool,
     },
     Single(Vec<(String, Plan)>),
     /// `filters`: tantivy's one filter per bucket (named by place) under a filter of every

@@ -72,7 +72,11 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 }
             }
         }
-        Plan::Buckets { children, dates } => {
+        Plan::Buckets {
+            children,
+            dates,
+            order,
+        } => {
             for bucket in buckets_mut(result) {
                 if let (true, Some(key)) = (*dates, bucket.get("key").and_then(Value::as_f64)) {
                     bucket["key"] = json!(key as i64);
@@ -81,6 +85,9 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 whole_doc_count(bucket);
                 render_level(bucket, children, exact, 0);
             }
+            if let Some(order) = order {
+                order.apply(result);
+            }
         }
         Plan::Range {
             ranges,
@@ -88,7 +95,11 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             date_scale,
             zone,
             children,
+            as_filters,
         } => {
+            if *as_filters {
+                *result = range_buckets_of_filters(result, ranges);
+            }
             let mut kept = Vec::new();
             // Elasticsearch answers the ranges in order of their starts, then their ends
             let mut ranges: Vec<_> = ranges.iter().collect();
@@ -198,6 +209,33 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
         }
         Plan::Percentiles(..) => {}
     }
+}
+
+/// A range aggregation counted as filters (one per range, named by place) in the shape of
+/// tantivy's range buckets.
+fn range_buckets_of_filters(
+    result: &mut Value,
+    ranges: &[(Option<f64>, Option<f64>, Option<String>)],
+) -> Value {
+    let buckets: Vec<Value> = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to, _))| {
+            let mut bucket = result
+                .get_mut(i.to_string())
+                .map(Value::take)
+                .unwrap_or_else(|| json!({"doc_count": 0}));
+            // as tantivy writes them: an open end has none
+            if let Some(from) = from {
+                bucket["from"] = json!(from);
+            }
+            if let Some(to) = to {
+                bucket["to"] = json!(to);
+            }
+            bucket
+        })
+        .collect();
+    json!({"buckets": buckets})
 }
 
 pub(super) fn buckets_mut(result: &mut Value) -> Vec<&mut Value> {

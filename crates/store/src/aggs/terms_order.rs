@@ -1,0 +1,209 @@
+//! `terms` ordered by several criteria (`[{"_count": "asc"}, {"_key": "asc"}]`): tantivy's
+//! terms aggregation takes one order, so it is asked for every term by the first
+//! criterion and the buckets are sorted and cut here, as Elasticsearch's compound order
+//! does (ties left after every criterion go by `_key` ascending).
+
+use std::cmp::Ordering;
+
+use serde_json::{json, Map, Value};
+
+use crate::RequestError;
+
+/// The most terms asked of tantivy for a compound order (Elasticsearch's
+/// `search.max_buckets` is 65,536).
+const ALL_TERMS: usize = 65_000;
+
+/// A compound order, and the number of buckets the request asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct CompoundOrder {
+    /// (what, descending): `_count`, `_key`, or a sub-aggregation's value (`name` or
+    /// `name.property`).
+    criteria: Vec<(String, bool)>,
+    size: usize,
+}
+
+/// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
+/// for every term; `None` when the order is one criterion (tantivy's own).
+pub(super) fn take(
+    name: &str,
+    body: &mut Map<String, Value>,
+) -> Result<Option<CompoundOrder>, RequestError> {
+    let Some(Value::Array(items)) = body.get("order") else {
+        return Ok(None);
+    };
+    let mut criteria = Vec::new();
+    for item in items {
+        let pair = item.as_object().filter(|o| o.len() == 1);
+        let Some((what, direction)) = pair.and_then(|o| o.iter().next()) else {
+            return Err(RequestError::bad_request(format!(
+                "[terms] [{name}]: each [order] criterion must be one {{\"key\": \"asc|desc\"}}, not {item}"
+            )));
+        };
+        let descending = match direction.as_str() {
+            Some("asc") => false,
+            Some("desc") => true,
+            _ => {
+                return Err(RequestError::bad_request(format!(
+                    "[terms] [{name}]: unknown order direction [{direction}]"
+                )))
+            }
+        };
+        if what.contains('>') || what.contains('[') {
+            return Err(RequestError::illegal_argument(format!(
+                "[terms] [{name}]: ordering by the path [{what}] is not supported by logdash: order by _count, _key, or a sub-aggregation of the bucket (name or name.property)"
+            )));
+        }
+        criteria.push((what.clone(), descending));
+    }
+    let Some(first) = items.first().cloned() else {
+        body.remove("order");
+        return Ok(None);
+    };
+    let size = match body.get("size") {
+        None => 10,
+        Some(size) => size.as_u64().map(|s| s as usize).ok_or_else(|| {
+            RequestError::bad_request(format!("[terms] [{name}]: [size] must be a number"))
+        })?,
+    };
+    if criteria.len() == 1 {
+        body.insert("order".into(), first);
+        return Ok(None);
+    }
+    body.insert("order".into(), first);
+    body.insert("size".into(), json!(ALL_TERMS));
+    body.insert("shard_size".into(), json!(ALL_TERMS));
+    Ok(Some(CompoundOrder { criteria, size }))
+}
+
+impl CompoundOrder {
+    /// Sorts a rendered `terms` answer's buckets and keeps the first `size`, counting the
+    /// rest in `sum_other_doc_count`.
+    pub(super) fn apply(&self, result: &mut Value) {
+        let Some(Value::Array(buckets)) = result.get_mut("buckets") else {
+            return;
+        };
+        buckets.sort_by(|a, b| {
+            self.criteria
+                .iter()
+                .map(|(what, descending)| {
+                    let order = compare(&value_of(a, what), &value_of(b, what));
+                    if *descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                })
+                .find(|order| order.is_ne())
+                .unwrap_or_else(|| compare(&value_of(a, "_key"), &value_of(b, "_key")))
+        });
+        let dropped: u64 = buckets
+            .iter()
+            .skip(self.size)
+            .filter_map(|bucket| bucket["doc_count"].as_u64())
+            .sum();
+        buckets.truncate(self.size);
+        let other = result["sum_other_doc_count"].as_u64().unwrap_or(0);
+        result["sum_other_doc_count"] = json!(other + dropped);
+    }
+}
+
+/// What a bucket is ordered by under `what`.
+fn value_of(bucket: &Value, what: &str) -> Value {
+    match what {
+        "_count" => bucket["doc_count"].clone(),
+        "_key" => bucket["key"].clone(),
+        path => {
+            let (agg, property) = path.split_once('.').unwrap_or((path, "value"));
+            let sub = &bucket[agg];
+            match (&sub[property], &sub["values"][property]) {
+                (Value::Null, nested) => nested.clone(),
+                (found, _) => found.clone(),
+            }
+        }
+    }
+}
+
+/// Numbers by value, strings by their bytes; a missing value last.
+fn compare(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            x.total_cmp(&y)
+        }
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        _ => Ordering::Equal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(order: Value, size: Option<u64>) -> (Map<String, Value>, Option<CompoundOrder>) {
+        let mut body = json!({"field": "level", "order": order})
+            .as_object()
+            .cloned()
+            .expect("object");
+        if let Some(size) = size {
+            body.insert("size".into(), json!(size));
+        }
+        let taken = take("l", &mut body).expect("takes");
+        (body, taken)
+    }
+
+    #[test]
+    fn one_criterion_is_left_to_tantivy() {
+        let (body, taken) = order(json!([{"_count": "asc"}]), None);
+        assert_eq!(taken, None);
+        assert_eq!(body["order"], json!({"_count": "asc"}));
+        let (body, taken) = order(json!({"_key": "desc"}), Some(3));
+        assert_eq!((taken, &body["order"]), (None, &json!({"_key": "desc"})));
+    }
+
+    #[test]
+    fn several_criteria_sort_every_term_and_keep_size() {
+        let (body, taken) = order(json!([{"_count": "asc"}, {"avg_took": "desc"}]), Some(2));
+        let taken = taken.expect("compound");
+        assert_eq!(body["size"], json!(ALL_TERMS));
+        assert_eq!(body["order"], json!({"_count": "asc"}));
+        let mut result = json!({"sum_other_doc_count": 1, "buckets": [
+            {"key": "INFO", "doc_count": 3, "avg_took": {"value": 2.0}},
+            {"key": "WARNING", "doc_count": 1, "avg_took": {"value": 12.5}},
+            {"key": "DEBUG", "doc_count": 1, "avg_took": {"value": 0.5}},
+            {"key": "ERROR", "doc_count": 1, "avg_took": {"value": 0.5}},
+        ]});
+        taken.apply(&mut result);
+        // count ascending; then took descending; then the key breaks the last tie
+        let keys: Vec<&str> = result["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .filter_map(|b| b["key"].as_str())
+            .collect();
+        assert_eq!(keys, ["WARNING", "DEBUG"]);
+        assert_eq!(result["sum_other_doc_count"], json!(1 + 1 + 3));
+    }
+
+    #[test]
+    fn unknown_directions_and_paths_are_refused_by_name() {
+        let mut body = json!({"order": [{"_count": "up"}, {"_key": "asc"}]})
+            .as_object()
+            .cloned()
+            .expect("object");
+        assert!(take("l", &mut body)
+            .expect_err("refused")
+            .reason
+            .contains("[\"up\"]"));
+        let mut body = json!({"order": [{"f>m": "asc"}, {"_key": "asc"}]})
+            .as_object()
+            .cloned()
+            .expect("object");
+        assert!(take("l", &mut body)
+            .expect_err("refused")
+            .reason
+            .contains("[f>m]"));
+    }
+}
