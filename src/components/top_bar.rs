@@ -32,6 +32,8 @@ pub fn TopBar(
     /// Opens the Patterns or the Errors view.
     on_patterns: Callback<()>,
     on_errors: Callback<()>,
+    /// Opens the choice of another time zone.
+    on_zone: Callback<()>,
 ) -> impl IntoView {
     let state = view.get;
     let index = RwSignal::new(state.get_untracked().index);
@@ -82,7 +84,7 @@ pub fn TopBar(
     let open_picker = move || {
         // the boxes start from the range shown, in the view's zone
         let current = state.get_untracked();
-        let offset = timefmt::display_offset(current.utc);
+        let offset = timefmt::display_offset(&current.zone);
         if let Some((from, to)) = current.range_at(timefmt::now()) {
             from_text.set(format_with_offset(from, offset));
             if current.to != "now" {
@@ -93,7 +95,7 @@ pub fn TopBar(
         picking.set(true);
     };
     let apply_range = move || {
-        let offset = timefmt::display_offset(state.with_untracked(|s| s.utc));
+        let offset = state.with_untracked(|s| timefmt::display_offset(&s.zone));
         match read_range(
             &from_text.get_untracked(),
             &to_text.get_untracked(),
@@ -173,8 +175,8 @@ pub fn TopBar(
                 on:change=move |e| { let v = event_target_value(&e).parse().unwrap_or(0); view.update(|s| s.refresh = v); }>
                 {REFRESH_CHOICES.iter().map(|s| view! { <option value=s.to_string()>{if *s == 0 { "refresh off".to_string() } else { format!("every {s}s") }}</option> }).collect_view()}
             </select>
-            <button id="tz" title="Show times in UTC or local time" on:click=move |_| view.update(|s| s.utc = !s.utc)>
-                {move || if state.with(|s| s.utc) { "UTC" } else { "local" }}
+            <button id="tz" title="The time zone of every time shown: choose another" on:click=move |_| on_zone.run(())>
+                {move || state.with(|s| s.zone.es_name().unwrap_or("local").to_string())}
             </button>
             <button id="run" class="primary" on:click=move |_| run()>"Run"</button>
             <button id="share" title="Copy a link to this view" on:click=move |_| share(false)>"Share"</button>

@@ -33,7 +33,7 @@ pub fn Errors(
             make: |sample, message, range| groups(&sample.events, message, range, SLICES),
         },
     );
-    let offset = move || timefmt::display_offset(view.get.with(|s| s.utc));
+    let offset = move || view.get.with(|s| timefmt::display_offset(&s.zone));
     view! {
         <aside id="errors" class="tool-view" aria-label="Errors">
             <header>

@@ -16,6 +16,7 @@ mod save_file;
 mod saved_queries;
 mod spread;
 mod trace;
+mod zone;
 
 use std::cell::RefCell;
 
@@ -70,7 +71,7 @@ thread_local! {
 }
 
 /// Shows `tool` ("values", "saved", "export", "context", "trace", "patterns",
-/// "errors"; "" for none), mounting the tools the first time, and
+/// "errors", "zone"; "" for none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
 pub fn show(tool: &str) {
     MOUNTED.with(|mounted| {
@@ -136,6 +137,9 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
         </Show>
         <Show when=move || is("errors")>
             <errors::Errors view fields />
+        </Show>
+        <Show when=move || is("zone")>
+            <zone::ZoneChoice view />
         </Show>
         // kept while closed: an export goes on, and its columns stay as chosen
         <Show when=move || export_opened.get()>

@@ -60,7 +60,7 @@ pub fn RequestTrace(
         }
     });
     let chosen = move || view.get.with(|state| state.event.clone());
-    let offset = move || timefmt::display_offset(view.get.with(|s| s.utc));
+    let offset = move || view.get.with(|s| timefmt::display_offset(&s.zone));
     view! {
         <aside id="trace" class="tool-view" aria-label="The request's lines">
             <header>

@@ -287,6 +287,7 @@ impl Dashboard {
             from: now - self.range.as_millis() as i64,
             to: now,
             offset_minutes: 0,
+            time_zone: None,
             now,
         }
         .msearch_body(&self.fields);

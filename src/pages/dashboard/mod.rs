@@ -92,7 +92,7 @@ pub fn Dashboard() -> impl IntoView {
     let query_input = NodeRef::<Input>::new();
     let push = use_push();
 
-    let offset = Signal::derive(move || timefmt::display_offset(state.with(|s| s.utc)));
+    let offset = Signal::derive(move || state.with(|s| timefmt::display_offset(&s.zone)));
     let light = Signal::derive(move || state.with(|s| s.light));
     // a view over more than one day shows dates with its times
     let dated = Signal::derive(move || {
@@ -162,6 +162,7 @@ pub fn Dashboard() -> impl IntoView {
                         from,
                         to,
                         offset_minutes: offset.get_untracked(),
+                        time_zone: timefmt::es_zone(&current.zone),
                         now,
                     };
                     let unit = resolved
@@ -342,7 +343,8 @@ pub fn Dashboard() -> impl IntoView {
                 on_saved=Callback::new(move |()| toggle(tool, "saved"))
                 on_export=Callback::new(move |()| toggle(tool, "export"))
                 on_patterns=Callback::new(move |()| toggle(tool, "patterns"))
-                on_errors=Callback::new(move |()| toggle(tool, "errors")) />
+                on_errors=Callback::new(move |()| toggle(tool, "errors"))
+                on_zone=Callback::new(move |()| toggle(tool, "zone")) />
         </Show>
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>

@@ -76,7 +76,7 @@ impl ViewState {
                         )
                     })?
             }
-            "tz" => self.utc = choice(key, &value, ["local", "utc"])?,
+            "tz" => self.zone = super::Zone::parse(&value)?,
             "embed" => self.embed = choice(key, &value, ["0", "1"])?,
             "theme" => self.light = choice(key, &value, ["dark", "light"])?,
             "event" => self.event = Some(value).filter(|id| !id.is_empty()),

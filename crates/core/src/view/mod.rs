@@ -4,9 +4,11 @@
 
 mod link;
 mod range;
+mod zone;
 
 pub use link::{is_short_id, short_id, short_id_for, LinkNotice, SHORT};
 pub use range::MIN_SPAN_MS;
+pub use zone::Zone;
 
 use crate::time::{parse_date_math, EpochMillis, Rounding};
 use crate::url::encode;
@@ -110,8 +112,8 @@ pub struct ViewState {
     pub to: String,
     /// Seconds between refreshes; 0 is off.
     pub refresh: u32,
-    /// Show times in UTC (else the browser's zone).
-    pub utc: bool,
+    /// The zone times are shown and bucketed in.
+    pub zone: Zone,
     pub fields: FieldOverrides,
     pub panels: Vec<Panel>,
     /// Only the panels, for iframes.
@@ -129,7 +131,7 @@ impl Default for ViewState {
             from: "now-15m".to_string(),
             to: "now".to_string(),
             refresh: 5,
-            utc: false,
+            zone: Zone::Local,
             fields: FieldOverrides::default(),
             panels: Panel::ALL.to_vec(),
             embed: false,
@@ -166,8 +168,8 @@ impl ViewState {
         if self.refresh != defaults.refresh {
             add("refresh", self.refresh.to_string());
         }
-        if self.utc {
-            add("tz", "utc".into());
+        if let Some(zone) = self.zone.param() {
+            add("tz", zone.to_string());
         }
         for key in FieldOverrides::KEYS {
             if let Some(value) = self.fields.get(key) {
@@ -289,7 +291,7 @@ mod tests {
             from: "2025-11-25T10:00:00.000Z".into(),
             to: "2025-11-25T11:00:00.000Z".into(),
             refresh: 30,
-            utc: true,
+            zone: Zone::Named("America/Argentina/Buenos_Aires".into()),
             fields: FieldOverrides {
                 user: Some("client.ip".into()),
                 latency: Some("event.duration".into()),
@@ -316,7 +318,8 @@ mod tests {
                     query: q.to_string(),
                     index: index.to_string(),
                     refresh: REFRESH_CHOICES[(i + j) % REFRESH_CHOICES.len()],
-                    utc: (i + j) % 2 == 0,
+                    zone: [Zone::Local, Zone::Utc, Zone::Named("+05:30".into())][(i + j) % 3]
+                        .clone(),
                     panels: Panel::ALL[..1 + (i % 4)].to_vec(),
                     ..ViewState::default()
                 };

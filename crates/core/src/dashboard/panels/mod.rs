@@ -22,6 +22,9 @@ pub struct PanelsRequest {
     pub to: EpochMillis,
     /// The displayed zone's offset (minutes east), so buckets line up with the labels.
     pub offset_minutes: i32,
+    /// The displayed zone's name, when the view names one (`Europe/Berlin`): buckets then
+    /// follow its clock changes, as Elasticsearch computes them.
+    pub time_zone: Option<String>,
     pub now: EpochMillis,
 }
 
@@ -33,7 +36,10 @@ impl PanelsRequest {
     /// The `_msearch` body: the range, then the period of equal length before it.
     pub fn msearch_body(&self, fields: &ResolvedFields) -> String {
         let (_, fixed_interval) = self.interval();
-        let zone = zone_string(self.offset_minutes);
+        let zone = match &self.time_zone {
+            Some(name) => name.clone(),
+            None => zone_string(self.offset_minutes),
+        };
         let mut per_bucket = serde_json::Map::new();
         let mut totals = serde_json::Map::new();
         if let Some(level) = &fields.level {

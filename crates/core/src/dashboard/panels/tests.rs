@@ -28,8 +28,21 @@ fn request() -> PanelsRequest {
         from: 1_000_000,
         to: 1_900_000,
         offset_minutes: 60,
+        time_zone: None,
         now: 1_900_000,
     }
+}
+
+#[test]
+fn a_named_zone_goes_to_the_histogram_as_its_name() {
+    let offset = request().msearch_body(&fields());
+    assert!(offset.contains(r#""time_zone":"+01:00""#), "{offset}");
+    let named = PanelsRequest {
+        time_zone: Some("Europe/Berlin".into()),
+        ..request()
+    }
+    .msearch_body(&fields());
+    assert!(named.contains(r#""time_zone":"Europe/Berlin""#), "{named}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::view::PRESETS;
+use crate::view::{Zone, PRESETS};
 
 fn params(notices: &[LinkNotice]) -> Vec<&str> {
     notices.iter().map(|n| n.param.as_str()).collect()
@@ -12,7 +12,7 @@ fn a_good_link_has_no_notices() {
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(state.index, "app-*");
     assert_eq!(state.refresh, 10);
-    assert!(state.utc && state.light && state.embed);
+    assert!(state.zone == Zone::Utc && state.light && state.embed);
     assert_eq!(state.panels, vec![Panel::Stream]);
     assert_eq!(state.fields.user.as_deref(), Some("client.ip"));
 }
@@ -199,7 +199,13 @@ impl Random {
             from: PRESETS[self.below(PRESETS.len())].1.into(),
             to: times[self.below(times.len())].into(),
             refresh: REFRESH_CHOICES[self.below(REFRESH_CHOICES.len())],
-            utc: self.below(2) == 0,
+            zone: [
+                Zone::Local,
+                Zone::Utc,
+                Zone::Named("Europe/Berlin".into()),
+                Zone::Named("-03:00".into()),
+            ][self.below(4)]
+            .clone(),
             fields: FieldOverrides {
                 message: self.maybe_text(),
                 level: self.maybe_text(),
