@@ -30,6 +30,22 @@ const ACTION_PARAMETERS: &[&str] = &[
     "dynamic_templates",
 ];
 
+/// Action parameters logdash cannot honour: an item that sets one is refused on its own,
+/// not written as if it had not (`_none` is no pipeline; `false` asks for nothing).
+const NOT_HONOURED: &[(&str, &str)] = &[
+    ("version", "logdash keeps no document versions"),
+    ("version_type", "logdash keeps no document versions"),
+    ("if_seq_no", "logdash keeps no sequence numbers to compare"),
+    (
+        "if_primary_term",
+        "logdash keeps no sequence numbers to compare",
+    ),
+    ("pipeline", "logdash runs no ingest pipelines"),
+    ("dynamic_templates", "logdash has no dynamic templates"),
+    ("require_alias", "logdash has no aliases"),
+    ("require_data_stream", "logdash has no data streams"),
+];
+
 /// Longest `_id`, in bytes, as Elasticsearch allows.
 const MAX_ID_BYTES: usize = 512;
 
@@ -42,6 +58,8 @@ struct Item<'b> {
     source: Option<(usize, &'b [u8])>,
     /// An update's body, read with the request.
     update: Option<update::Update>,
+    /// A parameter it sets that logdash cannot honour, and why.
+    not_honoured: Option<(&'static str, &'static str)>,
 }
 
 pub(crate) fn run(
@@ -64,11 +82,23 @@ pub(crate) fn run(
         id,
         source,
         update,
+        not_honoured,
     } in read
     {
         let Some(index) = index else {
             continue; // refused by `read_items`
         };
+        if let Some((parameter, why)) = not_honoured {
+            items.push(item_error(
+                &op,
+                Some(&index),
+                id.as_deref(),
+                400,
+                "illegal_argument_exception",
+                &format!("[{parameter}] is not supported: {why}; the item was not written"),
+            ));
+            continue;
+        }
         if op == "delete" {
             let id = id.unwrap_or_default(); // `read_items` refuses a delete without one
             let found = writes.delete(&index, &id)?;
@@ -300,12 +330,25 @@ fn read_items<'b>(
             }
             _ => None,
         };
+        let not_honoured =
+            NOT_HONOURED
+                .iter()
+                .copied()
+                .find(|(parameter, _)| match meta.get(*parameter) {
+                    None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+                    Some(Value::String(pipeline)) if *parameter == "pipeline" => {
+                        pipeline != "_none"
+                    }
+                    Some(Value::Object(templates)) => !templates.is_empty(),
+                    Some(_) => true,
+                });
         items.push(Item {
             op,
             index,
             id,
             source,
             update,
+            not_honoured,
         });
     }
     if items.is_empty() {
@@ -424,3 +467,6 @@ fn item_error(
         "error": {"type": kind, "reason": reason}
     }})
 }
+
+#[cfg(test)]
+mod tests;
