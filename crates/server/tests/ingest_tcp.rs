@@ -158,3 +158,41 @@ async fn past_the_connection_bound_a_shipper_waits_for_a_slot() {
     settle(&store, &stats, 1).await;
     assert_eq!(messages(&store)[0]["message"], "queued");
 }
+
+/// What Logstash 8's `tcp` input (`json_lines`) adds to an event, and only that:
+/// `@version`, and `@timestamp` when it has none. The sender's name, ip and port go to
+/// `[@metadata][input][tcp][source]` under Logstash 8's default `ecs_compatibility`
+/// (`v8`), which no output stores; so logdash adds no `host` or `port`, and an event's own
+/// `host` (python-logstash-async sends one) stays as sent.
+#[tokio::test]
+async fn an_event_gets_what_logstash_8s_tcp_input_adds_and_nothing_else() {
+    let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
+    let sent = [
+        json!({"@timestamp": "2025-11-25T10:00:00Z", "seq": 1, "message": "classic", "host": "web-1", "port": 51234}),
+        json!({"@timestamp": "2025-11-25T10:00:01Z", "seq": 2, "message": "ecs", "host": {"hostname": "web-2"}}),
+        json!({"seq": 3, "message": "no time of its own"}),
+    ];
+    let payload: String = sent.iter().map(|event| format!("{event}\n")).collect();
+    send(address, payload.as_bytes()).await;
+    settle(&store, &stats, 3).await;
+    let answer = store
+        .search("logstash-*", &json!({"size": 10, "sort": ["seq"]}))
+        .expect("search");
+    let stored: Vec<Value> = answer["hits"]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| hit["_source"].clone())
+        .collect();
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for (kept, sent) in stored.iter().zip(&sent) {
+        let mut expected = sent.as_object().cloned().expect("object");
+        expected.insert("@version".into(), json!("1"));
+        if !expected.contains_key("@timestamp") {
+            let time = kept["@timestamp"].as_str().expect("an arrival time");
+            assert!(time.ends_with('Z') && time.len() == 24, "{time}");
+            expected.insert("@timestamp".into(), json!(time));
+        }
+        assert_eq!(kept, &Value::Object(expected));
+    }
+}
