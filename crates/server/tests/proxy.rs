@@ -333,10 +333,9 @@ async fn https_clusters_are_trusted_through_the_ca_file_and_nothing_else() {
     );
 }
 
-#[tokio::test]
-async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s_credentials() {
-    let upstream = Upstream::start().await;
-    upstream.fail_next_bulks(1);
+/// The TCP input of a proxy-mode logdash with `--ingest` in front of `upstream` (as
+/// `elastic:changeme`): its address and its counters.
+async fn start_ingest(upstream: &Upstream) -> (std::net::SocketAddr, Arc<IngestStats>) {
     let config = logdash_server::Config::parse_from([
         "logdash",
         "--elasticsearch",
@@ -362,6 +361,30 @@ async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s
         config.max_connections,
         Arc::clone(&stats),
     ));
+    (address, stats)
+}
+
+/// The `_bulk` requests `upstream` got, once there are `count` (or after 10 s).
+async fn bulks(upstream: &Upstream, count: usize) -> Vec<common::upstream::Recorded> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let bulks: Vec<_> = upstream
+            .requests()
+            .into_iter()
+            .filter(|r| r.target == "/_bulk")
+            .collect();
+        if bulks.len() >= count || std::time::Instant::now() > deadline {
+            return bulks;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s_credentials() {
+    let upstream = Upstream::start().await;
+    upstream.fail_next_bulks(1);
+    let (address, stats) = start_ingest(&upstream).await;
 
     let mut client = tokio::net::TcpStream::connect(address)
         .await
@@ -375,24 +398,14 @@ async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s
     drop(client);
 
     // the first _bulk met a busy cluster: the batch went again, and arrived once
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let bulks = loop {
-        let bulks: Vec<_> = upstream
-            .requests()
-            .into_iter()
-            .filter(|r| r.target == "/_bulk")
-            .collect();
-        if bulks.len() == 2 || std::time::Instant::now() > deadline {
-            break bulks;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let bulks = bulks(&upstream, 2).await;
     assert_eq!(bulks.len(), 2, "{bulks:?}");
     assert_eq!(bulks[0].body, bulks[1].body);
     let sent = &bulks[1];
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.authorization.as_deref(), Some(BASIC));
     assert_eq!(sent.content_type.as_deref(), Some("application/x-ndjson"));
+    assert_eq!(sent.content_encoding.as_deref(), Some("gzip"));
     let lines: Vec<serde_json::Value> = sent
         .body
         .lines()
@@ -406,4 +419,49 @@ async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s
     assert_eq!(lines[3]["message"], json!("not json"));
     assert_eq!(lines[3]["tags"], json!(["_jsonparsefailure"]));
     assert_eq!(stats.snapshot()["events"], json!(2));
+}
+
+/// Of one `_bulk` answer, the items the cluster could not take now (429, 503) go again,
+/// alone; the one it refused for good (400) is counted as rejected, never sent again.
+#[tokio::test]
+async fn with_ingest_items_the_cluster_was_busy_for_go_again_and_refused_ones_are_counted() {
+    let upstream = Upstream::start().await;
+    upstream.answer_next_bulks_with(vec![vec![201, 429, 400, 503]]);
+    let (address, stats) = start_ingest(&upstream).await;
+    let mut client = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let lines: String = (1..=4)
+        .map(|n| {
+            format!("{{\"@timestamp\":\"2026-11-25T10:00:0{n}.000Z\",\"message\":\"event {n}\"}}\n")
+        })
+        .collect();
+    client.write_all(lines.as_bytes()).await.expect("send");
+    drop(client);
+    let bulks = bulks(&upstream, 2).await;
+    assert_eq!(bulks.len(), 2, "{bulks:?}");
+    let messages = |body: &str| -> Vec<String> {
+        body.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["message"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        messages(&bulks[0].body),
+        ["event 1", "event 2", "event 3", "event 4"]
+    );
+    assert_eq!(messages(&bulks[1].body), ["event 2", "event 4"]);
+    // nothing more is sent: the refused event is not retried
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(bulks_now(&upstream), 2);
+    assert_eq!(stats.snapshot()["events"], json!(3));
+    assert_eq!(stats.snapshot()["rejected"], json!(1));
+}
+
+fn bulks_now(upstream: &Upstream) -> usize {
+    upstream
+        .requests()
+        .iter()
+        .filter(|r| r.target == "/_bulk")
+        .count()
 }

@@ -1,7 +1,10 @@
 //! Proxy mode with `--ingest`: what the TCP input takes goes on to the cluster through its
 //! `_bulk` API, named as Logstash names it (`{prefix}-YYYY.MM.DD`), with the server's
-//! credentials. While the cluster cannot take events, the batch is retried with a growing
-//! pause and the connection it came from waits, so the sender holds on to what follows.
+//! credentials, gzip-compressed as Logstash and Beats send theirs. While the cluster cannot
+//! take events, the batch is retried with a growing pause and the connection it came from
+//! waits, so the sender holds on to what follows. Of a `_bulk` answer, the items the
+//! cluster could not take now (429, 503: Logstash's retryable codes) go again; each item
+//! it refused for good is counted (`rejected` in `/healthz`) and logged with its reason.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -43,11 +46,12 @@ impl Shipper {
         while !lines.is_empty() {
             let outcome = self
                 .upstream
-                .forward(
+                .forward_encoded(
                     Method::POST,
                     "/_bulk",
                     "application/x-ndjson",
-                    Bytes::from(lines.concat()),
+                    Some("gzip"),
+                    gzip(lines.concat().as_bytes()),
                 )
                 .await;
             let retry = match outcome {
@@ -97,14 +101,15 @@ impl Shipper {
         self.stats
             .events
             .fetch_add(sorted.taken as u64, Ordering::Relaxed);
-        if sorted.refused > 0 {
-            self.stats
-                .rejected
-                .fetch_add(sorted.refused as u64, Ordering::Relaxed);
+        self.stats
+            .rejected
+            .fetch_add(sorted.refused.len() as u64, Ordering::Relaxed);
+        for refused in &sorted.refused {
             tracing::error!(
-                events = sorted.refused,
-                first_reason = %sorted.first_reason,
-                "the cluster refused events"
+                index = %refused.index,
+                status = refused.status,
+                reason = %refused.reason,
+                "the cluster refused an event; it is dropped"
             );
         }
     }
@@ -122,21 +127,45 @@ fn bulk_lines(events: Vec<Source>, now: EpochMillis, prefix: &str) -> Vec<String
         .collect()
 }
 
+/// Item statuses that mean "not now" rather than "never" (Logstash's `RETRYABLE_CODES`).
+const RETRYABLE: [u64; 2] = [429, 503];
+
+/// The body compressed for `Content-Encoding: gzip` (a fast level: the cluster's time
+/// matters more than the bytes).
+fn gzip(body: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::fast(),
+    );
+    // writing to memory cannot fail
+    let _ = encoder.write_all(body);
+    Bytes::from(encoder.finish().unwrap_or_default())
+}
+
 /// What a `_bulk` answer says of each entry.
 #[derive(Debug, PartialEq)]
 struct Sorted {
     taken: usize,
-    refused: usize,
-    first_reason: String,
-    /// Entries the cluster was too busy for (429), to send again.
+    /// Entries refused for good.
+    refused: Vec<Refused>,
+    /// Entries the cluster could not take now (429, 503), to send again.
     retry: Vec<usize>,
+}
+
+/// One entry the cluster refused for good, as it said.
+#[derive(Debug, PartialEq)]
+struct Refused {
+    index: String,
+    status: u64,
+    /// `type: reason`.
+    reason: String,
 }
 
 fn sort_items(answer: &Value, sent: usize) -> Sorted {
     let mut sorted = Sorted {
         taken: 0,
-        refused: 0,
-        first_reason: String::new(),
+        refused: Vec::new(),
         retry: Vec::new(),
     };
     let items = answer["items"]
@@ -148,11 +177,17 @@ fn sort_items(answer: &Value, sent: usize) -> Sorted {
         if answer["errors"] == json!(false) {
             sorted.taken = sent;
         } else {
-            sorted.refused = sent;
-            sorted.first_reason = format!(
+            let reason = format!(
                 "a _bulk answer with {} items for {sent} events",
                 items.len()
             );
+            sorted.refused = (0..sent)
+                .map(|_| Refused {
+                    index: String::new(),
+                    status: 0,
+                    reason: reason.clone(),
+                })
+                .collect();
         }
         return sorted;
     }
@@ -163,14 +198,18 @@ fn sort_items(answer: &Value, sent: usize) -> Sorted {
             .unwrap_or(&Value::Null);
         match result["status"].as_u64() {
             Some(200..=299) => sorted.taken += 1,
-            Some(429) => sorted.retry.push(at),
-            _ => {
-                sorted.refused += 1;
-                if sorted.first_reason.is_empty() {
-                    sorted.first_reason = result["error"]["reason"]
-                        .as_str()
-                        .map_or_else(|| result["error"].to_string(), str::to_string);
-                }
+            Some(status) if RETRYABLE.contains(&status) => sorted.retry.push(at),
+            status => {
+                let error = &result["error"];
+                let reason = match (error["type"].as_str(), error["reason"].as_str()) {
+                    (Some(kind), Some(reason)) => format!("{kind}: {reason}"),
+                    _ => error.to_string(),
+                };
+                sorted.refused.push(Refused {
+                    index: result["_index"].as_str().unwrap_or_default().to_string(),
+                    status: status.unwrap_or(0),
+                    reason,
+                });
             }
         }
     }
@@ -221,22 +260,26 @@ mod tests {
     fn a_bulk_answer_is_sorted_into_taken_refused_and_busy() {
         let answer = json!({"errors": true, "items": [
             {"create": {"status": 201}},
-            {"create": {"status": 400, "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [status]"}}},
+            {"create": {"_index": "logstash-2025.11.25", "status": 400, "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [status]"}}},
             {"create": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}},
             {"create": {"status": 201}},
+            {"create": {"status": 503, "error": {"type": "unavailable_shards_exception"}}},
         ]});
         assert_eq!(
-            sort_items(&answer, 4),
+            sort_items(&answer, 5),
             Sorted {
                 taken: 2,
-                refused: 1,
-                first_reason: "failed to parse field [status]".into(),
-                retry: vec![2],
+                refused: vec![Refused {
+                    index: "logstash-2025.11.25".into(),
+                    status: 400,
+                    reason: "mapper_parsing_exception: failed to parse field [status]".into(),
+                }],
+                retry: vec![2, 4],
             }
         );
         let short = sort_items(&json!({"errors": true, "items": []}), 3);
-        assert_eq!((short.taken, short.refused), (0, 3));
+        assert_eq!((short.taken, short.refused.len()), (0, 3));
         let fine = sort_items(&json!({"errors": false}), 3);
-        assert_eq!((fine.taken, fine.refused), (3, 0));
+        assert_eq!((fine.taken, fine.refused.len()), (3, 0));
     }
 }

@@ -140,6 +140,20 @@ impl Upstream {
         content_type: &'static str,
         body: Bytes,
     ) -> Result<Answer, ApiError> {
+        self.forward_encoded(method, path_and_query, content_type, None, body)
+            .await
+    }
+
+    /// Forwards one request whose body is encoded as `encoding` says (`Content-Encoding`:
+    /// `gzip` for the `_bulk` requests of `--ingest`, as Logstash and Beats send theirs).
+    pub async fn forward_encoded(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        content_type: &'static str,
+        encoding: Option<&'static str>,
+        body: Bytes,
+    ) -> Result<Answer, ApiError> {
         let _slot = match self.slots.try_acquire() {
             Ok(slot) => slot,
             // a short wait for a free slot, then a clear refusal rather than an unbounded queue
@@ -156,7 +170,7 @@ impl Upstream {
                     ),
                 })?,
         };
-        let request = self.request(&method, path_and_query, content_type, &body)?;
+        let request = self.request(&method, path_and_query, content_type, encoding, &body)?;
         let bodiless = method == Method::HEAD;
         let answer = tokio::time::timeout(self.timeout, self.exchange(&request, bodiless))
             .await
@@ -179,6 +193,7 @@ impl Upstream {
         method: &Method,
         path_and_query: &str,
         content_type: &str,
+        encoding: Option<&str>,
         body: &[u8],
     ) -> Result<Vec<u8>, ApiError> {
         if !path_and_query.starts_with('/') || !path_and_query.bytes().all(|b| b.is_ascii_graphic())
@@ -210,6 +225,11 @@ impl Upstream {
         if !body.is_empty() {
             for part in ["Content-Type: ", content_type, "\r\n"] {
                 request.extend_from_slice(part.as_bytes());
+            }
+            if let Some(encoding) = encoding {
+                for part in ["Content-Encoding: ", encoding, "\r\n"] {
+                    request.extend_from_slice(part.as_bytes());
+                }
             }
         }
         if !body.is_empty() || !matches!(*method, Method::GET | Method::HEAD) {

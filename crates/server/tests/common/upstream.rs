@@ -1,8 +1,9 @@
 //! A stand-in for Elasticsearch that records every request it gets, so tests can prove
 //! what the proxy forwards (and what it never forwards). It answers:
 //! `GET /` with cluster info, `/slow/...` after 3 s, `/missing/...` with a 404 error,
-//! saved-query documents under `/.logdash-saved-queries/` from memory, `/_bulk` with every
-//! entry created (after failing as many times as asked with 503), searches as the test
+//! saved-query documents under `/.logdash-saved-queries/` from memory, `/_bulk` (its body
+//! gunzipped when it says it is gzip) with every entry created (after failing as many
+//! times as asked with 503, or with the item statuses a test gave), searches as the test
 //! says (`answer_searches`), and anything else with an empty search result.
 
 use std::collections::BTreeMap;
@@ -26,6 +27,8 @@ pub struct Recorded {
     pub authorization: Option<String>,
     pub cookie: Option<String>,
     pub content_type: Option<String>,
+    pub content_encoding: Option<String>,
+    /// Decompressed when it came gzip-encoded.
     pub body: String,
 }
 
@@ -37,6 +40,8 @@ struct Memory {
     requests: Vec<Recorded>,
     documents: BTreeMap<String, Value>,
     bulk_failures_left: usize,
+    /// Item statuses for the next `_bulk` answers, one list per request.
+    bulk_items: Vec<Vec<u16>>,
     searches: Option<Searches>,
 }
 
@@ -72,6 +77,12 @@ impl Upstream {
         self.memory.lock().expect("lock").bulk_failures_left = times;
     }
 
+    /// The next `_bulk` requests' items get these statuses (one list per request, in
+    /// order; a list shorter than the request's entries creates the rest).
+    pub fn answer_next_bulks_with(&self, statuses: Vec<Vec<u16>>) {
+        self.memory.lock().expect("lock").bulk_items = statuses;
+    }
+
     /// Every `_search` from now on is answered by `answer` (given the request's body).
     pub fn answer_searches(&self, answer: impl Fn(&Value) -> Value + Send + Sync + 'static) {
         self.memory.lock().expect("lock").searches = Some(Arc::new(answer));
@@ -99,12 +110,23 @@ async fn answer(
     let target = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_string(), |pq| pq.as_str().to_string());
+    let content_encoding = header(&headers, "content-encoding");
+    let body = match content_encoding.as_deref() {
+        Some("gzip") => {
+            use std::io::Read;
+            let mut plain = Vec::new();
+            let read = flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut plain);
+            read.map(|_| Bytes::from(plain)).unwrap_or(body)
+        }
+        _ => body,
+    };
     let recorded = Recorded {
         method: method.to_string(),
         target: target.clone(),
         authorization: header(&headers, "authorization"),
         cookie: header(&headers, "cookie"),
         content_type: header(&headers, "content-type"),
+        content_encoding,
         body: String::from_utf8_lossy(&body).to_string(),
     };
     let searches = {
@@ -135,8 +157,20 @@ async fn answer(
             return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(error)).into_response();
         }
         let entries = String::from_utf8_lossy(&body).lines().count() / 2;
-        let items = vec![json!({"create": {"status": 201, "result": "created"}}); entries];
-        return axum::Json(json!({"took": 1, "errors": false, "items": items})).into_response();
+        let statuses = if memory.bulk_items.is_empty() {
+            Vec::new()
+        } else {
+            memory.bulk_items.remove(0)
+        };
+        let items: Vec<Value> = (0..entries)
+            .map(|at| match statuses.get(at).copied().unwrap_or(201) {
+                201 => json!({"create": {"_index": "logstash-test", "status": 201, "result": "created"}}),
+                status => json!({"create": {"_index": "logstash-test", "status": status,
+                    "error": {"type": "test_exception", "reason": format!("answered {status} by the test")}}}),
+            })
+            .collect();
+        let errors = items.iter().any(|item| item["create"]["status"] != 201);
+        return axum::Json(json!({"took": 1, "errors": errors, "items": items})).into_response();
     }
     // a cluster with a node gone: searches answer 200 with one of two shards failed
     if path.starts_with("/partial") {
