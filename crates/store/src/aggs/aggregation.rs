@@ -3,6 +3,7 @@
 use super::dates::{date_histogram, date_range_bounds};
 use super::filter::{EsFilter, Filters};
 use super::terms_order;
+use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
 use crate::percentiles::Bucketing;
 
@@ -63,9 +64,18 @@ pub(super) fn one(
             sub_aggregation,
         })
     };
+    if kind == "top_hits" {
+        if sub.is_some() {
+            return Err(RequestError::bad_request(format!(
+                "Aggregator [{name}] of type [top_hits] cannot accept sub-aggregations"
+            )));
+        }
+        return Ok((None, Plan::TopHits(TopHitsSpec::parse(name, body)?)));
+    }
     if kind == "filter" {
         let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
-        return Ok((Some(filter(body, sub_aggs)?), Plan::Single(children)));
+        let plan = scoped(Plan::Single(children), || Scope::Query(body.clone()));
+        return Ok((Some(filter(body, sub_aggs)?), plan));
     }
     if kind == "filters" {
         let filters = Filters::parse(name, body)?;
@@ -306,11 +316,14 @@ pub(super) fn one(
                 as_filters: false,
             }
         }
-        "terms" => Plan::Buckets {
-            children,
-            dates: matches!(target, Target::Whole(_, FieldKind::Date)),
-            order: terms_order::take(name, &mut body)?,
-        },
+        "terms" => scoped(
+            Plan::Buckets {
+                children,
+                dates: matches!(target, Target::Whole(_, FieldKind::Date)),
+                order: terms_order::take(name, &mut body)?,
+            },
+            || Scope::Term(field.clone()),
+        ),
         "histogram" => Plan::Buckets {
             children,
             dates: false,
@@ -327,6 +340,20 @@ pub(super) fn one(
     };
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;
     Ok((Some(aggregation), plan))
+}
+
+/// A bucket aggregation, with what narrows to its buckets when a top_hits under it needs
+/// to know.
+fn scoped(plan: Plan, scope: impl FnOnce() -> Scope) -> Plan {
+    let holds = match &plan {
+        Plan::Single(children) | Plan::Buckets { children, .. } => top_hits::holds(children),
+        _ => false,
+    };
+    if holds {
+        Plan::Scoped(Box::new(plan), scope())
+    } else {
+        plan
+    }
 }
 
 /// A range aggregation's `missing`: the number events without the field count as.

@@ -25,6 +25,9 @@ mod dates;
 mod filter;
 mod render;
 mod terms_order;
+mod top_hits;
+
+pub(crate) use top_hits::{TopHitsSpec, MAX_SEARCHES};
 
 use aggregation::one;
 use render::render_level;
@@ -49,6 +52,7 @@ const SUPPORTED: &[&str] = &[
     "value_count",
     "extended_stats",
     "composite",
+    "top_hits",
 ];
 
 /// A checked aggregation request, ready to run and to render.
@@ -137,6 +141,10 @@ enum Plan {
     Meta(Box<Plan>, Value),
     /// Computed beside tantivy's aggregations: the number of its spec.
     Percentiles(usize),
+    /// Read after the aggregations, by a search per bucket (see `top_hits`).
+    TopHits(TopHitsSpec),
+    /// A `terms` or `filter` with a top_hits under it, and what narrows to its buckets.
+    Scoped(Box<Plan>, top_hits::Scope),
 }
 
 impl Prepared {
@@ -153,6 +161,22 @@ impl Prepared {
         (!self.exact.is_empty()).then(|| PercentilesCollector {
             specs: self.exact.clone(),
         })
+    }
+
+    /// Whether some top_hits' events are to be read ([`Prepared::fill_top_hits`]).
+    pub(crate) fn has_top_hits(&self) -> bool {
+        top_hits::holds(&self.plan)
+    }
+
+    /// Reads every top_hits' events into the rendered `aggregations`; `total` is the
+    /// request's match count, `run` one bucket's search.
+    pub(crate) fn fill_top_hits(
+        &self,
+        aggregations: &mut Value,
+        total: u64,
+        run: &mut top_hits::ReadBucket<'_>,
+    ) -> Result<(), RequestError> {
+        top_hits::fill(&self.plan, aggregations, total, &mut Vec::new(), run)
     }
 
     pub(crate) fn render(
@@ -202,6 +226,7 @@ pub(crate) fn prepare(
 ) -> Result<Prepared, RequestError> {
     let mut exact = Vec::new();
     let (aggs, plan) = level(aggs, mapping, now, Place::Top, &mut exact, bounds)?;
+    top_hits::check_placement(&plan, None)?;
     Ok(Prepared { aggs, plan, exact })
 }
 

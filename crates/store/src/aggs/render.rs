@@ -16,7 +16,9 @@ pub(super) fn render_level(
             Plan::Meta(inner, meta) => (&**inner, Some(meta)),
             other => (other, None),
         };
-        if let Plan::Percentiles(spec) = inner {
+        if let Plan::TopHits(_) = inner {
+            // read after, by a search per bucket
+        } else if let Plan::Percentiles(spec) = inner {
             if let Some(level) = value.as_object_mut() {
                 let mut answer = exact.answer(*spec, bucket);
                 if let Some(meta) = meta {
@@ -207,7 +209,8 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             render_one(result, inner, exact);
             result["meta"] = meta.clone();
         }
-        Plan::Percentiles(..) => {}
+        Plan::Scoped(inner, _) => render_one(result, inner, exact),
+        Plan::Percentiles(..) | Plan::TopHits(_) => {}
     }
 }
 

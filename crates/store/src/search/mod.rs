@@ -131,9 +131,41 @@ impl Store {
             response["hits"]["total"] = total;
         }
         if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
-            response["aggregations"] = prepared.render(results, percentiles)?;
+            let mut aggregations = prepared.render(results, percentiles)?;
+            if prepared.has_top_hits() {
+                self.read_top_hits(&prepared, &mut aggregations, index_expression, body, count)
+                    .map_err(on_shards)?;
+            }
+            response["aggregations"] = aggregations;
         }
         Ok(response)
+    }
+
+    /// The events of every top_hits, each bucket's by a search of its own (at most
+    /// `aggs::MAX_SEARCHES` of them).
+    fn read_top_hits(
+        &self,
+        prepared: &aggs::Prepared,
+        aggregations: &mut Value,
+        index_expression: &str,
+        body: &Value,
+        total: usize,
+    ) -> Result<(), RequestError> {
+        let query = body.get("query");
+        let mut searches = 0;
+        prepared.fill_top_hits(aggregations, total as u64, &mut |spec, filters, in_bucket| {
+            searches += 1;
+            if searches > aggs::MAX_SEARCHES {
+                return Err(RequestError::illegal_argument(format!(
+                    "top_hits in more than {} buckets is not supported by logdash: ask for fewer buckets",
+                    aggs::MAX_SEARCHES
+                )));
+            }
+            let answer = self.search(index_expression, &spec.search_body(query, filters))?;
+            let mut hits = answer["hits"].clone();
+            hits["total"] = json!({"value": in_bucket, "relation": "eq"});
+            Ok(hits)
+        })
     }
 
     /// `POST /{index}/_count`.
