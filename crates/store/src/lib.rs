@@ -17,6 +17,7 @@ pub mod event;
 mod files;
 mod index_admin;
 mod indices;
+mod ip;
 pub mod mapping;
 mod meta;
 mod percentiles;

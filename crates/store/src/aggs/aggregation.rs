@@ -117,6 +117,14 @@ pub(super) fn one(
         ))
     })?;
     let target = resolve(mapping, &field);
+    // an address is counted, bucketed by itself or looked up, never summed or ranged
+    if matches!(target, Target::Whole(_, FieldKind::Ip))
+        && !matches!(kind, "terms" | "cardinality" | "value_count")
+    {
+        return Err(RequestError::illegal_argument(format!(
+            "Field [{field}] of type [ip] is not supported for aggregation [{kind}]"
+        )));
+    }
     let column = column_of(&target, kind, &field)?;
     body.insert("field".into(), Value::String(column.clone()));
     if kind == "percentiles" || kind == "percentile_ranks" {
@@ -320,6 +328,7 @@ pub(super) fn one(
             Plan::Buckets {
                 children,
                 dates: matches!(target, Target::Whole(_, FieldKind::Date)),
+                ips: matches!(target, Target::Whole(_, FieldKind::Ip)),
                 order: terms_order::take(name, &mut body)?,
             },
             || Scope::Term(field.clone()),
@@ -327,6 +336,7 @@ pub(super) fn one(
         "histogram" => Plan::Buckets {
             children,
             dates: false,
+            ips: false,
             order: None,
         },
         "value_count" => Plan::Cardinality,

@@ -104,6 +104,8 @@ enum Plan {
     Buckets {
         children: Vec<(String, Plan)>,
         dates: bool,
+        /// Keys are `ip` keys, shown as the addresses.
+        ips: bool,
         /// `terms` ordered by several criteria: sorted and cut when rendered.
         order: Option<terms_order::CompoundOrder>,
     },

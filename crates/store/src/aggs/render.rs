@@ -77,6 +77,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
         Plan::Buckets {
             children,
             dates,
+            ips,
             order,
         } => {
             for bucket in buckets_mut(result) {
@@ -84,11 +85,20 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                     bucket["key"] = json!(key as i64);
                     bucket["key_as_string"] = json!(format_iso8601(key as i64));
                 }
+
                 whole_doc_count(bucket);
                 render_level(bucket, children, exact, 0);
             }
             if let Some(order) = order {
                 order.apply(result);
+            }
+            // after ordering: the keys sort as addresses, their text does not
+            if *ips {
+                for bucket in buckets_mut(result) {
+                    if let Some(address) = bucket["key"].as_str().and_then(crate::ip::address_of) {
+                        bucket["key"] = json!(address);
+                    }
+                }
             }
         }
         Plan::Range {

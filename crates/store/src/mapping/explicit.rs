@@ -248,6 +248,7 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
         "double" | "float" | "half_float" | "scaled_float" => FieldKind::Float,
         "boolean" => FieldKind::Boolean,
         "date" => FieldKind::Date,
+        "ip" => FieldKind::Ip,
         known if NOT_IMPLEMENTED.contains(&known) => {
             return Err(RequestError::illegal_argument(format!(
                 "the field type [{known}] (of field [{path}]) is not supported by logdash"

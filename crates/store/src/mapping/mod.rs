@@ -27,6 +27,8 @@ pub enum FieldKind {
     Boolean,
     /// An ISO 8601 string (and `@timestamp` always).
     Date,
+    /// An IPv4 or IPv6 address (declared by an explicit mapping), indexed as `ip::key`.
+    Ip,
 }
 
 impl FieldKind {
@@ -38,6 +40,7 @@ impl FieldKind {
             FieldKind::Float => "float",
             FieldKind::Boolean => "boolean",
             FieldKind::Date => "date",
+            FieldKind::Ip => "ip",
         }
     }
 }

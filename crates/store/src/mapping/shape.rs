@@ -221,6 +221,13 @@ fn fit(
             let words = value.as_str().map(|text| Value::String(text.to_string()));
             Ok((words, Some(Value::Number(millis.into()))))
         }
+        // an address is no text: only its key is indexed
+        FieldKind::Ip => {
+            let text = value.as_str().ok_or(None)?;
+            let address = crate::ip::parse(text)
+                .ok_or_else(|| Some(format!("'{text}' is not an IP string literal.")))?;
+            Ok((None, Some(Value::String(crate::ip::key(address)))))
+        }
     }
 }
 

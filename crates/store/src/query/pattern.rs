@@ -15,13 +15,23 @@ pub(super) fn pattern(ctx: &mut Context<'_>, query: &Pattern) -> Result<Q, Reque
         Target::Text(path) => (ctx.fields.text, path),
         Target::Whole(path, FieldKind::Text) => (ctx.fields.kw, path),
         Target::Unmapped(_) => return Ok(Box::new(EmptyQuery)),
+        // as Elasticsearch words it (regexp has no wildcard field type to name)
         Target::Whole(_, kind) => {
-            return Err(RequestError::illegal_argument(format!(
-                "Can only use {} queries on keyword and text fields - not on [{}] which is of type [{}]",
-                query.kind.name(),
-                query.field,
-                kind.es_type()
-            )))
+            let fields = match query.kind {
+                PatternKind::Regexp => "keyword and text fields",
+                _ => "keyword, text and wildcard fields",
+            };
+            return Err(RequestError {
+                status: 400,
+                kind: "query_shard_exception",
+                reason: format!(
+                    "Can only use {} queries on {fields} - not on [{}] which is of type [{}]",
+                    query.kind.name(),
+                    query.field,
+                    kind.es_type()
+                ),
+                raised: crate::Raised::Anywhere,
+            });
         }
         Target::Timestamp | Target::Index | Target::Id => {
             return Err(RequestError::illegal_argument(format!(

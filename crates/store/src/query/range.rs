@@ -167,6 +167,28 @@ pub(super) fn range_for(
             }
             Ok(Box::new(RangeQuery::new(lower, upper)))
         }
+        // addresses: from the first key of the lower one to the last of the upper one
+        Target::Whole(path, FieldKind::Ip) => {
+            let key = |text: &str, last: bool| -> Result<String, RequestError> {
+                let (first, end) = crate::ip::query_block(text)?;
+                Ok(if last { end } else { first })
+            };
+            let term = |key: String| string_term(ctx.fields.kw, &path, &key);
+            let lower = match lower {
+                None => Bound::Unbounded,
+                Some(text) if include_lower => Bound::Included(term(key(&text, false)?)),
+                Some(text) => Bound::Excluded(term(key(&text, true)?)),
+            };
+            let upper = match upper {
+                None => Bound::Unbounded,
+                Some(text) if include_upper => Bound::Included(term(key(&text, true)?)),
+                Some(text) => Bound::Excluded(term(key(&text, false)?)),
+            };
+            if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+                return Ok(exists(ctx, field));
+            }
+            Ok(Box::new(RangeQuery::new(lower, upper)))
+        }
         Target::Unmapped(_) => Ok(Box::new(tantivy::query::EmptyQuery)),
         Target::Text(path) => Err(RequestError::illegal_argument(format!(
             "range queries on text field [{path}] are not supported; use [{path}.keyword]"

@@ -78,6 +78,7 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
                 Bound::Included(ms),
             )
         }
+        Target::Whole(path, FieldKind::Ip) => ip_block(ctx, &path, &text)?,
         Target::Index => Box::new(TermQuery::new(
             Term::from_field_text(ctx.fields.index, &text),
             IndexRecordOption::Basic,
@@ -235,4 +236,19 @@ pub(super) fn number_range(
         float_term,
     );
     Box::new(BooleanQuery::union(vec![ints, floats]))
+}
+
+/// An `ip` field's events at one address or in a CIDR block (`10.0.0.0/8`), as
+/// Elasticsearch reads a term on one.
+pub(super) fn ip_block(ctx: &Context<'_>, path: &str, text: &str) -> Result<Q, RequestError> {
+    let (first, last) = crate::ip::query_block(text)?;
+    let key = |key: &str| string_term(ctx.fields.kw, path, key);
+    Ok(if first == last {
+        Box::new(TermQuery::new(key(&first), IndexRecordOption::Basic))
+    } else {
+        Box::new(RangeQuery::new(
+            Bound::Included(key(&first)),
+            Bound::Included(key(&last)),
+        ))
+    })
 }

@@ -158,6 +158,11 @@ impl SortKey {
             "_doc" => SortSource::Doc,
             field => match resolve(mapping, field) {
                 Target::Timestamp => SortSource::Timestamp,
+                Target::Whole(path, FieldKind::Ip) => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "sorting on the ip field [{path}] is not supported by logdash"
+                    )))
+                }
                 Target::Whole(path, kind) => SortSource::Column(path, kind),
                 Target::Unmapped(_) => SortSource::Unmapped,
                 Target::Text(path) => {
