@@ -360,3 +360,24 @@ async fn in_proxy_mode_watchers_are_told_what_the_cluster_s_shards_left_out() {
     assert_eq!(told.kind, "shards");
     assert!(told.id.is_none(), "not a resume point");
 }
+
+/// The live matcher reads fields as dynamic mapping types them; an `ip` or `keyword`
+/// field a mapping declares is matched otherwise, so a view that names one is polled.
+#[tokio::test]
+async fn a_view_naming_a_declared_ip_field_is_polled_not_pushed() {
+    let server = common::start(&[]).await;
+    let Backend::Embedded(store) = &server.state.backend else {
+        panic!("an embedded store");
+    };
+    store
+        .create_index(
+            "logs-net",
+            &json!({"mappings": {"properties": {"client": {"properties": {"ip": {"type": "ip"}}}}}}),
+        )
+        .expect("created");
+    let cidr = Sse::open(&server, "index=logs-*&q=client.ip:%2210.0.0.0%2F8%22", None).await;
+    assert_eq!(cidr.status, 400);
+    assert!(cidr.buffer.contains("[client.ip]"), "{}", cidr.buffer);
+    let other = Sse::open(&server, "index=logs-*&q=level:ERROR", None).await;
+    assert_eq!(other.status, 200);
+}

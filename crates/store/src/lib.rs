@@ -355,6 +355,26 @@ impl Store {
         Ok(())
     }
 
+    /// The fields an index or a template declares as a type matched whole (`keyword`,
+    /// `ip`): the push tail decides events one by one as dynamic mapping reads them, so a
+    /// view that names one (or searches every field while there is one) is polled.
+    pub fn whole_typed_fields(&self) -> std::collections::BTreeSet<String> {
+        let mut declared: Vec<mapping::explicit::Explicit> = self
+            .templates
+            .read()
+            .map(|templates| templates.declared())
+            .unwrap_or_default();
+        if let Ok(explicit) = self.explicit.read() {
+            declared.extend(explicit.values().cloned());
+        }
+        declared
+            .iter()
+            .flat_map(|explicit| explicit.fields.iter())
+            .filter(|(_, field)| matches!(field.kind, FieldKind::Keyword | FieldKind::Ip))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// The names of all indices, sorted.
     pub fn index_names(&self) -> Vec<String> {
         self.mappings

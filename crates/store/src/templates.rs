@@ -33,6 +33,16 @@ pub(crate) struct Templates {
 }
 
 impl Templates {
+    /// What each template's mappings declare (one each; templates that cannot be read
+    /// were refused when put, so none is left out).
+    pub(crate) fn declared(&self) -> Vec<Explicit> {
+        self.composable
+            .values()
+            .chain(self.legacy.values())
+            .filter_map(|template| apply(&[template]).ok())
+            .collect()
+    }
+
     fn of(&self, kind: Kind) -> &BTreeMap<String, Value> {
         match kind {
             Kind::Composable => &self.composable,

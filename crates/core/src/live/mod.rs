@@ -48,6 +48,24 @@ impl LiveQuery {
         Ok(LiveQuery { indices, node })
     }
 
+    /// The fields its clauses name (`*` for a term without a field, which every field
+    /// may hold): a view that names one an index declared a type of its own (`keyword`,
+    /// `ip`) is decided by searching, not here.
+    pub fn fields_named(&self) -> Vec<&str> {
+        fn walk<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
+            match node {
+                Node::And(nodes) | Node::Or(nodes) => nodes.iter().for_each(|n| walk(n, out)),
+                Node::Not(inner) | Node::Boost(inner, _) => walk(inner, out),
+                Node::Exists(field) => out.push(field),
+                Node::Term { field, .. } => out.push(field.as_deref().unwrap_or("*")),
+                Node::All => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.node, &mut out);
+        out
+    }
+
     /// Whether the event `source`, stored in `index`, belongs to this view at `now`
     /// (date math in ranges is read against it).
     pub fn matches(&self, index: &str, source: &Map<String, Value>, now: EpochMillis) -> bool {

@@ -130,3 +130,15 @@ fn words_are_the_analyzers() {
     assert_eq!(words("my_function"), ["my_function"]);
     assert!(wildcard("he*o", "hello") && wildcard("*", "") && !wildcard("h?", "hel"));
 }
+
+#[test]
+fn a_view_names_the_fields_its_clauses_read() {
+    let query = LiveQuery::compile(
+        "logs-*",
+        "client.ip:\"10.0.0.0/8\" AND (error OR NOT _exists_:user) AND level:ERROR^2",
+    )
+    .expect("compiles");
+    assert_eq!(query.fields_named(), ["client.ip", "*", "user", "level"]);
+    let all = LiveQuery::compile("logs-*", "").expect("compiles");
+    assert!(all.fields_named().is_empty());
+}

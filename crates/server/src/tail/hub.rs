@@ -4,7 +4,7 @@
 //! missed instead of growing the server's memory. In proxy mode no event passes by the
 //! server: a view is fed by one poll of the cluster ([`super::poller`]) for all its watchers.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
@@ -155,11 +155,15 @@ impl Hub {
     }
 
     /// Adds a watcher of the view (`index`, `query`); `after` is the last event id it saw.
+    /// `typed` names the fields some mapping declares a type the live matcher does not
+    /// read as the store does (`Store::whole_typed_fields`): a view naming one, or
+    /// searching every field while there is one, is polled.
     pub fn watch(
         self: &Arc<Self>,
         index: &str,
         query: &str,
         after: Option<u64>,
+        typed: &BTreeSet<String>,
     ) -> Result<Watch, Refused> {
         if self.closed.load(Ordering::Acquire) {
             return Err(Refused::Busy("logdash is stopping".into()));
@@ -169,6 +173,19 @@ impl Hub {
             true => None,
             false => Some(LiveQuery::compile(index, query).map_err(Refused::Unsupported)?),
         };
+        if let Some(field) = compiled
+            .iter()
+            .flat_map(LiveQuery::fields_named)
+            .find(|field| {
+                typed.contains(field.strip_suffix(".keyword").unwrap_or(field))
+                    || (*field == "*" && !typed.is_empty())
+            })
+        {
+            return Err(Refused::Unsupported(match field {
+                "*" => "a term without a field, while some index declares field types".into(),
+                field => format!("[{field}] is declared as a type that is matched by searching"),
+            }));
+        }
         let key = (index.to_string(), query.to_string());
         let mut inner = self.lock();
         prune(&mut inner, Instant::now());

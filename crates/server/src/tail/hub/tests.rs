@@ -28,7 +28,9 @@ fn publish(hub: &Hub, index: &str, sources: &[Map<String, Value>]) {
 #[test]
 fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
     let hub = Hub::new(limits(), false);
-    let mut watch = hub.watch("logs-*", "level:ERROR", None).expect("watches");
+    let mut watch = hub
+        .watch("logs-*", "level:ERROR", None, &BTreeSet::new())
+        .expect("watches");
     let errors: Vec<_> = (0..QUEUE + 76).map(|n| source("ERROR", n)).collect();
     publish(&hub, "logs-app", &errors);
     assert_eq!(watch.skipped.load(Ordering::Relaxed), 76);
@@ -43,8 +45,12 @@ fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
 #[test]
 fn one_view_is_matched_once_whatever_its_watchers_and_each_hit_written_once() {
     let hub = Hub::new(limits(), false);
-    let mut first = hub.watch("logs-*", "level:ERROR", None).expect("watches");
-    let mut second = hub.watch("logs-*", "level:ERROR", None).expect("watches");
+    let mut first = hub
+        .watch("logs-*", "level:ERROR", None, &BTreeSet::new())
+        .expect("watches");
+    let mut second = hub
+        .watch("logs-*", "level:ERROR", None, &BTreeSet::new())
+        .expect("watches");
     publish(&hub, "logs-app", &[source("ERROR", 1), source("INFO", 2)]);
     let (a, b) = (
         first.receiver.try_recv().expect("a hit"),
@@ -64,19 +70,23 @@ fn limits_refuse_by_name_and_leaving_frees_a_place() {
         },
         false,
     );
-    let first = hub.watch("logs-*", "a", None).expect("watches");
+    let first = hub
+        .watch("logs-*", "a", None, &BTreeSet::new())
+        .expect("watches");
     assert!(
-        matches!(hub.watch("logs-*", "b", None), Err(Refused::Busy(reason)) if reason.contains("--max-tail-views"))
+        matches!(hub.watch("logs-*", "b", None, &BTreeSet::new()), Err(Refused::Busy(reason)) if reason.contains("--max-tail-views"))
     );
-    let _second = hub.watch("logs-*", "a", None).expect("same view");
+    let _second = hub
+        .watch("logs-*", "a", None, &BTreeSet::new())
+        .expect("same view");
     assert!(
-        matches!(hub.watch("logs-*", "a", None), Err(Refused::Busy(reason)) if reason.contains("--max-tail-watchers"))
+        matches!(hub.watch("logs-*", "a", None, &BTreeSet::new()), Err(Refused::Busy(reason)) if reason.contains("--max-tail-watchers"))
     );
     drop(first);
     assert_eq!(hub.counts(), (1, 1));
-    assert!(hub.watch("logs-*", "a", None).is_ok());
+    assert!(hub.watch("logs-*", "a", None, &BTreeSet::new()).is_ok());
     assert!(matches!(
-        hub.watch("logs-*", "/re.*/", None),
+        hub.watch("logs-*", "/re.*/", None, &BTreeSet::new()),
         Err(Refused::Unsupported(_))
     ));
 }
@@ -84,7 +94,9 @@ fn limits_refuse_by_name_and_leaving_frees_a_place() {
 #[test]
 fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
     let hub = Hub::new(limits(), false);
-    let mut watch = hub.watch("logs-*", "", None).expect("watches");
+    let mut watch = hub
+        .watch("logs-*", "", None, &BTreeSet::new())
+        .expect("watches");
     publish(
         &hub,
         "logs-app",
@@ -94,14 +106,18 @@ fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
     drop(watch);
     // the view lingers without watchers, still matching
     publish(&hub, "logs-app", &[source("INFO", 4)]);
-    let again = hub.watch("logs-*", "", Some(seen)).expect("watches");
+    let again = hub
+        .watch("logs-*", "", Some(seen), &BTreeSet::new())
+        .expect("watches");
     assert!(!again.gap);
     let replayed: Vec<u64> = again.replay.iter().map(|hit| hit.seq).collect();
     assert_eq!(replayed, [seen + 1, seen + 2, seen + 3]);
     // more than the view keeps: a resume from the start has a gap
     let many: Vec<_> = (0..RECENT + 5).map(|n| source("INFO", n)).collect();
     publish(&hub, "logs-app", &many);
-    let late = hub.watch("logs-*", "", Some(seen)).expect("watches");
+    let late = hub
+        .watch("logs-*", "", Some(seen), &BTreeSet::new())
+        .expect("watches");
     assert!(late.gap);
     assert_eq!(late.replay.len(), RECENT);
 }
@@ -109,14 +125,16 @@ fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
 #[test]
 fn closing_ends_every_queue() {
     let hub = Hub::new(limits(), false);
-    let mut watch = hub.watch("logs-*", "", None).expect("watches");
+    let mut watch = hub
+        .watch("logs-*", "", None, &BTreeSet::new())
+        .expect("watches");
     hub.close();
     assert!(matches!(
         watch.receiver.try_recv(),
         Err(mpsc::error::TryRecvError::Disconnected)
     ));
     assert!(matches!(
-        hub.watch("logs-*", "", None),
+        hub.watch("logs-*", "", None, &BTreeSet::new()),
         Err(Refused::Busy(_))
     ));
 }
@@ -126,10 +144,10 @@ fn a_polled_view_is_started_once_fed_by_its_poll_and_let_go_with_the_hub() {
     let hub = Hub::new(limits(), true);
     // a cluster's search decides the query: what the store's matcher cannot follow is taken
     let mut first = hub
-        .watch("logs-*", "message:/disk.*/", None)
+        .watch("logs-*", "message:/disk.*/", None, &BTreeSet::new())
         .expect("watches");
     let mut second = hub
-        .watch("logs-*", "message:/disk.*/", None)
+        .watch("logs-*", "message:/disk.*/", None, &BTreeSet::new())
         .expect("watches");
     let view = first
         .to_poll
@@ -150,4 +168,20 @@ fn a_polled_view_is_started_once_fed_by_its_poll_and_let_go_with_the_hub() {
     }
     hub.close();
     assert!(!hub.polls(&view), "the poll stops with the hub");
+}
+
+#[test]
+fn a_view_naming_a_field_declared_keyword_or_ip_is_polled() {
+    let hub = Hub::new(limits(), false);
+    let typed: BTreeSet<String> = ["client.ip".to_string(), "user".to_string()].into();
+    let refused = |query: &str| match hub.watch("logs-*", query, None, &typed) {
+        Err(Refused::Unsupported(reason)) => reason,
+        other => panic!("{query}: {:?}", other.map(|_| "watching")),
+    };
+    assert!(refused("client.ip:\"10.0.0.0/8\"").contains("[client.ip]"));
+    assert!(refused("level:ERROR AND user.keyword:ann").contains("[user.keyword]"));
+    assert!(refused("timeout").contains("without a field"));
+    // fields no mapping declares are matched as they arrive
+    assert!(hub.watch("logs-*", "level:ERROR", None, &typed).is_ok());
+    assert!(hub.watch("logs-*", "", None, &typed).is_ok());
 }
