@@ -84,6 +84,13 @@ impl Store {
             if explicit.dynamic != Dynamic::True {
                 mapping.insert("dynamic".into(), json!(dynamic_name(explicit.dynamic)));
             }
+            if let Some(meta) = &explicit.meta {
+                mapping.insert("_meta".into(), meta.clone());
+            }
+            if !explicit.dynamic_templates.is_empty() {
+                let templates = explicit.dynamic_templates.iter().map(|t| t.raw.clone());
+                mapping.insert("dynamic_templates".into(), templates.collect());
+            }
             if !properties.is_empty() {
                 mapping.insert("properties".into(), Value::Object(properties));
             }

@@ -402,12 +402,22 @@ impl Store {
             return;
         };
         let explicit = self.explicit.read().ok();
+        // fields a dynamic template declared, by index
+        let mut adopted: Vec<(String, Vec<(String, mapping::explicit::Declared)>)> = Vec::new();
         for (index, event) in events {
             // one lookup for an index already known; its name is copied only when it is new
             if let Some(mapping) = mappings.get_mut(index) {
                 match explicit.as_ref().and_then(|e| e.get(index)) {
-                    Some(explicit) => mapping::observe_explicit(mapping, explicit, event),
-                    None => mapping::observe(mapping, event),
+                    Some(explicit) => {
+                        let mut fields = Vec::new();
+                        mapping::observe_explicit(mapping, explicit, event, &mut fields);
+                        if !fields.is_empty() {
+                            adopted.push((index.to_string(), fields));
+                        }
+                    }
+                    None => {
+                        mapping::observe(mapping, event);
+                    }
                 };
                 continue;
             }
@@ -415,6 +425,28 @@ impl Store {
             fresh.insert("@timestamp".into(), FieldKind::Date);
             mapping::observe(&mut fresh, event);
             mappings.insert(index.to_string(), fresh);
+        }
+        drop(explicit);
+        if !adopted.is_empty() {
+            self.adopt(adopted);
+        }
+    }
+
+    /// Declares the fields dynamic templates took, as Elasticsearch adds them to the
+    /// index's mapping, and keeps the mapping so.
+    fn adopt(&self, adopted: Vec<(String, Vec<(String, mapping::explicit::Declared)>)>) {
+        let Ok(mut explicit) = self.explicit.write() else {
+            return;
+        };
+        for (index, fields) in adopted {
+            if let Some(mapping) = explicit.get_mut(&index) {
+                for (name, declared) in fields {
+                    mapping.fields.entry(name).or_insert(declared);
+                }
+            }
+        }
+        if let Err(error) = index_admin::save_explicit(&self.data_dir, &explicit) {
+            tracing::error!(%error, "the mappings dynamic templates made could not be saved");
         }
     }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::dynamic_templates::DynamicTemplate;
 use super::parameters::{check_parameter, NOT_IMPLEMENTED};
 use super::FieldKind;
 use crate::RequestError;
@@ -81,6 +82,12 @@ pub struct Explicit {
     /// The index's settings as given (`number_of_shards`, ...), without `index.`.
     #[serde(default)]
     pub settings: Map<String, Value>,
+    /// How fields no mapping declares are declared when they come, first that fits.
+    #[serde(default)]
+    pub dynamic_templates: Vec<DynamicTemplate>,
+    /// The mapping's `_meta`, kept and shown as given.
+    #[serde(default)]
+    pub meta: Option<Value>,
 }
 
 impl Explicit {
@@ -111,8 +118,17 @@ impl Explicit {
             match key.as_str() {
                 "properties" => read_properties(value, "", &mut explicit)?,
                 "dynamic" => explicit.dynamic = read_dynamic(value, "dynamic")?,
-                "dynamic_templates" | "date_detection" | "numeric_detection" | "_source"
-                | "_routing" | "runtime" | "_meta" | "subobjects" => {
+                "dynamic_templates" => {
+                    explicit.dynamic_templates = DynamicTemplate::read_all(value)?;
+                }
+                "_meta" if value.is_object() => explicit.meta = Some(value.clone()),
+                "_meta" => {
+                    return Err(mapper_error(format!(
+                        "Failed to parse mapping: [_meta] must be an object, not {value}"
+                    )))
+                }
+                "date_detection" | "numeric_detection" | "_source" | "_routing" | "runtime"
+                | "subobjects" => {
                     return Err(RequestError::illegal_argument(format!(
                         "[{key}] in a mapping is not supported by logdash"
                     )))
@@ -177,6 +193,20 @@ impl Explicit {
             self.dynamic = more.dynamic;
         }
         self.settings.extend(more.settings);
+        // templates of the same name are replaced in place, new ones come after
+        for template in more.dynamic_templates {
+            match self
+                .dynamic_templates
+                .iter_mut()
+                .find(|held| held.name == template.name)
+            {
+                Some(held) => *held = template,
+                None => self.dynamic_templates.push(template),
+            }
+        }
+        if more.meta.is_some() {
+            self.meta = more.meta;
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::event::Source;
 use explicit::{Dynamic, Explicit};
 
+pub mod dynamic_templates;
 pub mod explicit;
 mod parameters;
 pub mod shape;
@@ -70,8 +71,15 @@ pub fn observe(mapping: &mut IndexMapping, event: &Source) -> bool {
 }
 
 /// Adds the fields of `event` that neither `mapping` nor the index's explicit mapping has,
-/// where its `dynamic` lets new fields in; returns whether the mapping grew.
-pub fn observe_explicit(mapping: &mut IndexMapping, explicit: &Explicit, event: &Source) -> bool {
+/// where its `dynamic` lets new fields in; returns whether the mapping grew. A new field a
+/// dynamic template takes is declared as the template says: it is put in `adopted`, for
+/// the caller to add to the explicit mapping.
+pub fn observe_explicit(
+    mapping: &mut IndexMapping,
+    explicit: &Explicit,
+    event: &Source,
+    adopted: &mut Vec<(String, explicit::Declared)>,
+) -> bool {
     let mut grew = false;
     let mut name = String::new();
     walk(event, &mut name, &mut |name, value| {
@@ -82,7 +90,13 @@ pub fn observe_explicit(mapping: &mut IndexMapping, explicit: &Explicit, event: 
         if explicit.dynamic_under(parent) != Dynamic::True {
             return;
         }
-        if let Some(kind) = kind_of(name, value) {
+        if let Some(declared) =
+            dynamic_templates::declared_for(&explicit.dynamic_templates, name, value)
+        {
+            mapping.insert(name.to_string(), declared.kind);
+            adopted.push((name.to_string(), declared.clone()));
+            grew = true;
+        } else if let Some(kind) = kind_of(name, value) {
             mapping.insert(name.to_string(), kind);
             grew = true;
         }
@@ -114,7 +128,7 @@ fn visit_value(name: &mut String, value: &Value, visit: &mut dyn FnMut(&str, &Va
 }
 
 /// The type Elasticsearch's dynamic mapping gives a field first seen with `value`.
-fn kind_of(name: &str, value: &Value) -> Option<FieldKind> {
+pub(crate) fn kind_of(name: &str, value: &Value) -> Option<FieldKind> {
     Some(match value {
         Value::Bool(_) => FieldKind::Boolean,
         Value::Number(number) if number.is_i64() || number.is_u64() => FieldKind::Long,

@@ -53,7 +53,6 @@ const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
     "store",
     "null_value",
     "copy_to",
-    "norms",
     "similarity",
     "eager_global_ordinals",
     "meta",
@@ -90,6 +89,8 @@ pub(super) fn check_parameter(
     let fits = match (es_type, parameter) {
         (_, "type") => true,
         ("keyword", "ignore_above") => value.as_u64().is_some(),
+        // norms only weigh scores, which need not be Elasticsearch's: kept as declared
+        ("keyword" | "text", "norms") => flag(value),
         ("text", "fields") => return check_text_fields(path, value),
         ("text", "analyzer") => {
             if value.as_str() != Some("standard") {

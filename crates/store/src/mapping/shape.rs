@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Number, Value};
 
+use super::dynamic_templates::declared_for;
 use super::explicit::{Declared, Dynamic, Explicit};
 use super::{date_millis, FieldKind, KEYWORD_IGNORE_ABOVE};
 use crate::event::Source;
@@ -68,8 +69,18 @@ impl Walk<'_> {
             } else {
                 match self.explicit.dynamic_under(parent) {
                     Dynamic::True => {
-                        words.insert(key.clone(), value.clone());
-                        put(whole, key, dynamic_whole(value));
+                        let templates = &self.explicit.dynamic_templates;
+                        match declared_for(templates, &path, value) {
+                            Some(declared) => {
+                                let (w, h) = self.leaf(declared, &path, value)?;
+                                put(words, key, w);
+                                put(whole, key, h);
+                            }
+                            None => {
+                                words.insert(key.clone(), value.clone());
+                                put(whole, key, dynamic_whole(value));
+                            }
+                        }
                     }
                     Dynamic::False => {}
                     Dynamic::Strict => {

@@ -107,7 +107,7 @@ fn mappings_logdash_cannot_honour_are_refused_by_name() {
         refused(json!({"properties": {"d": {"type": "date", "format": "yyyy/MM/dd"}}})).is_some()
     );
     assert!(refused(json!({"properties": {"s": {"type": "scaled_float"}}})).is_some());
-    assert!(refused(json!({"dynamic_templates": []})).is_some());
+    assert!(refused(json!({"date_detection": false})).is_some());
     assert!(refused(json!({"dynamic": "runtime"})).is_some());
 }
 
