@@ -110,10 +110,12 @@ impl Collector for SortCollector {
     ) -> tantivy::Result<Self::Child> {
         let mut readers = Vec::new();
         let mut dates = Vec::new();
+        let mut ips = Vec::new();
         for key in &self.keys {
             let source = key
                 .bind(&self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
+            ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
             dates.push(matches!(
                 source,
                 SortSource::Timestamp | SortSource::Column(_, FieldKind::Date)
@@ -122,7 +124,8 @@ impl Collector for SortCollector {
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),
                 SortSource::Doc => Reader::Doc(segment, sequence_column(reader)),
-                SortSource::Column(path, FieldKind::Text) => fast
+                // an address's key sorts as the address
+                SortSource::Column(path, FieldKind::Text | FieldKind::Ip) => fast
                     .str(&format!("kw.{path}"))?
                     .map_or(Reader::Missing, Reader::Text),
                 SortSource::Column(path, _) => fast
@@ -153,7 +156,8 @@ impl Collector for SortCollector {
                 values
                     .iter()
                     .zip(&dates)
-                    .map(|(value, date)| SortValue::after(value, *date))
+                    .zip(&ips)
+                    .map(|((value, date), ip)| SortValue::after(value, *date, *ip))
                     .collect()
             }),
             limit: self.limit,

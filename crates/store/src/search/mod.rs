@@ -50,9 +50,11 @@ impl Store {
         request.check_paging().map_err(on_shards)?;
         // each sort key's source, checked now so that a bad key is named, not a failed shard
         let mut formats = Vec::new();
+        let mut ips = Vec::new();
         for key in request.sort.iter().flatten() {
             let source = key.bind(&mapping).map_err(on_shards)?;
             formats.push(key.date_format(&source).map_err(on_shards)?);
+            ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
         }
         let mut ctx = self.context(&mapping);
         let query = match targets {
@@ -120,7 +122,7 @@ impl Store {
                 (count, Hits::Scored(top), agg)
             }
         };
-        let hits = self.render_hits(&searcher, hits_part, &request, &formats)?;
+        let hits = self.render_hits(&searcher, hits_part, &request, &formats, &ips)?;
         let mut response = json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,
@@ -303,6 +305,7 @@ impl Store {
         hits: Hits,
         request: &SearchRequest,
         formats: &[Option<DateFormat>],
+        ips: &[bool],
     ) -> Result<Value, RequestError> {
         let (max_score, rows): (Option<f32>, Vec<HitRow>) = match hits {
             Hits::Scored(top) => (
@@ -347,9 +350,18 @@ impl Store {
             if let Some(sort) = sort {
                 let written = sort
                     .iter()
-                    .zip(formats.iter().chain(std::iter::repeat(&None)));
+                    .zip(formats.iter().chain(std::iter::repeat(&None)))
+                    .zip(ips.iter().chain(std::iter::repeat(&false)));
                 hit["sort"] = written
-                    .map(|(value, format)| format.map_or_else(|| value.clone(), |f| f.write(value)))
+                    .map(|((value, format), ip)| match (format, ip) {
+                        (Some(format), _) => format.write(value),
+                        // an address's key is written as the address
+                        (None, true) => value
+                            .as_str()
+                            .and_then(crate::ip::address_of)
+                            .map_or_else(|| value.clone(), Value::String),
+                        (None, false) => value.clone(),
+                    })
                     .collect();
             } else if let (true, Some(score)) = (request.sort_by_score, score) {
                 hit["sort"] = json!([score]);

@@ -158,11 +158,6 @@ impl SortKey {
             "_doc" => SortSource::Doc,
             field => match resolve(mapping, field) {
                 Target::Timestamp => SortSource::Timestamp,
-                Target::Whole(path, FieldKind::Ip) => {
-                    return Err(RequestError::illegal_argument(format!(
-                        "sorting on the ip field [{path}] is not supported by logdash"
-                    )))
-                }
                 Target::Whole(path, kind) => SortSource::Column(path, kind),
                 Target::Unmapped(_) => SortSource::Unmapped,
                 Target::Text(path) => {
@@ -210,7 +205,15 @@ impl SortValue {
     }
 
     /// A `search_after` value: a date key takes a date as text too, as Elasticsearch does.
-    pub(super) fn after(value: &Value, date: bool) -> SortValue {
+    /// A `search_after` value of a key on a date (`date`) or an ip field (`ip`: the
+    /// address, compared as its key).
+    pub(super) fn after(value: &Value, date: bool, ip: bool) -> SortValue {
+        if ip {
+            return match value.as_str().and_then(crate::ip::parse) {
+                Some(address) => SortValue::Text(crate::ip::key(address)),
+                None => SortValue::from_json(value),
+            };
+        }
         match (value, date) {
             (Value::String(text), true) => text
                 .parse::<i64>()
