@@ -1,7 +1,8 @@
 //! The embedded store against a real Elasticsearch on the same machine, in one run: `_bulk`
 //! ingest of the same events (python-logstash-async's shape) until all are searchable, disk
 //! per event, and the dashboard's queries (the panels' `_msearch`, the stream's newest 200,
-//! a field's top values) over them.
+//! a field's top values) over them; then the same `_bulk` bodies gzip-compressed (as
+//! Logstash and Beats send them) into a second, empty store.
 //!
 //! `LOGDASH_ENGINE_URL=http://127.0.0.1:19200 cargo run --release -p logdash-server
 //! --example engine_bench -- [EVENTS]` (default 1000000; `make bench` starts the engine with
@@ -45,15 +46,23 @@ impl Target {
         count["count"].as_u64().unwrap_or(0)
     }
 
-    /// Sends every body on two connections' worth of threads; returns the time until all
-    /// `events` are counted (the engine is refreshed once the last answer is in).
-    fn ingest(&self, bodies: &[String], events: u64, refresh: bool) -> Duration {
+    /// Sends every body (encoded as `encoding` says) on two connections' worth of threads;
+    /// returns the time until all `events` are counted (the engine is refreshed once the
+    /// last answer is in).
+    fn ingest(
+        &self,
+        bodies: &[Vec<u8>],
+        encoding: Option<&str>,
+        events: u64,
+        refresh: bool,
+    ) -> Duration {
         let started = Instant::now();
         std::thread::scope(|scope| {
             for half in bodies.chunks(bodies.len().div_ceil(2)) {
                 scope.spawn(move || {
                     for body in half {
-                        let answer = support::http(&self.bulk, "POST", "/_bulk", body);
+                        let answer =
+                            support::http_encoded(&self.bulk, "POST", "/_bulk", encoding, body);
                         assert!(
                             answer.contains("\"errors\":false"),
                             "{}",
@@ -94,27 +103,7 @@ fn main() {
         .trim_end_matches('/');
 
     let data = tempfile::tempdir().unwrap();
-    let binary = support::logdash_binary();
-    let mut child = Command::new(&binary)
-        .args(["--listen", "127.0.0.1:0", "--ingest-tcp", "127.0.0.1:0"])
-        .args(["--ingest-http", "127.0.0.1:0"])
-        .arg("--data-dir")
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-    let (mut bulk, mut web) = (String::new(), String::new());
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some((_, address)) = line.split_once(", _bulk on http://") {
-            bulk = address.to_string();
-        }
-        if let Some(url) = line.strip_prefix("logdash is running: open http://") {
-            web = url.trim_end_matches('/').to_string();
-            break;
-        }
-    }
+    let (mut child, store) = start_logdash(data.path());
 
     // the same events for both, spread over the last hour, as _bulk bodies made before timing
     let now = logdash_store::now_millis();
@@ -141,12 +130,9 @@ fn main() {
     if !body.is_empty() {
         bodies.push(body);
     }
+    let bodies: Vec<Vec<u8>> = bodies.into_iter().map(String::into_bytes).collect();
+    let gzipped: Vec<Vec<u8>> = bodies.iter().map(|body| gzip(body)).collect();
 
-    let store = Target {
-        bulk,
-        search: web,
-        prefix: "/es",
-    };
     let engine = Target {
         bulk: engine_address.to_string(),
         search: engine_address.to_string(),
@@ -159,8 +145,8 @@ fn main() {
         &format!("/{INDEX}"),
         r#"{"settings":{"number_of_shards":1,"number_of_replicas":0}}"#,
     );
-    let store_ingest = store.ingest(&bodies, events as u64, false);
-    let engine_ingest = engine.ingest(&bodies, events as u64, true);
+    let store_ingest = store.ingest(&bodies, None, events as u64, false);
+    let engine_ingest = engine.ingest(&bodies, None, events as u64, true);
 
     let panels = support::panels_body(now);
     let newest = r#"{"size":200,"sort":[{"@timestamp":"desc"},{"extra.request_id.keyword":"desc"}],"query":{"bool":{"filter":[{"range":{"@timestamp":{"gte":"now-1h"}}}]}}}"#;
@@ -185,6 +171,16 @@ fn main() {
     let _ = child.kill();
     let _ = child.wait();
     let store_bytes = folder_bytes(data.path());
+    // the same bodies gzip-compressed, into a second, empty store
+    let gzip_data = tempfile::tempdir().unwrap();
+    let (mut gzip_child, gzip_store) = start_logdash(gzip_data.path());
+    let gzip_ingest = gzip_store.ingest(&gzipped, Some("gzip"), events as u64, false);
+    let _ = gzip_child.kill();
+    let _ = gzip_child.wait();
+    let (plain_bytes, gzip_bytes): (usize, usize) = (
+        bodies.iter().map(Vec::len).sum(),
+        gzipped.iter().map(Vec::len).sum(),
+    );
     let sizes = support::http(
         engine_address,
         "GET",
@@ -211,6 +207,13 @@ fn main() {
         engine_ingest.as_secs_f64() / store_ingest.as_secs_f64()
     );
     println!(
+        "| `_bulk` ingest of gzip bodies ({:.0} MB, from {:.0} MB) until all searchable | {:.0} events/s ({:.1} s) | | |",
+        gzip_bytes as f64 / 1e6,
+        plain_bytes as f64 / 1e6,
+        per_second(gzip_ingest),
+        gzip_ingest.as_secs_f64(),
+    );
+    println!(
         "| disk per event (data folder; engine: primary store size, unmerged) | {:.0} B | {:.0} B | {:.2}x |",
         store_bytes as f64 / events as f64,
         engine_bytes as f64 / events as f64,
@@ -223,6 +226,45 @@ fn main() {
         );
     }
     support::http(engine_address, "DELETE", &format!("/{INDEX}"), "");
+}
+
+/// A logdash on an empty `data` folder, and where its `_bulk` and `/es/` are.
+fn start_logdash(data: &std::path::Path) -> (std::process::Child, Target) {
+    let binary = support::logdash_binary();
+    let mut child = Command::new(&binary)
+        .args(["--listen", "127.0.0.1:0", "--ingest-tcp", "127.0.0.1:0"])
+        .args(["--ingest-http", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+    let (mut bulk, mut search) = (String::new(), String::new());
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some((_, address)) = line.split_once(", _bulk on http://") {
+            bulk = address.to_string();
+        }
+        if let Some(url) = line.strip_prefix("logdash is running: open http://") {
+            search = url.trim_end_matches('/').to_string();
+            break;
+        }
+    }
+    let target = Target {
+        bulk,
+        search,
+        prefix: "/es",
+    };
+    (child, target)
+}
+
+/// A body as `Content-Encoding: gzip` sends it.
+fn gzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body).unwrap();
+    encoder.finish().unwrap()
 }
 
 /// Bytes of every file under `folder`.

@@ -65,8 +65,21 @@ pub fn panels_body(now: i64) -> String {
 
 /// One HTTP/1.1 request on a fresh connection; the answer's body.
 pub fn http(address: &str, method: &str, path: &str, body: &str) -> String {
+    http_encoded(address, method, path, None, body.as_bytes())
+}
+
+/// [`http`] with a body sent as `encoding` says (`Content-Encoding: gzip`).
+pub fn http_encoded(
+    address: &str,
+    method: &str,
+    path: &str,
+    encoding: Option<&str>,
+    body: &[u8],
+) -> String {
     let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let encoding = encoding.map_or_else(String::new, |e| format!("Content-Encoding: {e}\r\n"));
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{encoding}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+    stream.write_all(body).unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
