@@ -113,10 +113,14 @@ fn main() {
     let (mut made, mut t) = (0, now - 3_600_000);
     let action = format!("{{\"index\":{{\"_index\":\"{INDEX}\"}}}}\n");
     while made < events {
-        for event in sim.tick(t, 1_000) {
+        for mut event in sim.tick(t, 1_000) {
             if made == events {
                 break;
             }
+            // evenly over the hour the queries ask for, whatever a step of the simulator makes
+            event["@timestamp"] = serde_json::json!(logdash_core::time::format_iso8601(
+                now - 3_600_000 + (made as i64 * 3_600_000) / events as i64
+            ));
             body.push_str(&action);
             body.push_str(&event.to_string());
             body.push('\n');
@@ -125,7 +129,7 @@ fn main() {
                 bodies.push(std::mem::take(&mut body));
             }
         }
-        t += (3_600_000 / (events as i64 / 25).max(1)).max(1);
+        t += 1_000;
     }
     if !body.is_empty() {
         bodies.push(body);
