@@ -575,6 +575,19 @@ impl Browser {
             .unwrap_or_else(|err| panic!("cannot type into {css}: {err}"));
     }
 
+    /// Replaces the text of the input matching `css`, once it exists.
+    pub async fn retype(&self, css: &str, text: &str) {
+        let input = self.element(css).await;
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|err| panic!("cannot clear {css}: {err}"));
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("cannot type into {css}: {err}"));
+    }
+
     /// Answers the page's `confirm()` once it asks: OK (`accept`) or Cancel; returns what
     /// it asked.
     pub async fn answer_confirm(&self, accept: bool) -> String {

@@ -99,17 +99,6 @@ async fn the_query_box_reads_lucene_as_elasticsearch_does() {
     browser.close().await;
 }
 
-/// Replaces the text of the input matching `css`.
-async fn retype(browser: &Browser, css: &str, text: &str) {
-    let input = browser
-        .client
-        .find(fantoccini::Locator::Css(css))
-        .await
-        .expect("the input");
-    input.clear().await.expect("clears");
-    input.send_keys(text).await.expect("types");
-}
-
 /// "Absolute…" opens from/to boxes filled with the range shown; a time typed without the
 /// `T` applies, and a from after the to is named, leaving the view as it was (#17 item 2).
 #[tokio::test]
@@ -126,14 +115,14 @@ async fn an_absolute_range_is_picked_by_typing_times() {
 
     // five minutes and five seconds ago, typed as people write it: 30 of the 60 events
     let from = iso(now - 305_000).replacen('T', " ", 1);
-    retype(&browser, "#from", &from[..19]).await;
-    retype(&browser, "#to", "now").await;
+    browser.retype("#from", &from[..19]).await;
+    browser.retype("#to", "now").await;
     browser.click("#range-apply").await;
     browser.wait_for_text("#volume-total", |t| t == "30").await;
     let url = browser.client.current_url().await.expect("url").to_string();
     assert!(url.contains("from=20"), "the range is in the link: {url}");
 
-    retype(&browser, "#to", &iso(now - 3_600_000)).await;
+    browser.retype("#to", &iso(now - 3_600_000)).await;
     browser.click("#range-apply").await;
     browser
         .wait_for_text("#range-error", |t| t.contains("must be before"))
@@ -258,7 +247,9 @@ async fn messages_name_what_happened() {
 
 /// Types a new index pattern and runs it.
 async fn retype_index(browser: &Browser, pattern: &str) {
-    retype(browser, "#index", &format!("{pattern}\u{E007}")).await;
+    browser
+        .retype("#index", &format!("{pattern}\u{E007}"))
+        .await;
 }
 
 #[tokio::test]

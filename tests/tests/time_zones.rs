@@ -18,16 +18,6 @@ async fn open(server: &Server, view: &str) -> Browser {
     browser
 }
 
-async fn retype(browser: &Browser, css: &str, text: &str) {
-    let input = browser
-        .client
-        .find(fantoccini::Locator::Css(css))
-        .await
-        .expect("the input");
-    input.clear().await.expect("clears");
-    input.send_keys(text).await.expect("types");
-}
-
 #[tokio::test]
 async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
     let server = Server::start(&[]).await;
@@ -46,14 +36,14 @@ async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
     browser
         .wait_for_all("#zone-choice h2", |t| t == ["Time zone"])
         .await;
-    retype(&browser, "#tz-name", "Mars/Olympus_Mons").await;
+    browser.retype("#tz-name", "Mars/Olympus_Mons").await;
     browser.click("#tz-apply").await;
     browser
         .wait_for_text("#tz-error", |t| {
             t.contains("knows no time zone [Mars/Olympus_Mons]")
         })
         .await;
-    retype(&browser, "#tz-name", "not a zone").await;
+    browser.retype("#tz-name", "not a zone").await;
     browser.click("#tz-apply").await;
     browser
         .wait_for_text("#tz-error", |t| {
@@ -62,7 +52,7 @@ async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
         .await;
 
     // Nepal is 5 h 45 min ahead all year: no clock change to make the test depend on the day
-    retype(&browser, "#tz-name", "Asia/Kathmandu").await;
+    browser.retype("#tz-name", "Asia/Kathmandu").await;
     browser
         .wait_for_text("#tz-preview", |t| {
             t.starts_with("now 20") && t.ends_with(" +05:45")
