@@ -41,7 +41,7 @@ const NOT_HONOURED: &[(&str, &str)] = &[
         "logdash keeps no sequence numbers to compare",
     ),
     ("pipeline", "logdash runs no ingest pipelines"),
-    ("dynamic_templates", "logdash has no dynamic templates"),
+    ("dynamic_templates", "logdash does not choose dynamic templates per document"),
     ("require_alias", "logdash has no aliases"),
     ("require_data_stream", "logdash has no data streams"),
 ];
