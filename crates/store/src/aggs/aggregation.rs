@@ -324,6 +324,11 @@ pub(super) fn one(
                 as_filters: false,
             }
         }
+        "terms" if body.contains_key("missing") && top_hits::holds(&children) => {
+            return Err(RequestError::illegal_argument(format!(
+                "top_hits under terms [{name}] with [missing] is not supported by logdash"
+            )))
+        }
         "terms" => scoped(
             Plan::Buckets {
                 children,

@@ -189,8 +189,12 @@ pub(crate) fn fill(
                     Scope::Term(field) => {
                         if let Some(Value::Array(buckets)) = result.get_mut("buckets") {
                             for bucket in buckets {
-                                filters
-                                    .push(json!({"term": {field.as_str(): bucket["key"].clone()}}));
+                                // a date's or a flag's key as it reads (`key_as_string`)
+                                let key = match bucket.get("key_as_string") {
+                                    Some(text) => text.clone(),
+                                    None => bucket["key"].clone(),
+                                };
+                                filters.push(json!({"term": {field.as_str(): key}}));
                                 let count = bucket["doc_count"].as_u64().unwrap_or(0);
                                 fill(children, bucket, count, filters, run)?;
                                 filters.pop();
@@ -228,7 +232,7 @@ mod tests {
     fn what_cannot_be_answered_is_refused_by_name() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path()).expect("opens");
-        let body = "{\"index\":{\"_index\":\"t\"}}\n{\"@timestamp\":\"2026-12-06T10:00:00Z\",\"level\":\"INFO\"}\n";
+        let body = "{\"index\":{\"_index\":\"t\"}}\n{\"@timestamp\":\"2026-12-06T10:00:00Z\",\"level\":\"INFO\",\"ok\":true,\"when\":\"2026-12-06T09:00:00Z\"}\n";
         store.bulk(None, body.as_bytes()).expect("bulk");
         let refused = |aggs: serde_json::Value| {
             store
@@ -269,5 +273,22 @@ mod tests {
         let top = &answer["aggregations"]["f"]["l"]["buckets"][0]["top"]["hits"];
         assert_eq!(top["total"], json!({"value": 1, "relation": "eq"}));
         assert_eq!(top["hits"][0]["_source"]["level"], json!("INFO"));
+        // buckets of a flag and of a date are narrowed by their keys as they read
+        for field in ["ok", "when"] {
+            let answer = store
+                .search(
+                    "t",
+                    &json!({"size": 0, "aggs": {"k": {"terms": {"field": field},
+                    "aggs": {"top": {"top_hits": {"size": 1}}}}}}),
+                )
+                .expect("answers");
+            let hits = &answer["aggregations"]["k"]["buckets"][0]["top"]["hits"]["hits"];
+            assert_eq!(hits.as_array().map(Vec::len), Some(1), "{field}: {answer}");
+        }
+        let missing = refused(
+            json!({"k": {"terms": {"field": "level.keyword", "missing": "none"},
+            "aggs": {"top": {"top_hits": {}}}}}),
+        );
+        assert!(missing.contains("with [missing]"), "{missing}");
     }
 }

@@ -41,7 +41,10 @@ const NOT_HONOURED: &[(&str, &str)] = &[
         "logdash keeps no sequence numbers to compare",
     ),
     ("pipeline", "logdash runs no ingest pipelines"),
-    ("dynamic_templates", "logdash does not choose dynamic templates per document"),
+    (
+        "dynamic_templates",
+        "logdash does not choose dynamic templates per document",
+    ),
     ("require_alias", "logdash has no aliases"),
     ("require_data_stream", "logdash has no data streams"),
 ];
