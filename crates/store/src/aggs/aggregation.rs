@@ -117,12 +117,17 @@ pub(super) fn one(
         ))
     })?;
     let target = resolve(mapping, &field);
-    // an address is counted, bucketed by itself or looked up, never summed or ranged
-    if matches!(target, Target::Whole(_, FieldKind::Ip))
-        && !matches!(kind, "terms" | "cardinality" | "value_count")
-    {
+    // an address is counted, bucketed by itself or looked up, never summed or ranged; a
+    // point is only counted (logdash has no geo aggregations)
+    let refused = match &target {
+        Target::Whole(_, FieldKind::Ip) => !matches!(kind, "terms" | "cardinality" | "value_count"),
+        Target::Whole(_, FieldKind::GeoPoint) => kind != "value_count",
+        _ => false,
+    };
+    if let (true, Target::Whole(_, field_kind)) = (refused, &target) {
         return Err(RequestError::illegal_argument(format!(
-            "Field [{field}] of type [ip] is not supported for aggregation [{kind}]"
+            "Field [{field}] of type [{}] is not supported for aggregation [{kind}]",
+            field_kind.es_type()
         )));
     }
     let column = column_of(&target, kind, &field)?;

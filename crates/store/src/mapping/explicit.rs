@@ -279,6 +279,7 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
         "boolean" => FieldKind::Boolean,
         "date" => FieldKind::Date,
         "ip" => FieldKind::Ip,
+        "geo_point" => FieldKind::GeoPoint,
         known if NOT_IMPLEMENTED.contains(&known) => {
             return Err(RequestError::illegal_argument(format!(
                 "the field type [{known}] (of field [{path}]) is not supported by logdash"

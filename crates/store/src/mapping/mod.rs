@@ -12,6 +12,7 @@ use explicit::{Dynamic, Explicit};
 
 pub mod dynamic_templates;
 pub mod explicit;
+mod geo;
 mod parameters;
 pub mod shape;
 
@@ -30,6 +31,9 @@ pub enum FieldKind {
     Date,
     /// An IPv4 or IPv6 address (declared by an explicit mapping), indexed as `ip::key`.
     Ip,
+    /// A point on the earth (declared): checked and kept, found by `exists`, counted by
+    /// `value_count`; geo queries and aggregations are not implemented.
+    GeoPoint,
 }
 
 impl FieldKind {
@@ -42,6 +46,7 @@ impl FieldKind {
             FieldKind::Boolean => "boolean",
             FieldKind::Date => "date",
             FieldKind::Ip => "ip",
+            FieldKind::GeoPoint => "geo_point",
         }
     }
 }

@@ -15,7 +15,6 @@ pub(super) const NOT_IMPLEMENTED: &[&str] = &[
     "match_only_text",
     "constant_keyword",
     "unsigned_long",
-    "geo_point",
     "geo_shape",
     "point",
     "shape",
@@ -103,7 +102,7 @@ pub(super) fn check_parameter(
         ("long" | "integer" | "short" | "byte" | "double" | "float" | "half_float"
         | "scaled_float", "coerce" | "ignore_malformed") => flag(value),
         ("scaled_float", "scaling_factor") => number(value),
-        ("date" | "ip", "ignore_malformed") => flag(value),
+        ("date" | "ip" | "geo_point", "ignore_malformed") => flag(value),
         ("date", "format") => return check_date_format(path, value),
         (_, known) if PARAMETERS_NOT_IMPLEMENTED.contains(&known) => {
             return Err(RequestError::illegal_argument(format!(

@@ -134,7 +134,10 @@ impl Walk<'_> {
         path: &str,
         value: &Value,
     ) -> Result<(Option<Value>, Option<Value>), Misfit> {
-        if let Value::Array(items) = value {
+        // `[lon, lat]` is one point, not two values
+        let one_point =
+            declared.kind == FieldKind::GeoPoint && !super::geo::is_list_of_points(value);
+        if let (Value::Array(items), false) = (value, one_point) {
             let (mut words, mut whole) = (Vec::new(), Vec::new());
             for item in items.iter().filter(|item| !item.is_null()) {
                 let (w, h) = self.leaf(declared, path, item)?;
@@ -231,6 +234,11 @@ fn fit(
             })?;
             let words = value.as_str().map(|text| Value::String(text.to_string()));
             Ok((words, Some(Value::Number(millis.into()))))
+        }
+        // a point is kept (`lat,lon`) for `exists` and `value_count`
+        FieldKind::GeoPoint => {
+            let point = super::geo::point(value).map_err(Some)?;
+            Ok((None, Some(Value::String(point))))
         }
         // an address is no text: only its key is indexed
         FieldKind::Ip => {

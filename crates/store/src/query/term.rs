@@ -79,6 +79,14 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             )
         }
         Target::Whole(path, FieldKind::Ip) => ip_block(ctx, &path, &text)?,
+        Target::Whole(path, FieldKind::GeoPoint) => {
+            return Err(RequestError {
+                status: 400,
+                kind: "query_shard_exception",
+                reason: format!("failed to create query: Geometry fields do not support exact searching, use dedicated geometry queries instead: [{path}]"),
+                raised: crate::Raised::Anywhere,
+            })
+        }
         Target::Index => Box::new(TermQuery::new(
             Term::from_field_text(ctx.fields.index, &text),
             IndexRecordOption::Basic,

@@ -158,6 +158,11 @@ impl SortKey {
             "_doc" => SortSource::Doc,
             field => match resolve(mapping, field) {
                 Target::Timestamp => SortSource::Timestamp,
+                Target::Whole(path, FieldKind::GeoPoint) => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "can't sort on geo_point field without using specific sorting feature, like geo_distance: [{path}]"
+                    )))
+                }
                 Target::Whole(path, kind) => SortSource::Column(path, kind),
                 Target::Unmapped(_) => SortSource::Unmapped,
                 Target::Text(path) => {

@@ -95,9 +95,9 @@ fn dynamic_decides_what_happens_to_undeclared_fields() {
 fn mappings_logdash_cannot_honour_are_refused_by_name() {
     let refused = |mappings: Value| Explicit::read(&mappings).err().map(|e| (e.kind, e.reason));
     let (kind, reason) =
-        refused(json!({"properties": {"where": {"type": "geo_point"}}})).expect("refused");
+        refused(json!({"properties": {"shape": {"type": "geo_shape"}}})).expect("refused");
     assert_eq!(kind, "illegal_argument_exception");
-    assert!(reason.contains("[geo_point]"), "{reason}");
+    assert!(reason.contains("[geo_shape]"), "{reason}");
     let (kind, _) = refused(json!({"properties": {"x": {"type": "nope"}}})).expect("refused");
     assert_eq!(kind, "mapper_parsing_exception");
     let (_, reason) =
