@@ -143,6 +143,7 @@ impl Store {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|err| StoreError::Index(err.to_string()))?;
+        let first_sequence = first_sequence(now_millis(), &reader.searcher());
         let mappings = Arc::new(RwLock::new(load_mappings(data_dir)?));
         let explicit = index_admin::load_explicit(data_dir)?;
         let templates = RwLock::new(templates::load(data_dir)?);
@@ -173,10 +174,7 @@ impl Store {
             explicit,
             templates,
             writer,
-            // ids and places made after a restart never repeat one made before it: each run
-            // counts on from its start time (65,536 per ms of the earlier run's life would
-            // have to be used up to meet it)
-            next_sequence: AtomicU64::new((now_millis() as u64) << 16),
+            next_sequence: AtomicU64::new(first_sequence),
             arrivals: RwLock::new(None),
         })
     }
@@ -482,6 +480,23 @@ impl Store {
             .map(|digit| char::from(ALPHABET[((value >> (6 * digit)) & 63) as usize]))
             .collect()
     }
+}
+
+/// Where a run's indexing order starts: past every place the store holds, and not before
+/// its start second (since 2020-09-13) times 65,536, so that places (and the ids made
+/// from them) never repeat one the store holds (an earlier run
+/// would have to take 65,536 events a second all its life to meet a later start). Places
+/// stay below 2^53: `_doc` sort values go through JSON, where larger whole numbers lose
+/// digits in JavaScript and other readers that hold numbers as doubles.
+fn first_sequence(now: EpochMillis, searcher: &tantivy::Searcher) -> u64 {
+    let held = searcher
+        .segment_readers()
+        .iter()
+        .filter_map(|segment| segment.fast_fields().u64(schema::SEQ).ok())
+        .map(|column| column.max_value())
+        .max()
+        .map_or(0, |max| max + 1);
+    (((now / 1_000 - 1_600_000_000).max(0) as u64) << 16).max(held)
 }
 
 pub fn now_millis() -> EpochMillis {
