@@ -130,6 +130,17 @@ pub(super) fn one(
             field_kind.es_type()
         )));
     }
+    // an address bucket's key is not its text: values given as text would not meet it
+    if let (Target::Whole(_, FieldKind::Ip), "terms") = (&target, kind) {
+        if let Some(key) = ["missing", "include", "exclude"]
+            .iter()
+            .find(|key| body.contains_key(**key))
+        {
+            return Err(RequestError::illegal_argument(format!(
+                "[{key}] of terms [{name}] on the ip field [{field}] is not supported by logdash"
+            )));
+        }
+    }
     let column = column_of(&target, kind, &field)?;
     body.insert("field".into(), Value::String(column.clone()));
     if kind == "percentiles" || kind == "percentile_ranks" {
@@ -468,6 +479,12 @@ fn composite_sources(
                 ))
             })?;
         let target = resolve(mapping, &field);
+        // an address's key is not its text: the keys and `after` would not read as addresses
+        if let Target::Whole(_, FieldKind::Ip) = target {
+            return Err(RequestError::illegal_argument(format!(
+                "[composite] [{name}]: a source on the ip field [{field}] is not supported by logdash"
+            )));
+        }
         let column = column_of(&target, kind, &field)?;
         options["field"] = Value::String(column);
     }

@@ -104,6 +104,7 @@ impl TopHitsSpec {
 pub(super) fn holds(plan: &[(String, Plan)]) -> bool {
     plan.iter().any(|(_, node)| match node {
         Plan::TopHits(_) => true,
+        Plan::Meta(inner, _) if matches!(**inner, Plan::TopHits(_)) => true,
         other => children(other).is_some_and(holds),
     })
 }
@@ -285,6 +286,26 @@ mod tests {
             let hits = &answer["aggregations"]["k"]["buckets"][0]["top"]["hits"]["hits"];
             assert_eq!(hits.as_array().map(Vec::len), Some(1), "{field}: {answer}");
         }
+        // with `meta`, at the top and under a terms
+        let answer = store
+            .search("t", &json!({"size": 0, "aggs": {
+                "top": {"top_hits": {"size": 1}, "meta": {"a": 1}},
+                "l": {"terms": {"field": "level.keyword"}, "aggs": {"t": {"top_hits": {"size": 1}, "meta": {"b": 2}}}}}}))
+            .expect("answers");
+        let aggregations = &answer["aggregations"];
+        assert_eq!(aggregations["top"]["meta"], json!({"a": 1}), "{answer}");
+        assert_eq!(
+            aggregations["top"]["hits"]["hits"].as_array().map(Vec::len),
+            Some(1)
+        );
+        let under = &aggregations["l"]["buckets"][0]["t"];
+        assert_eq!(
+            (
+                under["meta"].clone(),
+                under["hits"]["total"]["value"].clone()
+            ),
+            (json!({"b": 2}), json!(1))
+        );
         let missing = refused(
             json!({"k": {"terms": {"field": "level.keyword", "missing": "none"},
             "aggs": {"top": {"top_hits": {}}}}}),
