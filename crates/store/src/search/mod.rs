@@ -41,9 +41,24 @@ const ACCEPTED_AND_IGNORED: &[&str] = &[
 impl Store {
     /// `POST /{index}/_search`.
     pub fn search(&self, index_expression: &str, body: &Value) -> Result<Value, RequestError> {
+        let at = At {
+            searcher: self.reader.searcher(),
+            now: crate::now_millis(),
+        };
+        self.search_at(&at, index_expression, body)
+    }
+
+    /// A search over one view of the store at one instant (a request's top_hits read
+    /// each bucket's events from the view its aggregations counted).
+    fn search_at(
+        &self,
+        at: &At,
+        index_expression: &str,
+        body: &Value,
+    ) -> Result<Value, RequestError> {
         let started = Instant::now();
         let request = SearchRequest::parse(body)?;
-        let searcher = self.reader.searcher();
+        let searcher = &at.searcher;
         let (targets, mapping) = self.targets(index_expression)?;
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
@@ -57,6 +72,7 @@ impl Store {
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
         }
         let mut ctx = self.context(&mapping);
+        ctx.now = at.now;
         let query = match targets {
             Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
             Targets::All => query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
@@ -69,7 +85,7 @@ impl Store {
         let total = Count;
         let agg_request = match &request.aggs {
             Some(aggs) => {
-                let mut bounds = |column: &str| aggs::column_bounds(&searcher, &*query, column);
+                let mut bounds = |column: &str| aggs::column_bounds(searcher, &*query, column);
                 Some(aggs::prepare(aggs, &mapping, ctx.now, &mut bounds).map_err(on_shards)?)
             }
             None => None,
@@ -122,7 +138,7 @@ impl Store {
                 (count, Hits::Scored(top), agg)
             }
         };
-        let hits = self.render_hits(&searcher, hits_part, &request, &formats, &ips)?;
+        let hits = self.render_hits(searcher, hits_part, &request, &formats, &ips)?;
         let mut response = json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,
@@ -135,7 +151,7 @@ impl Store {
         if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
             let mut aggregations = prepared.render(results, percentiles)?;
             if prepared.has_top_hits() {
-                self.read_top_hits(&prepared, &mut aggregations, index_expression, body, count)
+                self.read_top_hits(&prepared, &mut aggregations, at, index_expression, body, count)
                     .map_err(on_shards)?;
             }
             response["aggregations"] = aggregations;
@@ -149,6 +165,7 @@ impl Store {
         &self,
         prepared: &aggs::Prepared,
         aggregations: &mut Value,
+        at: &At,
         index_expression: &str,
         body: &Value,
         total: usize,
@@ -163,7 +180,7 @@ impl Store {
                     aggs::MAX_SEARCHES
                 )));
             }
-            let answer = self.search(index_expression, &spec.search_body(query, filters))?;
+            let answer = self.search_at(at, index_expression, &spec.search_body(query, filters))?;
             let mut hits = answer["hits"].clone();
             hits["total"] = json!({"value": in_bucket, "relation": "eq"});
             Ok(hits)
@@ -392,6 +409,12 @@ pub(crate) enum Targets {
 enum Hits {
     Scored(Vec<(Score, DocAddress)>),
     Sorted(Vec<SortedHit>),
+}
+
+/// The store as a request sees it: one searcher, one instant for date math.
+struct At {
+    searcher: Searcher,
+    now: logdash_core::time::EpochMillis,
 }
 
 /// A segment's indexing order (`schema::SEQ`); `None` in stores written before it.
