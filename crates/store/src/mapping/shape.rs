@@ -70,9 +70,20 @@ impl Walk<'_> {
                 match self.explicit.dynamic_under(parent) {
                     Dynamic::True => {
                         let templates = &self.explicit.dynamic_templates;
+                        let holds_objects = match value {
+                            Value::Object(_) => true,
+                            Value::Array(items) => items.iter().any(Value::is_object),
+                            _ => false,
+                        };
                         match declared_for(templates, &path, value) {
                             Some(declared) => {
                                 let (w, h) = self.leaf(declared, &path, value)?;
+                                put(words, key, w);
+                                put(whole, key, h);
+                            }
+                            // templates may take fields inside: walked as a declared object is
+                            None if holds_objects && !templates.is_empty() => {
+                                let (w, h) = self.inner(value, &path, key)?;
                                 put(words, key, w);
                                 put(whole, key, h);
                             }

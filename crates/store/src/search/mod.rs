@@ -151,8 +151,15 @@ impl Store {
         if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
             let mut aggregations = prepared.render(results, percentiles)?;
             if prepared.has_top_hits() {
-                self.read_top_hits(&prepared, &mut aggregations, at, index_expression, body, count)
-                    .map_err(on_shards)?;
+                self.read_top_hits(
+                    &prepared,
+                    &mut aggregations,
+                    at,
+                    index_expression,
+                    body,
+                    count,
+                )
+                .map_err(on_shards)?;
             }
             response["aggregations"] = aggregations;
         }
