@@ -16,6 +16,15 @@ pub enum Zone {
 impl Zone {
     /// Reads a link's `tz`; says what was wrong when it names no zone.
     pub fn parse(text: &str) -> Result<Zone, String> {
+        // `+05:30` typed into a link arrives as ` 05:30` (a `+` is a space there)
+        let plus;
+        let text = match text.strip_prefix(' ') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => {
+                plus = format!("+{rest}");
+                plus.as_str()
+            }
+            _ => text,
+        };
         match text {
             "local" => Ok(Zone::Local),
             "utc" | "UTC" => Ok(Zone::Utc),
@@ -95,6 +104,7 @@ mod tests {
             let error = Zone::parse(bad).expect_err(bad);
             assert!(error.starts_with("tz ["), "{error}");
         }
+        assert_eq!(Zone::parse(" 05:30"), Ok(Zone::Named("+05:30".into())));
         assert_eq!(Zone::Local.param(), None);
         assert_eq!(Zone::Utc.es_name(), Some("UTC"));
     }

@@ -101,15 +101,16 @@ impl Shipper {
         self.stats
             .events
             .fetch_add(sorted.taken as u64, Ordering::Relaxed);
-        self.stats
-            .rejected
-            .fetch_add(sorted.refused.len() as u64, Ordering::Relaxed);
         for refused in &sorted.refused {
+            self.stats
+                .rejected
+                .fetch_add(refused.events as u64, Ordering::Relaxed);
             tracing::error!(
                 index = %refused.index,
                 status = refused.status,
                 reason = %refused.reason,
-                "the cluster refused an event; it is dropped"
+                events = refused.events,
+                "the cluster refused events; they are dropped"
             );
         }
     }
@@ -160,6 +161,8 @@ struct Refused {
     status: u64,
     /// `type: reason`.
     reason: String,
+    /// How many events this stands for (all of an answer that accounts for none).
+    events: usize,
 }
 
 fn sort_items(answer: &Value, sent: usize) -> Sorted {
@@ -177,17 +180,16 @@ fn sort_items(answer: &Value, sent: usize) -> Sorted {
         if answer["errors"] == json!(false) {
             sorted.taken = sent;
         } else {
-            let reason = format!(
-                "a _bulk answer with {} items for {sent} events",
-                items.len()
-            );
-            sorted.refused = (0..sent)
-                .map(|_| Refused {
-                    index: String::new(),
-                    status: 0,
-                    reason: reason.clone(),
-                })
-                .collect();
+            // one line for the lot: which of them failed cannot be told
+            sorted.refused.push(Refused {
+                index: String::new(),
+                status: 0,
+                reason: format!(
+                    "a _bulk answer with {} items for {sent} events",
+                    items.len()
+                ),
+                events: sent,
+            });
         }
         return sorted;
     }
@@ -209,6 +211,7 @@ fn sort_items(answer: &Value, sent: usize) -> Sorted {
                     index: result["_index"].as_str().unwrap_or_default().to_string(),
                     status: status.unwrap_or(0),
                     reason,
+                    events: 1,
                 });
             }
         }
@@ -273,12 +276,16 @@ mod tests {
                     index: "logstash-2025.11.25".into(),
                     status: 400,
                     reason: "mapper_parsing_exception: failed to parse field [status]".into(),
+                    events: 1,
                 }],
                 retry: vec![2, 4],
             }
         );
         let short = sort_items(&json!({"errors": true, "items": []}), 3);
-        assert_eq!((short.taken, short.refused.len()), (0, 3));
+        assert_eq!(
+            (short.taken, short.refused.len(), short.refused[0].events),
+            (0, 1, 3)
+        );
         let fine = sort_items(&json!({"errors": false}), 3);
         assert_eq!((fine.taken, fine.refused.len()), (3, 0));
     }

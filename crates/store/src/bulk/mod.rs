@@ -339,6 +339,9 @@ fn read_items<'b>(
                 .copied()
                 .find(|(parameter, _)| match meta.get(*parameter) {
                     None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+                    Some(Value::String(text)) if text == "false" => false,
+                    // the default: versions kept by Elasticsearch itself, which asks for nothing
+                    Some(Value::String(kind)) if *parameter == "version_type" => kind != "internal",
                     Some(Value::String(pipeline)) if *parameter == "pipeline" => {
                         pipeline != "_none"
                     }

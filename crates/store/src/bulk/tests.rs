@@ -32,7 +32,7 @@ fn a_condition_or_a_pipeline_it_cannot_honour_refuses_its_item_alone() {
         r#"{"create":{"_index":"app","require_alias":true}}"#,
         r#"{"message":"only into an alias"}"#,
         // what shippers send and asks for nothing: null, false, `_none`, no templates
-        r#"{"create":{"_index":"app","_id":null,"routing":null,"pipeline":"_none","require_alias":false,"dynamic_templates":{}}}"#,
+        r#"{"create":{"_index":"app","_id":null,"routing":null,"pipeline":"_none","require_alias":"false","version_type":"internal","dynamic_templates":{}}}"#,
         r#"{"message":"also kept"}"#,
     ]
     .join("\n")
