@@ -20,6 +20,7 @@ mod indices;
 mod ip;
 pub mod mapping;
 mod meta;
+mod nanos;
 mod percentiles;
 mod query;
 mod schema;
@@ -368,7 +369,12 @@ impl Store {
         declared
             .iter()
             .flat_map(|explicit| explicit.fields.iter())
-            .filter(|(_, field)| matches!(field.kind, FieldKind::Keyword | FieldKind::Ip))
+            .filter(|(_, field)| {
+                matches!(
+                    field.kind,
+                    FieldKind::Keyword | FieldKind::Ip | FieldKind::DateNanos
+                )
+            })
             .map(|(name, _)| name.clone())
             .collect()
     }

@@ -122,12 +122,20 @@ pub(super) fn one(
     let refused = match &target {
         Target::Whole(_, FieldKind::Ip) => !matches!(kind, "terms" | "cardinality" | "value_count"),
         Target::Whole(_, FieldKind::GeoPoint) => kind != "value_count",
+        // nanoseconds: the instants' bounds and counts; buckets are not implemented
+        Target::Whole(_, FieldKind::DateNanos) => {
+            !matches!(kind, "min" | "max" | "avg" | "value_count" | "cardinality")
+        }
         _ => false,
     };
     if let (true, Target::Whole(_, field_kind)) = (refused, &target) {
         return Err(RequestError::illegal_argument(format!(
-            "Field [{field}] of type [{}] is not supported for aggregation [{kind}]",
-            field_kind.es_type()
+            "Field [{field}] of type [{}] is not supported for aggregation [{kind}]{}",
+            field_kind.es_type(),
+            match field_kind {
+                FieldKind::DateNanos => " by logdash",
+                _ => "",
+            }
         )));
     }
     // an address bucket's key is not its text: values given as text would not meet it
@@ -365,6 +373,7 @@ pub(super) fn one(
             date_scale: match (&target, kind) {
                 (Target::Timestamp, "min" | "max" | "avg") => Some(1e6),
                 (Target::Whole(_, FieldKind::Date), "min" | "max" | "avg") => Some(1.0),
+                (Target::Whole(_, FieldKind::DateNanos), "min" | "max" | "avg") => Some(1e6),
                 _ => None,
             },
         },

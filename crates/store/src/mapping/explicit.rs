@@ -280,6 +280,7 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
         "date" => FieldKind::Date,
         "ip" => FieldKind::Ip,
         "geo_point" => FieldKind::GeoPoint,
+        "date_nanos" => FieldKind::DateNanos,
         known if NOT_IMPLEMENTED.contains(&known) => {
             return Err(RequestError::illegal_argument(format!(
                 "the field type [{known}] (of field [{path}]) is not supported by logdash"

@@ -31,6 +31,8 @@ pub enum FieldKind {
     Date,
     /// An IPv4 or IPv6 address (declared by an explicit mapping), indexed as `ip::key`.
     Ip,
+    /// An instant to the nanosecond (declared), indexed as epoch nanoseconds.
+    DateNanos,
     /// A point on the earth (declared): checked and kept, found by `exists`, counted by
     /// `value_count`; geo queries and aggregations are not implemented.
     GeoPoint,
@@ -47,6 +49,7 @@ impl FieldKind {
             FieldKind::Date => "date",
             FieldKind::Ip => "ip",
             FieldKind::GeoPoint => "geo_point",
+            FieldKind::DateNanos => "date_nanos",
         }
     }
 }

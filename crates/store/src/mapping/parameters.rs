@@ -8,7 +8,6 @@ use crate::RequestError;
 
 /// Types Elasticsearch has that logdash does not implement (refused by name).
 pub(super) const NOT_IMPLEMENTED: &[&str] = &[
-    "date_nanos",
     "flattened",
     "nested",
     "wildcard",
@@ -102,8 +101,8 @@ pub(super) fn check_parameter(
         ("long" | "integer" | "short" | "byte" | "double" | "float" | "half_float"
         | "scaled_float", "coerce" | "ignore_malformed") => flag(value),
         ("scaled_float", "scaling_factor") => number(value),
-        ("date" | "ip" | "geo_point", "ignore_malformed") => flag(value),
-        ("date", "format") => return check_date_format(path, value),
+        ("date" | "date_nanos" | "ip" | "geo_point", "ignore_malformed") => flag(value),
+        ("date" | "date_nanos", "format") => return check_date_format(path, value),
         (_, known) if PARAMETERS_NOT_IMPLEMENTED.contains(&known) => {
             return Err(RequestError::illegal_argument(format!(
                 "[{known}] on field [{path}] is not supported by logdash"

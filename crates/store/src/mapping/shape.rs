@@ -221,7 +221,8 @@ fn fit(
             };
             Ok((None, Some(Value::Bool(flag))))
         }
-        FieldKind::Date => {
+        FieldKind::Date | FieldKind::DateNanos => {
+            let nanos = declared.kind == FieldKind::DateNanos;
             let format = declared
                 .property
                 .get("format")
@@ -229,12 +230,25 @@ fn fit(
                 .unwrap_or("strict_date_optional_time||epoch_millis");
             let epoch = format.split("||").any(|f| f == "epoch_millis");
             let iso = format.split("||").any(|f| f != "epoch_millis");
+            let iso_time = |text: &str| match nanos {
+                true => crate::nanos::of_iso(text),
+                false => date_millis(text),
+            };
+            let epoch_time = |millis: i64| match nanos {
+                true => crate::nanos::of_millis(millis),
+                false => Some(millis),
+            };
+            // epoch milliseconds or nanoseconds, by the field's type
             let millis = match value {
-                Value::String(text) => iso
-                    .then(|| date_millis(text))
-                    .flatten()
-                    .or_else(|| epoch.then(|| text.parse::<i64>().ok()).flatten()),
-                Value::Number(n) if epoch => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+                Value::String(text) => iso.then(|| iso_time(text)).flatten().or_else(|| {
+                    epoch
+                        .then(|| text.parse::<i64>().ok().and_then(epoch_time))
+                        .flatten()
+                }),
+                Value::Number(n) if epoch => n
+                    .as_i64()
+                    .or_else(|| n.as_f64().map(|f| f as i64))
+                    .and_then(epoch_time),
                 _ => None,
             };
             let millis = millis.ok_or_else(|| {

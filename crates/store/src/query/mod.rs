@@ -51,6 +51,16 @@ pub(crate) enum Target {
     Unmapped(String),
 }
 
+/// A date bound (date math too) in epoch milliseconds, as queries read them.
+pub(crate) fn date_math_bound(
+    text: &str,
+    now: EpochMillis,
+    rounding: logdash_core::time::Rounding,
+    zone: &logdash_core::time::AnyZone,
+) -> Result<EpochMillis, RequestError> {
+    range::date_bound(text, now, rounding, zone)
+}
+
 pub(crate) fn resolve(mapping: &IndexMapping, name: &str) -> Target {
     match name {
         "@timestamp" => return Target::Timestamp,

@@ -167,6 +167,31 @@ pub(super) fn range_for(
             }
             Ok(Box::new(RangeQuery::new(lower, upper)))
         }
+        // to the nanosecond; date math rounds as for dates
+        Target::Whole(path, FieldKind::DateNanos) => {
+            let bound = |text: Option<String>, inclusive: bool, lower: bool| {
+                let Some(text) = text else {
+                    return Ok(Bound::Unbounded);
+                };
+                let rounding = if inclusive == lower {
+                    Rounding::Down
+                } else {
+                    Rounding::Up
+                };
+                let at = Number::Int(crate::nanos::bound(&text, ctx.now, rounding, &zone)?);
+                Ok::<_, RequestError>(if inclusive {
+                    Bound::Included(at)
+                } else {
+                    Bound::Excluded(at)
+                })
+            };
+            let lower = bound(lower, include_lower, true)?;
+            let upper = bound(upper, include_upper, false)?;
+            if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+                return Ok(exists(ctx, field));
+            }
+            Ok(number_range(ctx.fields.kw, &path, lower, upper))
+        }
         // addresses: from the first key of the lower one to the last of the upper one
         Target::Whole(path, FieldKind::Ip) => {
             let key = |text: &str, last: bool| -> Result<String, RequestError> {

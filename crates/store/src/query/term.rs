@@ -79,6 +79,15 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             )
         }
         Target::Whole(path, FieldKind::Ip) => ip_block(ctx, &path, &text)?,
+        Target::Whole(path, FieldKind::DateNanos) => {
+            let at = crate::nanos::bound(&text, ctx.now, Rounding::Down, &AnyZone::UTC)?;
+            number_range(
+                ctx.fields.kw,
+                &path,
+                Bound::Included(Number::Int(at)),
+                Bound::Included(Number::Int(at)),
+            )
+        }
         Target::Whole(path, FieldKind::GeoPoint) => {
             return Err(RequestError {
                 status: 400,

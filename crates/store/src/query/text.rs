@@ -245,7 +245,7 @@ pub(super) fn expand(
         let every = ctx
             .mapping
             .iter()
-            .filter(|(_, kind)| **kind != FieldKind::Date)
+            .filter(|(_, kind)| !matches!(kind, FieldKind::Date | FieldKind::DateNanos))
             .map(|(name, _)| (name.clone(), 1.0))
             .collect();
         return (every, true);
@@ -259,7 +259,7 @@ pub(super) fn expand(
         }
         expanded = true;
         for (name, kind) in ctx.mapping.iter() {
-            if *kind != FieldKind::Date && pattern.matches(name) {
+            if !matches!(kind, FieldKind::Date | FieldKind::DateNanos) && pattern.matches(name) {
                 fields.push((name.clone(), pattern.boost));
             }
         }

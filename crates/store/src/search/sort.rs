@@ -124,6 +124,11 @@ impl SortKey {
         let Some(format) = &self.format else {
             return Ok(None);
         };
+        if let SortSource::Column(path, FieldKind::DateNanos) = source {
+            return Err(RequestError::illegal_argument(format!(
+                "[format] of a sort on the date_nanos field [{path}] is not supported by logdash: its values are epoch nanoseconds"
+            )));
+        }
         if !matches!(
             source,
             SortSource::Timestamp | SortSource::Column(_, FieldKind::Date) | SortSource::Unmapped
