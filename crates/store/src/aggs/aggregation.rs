@@ -123,9 +123,10 @@ pub(super) fn one(
         Target::Whole(_, FieldKind::Ip) => !matches!(kind, "terms" | "cardinality" | "value_count"),
         Target::Whole(_, FieldKind::GeoPoint) => kind != "value_count",
         // nanoseconds: the instants' bounds and counts; buckets are not implemented
-        Target::Whole(_, FieldKind::DateNanos) => {
-            !matches!(kind, "min" | "max" | "avg" | "value_count" | "cardinality")
-        }
+        Target::Whole(_, FieldKind::DateNanos) => !matches!(
+            kind,
+            "min" | "max" | "avg" | "value_count" | "cardinality" | "date_histogram"
+        ),
         _ => false,
     };
     if let (true, Target::Whole(_, field_kind)) = (refused, &target) {
@@ -174,7 +175,9 @@ pub(super) fn one(
     let histogram = if kind == "date_histogram" {
         if !matches!(
             target,
-            Target::Timestamp | Target::Whole(_, FieldKind::Date) | Target::Unmapped(_)
+            Target::Timestamp
+                | Target::Whole(_, FieldKind::Date | FieldKind::DateNanos)
+                | Target::Unmapped(_)
         ) {
             return Err(RequestError::illegal_argument(format!(
                 "Field [{field}] of type [{}] is not supported for aggregation [date_histogram]",
@@ -188,8 +191,10 @@ pub(super) fn one(
     } else {
         None
     };
-    // @timestamp's column counts nanoseconds; a date in `kw` is epoch milliseconds
-    let scale = if target == Target::Timestamp {
+    // @timestamp's column and a date_nanos field count nanoseconds; a date in `kw` is
+    // epoch milliseconds
+    let nanos = matches!(target, Target::Whole(_, FieldKind::DateNanos));
+    let scale = if target == Target::Timestamp || nanos {
         1e6
     } else {
         1.0
@@ -207,8 +212,18 @@ pub(super) fn one(
                     }
                 } else {
                     tantivy_kind = "histogram";
-                    body.insert("interval".into(), json!(interval));
-                    body.insert("offset".into(), json!(shift));
+                    body.insert("interval".into(), json!(interval as f64 * scale));
+                    body.insert("offset".into(), json!(shift as f64 * scale));
+                    // the bounds were read in milliseconds
+                    for key in ["extended_bounds", "hard_bounds"] {
+                        if let Some(Value::Object(bounds)) = body.get_mut(key) {
+                            for edge in bounds.values_mut() {
+                                if let Some(ms) = edge.as_f64() {
+                                    *edge = json!(ms * scale);
+                                }
+                            }
+                        }
+                    }
                 }
                 Bucketing::Even { interval, shift }
             }
@@ -261,6 +276,7 @@ pub(super) fn one(
         "date_histogram" => Plan::DateHistogram {
             zone: histogram.map_or(AnyZone::UTC, |histogram| histogram.zone),
             between_edges,
+            key_scale: if nanos { scale } else { 1.0 },
             children,
         },
         "cardinality" => {

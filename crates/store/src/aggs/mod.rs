@@ -96,6 +96,9 @@ enum Plan {
         zone: AnyZone,
         /// Counted between edges rather than by tantivy's histogram.
         between_edges: Option<Edges>,
+        /// The column's units a millisecond, where tantivy's keys are in them (a
+        /// date_nanos field's histogram); 1 otherwise.
+        key_scale: f64,
         children: Vec<(String, Plan)>,
     },
     /// `composite`: its buckets, and its `after_key` in Elasticsearch's plain values.

@@ -37,12 +37,13 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
         Plan::DateHistogram {
             zone,
             between_edges: None,
+            key_scale,
             children,
         } => {
             for bucket in buckets_mut(result) {
                 let mut at = 0;
                 if let Some(key) = bucket.get("key").and_then(Value::as_f64) {
-                    let key = key as i64;
+                    let key = (key / key_scale).round() as i64;
                     at = key;
                     bucket["key"] = json!(key);
                     bucket["key_as_string"] = json!(zone.format(key));
@@ -55,6 +56,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             zone,
             between_edges: Some(edges),
             children,
+            ..
         } => {
             let mut buckets = histogram_from_ranges(result, zone, edges);
             for bucket in &mut buckets {
