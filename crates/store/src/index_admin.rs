@@ -185,12 +185,18 @@ impl crate::Store {
         source: &Source,
         id: Option<&str>,
     ) -> Result<Option<Shaped>, Misfit> {
+        // the mappings before the explicit ones, as every path that holds both takes them
+        let Ok(mappings) = self.mappings.read() else {
+            return Ok(None);
+        };
         let Ok(declared) = self.explicit.read() else {
             return Ok(None);
         };
+        let none = IndexMapping::new();
+        let known = mappings.get(index).unwrap_or(&none);
         declared
             .get(index)
-            .map(|explicit| explicit.shape(source, id.unwrap_or("null")))
+            .map(|explicit| explicit.shape_known(source, id.unwrap_or("null"), known))
             .transpose()
     }
 }

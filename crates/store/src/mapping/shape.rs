@@ -7,7 +7,7 @@ use serde_json::{Map, Number, Value};
 
 use super::dynamic_templates::declared_for;
 use super::explicit::{Declared, Dynamic, Explicit};
-use super::{date_millis, FieldKind, KEYWORD_IGNORE_ABOVE};
+use super::{date_millis, FieldKind, IndexMapping, KEYWORD_IGNORE_ABOVE};
 use crate::event::Source;
 
 /// The values an event indexes: `words` for full text, `whole` for exact values.
@@ -29,8 +29,23 @@ pub struct Misfit {
 impl Explicit {
     /// Shapes `source` (the event with `_id` `id`) for indexing, or says why it does not fit.
     pub fn shape(&self, source: &Source, id: &str) -> Result<Shaped, Misfit> {
+        self.shape_known(source, id, &IndexMapping::new())
+    }
+
+    /// [`Explicit::shape`] where `known` holds the fields dynamic mapping has typed
+    /// already: a dynamic template takes a field only when it is first seen, as there.
+    pub fn shape_known(
+        &self,
+        source: &Source,
+        id: &str,
+        known: &IndexMapping,
+    ) -> Result<Shaped, Misfit> {
         let mut shaped = Shaped::default();
-        let mut walk = Walk { explicit: self, id };
+        let mut walk = Walk {
+            explicit: self,
+            id,
+            known,
+        };
         walk.object(source, "", &mut shaped.words, &mut shaped.whole)?;
         Ok(shaped)
     }
@@ -39,6 +54,7 @@ impl Explicit {
 struct Walk<'a> {
     explicit: &'a Explicit,
     id: &'a str,
+    known: &'a IndexMapping,
 }
 
 impl Walk<'_> {
@@ -69,7 +85,10 @@ impl Walk<'_> {
             } else {
                 match self.explicit.dynamic_under(parent) {
                     Dynamic::True => {
-                        let templates = &self.explicit.dynamic_templates;
+                        let templates = match self.known.contains_key(&path) {
+                            true => &[][..],
+                            false => &self.explicit.dynamic_templates[..],
+                        };
                         let holds_objects = match value {
                             Value::Object(_) => true,
                             Value::Array(items) => items.iter().any(Value::is_object),

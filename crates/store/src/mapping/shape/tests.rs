@@ -123,3 +123,17 @@ fn a_dotted_name_declares_its_objects() {
         json!({"host": {"name": "web-1"}})
     );
 }
+
+#[test]
+fn a_dynamic_template_takes_a_field_only_when_it_is_first_seen() {
+    let mapping = explicit(json!({"dynamic_templates": [
+        {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword"}}}
+    ]}));
+    let event = source(json!({"a": "x", "b": "y"}));
+    // `a` was typed a number by an event before the template could take it
+    let known: crate::mapping::IndexMapping = [("a".to_string(), FieldKind::Long)].into();
+    let shaped = mapping.shape_known(&event, "1", &known).expect("fits");
+    // `a` is as dynamic mapping indexes it (words and whole), `b` the template's keyword
+    assert_eq!(Value::Object(shaped.words), json!({"a": "x"}));
+    assert_eq!(Value::Object(shaped.whole), json!({"a": "x", "b": "y"}));
+}
