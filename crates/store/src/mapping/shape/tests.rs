@@ -131,7 +131,7 @@ fn a_dynamic_template_takes_a_field_only_when_it_is_first_seen() {
     ]}));
     let event = source(json!({"a": "x", "b": "y"}));
     // `a` was typed a number by an event before the template could take it
-    let known: crate::mapping::IndexMapping = [("a".to_string(), FieldKind::Long)].into();
+    let known: IndexMapping = [("a".to_string(), FieldKind::Long)].into();
     let shaped = mapping.shape_known(&event, "1", &known).expect("fits");
     // `a` is as dynamic mapping indexes it (words and whole), `b` the template's keyword
     assert_eq!(Value::Object(shaped.words), json!({"a": "x"}));
