@@ -27,8 +27,11 @@ impl SortedHit {
 
 pub(super) enum Reader {
     Timestamp(Column<tantivy::DateTime>),
-    Number(Column<u64>, ColumnType),
-    Text(StrColumn),
+    /// A number field's column; of several values an event has, the largest when `true`
+    /// (a descending key), else the smallest, as Elasticsearch's default sort `mode`.
+    Number(Column<u64>, ColumnType, bool),
+    /// A whole-string field's column, its values picked as [`Reader::Number`]'s.
+    Text(StrColumn, bool),
     /// `_doc`: the indexing order, or where the event lies in stores without it.
     Doc(SegmentOrdinal, Option<Column<u64>>),
     Missing,
@@ -40,16 +43,19 @@ impl Reader {
             Reader::Timestamp(column) => column.first(doc).map_or(SortValue::Missing, |d| {
                 SortValue::Int(d.into_timestamp_millis())
             }),
-            Reader::Number(column, kind) => match (column.first(doc), kind) {
-                (None, _) => SortValue::Missing,
-                (Some(raw), ColumnType::I64) => SortValue::Int(i64::from_u64(raw)),
-                (Some(raw), ColumnType::U64) => SortValue::Int(raw.min(i64::MAX as u64) as i64),
-                (Some(raw), ColumnType::Bool) => SortValue::Int(i64::from(bool::from_u64(raw))),
-                (Some(raw), _) => SortValue::Float(f64::from_u64(raw)),
-            },
-            Reader::Text(column) => {
+            // the u64 form keeps each type's order, so the pick is made on it
+            Reader::Number(column, kind, largest) => {
+                match (pick(column.values_for_doc(doc), *largest), kind) {
+                    (None, _) => SortValue::Missing,
+                    (Some(raw), ColumnType::I64) => SortValue::Int(i64::from_u64(raw)),
+                    (Some(raw), ColumnType::U64) => SortValue::Int(raw.min(i64::MAX as u64) as i64),
+                    (Some(raw), ColumnType::Bool) => SortValue::Int(i64::from(bool::from_u64(raw))),
+                    (Some(raw), _) => SortValue::Float(f64::from_u64(raw)),
+                }
+            }
+            Reader::Text(column, largest) => {
                 let mut text = String::new();
-                match column.term_ords(doc).next() {
+                match pick(column.term_ords(doc), *largest) {
                     Some(ord) if column.ord_to_str(ord, &mut text).unwrap_or(false) => {
                         SortValue::Text(text)
                     }
@@ -64,6 +70,15 @@ impl Reader {
             }
             Reader::Missing => SortValue::Missing,
         }
+    }
+}
+
+/// The largest or the smallest of an event's values (`None` when it has none).
+fn pick<T: Ord>(values: impl Iterator<Item = T>, largest: bool) -> Option<T> {
+    if largest {
+        values.max()
+    } else {
+        values.min()
     }
 }
 
@@ -127,7 +142,9 @@ impl Collector for SortCollector {
                 // an address's key sorts as the address
                 SortSource::Column(path, FieldKind::Text | FieldKind::Ip) => fast
                     .str(&format!("kw.{path}"))?
-                    .map_or(Reader::Missing, Reader::Text),
+                    .map_or(Reader::Missing, |column| {
+                        Reader::Text(column, key.descending)
+                    }),
                 SortSource::Column(path, _) => fast
                     .u64_lenient_for_type(
                         Some(&[
@@ -139,7 +156,7 @@ impl Collector for SortCollector {
                         &format!("kw.{path}"),
                     )?
                     .map_or(Reader::Missing, |(column, kind)| {
-                        Reader::Number(column, kind)
+                        Reader::Number(column, kind, key.descending)
                     }),
                 SortSource::Score => {
                     return Err(tantivy::TantivyError::InvalidArgument(

@@ -89,3 +89,59 @@ fn a_store_written_before_the_indexing_order_opens_and_answers() {
     found.sort();
     assert_eq!(found, ["a", "b"]);
 }
+
+#[test]
+fn an_event_with_several_values_sorts_by_its_smallest_ascending_and_its_largest_descending() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let body = [
+        r#"{"index":{"_index":"multi","_id":"a"}}"#,
+        r#"{"n":[1,10],"tag":["b","z"]}"#,
+        r#"{"index":{"_index":"multi","_id":"b"}}"#,
+        r#"{"n":[5],"tag":["m"]}"#,
+        r#"{"index":{"_index":"multi","_id":"c"}}"#,
+        r#"{"n":[4,3],"tag":["d","c"]}"#,
+    ]
+    .join("\n")
+        + "\n";
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk works");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+    let sorted = |key: &str, order: &str| -> Vec<(String, Value)> {
+        let answer = store
+            .search("multi", &json!({"sort": [{key: order}], "_source": false}))
+            .expect("searches");
+        answer["hits"]["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|hit| {
+                (
+                    hit["_id"].as_str().unwrap_or("").to_string(),
+                    hit["sort"][0].clone(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |expected: [(&str, Value); 3]| -> Vec<(String, Value)> {
+        expected
+            .into_iter()
+            .map(|(id, v)| (id.to_string(), v))
+            .collect()
+    };
+    assert_eq!(
+        sorted("n", "asc"),
+        pairs([("a", json!(1)), ("c", json!(3)), ("b", json!(5))])
+    );
+    assert_eq!(
+        sorted("n", "desc"),
+        pairs([("a", json!(10)), ("b", json!(5)), ("c", json!(4))])
+    );
+    assert_eq!(
+        sorted("tag.keyword", "asc"),
+        pairs([("a", json!("b")), ("c", json!("c")), ("b", json!("m"))])
+    );
+    assert_eq!(
+        sorted("tag.keyword", "desc"),
+        pairs([("a", json!("z")), ("b", json!("m")), ("c", json!("d"))])
+    );
+}
