@@ -866,8 +866,8 @@ fn unsupported_input_is_refused_by_name() {
             "Fielddata is disabled on [message]",
         ),
         (
-            json!({"aggs": {"x": {"cardinality": {"field": "extra.user_id.keyword", "precision_threshold": 100}}}}),
-            "[precision_threshold]",
+            json!({"aggs": {"x": {"cardinality": {"field": "extra.user_id.keyword", "precision_threshold": -1}}}}),
+            "[precisionThreshold] must be greater than or equal to 0",
         ),
         (
             json!({"aggs": {"x": {"date_histogram": {"field": "@timestamp", "fixed_interval": "1h", "time_zone": "Mars/Olympus_Mons"}}}}),

@@ -279,14 +279,33 @@ pub(super) fn one(
             key_scale: if nanos { scale } else { 1.0 },
             children,
         },
-        "cardinality" => {
-            if body.contains_key("precision_threshold") {
-                return Err(RequestError::illegal_argument(format!(
-                    "[precision_threshold] in cardinality [{name}] is not supported: logdash counts with a fixed-precision HyperLogLog (about 2% error above a few thousand)"
-                )));
+        "cardinality" => match body.remove("precision_threshold") {
+            None => Plan::Cardinality,
+            // counts below the threshold are exact, as Elasticsearch promises them: the
+            // distinct values are listed up to one past it, the HyperLogLog counts beyond
+            Some(threshold) => {
+                let threshold = exact_up_to(name, &threshold)?;
+                let mut listed = Map::new();
+                listed.insert("field".into(), body["field"].clone());
+                listed.insert("size".into(), json!(threshold + 1));
+                listed.insert("shard_size".into(), json!(threshold + 1));
+                if let Some(missing) = body.get("missing") {
+                    listed.insert("missing".into(), missing.clone());
+                }
+                let mut both = Aggregations::default();
+                let none = Aggregations::default;
+                both.insert(
+                    "listed".into(),
+                    tantivy_aggregation(name, kind, "terms", listed, none())?,
+                );
+                both.insert(
+                    "estimated".into(),
+                    tantivy_aggregation(name, kind, kind, body, none())?,
+                );
+                let aggregation = filter(&json!({"match_all": {}}), both)?;
+                return Ok((Some(aggregation), Plan::ExactUpTo(threshold)));
             }
-            Plan::Cardinality
-        }
+        },
         "range" | "date_range" => {
             let date_scale = match target {
                 Target::Timestamp => Some(1e6),
@@ -410,6 +429,26 @@ fn scoped(plan: Plan, scope: impl FnOnce() -> Scope) -> Plan {
     } else {
         plan
     }
+}
+
+/// A cardinality's `precision_threshold`: counts up to it are exact (Elasticsearch takes
+/// at most 40,000).
+fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
+    let threshold = value.as_i64().or_else(|| value.as_str()?.parse().ok());
+    let why = match threshold {
+        Some(threshold) if threshold >= 0 => return Ok((threshold as u64).min(40_000)),
+        Some(_) => format!(
+            "[precisionThreshold] must be greater than or equal to 0. Found [{value}] in [{name}]"
+        ),
+        None => format!("For input string: {value}"),
+    };
+    // as Elasticsearch's parser refuses it, the cause after a colon
+    Err(RequestError {
+        status: 400,
+        kind: "x_content_parse_exception",
+        reason: format!("[cardinality] failed to parse field [precision_threshold]: {why}"),
+        raised: Raised::Reading,
+    })
 }
 
 /// A range aggregation's `missing`: the number events without the field count as.

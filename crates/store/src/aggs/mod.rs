@@ -137,6 +137,9 @@ enum Plan {
     },
     /// A count (cardinality, value_count): Elasticsearch answers a whole number.
     Cardinality,
+    /// A cardinality with `precision_threshold`: the distinct values listed (up to one
+    /// past it) when they are that few, else the HyperLogLog's estimate.
+    ExactUpTo(u64),
     /// A single value (`avg`, `min`, ...); of a date field (`date_scale`: tantivy's units a
     /// millisecond), shown in milliseconds and as a date, as Elasticsearch does.
     Metric {

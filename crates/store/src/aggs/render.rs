@@ -203,6 +203,17 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 )
             }});
         }
+        Plan::ExactUpTo(threshold) => {
+            let listed = &result["listed"];
+            let distinct = listed["buckets"].as_array().map_or(0, Vec::len) as u64;
+            let all_listed = listed["sum_other_doc_count"].as_u64().unwrap_or(0) == 0;
+            let value = if distinct <= *threshold && all_listed {
+                distinct
+            } else {
+                result["estimated"]["value"].as_f64().unwrap_or(0.0).round() as u64
+            };
+            *result = json!({ "value": value });
+        }
         Plan::Cardinality => {
             if let Some(value) = result.get("value").and_then(Value::as_f64) {
                 result["value"] = json!(value.round() as u64);
