@@ -18,17 +18,29 @@ async fn open(server: &Server, view: &str) -> Browser {
     browser
 }
 
-#[tokio::test]
-async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
+/// A store holding the 60 `known_requests` of the ten minutes before now.
+async fn known_server() -> Server {
     let server = Server::start(&[]).await;
     let body = known_requests(now_ms(), "logs-app");
     assert_eq!(server.bulk(&body).await["errors"], json!(false));
-    let browser = open(&server, "&tz=utc").await;
+    server
+}
+
+/// Waits until every line of the stream shows a time written with `zone` (`UTC`,
+/// `+05:45`).
+async fn wait_for_zone(browser: &Browser, zone: &str) {
     browser
         .wait_for_all(TIMES, |times| {
-            !times.is_empty() && times.iter().all(|t| t.contains("UTC"))
+            !times.is_empty() && times.iter().all(|t| t.ends_with(zone))
         })
         .await;
+}
+
+#[tokio::test]
+async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
+    let server = known_server().await;
+    let browser = open(&server, "&tz=utc").await;
+    wait_for_zone(&browser, "UTC").await;
 
     // the zone button opens the choice of a zone (in the tools' module)
     assert_eq!(browser.texts("#tz").await, ["UTC"]);
@@ -60,11 +72,7 @@ async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
         .await;
     browser.screenshot("time-zone-choice").await;
     browser.click("#tz-apply").await;
-    browser
-        .wait_for_all(TIMES, |times| {
-            !times.is_empty() && times.iter().all(|t| t.ends_with("+05:45"))
-        })
-        .await;
+    wait_for_zone(&browser, "+05:45").await;
     assert_eq!(browser.texts("#tz").await, ["Asia/Kathmandu"]);
     let url = browser.client.current_url().await.expect("url").to_string();
     assert!(url.contains("tz=Asia/Kathmandu"), "{url}");
@@ -77,34 +85,20 @@ async fn a_named_zone_is_checked_kept_in_the_link_and_used_for_every_time() {
     // the link opens the same zone in a fresh browser
     browser.close().await;
     let again = open(&server, "&tz=Asia/Kathmandu").await;
-    again
-        .wait_for_all(TIMES, |times| {
-            !times.is_empty() && times.iter().all(|t| t.ends_with("+05:45"))
-        })
-        .await;
+    wait_for_zone(&again, "+05:45").await;
     // back to UTC from the choice
     again.click("#tz").await;
     again.click("#tz-utc").await;
-    again
-        .wait_for_all(TIMES, |times| {
-            !times.is_empty() && times.iter().all(|t| t.contains("UTC"))
-        })
-        .await;
+    wait_for_zone(&again, "UTC").await;
     again.close().await;
 }
 
 #[tokio::test]
 async fn a_link_with_a_zone_no_one_knows_shows_utc_or_says_what_was_wrong() {
-    let server = Server::start(&[]).await;
-    let body = known_requests(now_ms(), "logs-app");
-    assert_eq!(server.bulk(&body).await["errors"], json!(false));
+    let server = known_server().await;
     // spelled as a zone, unknown to the browser: shown (and bucketed) as UTC
     let browser = open(&server, "&tz=Nowhere/Land").await;
-    browser
-        .wait_for_all(TIMES, |times| {
-            !times.is_empty() && times.iter().all(|t| t.contains("UTC"))
-        })
-        .await;
+    wait_for_zone(&browser, "UTC").await;
     assert_eq!(browser.texts("#tz").await, ["Nowhere/Land"]);
     browser.close().await;
     // not spelled as a zone: the link's notice names it
