@@ -185,6 +185,12 @@ impl crate::Store {
         source: &Source,
         id: Option<&str>,
     ) -> Result<Option<Shaped>, Misfit> {
+        // most indices have no explicit mapping: they are told so without waiting on the
+        // mappings, which each batch's observing holds for writing
+        let declared = self.explicit.read().is_ok_and(|e| e.contains_key(index));
+        if !declared {
+            return Ok(None);
+        }
         // the mappings before the explicit ones, as every path that holds both takes them
         let Ok(mappings) = self.mappings.read() else {
             return Ok(None);
