@@ -4,6 +4,8 @@
 # of tests/scenarios against a real Elasticsearch (scripts/engine.sh) and the store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One full run, not an edit loop: incremental caches would only add gigabytes to target/.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 step() { printf '\n== %s\n' "$*" >&2; }
 
 step "setup"
