@@ -391,16 +391,24 @@ pub(super) fn one(
         "terms" => scoped(
             Plan::Buckets {
                 children,
-                dates: matches!(target, Target::Whole(_, FieldKind::Date)),
-                ips: matches!(target, Target::Whole(_, FieldKind::Ip)),
-                order: terms_order::take(name, &mut body)?,
+                keys: match target {
+                    Target::Whole(_, FieldKind::Date) => Keys::Dates,
+                    Target::Whole(_, FieldKind::Ip) => Keys::Addresses,
+                    Target::Whole(_, FieldKind::Float) => Keys::Floats,
+                    _ => Keys::AsGiven,
+                },
+                // tantivy orders a float field's whole keys apart from its fractions
+                order: terms_order::take(
+                    name,
+                    &mut body,
+                    matches!(target, Target::Whole(_, FieldKind::Float)),
+                )?,
             },
             || Scope::Term(field.clone()),
         ),
         "histogram" => Plan::Buckets {
             children,
-            dates: false,
-            ips: false,
+            keys: Keys::AsGiven,
             order: None,
         },
         "value_count" => Plan::Cardinality,

@@ -103,13 +103,12 @@ enum Plan {
     },
     /// `composite`: its buckets, and its `after_key` in Elasticsearch's plain values.
     Composite(Vec<(String, Plan)>),
-    /// `terms`, `histogram`; `dates`: keys are epoch milliseconds, shown as dates too.
+    /// `terms`, `histogram`.
     Buckets {
         children: Vec<(String, Plan)>,
-        dates: bool,
-        /// Keys are `ip` keys, shown as the addresses.
-        ips: bool,
-        /// `terms` ordered by several criteria: sorted and cut when rendered.
+        keys: Keys,
+        /// `terms` sorted and cut when rendered (ordered by several criteria, or keyed by
+        /// a float field's values).
         order: Option<terms_order::CompoundOrder>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
@@ -153,6 +152,19 @@ enum Plan {
     TopHits(TopHitsSpec),
     /// A `terms` or `filter` with a top_hits under it, and what narrows to its buckets.
     Scoped(Box<Plan>, top_hits::Scope),
+}
+
+/// What the keys of a `terms` or `histogram` bucket are, and how Elasticsearch shows them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Keys {
+    /// As tantivy gives them.
+    AsGiven,
+    /// Epoch milliseconds, shown as dates too (`key_as_string`).
+    Dates,
+    /// `ip` keys, shown as the addresses.
+    Addresses,
+    /// A float field's values: doubles, though tantivy gives a whole one as an integer.
+    Floats,
 }
 
 impl Prepared {

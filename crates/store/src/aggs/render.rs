@@ -78,14 +78,17 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
         }
         Plan::Buckets {
             children,
-            dates,
-            ips,
+            keys,
             order,
         } => {
             for bucket in buckets_mut(result) {
-                if let (true, Some(key)) = (*dates, bucket.get("key").and_then(Value::as_f64)) {
-                    bucket["key"] = json!(key as i64);
-                    bucket["key_as_string"] = json!(format_iso8601(key as i64));
+                match (keys, bucket.get("key").and_then(Value::as_f64)) {
+                    (Keys::Dates, Some(key)) => {
+                        bucket["key"] = json!(key as i64);
+                        bucket["key_as_string"] = json!(format_iso8601(key as i64));
+                    }
+                    (Keys::Floats, Some(key)) => bucket["key"] = json!(key),
+                    _ => {}
                 }
 
                 whole_doc_count(bucket);
@@ -95,7 +98,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 order.apply(result);
             }
             // after ordering: the keys sort as addresses, their text does not
-            if *ips {
+            if *keys == Keys::Addresses {
                 for bucket in buckets_mut(result) {
                     if let Some(address) = bucket["key"].as_str().and_then(crate::ip::address_of) {
                         bucket["key"] = json!(address);

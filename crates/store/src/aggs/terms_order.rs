@@ -2,6 +2,9 @@
 //! terms aggregation takes one order, so it is asked for every term by the first
 //! criterion and the buckets are sorted and cut here, as Elasticsearch's compound order
 //! does (ties left after every criterion go by `_key` ascending).
+//!
+//! A float field's terms are sorted here whatever their order: tantivy gives a whole value
+//! (`2.0`) an integer key and sorts integers apart from fractions.
 
 use std::cmp::Ordering;
 
@@ -23,16 +26,21 @@ pub(super) struct CompoundOrder {
 }
 
 /// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
-/// for every term; `None` when the order is one criterion (tantivy's own).
+/// for every term; `None` when the order is one criterion (tantivy's own) and the terms
+/// need not be `sorted_here`.
 pub(super) fn take(
     name: &str,
     body: &mut Map<String, Value>,
+    sorted_here: bool,
 ) -> Result<Option<CompoundOrder>, RequestError> {
-    let Some(Value::Array(items)) = body.get("order") else {
-        return Ok(None);
+    let items = match body.get("order") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one) if sorted_here => vec![one.clone()],
+        None if sorted_here => vec![json!({"_count": "desc"})],
+        _ => return Ok(None),
     };
     let mut criteria = Vec::new();
-    for item in items {
+    for item in &items {
         let pair = item.as_object().filter(|o| o.len() == 1);
         let Some((what, direction)) = pair.and_then(|o| o.iter().next()) else {
             return Err(RequestError::bad_request(format!(
@@ -65,7 +73,7 @@ pub(super) fn take(
             RequestError::bad_request(format!("[terms] [{name}]: [size] must be a number"))
         })?,
     };
-    if criteria.len() == 1 {
+    if criteria.len() == 1 && !sorted_here {
         body.insert("order".into(), first);
         return Ok(None);
     }
@@ -150,7 +158,7 @@ mod tests {
         if let Some(size) = size {
             body.insert("size".into(), json!(size));
         }
-        let taken = take("l", &mut body).expect("takes");
+        let taken = take("l", &mut body, false).expect("takes");
         (body, taken)
     }
 
@@ -197,8 +205,54 @@ mod tests {
                 .as_object()
                 .cloned()
                 .expect("object");
-            let refused = take("l", &mut body).expect_err("refused");
+            let refused = take("l", &mut body, false).expect_err("refused");
             assert!(refused.reason.contains(said), "{}", refused.reason);
         }
+    }
+
+    #[test]
+    fn a_float_fields_terms_are_sorted_here_by_value() {
+        // tantivy's keys: whole values as integers, ordered after every fraction
+        let mut result = json!({"sum_other_doc_count": 0, "buckets": [
+            {"key": 0.5, "doc_count": 1},
+            {"key": 12.5, "doc_count": 2},
+            {"key": 2, "doc_count": 2},
+            {"key": 30, "doc_count": 1},
+        ]});
+        let mut body = json!({"field": "took", "size": 2, "order": {"_key": "asc"}})
+            .as_object()
+            .cloned()
+            .expect("object");
+        let taken = take("t", &mut body, true)
+            .expect("takes")
+            .expect("sorted here");
+        assert_eq!(body["size"], json!(ALL_TERMS));
+        taken.apply(&mut result);
+        assert_eq!(
+            result["buckets"],
+            json!([{"key": 0.5, "doc_count": 1}, {"key": 2, "doc_count": 2}])
+        );
+        assert_eq!(result["sum_other_doc_count"], json!(3));
+        // no order: by count, ties by value
+        let mut body = json!({"field": "took"})
+            .as_object()
+            .cloned()
+            .expect("object");
+        let taken = take("t", &mut body, true)
+            .expect("takes")
+            .expect("sorted here");
+        let mut result = json!({"sum_other_doc_count": 0, "buckets": [
+            {"key": 12.5, "doc_count": 2},
+            {"key": 2, "doc_count": 2},
+            {"key": 0.5, "doc_count": 1},
+        ]});
+        taken.apply(&mut result);
+        let keys: Vec<f64> = result["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .filter_map(|b| b["key"].as_f64())
+            .collect();
+        assert_eq!(keys, [2.0, 12.5, 0.5]);
     }
 }
