@@ -15,6 +15,10 @@ use crate::mapping::{FieldKind, KEYWORD_IGNORE_ABOVE};
 use crate::Raised;
 use crate::{RequestError, Store};
 
+/// An index having a field: its name, whether the field is searchable there, and whether
+/// it is aggregatable there.
+type Having = (String, bool, bool);
+
 impl Store {
     /// Whether `index` holds a searchable event with this `_id`.
     pub(crate) fn holds_id(&self, index: &str, id: &str) -> bool {
@@ -119,29 +123,32 @@ impl Store {
             .mappings
             .read()
             .map_err(|_| RequestError::internal("mappings lock poisoned"))?;
-        // field -> type -> indices having it with that type
-        let mut caps: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        // field -> type -> the indices having it with that type, and what each can do
+        let mut caps: BTreeMap<String, BTreeMap<String, Vec<Having>>> = BTreeMap::new();
         for name in &names {
             let explicit = self.explicit_of(name).unwrap_or_default();
             for (field, kind) in mappings.get(name).into_iter().flatten() {
-                let mut add = |field: String, es_type: &str| {
+                let mut add = |field: String, es_type: &str, can: (bool, bool)| {
                     caps.entry(field)
                         .or_default()
                         .entry(es_type.to_string())
                         .or_default()
-                        .push(name.clone());
+                        .push((name.clone(), can.0, can.1));
                 };
                 let declared = explicit.fields.get(field);
-                add(
-                    field.clone(),
-                    declared.map_or(kind.es_type(), |d| d.es_type()),
-                );
+                let es_type = declared.map_or(kind.es_type(), |d| d.es_type());
+                let can = match (declared, kind) {
+                    (Some(declared), _) => (declared.searchable(), declared.has_doc_values()),
+                    (None, FieldKind::Text) => (true, false),
+                    (None, _) => (true, true),
+                };
+                add(field.clone(), es_type, can);
                 if *kind == FieldKind::Text && declared.is_none_or(|d| d.has_keyword()) {
-                    add(format!("{field}.keyword"), "keyword");
+                    add(format!("{field}.keyword"), "keyword", (true, true));
                 }
                 let mut parent = field.as_str();
                 while let Some((head, _)) = parent.rsplit_once('.') {
-                    add(head.to_string(), "object");
+                    add(head.to_string(), "object", (false, false));
                     parent = head;
                 }
             }
@@ -156,14 +163,27 @@ impl Store {
             for (es_type, mut having) in types {
                 having.sort();
                 having.dedup();
-                let (searchable, aggregatable) = match es_type.as_str() {
-                    "object" => (false, false),
-                    "text" => (true, false),
-                    _ => (true, true),
+                let unable = |can: fn(&Having) -> bool| -> Vec<&str> {
+                    let names = having.iter().filter(|h| !can(h)).map(|h| h.0.as_str());
+                    names.collect()
                 };
-                let mut cap = json!({"type": es_type, "metadata_field": false, "searchable": searchable, "aggregatable": aggregatable});
+                let (unsearchable, unaggregatable) = (unable(|h| h.1), unable(|h| h.2));
+                let mut cap = json!({
+                    "type": es_type,
+                    "metadata_field": false,
+                    "searchable": unsearchable.is_empty(),
+                    "aggregatable": unaggregatable.is_empty(),
+                });
                 if several {
-                    cap["indices"] = json!(having);
+                    let indices: Vec<&str> = having.iter().map(|h| h.0.as_str()).collect();
+                    cap["indices"] = json!(indices);
+                }
+                // as Elasticsearch: the indices that cannot, when others can
+                if !unsearchable.is_empty() && unsearchable.len() < having.len() {
+                    cap["non_searchable_indices"] = json!(unsearchable);
+                }
+                if !unaggregatable.is_empty() && unaggregatable.len() < having.len() {
+                    cap["non_aggregatable_indices"] = json!(unaggregatable);
                 }
                 entry.insert(es_type, cap);
             }

@@ -2,6 +2,7 @@
 //! translation.
 
 use super::*;
+use crate::mapping::limits::Limits;
 
 /// A `filter` aggregation's query, built with the store's own query translation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -17,9 +18,12 @@ impl EsFilter {
         fields: &Fields,
         tokenizers: &TokenizerManager,
     ) -> Result<Box<dyn Query>, RequestError> {
+        // a query on a field no query can find was refused before (`aggs::check_limits`)
+        let limits = Limits::default();
         let mut ctx = Context {
             fields,
             mapping: &self.mapping,
+            limits: &limits,
             now: self.now,
             analyzer: tokenizers.get(TEXT_TOKENIZER).unwrap_or_default(),
         };

@@ -238,6 +238,53 @@ impl Exact<'_> {
     }
 }
 
+/// Refuses, as Elasticsearch does, an aggregation of a field without doc values, and a
+/// `filter` or `filters` query on a field no query can find, however deep (`composite`
+/// sources too), with the search's own `ctx`.
+pub(crate) fn check_limits(aggs: &Value, ctx: &mut Context<'_>) -> Result<(), RequestError> {
+    // an aggregation's query fails as its argument, not as the search's query
+    let built = |ctx: &mut Context<'_>, filter: &Value| {
+        query::build(ctx, query::parse(Some(filter))?.as_ref())
+            .map(drop)
+            .map_err(
+                |err| match err.reason.strip_prefix("failed to create query: ") {
+                    Some(reason) => RequestError::illegal_argument(reason),
+                    None => err,
+                },
+            )
+    };
+    for definition in aggs.as_object().into_iter().flat_map(|aggs| aggs.values()) {
+        for (key, body) in definition.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "aggs" | "aggregations" => check_limits(body, ctx)?,
+                "meta" => {}
+                "filter" => built(ctx, body)?,
+                "filters" => {
+                    let filters = match &body["filters"] {
+                        Value::Object(named) => named.values().collect(),
+                        Value::Array(listed) => listed.iter().collect(),
+                        _ => Vec::new(),
+                    };
+                    for filter in filters {
+                        built(ctx, filter)?;
+                    }
+                }
+                _ => {
+                    if let Some(field) = body.get("field").and_then(Value::as_str) {
+                        ctx.limits.check_doc_values(field)?;
+                    }
+                    let sources = body.get("sources").and_then(Value::as_array);
+                    for source in sources.into_iter().flatten() {
+                        // {name: {kind: {field}}}
+                        check_limits(source, ctx)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn prepare(
     aggs: &Value,
     mapping: &IndexMapping,

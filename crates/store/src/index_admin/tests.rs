@@ -118,3 +118,86 @@ fn templates_survive_a_restart_and_shape_the_daily_indices_of_the_tcp_input() {
         mapping
     );
 }
+
+/// `match_only_text` and `wildcard` (the engine `make test` starts has neither: its modules
+/// come from Maven Central, where mapper-extras and x-pack are not) answer as Elasticsearch's
+/// reference says: the first as `text` (words and phrases, no aggregations), the second as
+/// `keyword` (exact terms, wildcards, aggregations); `_field_caps` names their own types.
+#[test]
+fn match_only_text_answers_as_text_and_wildcard_as_keyword() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let mapping = json!({"mappings": {"properties": {
+        "message": {"type": "match_only_text"},
+        "path": {"type": "wildcard"}
+    }}});
+    store.create_index("app", &mapping).expect("created");
+    let mut body = String::new();
+    for (id, message, path) in [
+        ("a", "hello world from one", "/var/log/app.log"),
+        ("b", "quiet line from two", "/var/log/db.log"),
+        ("c", "hello again from three", "/tmp/other.txt"),
+    ] {
+        body += &format!("{{\"index\":{{\"_index\":\"app\",\"_id\":\"{id}\"}}}}\n");
+        body += &json!({"@timestamp": "2025-11-25T10:00:00Z", "message": message, "path": path})
+            .to_string();
+        body += "\n";
+    }
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+    store.flush().expect("flushed");
+    let ids = |query: serde_json::Value| -> Vec<String> {
+        let answer = store
+            .search("app", &json!({"query": query, "sort": ["_doc"]}))
+            .expect("searched");
+        let hits = answer["hits"]["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        hits.iter()
+            .filter_map(|hit| hit["_id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(ids(json!({"match": {"message": "hello"}})), ["a", "c"]);
+    assert_eq!(
+        ids(json!({"match_phrase": {"message": "hello again"}})),
+        ["c"]
+    );
+    assert_eq!(
+        ids(json!({"wildcard": {"path": "/var/log/*.log"}})),
+        ["a", "b"]
+    );
+    assert_eq!(ids(json!({"term": {"path": "/tmp/other.txt"}})), ["c"]);
+    let keys = store
+        .search(
+            "app",
+            &json!({"size": 0, "aggs": {"p": {"terms": {"field": "path", "order": {"_key": "asc"}}}}}),
+        )
+        .expect("aggregated");
+    assert_eq!(
+        keys["aggregations"]["p"]["buckets"][0],
+        json!({"key": "/tmp/other.txt", "doc_count": 1})
+    );
+    let refused = store
+        .search(
+            "app",
+            &json!({"size": 0, "aggs": {"m": {"terms": {"field": "message"}}}}),
+        )
+        .expect_err("text is not aggregated");
+    assert!(
+        refused.reason.contains("Fielddata is disabled"),
+        "{}",
+        refused.reason
+    );
+    let caps = store
+        .field_caps("app", Some("message,path"), &json!({}))
+        .expect("field caps");
+    assert_eq!(
+        caps["fields"]["message"]["match_only_text"],
+        json!({"type": "match_only_text", "metadata_field": false, "searchable": true, "aggregatable": false})
+    );
+    assert_eq!(
+        caps["fields"]["path"]["wildcard"],
+        json!({"type": "wildcard", "metadata_field": false, "searchable": true, "aggregatable": true})
+    );
+}

@@ -69,6 +69,17 @@ impl Declared {
     pub fn coerce(&self) -> bool {
         self.property.get("coerce") != Some(&Value::Bool(false))
     }
+
+    /// `doc_values` (a text field has none): what aggregations and sorting read.
+    pub fn has_doc_values(&self) -> bool {
+        self.kind != FieldKind::Text && self.property.get("doc_values") != Some(&Value::Bool(false))
+    }
+
+    /// Whether queries can find the field's values: it is indexed, or (but for text) they
+    /// are read from its doc values, as Elasticsearch 8 searches an `index: false` field.
+    pub fn searchable(&self) -> bool {
+        self.property.get("index") != Some(&Value::Bool(false)) || self.has_doc_values()
+    }
 }
 
 /// An index's explicit mapping.
@@ -272,8 +283,10 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
     };
     let kind = match es_type {
         "object" => return read_object(path, property, into),
-        "keyword" => FieldKind::Keyword,
-        "text" => FieldKind::Text,
+        // `wildcard` answers as `keyword` does (it is a keyword indexed for faster
+        // wildcards); `match_only_text` as `text` does (it keeps no positions or scores)
+        "keyword" | "wildcard" => FieldKind::Keyword,
+        "text" | "match_only_text" => FieldKind::Text,
         "long" | "integer" | "short" | "byte" => FieldKind::Long,
         "double" | "float" | "half_float" | "scaled_float" => FieldKind::Float,
         "boolean" => FieldKind::Boolean,

@@ -13,6 +13,7 @@ use explicit::{Dynamic, Explicit};
 pub mod dynamic_templates;
 pub mod explicit;
 mod geo;
+pub mod limits;
 mod parameters;
 pub mod shape;
 

@@ -10,8 +10,6 @@ use crate::RequestError;
 pub(super) const NOT_IMPLEMENTED: &[&str] = &[
     "flattened",
     "nested",
-    "wildcard",
-    "match_only_text",
     "constant_keyword",
     "unsigned_long",
     "geo_shape",
@@ -46,8 +44,6 @@ pub(super) const NOT_IMPLEMENTED: &[&str] = &[
 
 /// Parameters Elasticsearch has that logdash does not implement (refused by name).
 const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
-    "index",
-    "doc_values",
     "store",
     "null_value",
     "copy_to",
@@ -86,10 +82,10 @@ pub(super) fn check_parameter(
     let flag = |value: &Value| value.is_boolean();
     let fits = match (es_type, parameter) {
         (_, "type") => true,
-        ("keyword", "ignore_above") => value.as_u64().is_some(),
+        ("keyword" | "wildcard", "ignore_above") => value.as_u64().is_some(),
         // norms only weigh scores, which need not be Elasticsearch's: kept as declared
         ("keyword" | "text", "norms") => flag(value),
-        ("text", "fields") => return check_text_fields(path, value),
+        ("text" | "match_only_text", "fields") => return check_text_fields(path, value),
         ("text", "analyzer") => {
             if value.as_str() != Some("standard") {
                 return Err(RequestError::illegal_argument(format!(
@@ -102,8 +98,18 @@ pub(super) fn check_parameter(
         | "scaled_float", "coerce" | "ignore_malformed") => flag(value),
         ("scaled_float", "scaling_factor") => number(value),
         ("date" | "date_nanos" | "ip" | "geo_point", "ignore_malformed") => flag(value),
+        // what the field can be searched and aggregated by (see `Declared::searchable`)
+        ("keyword" | "text" | "long" | "integer" | "short" | "byte" | "double" | "float"
+        | "half_float" | "scaled_float" | "boolean" | "date" | "date_nanos" | "ip", "index") => {
+            flag(value)
+        }
+        ("keyword" | "long" | "integer" | "short" | "byte" | "double" | "float" | "half_float"
+        | "scaled_float" | "boolean" | "date" | "date_nanos" | "ip", "doc_values") => flag(value),
         ("date" | "date_nanos", "format") => return check_date_format(path, value),
-        (_, known) if PARAMETERS_NOT_IMPLEMENTED.contains(&known) => {
+        (_, known)
+            if PARAMETERS_NOT_IMPLEMENTED.contains(&known)
+                || (es_type == "geo_point" && matches!(known, "index" | "doc_values")) =>
+        {
             return Err(RequestError::illegal_argument(format!(
                 "[{known}] on field [{path}] is not supported by logdash"
             )))

@@ -177,7 +177,12 @@ impl Walk<'_> {
             return Ok((Some(Value::Array(words)), Some(Value::Array(whole))));
         }
         match fit(declared, value) {
-            Ok(fitted) => Ok(fitted),
+            // what cannot be searched (`index: false`, and no doc values) is checked, and
+            // kept in `_source` only; a text field's `.keyword` is a field of its own
+            Ok((words, whole)) => Ok((
+                words.filter(|_| declared.searchable()),
+                whole.filter(|_| declared.kind == FieldKind::Text || declared.searchable()),
+            )),
             Err(_) if declared.ignore_malformed() => Ok((None, None)),
             Err(cause) => Err(Misfit {
                 kind: "document_parsing_exception",

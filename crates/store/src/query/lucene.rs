@@ -16,7 +16,7 @@ use logdash_core::time::AnyZone;
 use super::range::{range_for, zone_of, RangeSpec};
 use super::term::{exact, string_term};
 use super::text::{expand, match_phrase, words};
-use super::{exists, resolve, Context, Target, Q};
+use super::{exists, Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::Raised;
 use crate::RequestError;
@@ -180,7 +180,7 @@ fn unfielded(
         let mapping = ctx.mapping;
         let paths: Vec<&str> = mapping
             .iter()
-            .filter(|(_, kind)| **kind == FieldKind::Text)
+            .filter(|(name, kind)| **kind == FieldKind::Text && ctx.limits.searchable(name))
             .map(|(name, _)| name.as_str())
             .collect();
         return json_regex(ctx.fields.text, &paths, &regex);
@@ -224,7 +224,7 @@ fn fielded(
         };
         return range_for(ctx, field, spec);
     }
-    let target = resolve(ctx.mapping, field);
+    let target = ctx.target(field)?;
     let text_field = matches!(target, Target::Text(_));
     let phrase = |text: &str, slop: u32| MatchPhrase {
         field: field.to_string(),

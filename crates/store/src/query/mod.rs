@@ -22,6 +22,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
+use crate::mapping::limits::Limits;
 use crate::mapping::{FieldKind, IndexMapping};
 use crate::schema::Fields;
 use crate::Raised;
@@ -32,6 +33,8 @@ use crate::RequestError;
 pub(crate) struct Context<'a> {
     pub fields: &'a Fields,
     pub mapping: &'a IndexMapping,
+    /// Fields declared unsearchable (`index: false`), which queries refuse.
+    pub limits: &'a Limits,
     pub now: EpochMillis,
     pub analyzer: TextAnalyzer,
 }
@@ -79,6 +82,14 @@ pub(crate) fn resolve(mapping: &IndexMapping, name: &str) -> Target {
         Some(FieldKind::Keyword) => Target::Whole(name.to_string(), FieldKind::Text),
         Some(kind) => Target::Whole(name.to_string(), *kind),
         None => Target::Unmapped(name.to_string()),
+    }
+}
+
+impl Context<'_> {
+    /// Where `field`'s values live, or Elasticsearch's refusal when no query can find them.
+    fn target(&self, field: &str) -> Result<Target, RequestError> {
+        self.limits.check_search(field)?;
+        Ok(resolve(self.mapping, field))
     }
 }
 

@@ -6,12 +6,12 @@ use tantivy::query::{BooleanQuery, EmptyQuery, FuzzyTermQuery, Occur, RegexQuery
 use tantivy::schema::Field;
 
 use super::term::string_term;
-use super::{resolve, Context, Target, Q};
+use super::{Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
 
 pub(super) fn pattern(ctx: &mut Context<'_>, query: &Pattern) -> Result<Q, RequestError> {
-    let (field, path) = match resolve(ctx.mapping, &query.field) {
+    let (field, path) = match ctx.target(&query.field)? {
         Target::Text(path) => (ctx.fields.text, path),
         Target::Whole(path, FieldKind::Text) => (ctx.fields.kw, path),
         Target::Unmapped(_) => return Ok(Box::new(EmptyQuery)),
@@ -52,7 +52,7 @@ pub(super) fn pattern(ctx: &mut Context<'_>, query: &Pattern) -> Result<Q, Reque
 /// `fuzzy`: terms within the allowed edits of the value, its first `prefix_length`
 /// characters exact.
 pub(super) fn fuzzy(ctx: &mut Context<'_>, query: &Fuzzy) -> Result<Q, RequestError> {
-    let (field, path) = match resolve(ctx.mapping, &query.field) {
+    let (field, path) = match ctx.target(&query.field)? {
         Target::Text(path) => (ctx.fields.text, path),
         Target::Whole(path, FieldKind::Text) => (ctx.fields.kw, path),
         Target::Unmapped(_) => return Ok(Box::new(EmptyQuery)),

@@ -8,7 +8,7 @@ use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::Term;
 
 use super::term::{number_range, parse_number, string_term, Number};
-use super::{exists, resolve, Context, Target, Q};
+use super::{exists, Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::Raised;
 use crate::RequestError;
@@ -113,7 +113,7 @@ pub(super) fn range_for(
         include_upper,
         zone,
     } = spec;
-    match resolve(ctx.mapping, field) {
+    match ctx.target(field)? {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
             // gte/lt round down, gt/lte round up, as Elasticsearch rounds date math
             let lower = match lower {

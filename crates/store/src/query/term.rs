@@ -10,7 +10,7 @@ use tantivy::Term;
 
 use super::pattern::{json_regex, literal_regex};
 use super::range::{date_bound, date_range};
-use super::{resolve, Context, Target, Q};
+use super::{Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
 
@@ -31,7 +31,7 @@ fn case_insensitive(
     value: &Scalar,
 ) -> Result<Option<Q>, RequestError> {
     let text = value.to_string();
-    Ok(match resolve(ctx.mapping, field) {
+    Ok(match ctx.target(field)? {
         Target::Whole(path, FieldKind::Text) => Some(json_regex(
             ctx.fields.kw,
             &[path.as_str()],
@@ -46,7 +46,7 @@ fn case_insensitive(
 }
 
 pub(super) fn terms(ctx: &mut Context<'_>, query: &Terms) -> Result<Q, RequestError> {
-    match resolve(ctx.mapping, &query.field) {
+    match ctx.target(&query.field)? {
         Target::Whole(path, FieldKind::Text) => {
             let terms = query
                 .values
@@ -68,7 +68,7 @@ pub(super) fn terms(ctx: &mut Context<'_>, query: &Terms) -> Result<Q, RequestEr
 /// One exact value of one field, as `term` means it.
 pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Result<Q, RequestError> {
     let text = value.to_string();
-    Ok(match resolve(ctx.mapping, field) {
+    Ok(match ctx.target(field)? {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
             let ms = date_bound(&text, ctx.now, Rounding::Down, &AnyZone::UTC)?;
             date_range(

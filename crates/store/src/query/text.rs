@@ -16,7 +16,7 @@ use tantivy::Term;
 
 use super::pattern::{json_regex, literal_regex, pattern};
 use super::term::{exact, string_term};
-use super::{resolve, Context, Target, Q};
+use super::{Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
 
@@ -38,7 +38,7 @@ fn zero_terms(zero: ZeroTerms) -> Q {
 
 /// `match` and `match_bool_prefix`.
 pub(super) fn match_words(ctx: &mut Context<'_>, query: &Match) -> Result<Q, RequestError> {
-    let path = match resolve(ctx.mapping, &query.field) {
+    let path = match ctx.target(&query.field)? {
         Target::Text(path) => path,
         Target::Whole(_, FieldKind::Text) if query.bool_prefix => {
             return prefix_of(ctx, &query.field, &query.query.to_string())
@@ -124,7 +124,7 @@ fn not_text(
 
 /// `match_phrase` and `match_phrase_prefix`.
 pub(super) fn match_phrase(ctx: &mut Context<'_>, query: &MatchPhrase) -> Result<Q, RequestError> {
-    let path = match resolve(ctx.mapping, &query.field) {
+    let path = match ctx.target(&query.field)? {
         Target::Text(path) => path,
         Target::Whole(_, FieldKind::Text) if query.prefix => {
             return prefix_of(ctx, &query.field, &query.query.to_string())
@@ -236,7 +236,8 @@ pub(super) fn multi_match(ctx: &mut Context<'_>, query: &MultiMatch) -> Result<Q
 }
 
 /// The fields `patterns` name, with their boosts, and whether any came from a pattern (or
-/// from none: every field but dates), where values of the wrong type are skipped.
+/// from none: every field but dates), where values of the wrong type are skipped. A
+/// pattern passes over fields no query can find, as Elasticsearch's does.
 pub(super) fn expand(
     ctx: &Context<'_>,
     patterns: &[logdash_core::es::query::FieldBoost],
@@ -245,7 +246,10 @@ pub(super) fn expand(
         let every = ctx
             .mapping
             .iter()
-            .filter(|(_, kind)| !matches!(kind, FieldKind::Date | FieldKind::DateNanos))
+            .filter(|(name, kind)| {
+                !matches!(kind, FieldKind::Date | FieldKind::DateNanos)
+                    && ctx.limits.searchable(name)
+            })
             .map(|(name, _)| (name.clone(), 1.0))
             .collect();
         return (every, true);
@@ -259,7 +263,10 @@ pub(super) fn expand(
         }
         expanded = true;
         for (name, kind) in ctx.mapping.iter() {
-            if !matches!(kind, FieldKind::Date | FieldKind::DateNanos) && pattern.matches(name) {
+            if !matches!(kind, FieldKind::Date | FieldKind::DateNanos)
+                && pattern.matches(name)
+                && ctx.limits.searchable(name)
+            {
                 fields.push((name.clone(), pattern.boost));
             }
         }

@@ -11,6 +11,7 @@ use tantivy::query::{EmptyQuery, Query};
 use tantivy::schema::Value as _;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument};
 
+use crate::mapping::limits::Limits;
 use crate::mapping::{FieldKind, IndexMapping};
 use crate::query::{self, resolve, Context, Target};
 use crate::Raised;
@@ -61,7 +62,7 @@ impl Store {
         let started = Instant::now();
         let request = SearchRequest::parse(body)?;
         let searcher = &at.searcher;
-        let (targets, mapping) = self.targets(index_expression)?;
+        let (targets, mapping, limits) = self.targets(index_expression)?;
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         request.check_paging().map_err(on_shards)?;
@@ -70,11 +71,17 @@ impl Store {
         let mut ips = Vec::new();
         for key in request.sort.iter().flatten() {
             let source = key.bind(&mapping).map_err(on_shards)?;
+            if let SortSource::Column(path, _) = &source {
+                limits.check_doc_values(path).map_err(on_shards)?;
+            }
             formats.push(key.date_format(&source).map_err(on_shards)?);
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
         }
-        let mut ctx = self.context(&mapping);
+        let mut ctx = self.context(&mapping, &limits);
         ctx.now = at.now;
+        if let Some(aggs) = &request.aggs {
+            aggs::check_limits(aggs, &mut ctx).map_err(on_shards)?;
+        }
         let query = match targets {
             Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
             Targets::All => query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
@@ -207,9 +214,9 @@ impl Store {
         }
         let wanted = query::parse(body.get("query"))?;
         let searcher = self.reader.searcher();
-        let (targets, mapping) = self.targets(index_expression)?;
+        let (targets, mapping, limits) = self.targets(index_expression)?;
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
-        let mut ctx = self.context(&mapping);
+        let mut ctx = self.context(&mapping, &limits);
         let count = match targets {
             Targets::None => 0,
             Targets::All => searcher
@@ -279,10 +286,11 @@ impl Store {
         Ok(json!({"took": started.elapsed().as_millis() as u64, "responses": responses}))
     }
 
-    fn context<'a>(&'a self, mapping: &'a IndexMapping) -> Context<'a> {
+    fn context<'a>(&'a self, mapping: &'a IndexMapping, limits: &'a Limits) -> Context<'a> {
         Context {
             fields: &self.fields,
             mapping,
+            limits,
             now: crate::now_millis(),
             analyzer: self
                 .index
@@ -300,11 +308,12 @@ impl Store {
         }
     }
 
-    /// Resolves an index expression and merges the chosen indices' mappings.
+    /// Resolves an index expression and merges the chosen indices' mappings, and what
+    /// their explicit mappings take away from searching and aggregating.
     pub(crate) fn targets(
         &self,
         expression: &str,
-    ) -> Result<(Targets, IndexMapping), RequestError> {
+    ) -> Result<(Targets, IndexMapping, Limits), RequestError> {
         let all = self.index_names();
         let chosen = indices::resolve(expression, &all)?;
         let mut mapping = IndexMapping::new();
@@ -315,6 +324,12 @@ impl Store {
                 }
             }
         }
+        let limits = match self.explicit.read() {
+            Ok(explicit) if !explicit.is_empty() => {
+                Limits::of(chosen.iter().filter_map(|name| explicit.get(name)))
+            }
+            _ => Limits::default(),
+        };
         let targets = if chosen.is_empty() {
             Targets::None
         } else if chosen.len() == all.len() {
@@ -322,7 +337,7 @@ impl Store {
         } else {
             Targets::Some(chosen)
         };
-        Ok((targets, mapping))
+        Ok((targets, mapping, limits))
     }
 }
 

@@ -101,8 +101,8 @@ fn mappings_logdash_cannot_honour_are_refused_by_name() {
     let (kind, _) = refused(json!({"properties": {"x": {"type": "nope"}}})).expect("refused");
     assert_eq!(kind, "mapper_parsing_exception");
     let (_, reason) =
-        refused(json!({"properties": {"x": {"type": "long", "index": false}}})).expect("refused");
-    assert!(reason.contains("[index]"), "{reason}");
+        refused(json!({"properties": {"x": {"type": "long", "copy_to": "y"}}})).expect("refused");
+    assert!(reason.contains("[copy_to]"), "{reason}");
     assert!(
         refused(json!({"properties": {"d": {"type": "date", "format": "yyyy/MM/dd"}}})).is_some()
     );

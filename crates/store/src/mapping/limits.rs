@@ -1,0 +1,145 @@
+//! What a declared `index: false` or `doc_values: false` takes away from a search, as
+//! Elasticsearch 8 answers it: a field with neither (or a text field not indexed) cannot be
+//! searched, a field without doc values cannot be aggregated or sorted on. logdash keeps
+//! indexing what can still be searched or aggregated, so the answers are Elasticsearch's;
+//! a field that can be neither is kept in `_source` only.
+
+use std::collections::BTreeMap;
+
+use super::explicit::Explicit;
+use crate::{Raised, RequestError};
+
+/// The limited fields of the indices one request reads.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Limits {
+    /// Fields no query can find, with why.
+    unsearchable: BTreeMap<String, &'static str>,
+    /// Fields without doc values, with their type.
+    no_doc_values: BTreeMap<String, String>,
+}
+
+impl Limits {
+    /// The limits `explicit` mappings declare (a field limited in one of them is limited).
+    pub fn of<'a>(explicit: impl IntoIterator<Item = &'a Explicit>) -> Limits {
+        let mut limits = Limits::default();
+        for mapping in explicit {
+            for (name, declared) in &mapping.fields {
+                if !declared.searchable() {
+                    let why = match declared.es_type() {
+                        "text" | "match_only_text" => "is not indexed",
+                        _ => "is not indexed nor has doc values",
+                    };
+                    limits.unsearchable.insert(name.clone(), why);
+                }
+                if !declared.has_doc_values() && declared.kind != super::FieldKind::Text {
+                    limits
+                        .no_doc_values
+                        .insert(name.clone(), declared.es_type().to_string());
+                }
+            }
+        }
+        limits
+    }
+
+    /// Whether a query can find `field`'s values.
+    pub fn searchable(&self, field: &str) -> bool {
+        !self.unsearchable.contains_key(field)
+    }
+
+    /// Elasticsearch's refusal of a query on `field`, when it cannot be searched.
+    pub fn check_search(&self, field: &str) -> Result<(), RequestError> {
+        match self.unsearchable.get(field) {
+            None => Ok(()),
+            Some(why) => Err(RequestError {
+                status: 400,
+                kind: "query_shard_exception",
+                reason: format!(
+                    "failed to create query: Cannot search on field [{field}] since it {why}."
+                ),
+                raised: Raised::Anywhere,
+            }),
+        }
+    }
+
+    /// Elasticsearch's refusal of an aggregation or sort on `field`, when it has no doc
+    /// values.
+    pub fn check_doc_values(&self, field: &str) -> Result<(), RequestError> {
+        match self.no_doc_values.get(field) {
+            None => Ok(()),
+            Some(es_type) => Err(RequestError::illegal_argument(format!(
+                "Can't load fielddata on [{field}] because fielddata is unsupported on fields of type [{es_type}]. Use doc values instead."
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn limits(properties: serde_json::Value) -> Limits {
+        let explicit = Explicit::read(&json!({ "properties": properties })).expect("a mapping");
+        Limits::of([&explicit])
+    }
+
+    #[test]
+    fn each_field_loses_what_its_parameters_take_away() {
+        let limits = limits(json!({
+            "original": {"type": "keyword", "index": false, "doc_values": false},
+            "by_values": {"type": "keyword", "index": false},
+            "no_values": {"type": "long", "doc_values": false},
+            "body": {"type": "text", "index": false},
+            "plain": {"type": "keyword"}
+        }));
+        assert!(
+            limits.searchable("by_values"),
+            "found through its doc values"
+        );
+        assert!(limits.searchable("no_values") && limits.searchable("plain"));
+        for (field, said) in [
+            (
+                "original",
+                "Cannot search on field [original] since it is not indexed nor has doc values.",
+            ),
+            (
+                "body",
+                "Cannot search on field [body] since it is not indexed.",
+            ),
+        ] {
+            let refused = limits.check_search(field).expect_err("not searchable");
+            assert_eq!(refused.kind, "query_shard_exception");
+            assert!(refused.reason.ends_with(said), "{}", refused.reason);
+        }
+        for (field, es_type) in [("original", "keyword"), ("no_values", "long")] {
+            let refused = limits.check_doc_values(field).expect_err("no doc values");
+            assert!(
+                refused
+                    .reason
+                    .contains(&format!("fields of type [{es_type}]")),
+                "{}",
+                refused.reason
+            );
+        }
+        assert!(limits.check_doc_values("by_values").is_ok());
+        assert!(limits.check_doc_values("plain").is_ok());
+        // a text field's aggregations are refused by its own rule (fielddata)
+        assert!(limits.check_doc_values("body").is_ok());
+    }
+
+    #[test]
+    fn parameters_that_are_no_flag_are_refused() {
+        for property in [
+            json!({"type": "keyword", "index": "no"}),
+            json!({"type": "text", "doc_values": false}),
+        ] {
+            let refused =
+                Explicit::read(&json!({ "properties": {"f": property} })).expect_err("refused");
+            assert_eq!(
+                refused.kind, "mapper_parsing_exception",
+                "{}",
+                refused.reason
+            );
+        }
+    }
+}
