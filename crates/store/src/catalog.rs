@@ -83,6 +83,12 @@ impl Store {
                 if let (Some(dynamic), Some(entry)) = (dynamic, entry_at(&mut properties, object)) {
                     entry.insert("dynamic".into(), json!(dynamic_name(*dynamic)));
                 }
+                if let (true, Some(entry)) = (
+                    explicit.disabled.contains(object),
+                    entry_at(&mut properties, object),
+                ) {
+                    entry.insert("enabled".into(), json!(false));
+                }
             }
             let mut mapping = Map::new();
             if explicit.dynamic != Dynamic::True {

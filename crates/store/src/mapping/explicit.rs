@@ -3,7 +3,7 @@
 //! declared is reported back by `_mapping` as it was given. A type or parameter logdash does
 //! not implement is refused by name, never accepted and ignored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -99,12 +99,18 @@ pub struct Explicit {
     /// The mapping's `_meta`, kept and shown as given.
     #[serde(default)]
     pub meta: Option<Value>,
+    /// Objects declared `enabled: false`: whatever they hold is kept in `_source` only.
+    #[serde(default)]
+    pub disabled: BTreeSet<String>,
 }
 
 impl Explicit {
     /// What `dynamic` says for a new field under `parent` (`""` for the root): the nearest
     /// declared object's own setting, else the root's.
     pub fn dynamic_under(&self, parent: &str) -> Dynamic {
+        if self.disabled_at(parent) {
+            return Dynamic::False;
+        }
         let mut path = parent;
         loop {
             if let Some(Some(dynamic)) = self.objects.get(path) {
@@ -113,6 +119,23 @@ impl Explicit {
             match path.rsplit_once('.') {
                 Some((head, _)) => path = head,
                 None => return self.dynamic,
+            }
+        }
+    }
+
+    /// Whether `path` is, or is inside, an object declared `enabled: false`.
+    pub fn disabled_at(&self, path: &str) -> bool {
+        if self.disabled.is_empty() {
+            return false;
+        }
+        let mut path = path;
+        loop {
+            if self.disabled.contains(path) {
+                return true;
+            }
+            match path.rsplit_once('.') {
+                Some((head, _)) => path = head,
+                None => return false,
             }
         }
     }
@@ -218,6 +241,7 @@ impl Explicit {
         if more.meta.is_some() {
             self.meta = more.meta;
         }
+        self.disabled.extend(more.disabled);
     }
 }
 
@@ -334,7 +358,18 @@ fn read_object(
             "type" => {}
             "properties" => read_properties(value, path, into)?,
             "dynamic" => dynamic = Some(read_dynamic(value, path)?),
-            "enabled" | "subobjects" => {
+            "enabled" => match value {
+                Value::Bool(true) => {}
+                Value::Bool(false) => {
+                    into.disabled.insert(path.to_string());
+                }
+                _ => {
+                    return Err(mapper_error(format!(
+                        "Failed to parse mapping: Failed to parse value [{value}] as only [true] or [false] are allowed."
+                    )))
+                }
+            },
+            "subobjects" => {
                 return Err(RequestError::illegal_argument(format!(
                     "[{parameter}] on object [{path}] is not supported by logdash"
                 )))

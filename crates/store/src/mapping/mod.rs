@@ -92,7 +92,10 @@ pub fn observe_explicit(
     let mut grew = false;
     let mut name = String::new();
     walk(event, &mut name, &mut |name, value| {
-        if mapping.contains_key(name) || explicit.fields.contains_key(name) {
+        if mapping.contains_key(name)
+            || explicit.fields.contains_key(name)
+            || explicit.disabled_at(name)
+        {
             return;
         }
         let parent = name.rsplit_once('.').map_or("", |(head, _)| head);

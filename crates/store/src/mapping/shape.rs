@@ -71,7 +71,8 @@ impl Walk<'_> {
             } else {
                 format!("{parent}.{key}")
             };
-            if value.is_null() {
+            // an object `enabled: false` holds anything, kept in `_source` only
+            if value.is_null() || self.explicit.disabled.contains(&path) {
                 continue;
             }
             if let Some(declared) = self.explicit.fields.get(&path) {
