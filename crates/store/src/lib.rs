@@ -372,7 +372,10 @@ impl Store {
             .filter(|(_, field)| {
                 matches!(
                     field.kind,
-                    FieldKind::Keyword | FieldKind::Ip | FieldKind::DateNanos
+                    FieldKind::Keyword
+                        | FieldKind::Ip
+                        | FieldKind::DateNanos
+                        | FieldKind::Flattened
                 )
             })
             .map(|(name, _)| name.clone())

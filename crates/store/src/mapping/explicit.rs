@@ -140,6 +140,22 @@ impl Explicit {
         }
     }
 
+    /// Whether `name` is a key inside a declared `flattened` field (`labels.env`).
+    pub fn flattened_under(&self, name: &str) -> bool {
+        let mut path = name;
+        while let Some((head, _)) = path.rsplit_once('.') {
+            if self
+                .fields
+                .get(head)
+                .is_some_and(|declared| declared.kind == FieldKind::Flattened)
+            {
+                return true;
+            }
+            path = head;
+        }
+        false
+    }
+
     /// Reads a `mappings` object (of `PUT /{index}`, or a `PUT /{index}/_mapping` body).
     pub fn read(mappings: &Value) -> Result<Explicit, RequestError> {
         let Value::Object(root) = mappings else {
@@ -317,6 +333,7 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
         "date" => FieldKind::Date,
         "ip" => FieldKind::Ip,
         "geo_point" => FieldKind::GeoPoint,
+        "flattened" => FieldKind::Flattened,
         "date_nanos" => FieldKind::DateNanos,
         known if NOT_IMPLEMENTED.contains(&known) => {
             return Err(RequestError::illegal_argument(format!(

@@ -37,6 +37,9 @@ pub enum FieldKind {
     /// A point on the earth (declared): checked and kept, found by `exists`, counted by
     /// `value_count`; geo queries and aggregations are not implemented.
     GeoPoint,
+    /// An object whose every leaf is a keyword (declared): found and aggregated as a whole
+    /// (`labels`: any leaf) and by key (`labels.env`), nothing in it mapped on its own.
+    Flattened,
 }
 
 impl FieldKind {
@@ -51,6 +54,7 @@ impl FieldKind {
             FieldKind::Ip => "ip",
             FieldKind::GeoPoint => "geo_point",
             FieldKind::DateNanos => "date_nanos",
+            FieldKind::Flattened => "flattened",
         }
     }
 }
@@ -95,6 +99,7 @@ pub fn observe_explicit(
         if mapping.contains_key(name)
             || explicit.fields.contains_key(name)
             || explicit.disabled_at(name)
+            || explicit.flattened_under(name)
         {
             return;
         }

@@ -8,7 +8,6 @@ use crate::RequestError;
 
 /// Types Elasticsearch has that logdash does not implement (refused by name).
 pub(super) const NOT_IMPLEMENTED: &[&str] = &[
-    "flattened",
     "nested",
     "constant_keyword",
     "unsigned_long",
@@ -82,7 +81,8 @@ pub(super) fn check_parameter(
     let flag = |value: &Value| value.is_boolean();
     let fits = match (es_type, parameter) {
         (_, "type") => true,
-        ("keyword" | "wildcard", "ignore_above") => value.as_u64().is_some(),
+        ("keyword" | "wildcard" | "flattened", "ignore_above") => value.as_u64().is_some(),
+        ("flattened", "depth_limit") => value.as_u64().is_some(),
         // norms only weigh scores, which need not be Elasticsearch's: kept as declared
         ("keyword" | "text", "norms") => flag(value),
         ("text" | "match_only_text", "fields") => return check_text_fields(path, value),

@@ -165,10 +165,13 @@ impl Walk<'_> {
         path: &str,
         value: &Value,
     ) -> Result<(Option<Value>, Option<Value>), Misfit> {
-        // `[lon, lat]` is one point, not two values
-        let one_point =
-            declared.kind == FieldKind::GeoPoint && !super::geo::is_list_of_points(value);
-        if let (Value::Array(items), false) = (value, one_point) {
+        // `[lon, lat]` is one point, not two values; a flattened field takes any value whole
+        let one_value = match declared.kind {
+            FieldKind::GeoPoint => !super::geo::is_list_of_points(value),
+            FieldKind::Flattened => true,
+            _ => false,
+        };
+        if let (Value::Array(items), false) = (value, one_value) {
             let (mut words, mut whole) = (Vec::new(), Vec::new());
             for item in items.iter().filter(|item| !item.is_null()) {
                 let (w, h) = self.leaf(declared, path, item)?;
@@ -177,7 +180,7 @@ impl Walk<'_> {
             }
             return Ok((Some(Value::Array(words)), Some(Value::Array(whole))));
         }
-        match fit(declared, value) {
+        match fit(declared, path, value) {
             // what cannot be searched (`index: false`, and no doc values) is checked, and
             // kept in `_source` only; a text field's `.keyword` is a field of its own
             Ok((words, whole)) => Ok((
@@ -199,9 +202,95 @@ impl Walk<'_> {
     }
 }
 
+/// A flattened field's whole values: every leaf as a keyword, listed under the field's own
+/// name (so `labels: x` finds any leaf) and kept at its key beside them (`labels.env: x`):
+/// `{"env": "prod", "n": [1, 2]}` is `["prod", "1", "2", {"env": "prod", "n": ["1", "2"]}]`.
+fn flattened(declared: &Declared, path: &str, value: &Value) -> Result<Value, Option<String>> {
+    /// Limits of one field's values: how deep its objects go, how long a leaf is kept.
+    struct Bounds<'a> {
+        path: &'a str,
+        depth: u64,
+        longest: usize,
+    }
+    fn keyed(
+        value: &Value,
+        depth: u64,
+        bounds: &Bounds<'_>,
+        leaves: &mut Vec<Value>,
+    ) -> Result<Option<Value>, Option<String>> {
+        Ok(match value {
+            Value::Object(entries) => {
+                if depth >= bounds.depth {
+                    return Err(Some(format!(
+                        "The provided [flattened] field [{}] exceeds the maximum depth limit of [{}].",
+                        bounds.path, bounds.depth
+                    )));
+                }
+                let mut kept = Map::new();
+                for (key, inner) in entries {
+                    if let Some(inner) = keyed(inner, depth + 1, bounds, leaves)? {
+                        kept.insert(key.clone(), inner);
+                    }
+                }
+                Some(Value::Object(kept))
+            }
+            Value::Array(items) => {
+                let mut kept = Vec::new();
+                for item in items {
+                    kept.extend(keyed(item, depth, bounds, leaves)?);
+                }
+                Some(Value::Array(kept))
+            }
+            Value::Null => None,
+            leaf => {
+                let text = match leaf {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                (text.len() <= bounds.longest).then(|| {
+                    leaves.push(Value::String(text.clone()));
+                    Value::String(text)
+                })
+            }
+        })
+    }
+    // an object, or objects listed: a value on its own is refused as the parser refuses it
+    let token = |value: &Value| match value {
+        Value::Object(_) => None,
+        Value::String(_) => Some("VALUE_STRING"),
+        Value::Number(_) => Some("VALUE_NUMBER"),
+        Value::Bool(_) => Some("VALUE_BOOLEAN"),
+        Value::Null => Some("VALUE_NULL"),
+        Value::Array(_) => Some("START_ARRAY"),
+    };
+    let alone = match value {
+        Value::Array(items) => items.iter().find_map(token),
+        other => token(other),
+    };
+    if let Some(token) = alone {
+        return Err(Some(format!(
+            "Failed to parse object: expecting token of type [START_OBJECT] but found [{token}]"
+        )));
+    }
+    let bounds = Bounds {
+        path,
+        depth: declared
+            .property
+            .get("depth_limit")
+            .and_then(Value::as_u64)
+            .unwrap_or(20),
+        longest: declared.ignore_above().unwrap_or(usize::MAX),
+    };
+    let mut leaves = Vec::new();
+    let kept = keyed(value, 0, &bounds, &mut leaves)?;
+    leaves.extend(kept.filter(Value::is_object));
+    Ok(Value::Array(leaves))
+}
+
 /// One value made to fit its declared type, or why it does not (when that can be said).
 fn fit(
     declared: &Declared,
+    path: &str,
     value: &Value,
 ) -> Result<(Option<Value>, Option<Value>), Option<String>> {
     let text = |value: &Value| match value {
@@ -285,6 +374,7 @@ fn fit(
             let words = value.as_str().map(|text| Value::String(text.to_string()));
             Ok((words, Some(Value::Number(millis.into()))))
         }
+        FieldKind::Flattened => flattened(declared, path, value).map(|whole| (None, Some(whole))),
         // a point is kept (`lat,lon`) for `exists` and `value_count`
         FieldKind::GeoPoint => {
             let point = super::geo::point(value).map_err(Some)?;

@@ -78,9 +78,14 @@ pub(crate) fn resolve(mapping: &IndexMapping, name: &str) -> Target {
     }
     match mapping.get(name) {
         Some(FieldKind::Text) => Target::Text(name.to_string()),
-        // a keyword field is matched as a text field's `.keyword` is: whole strings
-        Some(FieldKind::Keyword) => Target::Whole(name.to_string(), FieldKind::Text),
+        // a keyword field is matched as a text field's `.keyword` is: whole strings; so are
+        // a flattened field's leaves, all of them under its name
+        Some(FieldKind::Keyword | FieldKind::Flattened) => {
+            Target::Whole(name.to_string(), FieldKind::Text)
+        }
         Some(kind) => Target::Whole(name.to_string(), *kind),
+        // a key of a flattened field (`labels.env`): its leaves there
+        None if within_flattened(mapping, name) => Target::Whole(name.to_string(), FieldKind::Text),
         None => Target::Unmapped(name.to_string()),
     }
 }
@@ -91,6 +96,18 @@ impl Context<'_> {
         self.limits.check_search(field)?;
         Ok(resolve(self.mapping, field))
     }
+}
+
+/// Whether `name` is a key inside a flattened field of `mapping`.
+fn within_flattened(mapping: &IndexMapping, name: &str) -> bool {
+    let mut path = name;
+    while let Some((head, _)) = path.rsplit_once('.') {
+        if mapping.get(head) == Some(&FieldKind::Flattened) {
+            return true;
+        }
+        path = head;
+    }
+    false
 }
 
 type Q = Box<dyn TantivyQuery>;

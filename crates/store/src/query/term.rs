@@ -131,7 +131,7 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             term.append_type_and_fast_value(flag);
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
         }
-        Target::Whole(path, FieldKind::Text | FieldKind::Keyword) => Box::new(TermQuery::new(
+        Target::Whole(path, FieldKind::Text | FieldKind::Keyword | FieldKind::Flattened) => Box::new(TermQuery::new(
             string_term(ctx.fields.kw, &path, &text),
             IndexRecordOption::Basic,
         )),
