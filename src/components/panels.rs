@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use logdash_core::dashboard::fields::missing_hint;
 use logdash_core::dashboard::panels::{PanelsData, Trend, MIN_SAMPLES};
+use logdash_core::view::Role;
 
 use super::chart::{format_value, Chart, ChartData, Series};
 
@@ -143,8 +144,8 @@ pub struct PanelContext {
     pub data: Signal<Option<PanelsData>>,
     pub offset: Signal<i32>,
     pub light: Signal<bool>,
-    /// Which roles have no field in the data ("user", "latency", "status").
-    pub missing: Signal<Vec<&'static str>>,
+    /// Which roles the panels need have no field in the data.
+    pub missing: Signal<Vec<Role>>,
     /// Zooms the view to the two instants a drag across a chart spanned.
     pub zoom: Callback<(i64, i64)>,
 }
@@ -175,7 +176,7 @@ pub fn VolumePanel(ctx: PanelContext) -> impl IntoView {
 
 #[component]
 pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
-    let missing = move || ctx.missing.with(|m| m.contains(&"user"));
+    let missing = move || ctx.missing.with(|m| m.contains(&Role::User));
     let chart = Signal::derive(move || {
         ctx.data
             .with(|d| d.as_ref().map(users_chart).unwrap_or_default())
@@ -212,7 +213,7 @@ pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
                 <span class="big" id="users-recent">{recent}</span><span class="muted">" in the last 5 min"</span>
             </header>
             <Show when=missing fallback=move || view! { <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom /> }>
-                <Missing role="user" id="users-missing" />
+                <Missing role=Role::User id="users-missing" />
             </Show>
         </section>
     }
@@ -220,9 +221,9 @@ pub fn UsersPanel(ctx: PanelContext) -> impl IntoView {
 
 #[component]
 pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
-    let missing = move || ctx.missing.with(|m| m.contains(&"latency"));
+    let missing = move || ctx.missing.with(|m| m.contains(&Role::Latency));
     // timed requests without a status: the error rate cannot be told
-    let no_status = move || ctx.missing.with(|m| m.contains(&"status"));
+    let no_status = move || ctx.missing.with(|m| m.contains(&Role::Status));
     let chart = Signal::derive(move || {
         ctx.data
             .with(|d| d.as_ref().map(latency_chart).unwrap_or_default())
@@ -300,9 +301,9 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
                 <p id="trend" class=move || trend().0>{move || trend().1}</p>
                 <Chart data=chart offset=ctx.offset light=ctx.light on_zoom=ctx.zoom />
                 <p class="muted small">{samples}" · faded points rest on fewer than 20 requests"</p>
-                <Show when=no_status><Missing role="status" id="status-missing" /></Show>
+                <Show when=no_status><Missing role=Role::Status id="status-missing" /></Show>
             }>
-                <Missing role="latency" id="latency-missing" />
+                <Missing role=Role::Latency id="latency-missing" />
             </Show>
         </section>
     }
@@ -311,13 +312,14 @@ pub fn LatencyPanel(ctx: PanelContext) -> impl IntoView {
 /// In place of a chart whose field the data lacks: which field to log, and the Python that
 /// logs it.
 #[component]
-fn Missing(role: &'static str, id: &'static str) -> impl IntoView {
-    let hint = missing_hint(role);
-    view! {
-        <div class="hint" id=id>
-            <p>{hint.said}</p>
-            <pre class="python">{hint.python}</pre>
-            <p class="muted">"With LogstashEcsFormatter(extra_prefix=\"\"): "<code>{hint.ecs}</code></p>
-        </div>
-    }
+fn Missing(role: Role, id: &'static str) -> impl IntoView {
+    missing_hint(role).map(|hint| {
+        view! {
+            <div class="hint" id=id>
+                <p>{hint.said}</p>
+                <pre class="python">{hint.python}</pre>
+                <p class="muted">"With LogstashEcsFormatter(extra_prefix=\"\"): "<code>{hint.ecs}</code></p>
+            </div>
+        }
+    })
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use logdash_core::dashboard::fields::missing_hint;
 use logdash_core::dashboard::visible::visible_owned;
 use logdash_core::trace::{request, request_id_of, Trace};
+use logdash_core::view::Role;
 
 use crate::api;
 use crate::components::panels::level_class;
@@ -72,14 +73,13 @@ pub fn RequestTrace(
                 None => view! { <p class="muted">"reading the request's lines…"</p> }.into_any(),
                 Some(Err(error)) if error == NO_ID => {
                     // which field to log, and the Python that logs it
-                    let hint = missing_hint("request_id");
-                    view! {
+                    missing_hint(Role::RequestId).map(|hint| view! {
                         <div id="trace-missing" class="hint">
                             <p>{format!("This line carries no request id. {}", hint.said)}</p>
                             <pre class="python">{hint.python}</pre>
                             <p class="muted">"With LogstashEcsFormatter(extra_prefix=\"\"): "<code>{hint.ecs}</code></p>
                         </div>
-                    }.into_any()
+                    }).into_any()
                 }
                 Some(Err(error)) => view! { <p class="error">{error}</p> }.into_any(),
                 Some(Ok(Read { id, trace })) => {

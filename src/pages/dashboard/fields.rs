@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logdash_core::dashboard::fields::{self, FieldInfo, ResolvedFields};
-use logdash_core::view::ViewState;
+use logdash_core::view::{Role, ViewState};
 
 use crate::api::{self, Endpoints};
 use crate::error::AppError;
@@ -16,7 +16,7 @@ use crate::field_store;
 const FIELD_RECHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The view's resolved fields, keyed by pattern and overrides, with the panels lacking one.
-pub type FieldsCache = RwSignal<Option<(String, ResolvedFields, Vec<&'static str>)>>;
+pub type FieldsCache = RwSignal<Option<(String, ResolvedFields, Vec<Role>)>>;
 
 /// The fields of the view's index pattern: detected once per pattern (and field
 /// overrides) and reused. A pattern seen before starts from what the browser kept, so the
@@ -79,16 +79,7 @@ fn keep_resolved(
     data: &BTreeMap<String, FieldInfo>,
 ) -> ResolvedFields {
     let resolved = fields::resolve(&state.fields, data);
-    let mut missing = Vec::new();
-    if resolved.user.is_none() {
-        missing.push("user");
-    }
-    if resolved.latency.is_none() {
-        missing.push("latency");
-    }
-    if resolved.status.is_none() {
-        missing.push("status");
-    }
+    let missing = resolved.missing();
     cache.set(Some((key, resolved.clone(), missing)));
     resolved
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::view::FieldOverrides;
+use crate::view::{FieldOverrides, Role};
 
 /// Candidates, most likely first.
 pub const MESSAGE: &[&str] = &["message", "log.original", "event.original"];
@@ -142,6 +142,30 @@ pub struct ResolvedFields {
     pub request_id: Option<Resolved>,
 }
 
+impl ResolvedFields {
+    /// The name of the field found for `role`.
+    pub fn name_of(&self, role: Role) -> Option<&str> {
+        let resolved = match role {
+            Role::Message => return self.message.as_deref(),
+            Role::Level => &self.level,
+            Role::User => &self.user,
+            Role::Latency => &self.latency,
+            Role::Status => &self.status,
+            Role::Path => &self.path,
+            Role::RequestId => &self.request_id,
+        };
+        resolved.as_ref().map(|found| found.name.as_str())
+    }
+
+    /// The roles the panels need a field for and the data has none of.
+    pub fn missing(&self) -> Vec<Role> {
+        [Role::User, Role::Latency, Role::Status]
+            .into_iter()
+            .filter(|role| self.name_of(*role).is_none())
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     /// The field as people name it (`extra.user_id`).
@@ -208,46 +232,48 @@ pub struct Hint {
     pub ecs: &'static str,
 }
 
-/// The hint for a missing `role` ("user", "latency", "status", "request_id").
-pub fn missing_hint(role: &str) -> Hint {
+/// The hint for a missing field of `role`: the user, response time, status and request
+/// id have one (the others are found in any log).
+pub fn missing_hint(role: Role) -> Option<Hint> {
     let (name, candidates, python, ecs) = match role {
-        "user" => (
+        Role::User => (
             "user",
             USER,
             "user_id = session.get(\"user_id\") or request.remote_addr\n\
              logger.info(\"%s %s\", request.method, request.path, extra={\"user_id\": user_id})",
             "extra={\"user\": {\"id\": user_id}}",
         ),
-        "latency" => (
+        Role::Latency => (
             "response time",
             LATENCY,
             "elapsed_ms = (time.perf_counter() - g.started) * 1000\n\
              logger.info(\"%s %s\", request.method, request.path, extra={\"response_time_ms\": elapsed_ms})",
             "extra={\"event\": {\"duration\": int(elapsed_ms * 1e6)}}",
         ),
-        "status" => (
+        Role::Status => (
             "status",
             STATUS,
             "status = response.status_code\n\
              logger.info(\"%s %s %s\", request.method, request.path, status, extra={\"status_code\": status})",
             "extra={\"http\": {\"response\": {\"status_code\": status}}}",
         ),
-        _ => (
+        Role::RequestId => (
             "request id",
             REQUEST_ID,
             "g.request_id = request.headers.get(\"X-Request-Id\") or uuid.uuid4().hex\n\
              logger.info(\"charging the card\", extra={\"request_id\": g.request_id})",
             "extra={\"http\": {\"request\": {\"id\": g.request_id}}}",
         ),
+        Role::Message | Role::Level | Role::Path => return None,
     };
-    Hint {
+    Some(Hint {
         said: format!(
             "No {name} field in this data (looked for {}). Log one with each request, or pick a field in Fields:",
             candidates.join(", ")
         ),
         python,
         ecs,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -315,7 +341,7 @@ mod tests {
             LatencyUnit::of("extra.response_time_ms"),
             LatencyUnit::Milliseconds
         );
-        let hint = missing_hint("latency");
+        let hint = missing_hint(Role::Latency).expect("a hint");
         assert!(
             hint.said.contains("extra.response_time_ms"),
             "{}",
@@ -325,14 +351,30 @@ mod tests {
         assert!(hint
             .python
             .ends_with(r#"extra={"response_time_ms": elapsed_ms})"#));
-        for role in ["user", "latency", "status", "request_id"] {
-            let hint = missing_hint(role);
-            assert_eq!(hint.python.lines().count(), 2, "{role}");
-            assert!(hint.python.contains("extra={"), "{role}");
-            assert!(hint.ecs.starts_with("extra={"), "{role}");
+        for role in [Role::User, Role::Latency, Role::Status, Role::RequestId] {
+            let hint = missing_hint(role).expect("a hint");
+            assert_eq!(hint.python.lines().count(), 2, "{role:?}");
+            assert!(hint.python.contains("extra={"), "{role:?}");
+            assert!(hint.ecs.starts_with("extra={"), "{role:?}");
         }
-        assert!(missing_hint("request_id")
-            .said
-            .starts_with("No request id field"));
+        assert!(missing_hint(Role::RequestId)
+            .is_some_and(|hint| hint.said.starts_with("No request id field")));
+        assert_eq!(missing_hint(Role::Message), None);
+    }
+
+    #[test]
+    fn each_role_names_its_field_and_the_panels_say_which_they_lack() {
+        let resolved = ResolvedFields {
+            message: Some("message".into()),
+            user: Some(Resolved {
+                name: "extra.user_id".into(),
+                agg: "extra.user_id.keyword".into(),
+            }),
+            ..ResolvedFields::default()
+        };
+        assert_eq!(resolved.name_of(Role::Message), Some("message"));
+        assert_eq!(resolved.name_of(Role::User), Some("extra.user_id"));
+        assert_eq!(resolved.name_of(Role::RequestId), None);
+        assert_eq!(resolved.missing(), [Role::Latency, Role::Status]);
     }
 }

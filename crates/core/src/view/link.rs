@@ -3,7 +3,7 @@
 //! (`?s=<id>`) names a stored query string; its other parameters override that one
 //! (`?s=<id>&from=now-24h`).
 
-use super::{FieldOverrides, Panel, ViewState, REFRESH_CHOICES};
+use super::{Panel, Role, ViewState, REFRESH_CHOICES};
 use crate::time::{parse_date_math, Rounding};
 use crate::url::parse_query;
 
@@ -99,13 +99,14 @@ impl ViewState {
             key => {
                 let slot = key
                     .strip_prefix("f.")
-                    .and_then(|role| self.fields.slot(role))
+                    .and_then(Role::from_key)
+                    .map(|role| self.fields.slot(role))
                     .ok_or_else(|| {
                         if key.starts_with("f.") {
                             format!(
                                 "[{}] is not a field role ({})",
                                 shown(key),
-                                FieldOverrides::KEYS.map(|k| format!("f.{k}")).join(", ")
+                                Role::ALL.map(|role| format!("f.{}", role.key())).join(", ")
                             )
                         } else {
                             format!("a logdash link has no parameter [{}]", shown(key))

@@ -4,10 +4,12 @@
 
 mod link;
 mod range;
+mod role;
 mod zone;
 
 pub use link::{is_short_id, short_id, short_id_for, LinkNotice, SHORT};
 pub use range::MIN_SPAN_MS;
+pub use role::Role;
 pub use zone::Zone;
 
 use crate::time::{parse_date_math, EpochMillis, Rounding};
@@ -63,39 +65,29 @@ pub struct FieldOverrides {
 }
 
 impl FieldOverrides {
-    const KEYS: [&'static str; 7] = [
-        "message",
-        "level",
-        "user",
-        "latency",
-        "status",
-        "path",
-        "request_id",
-    ];
-
-    fn slot(&mut self, key: &str) -> Option<&mut Option<String>> {
-        Some(match key {
-            "message" => &mut self.message,
-            "level" => &mut self.level,
-            "user" => &mut self.user,
-            "latency" => &mut self.latency,
-            "status" => &mut self.status,
-            "path" => &mut self.path,
-            "request_id" => &mut self.request_id,
-            _ => return None,
-        })
+    /// The field chosen for `role`, if one is.
+    pub fn slot(&mut self, role: Role) -> &mut Option<String> {
+        match role {
+            Role::Message => &mut self.message,
+            Role::Level => &mut self.level,
+            Role::User => &mut self.user,
+            Role::Latency => &mut self.latency,
+            Role::Status => &mut self.status,
+            Role::Path => &mut self.path,
+            Role::RequestId => &mut self.request_id,
+        }
     }
 
-    fn get(&self, key: &str) -> Option<&String> {
-        match key {
-            "message" => self.message.as_ref(),
-            "level" => self.level.as_ref(),
-            "user" => self.user.as_ref(),
-            "latency" => self.latency.as_ref(),
-            "status" => self.status.as_ref(),
-            "path" => self.path.as_ref(),
-            "request_id" => self.request_id.as_ref(),
-            _ => None,
+    /// The field chosen for `role`.
+    pub fn get(&self, role: Role) -> Option<&String> {
+        match role {
+            Role::Message => self.message.as_ref(),
+            Role::Level => self.level.as_ref(),
+            Role::User => self.user.as_ref(),
+            Role::Latency => self.latency.as_ref(),
+            Role::Status => self.status.as_ref(),
+            Role::Path => self.path.as_ref(),
+            Role::RequestId => self.request_id.as_ref(),
         }
     }
 }
@@ -171,9 +163,9 @@ impl ViewState {
         if let Some(zone) = self.zone.param() {
             add("tz", zone.to_string());
         }
-        for key in FieldOverrides::KEYS {
-            if let Some(value) = self.fields.get(key) {
-                add(&format!("f.{key}"), value.clone());
+        for role in Role::ALL {
+            if let Some(value) = self.fields.get(role) {
+                add(&format!("f.{}", role.key()), value.clone());
             }
         }
         if self.panels != defaults.panels {

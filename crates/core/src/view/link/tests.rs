@@ -1,5 +1,5 @@
 use super::*;
-use crate::view::{Zone, PRESETS};
+use crate::view::{FieldOverrides, Zone, PRESETS};
 
 fn params(notices: &[LinkNotice]) -> Vec<&str> {
     notices.iter().map(|n| n.param.as_str()).collect()
