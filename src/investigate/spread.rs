@@ -22,7 +22,8 @@ pub fn Spread(
     /// Whether the sidebar is open: closed, it asks nothing.
     shown: Signal<bool>,
 ) -> impl IntoView {
-    let bars = RwSignal::new(None::<Vec<Bar>>);
+    // the bars, and what the two ends of the spread are labelled
+    let bars = RwSignal::new(None::<(Vec<Bar>, (String, String))>);
     Effect::new(move |_| {
         let state = view.get.get();
         if !shown.get() {
@@ -36,10 +37,10 @@ pub fn Spread(
             };
             let endpoints = api::endpoints().await;
             let body = spread::request(shape, &field, &state.query, from, to);
-            let Ok(mut answer) = api::search(&endpoints, &state.index, &body).await else {
+            let Ok(answer) = api::search(&endpoints, &state.index, &body).await else {
                 return; // the top values above say what went wrong
             };
-            if shape == Shape::Number {
+            let spread = if shape == Shape::Number {
                 let Some(body) = spread::number_request(&answer, &field, &state.query, from, to)
                 else {
                     return;
@@ -47,17 +48,23 @@ pub fn Spread(
                 let Ok(histogram) = api::search(&endpoints, &state.index, &body).await else {
                     return;
                 };
-                answer = histogram;
-            }
+                spread::number_bars(&answer, &histogram)
+            } else {
+                let dates = spread::bars(&answer);
+                let ends = match (dates.first(), dates.last()) {
+                    (Some(first), Some(last)) => (first.shown.clone(), last.shown.clone()),
+                    _ => Default::default(),
+                };
+                (dates, ends)
+            };
             if view.get.get_untracked() == state {
-                bars.set(Some(spread::bars(&answer)));
+                bars.set(Some(spread));
             }
         });
     });
     move || {
-        bars.get().filter(|bars| bars.len() > 1).map(|bars| {
+        bars.get().filter(|(bars, _)| bars.len() > 1).map(|(bars, (first, last))| {
             let most = bars.iter().map(|bar| bar.count).max().unwrap_or(1).max(1);
-            let (first, last) = (bars[0].shown.clone(), bars[bars.len() - 1].shown.clone());
             view! {
                 <div id="field-spread" class="spread" aria-label="how the values spread">
                     {bars.into_iter().map(|bar| {

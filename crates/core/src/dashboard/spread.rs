@@ -84,6 +84,38 @@ pub struct Bar {
     pub count: u64,
 }
 
+/// A number's bars, each shown as the values it counts (`65–70`), and the ends of the
+/// whole spread: the smallest and largest value (`10` and `69`), not the last bar's start.
+/// `extent` is the first answer (`request`), `histogram` the second (`number_request`).
+pub fn number_bars(extent: &Value, histogram: &Value) -> (Vec<Bar>, (String, String)) {
+    let mut bars = bars(histogram);
+    let width = histogram_width(&bars);
+    let shown = |value: f64| decimals(value, width.unwrap_or(1.0));
+    if let Some(width) = width {
+        for bar in &mut bars {
+            bar.shown = format!("{}–{}", shown(bar.key), shown(bar.key + width));
+        }
+    }
+    let extent = &extent["aggregations"]["extent"];
+    let end = |key: &str| extent[key].as_f64().map(shown).unwrap_or_default();
+    (bars, (end("min"), end("max")))
+}
+
+/// The buckets' width: the smallest step between two starts (the histogram asks for one
+/// width); none with fewer than two bars.
+fn histogram_width(bars: &[Bar]) -> Option<f64> {
+    bars.windows(2)
+        .map(|pair| pair[1].key - pair[0].key)
+        .filter(|step| *step > 0.0)
+        .reduce(f64::min)
+}
+
+/// `value` with as many decimals as a bucket `width` (> 0) has (`0.05`: two).
+fn decimals(value: f64, width: f64) -> String {
+    let places = (-width.log10().floor()).max(0.0) as usize;
+    format!("{value:.places$}")
+}
+
 /// The bars of an answer with a `spread` histogram.
 pub fn bars(answer: &Value) -> Vec<Bar> {
     answer["aggregations"]["spread"]["buckets"]
@@ -140,6 +172,29 @@ mod tests {
         assert_eq!(round_width(0.03), 0.05);
         assert_eq!(round_width(1_000.0), 1_000.0);
         assert_eq!(round_width(1_001.0), 2_000.0);
+    }
+
+    #[test]
+    fn a_number_spread_is_labelled_by_its_values_not_its_bucket_starts() {
+        let extent = json!({"aggregations": {"extent": {"min": 10.0, "max": 69.0}}});
+        let histogram = json!({"aggregations": {"spread": {"buckets": [
+            {"key": 10.0, "doc_count": 3},
+            {"key": 15.0, "doc_count": 0},
+            {"key": 65.0, "doc_count": 1},
+        ]}}});
+        let (bars, ends) = number_bars(&extent, &histogram);
+        let shown: Vec<&str> = bars.iter().map(|bar| bar.shown.as_str()).collect();
+        assert_eq!(shown, ["10–15", "15–20", "65–70"]);
+        assert_eq!(ends, ("10".to_string(), "69".to_string()));
+        // fractions to the bucket width's decimals
+        let extent = json!({"aggregations": {"extent": {"min": 0.1234, "max": 0.9876}}});
+        let histogram = json!({"aggregations": {"spread": {"buckets": [
+            {"key": 0.1, "doc_count": 1},
+            {"key": 0.15, "doc_count": 2},
+        ]}}});
+        let (bars, ends) = number_bars(&extent, &histogram);
+        assert_eq!(bars[1].shown, "0.15–0.20");
+        assert_eq!(ends, ("0.12".to_string(), "0.99".to_string()));
     }
 
     #[test]
