@@ -156,7 +156,8 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
         .await
         .expect("reads the title");
     assert!(
-        last.as_str().is_some_and(|title| title.starts_with("65–70: ")),
+        last.as_str()
+            .is_some_and(|title| title.starts_with("65–70: ")),
         "{last}"
     );
     browser.screenshot("field-values-spread").await;

@@ -1,7 +1,7 @@
 //! The dashboard's budgets, measured in real headless Chromium against the real binary:
 //! how soon the first data is on screen with many events in the store, whether the
 //! stream stays smooth while 1,000 events/s arrive, and how soon the field sidebar, the
-//! Patterns and the Errors views answer (`python_views`).
+//! Patterns and the Errors views answer (`python_views`), and a line's context (`context`).
 //!
 //! `LOGDASH_BIN=target/release/logdash cargo run --release -p logdash-e2e --example spa_bench -- [EVENTS]`
 //! (default 1,000,000 events over the last hour). The page reports its own moments with
@@ -15,6 +15,7 @@
     reason = "a benchmark prints, and fails loudly"
 )]
 
+mod context;
 mod python_views;
 
 use std::time::{Duration, Instant};
@@ -74,6 +75,7 @@ async fn main() {
 
     field_values(&browser, &view, events).await;
     python_views::python_views(&browser, &view, events).await;
+    context::context(&browser, &view, events).await;
 
     // the stream while events arrive: 1 s refresh, following, 1,000 events/s over TCP
     browser
