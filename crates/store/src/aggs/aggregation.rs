@@ -122,10 +122,18 @@ pub(super) fn one(
     let refused = match &target {
         Target::Whole(_, FieldKind::Ip) => !matches!(kind, "terms" | "cardinality" | "value_count"),
         Target::Whole(_, FieldKind::GeoPoint) => kind != "value_count",
-        // nanoseconds: the instants' bounds and counts; buckets are not implemented
+        // nanoseconds: the instants' bounds, counts and ranges; `terms`, which Elasticsearch
+        // buckets by the millisecond, is not implemented
         Target::Whole(_, FieldKind::DateNanos) => !matches!(
             kind,
-            "min" | "max" | "avg" | "value_count" | "cardinality" | "date_histogram"
+            "min"
+                | "max"
+                | "avg"
+                | "value_count"
+                | "cardinality"
+                | "date_histogram"
+                | "range"
+                | "date_range"
         ),
         _ => false,
     };
@@ -307,8 +315,10 @@ pub(super) fn one(
             }
         },
         "range" | "date_range" => {
+            // whole milliseconds bound a range, so nanoseconds compare as Elasticsearch's
+            // milliseconds would
             let date_scale = match target {
-                Target::Timestamp => Some(1e6),
+                Target::Timestamp | Target::Whole(_, FieldKind::DateNanos) => Some(1e6),
                 Target::Whole(_, FieldKind::Date) => Some(1.0),
                 Target::Unmapped(_) if kind == "date_range" => Some(1.0),
                 _ if kind == "date_range" => {
@@ -356,12 +366,17 @@ pub(super) fn one(
                         .collect()
                 })
                 .unwrap_or_default();
-            if let Some(missing) = missing {
-                // tantivy's range aggregation cannot count events without the field: each
-                // range is a filter instead, taking those events where `missing` falls in it
+            // tantivy's range aggregation cannot count events without the field, nor bound
+            // nanoseconds exactly (its bounds are doubles, 256 ns apart there): each range is
+            // a filter instead, taking those events where `missing` falls in it
+            let nanos = matches!(target, Target::Whole(_, FieldKind::DateNanos));
+            if missing.is_some() || nanos {
                 let mut buckets = Aggregations::default();
                 for (i, (from, to, _)) in ranges.iter().enumerate() {
-                    let query = range_with_missing(&field, *from, *to, missing);
+                    let query = match missing {
+                        Some(missing) => range_with_missing(&field, *from, *to, missing),
+                        None => nanos_range(&field, *from, *to),
+                    };
                     buckets.insert(i.to_string(), filter(&query, sub_aggs.clone())?);
                 }
                 let plan = Plan::Range {
@@ -475,6 +490,21 @@ fn missing_number(name: &str, value: &Value) -> Result<f64, RequestError> {
 
 /// The events of one range, `[from, to)`, and those without the field when `missing`
 /// falls in it.
+/// A range of a date_nanos field between bounds in nanoseconds that were whole
+/// milliseconds, as a query in those milliseconds (exact, where doubles are not).
+fn nanos_range(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
+    let millis = |nanos: f64| json!((nanos / 1e6).round() as i64);
+    let mut bounds = Map::new();
+    bounds.insert("format".into(), json!("epoch_millis"));
+    if let Some(from) = from {
+        bounds.insert("gte".into(), millis(from));
+    }
+    if let Some(to) = to {
+        bounds.insert("lt".into(), millis(to));
+    }
+    json!({"range": {field: bounds}})
+}
+
 fn range_with_missing(field: &str, from: Option<f64>, to: Option<f64>, missing: f64) -> Value {
     let mut bounds = Map::new();
     if let Some(from) = from {

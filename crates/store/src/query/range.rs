@@ -7,7 +7,7 @@ use logdash_core::time::{parse_date_math_zoned, AnyZone, EpochMillis, Rounding};
 use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::Term;
 
-use super::term::{number_range, parse_number, string_term, Number};
+use super::term::{integer_range, number_range, parse_number, string_term, Number};
 use super::{exists, Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::Raised;
@@ -178,7 +178,7 @@ pub(super) fn range_for(
                 } else {
                     Rounding::Up
                 };
-                let at = Number::Int(crate::nanos::bound(&text, ctx.now, rounding, &zone)?);
+                let at = crate::nanos::bound(&text, ctx.now, rounding, &zone)?;
                 Ok::<_, RequestError>(if inclusive {
                     Bound::Included(at)
                 } else {
@@ -190,7 +190,7 @@ pub(super) fn range_for(
             if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
                 return Ok(exists(ctx, field));
             }
-            Ok(number_range(ctx.fields.kw, &path, lower, upper))
+            Ok(integer_range(ctx.fields.kw, &path, lower, upper))
         }
         // addresses: from the first key of the lower one to the last of the upper one
         Target::Whole(path, FieldKind::Ip) => {
