@@ -190,15 +190,30 @@ fn int_bound(bound: Bound<Number>, end: End) -> Bound<i64> {
     }
 }
 
-fn float_bound(bound: Bound<Number>) -> Bound<f64> {
-    let float = |n: Number| match n {
-        Number::Int(n) => n as f64,
-        Number::Float(f) => f,
+/// A bound of the range's floating-point half. An integer no double equals (past 2^53,
+/// doubles stand 2 or more apart) is rounded inward to the nearest double inside the
+/// range, so that this half never takes an integer column's value from outside it; the
+/// integer half takes the integers inside.
+fn float_bound(bound: Bound<Number>, end: End) -> Bound<f64> {
+    let (value, inclusive) = match bound {
+        Bound::Unbounded => return Bound::Unbounded,
+        Bound::Included(n) => (n, true),
+        Bound::Excluded(n) => (n, false),
     };
-    match bound {
-        Bound::Unbounded => Bound::Unbounded,
-        Bound::Included(n) => Bound::Included(float(n)),
-        Bound::Excluded(n) => Bound::Excluded(float(n)),
+    let n = match value {
+        Number::Float(f) if inclusive => return Bound::Included(f),
+        Number::Float(f) => return Bound::Excluded(f),
+        Number::Int(n) => n,
+    };
+    let nearest = n as f64;
+    let above = (nearest as i128).cmp(&i128::from(n));
+    match (above, end) {
+        (std::cmp::Ordering::Equal, _) if inclusive => Bound::Included(nearest),
+        (std::cmp::Ordering::Equal, _) => Bound::Excluded(nearest),
+        (std::cmp::Ordering::Greater, End::Lower) => Bound::Included(nearest),
+        (std::cmp::Ordering::Less, End::Lower) => Bound::Included(nearest.next_up()),
+        (std::cmp::Ordering::Less, End::Upper) => Bound::Included(nearest),
+        (std::cmp::Ordering::Greater, End::Upper) => Bound::Included(nearest.next_down()),
     }
 }
 
@@ -248,8 +263,8 @@ pub(super) fn number_range(
     let floats = typed_range(
         field,
         path,
-        float_bound(lower),
-        float_bound(upper),
+        float_bound(lower, End::Lower),
+        float_bound(upper, End::Upper),
         float_term,
     );
     Box::new(BooleanQuery::union(vec![ints, floats]))
