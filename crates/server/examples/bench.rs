@@ -129,27 +129,17 @@ fn main() {
         )
     };
     // a field's top values, as the field sidebar asks for them when a field is clicked
-    let values_body = logdash_core::dashboard::values::request(
-        "",
-        now - 3_600_000,
-        now + 60_000,
-        "extra.user_id.keyword",
-    )
-    .to_string();
-    let values = support::timed(20, || {
-        support::http(&web, "POST", "/es/logstash-*/_search", &values_body)
-    });
+    let top_values = |field: &str| {
+        let body =
+            logdash_core::dashboard::values::request("", now - 3_600_000, now + 60_000, field)
+                .to_string();
+        support::timed(20, || {
+            support::http(&web, "POST", "/es/logstash-*/_search", &body)
+        })
+    };
+    let values = top_values("extra.user_id.keyword");
     // the same of a float field: its terms are sorted by the store, every one asked of tantivy
-    let float_body = logdash_core::dashboard::values::request(
-        "",
-        now - 3_600_000,
-        now + 60_000,
-        "extra.response_time_ms",
-    )
-    .to_string();
-    let float_values = support::timed(20, || {
-        support::http(&web, "POST", "/es/logstash-*/_search", &float_body)
-    });
+    let float_values = top_values("extra.response_time_ms");
     let (word, wildcard) = (typed("natalia"), typed("hel*"));
     let word = support::timed(20, || {
         support::http(&web, "POST", "/es/logstash-*/_search", &word)

@@ -219,13 +219,14 @@ mod tests {
             {"key": 2, "doc_count": 2},
             {"key": 30, "doc_count": 1},
         ]});
-        let mut body = json!({"field": "took", "size": 2, "order": {"_key": "asc"}})
-            .as_object()
-            .cloned()
-            .expect("object");
-        let taken = take("t", &mut body, true)
-            .expect("takes")
-            .expect("sorted here");
+        // a float field's terms body, taken to be sorted here
+        let sorted_here = |body: Value| {
+            let mut body = body.as_object().cloned().expect("object");
+            let taken = take("t", &mut body, true).expect("takes");
+            (body, taken.expect("sorted here"))
+        };
+        let (body, taken) =
+            sorted_here(json!({"field": "took", "size": 2, "order": {"_key": "asc"}}));
         assert_eq!(body["size"], json!(ALL_TERMS));
         taken.apply(&mut result);
         assert_eq!(
@@ -234,13 +235,7 @@ mod tests {
         );
         assert_eq!(result["sum_other_doc_count"], json!(3));
         // no order: by count, ties by value
-        let mut body = json!({"field": "took"})
-            .as_object()
-            .cloned()
-            .expect("object");
-        let taken = take("t", &mut body, true)
-            .expect("takes")
-            .expect("sorted here");
+        let (_, taken) = sorted_here(json!({"field": "took"}));
         let mut result = json!({"sum_other_doc_count": 0, "buckets": [
             {"key": 12.5, "doc_count": 2},
             {"key": 2, "doc_count": 2},
