@@ -9,7 +9,7 @@ use std::sync::RwLock;
 use serde_json::{json, Map, Value};
 
 use crate::event::Source;
-use crate::mapping::explicit::Explicit;
+use crate::mapping::explicit::{Declared, Explicit};
 use crate::mapping::shape::{Misfit, Shaped};
 use crate::mapping::IndexMapping;
 use crate::{indices, RequestError, StoreError};
@@ -88,13 +88,22 @@ impl crate::Store {
             if let Some(dynamic) = mappings.get(name) {
                 for (field, declared) in &more.fields {
                     if let Some(kind) = dynamic.get(field) {
-                        if !explicit.fields.contains_key(field) && *kind != declared.kind {
+                        if explicit.fields.contains_key(field) {
+                            continue;
+                        }
+                        if *kind != declared.kind {
                             return Err(RequestError::illegal_argument(format!(
                                 "mapper [{field}] cannot be changed from type [{}] to [{}]",
                                 kind.es_type(),
                                 declared.es_type()
                             )));
                         }
+                        // a field mapped by its first value is indexed with doc values
+                        let mapped = Declared {
+                            kind: *kind,
+                            property: Map::new(),
+                        };
+                        mapped.changed_by(declared, field)?;
                     }
                 }
             }

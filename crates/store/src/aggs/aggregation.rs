@@ -403,24 +403,25 @@ pub(super) fn one(
                 "top_hits under terms [{name}] with [missing] is not supported by logdash"
             )))
         }
-        "terms" => scoped(
-            Plan::Buckets {
-                children,
-                keys: match target {
-                    Target::Whole(_, FieldKind::Date) => Keys::Dates,
-                    Target::Whole(_, FieldKind::Ip) => Keys::Addresses,
-                    Target::Whole(_, FieldKind::Float) => Keys::Floats,
-                    _ => Keys::AsGiven,
+        "terms" => {
+            // tantivy orders a float field's whole keys apart from its fractions: they are
+            // sorted here, every term asked for; below another bucket that would be every
+            // term of every bucket, so there an order by key is refused
+            let sorted_here = float_terms(name, &field, &target, &place, &body)?;
+            scoped(
+                Plan::Buckets {
+                    children,
+                    keys: match target {
+                        Target::Whole(_, FieldKind::Date) => Keys::Dates,
+                        Target::Whole(_, FieldKind::Ip) => Keys::Addresses,
+                        Target::Whole(_, FieldKind::Float) => Keys::Floats,
+                        _ => Keys::AsGiven,
+                    },
+                    order: terms_order::take(name, &mut body, sorted_here)?,
                 },
-                // tantivy orders a float field's whole keys apart from its fractions
-                order: terms_order::take(
-                    name,
-                    &mut body,
-                    matches!(target, Target::Whole(_, FieldKind::Float)),
-                )?,
-            },
-            || Scope::Term(field.clone()),
-        ),
+                || Scope::Term(field.clone()),
+            )
+        }
         "histogram" => Plan::Buckets {
             children,
             keys: Keys::AsGiven,
@@ -488,8 +489,33 @@ fn missing_number(name: &str, value: &Value) -> Result<f64, RequestError> {
     })
 }
 
-/// The events of one range, `[from, to)`, and those without the field when `missing`
-/// falls in it.
+/// Whether a `terms` is of a float field, and so sorted by the store (see
+/// `terms_order`); at the top of a request only (below another bucket it would ask for
+/// every term of each bucket), where an order by `_key` is refused.
+fn float_terms(
+    name: &str,
+    field: &str,
+    target: &Target,
+    place: &Place,
+    body: &Map<String, Value>,
+) -> Result<bool, RequestError> {
+    if !matches!(target, Target::Whole(_, FieldKind::Float)) {
+        return Ok(false);
+    }
+    if matches!(place, Place::Top) {
+        return Ok(true);
+    }
+    if body
+        .get("order")
+        .is_some_and(|order| order.to_string().contains("\"_key\""))
+    {
+        return Err(RequestError::illegal_argument(format!(
+            "[terms] [{name}] on the float field [{field}] ordered by [_key] below another bucket aggregation is not supported by logdash"
+        )));
+    }
+    Ok(false)
+}
+
 /// A range of a date_nanos field between bounds in nanoseconds that were whole
 /// milliseconds, as a query in those milliseconds (exact, where doubles are not).
 fn nanos_range(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
@@ -505,6 +531,8 @@ fn nanos_range(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
     json!({"range": {field: bounds}})
 }
 
+/// The events of one range, `[from, to)`, and those without the field when `missing`
+/// falls in it.
 fn range_with_missing(field: &str, from: Option<f64>, to: Option<f64>, missing: f64) -> Value {
     let mut bounds = Map::new();
     if let Some(from) = from {

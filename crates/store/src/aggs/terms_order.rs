@@ -34,9 +34,9 @@ pub(super) fn take(
     sorted_here: bool,
 ) -> Result<Option<CompoundOrder>, RequestError> {
     let items = match body.get("order") {
-        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Array(items)) if !items.is_empty() || !sorted_here => items.clone(),
+        Some(Value::Array(_)) | None if sorted_here => vec![json!({"_count": "desc"})],
         Some(one) if sorted_here => vec![one.clone()],
-        None if sorted_here => vec![json!({"_count": "desc"})],
         _ => return Ok(None),
     };
     let mut criteria = Vec::new();

@@ -75,6 +75,23 @@ impl Declared {
         self.kind != FieldKind::Text && self.property.get("doc_values") != Some(&Value::Bool(false))
     }
 
+    /// The parameter a later declaration of this field would change that Elasticsearch
+    /// does not let change (`index`, `doc_values`), refused as it refuses it.
+    pub fn changed_by(&self, later: &Declared, name: &str) -> Result<(), RequestError> {
+        for parameter in ["index", "doc_values"] {
+            let flag =
+                |declared: &Declared| declared.property.get(parameter) != Some(&Value::Bool(false));
+            if flag(self) != flag(later) {
+                return Err(RequestError::illegal_argument(format!(
+                    "Mapper for [{name}] conflicts with existing mapper:\n\tCannot update parameter [{parameter}] from [{}] to [{}]",
+                    flag(self),
+                    flag(later)
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether queries can find the field's values: it is indexed, or (but for text) they
     /// are read from its doc values, as Elasticsearch 8 searches an `index: false` field.
     pub fn searchable(&self) -> bool {
@@ -142,18 +159,23 @@ impl Explicit {
 
     /// Whether `name` is a key inside a declared `flattened` field (`labels.env`).
     pub fn flattened_under(&self, name: &str) -> bool {
+        self.flattened_holding(name).is_some()
+    }
+
+    /// The declared `flattened` field `name` is a key inside, with its declaration.
+    pub fn flattened_holding<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a Declared)> {
         let mut path = name;
         while let Some((head, _)) = path.rsplit_once('.') {
-            if self
+            if let Some(declared) = self
                 .fields
                 .get(head)
-                .is_some_and(|declared| declared.kind == FieldKind::Flattened)
+                .filter(|declared| declared.kind == FieldKind::Flattened)
             {
-                return true;
+                return Some((head, declared));
             }
             path = head;
         }
-        false
+        None
     }
 
     /// Reads a `mappings` object (of `PUT /{index}`, or a `PUT /{index}/_mapping` body).
@@ -205,6 +227,7 @@ impl Explicit {
                         declared.es_type()
                     )));
                 }
+                held.changed_by(declared, name)?;
             }
             if self.objects.contains_key(name) {
                 return Err(RequestError::illegal_argument(format!(

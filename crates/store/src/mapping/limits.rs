@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::explicit::Explicit;
+use super::IndexMapping;
 use crate::{Raised, RequestError};
 
 /// The limited fields of the indices one request reads.
@@ -19,8 +20,35 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The limits `explicit` mappings declare (a field limited in one of them is limited).
-    pub fn of<'a>(explicit: impl IntoIterator<Item = &'a Explicit>) -> Limits {
+    /// The limits of the indices a request reads, each with its explicit mapping and its
+    /// fields: a field is limited where every index that has it limits it (where one does
+    /// not, the others' events simply lack it, as Elasticsearch answers from the shards
+    /// that can).
+    pub fn of<'a>(
+        indices: impl IntoIterator<Item = (Option<&'a Explicit>, Option<&'a IndexMapping>)>,
+    ) -> Limits {
+        let indices: Vec<_> = indices.into_iter().collect();
+        let mut limits = Limits::declared(indices.iter().filter_map(|(explicit, _)| *explicit));
+        for (explicit, fields) in &indices {
+            let limited = |name: &str, check: fn(&super::explicit::Declared) -> bool| {
+                explicit
+                    .and_then(|explicit| explicit.fields.get(name))
+                    .is_some_and(|declared| !check(declared))
+            };
+            for name in fields.iter().flat_map(|fields| fields.keys()) {
+                if !limited(name, |declared| declared.searchable()) {
+                    limits.unsearchable.remove(name);
+                }
+                if !limited(name, |declared| declared.has_doc_values()) {
+                    limits.no_doc_values.remove(name);
+                }
+            }
+        }
+        limits
+    }
+
+    /// The limits `explicit` mappings declare, any of them.
+    fn declared<'a>(explicit: impl IntoIterator<Item = &'a Explicit>) -> Limits {
         let mut limits = Limits::default();
         for mapping in explicit {
             for (name, declared) in &mapping.fields {
@@ -80,7 +108,7 @@ mod tests {
 
     fn limits(properties: serde_json::Value) -> Limits {
         let explicit = Explicit::read(&json!({ "properties": properties })).expect("a mapping");
-        Limits::of([&explicit])
+        Limits::of([(Some(&explicit), None)])
     }
 
     #[test]
@@ -141,5 +169,38 @@ mod tests {
                 refused.reason
             );
         }
+    }
+
+    #[test]
+    fn a_field_is_limited_only_where_every_index_having_it_limits_it() {
+        let limiting = Explicit::read(&json!({"properties": {
+            "original": {"type": "keyword", "index": false, "doc_values": false}
+        }}))
+        .expect("a mapping");
+        let has = |names: &[&str]| -> IndexMapping {
+            names
+                .iter()
+                .map(|name| (name.to_string(), super::super::FieldKind::Keyword))
+                .collect()
+        };
+        let (limited_index, older) = (has(&["original"]), has(&["original", "other"]));
+        let both = Limits::of([
+            (Some(&limiting), Some(&limited_index)),
+            (None, Some(&older)),
+        ]);
+        assert!(
+            both.check_search("original").is_ok(),
+            "the older index answers"
+        );
+        assert!(both.check_doc_values("original").is_ok());
+        let alone = Limits::of([(Some(&limiting), Some(&limited_index))]);
+        assert!(alone.check_search("original").is_err());
+        // an index without the field does not lift the limit
+        let without = has(&["other"]);
+        let apart = Limits::of([
+            (Some(&limiting), Some(&limited_index)),
+            (None, Some(&without)),
+        ]);
+        assert!(apart.check_search("original").is_err());
     }
 }

@@ -71,8 +71,24 @@ impl Walk<'_> {
             } else {
                 format!("{parent}.{key}")
             };
-            // an object `enabled: false` holds anything, kept in `_source` only
-            if value.is_null() || self.explicit.disabled.contains(&path) {
+            // an object `enabled: false` holds anything, kept in `_source` only (a dotted
+            // key inside one too)
+            if value.is_null() || self.explicit.disabled_at(&path) {
+                continue;
+            }
+            // a dotted key inside a flattened field (`"labels.env": "prod"`) is one of its
+            // keys, as Elasticsearch expands it
+            if let Some((flat, declared)) = self.explicit.flattened_holding(&path) {
+                let rest = &path[flat.len() + 1..];
+                let nested = rest.rsplit('.').fold(value.clone(), |inner, key| {
+                    Value::Object(Map::from_iter([(key.to_string(), inner)]))
+                });
+                let (_, kept) = self.leaf(declared, flat, &nested)?;
+                let at = &flat[parent.len() + usize::from(!parent.is_empty())..];
+                match (whole.get_mut(at), kept) {
+                    (Some(Value::Array(held)), Some(Value::Array(more))) => held.extend(more),
+                    (_, kept) => put(whole, at, kept),
+                }
                 continue;
             }
             if let Some(declared) = self.explicit.fields.get(&path) {
@@ -282,8 +298,11 @@ fn flattened(declared: &Declared, path: &str, value: &Value) -> Result<Value, Op
         longest: declared.ignore_above().unwrap_or(usize::MAX),
     };
     let mut leaves = Vec::new();
-    let kept = keyed(value, 0, &bounds, &mut leaves)?;
-    leaves.extend(kept.filter(Value::is_object));
+    // the keyed objects beside the leaves: the one sent, or each of those listed
+    match keyed(value, 0, &bounds, &mut leaves)? {
+        Some(Value::Array(objects)) => leaves.extend(objects),
+        kept => leaves.extend(kept),
+    }
     Ok(Value::Array(leaves))
 }
 

@@ -317,19 +317,20 @@ impl Store {
         let all = self.index_names();
         let chosen = indices::resolve(expression, &all)?;
         let mut mapping = IndexMapping::new();
+        let mut limits = Limits::default();
         if let Ok(mappings) = self.mappings.read() {
             for name in &chosen {
                 for (field, kind) in mappings.get(name).into_iter().flatten() {
                     mapping.entry(field.clone()).or_insert(*kind);
                 }
             }
-        }
-        let limits = match self.explicit.read() {
-            Ok(explicit) if !explicit.is_empty() => {
-                Limits::of(chosen.iter().filter_map(|name| explicit.get(name)))
+            if let Ok(explicit) = self.explicit.read() {
+                if !explicit.is_empty() {
+                    let of = |name: &String| (explicit.get(name), mappings.get(name));
+                    limits = Limits::of(chosen.iter().map(of));
+                }
             }
-            _ => Limits::default(),
-        };
+        }
         let targets = if chosen.is_empty() {
             Targets::None
         } else if chosen.len() == all.len() {
