@@ -381,3 +381,41 @@ async fn a_view_naming_a_declared_ip_field_is_polled_not_pushed() {
     let other = Sse::open(&server, "index=logs-*&q=level:ERROR", None).await;
     assert_eq!(other.status, 200);
 }
+
+/// The same for a key inside a flattened field, a field inside an object that is not
+/// parsed (`enabled: false`) and a field queries cannot search (`index: false`).
+#[tokio::test]
+async fn a_view_naming_a_key_of_a_flattened_field_or_what_is_not_searched_is_polled() {
+    let server = common::start(&[]).await;
+    let Backend::Embedded(store) = &server.state.backend else {
+        panic!("an embedded store");
+    };
+    store
+        .create_index(
+            "logs-app",
+            &json!({"mappings": {"properties": {
+                "labels": {"type": "flattened"},
+                "session": {"type": "object", "enabled": false},
+                "body": {"type": "text", "index": false}
+            }}}),
+        )
+        .expect("created");
+    for (query, named) in [
+        ("labels.env:prod", "[labels.env]"),
+        ("session.id:abc", "[session.id]"),
+        ("body:hello", "[body]"),
+    ] {
+        let refused = Sse::open(&server, &format!("index=logs-*&q={query}"), None).await;
+        assert_eq!(refused.status, 400, "{query}");
+        assert!(
+            refused.buffer.contains(named),
+            "{query}: {}",
+            refused.buffer
+        );
+    }
+    let other = Sse::open(&server, "index=logs-*&q=labelsx:1", None).await;
+    assert_eq!(
+        other.status, 200,
+        "a name that only starts like one is not inside it"
+    );
+}

@@ -355,8 +355,10 @@ impl Store {
     }
 
     /// The fields an index or a template declares as a type matched whole (`keyword`,
-    /// `ip`): the push tail decides events one by one as dynamic mapping reads them, so a
-    /// view that names one (or searches every field while there is one) is polled.
+    /// `ip`, a `flattened` field and its keys), or takes from searching (`index: false`, an
+    /// object `enabled: false` and what is in it): the push tail decides events one by one
+    /// as dynamic mapping reads them, so a view that names one (or a field inside one, or
+    /// searches every field while there is one) is polled.
     pub fn whole_typed_fields(&self) -> std::collections::BTreeSet<String> {
         let mut declared: Vec<mapping::explicit::Explicit> = self
             .templates
@@ -366,20 +368,24 @@ impl Store {
         if let Ok(explicit) = self.explicit.read() {
             declared.extend(explicit.values().cloned());
         }
-        declared
+        let fields = declared
             .iter()
             .flat_map(|explicit| explicit.fields.iter())
             .filter(|(_, field)| {
-                matches!(
-                    field.kind,
-                    FieldKind::Keyword
-                        | FieldKind::Ip
-                        | FieldKind::DateNanos
-                        | FieldKind::Flattened
-                )
+                !field.searchable()
+                    || matches!(
+                        field.kind,
+                        FieldKind::Keyword
+                            | FieldKind::Ip
+                            | FieldKind::DateNanos
+                            | FieldKind::Flattened
+                    )
             })
-            .map(|(name, _)| name.clone())
-            .collect()
+            .map(|(name, _)| name.clone());
+        let disabled = declared
+            .iter()
+            .flat_map(|explicit| explicit.disabled.iter().cloned());
+        fields.chain(disabled).collect()
     }
 
     /// The names of all indices, sorted.

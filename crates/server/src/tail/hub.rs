@@ -177,8 +177,16 @@ impl Hub {
             .iter()
             .flat_map(LiveQuery::fields_named)
             .find(|field| {
-                typed.contains(field.strip_suffix(".keyword").unwrap_or(field))
-                    || (*field == "*" && !typed.is_empty())
+                // the field, or an object or flattened field it is inside
+                let field = field.strip_suffix(".keyword").unwrap_or(field);
+                let inside = |name: &String| {
+                    field
+                        .strip_prefix(name.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                };
+                typed.contains(field)
+                    || typed.iter().any(inside)
+                    || (field == "*" && !typed.is_empty())
             })
         {
             return Err(Refused::Unsupported(match field {
