@@ -75,21 +75,27 @@ impl Declared {
         self.kind != FieldKind::Text && self.property.get("doc_values") != Some(&Value::Bool(false))
     }
 
-    /// The parameter a later declaration of this field would change that Elasticsearch
-    /// does not let change (`index`, `doc_values`), refused as it refuses it.
+    /// The parameters a later declaration of this field would change that Elasticsearch
+    /// does not let change (`index`, `doc_values`), refused as it refuses them: each named.
     pub fn changed_by(&self, later: &Declared, name: &str) -> Result<(), RequestError> {
+        let mut conflicts = String::new();
         for parameter in ["index", "doc_values"] {
             let flag =
                 |declared: &Declared| declared.property.get(parameter) != Some(&Value::Bool(false));
             if flag(self) != flag(later) {
-                return Err(RequestError::illegal_argument(format!(
-                    "Mapper for [{name}] conflicts with existing mapper:\n\tCannot update parameter [{parameter}] from [{}] to [{}]",
+                conflicts += &format!(
+                    "\n\tCannot update parameter [{parameter}] from [{}] to [{}]",
                     flag(self),
                     flag(later)
-                )));
+                );
             }
         }
-        Ok(())
+        if conflicts.is_empty() {
+            return Ok(());
+        }
+        Err(RequestError::illegal_argument(format!(
+            "Mapper for [{name}] conflicts with existing mapper:{conflicts}"
+        )))
     }
 
     /// Whether queries can find the field's values: it is indexed, or (but for text) they
