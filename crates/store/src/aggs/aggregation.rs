@@ -122,8 +122,7 @@ pub(super) fn one(
     let refused = match &target {
         Target::Whole(_, FieldKind::Ip) => !matches!(kind, "terms" | "cardinality" | "value_count"),
         Target::Whole(_, FieldKind::GeoPoint) => kind != "value_count",
-        // nanoseconds: the instants' bounds, counts and ranges; `terms`, which Elasticsearch
-        // buckets by the millisecond, is not implemented
+        // nanoseconds: the instants' bounds, counts, ranges and terms (by the millisecond)
         Target::Whole(_, FieldKind::DateNanos) => !matches!(
             kind,
             "min"
@@ -134,6 +133,7 @@ pub(super) fn one(
                 | "date_histogram"
                 | "range"
                 | "date_range"
+                | "terms"
         ),
         _ => false,
     };
@@ -407,7 +407,8 @@ pub(super) fn one(
             // tantivy orders a float field's whole keys apart from its fractions: they are
             // sorted here, every term asked for; below another bucket that would be every
             // term of every bucket, so there an order by key is refused
-            let sorted_here = float_terms(name, &field, &target, &place, &body)?;
+            let sorted_here = float_terms(name, &field, &target, &place, &body)?
+                || nanos_terms(name, &field, &target, &place, &body, &children)?;
             scoped(
                 Plan::Buckets {
                     children,
@@ -415,6 +416,7 @@ pub(super) fn one(
                         Target::Whole(_, FieldKind::Date) => Keys::Dates,
                         Target::Whole(_, FieldKind::Ip) => Keys::Addresses,
                         Target::Whole(_, FieldKind::Float) => Keys::Floats,
+                        Target::Whole(_, FieldKind::DateNanos) => Keys::NanosByMillisecond,
                         _ => Keys::AsGiven,
                     },
                     order: terms_order::take(name, &mut body, sorted_here)?,
@@ -514,6 +516,40 @@ fn float_terms(
         )));
     }
     Ok(false)
+}
+
+/// Whether a `terms` is of a date_nanos field: its instants are merged by the millisecond
+/// and sorted by the store, which it can do at the top of a request, without
+/// sub-aggregations and without `missing`, `include` or `exclude` (each refused by name).
+fn nanos_terms(
+    name: &str,
+    field: &str,
+    target: &Target,
+    place: &Place,
+    body: &Map<String, Value>,
+    children: &[(String, Plan)],
+) -> Result<bool, RequestError> {
+    if !matches!(target, Target::Whole(_, FieldKind::DateNanos)) {
+        return Ok(false);
+    }
+    let refused = |what: &str| {
+        Err(RequestError::illegal_argument(format!(
+            "[terms] [{name}] on the date_nanos field [{field}] {what} is not supported by logdash"
+        )))
+    };
+    if !matches!(place, Place::Top) {
+        return refused("below another aggregation");
+    }
+    if !children.is_empty() {
+        return refused("with sub-aggregations");
+    }
+    if let Some(key) = ["missing", "include", "exclude"]
+        .iter()
+        .find(|key| body.contains_key(**key))
+    {
+        return refused(&format!("with [{key}]"));
+    }
+    Ok(true)
 }
 
 /// A range of a date_nanos field between bounds in nanoseconds that were whole

@@ -165,6 +165,9 @@ enum Keys {
     Addresses,
     /// A float field's values: doubles, though tantivy gives a whole one as an integer.
     Floats,
+    /// A date_nanos field's instants, bucketed by the millisecond as Elasticsearch does:
+    /// tantivy's buckets of one millisecond are merged (when rendered, before sorting).
+    NanosByMillisecond,
 }
 
 impl Prepared {
@@ -210,6 +213,26 @@ impl Prepared {
             specs: &self.exact,
             answers: percentiles::answer_all(values.unwrap_or_default(), &self.exact),
         };
+        // a date_nanos terms (only at the top) merges its instants by the millisecond: all
+        // of them must have come
+        for (name, plan) in &self.plan {
+            let plan = match plan {
+                Plan::Meta(inner, _) => inner,
+                other => other,
+            };
+            let nanos = matches!(
+                plan,
+                Plan::Buckets {
+                    keys: Keys::NanosByMillisecond,
+                    ..
+                }
+            );
+            if nanos && value[name]["sum_other_doc_count"].as_u64().unwrap_or(0) > 0 {
+                return Err(RequestError::illegal_argument(format!(
+                    "[terms] [{name}]: more than 65,000 distinct instants of a date_nanos field, which logdash cannot count by the millisecond"
+                )));
+            }
+        }
         render_level(&mut value, &self.plan, &mut exact, 0);
         Ok(value)
     }

@@ -32,6 +32,23 @@ pub(super) fn render_level(
     }
 }
 
+/// A date_nanos terms' buckets merged by the millisecond, keyed in milliseconds and shown
+/// as dates (no sub-aggregations: see `aggregation`).
+fn by_millisecond(result: &mut Value) {
+    let mut counts = std::collections::BTreeMap::<i64, u64>::new();
+    for bucket in buckets_mut(result) {
+        let millis = bucket["key"].as_i64().unwrap_or(0).div_euclid(1_000_000);
+        *counts.entry(millis).or_default() += bucket["doc_count"].as_u64().unwrap_or(0);
+    }
+    let buckets: Vec<Value> = counts
+        .into_iter()
+        .map(|(millis, count)| {
+            json!({"key": millis, "key_as_string": format_iso8601(millis), "doc_count": count})
+        })
+        .collect();
+    result["buckets"] = Value::Array(buckets);
+}
+
 pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
     match plan {
         Plan::DateHistogram {
@@ -81,6 +98,9 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             keys,
             order,
         } => {
+            if *keys == Keys::NanosByMillisecond {
+                by_millisecond(result);
+            }
             for bucket in buckets_mut(result) {
                 match (keys, bucket.get("key").and_then(Value::as_f64)) {
                     (Keys::Dates, Some(key)) => {

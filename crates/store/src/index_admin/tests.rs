@@ -201,3 +201,32 @@ fn match_only_text_answers_as_text_and_wildcard_as_keyword() {
         json!({"type": "wildcard", "metadata_field": false, "searchable": true, "aggregatable": true})
     );
 }
+
+/// `terms` on a date_nanos field counts by the millisecond (tantivy's instants merged), so
+/// it is answered where every instant can be merged, and refused by name elsewhere.
+#[test]
+fn terms_of_a_date_nanos_field_are_refused_where_they_cannot_be_merged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let mapping = json!({"mappings": {"properties": {"t": {"type": "date_nanos"}}}});
+    store.create_index("app", &mapping).expect("created");
+    for (body, said) in [
+        (
+            json!({"t": {"terms": {"field": "t"}, "aggs": {"n": {"value_count": {"field": "t"}}}}}),
+            "with sub-aggregations",
+        ),
+        (
+            json!({"t": {"terms": {"field": "t", "missing": "2025-01-01T00:00:00Z"}}}),
+            "with [missing]",
+        ),
+        (
+            json!({"f": {"filter": {"match_all": {}}, "aggs": {"t": {"terms": {"field": "t"}}}}}),
+            "below another aggregation",
+        ),
+    ] {
+        let refused = store
+            .search("app", &json!({"size": 0, "aggs": body}))
+            .expect_err("refused");
+        assert!(refused.reason.contains(said), "{}", refused.reason);
+    }
+}
