@@ -361,20 +361,25 @@ async fn in_proxy_mode_watchers_are_told_what_the_cluster_s_shards_left_out() {
     assert!(told.id.is_none(), "not a resume point");
 }
 
-/// The live matcher reads fields as dynamic mapping types them; an `ip` or `keyword`
-/// field a mapping declares is matched otherwise, so a view that names one is polled.
-#[tokio::test]
-async fn a_view_naming_a_declared_ip_field_is_polled_not_pushed() {
+/// A server whose embedded store has `index`, made with `mapping`.
+async fn with_index(index: &str, mapping: Value) -> common::TestServer {
     let server = common::start(&[]).await;
     let Backend::Embedded(store) = &server.state.backend else {
         panic!("an embedded store");
     };
-    store
-        .create_index(
-            "logs-net",
-            &json!({"mappings": {"properties": {"client": {"properties": {"ip": {"type": "ip"}}}}}}),
-        )
-        .expect("created");
+    store.create_index(index, &mapping).expect("created");
+    server
+}
+
+/// The live matcher reads fields as dynamic mapping types them; an `ip` or `keyword`
+/// field a mapping declares is matched otherwise, so a view that names one is polled.
+#[tokio::test]
+async fn a_view_naming_a_declared_ip_field_is_polled_not_pushed() {
+    let server = with_index(
+        "logs-net",
+        json!({"mappings": {"properties": {"client": {"properties": {"ip": {"type": "ip"}}}}}}),
+    )
+    .await;
     let cidr = Sse::open(&server, "index=logs-*&q=client.ip:%2210.0.0.0%2F8%22", None).await;
     assert_eq!(cidr.status, 400);
     assert!(cidr.buffer.contains("[client.ip]"), "{}", cidr.buffer);
@@ -386,20 +391,15 @@ async fn a_view_naming_a_declared_ip_field_is_polled_not_pushed() {
 /// parsed (`enabled: false`) and a field queries cannot search (`index: false`).
 #[tokio::test]
 async fn a_view_naming_a_key_of_a_flattened_field_or_what_is_not_searched_is_polled() {
-    let server = common::start(&[]).await;
-    let Backend::Embedded(store) = &server.state.backend else {
-        panic!("an embedded store");
-    };
-    store
-        .create_index(
-            "logs-app",
-            &json!({"mappings": {"properties": {
-                "labels": {"type": "flattened"},
-                "session": {"type": "object", "enabled": false},
-                "body": {"type": "text", "index": false}
-            }}}),
-        )
-        .expect("created");
+    let server = with_index(
+        "logs-app",
+        json!({"mappings": {"properties": {
+            "labels": {"type": "flattened"},
+            "session": {"type": "object", "enabled": false},
+            "body": {"type": "text", "index": false}
+        }}}),
+    )
+    .await;
     for (query, named) in [
         ("labels.env:prod", "[labels.env]"),
         ("session.id:abc", "[session.id]"),
