@@ -125,6 +125,10 @@ pub struct Explicit {
     /// Objects declared `enabled: false`: whatever they hold is kept in `_source` only.
     #[serde(default)]
     pub disabled: BTreeSet<String>,
+    /// Objects this mapping declares `enabled: true` in so many words (read only to refuse
+    /// a change of `enabled`; an object is enabled unless `disabled` has it).
+    #[serde(skip)]
+    pub enabled: BTreeSet<String>,
 }
 
 impl Explicit {
@@ -246,6 +250,21 @@ impl Explicit {
                 return Err(RequestError::illegal_argument(format!(
                     "can't merge a non object mapping [{name}] with an object mapping"
                 )));
+            }
+            // an object's `enabled` is set once, as Elasticsearch sets it
+            let held = self.objects.contains_key(name);
+            let was = !self.disabled.contains(name);
+            let changed = (more.enabled.contains(name) && !was)
+                || (more.disabled.contains(name) && held && was);
+            if changed {
+                return Err(RequestError {
+                    status: 500,
+                    kind: "mapper_exception",
+                    reason: format!(
+                        "the [enabled] parameter can't be updated for the object mapping [{name}]"
+                    ),
+                    raised: crate::Raised::Anywhere,
+                });
             }
         }
         self.overlay(more, dynamic_set);
@@ -405,7 +424,9 @@ fn read_object(
             "properties" => read_properties(value, path, into)?,
             "dynamic" => dynamic = Some(read_dynamic(value, path)?),
             "enabled" => match value {
-                Value::Bool(true) => {}
+                Value::Bool(true) => {
+                    into.enabled.insert(path.to_string());
+                }
                 Value::Bool(false) => {
                     into.disabled.insert(path.to_string());
                 }

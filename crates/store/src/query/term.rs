@@ -210,6 +210,9 @@ fn float_bound(bound: Bound<Number>, end: End) -> Bound<f64> {
     match (above, end) {
         (std::cmp::Ordering::Equal, _) if inclusive => Bound::Included(nearest),
         (std::cmp::Ordering::Equal, _) => Bound::Excluded(nearest),
+        // above i64::MAX (2^63): tantivy would read an included 2^63 as i64::MAX on an
+        // integer column, which is no value above the bound
+        (std::cmp::Ordering::Greater, End::Lower) if n == i64::MAX => Bound::Excluded(nearest),
         (std::cmp::Ordering::Greater, End::Lower) => Bound::Included(nearest),
         (std::cmp::Ordering::Less, End::Lower) => Bound::Included(nearest.next_up()),
         (std::cmp::Ordering::Less, End::Upper) => Bound::Included(nearest),
