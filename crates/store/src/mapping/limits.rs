@@ -29,21 +29,19 @@ impl Limits {
     ) -> Limits {
         let indices: Vec<_> = indices.into_iter().collect();
         let mut limits = Limits::declared(indices.iter().filter_map(|(explicit, _)| *explicit));
-        for (explicit, fields) in &indices {
-            let limited = |name: &str, check: fn(&super::explicit::Declared) -> bool| {
-                explicit
-                    .and_then(|explicit| explicit.fields.get(name))
-                    .is_some_and(|declared| !check(declared))
-            };
-            for name in fields.iter().flat_map(|fields| fields.keys()) {
-                if !limited(name, |declared| declared.searchable()) {
-                    limits.unsearchable.remove(name);
-                }
-                if !limited(name, |declared| declared.has_doc_values()) {
-                    limits.no_doc_values.remove(name);
-                }
-            }
-        }
+        // only the few limited names are looked up, not every field of every index
+        let able_somewhere = |name: &str, able: fn(&super::explicit::Declared) -> bool| {
+            indices.iter().any(|(explicit, fields)| {
+                let declared = explicit.and_then(|explicit| explicit.fields.get(name));
+                fields.is_some_and(|fields| fields.contains_key(name)) && declared.is_none_or(able)
+            })
+        };
+        limits
+            .unsearchable
+            .retain(|name, _| !able_somewhere(name, |declared| declared.searchable()));
+        limits
+            .no_doc_values
+            .retain(|name, _| !able_somewhere(name, |declared| declared.has_doc_values()));
         limits
     }
 
@@ -67,6 +65,11 @@ impl Limits {
             }
         }
         limits
+    }
+
+    /// Whether nothing is limited (most searches: no index declares either parameter).
+    pub fn is_empty(&self) -> bool {
+        self.unsearchable.is_empty() && self.no_doc_values.is_empty()
     }
 
     /// Whether a query can find `field`'s values.
