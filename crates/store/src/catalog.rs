@@ -152,10 +152,8 @@ impl Store {
                 if *kind == FieldKind::Text && declared.is_none_or(|d| d.has_keyword()) {
                     add(format!("{field}.keyword"), "keyword", (true, true));
                 }
-                let mut parent = field.as_str();
-                while let Some((head, _)) = parent.rsplit_once('.') {
+                for head in crate::mapping::enclosing(field) {
                     add(head.to_string(), "object", (false, false));
-                    parent = head;
                 }
             }
         }

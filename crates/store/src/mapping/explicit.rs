@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::dynamic_templates::DynamicTemplate;
 use super::parameters::{check_parameter, NOT_IMPLEMENTED};
-use super::FieldKind;
+use super::{enclosing, FieldKind};
 use crate::RequestError;
 
 /// What `dynamic` says of a field that no mapping declares.
@@ -138,33 +138,18 @@ impl Explicit {
         if self.disabled_at(parent) {
             return Dynamic::False;
         }
-        let mut path = parent;
-        loop {
-            if let Some(Some(dynamic)) = self.objects.get(path) {
-                return *dynamic;
-            }
-            match path.rsplit_once('.') {
-                Some((head, _)) => path = head,
-                None => return self.dynamic,
-            }
-        }
+        std::iter::once(parent)
+            .chain(enclosing(parent))
+            .find_map(|path| self.objects.get(path).copied().flatten())
+            .unwrap_or(self.dynamic)
     }
 
     /// Whether `path` is, or is inside, an object declared `enabled: false`.
     pub fn disabled_at(&self, path: &str) -> bool {
-        if self.disabled.is_empty() {
-            return false;
-        }
-        let mut path = path;
-        loop {
-            if self.disabled.contains(path) {
-                return true;
-            }
-            match path.rsplit_once('.') {
-                Some((head, _)) => path = head,
-                None => return false,
-            }
-        }
+        !self.disabled.is_empty()
+            && std::iter::once(path)
+                .chain(enclosing(path))
+                .any(|path| self.disabled.contains(path))
     }
 
     /// Whether `name` is a key inside a declared `flattened` field (`labels.env`).
@@ -174,18 +159,10 @@ impl Explicit {
 
     /// The declared `flattened` field `name` is a key inside, with its declaration.
     pub fn flattened_holding<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a Declared)> {
-        let mut path = name;
-        while let Some((head, _)) = path.rsplit_once('.') {
-            if let Some(declared) = self
-                .fields
-                .get(head)
-                .filter(|declared| declared.kind == FieldKind::Flattened)
-            {
-                return Some((head, declared));
-            }
-            path = head;
-        }
-        None
+        enclosing(name).find_map(|head| {
+            let declared = self.fields.get(head)?;
+            (declared.kind == FieldKind::Flattened).then_some((head, declared))
+        })
     }
 
     /// Reads a `mappings` object (of `PUT /{index}`, or a `PUT /{index}/_mapping` body).
@@ -350,10 +327,8 @@ fn read_properties(value: &Value, parent: &str, into: &mut Explicit) -> Result<(
 fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<(), RequestError> {
     // a dotted name (`"host.name": {...}`) declares its objects too, as Elasticsearch
     // expands it
-    let mut parent = path;
-    while let Some((head, _)) = parent.rsplit_once('.') {
+    for head in enclosing(path) {
         into.objects.entry(head.to_string()).or_insert(None);
-        parent = head;
     }
     let Value::Object(property) = property else {
         return Err(mapper_error(format!(

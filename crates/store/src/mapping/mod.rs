@@ -59,6 +59,14 @@ impl FieldKind {
     }
 }
 
+/// The names of the objects a dotted name is inside, nearest first (`a.b.c`: `a.b`, `a`).
+pub fn enclosing(name: &str) -> impl Iterator<Item = &str> {
+    fn parent(path: &str) -> Option<&str> {
+        path.rsplit_once('.').map(|(head, _)| head)
+    }
+    std::iter::successors(parent(name), |path| parent(path))
+}
+
 /// Strings longer than this are not indexed whole (the `.keyword` sub-field's `ignore_above`).
 pub const KEYWORD_IGNORE_ABOVE: usize = 256;
 
@@ -176,6 +184,12 @@ pub(crate) fn date_millis(text: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_dotted_name_is_inside_each_of_its_heads_nearest_first() {
+        assert_eq!(enclosing("a.b.c").collect::<Vec<_>>(), ["a.b", "a"]);
+        assert_eq!(enclosing("a").count(), 0);
+    }
 
     #[test]
     fn maps_like_elasticsearch_dynamic_mapping() {

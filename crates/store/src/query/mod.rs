@@ -100,14 +100,7 @@ impl Context<'_> {
 
 /// Whether `name` is a key inside a flattened field of `mapping`.
 fn within_flattened(mapping: &IndexMapping, name: &str) -> bool {
-    let mut path = name;
-    while let Some((head, _)) = path.rsplit_once('.') {
-        if mapping.get(head) == Some(&FieldKind::Flattened) {
-            return true;
-        }
-        path = head;
-    }
-    false
+    crate::mapping::enclosing(name).any(|head| mapping.get(head) == Some(&FieldKind::Flattened))
 }
 
 type Q = Box<dyn TantivyQuery>;
