@@ -117,3 +117,6 @@ fi
 
 # trunk builds with --offline (so it never tries to download tools): fetch crates first.
 cargo fetch --locked -q
+# ... and the standard library's own dependencies, which the dashboard's build-std
+# compiles (a fresh machine has none of them: "no matching package named `moto-rt`").
+RUSTC_BOOTSTRAP=1 cargo fetch -q --manifest-path "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
