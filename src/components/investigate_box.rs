@@ -1,10 +1,12 @@
-//! Where the investigation tools (the field sidebar, saved queries) open, and their
+//! Where the investigation tools (the field sidebar, saved queries, a line's details) open, and their
 //! loading: they are a second wasm module (`crate::investigate`), fetched the first time
 //! one opens, so the dashboard's first download does not carry them. The dashboard says
 //! which tool is open; the module shows it. (A module that cannot be fetched says so in
 //! the box: done in the loader, which keeps the dashboard's own code small.)
 
 use leptos::prelude::*;
+use logdash_core::dashboard::event_fields::handoff;
+use logdash_core::dashboard::tail::Row;
 use wasm_bindgen::prelude::*;
 
 /// The tools' module, beside the dashboard's files (Trunk names it after its binary).
@@ -29,6 +31,11 @@ export function show_tool(url, tool) {
 }")]
 extern "C" {
     fn show_tool(url: &str, tool: &str);
+}
+
+/// Hands the line the details show to the tools (which are fetched if need be).
+pub fn show_line(row: &Row) {
+    show_tool(TOOLS, &format!("details\n{}", handoff(row)));
 }
 
 /// Opens `name`, or closes it if it is the one open.

@@ -1,41 +1,44 @@
 //! One event: every field as text (log content is never HTML), each value with the
 //! field sidebar's actions (only events with it, events without it); the event as JSON,
 //! to read or copy; a link to it that opens it in a fresh browser; its context; and the
-//! lines of its request.
+//! lines of its request. Part of the tools' module: the dashboard hands it the line
+//! clicked (`core::dashboard::event_fields::handoff`), and its buttons press the
+//! dashboard's own (closing, the context, the trace), which holds what is open.
 
 use leptos::prelude::*;
 use logdash_core::dashboard::event_fields::event_fields;
 use logdash_core::dashboard::tail::Row;
-use logdash_core::dashboard::values::{with_filter, Action};
+use logdash_core::dashboard::values::{pill, Action};
 use logdash_core::dashboard::visible::{visible, visible_owned};
 
+use super::traceback::TracebackText;
 use crate::components::share::copy_text;
-use crate::components::traceback::TracebackText;
 use crate::state::{link_to, ViewSignal};
 use crate::timefmt;
+
+/// The dashboard's buttons for what the details open and close: it holds the line open
+/// and the tool shown.
+const CLOSE: &str = "details-close";
+const CONTEXT: &str = "details-open-context";
+const TRACE: &str = "details-open-trace";
 
 #[component]
 pub fn Details(
     /// The event shown.
     row: Row,
-    /// Minutes east of UTC for the time.
-    offset: i32,
     /// The view the actions narrow.
     view: ViewSignal,
-    /// Closes the panel.
-    on_close: Callback<()>,
-    /// Shows the events around this one.
-    on_context: Callback<Row>,
-    /// Shows every line of its request (or, without a request id, how to log one).
-    on_trace: Callback<Row>,
 ) -> impl IntoView {
+    let offset = view
+        .get
+        .with_untracked(|state| timefmt::display_offset(&state.zone));
     let as_json = RwSignal::new(false);
     let said = RwSignal::new(None::<String>);
     let link_url = RwSignal::new(None::<String>);
     let json = serde_json::to_string_pretty(&row.source).unwrap_or_default();
     let fields = event_fields(&row.source);
     let add = move |field: String, value: String, action: Action| {
-        view.update(|state| state.query = with_filter(&state.query, &field, &value, action));
+        view.update(|state| state.add_pill(pill(&field, &value, action)));
     };
     let copy_json = {
         let json = json.clone();
@@ -45,8 +48,6 @@ pub fn Details(
         }
     };
     let (index, id, time) = (row.index.clone(), row.id.clone(), row.time);
-    let this = row.clone();
-    let traced = row.clone();
     let link = move |_| {
         let url = link_to(&view.get.get_untracked().event_link(&index, &id, time));
         copy_text(&url);
@@ -58,7 +59,7 @@ pub fn Details(
             <header>
                 <strong>{timefmt::full(row.time, offset)}</strong>
                 <span class="muted">{format!(" {} / {}", visible(&row.index), visible(&row.id))}</span>
-                <button class="close" on:click=move |_| on_close.run(()) title="Close (Esc)">"×"</button>
+                <button class="close" on:click=move |_| super::press(CLOSE) title="Close (Esc)">"×"</button>
             </header>
             <div class="details-actions">
                 <button id="details-json" on:click=move |_| as_json.update(|j| *j = !*j)>
@@ -67,9 +68,9 @@ pub fn Details(
                 <button id="details-copy" on:click=copy_json>"Copy JSON"</button>
                 <button id="details-link" title="Copy a link that opens this event" on:click=link>"Link"</button>
                 <button id="details-context" title="The events before and after it from the same source"
-                    on:click=move |_| on_context.run(this.clone())>"Context"</button>
+                    on:click=move |_| super::press(CONTEXT)>"Context"</button>
                 <button id="details-trace" title="Every line of its request (by its request id)"
-                    on:click=move |_| on_trace.run(traced.clone())>"Trace"</button>
+                    on:click=move |_| super::press(TRACE)>"Trace"</button>
                 <span id="details-said" class="muted">{move || said.get()}</span>
             </div>
             {move || link_url.get().map(|url| view! {

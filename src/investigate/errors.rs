@@ -4,10 +4,10 @@
 //! group's row keeps only its events.
 
 use leptos::prelude::*;
-use logdash_core::dashboard::values::with_clause;
 use logdash_core::dashboard::visible::visible_owned;
-use logdash_core::errors::{errors_query, groups, source_fields};
+use logdash_core::errors::{errors_search, groups, source_fields};
 use logdash_core::patterns::sample::ERRORS;
+use logdash_core::view::{Match, Pill};
 
 use super::sampling::{use_made, Recipe, Sparkline};
 use crate::state::ViewSignal;
@@ -26,7 +26,7 @@ pub fn Errors(
         view,
         fields,
         Recipe {
-            query: errors_query,
+            search: errors_search,
             fields: source_fields,
             size: ERRORS,
             noun: "error",
@@ -38,7 +38,7 @@ pub fn Errors(
         <aside id="errors" class="tool-view" aria-label="Errors">
             <header>
                 <h2>"Errors"</h2>
-                <button class="close" title="Close" on:click=move |_| super::close("errors-button")>"×"</button>
+                <button class="close" title="Close" on:click=move |_| super::press("errors-button")>"×"</button>
             </header>
             {move || match grouped.get().flatten() {
                 None => view! { <p class="muted">"grouping the errors…"</p> }.into_any(),
@@ -56,7 +56,7 @@ pub fn Errors(
                             <tbody>
                                 {grouped.made.into_iter().map(|group| {
                                     let clause = group.clause.clone();
-                                    let keep = move |_| view.update(|state| state.query = with_clause(&state.query, &clause));
+                                    let keep = move |_| view.update(|state| state.add_pill(Pill::new(Match::Query(clause.clone()), false)));
                                     view! {
                                         <tr class="error-group" title="Only this group's events" on:click=keep>
                                             <td class="spark"><Sparkline counts=group.sparkline /></td>

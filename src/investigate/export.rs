@@ -71,7 +71,7 @@ pub fn Export(
         let format = format.get_untracked();
         let request = Request {
             index: state.index.clone(),
-            query: state.query.clone(),
+            query: state.search().lucene(),
             from,
             to,
             format,
@@ -111,7 +111,7 @@ pub fn Export(
         <aside id="export" class="details" aria-label="Export">
             <header>
                 <strong>"Export"</strong>
-                <button class="close" title="Close (Esc)" on:click=move |_| super::close("export-button")>"×"</button>
+                <button class="close" title="Close (Esc)" on:click=move |_| super::press("export-button")>"×"</button>
             </header>
             <p class="muted">"The events of this view, newest first: its query, over its range as it is when you start."</p>
             <fieldset class="export-format" prop:disabled=running>

@@ -40,7 +40,7 @@ pub fn FieldValues(
             let Some((from, to)) = state.range_at(crate::timefmt::now()) else {
                 return Sample::default();
             };
-            let body = sample::request(&state.query, from, to);
+            let body = sample::request(&state.search(), from, to);
             api::search(&endpoints, &state.index, &body)
                 .await
                 .map(|answer| Sample::read(&answer))
@@ -64,7 +64,7 @@ pub fn FieldValues(
                 top.set(Some(Err("the view's time range cannot be read".into())));
                 return;
             };
-            let body = values::request(&state.query, from, to, &field.agg);
+            let body = values::request(&state.search(), from, to, &field.agg);
             let answer = api::search(&endpoints, &state.index, &body).await;
             // the answer belongs to the field and view still shown only
             if chosen.get_untracked().as_ref() == Some(&field) && view.get.get_untracked() == state
@@ -87,13 +87,13 @@ pub fn FieldValues(
         } else {
             &field.agg
         };
-        view.update(|state| state.query = values::with_filter(&state.query, on, &value, action));
+        view.update(|state| state.add_pill(values::pill(on, &value, action)));
     };
     view! {
         <aside class="field-values" aria-label="Fields and their values">
             <header>
                 <h2>"Fields"</h2>
-                <button class="close" title="Close" on:click=move |_| super::close("values-button")>"×"</button>
+                <button class="close" title="Close" on:click=move |_| super::press("values-button")>"×"</button>
             </header>
             <input id="field-filter" type="search" placeholder="filter by name"
                 prop:value=move || filter.get()

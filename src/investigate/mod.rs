@@ -7,6 +7,7 @@
 //! which follows it as it follows Back.
 
 mod context;
+mod details;
 mod errors;
 mod export;
 mod field_values;
@@ -16,6 +17,7 @@ mod save_file;
 mod saved_queries;
 mod spread;
 mod trace;
+mod traceback;
 mod zone;
 
 use std::cell::RefCell;
@@ -23,8 +25,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use logdash_core::dashboard::event_fields::handed;
 use logdash_core::dashboard::fields::{from_field_caps, resolve, FieldInfo};
-use logdash_core::dashboard::tail::RowFields;
+use logdash_core::dashboard::tail::{Row, RowFields};
 use logdash_core::view::ViewState;
 use wasm_bindgen::JsCast;
 
@@ -64,16 +67,28 @@ fn row_fields(state: &ViewState, fields: &Fields) -> Option<RowFields> {
 const STYLES: &str = "investigate.css";
 const STYLES_ID: &str = "investigate-styles";
 
+/// What the tools show: the tool, and the line the details show.
+#[derive(Clone, Copy)]
+struct Shown {
+    tool: RwSignal<String>,
+    line: RwSignal<Option<Row>>,
+}
+
 thread_local! {
-    /// The tool shown, and the box the tools are mounted in.
-    static MOUNTED: RefCell<Option<(RwSignal<String>, web_sys::HtmlElement)>> =
+    /// What is shown, and the box the tools are mounted in.
+    static MOUNTED: RefCell<Option<(Shown, web_sys::HtmlElement)>> =
         const { RefCell::new(None) };
 }
 
 /// Shows `tool` ("values", "saved", "export", "context", "trace", "patterns",
-/// "errors", "zone"; "" for none), mounting the tools the first time, and
+/// "errors", "zone", "details"; "" for none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
+/// "details" may carry the line to show after a newline (`event_fields::handoff`).
 pub fn show(tool: &str) {
+    let (tool, line) = match tool.split_once('\n') {
+        Some((tool, line)) => (tool, handed(line)),
+        None => (tool, None),
+    };
     MOUNTED.with(|mounted| {
         let mut mounted = mounted.borrow_mut();
         if !mounted
@@ -83,14 +98,17 @@ pub fn show(tool: &str) {
             *mounted = mount();
         }
         if let Some((shown, _)) = mounted.as_ref() {
-            shown.set(tool.to_string());
+            if line.is_some() {
+                shown.line.set(line);
+            }
+            shown.tool.set(tool.to_string());
         }
     });
 }
 
 /// Mounts the tools into the dashboard's `#investigate` box (emptied of what a failed
 /// load wrote there), with their styles the first time.
-fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
+fn mount() -> Option<(Shown, web_sys::HtmlElement)> {
     let document = web_sys::window().and_then(|window| window.document())?;
     if document.get_element_by_id(STYLES_ID).is_none() {
         if let (Ok(link), Some(head)) = (document.create_element("link"), document.head()) {
@@ -102,8 +120,15 @@ fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
     }
     let target = html_element(&document, "investigate")?;
     target.set_text_content(None);
-    let shown = RwSignal::new(String::new());
-    mount_to(target.clone(), move || view! { <Tools shown /> }).forget();
+    let shown = Shown {
+        tool: RwSignal::new(String::new()),
+        line: RwSignal::new(None),
+    };
+    mount_to(
+        target.clone(),
+        move || view! { <Tools shown=shown.tool line=shown.line /> },
+    )
+    .forget();
     Some((shown, target))
 }
 
@@ -111,7 +136,7 @@ fn mount() -> Option<(RwSignal<String>, web_sys::HtmlElement)> {
 /// as they were while closed (an export runs on); saved queries are read again at each
 /// opening.
 #[component]
-fn Tools(shown: RwSignal<String>) -> impl IntoView {
+fn Tools(shown: RwSignal<String>, line: RwSignal<Option<Row>>) -> impl IntoView {
     let view = use_view_state();
     let fields = use_fields(view);
     let is = move |tool: &str| shown.with(|shown| shown == tool);
@@ -124,7 +149,7 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
             <div class:hidden=move || !is("values")><field_values::FieldValues view fields shown=Signal::derive(move || is("values")) /></div>
         </Show>
         <Show when=move || is("saved")>
-            <saved_queries::SavedQueries view on_close=Callback::new(|()| close("saved-button")) />
+            <saved_queries::SavedQueries view on_close=Callback::new(|()| press("saved-button")) />
         </Show>
         <Show when=move || is("context")>
             <context::LineContext view />
@@ -141,6 +166,9 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
         <Show when=move || is("zone")>
             <zone::ZoneChoice view />
         </Show>
+        <Show when=move || is("details")>
+            {move || line.get().map(|row| view! { <details::Details row view /> })}
+        </Show>
         // kept while closed: an export goes on, and its columns stay as chosen
         <Show when=move || export_opened.get()>
             <div class:hidden=move || !is("export")><export::Export view fields /></div>
@@ -148,9 +176,9 @@ fn Tools(shown: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// Closes the tool as its button in the dashboard's top bar does (the dashboard holds
-/// which tool is open).
-pub(crate) fn close(button: &str) {
+/// Clicks the dashboard's button with this id: the tool's own in the top bar closes it as
+/// there (the dashboard holds what is open).
+pub(crate) fn press(button: &str) {
     let document = web_sys::window().and_then(|window| window.document());
     if let Some(button) = document.and_then(|document| html_element(&document, button)) {
         button.click();

@@ -4,11 +4,12 @@
 //! its messages or leave them out.
 
 use leptos::prelude::*;
-use logdash_core::dashboard::values::{escape_field, percent, with_clause};
+use logdash_core::dashboard::values::percent;
 use logdash_core::dashboard::visible::visible_owned;
 use logdash_core::patterns::sample::{Sample, MESSAGES};
 use logdash_core::patterns::{Miner, Pattern};
 use logdash_core::time::EpochMillis;
+use logdash_core::view::{Match, Pill};
 
 use super::sampling::{use_made, Recipe, Sparkline};
 use crate::state::ViewSignal;
@@ -29,8 +30,12 @@ pub fn Patterns(
         fields,
         Recipe {
             // only events with a message: the shares and the sample's count are of the same
-            query: |query, message| {
-                with_clause(query, &format!("_exists_:{}", escape_field(message)))
+            search: |search, message| {
+                let mut narrowed = search.clone();
+                narrowed
+                    .pills
+                    .push(Pill::new(Match::Exists(message.to_string()), false));
+                narrowed
             },
             fields: |message| vec![message],
             size: MESSAGES,
@@ -38,16 +43,16 @@ pub fn Patterns(
             make: mine,
         },
     );
-    let filter = move |query: Option<String>| {
-        if let Some(query) = query {
-            view.update(|state| state.query = query);
+    let filter = move |pill: Option<Pill>| {
+        if let Some(pill) = pill {
+            view.update(|state| state.add_pill(pill));
         }
     };
     view! {
         <aside id="patterns" class="tool-view" aria-label="Log patterns">
             <header>
                 <h2>"Patterns"</h2>
-                <button class="close" title="Close" on:click=move |_| super::close("patterns-button")>"×"</button>
+                <button class="close" title="Close" on:click=move |_| super::press("patterns-button")>"×"</button>
             </header>
             {move || match mined.get().flatten() {
                 None => view! { <p class="muted">"mining the messages…"</p> }.into_any(),
@@ -59,8 +64,7 @@ pub fn Patterns(
                         <table class="patterns">
                             <tbody>
                                 {mined.made.into_iter().take(SHOWN).map(|pattern| {
-                                    let query = view.get.with_untracked(|s| s.query.clone());
-                                    let (only, without) = (pattern.only(&query), pattern.without(&query));
+                                    let (only, without) = (pattern.pill(false), pattern.pill(true));
                                     let filters = only.is_some();
                                     view! {
                                         <tr class="pattern">

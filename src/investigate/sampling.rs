@@ -6,23 +6,23 @@ use leptos::prelude::*;
 use logdash_core::dashboard::fields::resolve;
 use logdash_core::patterns::sample::{self, Sample, Size};
 use logdash_core::time::EpochMillis;
-use logdash_core::view::ViewState;
+use logdash_core::view::{Search, ViewState};
 
 use crate::api;
 use crate::state::ViewSignal;
 
-/// The sample of `query` over `range` in `index`, with `fields` of each event's source:
+/// The sample of `search` over `range` in `index`, with `fields` of each event's source:
 /// one `_msearch`.
 pub async fn read(
     index: &str,
-    query: &str,
+    search: &Search,
     range: (EpochMillis, EpochMillis),
     (fields, size): (&[&str], Size),
 ) -> Result<Sample, String> {
     let endpoints = api::endpoints().await;
     // any seed will do: the browser's clock is random enough for choosing instants
     let seed = crate::timefmt::now() as u64 ^ 0x9e37_79b9_7f4a_7c15;
-    let body = sample::body(index, query, range, fields, (size, seed));
+    let body = sample::body(index, search, range, fields, (size, seed));
     let answer = api::msearch(&endpoints, body)
         .await
         .map_err(|error| error.to_string())?;
@@ -50,11 +50,11 @@ impl<T> Made<T> {
     }
 }
 
-/// How a view samples and what it makes of the sample: its query from the view's and
+/// How a view samples and what it makes of the sample: its search from the view's and
 /// the message field, the source fields it reads, what its events are called, and the
 /// work (the sample, the message field, the range).
 pub struct Recipe<T> {
-    pub query: fn(&str, &str) -> String,
+    pub search: fn(&Search, &str) -> Search,
     pub fields: fn(&str) -> Vec<&str>,
     pub noun: &'static str,
     pub size: Size,
@@ -78,9 +78,9 @@ pub fn use_made<T: Clone + 'static>(
             let Some(range) = state.range_at(crate::timefmt::now()) else {
                 return Some(Err("the view's time range cannot be read".to_string()));
             };
-            let query = (recipe.query)(&state.query, &message);
+            let search = (recipe.search)(&state.search(), &message);
             let fields = (recipe.fields)(&message);
-            let sample = read(&state.index, &query, range, (&fields, recipe.size)).await;
+            let sample = read(&state.index, &search, range, (&fields, recipe.size)).await;
             Some(sample.map(|sample| {
                 let started = clock_ms();
                 let made = (recipe.make)(&sample, &message, range);

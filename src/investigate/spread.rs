@@ -36,12 +36,12 @@ pub fn Spread(
                 return;
             };
             let endpoints = api::endpoints().await;
-            let body = spread::request(shape, &field, &state.query, from, to);
+            let body = spread::request(shape, &field, &state.search(), from, to);
             let Ok(answer) = api::search(&endpoints, &state.index, &body).await else {
                 return; // the top values above say what went wrong
             };
             let spread = if shape == Shape::Number {
-                let Some(body) = spread::number_request(&answer, &field, &state.query, from, to)
+                let Some(body) = spread::number_request(&answer, &field, &state.search(), from, to)
                 else {
                     return;
                 };

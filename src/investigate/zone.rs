@@ -19,7 +19,7 @@ pub fn ZoneChoice(view: ViewSignal) -> impl IntoView {
     let choose = move |zone: Zone| {
         error.set(None);
         view.update(|s| s.zone = zone);
-        super::close("tz");
+        super::press("tz");
     };
     let apply = move || {
         let typed = name.get_untracked().trim().to_string();
@@ -42,7 +42,7 @@ pub fn ZoneChoice(view: ViewSignal) -> impl IntoView {
         <aside id="zone-choice" class="tool-view" aria-label="Time zone">
             <header>
                 <h2>"Time zone"</h2>
-                <button class="close" title="Close" on:click=move |_| super::close("tz")>"×"</button>
+                <button class="close" title="Close" on:click=move |_| super::press("tz")>"×"</button>
             </header>
             <p class="muted">"Every time is shown in this zone, and the charts' buckets follow its clock changes."</p>
             <p>

@@ -283,7 +283,7 @@ impl Dashboard {
         let now = now_ms();
         let body = PanelsRequest {
             index: "logstash-*".into(),
-            query: String::new(),
+            search: Default::default(),
             from: now - self.range.as_millis() as i64,
             to: now,
             offset_minutes: 0,

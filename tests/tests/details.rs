@@ -56,7 +56,10 @@ async fn a_line_s_details_narrow_the_view_show_json_and_link_to_it() {
         .await
         .expect("clicks");
     browser.wait_for_text("#volume-total", |t| t == "6").await;
-    assert_eq!(browser.value("#query").await, "NOT level:\"INFO\"");
+    assert_eq!(
+        browser.texts("#pills .pill-label").await,
+        ["NOT level: INFO"]
+    );
 
     let fresh = Browser::start().await;
     fresh.client.goto(&link).await.expect("opens the link");

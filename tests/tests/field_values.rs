@@ -84,12 +84,17 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
         .click("#top-values tr:nth-child(2) button.only")
         .await;
     browser.wait_for_text("#volume-total", |t| t == "6").await;
-    assert_eq!(browser.value("#query").await, "level.keyword:\"ERROR\"");
+    // a pill beside the query, which stays as it was
+    assert_eq!(
+        browser.texts("#pills .pill-label").await,
+        ["level.keyword: ERROR"]
+    );
+    assert_eq!(browser.value("#query").await, "");
     browser
         .wait_for_all("#top-values td.value", |values| values == ["ERROR"])
         .await;
     let url = browser.client.current_url().await.expect("url");
-    assert!(url.as_str().contains("q=level.keyword"), "{url}");
+    assert!(url.as_str().contains("fl=level.keyword:ERROR"), "{url}");
     browser.screenshot("field-values-only-error").await;
 
     // Back: the view before, in both
@@ -98,14 +103,17 @@ async fn a_fields_values_are_counted_and_narrow_the_view() {
     browser
         .wait_for_all("#top-values td.value", |values| values == ["INFO", "ERROR"])
         .await;
-    assert_eq!(browser.value("#query").await, "");
+    assert!(browser.texts("#pills .pill-label").await.is_empty());
 
     // without ERROR
     browser
         .click("#top-values tr:nth-child(2) button.without")
         .await;
     browser.wait_for_text("#volume-total", |t| t == "54").await;
-    assert_eq!(browser.value("#query").await, "NOT level.keyword:\"ERROR\"");
+    assert_eq!(
+        browser.texts("#pills .pill-label").await,
+        ["NOT level.keyword: ERROR"]
+    );
 
     // closed by its own button, opened again by the top bar's, as it was
     browser.click(".field-values button.close").await;

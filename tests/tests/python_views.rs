@@ -106,8 +106,13 @@ async fn errors_group_real_tracebacks_of_both_layouts_and_narrow_the_view() {
     browser
         .wait_for_text("#stream-count", |t| t == "3 lines")
         .await;
-    let query = browser.value("#query").await;
-    assert!(query.contains("ZeroDivisionError"), "{query}");
+    // as a pill beside the query, which stays as it was
+    let pills = browser.texts("#pills .pill-label").await;
+    assert!(
+        pills.len() == 1 && pills[0].contains("ZeroDivisionError"),
+        "{pills:?}"
+    );
+    assert_eq!(browser.value("#query").await, "");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! across services and hosts, in time order, each with its offset from the first and the
 //! source it came from, and the request's whole duration.
 
+use crate::view::Search;
 use serde_json::{json, Value};
 
 use crate::dashboard::context::source_of;
@@ -49,7 +50,7 @@ pub fn request(field: &str, id: &str, at: EpochMillis) -> Value {
     json!({
         "size": MAX_LINES,
         "track_total_hits": true,
-        "query": query_in_range(&query, at - AROUND_MS, at + AROUND_MS),
+        "query": query_in_range(&Search::text(&query), at - AROUND_MS, at + AROUND_MS),
         "sort": [{"@timestamp": {"order": "asc"}}],
     })
 }

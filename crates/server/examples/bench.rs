@@ -130,9 +130,13 @@ fn main() {
     };
     // a field's top values, as the field sidebar asks for them when a field is clicked
     let top_values = |field: &str| {
-        let body =
-            logdash_core::dashboard::values::request("", now - 3_600_000, now + 60_000, field)
-                .to_string();
+        let body = logdash_core::dashboard::values::request(
+            &Default::default(),
+            now - 3_600_000,
+            now + 60_000,
+            field,
+        )
+        .to_string();
         support::timed(20, || {
             support::http(&web, "POST", "/es/logstash-*/_search", &body)
         })

@@ -148,7 +148,7 @@ fn the_live_matcher_takes_exactly_what_the_search_finds() {
         let Ok(live) = LiveQuery::compile("logs-*", query) else {
             panic!("[{query}] does not compile for live matching");
         };
-        let request = json!({"size": 100, "query": query_in_range(query, from, now), "sort": [{"@timestamp": "asc"}]});
+        let request = json!({"size": 100, "query": query_in_range(&logdash_core::view::Search::text(query), from, now), "sort": [{"@timestamp": "asc"}]});
         let found = store
             .search("logs-*", &request)
             .unwrap_or_else(|err| panic!("[{query}]: {err}"));

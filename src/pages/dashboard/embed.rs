@@ -132,10 +132,9 @@ pub fn EmbedView() -> impl IntoView {
     let view = expect_context::<ViewSignal>();
     let said = move || {
         view.get.with(|state| {
-            let query = if state.query.trim().is_empty() {
-                "all events".to_string()
-            } else {
-                state.query.clone()
+            let query = match state.search().lucene() {
+                query if query.is_empty() => "all events".to_string(),
+                query => query,
             };
             format!("{query} · {} · {}", state.index, state.range_label())
         })

@@ -1,8 +1,10 @@
 //! The event open in the details panel: a line clicked or chosen with the keys, or the
 //! one a link names (`event=<_id>` in the link's index, the minutes around it), read by
-//! its `_id`. Closing the panel takes the linked event out of the view, so that Back
-//! opens it again. "Context" shows the events around it (the tools' `context`), "Trace"
-//! its request's lines (the tools' `trace`); both follow the view's event too.
+//! its `_id`. The panel is the tools' `details` (their module shows it; this hands it
+//! the line and keeps the buttons it presses). Closing the panel takes the linked event
+//! out of the view, so that Back opens it again. "Context" shows the events around it
+//! (the tools' `context`), "Trace" its request's lines (the tools' `trace`); both
+//! follow the view's event too.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +12,7 @@ use logdash_core::dashboard::tail::{Row, RowFields};
 use logdash_core::view::LinkNotice;
 
 use crate::api;
-use crate::components::details::Details;
+use crate::components::investigate_box::show_line;
 use crate::state::ViewSignal;
 
 #[component]
@@ -18,9 +20,6 @@ pub fn OpenEvent(
     view: ViewSignal,
     /// The event shown (`None`: the panel is closed).
     selected: RwSignal<Option<Row>>,
-    /// Minutes east of UTC for its time.
-    #[prop(into)]
-    offset: Signal<i32>,
     /// Where a line's text comes from, as the stream last resolved it.
     fields: StoredValue<RowFields>,
     /// The investigation tool open: the line's context shows the view's event too.
@@ -69,19 +68,38 @@ pub fn OpenEvent(
     // the context or the trace of the line shown: its event in the view (Back returns to
     // the details)
     let open_tool = move |name: &'static str| {
-        Callback::new(move |row: Row| {
-            selected.set(None);
-            tool.set(name);
-            view.update(|state| state.event = Some(row.id));
-        })
+        move |_| {
+            if let Some(row) = selected.get_untracked() {
+                selected.set(None);
+                tool.set(name);
+                view.update(|state| state.event = Some(row.id));
+            }
+        }
     };
-    let (context, trace) = (open_tool("context"), open_tool("trace"));
-    move || {
-        selected.get().map(|row| {
-            view! { <Details row offset=offset.get() view on_close=close on_context=context on_trace=trace /> }
-        })
+    // a line selected is shown by the tools; another tool opened (or Esc) closes it
+    Effect::new(move |_| match selected.get() {
+        Some(row) => {
+            show_line(&row);
+            tool.set(DETAILS);
+        }
+        None if tool.get_untracked() == DETAILS => tool.set(""),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if tool.get() != DETAILS && selected.with_untracked(Option::is_some) {
+            selected.set(None);
+        }
+    });
+    // the buttons the details press (hidden: the details show their own)
+    view! {
+        <button id="details-close" hidden on:click=move |_| close.run(())></button>
+        <button id="details-open-context" hidden on:click=open_tool("context")></button>
+        <button id="details-open-trace" hidden on:click=open_tool("trace")></button>
     }
 }
+
+/// The tool that shows the line selected.
+const DETAILS: &str = "details";
 
 /// Whether the tool shows the view's event rather than the details panel.
 fn shows_event(tool: &str) -> bool {

@@ -28,6 +28,7 @@ use crate::components::fields_editor::FieldsEditor;
 use crate::components::investigate_box::{toggle, InvestigateBox};
 use crate::components::link_notices::LinkNotices;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
+use crate::components::pills::Pills;
 use crate::components::shards_notice::ShardsNotice;
 use crate::components::stream::Stream;
 use crate::components::top_bar::TopBar;
@@ -129,7 +130,10 @@ pub fn Dashboard() -> impl IntoView {
         generation.set_value(this);
         let key = format!(
             "{}\u{1}{}\u{1}{}\u{1}{}",
-            current.index, current.query, current.from, current.to
+            current.index,
+            current.search().lucene(),
+            current.from,
+            current.to
         );
         if tail_key.get_value() != key {
             tail_key.set_value(key.clone());
@@ -158,7 +162,7 @@ pub fn Dashboard() -> impl IntoView {
                 async move {
                     let request = PanelsRequest {
                         index: current.index.clone(),
-                        query: current.query.clone(),
+                        search: current.search(),
                         from,
                         to,
                         offset_minutes: offset.get_untracked(),
@@ -345,6 +349,7 @@ pub fn Dashboard() -> impl IntoView {
                 on_patterns=Callback::new(move |()| toggle(tool, "patterns"))
                 on_errors=Callback::new(move |()| toggle(tool, "errors"))
                 on_zone=Callback::new(move |()| toggle(tool, "zone")) />
+            <Pills view />
         </Show>
         <div class="statusline">
             <Show when=embed><embed::EmbedView /></Show>
@@ -383,7 +388,7 @@ pub fn Dashboard() -> impl IntoView {
                 </section>
             </Show>
         </main>
-        <OpenEvent view selected offset fields=stream_fields tool />
+        <OpenEvent view selected fields=stream_fields tool />
         <Show when=move || show_fields.get()>
             <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
                 on_close=Callback::new(move |()| show_fields.set(false)) />

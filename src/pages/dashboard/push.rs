@@ -155,7 +155,7 @@ impl Push {
         let url = endpoints.api_url(&format!(
             "tail?index={}&q={}",
             js_sys::encode_uri_component(&view.index),
-            js_sys::encode_uri_component(&view.query)
+            js_sys::encode_uri_component(&view.search().lucene())
         ));
         let Ok(source) = EventSource::new(&url) else {
             return;

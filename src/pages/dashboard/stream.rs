@@ -28,7 +28,7 @@ pub async fn poll_stream(
 ) -> bool {
     let first = tail.with_value(|t| t.newest().is_none());
     if first {
-        let body = tail.with_value(|t| t.initial_request(&state.query, from, to, &fields));
+        let body = tail.with_value(|t| t.initial_request(&state.search(), from, to, &fields));
         if let Ok(answer) = api::search(&endpoints, &state.index, &body).await {
             if !current() {
                 return false;
@@ -51,7 +51,7 @@ pub async fn poll_stream(
         version.update(|v| *v += 1);
     }
     let mut poll =
-        tail.with_value(|t| Poll::new(t, &state.index, &state.query, from, now, &fields));
+        tail.with_value(|t| Poll::new(t, &state.index, &state.search(), from, now, &fields));
     let mut left_out = Vec::new();
     while let Some(request) = tail.with_value(|t| poll.next(t)) {
         let answer = match request {
@@ -96,7 +96,8 @@ pub fn use_older(
             return;
         }
         let fields = fields.get_value();
-        let Some((body, size)) = tail.with_value(|t| t.older_request(&state.query, from, &fields))
+        let Some((body, size)) =
+            tail.with_value(|t| t.older_request(&state.search(), from, &fields))
         else {
             return;
         };

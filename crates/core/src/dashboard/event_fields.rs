@@ -1,10 +1,32 @@
 //! One event as the details panel lists it: every field by its dotted name, in name
 //! order, with its value as text and, where the value is one (text, number,
-//! true/false), what a filter on it matches.
+//! true/false), what a filter on it matches; and the line handed from the dashboard to
+//! the tools' module, which shows the details.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use super::tail::text_of;
+use super::tail::{text_of, Row};
+
+/// The line the details show, as the dashboard hands it to the tools' module (text:
+/// the two wasm modules share no memory). Level and message are not handed: the details
+/// list every field.
+pub fn handoff(row: &Row) -> String {
+    json!({"index": row.index, "id": row.id, "time": row.time, "source": row.source}).to_string()
+}
+
+/// The line [`handoff`] wrote (`None` for anything else).
+pub fn handed(text: &str) -> Option<Row> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    Some(Row {
+        index: value["index"].as_str()?.to_string(),
+        id: value["id"].as_str()?.to_string(),
+        time: value["time"].as_i64()?,
+        level: String::new(),
+        message: String::new(),
+        source: value.get("source")?.clone(),
+        late: false,
+    })
+}
 
 /// One field of an event.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +73,27 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<EventField>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_line_survives_its_handoff() {
+        let row = Row {
+            index: "logs-1".into(),
+            id: "a\"b".into(),
+            time: 1_733_000_000_123,
+            level: "ERROR".into(),
+            message: "m".into(),
+            source: json!({"message": "m", "n": [1, {"x": null}]}),
+            late: true,
+        };
+        let back = handed(&handoff(&row)).expect("read back");
+        assert_eq!(
+            (&back.index, &back.id, back.time),
+            (&row.index, &row.id, row.time)
+        );
+        assert_eq!(back.source, row.source);
+        assert_eq!(handed("{}"), None);
+        assert_eq!(handed("not json"), None);
+    }
 
     #[test]
     fn nested_fields_are_dotted_and_only_single_values_filter() {

@@ -3,6 +3,7 @@
 //! the newest shown, page by page; then the overlap window before it, counted, narrowed
 //! where the counts say lines are missing, and read there (see `tail`).
 
+use crate::view::Search;
 use serde_json::Value;
 
 use super::tail::{Merged, RowFields, Tail, Window};
@@ -43,7 +44,7 @@ enum Stage {
 /// One poll in progress.
 pub struct Poll {
     index: String,
-    query: String,
+    search: Search,
     from: EpochMillis,
     now: EpochMillis,
     fields: RowFields,
@@ -63,14 +64,14 @@ impl Poll {
     pub fn new(
         tail: &Tail,
         index: &str,
-        query: &str,
+        search: &Search,
         from: EpochMillis,
         now: EpochMillis,
         fields: &RowFields,
     ) -> Self {
         Self {
             index: index.to_string(),
-            query: query.to_string(),
+            search: search.clone(),
             from,
             now,
             fields: fields.clone(),
@@ -91,7 +92,7 @@ impl Poll {
     pub fn next(&self, tail: &Tail) -> Option<Request> {
         match &self.stage {
             Stage::New { after, .. } => Some(Request::Search(tail.poll_request(
-                &self.query,
+                &self.search,
                 self.from,
                 self.now,
                 &self.fields,
@@ -99,11 +100,11 @@ impl Poll {
             ))),
             Stage::Count { windows } => Some(Request::Msearch(tail.count_requests(
                 &self.index,
-                &self.query,
+                &self.search,
                 windows,
             ))),
             Stage::Read { window, after } => Some(Request::Search(tail.page_request(
-                &self.query,
+                &self.search,
                 *window,
                 &self.fields,
                 after.as_ref(),

@@ -2,6 +2,7 @@
 //! [`SAMPLE`] events of the query and range, and which fields they hold, so that the
 //! field sidebar lists the fields of these results first.
 
+use crate::view::Search;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -14,11 +15,11 @@ use crate::time::EpochMillis;
 pub const SAMPLE: usize = 500;
 
 /// The search for the sample: the newest events, their sources only.
-pub fn request(query: &str, from: EpochMillis, to: EpochMillis) -> Value {
+pub fn request(search: &Search, from: EpochMillis, to: EpochMillis) -> Value {
     json!({
         "size": SAMPLE,
         "track_total_hits": false,
-        "query": query_in_range(query, from, to),
+        "query": query_in_range(search, from, to),
         "sort": [{"@timestamp": {"order": "desc"}}],
     })
 }
@@ -78,7 +79,7 @@ mod tests {
         assert_eq!(sample.share("tags"), Some(0.25));
         assert_eq!(sample.share("extra"), None);
         assert_eq!(Sample::read(&json!({})), Sample::default());
-        let request = request("level:ERROR", 1, 2);
+        let request = request(&Search::text("level:ERROR"), 1, 2);
         assert_eq!(request["size"], SAMPLE);
         assert_eq!(request["sort"][0]["@timestamp"]["order"], "desc");
     }

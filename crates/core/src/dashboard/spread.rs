@@ -2,6 +2,7 @@
 //! over the view's query and range. A date's buckets follow the range (about 30 of them);
 //! a number's need its extent first (`stats`), then about 20 round-width buckets over it.
 
+use crate::view::Search;
 use serde_json::{json, Value};
 
 use super::interval::choose;
@@ -34,7 +35,7 @@ const NUMBER_BARS: f64 = 20.0;
 pub fn request(
     shape: Shape,
     field: &str,
-    query: &str,
+    search: &Search,
     from: EpochMillis,
     to: EpochMillis,
 ) -> Value {
@@ -45,14 +46,14 @@ pub fn request(
         }
         Shape::Number => json!({"extent": {"stats": {"field": field}}}),
     };
-    json!({"size": 0, "query": query_in_range(query, from, to), "aggs": aggs})
+    json!({"size": 0, "query": query_in_range(search, from, to), "aggs": aggs})
 }
 
 /// The number's histogram once its extent is known (`None`: no values, or one value).
 pub fn number_request(
     answer: &Value,
     field: &str,
-    query: &str,
+    search: &Search,
     from: EpochMillis,
     to: EpochMillis,
 ) -> Option<Value> {
@@ -62,7 +63,7 @@ pub fn number_request(
         return None;
     }
     let interval = round_width((max - min) / NUMBER_BARS);
-    Some(json!({"size": 0, "query": query_in_range(query, from, to),
+    Some(json!({"size": 0, "query": query_in_range(search, from, to),
         "aggs": {"spread": {"histogram": {"field": field, "interval": interval}}}}))
 }
 
@@ -151,7 +152,7 @@ mod tests {
     #[test]
     fn a_date_spread_has_about_thirty_buckets_over_the_range() {
         let hour = 3_600_000;
-        let body = request(Shape::Date, "@timestamp", "", 0, hour);
+        let body = request(Shape::Date, "@timestamp", &Search::default(), 0, hour);
         assert_eq!(
             body["aggs"]["spread"]["date_histogram"]["fixed_interval"],
             "2m"
@@ -161,14 +162,20 @@ mod tests {
 
     #[test]
     fn a_number_spread_takes_round_buckets_over_its_extent() {
-        let first = request(Shape::Number, "ms", "level:ERROR", 0, 1);
+        let first = request(Shape::Number, "ms", &Search::text("level:ERROR"), 0, 1);
         assert_eq!(first["aggs"]["extent"]["stats"]["field"], "ms");
         let extent = json!({"aggregations": {"extent": {"min": 10.0, "max": 69.0}}});
-        let second = number_request(&extent, "ms", "", 0, 1).expect("a histogram");
+        let second = number_request(&extent, "ms", &Search::default(), 0, 1).expect("a histogram");
         assert_eq!(second["aggs"]["spread"]["histogram"]["interval"], 5.0);
         let one_value = json!({"aggregations": {"extent": {"min": 3.0, "max": 3.0}}});
-        assert_eq!(number_request(&one_value, "ms", "", 0, 1), None);
-        assert_eq!(number_request(&json!({}), "ms", "", 0, 1), None);
+        assert_eq!(
+            number_request(&one_value, "ms", &Search::default(), 0, 1),
+            None
+        );
+        assert_eq!(
+            number_request(&json!({}), "ms", &Search::default(), 0, 1),
+            None
+        );
         assert_eq!(round_width(0.03), 0.05);
         assert_eq!(round_width(1_000.0), 1_000.0);
         assert_eq!(round_width(1_001.0), 2_000.0);

@@ -7,6 +7,7 @@
 //! lines are inserted where they belong and marked. At 1,000 events/s a poll costs a
 //! page of new lines and one count, not a re-read of the 30,000 lines in the window.
 
+use crate::view::Search;
 use std::collections::{HashSet, VecDeque};
 
 use serde_json::{json, Value};
@@ -129,7 +130,7 @@ impl Tail {
     /// The first request: the newest lines of the range, newest first.
     pub fn initial_request(
         &self,
-        query: &str,
+        search: &Search,
         from: EpochMillis,
         to: EpochMillis,
         fields: &RowFields,
@@ -137,7 +138,7 @@ impl Tail {
         json!({
             "size": self.page,
             "track_total_hits": true,
-            "query": query_in_range(query, from, to),
+            "query": query_in_range(search, from, to),
             "sort": sort(fields, "desc"),
         })
     }
@@ -147,20 +148,20 @@ impl Tail {
     /// of the previous page of this poll).
     pub fn poll_request(
         &self,
-        query: &str,
+        search: &Search,
         from: EpochMillis,
         now: EpochMillis,
         fields: &RowFields,
         after: Option<&Value>,
     ) -> Value {
         let start = self.newest.map_or(from, |newest| newest.max(from));
-        self.page_request(query, (start, now.max(start)), fields, after)
+        self.page_request(search, (start, now.max(start)), fields, after)
     }
 
     /// A page of the lines in `window` (inclusive milliseconds), oldest first.
     pub fn page_request(
         &self,
-        query: &str,
+        search: &Search,
         window: Window,
         fields: &RowFields,
         after: Option<&Value>,
@@ -168,7 +169,7 @@ impl Tail {
         let mut body = json!({
             "size": self.page,
             "track_total_hits": false,
-            "query": query_in_range(query, window.0, window.1),
+            "query": query_in_range(search, window.0, window.1),
             "sort": sort(fields, "asc"),
         });
         if let Some(after) = after {
@@ -188,14 +189,14 @@ impl Tail {
     }
 
     /// An `_msearch` body counting the events of each window, in order.
-    pub fn count_requests(&self, index: &str, query: &str, windows: &[Window]) -> String {
+    pub fn count_requests(&self, index: &str, search: &Search, windows: &[Window]) -> String {
         let header = json!({ "index": index }).to_string();
         let mut body = String::new();
         for &(start, end) in windows {
             let count = json!({
                 "size": 0,
                 "track_total_hits": true,
-                "query": query_in_range(query, start, end),
+                "query": query_in_range(search, start, end),
             });
             body.push_str(&header);
             body.push('\n');
@@ -343,7 +344,7 @@ impl Tail {
     /// is nothing older to ask for.
     pub fn older_request(
         &self,
-        query: &str,
+        search: &Search,
         from: EpochMillis,
         fields: &RowFields,
     ) -> Option<(Value, usize)> {
@@ -355,7 +356,7 @@ impl Tail {
         let body = json!({
             "size": size,
             "track_total_hits": false,
-            "query": query_in_range(query, from, oldest),
+            "query": query_in_range(search, from, oldest),
             "sort": sort(fields, "desc"),
         });
         Some((body, size))

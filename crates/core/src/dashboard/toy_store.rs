@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::poll::{Poll, Request};
 use super::tail::{Merged, RowFields, Tail};
+use crate::view::Search;
 
 pub fn hit(id: &str, time: i64) -> Value {
     json!({"_index": "logs", "_id": id, "sort": [time, id], "_source": {"@timestamp": crate::time::format_iso8601(time), "message": format!("m{id}"), "log": {"level": "info"}}})
@@ -67,7 +68,7 @@ pub fn poll_counting(
     now: i64,
     fields: &RowFields,
 ) -> (Merged, usize) {
-    let mut poll = Poll::new(tail, "logs", "", 0, now, fields);
+    let mut poll = Poll::new(tail, "logs", &Search::default(), 0, now, fields);
     let mut requests = 0;
     while let Some(request) = poll.next(tail) {
         requests += 1;

@@ -2,6 +2,7 @@
 //! asked on demand (a `terms` aggregation, and a count of the events that lack the
 //! field), read back as rows with their share, and the query each value's actions make.
 
+use crate::view::{Match, Pill, Search};
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -16,11 +17,11 @@ pub const TOP: usize = 10;
 
 /// The search behind one field's values: `agg_field` is what aggregates (the `.keyword`
 /// of a text field).
-pub fn request(query: &str, from: EpochMillis, to: EpochMillis, agg_field: &str) -> Value {
+pub fn request(search: &Search, from: EpochMillis, to: EpochMillis, agg_field: &str) -> Value {
     json!({
         "size": 0,
         "track_total_hits": true,
-        "query": query_in_range(query, from, to),
+        "query": query_in_range(search, from, to),
         "aggs": {
             "values": {"terms": {"field": agg_field, "size": TOP}},
             "lacking": {"filter": {"bool": {"must_not": {"exists": {"field": agg_field}}}}}
@@ -146,6 +147,21 @@ pub enum Action {
     Exists,
 }
 
+/// The filter pill of `action` on `field` (and `value`).
+pub fn pill(field: &str, value: &str, action: Action) -> Pill {
+    let field = field.to_string();
+    match action {
+        Action::Only | Action::Without => Pill::new(
+            Match::Is {
+                field,
+                value: value.to_string(),
+            },
+            action == Action::Without,
+        ),
+        Action::Exists => Pill::new(Match::Exists(field), false),
+    }
+}
+
 /// The query with `action` on `field` (and `value`) added to it, in the query box's
 /// Lucene syntax: `level:"ERROR"`, `NOT level:"ERROR"`, `_exists_:level`, joined to what
 /// was there with `AND`.
@@ -206,7 +222,12 @@ mod tests {
 
     #[test]
     fn the_request_counts_values_and_events_lacking_the_field() {
-        let body = request("level:ERROR", 1_000, 2_000, "extra.user_id.keyword");
+        let body = request(
+            &Search::text("level:ERROR"),
+            1_000,
+            2_000,
+            "extra.user_id.keyword",
+        );
         assert_eq!(body["size"], 0);
         assert_eq!(body["track_total_hits"], true);
         assert_eq!(
@@ -217,7 +238,10 @@ mod tests {
             body["aggs"]["lacking"]["filter"]["bool"]["must_not"]["exists"]["field"],
             "extra.user_id.keyword"
         );
-        assert_eq!(body["query"], query_in_range("level:ERROR", 1_000, 2_000));
+        assert_eq!(
+            body["query"],
+            query_in_range(&Search::text("level:ERROR"), 1_000, 2_000)
+        );
     }
 
     #[test]

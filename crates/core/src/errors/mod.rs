@@ -16,6 +16,7 @@ use crate::dashboard::tail::lookup;
 use crate::dashboard::values::{escape_field, escape_phrase};
 use crate::patterns::sample::Sampled;
 use crate::time::EpochMillis;
+use crate::view::{Match, Pill, Search};
 use traceback::Traceback;
 
 /// Where python-logstash-async and ECS put a traceback, most likely first.
@@ -213,8 +214,13 @@ pub fn groups(
     out
 }
 
-/// The view's query narrowed to events holding an error: a traceback or type field, or
+/// The view's search narrowed to events holding an error: a traceback or type field, or
 /// a traceback in the message.
-pub fn errors_query(query: &str, message_field: &str) -> String {
-    crate::dashboard::values::with_clause(query, &format!("({})", has_error_clause(message_field)))
+pub fn errors_search(search: &Search, message_field: &str) -> Search {
+    let mut narrowed = search.clone();
+    narrowed.pills.push(Pill::new(
+        Match::Query(has_error_clause(message_field)),
+        false,
+    ));
+    narrowed
 }

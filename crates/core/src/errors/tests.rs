@@ -162,9 +162,9 @@ fn errors_group_by_type_and_innermost_app_frame() {
 
 #[test]
 fn the_errors_query_finds_every_layout() {
-    let query = errors_query("service.name:shop", "message");
+    let query = errors_search(&Search::text("service.name:shop"), "message").lucene();
     assert!(
-        query.starts_with("service.name:shop AND (_exists_:error.stack_trace OR "),
+        query.starts_with("(service.name:shop) AND (_exists_:error.stack_trace OR "),
         "{query}"
     );
     assert!(query.contains("_exists_:extra.error_type"), "{query}");

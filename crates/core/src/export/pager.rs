@@ -8,6 +8,7 @@
 //! (up to the cluster's window of 10,000). Oldest first, the same from the other end: a
 //! line's context reads the events before it and after it so.
 
+use crate::view::Search;
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
@@ -55,7 +56,7 @@ pub struct Total {
 }
 
 pub struct Pager {
-    query: String,
+    search: Search,
     from: EpochMillis,
     to: EpochMillis,
     page: usize,
@@ -75,7 +76,7 @@ impl Pager {
     /// at a time, `max` at most.
     pub fn new(query: &str, from: EpochMillis, to: EpochMillis, page: usize, max: u64) -> Self {
         Pager {
-            query: query.to_string(),
+            search: Search::text(query),
             from,
             to,
             page: page.clamp(1, MAX_WINDOW - 1),
@@ -125,7 +126,7 @@ impl Pager {
         Some(json!({
             "size": self.asked,
             "track_total_hits": self.total.is_none(),
-            "query": query_in_range(&self.query, from, to),
+            "query": query_in_range(&self.search, from, to),
             "sort": [{"@timestamp": {"order": order}}],
         }))
     }

@@ -12,8 +12,9 @@ mod tests;
 
 use std::collections::HashMap;
 
-use crate::dashboard::values::{escape_field, escape_phrase, with_clause};
+use crate::dashboard::values::{escape_field, escape_phrase};
 use crate::time::EpochMillis;
+use crate::view::{Match, Pill};
 
 /// A template's word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,23 +85,11 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// The query with only this template's messages.
-    pub fn only(&self, query: &str) -> Option<String> {
-        self.clause
-            .as_ref()
-            .map(|clause| with_clause(query, clause))
-    }
-
-    /// The query without this template's messages.
-    pub fn without(&self, query: &str) -> Option<String> {
-        self.clause.as_ref().map(|clause| {
-            let negated = if clause.contains(" AND ") {
-                format!("NOT ({clause})")
-            } else {
-                format!("NOT {clause}")
-            };
-            with_clause(query, &negated)
-        })
+    /// The filter pill that keeps only this template's messages (`negated`: that leaves
+    /// them out); `None` when nothing in it is fixed to search for.
+    pub fn pill(&self, negated: bool) -> Option<Pill> {
+        let clause = self.clause.clone()?;
+        Some(Pill::new(Match::Query(clause), negated))
     }
 }
 

@@ -4,6 +4,7 @@
 //! instant drawn at random within it. Each event is counted once. How many of each
 //! ([`Size`]) depends on how heavy the events read are.
 
+use crate::view::Search;
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
@@ -37,7 +38,7 @@ pub const SLICES: usize = 10;
 
 /// The search for the newest `size` events, with only `fields` of their sources.
 pub fn newest(
-    query: &str,
+    search: &Search,
     (from, to): (EpochMillis, EpochMillis),
     fields: &[&str],
     size: usize,
@@ -45,7 +46,7 @@ pub fn newest(
     json!({
         "size": size,
         "track_total_hits": true,
-        "query": query_in_range(query, from, to),
+        "query": query_in_range(search, from, to),
         "sort": [{"@timestamp": {"order": "desc"}}],
         "_source": fields,
     })
@@ -54,7 +55,7 @@ pub fn newest(
 /// The searches for the spread: each slice's `per_slice` events before an instant drawn
 /// from `seed` (the browser's random numbers; a test's fixed one).
 pub fn spread(
-    query: &str,
+    search: &Search,
     (from, to): (EpochMillis, EpochMillis),
     fields: &[&str],
     (seed, per_slice): (u64, usize),
@@ -70,7 +71,7 @@ pub fn spread(
             random ^= random << 17;
             let start = from + slice * width;
             let at = start + (random % width.max(1) as u64) as EpochMillis;
-            newest(query, (start, at), fields, per_slice)
+            newest(search, (start, at), fields, per_slice)
         })
         .collect()
 }
@@ -80,14 +81,14 @@ pub fn spread(
 /// only when the range holds more than the newest ([`Sample::read`]).
 pub fn body(
     index: &str,
-    query: &str,
+    search: &Search,
     range: (EpochMillis, EpochMillis),
     fields: &[&str],
     (size, seed): (Size, u64),
 ) -> String {
     let header = json!({"index": index}).to_string();
-    std::iter::once(newest(query, range, fields, size.newest))
-        .chain(spread(query, range, fields, (seed, size.per_slice)))
+    std::iter::once(newest(search, range, fields, size.newest))
+        .chain(spread(search, range, fields, (seed, size.per_slice)))
         .map(|body| format!("{header}\n{body}\n"))
         .collect()
 }

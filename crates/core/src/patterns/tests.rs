@@ -3,6 +3,7 @@ use serde_json::json;
 use super::mask::{mask, words};
 use super::sample::{body, newest, spread, Sample, MESSAGES, SLICES};
 use super::*;
+use crate::view::Search;
 
 fn mined(messages: &[&str]) -> Vec<Pattern> {
     let mut miner = Miner::new();
@@ -160,13 +161,21 @@ fn filters_search_the_fixed_words_as_phrases() {
         pattern.clause.as_deref(),
         Some(r#"message:"user" AND message:"logged in""#)
     );
+    let only = Search {
+        text: "level:INFO".into(),
+        pills: pattern.pill(false).into_iter().collect(),
+    };
     assert_eq!(
-        pattern.only("level:INFO").as_deref(),
-        Some(r#"level:INFO AND message:"user" AND message:"logged in""#)
+        only.lucene(),
+        r#"(level:INFO) AND (message:"user" AND message:"logged in")"#
     );
+    let without = Search {
+        text: String::new(),
+        pills: pattern.pill(true).into_iter().collect(),
+    };
     assert_eq!(
-        pattern.without("").as_deref(),
-        Some(r#"NOT (message:"user" AND message:"logged in")"#)
+        without.lucene(),
+        r#"NOT (message:"user" AND message:"logged in")"#
     );
     // quotes and backslashes are escaped; nothing fixed means no filter
     let quoted = mined(&[r#"say \"hi\" now"#]);
@@ -176,10 +185,11 @@ fn filters_search_the_fixed_words_as_phrases() {
     );
     assert_eq!(mined(&["42", "43"])[0].clause, None);
     let single = mined(&["ready"]);
-    assert_eq!(
-        single[0].without("a OR b").as_deref(),
-        Some(r#"(a OR b) AND NOT message:"ready""#)
-    );
+    let without = Search {
+        text: "a OR b".into(),
+        pills: single[0].pill(true).into_iter().collect(),
+    };
+    assert_eq!(without.lucene(), r#"(a OR b) AND NOT (message:"ready")"#);
 }
 
 #[test]
@@ -207,11 +217,16 @@ fn ten_thousand_messages_make_few_templates() {
 
 #[test]
 fn the_sample_reads_the_newest_then_a_spread_of_the_range_each_event_once() {
-    let search = newest("level:ERROR", (1_000, 2_000), &["message"], MESSAGES.newest);
+    let search = newest(
+        &Search::text("level:ERROR"),
+        (1_000, 2_000),
+        &["message"],
+        MESSAGES.newest,
+    );
     assert_eq!(search["size"], 10_000);
     assert_eq!(search["sort"][0]["@timestamp"]["order"], "desc");
     assert_eq!(search["_source"], json!(["message"]));
-    let slices = spread("", (0, 10_000), &["message"], (7, 500));
+    let slices = spread(&Search::default(), (0, 10_000), &["message"], (7, 500));
     assert_eq!(slices.len(), SLICES);
     for (i, slice) in slices.iter().enumerate() {
         let range = &slice["query"]["bool"]["filter"][0]["range"]["@timestamp"];
@@ -224,7 +239,13 @@ fn the_sample_reads_the_newest_then_a_spread_of_the_range_each_event_once() {
         assert_eq!(slice["size"], 500);
     }
     let hit = |id: &str, time: i64| json!({"_index": "logs", "_id": id, "sort": [time], "_source": {"message": id}});
-    let whole = body("logs-*", "", (0, 10_000), &["message"], (MESSAGES, 7));
+    let whole = body(
+        "logs-*",
+        &Search::default(),
+        (0, 10_000),
+        &["message"],
+        (MESSAGES, 7),
+    );
     assert_eq!(whole.lines().count(), 2 * (1 + SLICES));
     assert_eq!(whole.lines().next(), Some(r#"{"index":"logs-*"}"#));
     assert!(whole

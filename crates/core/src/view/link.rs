@@ -32,7 +32,8 @@ impl LinkNotice {
 
 impl ViewState {
     /// Reads a query string: what is missing takes its default, what is malformed takes
-    /// its default and a notice. A parameter given twice takes its last value.
+    /// its default and a notice. A parameter given twice takes its last value, but for
+    /// `fl`: each is one filter pill.
     pub fn read_link(query: &str) -> (Self, Vec<LinkNotice>) {
         let mut state = Self::default();
         let mut notices = Vec::new();
@@ -61,6 +62,9 @@ impl ViewState {
                 self.index = value
             }
             "q" => self.query = value,
+            super::pills::PARAM => self.pills.push(
+                super::Pill::parse(&value).map_err(|why| format!("{why}: the filter is left out"))?,
+            ),
             "from" => self.from = time(key, &value, &defaults.from, Rounding::Down)?,
             "to" => self.to = time(key, &value, &defaults.to, Rounding::Up)?,
             "refresh" => {

@@ -3,11 +3,13 @@
 //! and a typical one stays short and readable enough to paste into chat.
 
 mod link;
+pub mod pills;
 mod range;
 mod role;
 mod zone;
 
 pub use link::{is_short_id, short_id, short_id_for, LinkNotice, SHORT};
+pub use pills::{Match, Pill, Search};
 pub use range::MIN_SPAN_MS;
 pub use role::Role;
 pub use zone::Zone;
@@ -98,6 +100,8 @@ pub struct ViewState {
     pub index: String,
     /// Lucene query syntax; empty matches everything.
     pub query: String,
+    /// Filters beside the query, in the order they were added.
+    pub pills: Vec<Pill>,
     /// Range start: date math (`now-15m`) or an ISO time.
     pub from: String,
     /// Range end: `now` or an ISO time.
@@ -120,6 +124,7 @@ impl Default for ViewState {
         Self {
             index: "log*".to_string(),
             query: String::new(),
+            pills: Vec::new(),
             from: "now-15m".to_string(),
             to: "now".to_string(),
             refresh: 5,
@@ -150,6 +155,9 @@ impl ViewState {
         }
         if !self.query.is_empty() {
             add("q", self.query.clone());
+        }
+        for pill in &self.pills {
+            add(pills::PARAM, pill.to_param());
         }
         if self.from != defaults.from {
             add("from", self.from.clone());
@@ -200,6 +208,21 @@ impl ViewState {
             }
         }
         query
+    }
+
+    /// What the view searches for: its query text and its pills.
+    pub fn search(&self) -> Search {
+        Search {
+            text: self.query.clone(),
+            pills: self.pills.clone(),
+        }
+    }
+
+    /// Adds a filter pill; one that matches what a pill there matches takes its place (so
+    /// clicking "+" then "−" on a value inverts its pill instead of adding a second).
+    pub fn add_pill(&mut self, pill: Pill) {
+        self.pills.retain(|there| there.matches != pill.matches);
+        self.pills.push(pill);
     }
 
     /// The range as absolute epoch milliseconds at `now` (`None` when it cannot be read).
@@ -280,6 +303,10 @@ mod tests {
         let state = ViewState {
             index: "logs-*,logstash-*".into(),
             query: "level:ERROR AND \"connection refused\" & 100%".into(),
+            pills: vec![
+                Pill::new(Match::Exists("user".into()), true),
+                Pill::parse("~extra.path:/a b&c").expect("a pill"),
+            ],
             from: "2025-11-25T10:00:00.000Z".into(),
             to: "2025-11-25T11:00:00.000Z".into(),
             refresh: 30,

@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use logdash_core::dashboard::poll::{Poll, Request};
 use logdash_core::dashboard::tail::{RowFields, Tail};
 use logdash_core::es::ShardGaps;
+use logdash_core::view::Search;
 use serde_json::Value;
 
 use super::hub::{index_id_source, Hub, PolledView};
@@ -41,7 +42,14 @@ pub async fn run(hub: Arc<Hub>, upstream: Arc<Upstream>, view: PolledView) {
             return;
         }
         let now = logdash_store::now_millis();
-        let mut poll = Poll::new(&tail, &view.index, &view.query, since, now, &fields);
+        let mut poll = Poll::new(
+            &tail,
+            &view.index,
+            &Search::text(&view.query),
+            since,
+            now,
+            &fields,
+        );
         let mut gaps = Vec::new();
         let mut whole_poll = true;
         while let Some(request) = poll.next(&tail) {

@@ -7,6 +7,7 @@ use super::fields::{LatencyUnit, ResolvedFields};
 use super::interval;
 use crate::es::{ErrorBody, ShardGaps};
 use crate::time::{format_iso8601, EpochMillis};
+use crate::view::Search;
 
 /// Buckets with fewer requests than this give percentiles too noisy to trust; shown greyed.
 pub const MIN_SAMPLES: u64 = 20;
@@ -17,7 +18,8 @@ pub const DEGRADED_RATIO: f64 = 0.2;
 #[derive(Debug, Clone)]
 pub struct PanelsRequest {
     pub index: String,
-    pub query: String,
+    /// The view's query text and pills.
+    pub search: Search,
     pub from: EpochMillis,
     pub to: EpochMillis,
     /// The displayed zone's offset (minutes east), so buckets line up with the labels.
@@ -104,18 +106,23 @@ impl PanelsRequest {
 
     /// The user's query within a time range.
     pub fn query_for(&self, from: EpochMillis, to: EpochMillis) -> Value {
-        query_in_range(&self.query, from, to)
+        query_in_range(&self.search, from, to)
     }
 }
 
-/// `bool.filter` of the time range and (when not blank) the query string.
-pub fn query_in_range(query: &str, from: EpochMillis, to: EpochMillis) -> Value {
-    let mut filter =
-        vec![json!({"range": {"@timestamp": {"gte": from, "lte": to, "format": "epoch_millis"}}})];
-    if !query.trim().is_empty() {
-        filter.push(json!({"query_string": {"query": query, "default_operator": "AND"}}));
+/// The time range and what the view searches for (its query text and pills), as one
+/// `bool` query of filters.
+pub fn query_in_range(search: &Search, from: EpochMillis, to: EpochMillis) -> Value {
+    let (mut filter, must_not) = search.clauses();
+    filter.insert(
+        0,
+        json!({"range": {"@timestamp": {"gte": from, "lte": to, "format": "epoch_millis"}}}),
+    );
+    if must_not.is_empty() {
+        json!({"bool": {"filter": filter}})
+    } else {
+        json!({"bool": {"filter": filter, "must_not": must_not}})
     }
-    json!({"bool": {"filter": filter}})
 }
 
 fn zone_string(offset_minutes: i32) -> String {

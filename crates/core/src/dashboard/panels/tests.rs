@@ -24,7 +24,7 @@ fn fields() -> ResolvedFields {
 fn request() -> PanelsRequest {
     PanelsRequest {
         index: "log*".into(),
-        query: "level:ERROR".into(),
+        search: Search::text("level:ERROR"),
         from: 1_000_000,
         to: 1_900_000,
         offset_minutes: 60,

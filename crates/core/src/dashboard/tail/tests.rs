@@ -86,13 +86,13 @@ fn requests_sort_with_the_tiebreaker() {
         ..Default::default()
     };
     let tail = Tail::new(10, 30_000, 200);
-    let first = tail.initial_request("error", 0, 100, &fields);
+    let first = tail.initial_request(&Search::text("error"), 0, 100, &fields);
     assert_eq!(first["sort"][0], json!({"@timestamp": {"order": "desc"}}));
     assert_eq!(
         first["sort"][1]["extra.request_id.keyword"]["order"],
         "desc"
     );
-    let poll = tail.poll_request("", 0, 100, &fields, Some(&json!([5, "x"])));
+    let poll = tail.poll_request(&Search::default(), 0, 100, &fields, Some(&json!([5, "x"])));
     assert_eq!(poll["search_after"], json!([5, "x"]));
 }
 
@@ -163,7 +163,7 @@ fn older_pages_reach_the_start_of_the_range_without_gaps_or_repeats() {
     assert!(first.more && tail.has_older());
     assert_eq!(tail.arrived(), 64);
     let mut pages = 0;
-    while let Some((request, size)) = tail.older_request("", 0, &fields) {
+    while let Some((request, size)) = tail.older_request(&Search::default(), 0, &fields) {
         let merged = tail.take_older(&serve_desc(&events, &request), &fields, size);
         assert!(merged.added > 0 || !merged.more, "a page must move on");
         pages += 1;
@@ -189,10 +189,14 @@ fn a_full_tail_or_a_whole_first_page_asks_for_nothing_older() {
     let events: Vec<(String, i64)> = (0..10).map(|i| (format!("e{i}"), 1_000 + i)).collect();
     let mut tail = Tail::new(100, 30_000, 64);
     tail.start(&serve_newest(&events, 64), &fields);
-    assert_eq!(tail.older_request("", 0, &fields), None);
+    assert_eq!(tail.older_request(&Search::default(), 0, &fields), None);
     let mut small = Tail::new(8, 30_000, 8);
     small.start(&serve_newest(&events, 8), &fields);
-    assert_eq!(small.older_request("", 0, &fields), None, "no room");
+    assert_eq!(
+        small.older_request(&Search::default(), 0, &fields),
+        None,
+        "no room"
+    );
 }
 
 #[test]

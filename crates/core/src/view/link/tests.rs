@@ -172,6 +172,24 @@ impl Random {
             .collect()
     }
 
+    fn pill(&mut self) -> crate::view::Pill {
+        use crate::view::Match;
+        let field = format!("f{}", self.text());
+        let matches = match self.below(3) {
+            0 => Match::Is {
+                field,
+                value: self.text(),
+            },
+            1 => Match::Exists(field),
+            _ => Match::Query(format!("q{}", self.text())),
+        };
+        crate::view::Pill {
+            matches,
+            negated: self.below(2) == 0,
+            disabled: self.below(3) == 0,
+        }
+    }
+
     fn maybe_text(&mut self) -> Option<String> {
         Some(self.text()).filter(|t| !t.is_empty())
     }
@@ -196,6 +214,7 @@ impl Random {
                 index
             },
             query: self.text(),
+            pills: (0..self.below(3)).map(|_| self.pill()).collect(),
             from: PRESETS[self.below(PRESETS.len())].1.into(),
             to: times[self.below(times.len())].into(),
             refresh: REFRESH_CHOICES[self.below(REFRESH_CHOICES.len())],
