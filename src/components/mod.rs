@@ -3,7 +3,6 @@
 pub mod backend_status;
 pub mod chart;
 pub mod error_banner;
-pub mod fields_editor;
 pub mod investigate_box;
 pub mod link_notices;
 pub mod panels;

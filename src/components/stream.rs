@@ -5,8 +5,10 @@
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use logdash_core::dashboard::event_fields::column_text;
 use logdash_core::dashboard::highlight::spans;
 use logdash_core::dashboard::tail::{Row, Tail};
+use logdash_core::dashboard::visible::visible_owned;
 use logdash_core::errors::folded_of;
 
 use super::panels::level_class;
@@ -47,6 +49,11 @@ pub fn Stream(
     /// Whether older lines are being loaded.
     #[prop(into)]
     loading_older: Signal<bool>,
+    /// Fields shown as columns, between the level and the message.
+    #[prop(into)]
+    columns: Signal<Vec<String>>,
+    /// Called with a column the reader removed.
+    on_column_removed: Callback<String>,
 ) -> impl IntoView {
     let list = NodeRef::<Div>::new();
     let scroll_top = RwSignal::new(0.0);
@@ -182,6 +189,13 @@ pub fn Stream(
     view! {
         <div class="stream-bar">
             <span id="stream-count" class="muted">{status}</span>
+            {move || columns.get().into_iter().map(|column| {
+                let label = format!("{} ×", visible_owned(column.clone()));
+                view! {
+                    <button class="column" title="Remove this column"
+                        on:click=move |_| on_column_removed.run(column.clone())>{label}</button>
+                }
+            }).collect_view()}
             <Show when=move || !follow.get()>
                 <button id="resume" class="resume" on:click=resume title="Resume following (End)">
                     {move || {
@@ -200,11 +214,12 @@ pub fn Stream(
                 let offset = offset.get();
                 let dated = dated.get();
                 let cursor = cursor.get();
+                let columns = columns.get();
                 view! {
                     <div style:height=format!("{}px", first as f64 * ROW_HEIGHT)></div>
                     {rows.into_iter().map(|(i, row)| {
                         let chosen = cursor.as_ref().is_some_and(|(index, id)| *index == row.index && *id == row.id);
-                        line(i, row, &terms, (offset, dated, chosen), on_select)
+                        line(i, row, &terms, &columns, (offset, dated, chosen), on_select)
                     }).collect_view()}
                     <div style:height=format!("{}px", (len - end) as f64 * ROW_HEIGHT)></div>
                 }
@@ -217,6 +232,7 @@ fn line(
     position: usize,
     row: Row,
     terms: &[String],
+    columns: &[String],
     (offset, dated, chosen): (i32, bool, bool),
     on_select: Callback<Row>,
 ) -> impl IntoView {
@@ -248,10 +264,15 @@ fn line(
     };
     let level = row.level.clone();
     let late = row.late;
+    let cells: Vec<String> = columns
+        .iter()
+        .map(|field| visible_owned(column_text(&row.source, field).unwrap_or_else(|| "–".into())))
+        .collect();
     view! {
         <div class=class data-index=position on:click=move |_| on_select.run(row.clone())>
             <span class="time">{main_time}<span class="sub">{sub_time}</span></span>
             <span class="level">{level}</span>
+            {cells.into_iter().map(|cell| view! { <span class="col">{cell}</span> }).collect_view()}
             <span class="message">
                 {pieces.into_iter().map(|(text, hit)| if hit {
                     view! { <mark>{text}</mark> }.into_any()

@@ -128,6 +128,11 @@ pub fn FieldValues(
             }}
             {move || chosen.get().map(|field| {
                 let spread = spread_of(&field, fields);
+                let name = field.name.clone();
+                let is_column = {
+                    let name = name.clone();
+                    move || view.get.with(|state| state.columns.contains(&name))
+                };
                 view! {
                 <div id="top-values">
                     <h3>{visible_owned(field.name.clone())}</h3>
@@ -143,6 +148,10 @@ pub fn FieldValues(
                     }}
                     {spread.map(|(name, shape)| view! { <Spread view field=name shape shown /> })}
                     <button class="exists" on:click=move |_| add(String::new(), Action::Exists)>"only events that have it"</button>
+                    <button id="column-toggle" title="Show it as a column of the stream (or stop)"
+                        on:click=move |_| view.update(|state| { state.toggle_column(&name); })>
+                        {move || if is_column() { "remove the column" } else { "add as a column" }}
+                    </button>
                 </div>
                 }
             })}

@@ -11,6 +11,8 @@ mod details;
 mod errors;
 mod export;
 mod field_values;
+mod fields_editor;
+mod keys_help;
 mod patterns;
 mod sampling;
 mod save_file;
@@ -81,7 +83,7 @@ thread_local! {
 }
 
 /// Shows `tool` ("values", "saved", "export", "context", "trace", "patterns",
-/// "errors", "zone", "details"; "" for none), mounting the tools the first time, and
+/// "errors", "zone", "details", "fields", "keys"; "" for none), mounting the tools the first time, and
 /// again into a new box when the dashboard drew itself anew (a short link gone back to).
 /// "details" may carry the line to show after a newline (`event_fields::handoff`).
 pub fn show(tool: &str) {
@@ -165,6 +167,12 @@ fn Tools(shown: RwSignal<String>, line: RwSignal<Option<Row>>) -> impl IntoView 
         </Show>
         <Show when=move || is("zone")>
             <zone::ZoneChoice view />
+        </Show>
+        <Show when=move || is("fields")>
+            <fields_editor::FieldsEditor view fields />
+        </Show>
+        <Show when=move || is("keys")>
+            <keys_help::KeysHelp />
         </Show>
         <Show when=move || is("details")>
             {move || line.get().map(|row| view! { <details::Details row view /> })}

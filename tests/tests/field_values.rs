@@ -215,3 +215,54 @@ async fn a_closed_sidebar_asks_nothing() {
         .any(|request| sidebar(&request.body)));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_field_becomes_a_column_of_the_stream_and_of_its_link() {
+    let server = Server::with_requests(&[]).await;
+    let browser = Browser::start().await;
+    browser.open_known_view(&server, "").await;
+    browser
+        .wait_for_text("#stream-count", |t| t == "60 lines")
+        .await;
+    browser.click("#values-button").await;
+    browser.type_into("#field-filter", "user_id").await;
+    browser
+        .wait_for_all("#field-list li", |names| names == ["extra.user_id"])
+        .await;
+    browser.click("#field-list li button").await;
+    browser.click("#column-toggle").await;
+    // every line shows its user between its level and its message
+    let cells = browser
+        .wait_for_all("#stream .row .col", |cells| !cells.is_empty())
+        .await;
+    assert!(cells.iter().all(|cell| cell.starts_with('u')), "{cells:?}");
+    assert_eq!(
+        browser.texts(".stream-bar .column").await,
+        ["extra.user_id ×"]
+    );
+    assert_eq!(browser.texts("#column-toggle").await, ["remove the column"]);
+
+    // the link keeps it: a fresh browser shows the same column
+    let link = browser.client.current_url().await.expect("url").to_string();
+    assert!(link.contains("cols=extra.user_id"), "{link}");
+    let fresh = Browser::start().await;
+    fresh.client.goto(&link).await.expect("opens the link");
+    fresh
+        .wait_for_all("#stream .row .col", |cells| !cells.is_empty())
+        .await;
+    fresh.close().await;
+
+    // removed from the stream's bar (the sidebar closed: it lies over the stream); Back
+    // brings it again
+    browser.click(".field-values button.close").await;
+    browser.screenshot("stream-column").await;
+    browser.click(".stream-bar .column").await;
+    browser
+        .wait_for_all("#stream .row .col", |cells| cells.is_empty())
+        .await;
+    browser.client.back().await.expect("back");
+    browser
+        .wait_for_all("#stream .row .col", |cells| !cells.is_empty())
+        .await;
+    browser.close().await;
+}

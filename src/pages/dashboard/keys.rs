@@ -4,10 +4,11 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use logdash_core::dashboard::keys::{action, step, KeyAction, SHORTCUTS};
+use logdash_core::dashboard::keys::{action, step, KeyAction};
 use logdash_core::dashboard::tail::{Row, Tail};
 use wasm_bindgen::JsCast;
 
+use crate::components::investigate_box::toggle;
 use crate::state::ViewSignal;
 use crate::timefmt;
 
@@ -21,8 +22,6 @@ pub struct Keys {
     /// The stream line the keys have selected.
     pub cursor: RwSignal<Option<LineKey>>,
     pub tail: StoredValue<Tail, LocalStorage>,
-    pub show_help: RwSignal<bool>,
-    pub show_fields: RwSignal<bool>,
     /// Which investigation tool is open ("" for none).
     pub tool: RwSignal<&'static str>,
     pub follow: RwSignal<bool>,
@@ -59,8 +58,6 @@ fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
             if keys.view.get.with_untracked(|state| state.event.is_some()) {
                 keys.view.update(|state| state.event = None);
             }
-            keys.show_help.set(false);
-            keys.show_fields.set(false);
             keys.tool.set("");
             if let Some(input) = typed_in {
                 let _ = input.blur();
@@ -71,7 +68,7 @@ fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
                 let _ = input.focus();
             }
         }
-        KeyAction::Help => keys.show_help.update(|s| *s = !*s),
+        KeyAction::Help => toggle(keys.tool, "keys"),
         KeyAction::Next | KeyAction::Previous => {
             let by = if act == KeyAction::Next { 1 } else { -1 };
             let current = keys.cursor.get_untracked();
@@ -109,18 +106,5 @@ fn run(keys: &Keys, act: KeyAction, typed_in: Option<web_sys::HtmlElement>) {
                 }
             });
         }
-    }
-}
-
-/// The list of keys (`?`).
-#[component]
-pub fn KeysHelp() -> impl IntoView {
-    view! {
-        <aside id="help" class="details">
-            <header><strong>"Keys"</strong></header>
-            <table>
-                {SHORTCUTS.iter().map(|(key, does)| view! { <tr><th>{*key}</th><td>{*does}</td></tr> }).collect_view()}
-            </table>
-        </aside>
     }
 }

@@ -24,7 +24,6 @@ use logdash_core::view::Panel;
 
 use crate::api;
 use crate::components::backend_status::{BackendBanner, BackendLine};
-use crate::components::fields_editor::FieldsEditor;
 use crate::components::investigate_box::{toggle, InvestigateBox};
 use crate::components::link_notices::LinkNotices;
 use crate::components::panels::{LatencyPanel, PanelContext, UsersPanel, VolumePanel};
@@ -39,7 +38,7 @@ use crate::timefmt;
 use event::OpenEvent;
 use fields::{resolve_fields, FieldsCache};
 use freshness::{use_arrivals, Freshness, HeldBackNote};
-use keys::{use_keys, Keys, KeysHelp, LineKey};
+use keys::{use_keys, Keys, LineKey};
 use push::use_push;
 use report::report;
 use stream::{poll_stream, use_older};
@@ -75,8 +74,6 @@ pub fn Dashboard() -> impl IntoView {
     let follow = RwSignal::new(true);
     let selected = RwSignal::new(None::<Row>);
     let cursor = RwSignal::new(None::<LineKey>);
-    let show_help = RwSignal::new(false);
-    let show_fields = RwSignal::new(false);
     // the investigation tool open ("values", "saved", "export", "patterns"…; "" for none): see InvestigateBox
     let tool = RwSignal::new("");
     let generation = StoredValue::new(0u64);
@@ -291,8 +288,6 @@ pub fn Dashboard() -> impl IntoView {
         selected,
         cursor,
         tail,
-        show_help,
-        show_fields,
         tool,
         follow,
         query_input,
@@ -342,7 +337,7 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <Show when=move || !embed()>
             <TopBar view query_input query_error=query_error on_run=Callback::new(move |()| tick.update(|t| *t += 1))
-                on_fields=Callback::new(move |()| show_fields.update(|s| *s = !*s))
+                on_fields=Callback::new(move |()| toggle(tool, "fields"))
                 on_values=Callback::new(move |()| toggle(tool, "values"))
                 on_saved=Callback::new(move |()| toggle(tool, "saved"))
                 on_export=Callback::new(move |()| toggle(tool, "export"))
@@ -384,16 +379,13 @@ pub fn Dashboard() -> impl IntoView {
                         on_select=Callback::new(move |row: Row| {
                             cursor.set(Some((row.index.clone(), row.id.clone())));
                             selected.set(Some(row));
-                        }) on_older loading_older />
+                        }) on_older loading_older
+                        columns=Signal::derive(move || state.with(|s| s.columns.clone()))
+                        on_column_removed=Callback::new(move |column: String| view.update(|s| { s.toggle_column(&column); })) />
                 </section>
             </Show>
         </main>
         <OpenEvent view selected fields=stream_fields tool />
-        <Show when=move || show_fields.get()>
-            <FieldsEditor view detected_fields=Signal::derive(move || fields.with(|f| f.as_ref().map(|f| f.1.clone())))
-                on_close=Callback::new(move |()| show_fields.set(false)) />
-        </Show>
-        <Show when=move || show_help.get()><KeysHelp /></Show>
         <InvestigateBox tool />
     }
 }

@@ -5,7 +5,15 @@
 
 use serde_json::{json, Value};
 
-use super::tail::{text_of, Row};
+use super::tail::{lookup, text_of, Row};
+
+/// A stream column's text for one event: the field's value as the details list it
+/// (`None`: the event lacks it).
+pub fn column_text(source: &Value, field: &str) -> Option<String> {
+    lookup(source, field)
+        .filter(|value| !value.is_null())
+        .map(text_of)
+}
 
 /// The line the details show, as the dashboard hands it to the tools' module (text:
 /// the two wasm modules share no memory). Level and message are not handed: the details
@@ -73,6 +81,20 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<EventField>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_column_shows_a_field_of_the_event_wherever_it_nests() {
+        let source = json!({"extra": {"user_id": "u1", "ms": 12.5}, "a.b": true, "tags": ["x", "y"], "gone": null});
+        assert_eq!(column_text(&source, "extra.user_id").as_deref(), Some("u1"));
+        assert_eq!(column_text(&source, "extra.ms").as_deref(), Some("12.5"));
+        assert_eq!(column_text(&source, "a.b").as_deref(), Some("true"));
+        assert_eq!(
+            column_text(&source, "tags").as_deref(),
+            Some(r#"["x","y"]"#)
+        );
+        assert_eq!(column_text(&source, "gone"), None);
+        assert_eq!(column_text(&source, "extra.missing"), None);
+    }
 
     #[test]
     fn a_line_survives_its_handoff() {

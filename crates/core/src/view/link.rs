@@ -62,6 +62,14 @@ impl ViewState {
                 self.index = value
             }
             "q" => self.query = value,
+            "cols" => {
+                self.columns = Vec::new();
+                for column in value.split(',').filter(|c| !c.is_empty()) {
+                    if !self.columns.iter().any(|there| there == column) {
+                        self.columns.push(column.to_string());
+                    }
+                }
+            }
             super::pills::PARAM => self.pills.push(
                 super::Pill::parse(&value).map_err(|why| format!("{why}: the filter is left out"))?,
             ),

@@ -102,6 +102,8 @@ pub struct ViewState {
     pub query: String,
     /// Filters beside the query, in the order they were added.
     pub pills: Vec<Pill>,
+    /// Fields shown as columns of the stream, in order (none: time, level, message only).
+    pub columns: Vec<String>,
     /// Range start: date math (`now-15m`) or an ISO time.
     pub from: String,
     /// Range end: `now` or an ISO time.
@@ -125,6 +127,7 @@ impl Default for ViewState {
             index: "log*".to_string(),
             query: String::new(),
             pills: Vec::new(),
+            columns: Vec::new(),
             from: "now-15m".to_string(),
             to: "now".to_string(),
             refresh: 5,
@@ -158,6 +161,9 @@ impl ViewState {
         }
         for pill in &self.pills {
             add(pills::PARAM, pill.to_param());
+        }
+        if !self.columns.is_empty() {
+            add("cols", self.columns.join(","));
         }
         if self.from != defaults.from {
             add("from", self.from.clone());
@@ -216,6 +222,21 @@ impl ViewState {
             text: self.query.clone(),
             pills: self.pills.clone(),
         }
+    }
+
+    /// Shows `field` as a stream column (at the end), or stops showing it. A name with a
+    /// comma cannot be one (the link lists columns with commas): `false`, nothing changed.
+    pub fn toggle_column(&mut self, field: &str) -> bool {
+        if field.is_empty() || field.contains(',') {
+            return false;
+        }
+        match self.columns.iter().position(|column| column == field) {
+            Some(at) => {
+                self.columns.remove(at);
+            }
+            None => self.columns.push(field.to_string()),
+        }
+        true
     }
 
     /// Adds a filter pill; one that matches what a pill there matches takes its place (so
@@ -307,6 +328,7 @@ mod tests {
                 Pill::new(Match::Exists("user".into()), true),
                 Pill::parse("~extra.path:/a b&c").expect("a pill"),
             ],
+            columns: vec!["extra.user_id".into(), "host.name".into()],
             from: "2025-11-25T10:00:00.000Z".into(),
             to: "2025-11-25T11:00:00.000Z".into(),
             refresh: 30,

@@ -7,6 +7,8 @@
 
 use serde_json::{json, Value};
 
+use crate::dashboard::values;
+
 /// The link's parameter: one a pill.
 pub const PARAM: &str = "fl";
 
@@ -83,11 +85,11 @@ impl Pill {
         }
         match &self.matches {
             Match::Is { field, value } => {
-                out.push_str(&escape_field(field));
+                out.push_str(&link_field(field));
                 out.push(':');
                 out.push_str(value);
             }
-            Match::Exists(field) => out.push_str(&escape_field(field)),
+            Match::Exists(field) => out.push_str(&link_field(field)),
             Match::Query(query) => {
                 out.push('(');
                 out.push_str(query);
@@ -122,12 +124,14 @@ impl Pill {
     /// The pill in the query box's language (for logdash's own APIs, which take query text).
     fn lucene(&self) -> String {
         let clause = match &self.matches {
-            Match::Is { field, value } => format!(
-                "{}:\"{}\"",
-                lucene_field(field),
-                value.replace('\\', "\\\\").replace('"', "\\\"")
-            ),
-            Match::Exists(field) => format!("_exists_:{}", lucene_field(field)),
+            Match::Is { field, value } => {
+                format!(
+                    "{}:\"{}\"",
+                    values::escape_field(field),
+                    values::escape_phrase(value)
+                )
+            }
+            Match::Exists(field) => format!("_exists_:{}", values::escape_field(field)),
             Match::Query(query) => format!("({query})"),
         };
         if self.negated {
@@ -164,22 +168,11 @@ fn split_field(body: &str) -> (String, Option<&str>) {
     (field, None)
 }
 
-fn escape_field(field: &str) -> String {
+/// A field's name as the link spells it (see [`Pill::parse`]).
+fn link_field(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
     for (at, c) in field.chars().enumerate() {
         if matches!(c, '\\' | ':') || (at == 0 && matches!(c, '(' | '-' | '~')) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A field's name in Lucene's syntax: its special characters escaped.
-fn lucene_field(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    for c in field.chars() {
-        if "+-=&|><!(){}[]^\"~*?:\\/ ".contains(c) {
             out.push('\\');
         }
         out.push(c);

@@ -215,6 +215,18 @@ impl Random {
             },
             query: self.text(),
             pills: (0..self.below(3)).map(|_| self.pill()).collect(),
+            columns: {
+                let mut columns = Vec::new();
+                for _ in 0..self.below(3) {
+                    let mut state = ViewState {
+                        columns: std::mem::take(&mut columns),
+                        ..ViewState::default()
+                    };
+                    state.toggle_column(&format!("c{}", self.text()).replace(',', ""));
+                    columns = state.columns;
+                }
+                columns
+            },
             from: PRESETS[self.below(PRESETS.len())].1.into(),
             to: times[self.below(times.len())].into(),
             refresh: REFRESH_CHOICES[self.below(REFRESH_CHOICES.len())],
@@ -285,4 +297,22 @@ fn a_link_to_one_event_opens_it_over_the_minutes_around_it() {
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(back, link);
     assert_eq!(ViewState::from_query("event=").event, None);
+}
+
+#[test]
+fn columns_are_toggled_and_kept_in_the_link() {
+    let mut state = ViewState::default();
+    assert!(state.toggle_column("extra.user_id"));
+    assert!(state.toggle_column("host"));
+    assert!(
+        !state.toggle_column("a,b"),
+        "a comma cannot be in the link's list"
+    );
+    assert_eq!(state.to_query(), "cols=extra.user_id,host");
+    assert_eq!(ViewState::from_query(&state.to_query()), state);
+    assert!(state.toggle_column("extra.user_id"));
+    assert_eq!(state.columns, ["host"]);
+    // repeated or empty names in a link are read once
+    let read = ViewState::from_query("cols=a,,b,a");
+    assert_eq!(read.columns, ["a", "b"]);
 }

@@ -1,8 +1,9 @@
 //! Which field holds what: shows the detected choice for each role and lets people set
-//! another (the choice is part of the link).
+//! another (the choice is part of the link). The tools' `fields`; the dashboard's
+//! "Fields" button opens and closes it.
 
 use leptos::prelude::*;
-use logdash_core::dashboard::fields::ResolvedFields;
+use logdash_core::dashboard::fields::resolve;
 use logdash_core::view::Role;
 
 use crate::state::ViewSignal;
@@ -11,12 +12,14 @@ use crate::state::ViewSignal;
 pub fn FieldsEditor(
     /// The view whose field choices are edited.
     view: ViewSignal,
-    /// What was detected in the data, shown as the placeholder.
-    #[prop(into)]
-    detected_fields: Signal<Option<ResolvedFields>>,
-    /// Closes the editor.
-    on_close: Callback<()>,
+    /// The view's fields: what is detected in them is each box's placeholder.
+    fields: super::Fields,
 ) -> impl IntoView {
+    // detected as the dashboard detects them: a role chosen by hand shows its choice
+    let detected_fields = Signal::derive(move || {
+        let found = fields.get()?.ok()?;
+        Some(view.get.with(|state| resolve(&state.fields, &found)))
+    });
     let value_of = move |role: Role| {
         view.get
             .with(|s| s.fields.get(role).cloned())
@@ -27,7 +30,7 @@ pub fn FieldsEditor(
             <header>
                 <strong>"Fields"</strong>
                 <span class="muted">" blank: detected from the data"</span>
-                <button class="close" on:click=move |_| on_close.run(()) title="Close (Esc)">"×"</button>
+                <button class="close" on:click=move |_| super::press("fields-button") title="Close (Esc)">"×"</button>
             </header>
             <table>
                 {Role::ALL.map(|role| {
