@@ -50,8 +50,10 @@ pub fn Export(
     Effect::new(move |_| {
         if let Some(Ok(found)) = fields.get() {
             if columns.with_untracked(Vec::is_empty) {
-                let resolved = view.get.with_untracked(|v| resolve(&v.fields, &found));
-                columns.set(default_columns(&resolved));
+                let (resolved, stream) = view
+                    .get
+                    .with_untracked(|v| (resolve(&v.fields, &found), v.columns.clone()));
+                columns.set(default_columns(&resolved, &stream));
             }
         }
     });

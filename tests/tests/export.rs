@@ -86,6 +86,31 @@ async fn ndjson_follows_the_query() {
 }
 
 #[tokio::test]
+async fn an_export_takes_the_view_s_pills_and_stream_columns() {
+    let server = Server::with_requests(&[]).await;
+    let browser = Browser::start().await;
+    browser
+        .open_known_view(&server, "&fl=-level:INFO&cols=extra.user_id")
+        .await;
+    browser.wait_for_text("#volume-total", |t| t == "6").await;
+    browser.click("#export-button").await;
+    let columns = browser
+        .wait_for_all("#export-columns li span", |c| !c.is_empty())
+        .await;
+    assert_eq!(columns, ["@timestamp", "level", "extra.user_id", "message"]);
+    browser.click("#export-start").await;
+    browser
+        .wait_for_text("#export-status", |t| t.contains("6 events written"))
+        .await;
+    let (_, bytes) = browser.wait_for_download("logdash-logs-").await;
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let rows: Vec<&str> = text.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows.len(), 7, "a header and the 6 errors: {rows:?}");
+    assert!(rows[1..].iter().all(|r| r.contains(",ERROR,u")), "{rows:?}");
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn cancel_stops_an_export_and_leaves_no_file() {
     let server = Server::with_requests(&[]).await;
     let browser = Browser::start().await;

@@ -2,7 +2,6 @@
 //! across services and hosts, in time order, each with its offset from the first and the
 //! source it came from, and the request's whole duration.
 
-use crate::view::Search;
 use serde_json::{json, Value};
 
 use crate::dashboard::context::source_of;
@@ -10,6 +9,7 @@ use crate::dashboard::panels::query_in_range;
 use crate::dashboard::tail::{lookup, Row, RowFields};
 use crate::dashboard::values::{with_filter, Action};
 use crate::time::EpochMillis;
+use crate::view::Search;
 
 /// Where a request id is, as python-logstash-async's layouts (an `extra=` field, plain
 /// or under `extra.`), ECS (`http.request.id`) and APM (`trace.id`, `transaction.id`)

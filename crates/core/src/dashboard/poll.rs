@@ -3,11 +3,11 @@
 //! the newest shown, page by page; then the overlap window before it, counted, narrowed
 //! where the counts say lines are missing, and read there (see `tail`).
 
-use crate::view::Search;
 use serde_json::Value;
 
 use super::tail::{Merged, RowFields, Tail, Window};
 use crate::time::EpochMillis;
+use crate::view::Search;
 
 /// At most this many pages of new lines per poll (the next poll goes on).
 const NEW_PAGES: usize = 20;

@@ -2,7 +2,6 @@
 //! [`SAMPLE`] events of the query and range, and which fields they hold, so that the
 //! field sidebar lists the fields of these results first.
 
-use crate::view::Search;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -10,6 +9,7 @@ use serde_json::{json, Value};
 use super::event_fields::event_fields;
 use super::panels::query_in_range;
 use crate::time::EpochMillis;
+use crate::view::Search;
 
 /// Events sampled.
 pub const SAMPLE: usize = 500;

@@ -2,12 +2,12 @@
 //! over the view's query and range. A date's buckets follow the range (about 30 of them);
 //! a number's need its extent first (`stats`), then about 20 round-width buckets over it.
 
-use crate::view::Search;
 use serde_json::{json, Value};
 
 use super::interval::choose;
 use super::panels::query_in_range;
 use crate::time::EpochMillis;
+use crate::view::Search;
 
 /// What kind of values a field holds, as its spread is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,13 +7,13 @@
 //! lines are inserted where they belong and marked. At 1,000 events/s a poll costs a
 //! page of new lines and one count, not a re-read of the 30,000 lines in the window.
 
-use crate::view::Search;
 use std::collections::{HashSet, VecDeque};
 
 use serde_json::{json, Value};
 
 use super::panels::query_in_range;
 use crate::time::{parse_iso8601, EpochMillis};
+use crate::view::Search;
 
 /// One log line of the stream.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,6 @@
 //! asked on demand (a `terms` aggregation, and a count of the events that lack the
 //! field), read back as rows with their share, and the query each value's actions make.
 
-use crate::view::{Match, Pill, Search};
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -11,6 +10,7 @@ use super::fields::FieldInfo;
 use super::panels::query_in_range;
 use super::sample::Sample;
 use crate::time::EpochMillis;
+use crate::view::{Match, Pill, Search};
 
 /// How many values are asked for.
 pub const TOP: usize = 10;

@@ -94,15 +94,21 @@ pub fn file_name(index: &str, from: EpochMillis, to: EpochMillis, format: Format
     )
 }
 
-/// The CSV columns offered first: the stream's (time, level, message), then who and how
-/// long, as far as the view's fields hold them.
-pub fn default_columns(fields: &ResolvedFields) -> Vec<String> {
+/// The CSV columns offered first: the stream's as the view shows it (time, level, the
+/// view's own columns, message), or, when the view has none of its own, time, level and
+/// message then who and how long, as far as the view's fields hold them.
+pub fn default_columns(fields: &ResolvedFields, stream: &[String]) -> Vec<String> {
     let mut columns = vec!["@timestamp".to_string()];
     columns.extend(fields.level.as_ref().map(|level| level.name.clone()));
+    columns.extend(stream.iter().cloned());
     columns.extend(fields.message.clone());
-    for role in [&fields.user, &fields.status, &fields.latency] {
-        columns.extend(role.as_ref().map(|field| field.name.clone()));
+    if stream.is_empty() {
+        for role in [&fields.user, &fields.status, &fields.latency] {
+            columns.extend(role.as_ref().map(|field| field.name.clone()));
+        }
     }
+    let mut seen = std::collections::HashSet::new();
+    columns.retain(|column| seen.insert(column.clone()));
     columns
 }
 
@@ -148,7 +154,7 @@ mod tests {
             ..ResolvedFields::default()
         };
         assert_eq!(
-            default_columns(&fields),
+            default_columns(&fields, &[]),
             [
                 "@timestamp",
                 "log.level",
@@ -157,7 +163,15 @@ mod tests {
                 "extra.response_time_ms"
             ]
         );
-        assert_eq!(default_columns(&ResolvedFields::default()), ["@timestamp"]);
+        assert_eq!(
+            default_columns(&ResolvedFields::default(), &[]),
+            ["@timestamp"]
+        );
+        // the view's own columns, where the stream shows them, and nothing twice
+        assert_eq!(
+            default_columns(&fields, &["host".into(), "message".into()]),
+            ["@timestamp", "log.level", "host", "message"]
+        );
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! (up to the cluster's window of 10,000). Oldest first, the same from the other end: a
 //! line's context reads the events before it and after it so.
 
-use crate::view::Search;
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
@@ -16,6 +15,7 @@ use serde_json::{json, Value};
 use crate::dashboard::panels::query_in_range;
 use crate::es::ShardGaps;
 use crate::time::{parse_iso8601, EpochMillis};
+use crate::view::Search;
 
 /// The most hits one search may return (Elasticsearch's `index.max_result_window`).
 pub const MAX_WINDOW: usize = 10_000;

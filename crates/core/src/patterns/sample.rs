@@ -4,7 +4,6 @@
 //! instant drawn at random within it. Each event is counted once. How many of each
 //! ([`Size`]) depends on how heavy the events read are.
 
-use crate::view::Search;
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
@@ -13,6 +12,7 @@ use crate::dashboard::panels::query_in_range;
 use crate::dashboard::tail::lookup;
 use crate::export::grouped;
 use crate::time::EpochMillis;
+use crate::view::Search;
 
 /// How many events a sample reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
