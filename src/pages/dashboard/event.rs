@@ -25,9 +25,12 @@ pub fn OpenEvent(
     /// The investigation tool open: the line's context shows the view's event too.
     tool: RwSignal<&'static str>,
 ) -> impl IntoView {
+    // the linked event, followed when it changes only: a pill or a range changed under
+    // another tool must not bring the event's details back over it
+    let linked = Memo::new(move |_| view.get.with(|s| (s.index.clone(), s.event.clone())));
     Effect::new(move |_| {
-        let state = view.get.get();
-        let Some(id) = state.event.clone() else {
+        let (index, event) = linked.get();
+        let Some(id) = event else {
             // the context and the trace show the view's event: without one they close
             if shows_event(tool.get_untracked()) {
                 tool.set("");
@@ -42,7 +45,7 @@ pub fn OpenEvent(
         }
         spawn_local(async move {
             let endpoints = api::endpoints().await;
-            let answer = api::event_by_id(&endpoints, &state.index, &id, &fields.get_value()).await;
+            let answer = api::event_by_id(&endpoints, &index, &id, &fields.get_value()).await;
             // still the view that asked
             if view
                 .get
@@ -52,7 +55,7 @@ pub fn OpenEvent(
             }
             let why = match answer {
                 Ok(Some(row)) => return selected.set(Some(row)),
-                Ok(None) => format!("no event [{id}] in [{}]", state.index),
+                Ok(None) => format!("no event [{id}] in [{index}]"),
                 Err(error) => format!("the linked event could not be read: {error}"),
             };
             view.notices
