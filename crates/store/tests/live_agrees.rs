@@ -1,9 +1,11 @@
 //! The push tail decides event by event (`logdash_core::live`) what the stream's search
-//! decides in the store: for every query here, the events the live matcher takes are
-//! exactly the hits of the stream's own request.
+//! decides in the store: for every query here (and every query with filter pills, which
+//! the tail gets in the query box's syntax and the store as `bool` clauses), the events
+//! the live matcher takes are exactly the hits of the stream's own request.
 
 use logdash_core::dashboard::panels::query_in_range;
 use logdash_core::live::LiveQuery;
+use logdash_core::view::{Pill, Search};
 use logdash_store::Store;
 use serde_json::{json, Value};
 
@@ -125,8 +127,38 @@ const QUERIES: &[&str] = &[
     "extra.url_path.keyword:\\/hello\\/*",
 ];
 
+/// Filter pills beside a query text, as the dashboard spells them in its links.
+const PILLED: &[(&str, &[&str])] = &[
+    ("", &["level:ERROR"]),
+    ("", &["-level:ERROR"]),
+    ("connection", &["extra.user_id:u5"]),
+    ("", &["extra.status_code:200", "-tags:web"]),
+    ("", &["extra.url_path"]),
+    ("level:(ERROR OR INFO)", &["-extra.url_path"]),
+    ("", &["message:upstream refused"]),
+    (
+        "",
+        &["(level:ERROR OR level:CRITICAL)", "-(message:traceback)"],
+    ),
+    ("", &["~level:ERROR", "tags:flask"]),
+    (
+        "level:ERROR OR level:WARNING",
+        &["extra.response_time_ms:40.0"],
+    ),
+];
+
 #[test]
 fn the_live_matcher_takes_exactly_what_the_search_finds() {
+    let mut searches: Vec<Search> = QUERIES.iter().map(|query| Search::text(query)).collect();
+    for (text, pills) in PILLED {
+        searches.push(Search {
+            text: text.to_string(),
+            pills: pills
+                .iter()
+                .map(|pill| Pill::parse(pill).expect("a pill"))
+                .collect(),
+        });
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("opens");
     let events = events();
@@ -144,11 +176,13 @@ fn the_live_matcher_takes_exactly_what_the_search_finds() {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
     let from = 1_764_000_000_000;
-    for query in QUERIES {
-        let Ok(live) = LiveQuery::compile("logs-*", query) else {
+    for search in &searches {
+        // the live tail gets the search in the query box's syntax, the store its bool query
+        let query = search.lucene();
+        let Ok(live) = LiveQuery::compile("logs-*", &query) else {
             panic!("[{query}] does not compile for live matching");
         };
-        let request = json!({"size": 100, "query": query_in_range(&logdash_core::view::Search::text(query), from, now), "sort": [{"@timestamp": "asc"}]});
+        let request = json!({"size": 100, "query": query_in_range(search, from, now), "sort": [{"@timestamp": "asc"}]});
         let found = store
             .search("logs-*", &request)
             .unwrap_or_else(|err| panic!("[{query}]: {err}"));
