@@ -125,5 +125,12 @@ async fn pills_narrow_the_view_and_change_one_at_a_time() {
     fresh.wait_for_text("#volume-total", |t| t == "2").await;
     assert_eq!(fresh.value("#query").await, "extra.user_id:u0");
     fresh.close().await;
+
+    // a pill's value is marked in the lines as the query's words are
+    browser.open_known_view(&server, "&fl=message:failed").await;
+    let marks = browser
+        .wait_for_all("#stream .row mark", |marks| marks.len() == 6)
+        .await;
+    assert!(marks.iter().all(|mark| mark == "failed"), "{marks:?}");
     browser.close().await;
 }

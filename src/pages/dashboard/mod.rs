@@ -99,7 +99,8 @@ pub fn Dashboard() -> impl IntoView {
             .with(|s| s.range_at(timefmt::now()))
             .is_some_and(|(from, to)| spans_days(from, to, offset))
     });
-    let terms = Signal::derive(move || state.with(|s| lucene::highlight_terms(&s.query)));
+    let terms =
+        Signal::derive(move || state.with(|s| lucene::highlight_terms(&s.search().lucene())));
     // with no index matched, no field is "missing": the notice says what happened
     let missing = Signal::derive(move || {
         if panels.with(|p| p.as_ref().is_some_and(|p| p.no_index)) {
