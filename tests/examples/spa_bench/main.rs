@@ -366,8 +366,8 @@ async fn frame_stats(browser: &Browser, seconds: u64) -> Value {
 }
 
 /// The field sidebar over `events` events: its module's first opening (fetched, compiled,
-/// the fields read), then a field's values after each click on it, timed from the click
-/// (as webdriver sees it: its round trips are in the figures).
+/// the fields read), then a field's values after each click on it, timed in the page from
+/// the click to the frame that shows them.
 async fn field_values(browser: &Browser, view: &str, events: usize) {
     browser.client.goto(view).await.expect("opens");
     first_data(browser).await;
@@ -397,14 +397,31 @@ async fn field_values(browser: &Browser, view: &str, events: usize) {
                 names.first().is_some_and(|n| n == field)
             })
             .await;
-        let clicked = Instant::now();
-        browser.click("#field-list li button").await;
-        browser
-            .wait_for_all("#top-values td.value", |values| {
-                values.first().is_some_and(|v| looks_right(v))
-            })
-            .await;
-        clicks.push(clicked.elapsed().as_secs_f64() * 1000.0);
+        // clicked and watched in the page, as the context is (webdriver's own polling
+        // would round it up)
+        let timed = browser
+            .client
+            .execute_async(
+                "const [field, done] = arguments;
+                 const start = performance.now();
+                 document.querySelector('#field-list li button').click();
+                 const check = () => {
+                   const first = document.querySelector('#top-values td.value');
+                   const text = first ? first.textContent : '';
+                   const right = field === 'level' ? text === 'INFO' : text.startsWith('/');
+                   if (right) done([performance.now() - start, text]);
+                   else requestAnimationFrame(check);
+                 };
+                 requestAnimationFrame(check);",
+                vec![serde_json::json!(field)],
+            )
+            .await
+            .expect("the values show");
+        assert!(
+            looks_right(timed[1].as_str().unwrap_or_default()),
+            "{timed}"
+        );
+        clicks.push(timed[0].as_f64().unwrap_or(f64::NAN));
     }
     browser.screenshot("bench-field-values").await;
     clicks.sort_by(f64::total_cmp);
@@ -412,7 +429,7 @@ async fn field_values(browser: &Browser, view: &str, events: usize) {
     println!("|---|---|---|");
     println!("| first opening (module fetched and compiled, fields read) | {first_open:.0} ms | |");
     println!(
-        "| a field's top values after a click ({} clicks, two fields in turn) | median {:.0} ms, max {:.0} ms | <= 150 ms |",
+        "| a field's top values after a click, timed in the page ({} clicks, two fields in turn) | median {:.0} ms, max {:.0} ms | <= 150 ms |",
         clicks.len(),
         clicks[clicks.len() / 2],
         clicks[clicks.len() - 1]
