@@ -25,6 +25,13 @@ pub fn Pills(view: ViewSignal) -> impl IntoView {
     let editing = RwSignal::new(Editing::No);
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // the pills changed (Back, a click elsewhere): a menu or an edit of a place closes
+    let pills = Memo::new(move |_| view.get.with(|state| state.pills.clone()));
+    Effect::new(move |_| {
+        pills.track();
+        menu.set(None);
+        editing.set(Editing::No);
+    });
     let change = move |at: usize, how: fn(&mut Pill)| {
         menu.set(None);
         view.update(|state| {
@@ -57,13 +64,10 @@ pub fn Pills(view: ViewSignal) -> impl IntoView {
         let what = editing.get_untracked();
         match Pill::parse(text.get_untracked().trim()) {
             Err(why) => error.set(Some(why)),
-            Ok(mut pill) => {
+            Ok(pill) => {
                 editing.set(Editing::No);
                 view.update(|state| match what {
-                    Editing::Pill(at) if at < state.pills.len() => {
-                        pill.disabled = pill.disabled || state.pills[at].disabled;
-                        state.pills[at] = pill;
-                    }
+                    Editing::Pill(at) => state.replace_pill(at, pill),
                     _ => state.add_pill(pill),
                 });
             }
@@ -74,8 +78,8 @@ pub fn Pills(view: ViewSignal) -> impl IntoView {
         "Escape" => editing.set(Editing::No),
         _ => {}
     };
-    let pills = move || {
-        view.get.with(|state| state.pills.clone()).into_iter().enumerate().map(|(at, pill)| {
+    let bar = move || {
+        pills.get().into_iter().enumerate().map(|(at, pill)| {
             let (negated, disabled) = (pill.negated, pill.disabled);
             view! {
                 <span class="pill" class:negated=negated class:off=disabled>
@@ -100,7 +104,7 @@ pub fn Pills(view: ViewSignal) -> impl IntoView {
     };
     view! {
         <div id="pills" class="pills">
-            {pills}
+            {bar}
             <button id="pill-add" class="pill-add" title="Add a filter" on:click=move |_| edit(Editing::New)>"+ filter"</button>
             <Show when=move || editing.get() != Editing::No>
                 <input id="pill-text" type="text" spellcheck="false" autofocus

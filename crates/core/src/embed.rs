@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::dashboard::tail::Row;
-use crate::view::ViewState;
+use crate::view::{Pill, ViewState};
 
 /// What a portal may ask of an embedded view.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,12 +178,14 @@ fn with_filters(query: &str, filters: &[Filter]) -> Result<String, String> {
     Ok(clauses.join(" AND "))
 }
 
-/// `{"type": "logdash:view", ...}`: the view as it is now, and its link's query string.
+/// `{"type": "logdash:view", ...}`: the view as it is now (its filter pills as the link
+/// spells them), and its link's query string.
 pub fn view_changed(state: &ViewState) -> Value {
     json!({
         "type": "logdash:view",
         "index": state.index,
         "query": state.query,
+        "filters": state.pills.iter().map(Pill::to_param).collect::<Vec<_>>(),
         "from": state.from,
         "to": state.to,
         "refresh": state.refresh,

@@ -145,12 +145,14 @@ fn origins_follow_frame_ancestors() {
 fn what_logdash_tells_the_portal() {
     let state = ViewState {
         query: "level:ERROR".into(),
+        pills: vec![Pill::parse("-host:a").expect("a pill")],
         ..ViewState::default()
     };
     let told = view_changed(&state);
     assert_eq!(told["type"], "logdash:view");
     assert_eq!(told["query"], "level:ERROR");
-    assert_eq!(told["link"], "q=level:ERROR");
+    assert_eq!(told["filters"], json!(["-host:a"]));
+    assert_eq!(told["link"], "q=level:ERROR&fl=-host:a");
     let row = Row {
         index: "logs".into(),
         id: "1".into(),

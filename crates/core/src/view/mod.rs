@@ -246,6 +246,22 @@ impl ViewState {
         self.pills.push(pill);
     }
 
+    /// Puts `pill` in the place of the one at `at` (edited), keeping it off if that one
+    /// was, and leaves out any other that matches what it matches; past the end, adds it.
+    pub fn replace_pill(&mut self, at: usize, mut pill: Pill) {
+        let Some(old) = self.pills.get(at) else {
+            return self.add_pill(pill);
+        };
+        pill.disabled |= old.disabled;
+        let matches = pill.matches.clone();
+        self.pills[at] = pill;
+        let mut place = 0;
+        self.pills.retain(|there| {
+            place += 1;
+            place - 1 == at || there.matches != matches
+        });
+    }
+
     /// The range as absolute epoch milliseconds at `now` (`None` when it cannot be read).
     pub fn range_at(&self, now: EpochMillis) -> Option<(EpochMillis, EpochMillis)> {
         let from = parse_date_math(&self.from, now, Rounding::Down).ok()?;

@@ -44,20 +44,37 @@ impl Pill {
 
     /// Reads a pill from the link: `[~][-]field:value`, `[~][-]field` (the field exists) or
     /// `[~][-](query)`. In a field's name, `\` escapes a `:` or `\`, and a leading `(`,
-    /// `-` or `~`.
+    /// `-` or `~`. A query must read in the query box's syntax; a field's name cannot be a
+    /// pattern (`extra.*`: `exists` and `_exists_` would read it differently).
     pub fn parse(text: &str) -> Result<Pill, String> {
         let (disabled, rest) = flag(text, '~');
         let (negated, body) = flag(rest, '-');
-        let matches = if let Some(query) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')'))
-        {
+        let matches = if body.starts_with('(') {
+            // `(a) OR (b)` typed as it is, or wrapped once more as the link spells it
+            let query = match body.strip_suffix(')') {
+                Some(inner) if wraps_whole(body) => &inner[1..],
+                _ => body,
+            };
             if query.trim().is_empty() {
                 return Err("the filter's query is empty".into());
+            }
+            // grouped with the query text and other pills, its parentheses must pair (the
+            // rest of its syntax is the cluster's to judge, as the query box's is)
+            if !balanced(query) {
+                return Err(format!(
+                    "the filter's query [{query}] has a parenthesis without its pair"
+                ));
             }
             Match::Query(query.to_string())
         } else {
             let (field, value) = split_field(body);
             if field.is_empty() {
                 return Err(format!("the filter [{text}] names no field"));
+            }
+            if field.contains(['*', '?']) {
+                return Err(format!(
+                    "a filter's field cannot be a pattern ([{field}]): use a (query) filter"
+                ));
             }
             match value {
                 Some(value) => Match::Is {
@@ -142,6 +159,42 @@ impl Pill {
     }
 }
 
+/// Whether the `(` that opens `text` closes at its last character.
+fn wraps_whole(text: &str) -> bool {
+    depths(text)
+        .find(|(_, depth)| *depth == 0)
+        .map(|(end, _)| end)
+        == Some(text.len())
+}
+
+/// Whether every parenthesis of `text` has its pair.
+fn balanced(text: &str) -> bool {
+    depths(text).all(|(_, depth)| depth >= 0) && depths(text).last().is_none_or(|(_, d)| d == 0)
+}
+
+/// After each parenthesis of `text` (quoted text and escaped characters skipped): where
+/// it ends and how many are open there.
+fn depths(text: &str) -> impl Iterator<Item = (usize, i32)> + '_ {
+    let mut depth = 0;
+    let mut quoted = false;
+    let mut escaped = false;
+    text.char_indices().filter_map(move |(at, c)| {
+        if std::mem::take(&mut escaped) {
+            return None;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '(' | ')' if !quoted => {
+                depth += if c == '(' { 1 } else { -1 };
+                return Some((at + 1, depth));
+            }
+            _ => {}
+        }
+        None
+    })
+}
+
 /// Whether `text` starts with `mark`, and the text after it.
 fn flag(text: &str, mark: char) -> (bool, &str) {
     match text.strip_prefix(mark) {
@@ -198,11 +251,6 @@ impl Search {
 
     fn on(&self) -> impl Iterator<Item = &Pill> {
         self.pills.iter().filter(|pill| !pill.disabled)
-    }
-
-    /// Whether it matches every event.
-    pub fn is_everything(&self) -> bool {
-        self.text.trim().is_empty() && self.on().next().is_none()
     }
 
     /// Its clauses for a `bool` query: (`filter`, `must_not`). The query text is one

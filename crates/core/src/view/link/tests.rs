@@ -174,14 +174,17 @@ impl Random {
 
     fn pill(&mut self) -> crate::view::Pill {
         use crate::view::Match;
-        let field = format!("f{}", self.text());
+        let field = format!("f{}", self.text()).replace(['*', '?'], "");
         let matches = match self.below(3) {
             0 => Match::Is {
                 field,
                 value: self.text(),
             },
             1 => Match::Exists(field),
-            _ => Match::Query(format!("q{}", self.text())),
+            // a query the query box's syntax reads
+            _ => Match::Query(
+                ["a", "level:ERROR", "(a OR b) AND c", "message:\"x y\""][self.below(4)].into(),
+            ),
         };
         crate::view::Pill {
             matches,
