@@ -65,6 +65,16 @@ async fn pills_narrow_the_view_and_change_one_at_a_time() {
         ["NOT level: ERROR"]
     );
     link_once(&browser, "fl=-level:ERROR").await;
+    // its menu, opened and closed by the pill
+    browser.click("#pills .pill-label").await;
+    browser
+        .wait_for_all("#pills .pill-menu button", |b| b.len() == 3)
+        .await;
+    browser.screenshot("pills-menu").await;
+    browser.click("#pills .pill-label").await;
+    browser
+        .wait_for_all("#pills .pill-menu", |menus| menus.is_empty())
+        .await;
 
     // with query text: both apply (u0 has 10 requests, 2 of them errors)
     browser.retype("#query", "extra.user_id:u0\u{E007}").await;
