@@ -166,13 +166,7 @@ pub fn pill(field: &str, value: &str, action: Action) -> Pill {
 /// Lucene syntax: `level:"ERROR"`, `NOT level:"ERROR"`, `_exists_:level`, joined to what
 /// was there with `AND`.
 pub fn with_filter(query: &str, field: &str, value: &str, action: Action) -> String {
-    let field = escape_field(field);
-    let clause = match action {
-        Action::Only => format!("{field}:\"{}\"", escape_phrase(value)),
-        Action::Without => format!("NOT {field}:\"{}\"", escape_phrase(value)),
-        Action::Exists => format!("_exists_:{field}"),
-    };
-    with_clause(query, &clause)
+    with_clause(query, &pill(field, value, action).lucene())
 }
 
 /// `clause` joined to `query` with `AND` (the query grouped when it has `OR` or

@@ -44,8 +44,9 @@ impl Pill {
 
     /// Reads a pill from the link: `[~][-]field:value`, `[~][-]field` (the field exists) or
     /// `[~][-](query)`. In a field's name, `\` escapes a `:` or `\`, and a leading `(`,
-    /// `-` or `~`. A query must read in the query box's syntax; a field's name cannot be a
-    /// pattern (`extra.*`: `exists` and `_exists_` would read it differently).
+    /// `-` or `~`. A query must pair its parentheses (the rest of its syntax is the
+    /// cluster's to judge); a field's name cannot be a pattern (`extra.*`: `exists` and
+    /// `_exists_` would read it differently).
     pub fn parse(text: &str) -> Result<Pill, String> {
         let (disabled, rest) = flag(text, '~');
         let (negated, body) = flag(rest, '-');
@@ -132,14 +133,12 @@ impl Pill {
         match &self.matches {
             Match::Is { field, value } => json!({"match_phrase": {field: value}}),
             Match::Exists(field) => json!({"exists": {"field": field}}),
-            Match::Query(query) => {
-                json!({"query_string": {"query": query, "default_operator": "AND"}})
-            }
+            Match::Query(query) => query_string(query),
         }
     }
 
     /// The pill in the query box's language (for logdash's own APIs, which take query text).
-    fn lucene(&self) -> String {
+    pub fn lucene(&self) -> String {
         let clause = match &self.matches {
             Match::Is { field, value } => {
                 format!(
@@ -157,6 +156,11 @@ impl Pill {
             clause
         }
     }
+}
+
+/// A query in the query box's syntax, as Elasticsearch takes it.
+fn query_string(query: &str) -> Value {
+    json!({"query_string": {"query": query, "default_operator": "AND"}})
 }
 
 /// Whether the `(` that opens `text` closes at its last character.
@@ -259,7 +263,7 @@ impl Search {
         let mut filter = Vec::new();
         let mut must_not = Vec::new();
         if !self.text.trim().is_empty() {
-            filter.push(json!({"query_string": {"query": self.text, "default_operator": "AND"}}));
+            filter.push(query_string(&self.text));
         }
         for pill in self.on() {
             if pill.negated {
