@@ -12,7 +12,7 @@ use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::TantivyDocument;
 
 use crate::event::Source;
-use crate::mapping::shape::Shaped;
+use crate::mapping::shape::{Entries as ShapedEntries, Piece, Shaped};
 use crate::mapping::{date_millis, KEYWORD_IGNORE_ABOVE};
 use crate::schema::Fields;
 
@@ -42,8 +42,8 @@ pub(crate) fn build(
     match shaped {
         // an explicitly mapped index: the values as its mapping made them
         Some(shaped) => {
-            doc.add_field_value(fields.text, View::event(&shaped.words, Purpose::Words));
-            doc.add_field_value(fields.kw, View::event(&shaped.whole, Purpose::Kept));
+            doc.add_field_value(fields.text, View::shaped(&shaped.words, Purpose::Words));
+            doc.add_field_value(fields.kw, View::shaped(&shaped.whole, Purpose::Kept));
         }
         None => {
             doc.add_field_value(fields.text, View::event(source, Purpose::Words));
@@ -65,6 +65,25 @@ enum Purpose {
 }
 
 impl Purpose {
+    /// What a field no one declared is indexed as in a shaped view of this purpose.
+    fn dynamic(self) -> Purpose {
+        match self {
+            Purpose::Words => Purpose::Words,
+            Purpose::Whole | Purpose::Kept => Purpose::Whole,
+        }
+    }
+
+    /// The view of one shaped piece, in a shaped view of this purpose.
+    fn of_piece<'a>(self, piece: &'a Piece<'a>) -> View<'a> {
+        let (node, purpose) = match piece {
+            Piece::Kept(value) => (Node::Value(value), Purpose::Kept),
+            Piece::Made(value) => (Node::Value(value), Purpose::Kept),
+            Piece::Dynamic(value) => (Node::Value(value), self.dynamic()),
+            nested => (Node::Piece(nested), self),
+        };
+        View { node, purpose }
+    }
+
     fn takes(self, value: &Value) -> bool {
         match value {
             Value::Null => false,
@@ -87,6 +106,10 @@ enum Node<'a> {
     /// The event itself: its fields but `@timestamp`.
     Event(&'a Source),
     Value(&'a Value),
+    /// An explicitly mapped event's shaped fields but `@timestamp`.
+    Shaped(&'a ShapedEntries<'a>),
+    /// A shaped object or array.
+    Piece(&'a Piece<'a>),
 }
 
 impl<'a> View<'a> {
@@ -94,6 +117,21 @@ impl<'a> View<'a> {
         View {
             node: Node::Event(source),
             purpose,
+        }
+    }
+
+    fn shaped(entries: &'a ShapedEntries<'a>, purpose: Purpose) -> Self {
+        View {
+            node: Node::Shaped(entries),
+            purpose,
+        }
+    }
+
+    /// Whether the view indexes anything.
+    fn takes(&self) -> bool {
+        match self.node {
+            Node::Value(value) => self.purpose.takes(value),
+            Node::Event(_) | Node::Shaped(_) | Node::Piece(_) => true,
         }
     }
 }
@@ -106,20 +144,41 @@ impl<'a> tantivy::schema::Value<'a> for View<'a> {
         let purpose = self.purpose;
         let value = match self.node {
             Node::Event(source) => {
-                return ReferenceValue::Object(Entries {
+                return ReferenceValue::Object(Entries::Values {
                     entries: source.iter(),
                     purpose,
                     skip: Some(TIMESTAMP),
                 })
             }
+            Node::Shaped(entries) => {
+                return ReferenceValue::Object(Entries::Pieces {
+                    entries: entries.iter(),
+                    purpose,
+                    skip: Some(TIMESTAMP),
+                })
+            }
+            Node::Piece(Piece::Object(entries)) => {
+                return ReferenceValue::Object(Entries::Pieces {
+                    entries: entries.iter(),
+                    purpose,
+                    skip: None,
+                })
+            }
+            Node::Piece(Piece::Array(items)) => {
+                return ReferenceValue::Array(Items::Pieces {
+                    items: items.iter(),
+                    purpose,
+                })
+            }
+            Node::Piece(leaf) => return purpose.of_piece(leaf).as_value(),
             Node::Value(value) => value,
         };
         match value {
-            Value::Array(items) => ReferenceValue::Array(Items {
+            Value::Array(items) => ReferenceValue::Array(Items::Values {
                 items: items.iter(),
                 purpose,
             }),
-            Value::Object(entries) => ReferenceValue::Object(Entries {
+            Value::Object(entries) => ReferenceValue::Object(Entries::Values {
                 entries: entries.iter(),
                 purpose,
                 skip: None,
@@ -148,49 +207,102 @@ fn number(n: &serde_json::Number) -> ReferenceValueLeaf<'static> {
 }
 
 /// The values of an array that a view takes.
-struct Items<'a> {
-    items: std::slice::Iter<'a, Value>,
-    purpose: Purpose,
+enum Items<'a> {
+    Values {
+        items: std::slice::Iter<'a, Value>,
+        purpose: Purpose,
+    },
+    Pieces {
+        items: std::slice::Iter<'a, Piece<'a>>,
+        purpose: Purpose,
+    },
 }
 
 impl<'a> Iterator for Items<'a> {
     type Item = View<'a>;
 
     fn next(&mut self) -> Option<View<'a>> {
-        let purpose = self.purpose;
-        self.items
-            .find(|item| purpose.takes(item))
-            .map(|item| View {
-                node: Node::Value(item),
-                purpose,
-            })
+        match self {
+            Items::Values { items, purpose } => {
+                let purpose = *purpose;
+                items.find(|item| purpose.takes(item)).map(|item| View {
+                    node: Node::Value(item),
+                    purpose,
+                })
+            }
+            Items::Pieces { items, purpose } => {
+                items.map(|piece| purpose.of_piece(piece)).find(View::takes)
+            }
+        }
     }
 }
 
 /// The entries of an object that a view takes.
-struct Entries<'a> {
-    entries: map::Iter<'a>,
-    purpose: Purpose,
-    skip: Option<&'static str>,
+enum Entries<'a> {
+    Values {
+        entries: map::Iter<'a>,
+        purpose: Purpose,
+        skip: Option<&'static str>,
+    },
+    Pieces {
+        entries: std::slice::Iter<'a, (std::borrow::Cow<'a, str>, Piece<'a>)>,
+        purpose: Purpose,
+        skip: Option<&'static str>,
+    },
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = (&'a str, View<'a>);
 
     fn next(&mut self) -> Option<(&'a str, View<'a>)> {
-        let (purpose, skip) = (self.purpose, self.skip);
-        self.entries
-            .find(|(key, value)| Some(key.as_str()) != skip && purpose.takes(value))
-            .map(|(key, value)| {
-                (
-                    key.as_str(),
-                    View {
-                        node: Node::Value(value),
-                        purpose,
-                    },
-                )
-            })
+        match self {
+            Entries::Values {
+                entries,
+                purpose,
+                skip,
+            } => {
+                let (purpose, skip) = (*purpose, *skip);
+                entries
+                    .find(|(key, value)| Some(key.as_str()) != skip && purpose.takes(value))
+                    .map(|(key, value)| {
+                        (
+                            key.as_str(),
+                            View {
+                                node: Node::Value(value),
+                                purpose,
+                            },
+                        )
+                    })
+            }
+            Entries::Pieces {
+                entries,
+                purpose,
+                skip,
+            } => {
+                let (purpose, skip) = (*purpose, *skip);
+                entries
+                    .filter(|(key, _)| Some(key.as_ref()) != skip)
+                    .map(|(key, piece)| (key.as_ref(), purpose.of_piece(piece)))
+                    .find(|(_, view)| view.takes())
+            }
+        }
     }
+}
+
+/// What a shaped event's two views index (words, whole), as JSON: for tests of shaping.
+#[cfg(test)]
+pub(crate) fn indexed_views(source: &Source, shaped: &Shaped) -> (Value, Value) {
+    use tantivy::schema::document::Document;
+    let (_, fields) = crate::schema::build();
+    let doc = build(&fields, "logs", "id-1", 1, 0, source, Some(shaped));
+    let view = |field| {
+        doc.iter_fields_and_values()
+            .find(|(f, _)| *f == field)
+            .map(|(_, value)| tantivy::schema::OwnedValue::from(value))
+            .and_then(|value| serde_json::to_value(value).ok())
+            .unwrap_or_default()
+    };
+    (view(fields.text), view(fields.kw))
 }
 
 #[cfg(test)]

@@ -188,12 +188,12 @@ impl crate::Store {
 
     /// The values an event indexes in an explicitly mapped index (`None`: indexed as it
     /// is), or why it does not fit that mapping.
-    pub(crate) fn shape(
+    pub(crate) fn shape<'a>(
         &self,
         index: &str,
-        source: &Source,
+        source: &'a Source,
         id: Option<&str>,
-    ) -> Result<Option<Shaped>, Misfit> {
+    ) -> Result<Option<Shaped<'a>>, Misfit> {
         // most indices have no explicit mapping: they are told so without waiting on the
         // mappings, which each batch's observing holds for writing
         let declared = self.explicit.read().is_ok_and(|e| e.contains_key(index));

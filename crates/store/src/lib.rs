@@ -62,6 +62,10 @@ pub struct StoreConfig {
     pub index_prefix: String,
     /// Memory the index writer may use before it flushes a segment.
     pub writer_memory_bytes: usize,
+    /// Whether daily indices get Logstash's own template (stored as `logstash` for
+    /// `{index_prefix}-*` at open unless one of that name is stored), as when Logstash
+    /// writes them into Elasticsearch.
+    pub logstash_template: bool,
 }
 
 impl Default for StoreConfig {
@@ -69,6 +73,7 @@ impl Default for StoreConfig {
         Self {
             index_prefix: "logstash".to_string(),
             writer_memory_bytes: 256 << 20,
+            logstash_template: true,
         }
     }
 }
@@ -147,7 +152,19 @@ impl Store {
         let first_sequence = first_sequence(now_millis(), &reader.searcher());
         let mappings = Arc::new(RwLock::new(load_mappings(data_dir)?));
         let explicit = index_admin::load_explicit(data_dir)?;
-        let templates = RwLock::new(templates::load(data_dir)?);
+        let mut templates = templates::load(data_dir)?;
+        if config.logstash_template {
+            match templates.install_logstash(&config.index_prefix) {
+                Ok(false) => {}
+                Ok(true) => templates::save(data_dir, &templates).map_err(StoreError::Index)?,
+                // a template of the user's own takes its place (same priority and pattern)
+                Err(error) => tracing::warn!(
+                    reason = %error.reason,
+                    "Logstash's template was not stored"
+                ),
+            }
+        }
+        let templates = RwLock::new(templates);
         let memory = config.writer_memory_bytes.max(15 << 20);
         let index_writer = index
             .writer(memory)
@@ -203,37 +220,38 @@ impl Store {
                 )
             })
             .collect();
-        // an event that does not fit its index's explicit mapping is refused, as
-        // Elasticsearch refuses it to Logstash (which logs and drops it)
-        let mut shapes = Vec::with_capacity(placed.len());
-        let mut placed_fit = Vec::with_capacity(placed.len());
-        let mut ensured = String::new();
-        for (index, time, event) in placed {
-            // a new daily index starts with what its templates declare (asked once per run
-            // of events for one index: a batch is mostly one day's)
+        // a new daily index starts with what its templates declare (asked once per run of
+        // events for one index: a batch is mostly one day's)
+        let mut ensured = "";
+        for (index, _, _) in &placed {
             if ensured != index {
-                if let Err(error) = self.ensure_index(&index) {
+                if let Err(error) = self.ensure_index(index) {
                     tracing::warn!(index, %error, "the index's templates could not be applied");
                 }
-                ensured.clone_from(&index);
-            }
-            match self.shape(&index, &event, None) {
-                Ok(shaped) => {
-                    shapes.push(shaped);
-                    placed_fit.push((index, time, event));
-                }
-                Err(misfit) => tracing::warn!(
-                    index, kind = misfit.kind, reason = %misfit.reason,
-                    "event refused: it does not fit the index's mapping"
-                ),
+                ensured = index;
             }
         }
-        let placed = placed_fit;
-        self.observe(
-            placed
-                .iter()
-                .map(|(index, _, event)| (index.as_str(), event)),
-        );
+        // an event that does not fit its index's explicit mapping is refused, as
+        // Elasticsearch refuses it to Logstash (which logs and drops it)
+        let shapes: Vec<_> = placed
+            .iter()
+            .map(|(index, _, event)| self.shape(index, event, None))
+            .collect();
+        let (placed, shapes): (Vec<_>, Vec<_>) = placed
+            .iter()
+            .zip(shapes)
+            .filter_map(|((index, time, event), shaped)| match shaped {
+                Ok(shaped) => Some(((index.as_str(), *time, event), shaped)),
+                Err(misfit) => {
+                    tracing::warn!(
+                        index, kind = misfit.kind, reason = %misfit.reason,
+                        "event refused: it does not fit the index's mapping"
+                    );
+                    None
+                }
+            })
+            .unzip();
+        self.observe(placed.iter().map(|(index, _, event)| (*index, *event)));
         let docs: Vec<_> = placed
             .iter()
             .zip(&shapes)
@@ -402,11 +420,11 @@ impl Store {
         index: &str,
         id: Option<String>,
         time: EpochMillis,
-        event: Source,
+        event: &Source,
         shaped: Option<&mapping::shape::Shaped>,
     ) -> tantivy::TantivyDocument {
-        self.observe(std::iter::once((index, &event)));
-        self.document(index, id, time, &event, shaped)
+        self.observe(std::iter::once((index, event)));
+        self.document(index, id, time, event, shaped)
     }
 
     /// Adds the fields of events (with their indices) to the mappings, under one lock.

@@ -16,6 +16,15 @@ use crate::{RequestError, StoreError};
 
 const TEMPLATES_FILE: &str = "index-templates.json";
 
+/// The name Logstash's `elasticsearch` output gives its own template.
+pub const LOGSTASH_TEMPLATE_NAME: &str = "logstash";
+
+/// Logstash's own index template, as its `elasticsearch` output puts it into Elasticsearch
+/// 8 with ECS compatibility off (logstash-output-elasticsearch,
+/// `templates/ecs-disabled/elasticsearch-8x.json`): `message` as text, other strings as
+/// text with a `.keyword`, `@timestamp` a date, `@version` a keyword, `geoip` typed.
+const LOGSTASH_TEMPLATE: &str = include_str!("logstash-template.json");
+
 /// Which kind of template an API names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -41,6 +50,17 @@ impl Templates {
             .chain(self.legacy.values())
             .filter_map(|template| apply(&[template]).ok())
             .collect()
+    }
+
+    /// Stores Logstash's own template for `{prefix}-*` unless a composable template of its
+    /// name is stored, as Logstash does when it starts (`manage_template`, not overwriting
+    /// one it finds); returns whether it was stored.
+    pub(crate) fn install_logstash(&mut self, prefix: &str) -> Result<bool, RequestError> {
+        if self.composable.contains_key(LOGSTASH_TEMPLATE_NAME) {
+            return Ok(false);
+        }
+        self.put(Kind::Composable, LOGSTASH_TEMPLATE_NAME, &logstash(prefix))?;
+        Ok(true)
     }
 
     fn of(&self, kind: Kind) -> &BTreeMap<String, Value> {
@@ -185,6 +205,14 @@ impl Templates {
         legacy.sort_by_key(|template| template.get("order").and_then(Value::as_i64).unwrap_or(0));
         apply(&legacy).map(Some)
     }
+}
+
+/// Logstash's own index template for `{prefix}-*` (the body of its `PUT /_index_template`).
+pub fn logstash(prefix: &str) -> Value {
+    // a constant of this crate's, read by a test
+    let mut template: Value = serde_json::from_str(LOGSTASH_TEMPLATE).unwrap_or_default();
+    template["index_patterns"] = json!(format!("{prefix}-*"));
+    template
 }
 
 /// The mappings and settings of templates, later ones over earlier ones.

@@ -88,8 +88,11 @@ impl<'s> Writes<'s> {
             Err(misfit) => return Ok(Err(misfit)),
         };
         let explicit = id.is_some();
-        let kept = (explicit || self.arrivals.is_some()).then(|| source.clone());
-        let doc = self.store.prepare(index, id, time, source, shaped.as_ref());
+        let doc = self
+            .store
+            .prepare(index, id, time, &source, shaped.as_ref());
+        drop(shaped);
+        let kept = (explicit || self.arrivals.is_some()).then_some(source);
         let doc_id = self.store.id_of(&doc);
         if replace {
             self.delete(index, &doc_id)?;

@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::Store;
 
@@ -49,7 +49,7 @@ fn events_from_the_tcp_input_that_do_not_fit_their_daily_index_are_dropped_alone
             &json!({"mappings": {"properties": {"ms": {"type": "long"}}}}),
         )
         .expect("created");
-    let event = |ms: serde_json::Value| {
+    let event = |ms: Value| {
         json!({"@timestamp": "2025-11-25T10:00:00Z", "ms": ms})
             .as_object()
             .cloned()
@@ -84,7 +84,8 @@ fn templates_survive_a_restart_and_shape_the_daily_indices_of_the_tcp_input() {
             .put_template(
                 Kind::Composable,
                 "daily",
-                &json!({"index_patterns": ["logstash-*"], "template": {"mappings": {"properties": {"user": {"type": "keyword"}}}}}),
+                // above Logstash's own (priority 200), which the store holds too
+                &json!({"index_patterns": ["logstash-*"], "priority": 300, "template": {"mappings": {"properties": {"user": {"type": "keyword"}}}}}),
             )
             .expect("put");
     }
@@ -146,7 +147,7 @@ fn match_only_text_answers_as_text_and_wildcard_as_keyword() {
     let answer = store.bulk(None, body.as_bytes()).expect("bulk");
     assert_eq!(answer["errors"], json!(false), "{answer}");
     store.flush().expect("flushed");
-    let ids = |query: serde_json::Value| -> Vec<String> {
+    let ids = |query: Value| -> Vec<String> {
         let answer = store
             .search("app", &json!({"query": query, "sort": ["_doc"]}))
             .expect("searched");
@@ -229,4 +230,96 @@ fn terms_of_a_date_nanos_field_are_refused_where_they_cannot_be_merged() {
             .expect_err("refused");
         assert!(refused.reason.contains(said), "{}", refused.reason);
     }
+}
+
+#[test]
+fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
+    use crate::templates::{Kind, LOGSTASH_TEMPLATE_NAME};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let event = json!({
+        "@timestamp": "2025-11-25T10:00:00Z", "@version": "1", "message": "GET / 200",
+        "level": "INFO", "extra": {"status_code": 200, "user_id": "ann"}
+    });
+    {
+        let store = Store::open(dir.path()).expect("opens");
+        let stored = store
+            .get_templates(Kind::Composable, Some(LOGSTASH_TEMPLATE_NAME))
+            .expect("stored at open");
+        let template = &stored["index_templates"][0]["index_template"];
+        assert_eq!(template["index_patterns"], json!(["logstash-*"]));
+        assert_eq!(template["priority"], 200);
+        store
+            .ingest(vec![event.as_object().cloned().expect("object")])
+            .expect("ingest");
+        store.flush().expect("flush");
+        let mapping = store.mapping("logstash-2025.11.25").expect("mapping");
+        let properties = &mapping["logstash-2025.11.25"]["mappings"]["properties"];
+        // the message is text only; other strings text with a `.keyword`
+        assert_eq!(
+            properties["message"],
+            json!({"type": "text", "norms": false})
+        );
+        assert_eq!(
+            properties["level"]["fields"]["keyword"],
+            json!({"type": "keyword", "ignore_above": 256})
+        );
+        assert_eq!(properties["@version"], json!({"type": "keyword"}));
+        assert_eq!(
+            properties["extra"]["properties"]["status_code"]["type"],
+            "long"
+        );
+        let found = |query: Value| {
+            store
+                .search("logstash-*", &json!({"query": query}))
+                .expect("search")["hits"]["total"]["value"]
+                .clone()
+        };
+        assert_eq!(found(json!({"match": {"message": "get"}})), 1);
+        assert_eq!(found(json!({"term": {"message.keyword": "GET / 200"}})), 0);
+        assert_eq!(found(json!({"term": {"extra.user_id.keyword": "ann"}})), 1);
+        assert_eq!(found(json!({"term": {"extra.status_code": 200}})), 1);
+        // a user may delete it; Logstash puts it back when it starts, and so does logdash
+        store
+            .delete_template(Kind::Composable, LOGSTASH_TEMPLATE_NAME)
+            .expect("deleted");
+    }
+    let store = Store::open(dir.path()).expect("reopens");
+    assert!(store.template_exists(Kind::Composable, LOGSTASH_TEMPLATE_NAME));
+    // one of the user's own under that name is kept as it is
+    let own = json!({"index_patterns": ["logstash-*"], "priority": 7, "template": {}});
+    store
+        .put_template(Kind::Composable, LOGSTASH_TEMPLATE_NAME, &own)
+        .expect("put");
+    drop(store);
+    let store = Store::open(dir.path()).expect("reopens");
+    let stored = store
+        .get_templates(Kind::Composable, Some(LOGSTASH_TEMPLATE_NAME))
+        .expect("kept");
+    assert_eq!(
+        stored["index_templates"][0]["index_template"]["priority"],
+        7
+    );
+}
+
+#[test]
+fn without_logstashs_template_daily_indices_are_mapped_as_events_come() {
+    use crate::templates::Kind;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = crate::StoreConfig {
+        logstash_template: false,
+        ..crate::StoreConfig::default()
+    };
+    let store = Store::open_with(dir.path(), config).expect("opens");
+    assert!(!store.template_exists(Kind::Composable, "logstash"));
+    let event = json!({"@timestamp": "2025-11-25T10:00:00Z", "message": "GET /"});
+    store
+        .ingest(vec![event.as_object().cloned().expect("object")])
+        .expect("ingest");
+    store.flush().expect("flush");
+    let mapping = store.mapping("logstash-2025.11.25").expect("mapping");
+    assert_eq!(
+        mapping["logstash-2025.11.25"]["mappings"]["properties"]["message"]["fields"]["keyword"]
+            ["type"],
+        "keyword"
+    );
 }

@@ -56,7 +56,8 @@ impl Declared {
         let sub = self
             .property
             .get("fields")
-            .and_then(|f| f.pointer("/keyword/ignore_above"));
+            .and_then(|f| f.get("keyword"))
+            .and_then(|k| k.get("ignore_above"));
         own.or(sub)
             .and_then(Value::as_u64)
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
@@ -158,7 +159,7 @@ impl Explicit {
     }
 
     /// The declared `flattened` field `name` is a key inside, with its declaration.
-    pub fn flattened_holding<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a Declared)> {
+    pub fn flattened_holding<'s, 'n>(&'s self, name: &'n str) -> Option<(&'n str, &'s Declared)> {
         enclosing(name).find_map(|head| {
             let declared = self.fields.get(head)?;
             (declared.kind == FieldKind::Flattened).then_some((head, declared))

@@ -10,6 +10,11 @@ fn source(event: Value) -> Source {
     event.as_object().cloned().expect("an object")
 }
 
+/// What the shaped event's views index: its words and its whole values.
+fn indexed(event: &Source, shaped: &Shaped) -> (Value, Value) {
+    crate::document::indexed_views(event, shaped)
+}
+
 #[test]
 fn values_are_made_to_fit_their_declared_types() {
     let mapping = explicit(json!({"properties": {
@@ -22,24 +27,21 @@ fn values_are_made_to_fit_their_declared_types() {
         "note": {"type": "text"},
         "msg": {"type": "text", "fields": {"keyword": {"type": "keyword"}}}
     }}));
-    let shaped = mapping
-        .shape(
-            &source(json!({
-                "user": ["ann", 12, "too-long"], "ms": "42.9", "ratio": 0.1, "price": "1.234",
-                "ok": "", "at": 1_735_689_600_000_i64, "note": "a b", "msg": "c d", "free": "x"
-            })),
-            "1",
-        )
-        .expect("it fits");
+    let event = source(json!({
+        "user": ["ann", 12, "too-long"], "ms": "42.9", "ratio": 0.1, "price": "1.234",
+        "ok": "", "at": 1_735_689_600_000_i64, "note": "a b", "msg": "c d", "free": "x"
+    }));
+    let shaped = mapping.shape(&event, "1").expect("it fits");
+    let (words, whole) = indexed(&event, &shaped);
     assert_eq!(
-        Value::Object(shaped.whole),
+        whole,
         json!({
             "user": ["ann", "12"], "ms": 42, "ratio": 0.1, "price": 1.23,
             "ok": false, "at": 1_735_689_600_000_i64, "msg": "c d", "free": "x"
         })
     );
     assert_eq!(
-        Value::Object(shaped.words),
+        words,
         json!({"user": [], "note": "a b", "msg": "c d", "free": "x"})
     );
 }
@@ -79,14 +81,10 @@ fn dynamic_decides_what_happens_to_undeclared_fields() {
         .expect_err("refused");
     assert_eq!(strict.kind, "strict_dynamic_mapping_exception");
     assert!(strict.reason.contains("[other] within [_doc]"));
-    let shaped = mapping
-        .shape(
-            &source(json!({"meta": {"region": "eu", "build": "b-1"}, "open": {"n": 1}})),
-            "1",
-        )
-        .expect("fits");
+    let event = source(json!({"meta": {"region": "eu", "build": "b-1"}, "open": {"n": 1}}));
+    let shaped = mapping.shape(&event, "1").expect("fits");
     assert_eq!(
-        Value::Object(shaped.whole),
+        indexed(&event, &shaped).1,
         json!({"meta": {"region": "eu"}, "open": {"n": 1}})
     );
 }
@@ -115,11 +113,10 @@ fn mappings_logdash_cannot_honour_are_refused_by_name() {
 fn a_dotted_name_declares_its_objects() {
     let mapping = explicit(json!({"properties": {"host.name": {"type": "keyword"}}}));
     assert!(mapping.objects.contains_key("host"));
-    let shaped = mapping
-        .shape(&source(json!({"host": {"name": "web-1"}})), "1")
-        .expect("fits");
+    let event = source(json!({"host": {"name": "web-1"}}));
+    let shaped = mapping.shape(&event, "1").expect("fits");
     assert_eq!(
-        Value::Object(shaped.whole),
+        indexed(&event, &shaped).1,
         json!({"host": {"name": "web-1"}})
     );
 }
@@ -134,6 +131,7 @@ fn a_dynamic_template_takes_a_field_only_when_it_is_first_seen() {
     let known: IndexMapping = [("a".to_string(), FieldKind::Long)].into();
     let shaped = mapping.shape_known(&event, "1", &known).expect("fits");
     // `a` is as dynamic mapping indexes it (words and whole), `b` the template's keyword
-    assert_eq!(Value::Object(shaped.words), json!({"a": "x"}));
-    assert_eq!(Value::Object(shaped.whole), json!({"a": "x", "b": "y"}));
+    let (words, whole) = indexed(&event, &shaped);
+    assert_eq!(words, json!({"a": "x"}));
+    assert_eq!(whole, json!({"a": "x", "b": "y"}));
 }
