@@ -147,6 +147,12 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_INDEX_PREFIX", default_value = "logstash")]
     pub index_prefix: String,
 
+    /// Do not store Logstash's own index template (`logstash`, for {prefix}-*) in the
+    /// store at start, or in the cluster before the first events in proxy mode with
+    /// --ingest: new daily indices are then mapped as their events come.
+    #[arg(long, env = "LOGDASH_NO_LOGSTASH_TEMPLATE")]
+    pub no_logstash_template: bool,
+
     /// Drop daily indices older than this many days (0 keeps everything).
     #[arg(long, env = "LOGDASH_RETENTION_DAYS", default_value_t = 0)]
     pub retention_days: u32,

@@ -351,7 +351,12 @@ async fn start_ingest(upstream: &Upstream) -> (std::net::SocketAddr, Arc<IngestS
             .expect("upstream"),
     );
     let stats = Arc::new(IngestStats::default());
-    let shipper = Shipper::new(cluster, config.index_prefix.clone(), Arc::clone(&stats));
+    let shipper = Shipper::new(
+        cluster,
+        config.index_prefix.clone(),
+        Arc::clone(&stats),
+        true,
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(ingest::tcp::serve(
@@ -419,6 +424,48 @@ async fn with_ingest_the_tcp_input_sends_events_to_the_cluster_with_the_server_s
     assert_eq!(lines[3]["message"], json!("not json"));
     assert_eq!(lines[3]["tags"], json!(["_jsonparsefailure"]));
     assert_eq!(stats.snapshot()["events"], json!(2));
+
+    // before its first events, Logstash's template went into the cluster, as Logstash
+    // puts it there when it starts; once: the cluster has it from then on
+    let mut client = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    client
+        .write_all(b"{\"message\":\"again\"}\n")
+        .await
+        .expect("send");
+    drop(client);
+    assert_eq!(self::bulks(&upstream, 3).await.len(), 3);
+    let calls: Vec<(String, String)> = upstream
+        .requests()
+        .into_iter()
+        .filter(|r| r.target.starts_with("/_index_template/") || r.target == "/_bulk")
+        .map(|r| (r.method, r.target))
+        .collect();
+    let template = |method: &str| (method.to_string(), "/_index_template/logstash".to_string());
+    let bulk = ("POST".to_string(), "/_bulk".to_string());
+    assert_eq!(
+        calls,
+        [
+            template("HEAD"),
+            template("PUT"),
+            bulk.clone(),
+            bulk.clone(),
+            bulk
+        ]
+    );
+    let put = upstream
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("the template was put");
+    assert_eq!(put.authorization.as_deref(), Some(BASIC));
+    let body: serde_json::Value = serde_json::from_str(&put.body).expect("json");
+    assert_eq!(body["index_patterns"], json!("logstash-*"));
+    assert_eq!(
+        body["template"]["mappings"]["properties"]["@version"],
+        json!({"type": "keyword"})
+    );
 }
 
 /// Of one `_bulk` answer, the items the cluster could not take now (429, 503) go again,

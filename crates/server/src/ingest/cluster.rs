@@ -5,8 +5,11 @@
 //! waits, so the sender holds on to what follows. Of a `_bulk` answer, the items the
 //! cluster could not take now (429, 503: Logstash's retryable codes) go again; each item
 //! it refused for good is counted (`rejected` in `/healthz`) and logged with its reason.
+//! Before its first events it stores Logstash's own index template in the cluster unless
+//! one of that name is there, as Logstash's `elasticsearch` output does when it starts, so
+//! daily indices are mapped alike in both modes.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +17,7 @@ use axum::body::Bytes;
 use axum::http::Method;
 use logdash_core::time::EpochMillis;
 use logdash_store::event::{daily_index, settle_timestamp};
+use logdash_store::templates::{logstash, LOGSTASH_TEMPLATE_NAME};
 use logdash_store::Source;
 use serde_json::{json, Value};
 
@@ -28,19 +32,29 @@ pub struct Shipper {
     upstream: Arc<Upstream>,
     index_prefix: String,
     stats: Arc<IngestStats>,
+    /// Whether Logstash's template is in the cluster (or is not to be put there).
+    template_done: AtomicBool,
 }
 
 impl Shipper {
-    pub fn new(upstream: Arc<Upstream>, index_prefix: String, stats: Arc<IngestStats>) -> Self {
+    /// `logstash_template`: whether to store Logstash's template in the cluster.
+    pub fn new(
+        upstream: Arc<Upstream>,
+        index_prefix: String,
+        stats: Arc<IngestStats>,
+        logstash_template: bool,
+    ) -> Self {
         Self {
             upstream,
             index_prefix,
             stats,
+            template_done: AtomicBool::new(!logstash_template),
         }
     }
 
     /// Sends the events; returns once the cluster took each one or refused it for good.
     pub async fn ship(&self, events: Vec<Source>) {
+        self.ensure_template().await;
         let mut lines = bulk_lines(events, logdash_store::now_millis(), &self.index_prefix);
         let mut pause = Duration::from_millis(500);
         while !lines.is_empty() {
@@ -94,6 +108,43 @@ impl Shipper {
                 pause = (pause * 2).min(MAX_PAUSE);
             }
             lines = retry;
+        }
+    }
+
+    /// Stores Logstash's template unless the cluster has one of its name; tried again with
+    /// the next events while the cluster cannot be reached.
+    async fn ensure_template(&self) {
+        if self.template_done.load(Ordering::Relaxed) {
+            return;
+        }
+        let path = format!("/_index_template/{LOGSTASH_TEMPLATE_NAME}");
+        let send = |method, body: String| {
+            self.upstream.forward_encoded(
+                method,
+                &path,
+                "application/json",
+                None,
+                Bytes::from(body),
+            )
+        };
+        let outcome = match send(Method::HEAD, String::new()).await {
+            Ok(answer) if answer.status.as_u16() == 404 => {
+                send(Method::PUT, logstash(&self.index_prefix).to_string()).await
+            }
+            other => other,
+        };
+        match outcome {
+            Ok(answer) => {
+                if !answer.status.is_success() {
+                    tracing::warn!(
+                        status = answer.status.as_u16(),
+                        answer = %String::from_utf8_lossy(&answer.body),
+                        "Logstash's index template could not be stored in the cluster"
+                    );
+                }
+                self.template_done.store(true, Ordering::Relaxed);
+            }
+            Err(err) => tracing::warn!(%err, "cannot ask the cluster for Logstash's template"),
         }
     }
 

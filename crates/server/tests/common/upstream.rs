@@ -43,6 +43,8 @@ struct Memory {
     /// Item statuses for the next `_bulk` answers, one list per request.
     bulk_items: Vec<Vec<u16>>,
     searches: Option<Searches>,
+    /// Index templates put, by name.
+    templates: BTreeMap<String, Value>,
 }
 
 pub struct Upstream {
@@ -148,6 +150,20 @@ async fn answer(
     if path.starts_with("/missing/") {
         let error = json!({"error": {"type": "index_not_found_exception", "reason": "no such index [missing]"}, "status": 404});
         return (StatusCode::NOT_FOUND, axum::Json(error)).into_response();
+    }
+    if let Some(name) = path.strip_prefix("/_index_template/") {
+        let mut memory = memory.lock().expect("lock");
+        if method == Method::PUT {
+            let template = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            memory.templates.insert(name.to_string(), template);
+            return axum::Json(json!({"acknowledged": true})).into_response();
+        }
+        return match memory.templates.get(name) {
+            Some(template) => axum::Json(json!({"index_templates": [
+                {"name": name, "index_template": template}]}))
+            .into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
     }
     if path == "/_bulk" {
         let mut memory = memory.lock().expect("lock");
