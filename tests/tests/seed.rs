@@ -218,7 +218,10 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
         return;
     };
     engine.call("DELETE", "/logstash-*", "").await;
-    let template = json!({"index_patterns": ["logstash-*"], "priority": 10,
+    engine.call("DELETE", "/_index_template/logstash", "").await;
+    // above Logstash's own template (priority 200), which logdash puts into the cluster
+    // before its first events as Logstash does
+    let template = json!({"index_patterns": ["logstash-*"], "priority": 300,
         "template": {"settings": {"number_of_shards": 3, "number_of_replicas": 1}}});
     let (status, answer) = engine
         .call(
@@ -243,9 +246,18 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
     assert_eq!(indices[0]["rep"], "1", "{indices}");
 
     see_the_walkthrough_in_the_stream(&server, "seed-walkthrough-real-cluster").await;
-    engine
-        .call("DELETE", "/_index_template/logstash-daily", "")
-        .await;
+    // Logstash's template is in the cluster, as logdash put it
+    let (status, answer) = engine.call("GET", "/_index_template/logstash", "").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["index_templates"][0]["index_template"]["priority"], 200,
+        "{answer}"
+    );
+    for name in ["logstash-daily", "logstash"] {
+        engine
+            .call("DELETE", &format!("/_index_template/{name}"), "")
+            .await;
+    }
     engine.call("DELETE", "/logstash-*", "").await;
 }
 
