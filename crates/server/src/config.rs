@@ -147,6 +147,11 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_INDEX_PREFIX", default_value = "logstash")]
     pub index_prefix: String,
 
+    /// Cores one search of the embedded store (and one _msearch's searches) may keep busy
+    /// at once; 0: every core.
+    #[arg(long, env = "LOGDASH_SEARCH_THREADS", default_value_t = 0)]
+    pub search_threads: usize,
+
     /// Do not store Logstash's own index template (`logstash`, for {prefix}-*) in the
     /// store at start, or in the cluster before the first events in proxy mode with
     /// --ingest: new daily indices are then mapped as their events come.

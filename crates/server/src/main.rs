@@ -95,6 +95,7 @@ async fn run_embedded(config: Config) -> Result<(), String> {
     let store_config = StoreConfig {
         index_prefix: config.index_prefix.clone(),
         logstash_template: !config.no_logstash_template,
+        search_threads: config.search_threads,
         ..StoreConfig::default()
     };
     let store =

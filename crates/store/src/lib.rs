@@ -66,6 +66,8 @@ pub struct StoreConfig {
     /// `{index_prefix}-*` at open unless one of that name is stored), as when Logstash
     /// writes them into Elasticsearch.
     pub logstash_template: bool,
+    /// Cores one search (and one `_msearch`'s searches) may keep busy at once; 0: all.
+    pub search_threads: usize,
 }
 
 impl Default for StoreConfig {
@@ -74,6 +76,7 @@ impl Default for StoreConfig {
             index_prefix: "logstash".to_string(),
             writer_memory_bytes: 256 << 20,
             logstash_template: true,
+            search_threads: 0,
         }
     }
 }
@@ -203,6 +206,14 @@ impl Store {
 
     pub fn config(&self) -> &StoreConfig {
         &self.config
+    }
+
+    /// How many threads one search may read with.
+    pub(crate) fn search_threads(&self) -> usize {
+        match self.config.search_threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            threads => threads,
+        }
     }
 
     /// Indexes events that arrived without a target (the TCP input): each goes to its daily

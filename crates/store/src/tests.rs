@@ -929,6 +929,42 @@ fn msearch_items_fail_one_by_one() {
 }
 
 #[test]
+fn msearch_searches_run_at_once_and_answer_in_the_request_s_order() {
+    let (_dir, store) = fixture();
+    // sizes 0..6 in turn, a body that is not JSON among them: each answer in its place
+    let mut body = String::new();
+    for size in 0..6 {
+        body.push_str(&format!("{{}}\n{{\"size\":{size}}}\n"));
+        if size == 2 {
+            body.push_str("{}\nnot json\n");
+        }
+    }
+    let answer = store
+        .msearch(Some("logs-*"), body.as_bytes())
+        .expect("msearch answers");
+    let responses = answer["responses"].as_array().expect("responses");
+    let sizes: Vec<Value> = responses
+        .iter()
+        .map(|r| match r["status"].as_u64() {
+            Some(200) => json!(r["hits"]["hits"].as_array().map_or(0, Vec::len)),
+            status => json!(status),
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            json!(0),
+            json!(1),
+            json!(2),
+            json!(400),
+            json!(3),
+            json!(4),
+            json!(5)
+        ]
+    );
+}
+
+#[test]
 fn count_cat_mapping_and_field_caps() {
     let (_dir, store) = fixture();
     assert_eq!(

@@ -353,12 +353,11 @@ fn level(
     Ok((out, plan))
 }
 
-/// The first and last value of `column` (in its own units) over the matches of `query`:
+/// The first and last value of `column` (in its own units) over what `search` matches:
 /// where the buckets of a histogram counted between edges begin and end.
 pub(crate) fn column_bounds(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
     column: &str,
+    search: impl FnOnce(&AggregationCollector) -> tantivy::Result<AggregationResults>,
 ) -> Result<Option<(f64, f64)>, RequestError> {
     let request: Aggregations = serde_json::from_value(json!({
         "low": {"min": {"field": column}},
@@ -369,8 +368,7 @@ pub(crate) fn column_bounds(
         AggregationLimitsGuard::default(),
         crate::schema::tokenizers(),
     );
-    let results = searcher
-        .search(query, &AggregationCollector::from_aggs(request, context))
+    let results = search(&AggregationCollector::from_aggs(request, context))
         .map_err(|err| RequestError::internal(format!("bounds of [{column}]: {err}")))?;
     let value = serde_json::to_value(results)
         .map_err(|err| RequestError::internal(format!("bounds of [{column}]: {err}")))?;

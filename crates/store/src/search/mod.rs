@@ -18,6 +18,8 @@ use crate::Raised;
 use crate::{aggs, indices, RequestError, Store};
 
 mod collector;
+mod msearch;
+mod parallel;
 mod render;
 mod request;
 mod sort;
@@ -95,12 +97,18 @@ impl Store {
         let total = Count;
         let agg_request = match &request.aggs {
             Some(aggs) => {
-                let mut bounds = |column: &str| aggs::column_bounds(searcher, &*query, column);
+                let mut bounds = |column: &str| {
+                    let search = |collector: &tantivy::aggregation::AggregationCollector| {
+                        parallel::search(searcher, &*query, collector, self.search_threads())
+                    };
+                    aggs::column_bounds(column, search)
+                };
                 Some(aggs::prepare(aggs, &mapping, ctx.now, &mut bounds).map_err(on_shards)?)
             }
             None => None,
         };
         let window = request.from + request.size;
+        let threads = self.search_threads();
         let (count, hits_part, agg_results) = match &request.sort {
             Some(keys) => {
                 let sorter = SortCollector {
@@ -112,9 +120,9 @@ impl Store {
                 let agg_collector = agg_request
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
-                let (count, sorted, agg) = searcher
-                    .search(&*query, &(total, sorter, agg_collector))
-                    .map_err(|err| search_failed(&err))?;
+                let (count, sorted, agg) =
+                    parallel::search(searcher, &*query, &(total, sorter, agg_collector), threads)
+                        .map_err(|err| search_failed(&err))?;
                 (count, Hits::Sorted(sorted), agg)
             }
             // no hits asked for (the panels): no scores to compute for every match
@@ -122,9 +130,9 @@ impl Store {
                 let agg_collector = agg_request
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
-                let (count, agg) = searcher
-                    .search(&*query, &(total, agg_collector))
-                    .map_err(|err| search_failed(&err))?;
+                let (count, agg) =
+                    parallel::search(searcher, &*query, &(total, agg_collector), threads)
+                        .map_err(|err| search_failed(&err))?;
                 (count, Hits::Scored(Vec::new()), agg)
             }
             None => {
@@ -138,9 +146,9 @@ impl Store {
                 let agg_collector = agg_request
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
-                let (count, top, agg) = searcher
-                    .search(&*query, &(total, top, agg_collector))
-                    .map_err(|err| search_failed(&err))?;
+                let (count, top, agg) =
+                    parallel::search(searcher, &*query, &(total, top, agg_collector), threads)
+                        .map_err(|err| search_failed(&err))?;
                 let top = top
                     .into_iter()
                     .map(|((score, _), address)| (score, address))
@@ -240,53 +248,6 @@ impl Store {
         Ok(json!({"count": count, "_shards": shards(&targets)}))
     }
 
-    /// `POST /_msearch` (or `/{index}/_msearch`): header and body lines; each search
-    /// succeeds or fails on its own.
-    pub fn msearch(&self, default_index: Option<&str>, body: &[u8]) -> Result<Value, RequestError> {
-        let started = Instant::now();
-        let mut lines = body
-            .split(|&b| b == b'\n')
-            .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
-        let mut responses = Vec::new();
-        let mut number = 0;
-        while let Some(header) = lines.next() {
-            number += 1;
-            let header: Value = serde_json::from_slice(header).map_err(|err| {
-                RequestError::bad_request(format!(
-                    "_msearch header on line [{number}] is not JSON: {err}"
-                ))
-            })?;
-            let search_body = lines.next().ok_or_else(|| {
-                RequestError::bad_request(format!(
-                    "_msearch header on line [{number}] has no search body after it"
-                ))
-            })?;
-            number += 1;
-            let result = serde_json::from_slice::<Value>(search_body)
-                .map_err(|err| {
-                    RequestError::bad_request(format!(
-                        "_msearch body on line [{number}] is not JSON: {err}"
-                    ))
-                })
-                .and_then(|search_body| {
-                    let index = msearch_index(&header, default_index)?;
-                    self.search(&index, &search_body)
-                });
-            responses.push(match result {
-                Ok(mut response) => {
-                    response["status"] = json!(200);
-                    response
-                }
-                Err(err) => {
-                    let mut body = serde_json::to_value(err.body()).unwrap_or_default();
-                    body["status"] = json!(err.status);
-                    body
-                }
-            });
-        }
-        Ok(json!({"took": started.elapsed().as_millis() as u64, "responses": responses}))
-    }
-
     fn context<'a>(&'a self, mapping: &'a IndexMapping, limits: &'a Limits) -> Context<'a> {
         Context {
             fields: &self.fields,
@@ -374,21 +335,6 @@ fn search_failed(err: &tantivy::TantivyError) -> RequestError {
         kind: "search_phase_execution_exception",
         reason: format!("all shards failed: {err}"),
         raised: Raised::Anywhere,
-    }
-}
-
-fn msearch_index(header: &Value, default_index: Option<&str>) -> Result<String, RequestError> {
-    match header.get("index") {
-        Some(Value::String(index)) => Ok(index.clone()),
-        Some(Value::Array(names)) => Ok(names
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(",")),
-        None => Ok(default_index.unwrap_or("_all").to_string()),
-        Some(other) => Err(RequestError::bad_request(format!(
-            "_msearch header [index] must be a string or an array, not {other}"
-        ))),
     }
 }
 

@@ -1,0 +1,118 @@
+//! `_msearch`: a body of header and search lines; the searches run at once.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use crate::{RequestError, Store};
+
+impl Store {
+    /// `POST /_msearch` (or `/{index}/_msearch`): header and body lines; each search
+    /// succeeds or fails on its own. The searches run at once, as many as the store's
+    /// search threads (Elasticsearch runs them concurrently too); answers keep the
+    /// request's order.
+    pub fn msearch(&self, default_index: Option<&str>, body: &[u8]) -> Result<Value, RequestError> {
+        let started = Instant::now();
+        let searches = msearch_items(body)?;
+        let answer = |(header, search_body): &MsearchItem| {
+            let result = search_body.clone().and_then(|search_body| {
+                let index = msearch_index(header, default_index)?;
+                self.search(&index, &search_body)
+            });
+            match result {
+                Ok(mut response) => {
+                    response["status"] = json!(200);
+                    response
+                }
+                Err(err) => {
+                    let mut body = serde_json::to_value(err.body()).unwrap_or_default();
+                    body["status"] = json!(err.status);
+                    body
+                }
+            }
+        };
+        let workers = self.search_threads().min(searches.len());
+        let responses: Vec<Value> = if workers <= 1 {
+            searches.iter().map(answer).collect()
+        } else {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let mut answered: Vec<(usize, Value)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(search) = searches.get(at) else {
+                                    return mine;
+                                };
+                                mine.push((at, answer(search)));
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|handle| handle.join().unwrap_or_default())
+                    .collect()
+            });
+            if answered.len() != searches.len() {
+                return Err(RequestError::internal(
+                    "an _msearch search failed to finish",
+                ));
+            }
+            answered.sort_by_key(|(at, _)| *at);
+            answered.into_iter().map(|(_, response)| response).collect()
+        };
+        Ok(json!({"took": started.elapsed().as_millis() as u64, "responses": responses}))
+    }
+}
+
+/// One search of an `_msearch` body: its header, and its search body or why that could not
+/// be read (which fails that search alone).
+type MsearchItem = (Value, Result<Value, RequestError>);
+
+/// An `_msearch` body's searches; a bad header fails the whole request.
+fn msearch_items(body: &[u8]) -> Result<Vec<MsearchItem>, RequestError> {
+    let mut lines = body
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
+    let mut searches = Vec::new();
+    let mut number = 0;
+    while let Some(header) = lines.next() {
+        number += 1;
+        let header: Value = serde_json::from_slice(header).map_err(|err| {
+            RequestError::bad_request(format!(
+                "_msearch header on line [{number}] is not JSON: {err}"
+            ))
+        })?;
+        let search_body = lines.next().ok_or_else(|| {
+            RequestError::bad_request(format!(
+                "_msearch header on line [{number}] has no search body after it"
+            ))
+        })?;
+        number += 1;
+        let search_body = serde_json::from_slice::<Value>(search_body).map_err(|err| {
+            RequestError::bad_request(format!(
+                "_msearch body on line [{number}] is not JSON: {err}"
+            ))
+        });
+        searches.push((header, search_body));
+    }
+    Ok(searches)
+}
+
+fn msearch_index(header: &Value, default_index: Option<&str>) -> Result<String, RequestError> {
+    match header.get("index") {
+        Some(Value::String(index)) => Ok(index.clone()),
+        Some(Value::Array(names)) => Ok(names
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(",")),
+        None => Ok(default_index.unwrap_or("_all").to_string()),
+        Some(other) => Err(RequestError::bad_request(format!(
+            "_msearch header [index] must be a string or an array, not {other}"
+        ))),
+    }
+}

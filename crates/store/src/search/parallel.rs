@@ -1,0 +1,212 @@
+//! A search over many events read on every core at once. tantivy's own executor splits a
+//! search by segment only, and a store's history is mostly one large segment, so one large
+//! aggregation (the panels') would keep one core busy and leave the other idle. Here each
+//! segment is cut into ranges of document ids, the ranges are read at once (each by a
+//! segment collector of its own), and their fruits merged in order, as segments' are.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+
+/// Below this many documents a search is read on one core: threads would cost more than
+/// they save. (The store's own tests split every search, so that each of them checks that
+/// a split search answers as a whole one.)
+#[cfg(not(test))]
+const SPLIT_FROM_DOCS: u32 = 200_000;
+#[cfg(test)]
+const SPLIT_FROM_DOCS: u32 = 2;
+
+/// How many ranges each core gets, so that a core done early takes another.
+const RANGES_PER_CORE: u32 = 2;
+
+/// The block of documents handed to a collector at once, as tantivy hands them.
+const BLOCK: usize = 64;
+
+/// [`Searcher::search`], on `cores` threads when the searcher holds many documents.
+pub(crate) fn search<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    cores: usize,
+) -> tantivy::Result<C::Fruit> {
+    let docs: u32 = searcher.segment_readers().iter().map(|r| r.max_doc()).sum();
+    if cores < 2 || docs < SPLIT_FROM_DOCS {
+        return searcher.search(query, collector);
+    }
+    let scoring = match collector.requires_scoring() {
+        true => EnableScoring::enabled_from_searcher(searcher),
+        false => EnableScoring::disabled_from_searcher(searcher),
+    };
+    let weight = query.weight(scoring)?;
+    collector.check_schema(searcher.schema())?;
+    let parts = ranges(searcher, docs.div_ceil(cores as u32 * RANGES_PER_CORE));
+    let next = AtomicUsize::new(0);
+    let read = |part: &Range<'_>| collect_range(collector, weight.as_ref(), part);
+    let mut fruits = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores.min(parts.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    while let Some(part) = parts.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        mine.push((part.order, read(part)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        let mut fruits = Vec::with_capacity(parts.len());
+        for worker in workers {
+            match worker.join() {
+                Ok(mine) => fruits.extend(mine),
+                Err(_) => {
+                    return Err(tantivy::TantivyError::InternalError(
+                        "a search thread failed".into(),
+                    ))
+                }
+            }
+        }
+        Ok(fruits)
+    })?;
+    fruits.sort_by_key(|(order, _)| *order);
+    let fruits = fruits
+        .into_iter()
+        .map(|(_, fruit)| fruit)
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    collector.merge_fruits(fruits)
+}
+
+/// Documents `start..end` of one segment.
+struct Range<'a> {
+    /// Where the range comes in the index (fruits are merged in this order).
+    order: usize,
+    segment: SegmentOrdinal,
+    reader: &'a SegmentReader,
+    start: DocId,
+    end: DocId,
+}
+
+/// Every segment cut into ranges of at most `size` documents, in index order.
+fn ranges(searcher: &Searcher, size: u32) -> Vec<Range<'_>> {
+    let mut parts = Vec::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut start = 0;
+        while start < reader.max_doc() {
+            let end = start.saturating_add(size.max(1)).min(reader.max_doc());
+            parts.push(Range {
+                order: parts.len(),
+                segment: segment as SegmentOrdinal,
+                reader,
+                start,
+                end,
+            });
+            start = end;
+        }
+    }
+    parts
+}
+
+/// One range read by a segment collector of its own, deleted documents left out.
+fn collect_range<C: Collector>(
+    collector: &C,
+    weight: &dyn Weight,
+    part: &Range<'_>,
+) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
+    let mut collecting = collector.for_segment(part.segment, part.reader)?;
+    let mut scorer = weight.scorer(part.reader, 1.0)?;
+    let scoring = collector.requires_scoring();
+    let alive = part.reader.alive_bitset();
+    let mut doc = scorer.doc();
+    if doc < part.start {
+        doc = scorer.seek(part.start);
+    }
+    let mut block = Vec::with_capacity(BLOCK);
+    while doc != TERMINATED && doc < part.end {
+        if alive.is_none_or(|alive| alive.is_alive(doc)) {
+            if scoring {
+                collecting.collect(doc, scorer.score());
+            } else {
+                block.push(doc);
+                if block.len() == BLOCK {
+                    collecting.collect_block(&block);
+                    block.clear();
+                }
+            }
+        }
+        doc = scorer.advance();
+    }
+    if !block.is_empty() {
+        collecting.collect_block(&block);
+    }
+    Ok(collecting.harvest())
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::Count;
+    use tantivy::query::AllQuery;
+    use tantivy::schema::{Schema, FAST, INDEXED, STORED};
+    use tantivy::{doc, Index, IndexWriter};
+
+    /// Documents 0..n in segments of `per_segment`, each with its number as `n`.
+    fn index(n: u64, per_segment: u64) -> Index {
+        let mut schema = Schema::builder();
+        let field = schema.add_u64_field("n", INDEXED | FAST | STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..n {
+            writer.add_document(doc!(field => i)).expect("add");
+            if (i + 1) % per_segment == 0 {
+                writer.commit().expect("commit");
+            }
+        }
+        writer.commit().expect("commit");
+        index
+    }
+
+    #[test]
+    fn a_search_cut_into_ranges_sees_every_document_once() {
+        use tantivy::aggregation::agg_req::Aggregations;
+        use tantivy::aggregation::{
+            AggContextParams, AggregationCollector, AggregationLimitsGuard,
+        };
+        use tantivy::tokenizer::TokenizerManager;
+        let index = index(250_000, 90_000);
+        let searcher = index.reader().expect("reader").searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let count = super::search(&searcher, &AllQuery, &Count, 2).expect("counts");
+        assert_eq!(count, 250_000);
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "sum": {"sum": {"field": "n"}},
+            "spread": {"histogram": {"field": "n", "interval": 100_000}}
+        }))
+        .expect("aggregations");
+        let context = AggContextParams::new(
+            AggregationLimitsGuard::default(),
+            TokenizerManager::default(),
+        );
+        let collector = AggregationCollector::from_aggs(aggs, context);
+        let split = super::search(&searcher, &AllQuery, &collector, 2).expect("split");
+        let whole = searcher.search(&AllQuery, &collector).expect("whole");
+        let (split, whole) = (
+            serde_json::to_value(split).expect("json"),
+            serde_json::to_value(whole).expect("json"),
+        );
+        assert_eq!(split, whole);
+        assert_eq!(split["sum"]["value"], 250_000.0 * 249_999.0 / 2.0);
+    }
+
+    #[test]
+    fn deleted_documents_are_left_out_of_every_range() {
+        let index = index(220_000, 220_000);
+        let field = index.schema().get_field("n").expect("n");
+        let mut writer: IndexWriter = index.writer(15_000_000).expect("writer");
+        writer.delete_term(tantivy::Term::from_field_u64(field, 7));
+        writer.delete_term(tantivy::Term::from_field_u64(field, 150_000));
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let count = super::search(&searcher, &AllQuery, &Count, 2).expect("counts");
+        assert_eq!(count, 219_998);
+    }
+}
