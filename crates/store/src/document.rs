@@ -7,6 +7,8 @@
 //! The indexed views are handed to tantivy as borrowed views of the parsed event
 //! ([`View`]), so building a document copies each value once, into the document itself.
 
+use std::borrow::Cow;
+
 use serde_json::{map, Value};
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::TantivyDocument;
@@ -144,29 +146,29 @@ impl<'a> tantivy::schema::Value<'a> for View<'a> {
         let purpose = self.purpose;
         let value = match self.node {
             Node::Event(source) => {
-                return ReferenceValue::Object(Entries::Values {
-                    entries: source.iter(),
+                return ReferenceValue::Object(Entries {
+                    entries: Listed::Values(source.iter()),
                     purpose,
                     skip: Some(TIMESTAMP),
                 })
             }
             Node::Shaped(entries) => {
-                return ReferenceValue::Object(Entries::Pieces {
-                    entries: entries.iter(),
+                return ReferenceValue::Object(Entries {
+                    entries: Listed::Pieces(entries.iter()),
                     purpose,
                     skip: Some(TIMESTAMP),
                 })
             }
             Node::Piece(Piece::Object(entries)) => {
-                return ReferenceValue::Object(Entries::Pieces {
-                    entries: entries.iter(),
+                return ReferenceValue::Object(Entries {
+                    entries: Listed::Pieces(entries.iter()),
                     purpose,
                     skip: None,
                 })
             }
             Node::Piece(Piece::Array(items)) => {
-                return ReferenceValue::Array(Items::Pieces {
-                    items: items.iter(),
+                return ReferenceValue::Array(Items {
+                    items: Listed::Pieces(items.iter()),
                     purpose,
                 })
             }
@@ -174,12 +176,12 @@ impl<'a> tantivy::schema::Value<'a> for View<'a> {
             Node::Value(value) => value,
         };
         match value {
-            Value::Array(items) => ReferenceValue::Array(Items::Values {
-                items: items.iter(),
+            Value::Array(items) => ReferenceValue::Array(Items {
+                items: Listed::Values(items.iter()),
                 purpose,
             }),
-            Value::Object(entries) => ReferenceValue::Object(Entries::Values {
-                entries: entries.iter(),
+            Value::Object(entries) => ReferenceValue::Object(Entries {
+                entries: Listed::Values(entries.iter()),
                 purpose,
                 skip: None,
             }),
@@ -206,85 +208,61 @@ fn number(n: &serde_json::Number) -> ReferenceValueLeaf<'static> {
     }
 }
 
+/// An event's own values, or the pieces shaping made of them.
+enum Listed<V, P> {
+    Values(V),
+    Pieces(P),
+}
+
 /// The values of an array that a view takes.
-enum Items<'a> {
-    Values {
-        items: std::slice::Iter<'a, Value>,
-        purpose: Purpose,
-    },
-    Pieces {
-        items: std::slice::Iter<'a, Piece<'a>>,
-        purpose: Purpose,
-    },
+struct Items<'a> {
+    items: Listed<std::slice::Iter<'a, Value>, std::slice::Iter<'a, Piece<'a>>>,
+    purpose: Purpose,
 }
 
 impl<'a> Iterator for Items<'a> {
     type Item = View<'a>;
 
     fn next(&mut self) -> Option<View<'a>> {
-        match self {
-            Items::Values { items, purpose } => {
-                let purpose = *purpose;
-                items.find(|item| purpose.takes(item)).map(|item| View {
+        let purpose = self.purpose;
+        match &mut self.items {
+            Listed::Values(items) => items
+                .map(|item| View {
                     node: Node::Value(item),
                     purpose,
                 })
-            }
-            Items::Pieces { items, purpose } => {
-                items.map(|piece| purpose.of_piece(piece)).find(View::takes)
-            }
+                .find(View::takes),
+            Listed::Pieces(items) => items.map(|piece| purpose.of_piece(piece)).find(View::takes),
         }
     }
 }
 
 /// The entries of an object that a view takes.
-enum Entries<'a> {
-    Values {
-        entries: map::Iter<'a>,
-        purpose: Purpose,
-        skip: Option<&'static str>,
-    },
-    Pieces {
-        entries: std::slice::Iter<'a, (std::borrow::Cow<'a, str>, Piece<'a>)>,
-        purpose: Purpose,
-        skip: Option<&'static str>,
-    },
+struct Entries<'a> {
+    entries: Listed<map::Iter<'a>, std::slice::Iter<'a, (Cow<'a, str>, Piece<'a>)>>,
+    purpose: Purpose,
+    skip: Option<&'static str>,
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = (&'a str, View<'a>);
 
     fn next(&mut self) -> Option<(&'a str, View<'a>)> {
-        match self {
-            Entries::Values {
-                entries,
-                purpose,
-                skip,
-            } => {
-                let (purpose, skip) = (*purpose, *skip);
-                entries
-                    .find(|(key, value)| Some(key.as_str()) != skip && purpose.takes(value))
-                    .map(|(key, value)| {
-                        (
-                            key.as_str(),
-                            View {
-                                node: Node::Value(value),
-                                purpose,
-                            },
-                        )
-                    })
-            }
-            Entries::Pieces {
-                entries,
-                purpose,
-                skip,
-            } => {
-                let (purpose, skip) = (*purpose, *skip);
-                entries
-                    .filter(|(key, _)| Some(key.as_ref()) != skip)
-                    .map(|(key, piece)| (key.as_ref(), purpose.of_piece(piece)))
-                    .find(|(_, view)| view.takes())
-            }
+        let (purpose, skip) = (self.purpose, self.skip);
+        let kept = |(key, view): &(&str, View<'_>)| Some(*key) != skip && view.takes();
+        match &mut self.entries {
+            Listed::Values(entries) => entries
+                .map(|(key, value)| {
+                    let view = View {
+                        node: Node::Value(value),
+                        purpose,
+                    };
+                    (key.as_str(), view)
+                })
+                .find(kept),
+            Listed::Pieces(entries) => entries
+                .map(|(key, piece)| (key.as_ref(), purpose.of_piece(piece)))
+                .find(kept),
         }
     }
 }
