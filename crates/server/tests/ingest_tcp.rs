@@ -169,7 +169,8 @@ async fn an_event_gets_what_logstash_8s_tcp_input_adds_and_nothing_else() {
     let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
     let sent = [
         json!({"@timestamp": "2025-11-25T10:00:00Z", "seq": 1, "message": "classic", "host": "web-1", "port": 51234}),
-        json!({"@timestamp": "2025-11-25T10:00:01Z", "seq": 2, "message": "ecs", "host": {"hostname": "web-2"}}),
+        // another day's index: `host` is text in this one's mapping
+        json!({"@timestamp": "2025-11-26T10:00:01Z", "seq": 2, "message": "ecs", "host": {"hostname": "web-2"}}),
         json!({"seq": 3, "message": "no time of its own"}),
     ];
     let payload: String = sent.iter().map(|event| format!("{event}\n")).collect();
@@ -195,4 +196,32 @@ async fn an_event_gets_what_logstash_8s_tcp_input_adds_and_nothing_else() {
         }
         assert_eq!(kept, &Value::Object(expected));
     }
+}
+
+/// python-logstash-async's two layouts name the host differently (`host: "web-1"`, then
+/// `host: {"hostname": ...}`): in one daily index the later one does not fit the mapping
+/// the first made (Logstash's template maps strings as text), and is refused as
+/// Elasticsearch refuses it; `/healthz` counts it.
+#[tokio::test]
+async fn an_event_that_does_not_fit_its_daily_index_is_refused_and_counted() {
+    let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
+    let plain = json!({"@timestamp": "2025-11-25T10:00:00Z", "message": "plain", "host": "web-1"});
+    send(address, format!("{plain}\n").as_bytes()).await;
+    settle(&store, &stats, 1).await;
+    let ecs = json!({"@timestamp": "2025-11-25T10:00:01Z", "message": "ecs", "host": {"hostname": "web-2"}});
+    send(address, format!("{ecs}\n{plain}\n").as_bytes()).await;
+    for _ in 0..200 {
+        if stats.rejected.load(Ordering::Relaxed) + stats.events.load(Ordering::Relaxed) >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    settle(&store, &stats, 2).await;
+    assert_eq!(stats.snapshot()["rejected"], json!(1));
+    assert_eq!(stats.snapshot()["events"], json!(2));
+    let kept: Vec<Value> = messages(&store)
+        .iter()
+        .map(|e| e["message"].clone())
+        .collect();
+    assert_eq!(kept, [json!("plain"), json!("plain")]);
 }

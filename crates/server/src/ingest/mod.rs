@@ -28,8 +28,13 @@ impl Sink {
                 let count = events.len() as u64;
                 let store = Arc::clone(store);
                 match tokio::task::spawn_blocking(move || store.ingest(events)).await {
-                    Ok(Ok(_)) => {
-                        stats.events.fetch_add(count, Ordering::Relaxed);
+                    // an event that does not fit its index's mapping is refused (and logged)
+                    Ok(Ok(stored)) => {
+                        let stored = stored as u64;
+                        stats.events.fetch_add(stored, Ordering::Relaxed);
+                        stats
+                            .rejected
+                            .fetch_add(count.saturating_sub(stored), Ordering::Relaxed);
                     }
                     Ok(Err(err)) => tracing::error!(error = %err, "cannot store events"),
                     Err(err) => tracing::error!(error = %err, "ingest task failed"),
@@ -47,7 +52,9 @@ pub struct IngestStats {
     pub parse_failures: AtomicU64,
     pub oversized_lines: AtomicU64,
     pub connections: AtomicU64,
-    /// Events the cluster refused for good (proxy mode with `--ingest`).
+    /// Events refused for good: by the cluster (proxy mode with `--ingest`), or by their
+    /// index's mapping (a field of another type than its mapping says, as Elasticsearch
+    /// refuses them).
     pub rejected: AtomicU64,
 }
 
