@@ -147,16 +147,16 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_INDEX_PREFIX", default_value = "logstash")]
     pub index_prefix: String,
 
-    /// Cores one search of the embedded store (and one _msearch's searches) may keep busy
-    /// at once; 0: every core.
+    /// Threads one search of the embedded store reads with, and searches one _msearch
+    /// runs at once; 0: as many as there are cores.
     #[arg(long, env = "LOGDASH_SEARCH_THREADS", default_value_t = 0)]
     pub search_threads: usize,
 
-    /// Do not store Logstash's own index template (`logstash`, for {prefix}-*) in the
-    /// store at start, or in the cluster before the first events in proxy mode with
-    /// --ingest: new daily indices are then mapped as their events come.
-    #[arg(long, env = "LOGDASH_NO_LOGSTASH_TEMPLATE")]
-    pub no_logstash_template: bool,
+    /// Store Logstash's own index template (`logstash`, for {prefix}-*) in the store at
+    /// start, or in the cluster before the first events in proxy mode with --ingest,
+    /// unless one of that name is there: daily indices are then mapped as Logstash's are.
+    #[arg(long, env = "LOGDASH_LOGSTASH_TEMPLATE")]
+    pub logstash_template: bool,
 
     /// Drop daily indices older than this many days (0 keeps everything).
     #[arg(long, env = "LOGDASH_RETENTION_DAYS", default_value_t = 0)]

@@ -57,7 +57,7 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
             Arc::clone(&upstream),
             config.index_prefix.clone(),
             Arc::clone(&state.ingest),
-            !config.no_logstash_template,
+            config.logstash_template,
         );
         tokio::spawn(ingest::tcp::serve(
             tcp,
@@ -94,7 +94,7 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
 async fn run_embedded(config: Config) -> Result<(), String> {
     let store_config = StoreConfig {
         index_prefix: config.index_prefix.clone(),
-        logstash_template: !config.no_logstash_template,
+        logstash_template: config.logstash_template,
         search_threads: config.search_threads,
         ..StoreConfig::default()
     };

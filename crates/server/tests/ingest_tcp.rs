@@ -201,10 +201,18 @@ async fn an_event_gets_what_logstash_8s_tcp_input_adds_and_nothing_else() {
 /// python-logstash-async's two layouts name the host differently (`host: "web-1"`, then
 /// `host: {"hostname": ...}`): in one daily index the later one does not fit the mapping
 /// the first made (Logstash's template maps strings as text), and is refused as
-/// Elasticsearch refuses it; `/healthz` counts it.
+/// Elasticsearch refuses it; `/healthz` counts it (with `--logstash-template`).
 #[tokio::test]
 async fn an_event_that_does_not_fit_its_daily_index_is_refused_and_counted() {
     let (_dir, store, stats, address) = tcp_input(1 << 20, 64).await;
+    // as `--logstash-template` puts it
+    store
+        .put_template(
+            logdash_store::templates::Kind::Composable,
+            "logstash",
+            &logdash_store::templates::logstash("logstash"),
+        )
+        .expect("template");
     let plain = json!({"@timestamp": "2025-11-25T10:00:00Z", "message": "plain", "host": "web-1"});
     send(address, format!("{plain}\n").as_bytes()).await;
     settle(&store, &stats, 1).await;

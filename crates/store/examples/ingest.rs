@@ -1,9 +1,9 @@
 //! Benchmark of the store alone: events shaped like python-logstash-async's, indexed in
 //! batches as the TCP input hands them over, until they are all searchable.
 //!
-//! `cargo run --release -p logdash-store --example ingest -- [EVENTS] [--dynamic]` (default
-//! 200000 events; `--dynamic`: daily indices without Logstash's template, mapped as events
-//! come).
+//! `cargo run --release -p logdash-store --example ingest -- [EVENTS] [--logstash-template]`
+//! (default 200000 events; `--logstash-template`: daily indices mapped by Logstash's own
+//! template, as `logdash --logstash-template` maps them).
 
 #![allow(
     clippy::print_stdout,
@@ -19,9 +19,9 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
     let data = tempfile::tempdir().unwrap();
-    // daily indices get Logstash's template unless `--dynamic` (mapped as events come)
+    // daily indices mapped as events come, or by Logstash's template (`--logstash-template`)
     let config = logdash_store::StoreConfig {
-        logstash_template: !std::env::args().any(|a| a == "--dynamic"),
+        logstash_template: std::env::args().any(|a| a == "--logstash-template"),
         ..logdash_store::StoreConfig::default()
     };
     let store = logdash_store::Store::open_with(data.path(), config).unwrap();

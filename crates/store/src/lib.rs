@@ -64,7 +64,7 @@ pub struct StoreConfig {
     pub writer_memory_bytes: usize,
     /// Whether daily indices get Logstash's own template (stored as `logstash` for
     /// `{index_prefix}-*` at open unless one of that name is stored), as when Logstash
-    /// writes them into Elasticsearch.
+    /// writes them into Elasticsearch. Off by default: see DESIGN.md.
     pub logstash_template: bool,
     /// Cores one search (and one `_msearch`'s searches) may keep busy at once; 0: all.
     pub search_threads: usize,
@@ -75,7 +75,7 @@ impl Default for StoreConfig {
         Self {
             index_prefix: "logstash".to_string(),
             writer_memory_bytes: 256 << 20,
-            logstash_template: true,
+            logstash_template: false,
             search_threads: 0,
         }
     }

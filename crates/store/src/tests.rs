@@ -929,6 +929,34 @@ fn msearch_items_fail_one_by_one() {
 }
 
 #[test]
+fn terms_over_more_values_than_asked_for_count_exactly_though_searches_are_split() {
+    let (_dir, store) = fixture();
+    let count = |query: Value| {
+        store
+            .search("logs-*", &json!({"size": 0, "query": query}))
+            .expect("count")["hits"]["total"]["value"]
+            .as_u64()
+            .expect("a count")
+    };
+    let answer = store
+        .search(
+            "logs-*",
+            &json!({"size": 0, "aggs": {"top": {"terms": {"field": "level.keyword", "size": 1}}}}),
+        )
+        .expect("terms");
+    let top = &answer["aggregations"]["top"];
+    let key = top["buckets"][0]["key"]
+        .as_str()
+        .expect("a key")
+        .to_string();
+    let all = count(json!({"match_all": {}}));
+    let with_key = count(json!({"term": {"level.keyword": key}}));
+    assert_eq!(top["buckets"][0]["doc_count"], json!(with_key), "{top}");
+    assert_eq!(top["sum_other_doc_count"], json!(all - with_key), "{top}");
+    assert!(all > with_key);
+}
+
+#[test]
 fn msearch_searches_run_at_once_and_answer_in_the_request_s_order() {
     let (_dir, store) = fixture();
     // sizes 0..6 in turn, a body that is not JSON among them: each answer in its place

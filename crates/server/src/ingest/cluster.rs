@@ -134,14 +134,23 @@ impl Shipper {
             other => other,
         };
         match outcome {
+            Ok(answer) if answer.status.is_success() => {
+                self.template_done.store(true, Ordering::Relaxed);
+            }
+            // a cluster still starting, or busy: asked again with the next events
+            Ok(answer) if answer.status.as_u16() == 429 || answer.status.is_server_error() => {
+                tracing::warn!(
+                    status = answer.status.as_u16(),
+                    "the cluster cannot take Logstash's template now; asking again"
+                );
+            }
+            // refused (no right to, say): it would be refused again
             Ok(answer) => {
-                if !answer.status.is_success() {
-                    tracing::warn!(
-                        status = answer.status.as_u16(),
-                        answer = %String::from_utf8_lossy(&answer.body),
-                        "Logstash's index template could not be stored in the cluster"
-                    );
-                }
+                tracing::warn!(
+                    status = answer.status.as_u16(),
+                    answer = %String::from_utf8_lossy(&answer.body),
+                    "Logstash's index template could not be stored in the cluster"
+                );
                 self.template_done.store(true, Ordering::Relaxed);
             }
             Err(err) => tracing::warn!(%err, "cannot ask the cluster for Logstash's template"),

@@ -232,6 +232,14 @@ fn terms_of_a_date_nanos_field_are_refused_where_they_cannot_be_merged() {
     }
 }
 
+/// A store that puts Logstash's template, as `--logstash-template` asks.
+fn with_template() -> crate::StoreConfig {
+    crate::StoreConfig {
+        logstash_template: true,
+        ..crate::StoreConfig::default()
+    }
+}
+
 #[test]
 fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
     use crate::templates::{Kind, LOGSTASH_TEMPLATE_NAME};
@@ -241,7 +249,7 @@ fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
         "level": "INFO", "extra": {"status_code": 200, "user_id": "ann"}
     });
     {
-        let store = Store::open(dir.path()).expect("opens");
+        let store = Store::open_with(dir.path(), with_template()).expect("opens");
         let stored = store
             .get_templates(Kind::Composable, Some(LOGSTASH_TEMPLATE_NAME))
             .expect("stored at open");
@@ -283,7 +291,7 @@ fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
             .delete_template(Kind::Composable, LOGSTASH_TEMPLATE_NAME)
             .expect("deleted");
     }
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = Store::open_with(dir.path(), with_template()).expect("reopens");
     assert!(store.template_exists(Kind::Composable, LOGSTASH_TEMPLATE_NAME));
     // one of the user's own under that name is kept as it is
     let own = json!({"index_patterns": ["logstash-*"], "priority": 7, "template": {}});
@@ -291,7 +299,7 @@ fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
         .put_template(Kind::Composable, LOGSTASH_TEMPLATE_NAME, &own)
         .expect("put");
     drop(store);
-    let store = Store::open(dir.path()).expect("reopens");
+    let store = Store::open_with(dir.path(), with_template()).expect("reopens");
     let stored = store
         .get_templates(Kind::Composable, Some(LOGSTASH_TEMPLATE_NAME))
         .expect("kept");
@@ -302,14 +310,10 @@ fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
 }
 
 #[test]
-fn without_logstashs_template_daily_indices_are_mapped_as_events_come() {
+fn by_default_daily_indices_are_mapped_as_events_come() {
     use crate::templates::Kind;
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = crate::StoreConfig {
-        logstash_template: false,
-        ..crate::StoreConfig::default()
-    };
-    let store = Store::open_with(dir.path(), config).expect("opens");
+    let store = Store::open(dir.path()).expect("opens");
     assert!(!store.template_exists(Kind::Composable, "logstash"));
     let event = json!({"@timestamp": "2025-11-25T10:00:00Z", "message": "GET /"});
     store

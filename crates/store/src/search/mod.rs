@@ -108,7 +108,11 @@ impl Store {
             None => None,
         };
         let window = request.from + request.size;
-        let threads = self.search_threads();
+        // `terms` over many values would be cut in each part: read on one thread
+        let threads = match &request.aggs {
+            Some(aggs) if !parallel::terms_exact_in_parts(aggs, searcher) => 1,
+            _ => self.search_threads(),
+        };
         let (count, hits_part, agg_results) = match &request.sort {
             Some(keys) => {
                 let sorter = SortCollector {

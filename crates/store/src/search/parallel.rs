@@ -6,6 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use serde_json::Value;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
@@ -17,6 +18,9 @@ use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED
 const SPLIT_FROM_DOCS: u32 = 200_000;
 #[cfg(test)]
 const SPLIT_FROM_DOCS: u32 = 2;
+
+/// The most threads one search reads with, whatever `--search-threads` says.
+const MAX_THREADS: usize = 256;
 
 /// How many ranges each core gets, so that a core done early takes another.
 const RANGES_PER_CORE: u32 = 2;
@@ -31,6 +35,7 @@ pub(crate) fn search<C: Collector>(
     collector: &C,
     cores: usize,
 ) -> tantivy::Result<C::Fruit> {
+    let cores = cores.min(MAX_THREADS);
     let docs: u32 = searcher.segment_readers().iter().map(|r| r.max_doc()).sum();
     if cores < 2 || docs < SPLIT_FROM_DOCS {
         return searcher.search(query, collector);
@@ -75,6 +80,45 @@ pub(crate) fn search<C: Collector>(
         .map(|(_, fruit)| fruit)
         .collect::<tantivy::Result<Vec<_>>>()?;
     collector.merge_fruits(fruits)
+}
+
+/// Whether the `terms` aggregations in `aggs` (at any depth) count exactly when each
+/// segment is read in parts. A part keeps only its top terms (tantivy cuts each segment
+/// collector's at its `segment_size`), so each must name a string column with no more
+/// distinct values in any segment than it asks for (a level, say; not a request id).
+pub(crate) fn terms_exact_in_parts(aggs: &Value, searcher: &Searcher) -> bool {
+    let Some(aggs) = aggs.as_object() else {
+        return true;
+    };
+    aggs.values().all(|agg| {
+        let own = match agg.get("terms") {
+            Some(terms) => {
+                let size = terms.get("size").and_then(Value::as_u64).unwrap_or(10);
+                let field = terms.get("field").and_then(Value::as_str);
+                field.is_some_and(|field| few_values(searcher, field, size))
+            }
+            None => true,
+        };
+        let inner = agg.get("aggs").or_else(|| agg.get("aggregations"));
+        own && inner.is_none_or(|inner| terms_exact_in_parts(inner, searcher))
+    })
+}
+
+/// Whether `field` is a string column with at most `size` values in every segment (or
+/// none at all in some).
+fn few_values(searcher: &Searcher, field: &str, size: u64) -> bool {
+    let column = format!("kw.{}", field.strip_suffix(".keyword").unwrap_or(field));
+    searcher.segment_readers().iter().all(|reader| {
+        let fast = reader.fast_fields();
+        match fast.str(&column) {
+            Ok(Some(strings)) => strings.dictionary().num_terms() as u64 <= size,
+            // absent from this segment: it adds no terms; a number column could add many
+            Ok(None) => fast
+                .dynamic_column_handles(&column)
+                .is_ok_and(|handles| handles.is_empty()),
+            Err(_) => false,
+        }
+    })
 }
 
 /// Documents `start..end` of one segment.

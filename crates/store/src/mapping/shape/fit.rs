@@ -108,7 +108,10 @@ pub(super) fn fit<'a>(
             let text = n.to_string();
             Some((text.len(), Piece::Made(Value::String(text))))
         }
-        Value::Bool(b) => Some((5, Piece::Made(Value::String(b.to_string())))),
+        Value::Bool(b) => {
+            let text = b.to_string();
+            Some((text.len(), Piece::Made(Value::String(text))))
+        }
         _ => None,
     };
     let short = |(len, text): (usize, Piece<'a>), limit: Option<usize>| {
