@@ -127,7 +127,10 @@ impl Store {
 
     /// Opens the store in `data_dir`, creating it on first use. After a crash it opens at
     /// its last commit: every acknowledged `_bulk` is there.
-    pub fn open_with(data_dir: &Path, config: StoreConfig) -> Result<Self, StoreError> {
+    pub fn open_with(data_dir: &Path, mut config: StoreConfig) -> Result<Self, StoreError> {
+        if config.search_threads == 0 {
+            config.search_threads = std::thread::available_parallelism().map_or(1, usize::from);
+        }
         let io = |what: String| move |source| StoreError::Io { what, source };
         std::fs::create_dir_all(data_dir)
             .map_err(io(format!("create data directory {}", data_dir.display())))?;
@@ -208,12 +211,9 @@ impl Store {
         &self.config
     }
 
-    /// How many threads one search may read with.
+    /// How many threads one search may read with (every core's, unless configured).
     pub(crate) fn search_threads(&self) -> usize {
-        match self.config.search_threads {
-            0 => std::thread::available_parallelism().map_or(1, usize::from),
-            threads => threads,
-        }
+        self.config.search_threads
     }
 
     /// Indexes events that arrived without a target (the TCP input): each goes to its daily

@@ -97,9 +97,10 @@ impl Store {
         let total = Count;
         let agg_request = match &request.aggs {
             Some(aggs) => {
+                let threads = self.search_threads();
                 let mut bounds = |column: &str| {
                     let search = |collector: &tantivy::aggregation::AggregationCollector| {
-                        parallel::search(searcher, &*query, collector, self.search_threads())
+                        parallel::search(searcher, &*query, collector, None, threads)
                     };
                     aggs::column_bounds(column, search)
                 };
@@ -108,11 +109,7 @@ impl Store {
             None => None,
         };
         let window = request.from + request.size;
-        // `terms` over many values would be cut in each part: read on one thread
-        let threads = match &request.aggs {
-            Some(aggs) if !parallel::terms_exact_in_parts(aggs, searcher) => 1,
-            _ => self.search_threads(),
-        };
+        let (aggs, threads) = (request.aggs.as_ref(), self.search_threads());
         let (count, hits_part, agg_results) = match &request.sort {
             Some(keys) => {
                 let sorter = SortCollector {
@@ -124,9 +121,14 @@ impl Store {
                 let agg_collector = agg_request
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
-                let (count, sorted, agg) =
-                    parallel::search(searcher, &*query, &(total, sorter, agg_collector), threads)
-                        .map_err(|err| search_failed(&err))?;
+                let (count, sorted, agg) = parallel::search(
+                    searcher,
+                    &*query,
+                    &(total, sorter, agg_collector),
+                    aggs,
+                    threads,
+                )
+                .map_err(|err| search_failed(&err))?;
                 (count, Hits::Sorted(sorted), agg)
             }
             // no hits asked for (the panels): no scores to compute for every match
@@ -135,7 +137,7 @@ impl Store {
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, agg) =
-                    parallel::search(searcher, &*query, &(total, agg_collector), threads)
+                    parallel::search(searcher, &*query, &(total, agg_collector), aggs, threads)
                         .map_err(|err| search_failed(&err))?;
                 (count, Hits::Scored(Vec::new()), agg)
             }
@@ -150,9 +152,14 @@ impl Store {
                 let agg_collector = agg_request
                     .as_ref()
                     .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
-                let (count, top, agg) =
-                    parallel::search(searcher, &*query, &(total, top, agg_collector), threads)
-                        .map_err(|err| search_failed(&err))?;
+                let (count, top, agg) = parallel::search(
+                    searcher,
+                    &*query,
+                    &(total, top, agg_collector),
+                    aggs,
+                    threads,
+                )
+                .map_err(|err| search_failed(&err))?;
                 let top = top
                     .into_iter()
                     .map(|((score, _), address)| (score, address))

@@ -31,39 +31,8 @@ impl Store {
                 }
             }
         };
-        let workers = self.search_threads().min(searches.len());
-        let responses: Vec<Value> = if workers <= 1 {
-            searches.iter().map(answer).collect()
-        } else {
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let mut answered: Vec<(usize, Value)> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut mine = Vec::new();
-                            loop {
-                                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(search) = searches.get(at) else {
-                                    return mine;
-                                };
-                                mine.push((at, answer(search)));
-                            }
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|handle| handle.join().unwrap_or_default())
-                    .collect()
-            });
-            if answered.len() != searches.len() {
-                return Err(RequestError::internal(
-                    "an _msearch search failed to finish",
-                ));
-            }
-            answered.sort_by_key(|(at, _)| *at);
-            answered.into_iter().map(|(_, response)| response).collect()
-        };
+        let responses = super::parallel::map_in_order(&searches, self.search_threads(), answer)
+            .ok_or_else(|| RequestError::internal("an _msearch search failed to finish"))?;
         Ok(json!({"took": started.elapsed().as_millis() as u64, "responses": responses}))
     }
 }

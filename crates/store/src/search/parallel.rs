@@ -28,16 +28,20 @@ const RANGES_PER_CORE: u32 = 2;
 /// The block of documents handed to a collector at once, as tantivy hands them.
 const BLOCK: usize = 64;
 
-/// [`Searcher::search`], on `cores` threads when the searcher holds many documents.
+/// [`Searcher::search`], on `cores` threads when the searcher holds many documents and
+/// `aggs` (the request's aggregations) count as exactly in parts as whole.
 pub(crate) fn search<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
     collector: &C,
+    aggs: Option<&Value>,
     cores: usize,
 ) -> tantivy::Result<C::Fruit> {
     let cores = cores.min(MAX_THREADS);
     let docs: u32 = searcher.segment_readers().iter().map(|r| r.max_doc()).sum();
-    if cores < 2 || docs < SPLIT_FROM_DOCS {
+    // `terms` over many values would be cut in each part: read whole
+    let whole = aggs.is_some_and(|aggs| !terms_exact_in_parts(aggs, searcher));
+    if cores < 2 || docs < SPLIT_FROM_DOCS || whole {
         return searcher.search(query, collector);
     }
     let scoring = match collector.requires_scoring() {
@@ -47,46 +51,57 @@ pub(crate) fn search<C: Collector>(
     let weight = query.weight(scoring)?;
     collector.check_schema(searcher.schema())?;
     let parts = ranges(searcher, docs.div_ceil(cores as u32 * RANGES_PER_CORE));
+    let fruits = map_in_order(&parts, cores, |part| {
+        collect_range(collector, weight.as_ref(), part)
+    })
+    .ok_or_else(|| tantivy::TantivyError::InternalError("a search thread failed".into()))?
+    .into_iter()
+    .collect::<tantivy::Result<Vec<_>>>()?;
+    collector.merge_fruits(fruits)
+}
+
+/// `f` of each item on up to `threads` threads at once (each takes the next item left),
+/// answered in the items' order; `None` when a thread failed.
+pub(crate) fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Option<Vec<R>> {
+    let workers = threads.min(items.len());
+    if workers <= 1 {
+        return Some(items.iter().map(f).collect());
+    }
     let next = AtomicUsize::new(0);
-    let read = |part: &Range<'_>| collect_range(collector, weight.as_ref(), part);
-    let mut fruits = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..cores.min(parts.len()))
+    let mut done = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
-                    while let Some(part) = parts.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        mine.push((part.order, read(part)));
+                    loop {
+                        let at = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(at) else {
+                            return mine;
+                        };
+                        mine.push((at, f(item)));
                     }
-                    mine
                 })
             })
             .collect();
-        let mut fruits = Vec::with_capacity(parts.len());
-        for worker in workers {
-            match worker.join() {
-                Ok(mine) => fruits.extend(mine),
-                Err(_) => {
-                    return Err(tantivy::TantivyError::InternalError(
-                        "a search thread failed".into(),
-                    ))
-                }
-            }
+        let mut done = Vec::with_capacity(items.len());
+        for handle in handles {
+            done.extend(handle.join().ok()?);
         }
-        Ok(fruits)
+        Some(done)
     })?;
-    fruits.sort_by_key(|(order, _)| *order);
-    let fruits = fruits
-        .into_iter()
-        .map(|(_, fruit)| fruit)
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    collector.merge_fruits(fruits)
+    done.sort_by_key(|(at, _)| *at);
+    Some(done.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Whether the `terms` aggregations in `aggs` (at any depth) count exactly when each
 /// segment is read in parts. A part keeps only its top terms (tantivy cuts each segment
 /// collector's at its `segment_size`), so each must name a string column with no more
 /// distinct values in any segment than it asks for (a level, say; not a request id).
-pub(crate) fn terms_exact_in_parts(aggs: &Value, searcher: &Searcher) -> bool {
+fn terms_exact_in_parts(aggs: &Value, searcher: &Searcher) -> bool {
     let Some(aggs) = aggs.as_object() else {
         return true;
     };
@@ -123,8 +138,6 @@ fn few_values(searcher: &Searcher, field: &str, size: u64) -> bool {
 
 /// Documents `start..end` of one segment.
 struct Range<'a> {
-    /// Where the range comes in the index (fruits are merged in this order).
-    order: usize,
     segment: SegmentOrdinal,
     reader: &'a SegmentReader,
     start: DocId,
@@ -139,7 +152,6 @@ fn ranges(searcher: &Searcher, size: u32) -> Vec<Range<'_>> {
         while start < reader.max_doc() {
             let end = start.saturating_add(size.max(1)).min(reader.max_doc());
             parts.push(Range {
-                order: parts.len(),
                 segment: segment as SegmentOrdinal,
                 reader,
                 start,
@@ -219,7 +231,7 @@ mod tests {
         let index = index(250_000, 90_000);
         let searcher = index.reader().expect("reader").searcher();
         assert!(searcher.segment_readers().len() > 1);
-        let count = super::search(&searcher, &AllQuery, &Count, 2).expect("counts");
+        let count = super::search(&searcher, &AllQuery, &Count, None, 2).expect("counts");
         assert_eq!(count, 250_000);
         let aggs: Aggregations = serde_json::from_value(serde_json::json!({
             "sum": {"sum": {"field": "n"}},
@@ -231,7 +243,7 @@ mod tests {
             TokenizerManager::default(),
         );
         let collector = AggregationCollector::from_aggs(aggs, context);
-        let split = super::search(&searcher, &AllQuery, &collector, 2).expect("split");
+        let split = super::search(&searcher, &AllQuery, &collector, None, 2).expect("split");
         let whole = searcher.search(&AllQuery, &collector).expect("whole");
         let (split, whole) = (
             serde_json::to_value(split).expect("json"),
@@ -250,7 +262,7 @@ mod tests {
         writer.delete_term(tantivy::Term::from_field_u64(field, 150_000));
         writer.commit().expect("commit");
         let searcher = index.reader().expect("reader").searcher();
-        let count = super::search(&searcher, &AllQuery, &Count, 2).expect("counts");
+        let count = super::search(&searcher, &AllQuery, &Count, None, 2).expect("counts");
         assert_eq!(count, 219_998);
     }
 }
