@@ -66,7 +66,8 @@ pub struct StoreConfig {
     /// `{index_prefix}-*` at open unless one of that name is stored), as when Logstash
     /// writes them into Elasticsearch. Off by default: see DESIGN.md.
     pub logstash_template: bool,
-    /// Cores one search (and one `_msearch`'s searches) may keep busy at once; 0: all.
+    /// Threads one search reads with, and searches one `_msearch` runs at once; 0: as many
+    /// as there are cores.
     pub search_threads: usize,
 }
 
