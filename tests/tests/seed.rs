@@ -220,7 +220,7 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
     engine.call("DELETE", "/logstash-*", "").await;
     engine.call("DELETE", "/_index_template/logstash", "").await;
     // above Logstash's own template (priority 200), which logdash puts into the cluster
-    // before its first events as Logstash does (`--logstash-template`)
+    // before its first events as Logstash does
     let template = json!({"index_patterns": ["logstash-*"], "priority": 300,
         "template": {"settings": {"number_of_shards": 3, "number_of_replicas": 1}}});
     let (status, answer) = engine
@@ -231,13 +231,7 @@ async fn the_seed_walkthrough_through_logdash_ingest_into_a_real_cluster() {
         )
         .await;
     assert_eq!(status, 200, "{answer}");
-    let server = Server::start(&[
-        "--elasticsearch",
-        &engine.url(),
-        "--ingest",
-        "--logstash-template",
-    ])
-    .await;
+    let server = Server::start(&["--elasticsearch", &engine.url(), "--ingest"]).await;
     walk_the_seed(&server).await;
 
     // in the cluster's own daily index, with the template's shards

@@ -6,6 +6,7 @@ pub mod embed;
 pub mod errors;
 pub mod es;
 pub mod export;
+pub mod ip;
 pub mod live;
 pub mod logstash;
 pub mod lucene;

@@ -152,11 +152,13 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_SEARCH_THREADS", default_value_t = 0)]
     pub search_threads: usize,
 
-    /// Store Logstash's own index template (`logstash`, for {prefix}-*) in the store at
-    /// start, or in the cluster before the first events in proxy mode with --ingest,
-    /// unless one of that name is there: daily indices are then mapped as Logstash's are.
-    #[arg(long, env = "LOGDASH_LOGSTASH_TEMPLATE")]
-    pub logstash_template: bool,
+    /// Do not store Logstash's own index template (`logstash`, for {prefix}-*) in the
+    /// store at start (in proxy mode with --ingest: in the cluster, before the first
+    /// events): new daily indices are then mapped as their events come, and take events
+    /// whose fields disagree with earlier ones (one already stored stays: delete it with
+    /// DELETE /_index_template/logstash on the ingest port).
+    #[arg(long, env = "LOGDASH_NO_LOGSTASH_TEMPLATE")]
+    pub no_logstash_template: bool,
 
     /// Drop daily indices older than this many days (0 keeps everything).
     #[arg(long, env = "LOGDASH_RETENTION_DAYS", default_value_t = 0)]
@@ -200,6 +202,18 @@ impl Config {
         crate::serve::Limits {
             header_timeout: self.header_timeout(),
             max_connections: self.max_connections.max(1),
+        }
+    }
+
+    /// How the embedded store names, maps and reads its indices: daily indices get
+    /// Logstash's own template unless `--no-logstash-template`, as when Logstash writes
+    /// them (the store alone puts none).
+    pub fn store_config(&self) -> logdash_store::StoreConfig {
+        logdash_store::StoreConfig {
+            index_prefix: self.index_prefix.clone(),
+            logstash_template: !self.no_logstash_template,
+            search_threads: self.search_threads,
+            ..logdash_store::StoreConfig::default()
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use logdash_server::config::LogFormat;
 use logdash_server::{app, demo, ingest, proxy, serve, AppState, Config};
-use logdash_store::{Store, StoreConfig};
+use logdash_store::Store;
 use tracing_subscriber::EnvFilter;
 
 /// Serving and indexing allocate many small, short-lived buffers; mimalloc does that with
@@ -57,7 +57,7 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
             Arc::clone(&upstream),
             config.index_prefix.clone(),
             Arc::clone(&state.ingest),
-            config.logstash_template,
+            !config.no_logstash_template,
         );
         tokio::spawn(ingest::tcp::serve(
             tcp,
@@ -92,14 +92,8 @@ async fn run_proxy(config: Config, url: String) -> Result<(), String> {
 }
 
 async fn run_embedded(config: Config) -> Result<(), String> {
-    let store_config = StoreConfig {
-        index_prefix: config.index_prefix.clone(),
-        logstash_template: config.logstash_template,
-        search_threads: config.search_threads,
-        ..StoreConfig::default()
-    };
-    let store =
-        Arc::new(Store::open_with(&config.data_dir, store_config).map_err(|err| err.to_string())?);
+    let store = Store::open_with(&config.data_dir, config.store_config());
+    let store = Arc::new(store.map_err(|err| err.to_string())?);
     let state = Arc::new(AppState::embedded(&config, Arc::clone(&store))?);
     let listener = bind(config.listen, "dashboard").await?;
     let address = listener

@@ -210,6 +210,60 @@ async fn matching_events_are_pushed_as_they_arrive_and_nothing_else() {
     assert_eq!(server.state.tail.counts(), (2, 2));
 }
 
+/// The TCP input's daily indices are mapped by Logstash's template, which declares
+/// `@version` a keyword, `geoip.ip` an address and `message` text without `.keyword`:
+/// views over them are still pushed, each field read as the template declares it.
+#[tokio::test]
+async fn views_of_daily_indices_mapped_by_logstash_s_template_are_pushed_as_declared() {
+    let server = common::start(&[]).await;
+    let Backend::Embedded(store) = &server.state.backend else {
+        panic!("an embedded server");
+    };
+    let views = [
+        "index=logstash-*&q=refused",
+        "index=logstash-*&q=geoip.ip:%2210.0.0.0%2F8%22",
+        "index=logstash-*&q=%40version:1%20AND%20NOT%20message.keyword:*",
+        "index=logstash-*&q=%2210.1.2.3%22",
+    ];
+    let mut watchers = Vec::new();
+    for view in views {
+        let mut watcher = Sse::open(&server, view, None).await;
+        assert_eq!(watcher.status, 200, "{view}: {}", watcher.buffer);
+        let ready = watcher.next().await.expect("ready");
+        assert_eq!(ready.data, r#"{"mode":"push"}"#, "{view}");
+        watchers.push(watcher);
+    }
+    let event = |message: &str, ip: &str| {
+        json!({"message": message, "@version": "1", "geoip": {"ip": ip}})
+            .as_object()
+            .cloned()
+            .expect("object")
+    };
+    store
+        .ingest(vec![
+            event("connection refused", "10.1.2.3"),
+            event("fine", "192.168.0.1"),
+        ])
+        .expect("ingest");
+    let [words, address, version, unfielded] = &mut watchers[..] else {
+        panic!("four watchers");
+    };
+    assert_eq!(words.next_hit().await.1, "connection refused");
+    assert_eq!(address.next_hit().await.1, "connection refused");
+    assert_eq!(version.next_hit().await.1, "connection refused");
+    assert_eq!(version.next_hit().await.1, "fine");
+    assert_eq!(unfielded.next_hit().await.1, "connection refused");
+    // the store's search agrees
+    store.flush().expect("flush");
+    let found = store
+        .search(
+            "logstash-*",
+            &json!({"query": {"query_string": {"query": "geoip.ip:\"10.0.0.0/8\""}}}),
+        )
+        .expect("search");
+    assert_eq!(found["hits"]["total"]["value"], 1, "{found}");
+}
+
 #[tokio::test]
 async fn a_dropped_stream_resumes_from_its_last_event_without_gaps_or_repeats() {
     let server = common::start(&[]).await;
@@ -371,24 +425,34 @@ async fn with_index(index: &str, mapping: Value) -> common::TestServer {
     server
 }
 
-/// The live matcher reads fields as dynamic mapping types them; an `ip` or `keyword`
-/// field a mapping declares is matched otherwise, so a view that names one is polled.
+/// A field an index declares `ip` is matched by address and CIDR block as it arrives.
 #[tokio::test]
-async fn a_view_naming_a_declared_ip_field_is_polled_not_pushed() {
+async fn a_view_naming_a_declared_ip_field_is_pushed_and_matched_by_block() {
     let server = with_index(
         "logs-net",
         json!({"mappings": {"properties": {"client": {"properties": {"ip": {"type": "ip"}}}}}}),
     )
     .await;
-    let cidr = Sse::open(&server, "index=logs-*&q=client.ip:%2210.0.0.0%2F8%22", None).await;
-    assert_eq!(cidr.status, 400);
-    assert!(cidr.buffer.contains("[client.ip]"), "{}", cidr.buffer);
-    let other = Sse::open(&server, "index=logs-*&q=level:ERROR", None).await;
-    assert_eq!(other.status, 200);
+    let mut cidr = Sse::open(&server, "index=logs-*&q=client.ip:%2210.0.0.0%2F8%22", None).await;
+    assert_eq!(cidr.status, 200, "{}", cidr.buffer);
+    assert_eq!(cidr.next().await.expect("ready").data, r#"{"mode":"push"}"#);
+    let Backend::Embedded(store) = &server.state.backend else {
+        panic!("an embedded store");
+    };
+    let mut body = String::new();
+    for (ip, message) in [("192.168.1.1", "outside"), ("10.9.8.7", "inside")] {
+        body.push_str("{\"index\":{\"_index\":\"logs-net\"}}\n");
+        body.push_str(&json!({"client": {"ip": ip}, "message": message}).to_string());
+        body.push('\n');
+    }
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+    assert_eq!(cidr.next_hit().await.1, "inside");
 }
 
-/// The same for a key inside a flattened field, a field inside an object that is not
-/// parsed (`enabled: false`) and a field queries cannot search (`index: false`).
+/// A key inside a flattened field and a field queries cannot search (`index: false`) are
+/// read only by a search: a view that names one is polled. A field inside an object
+/// that is not parsed (`enabled: false`) matches nothing, as it arrives.
 #[tokio::test]
 async fn a_view_naming_a_key_of_a_flattened_field_or_what_is_not_searched_is_polled() {
     let server = with_index(
@@ -402,7 +466,6 @@ async fn a_view_naming_a_key_of_a_flattened_field_or_what_is_not_searched_is_pol
     .await;
     for (query, named) in [
         ("labels.env:prod", "[labels.env]"),
-        ("session.id:abc", "[session.id]"),
         ("body:hello", "[body]"),
     ] {
         let refused = Sse::open(&server, &format!("index=logs-*&q={query}"), None).await;
@@ -413,6 +476,8 @@ async fn a_view_naming_a_key_of_a_flattened_field_or_what_is_not_searched_is_pol
             refused.buffer
         );
     }
+    let disabled = Sse::open(&server, "index=logs-*&q=session.id:abc", None).await;
+    assert_eq!(disabled.status, 200, "{}", disabled.buffer);
     let other = Sse::open(&server, "index=logs-*&q=labelsx:1", None).await;
     assert_eq!(
         other.status, 200,

@@ -1,9 +1,9 @@
 //! Benchmark of the store alone: events shaped like python-logstash-async's, indexed in
 //! batches as the TCP input hands them over, until they are all searchable.
 //!
-//! `cargo run --release -p logdash-store --example ingest -- [EVENTS] [--logstash-template]`
-//! (default 200000 events; `--logstash-template`: daily indices mapped by Logstash's own
-//! template, as `logdash --logstash-template` maps them).
+//! `cargo run --release -p logdash-store --example ingest -- [EVENTS] [--no-logstash-template]`
+//! (default 200000 events; daily indices mapped by Logstash's own template, as logdash
+//! maps them; `--no-logstash-template`: as their events come).
 
 #![allow(
     clippy::print_stdout,
@@ -19,9 +19,10 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
     let data = tempfile::tempdir().unwrap();
-    // daily indices mapped as events come, or by Logstash's template (`--logstash-template`)
+    // daily indices mapped by Logstash's template, as logdash maps them, or as events come
+    // (`--no-logstash-template`)
     let config = logdash_store::StoreConfig {
-        logstash_template: std::env::args().any(|a| a == "--logstash-template"),
+        logstash_template: !std::env::args().any(|a| a == "--no-logstash-template"),
         ..logdash_store::StoreConfig::default()
     };
     let store = logdash_store::Store::open_with(data.path(), config).unwrap();

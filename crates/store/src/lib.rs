@@ -18,6 +18,7 @@ mod files;
 mod index_admin;
 mod indices;
 mod ip;
+mod live;
 pub mod mapping;
 mod meta;
 mod nanos;
@@ -64,7 +65,8 @@ pub struct StoreConfig {
     pub writer_memory_bytes: usize,
     /// Whether daily indices get Logstash's own template (stored as `logstash` for
     /// `{index_prefix}-*` at open unless one of that name is stored), as when Logstash
-    /// writes them into Elasticsearch. Off by default: see DESIGN.md.
+    /// writes them into Elasticsearch. Off by default, as an Elasticsearch node starts
+    /// without it; the server's TCP input, which stands for Logstash, turns it on.
     pub logstash_template: bool,
     /// Threads one search reads with, and searches one `_msearch` runs at once; 0: as many
     /// as there are cores.
@@ -84,11 +86,13 @@ impl Default for StoreConfig {
 
 pub(crate) type Mappings = BTreeMap<String, IndexMapping>;
 
-/// One event the store took: where it goes, its `_id` and its `_source`.
+/// One event the store took: where it goes, its `_id` and its `_source`, and the fields
+/// its index declares that the live matcher reads as declared.
 pub struct Arrived<'a> {
     pub index: &'a str,
     pub id: &'a str,
     pub source: &'a Source,
+    pub declared: &'a logdash_core::live::Declared,
 }
 
 /// Told of every batch of events the store takes, as it queues them for indexing (before
@@ -244,26 +248,33 @@ impl Store {
             }
         }
         // an event that does not fit its index's explicit mapping is refused, as
-        // Elasticsearch refuses it to Logstash (which logs and drops it)
-        let shapes: Vec<_> = placed
-            .iter()
-            .map(|(index, _, event)| self.shape(index, event, None))
-            .collect();
-        let (placed, shapes): (Vec<_>, Vec<_>) = placed
-            .iter()
-            .zip(shapes)
-            .filter_map(|((index, time, event), shaped)| match shaped {
-                Ok(shaped) => Some(((index.as_str(), *time, event), shaped)),
-                Err(misfit) => {
-                    tracing::warn!(
-                        index, kind = misfit.kind, reason = %misfit.reason,
-                        "event refused: it does not fit the index's mapping"
-                    );
-                    None
+        // Elasticsearch refuses it to Logstash (which logs and drops it); one that does is
+        // added to the mapping before the next is shaped, as `_bulk` maps its items one by
+        // one (what a dynamic template or dynamic mapping made of an event's fields binds
+        // the events after it); dynamically mapped indices take every event, observed at once
+        let mut shapes = Vec::with_capacity(placed.len());
+        let mut kept = Vec::with_capacity(placed.len());
+        for (index, time, event) in &placed {
+            match self.shape(index, event, None) {
+                Ok(shaped) => {
+                    if shaped.is_some() {
+                        self.observe(std::iter::once((index.as_str(), event)));
+                    }
+                    kept.push((index.as_str(), *time, event));
+                    shapes.push(shaped);
                 }
-            })
-            .unzip();
-        self.observe(placed.iter().map(|(index, _, event)| (*index, *event)));
+                Err(misfit) => tracing::warn!(
+                    index, kind = misfit.kind, reason = %misfit.reason,
+                    "event refused: it does not fit the index's mapping"
+                ),
+            }
+        }
+        let placed = kept;
+        let dynamic = placed
+            .iter()
+            .zip(&shapes)
+            .filter(|(_, shaped)| shaped.is_none());
+        self.observe(dynamic.map(|((index, _, event), _)| (*index, *event)));
         let docs: Vec<_> = placed
             .iter()
             .zip(&shapes)
@@ -273,12 +284,11 @@ impl Store {
             .collect();
         if let Some(arrivals) = self.arrivals() {
             let ids: Vec<String> = docs.iter().map(|doc| self.id_of(doc)).collect();
-            let arrived: Vec<Arrived<'_>> = placed
-                .iter()
-                .zip(&ids)
-                .map(|((index, _, source), id)| Arrived { index, id, source })
-                .collect();
-            arrivals.arrived(&arrived);
+            let batch = placed.iter().zip(&ids);
+            self.tell_arrivals(
+                &arrivals,
+                batch.map(|((index, _, source), id)| (*index, id.as_str(), *source)),
+            );
         }
         let count = docs.len();
         self.writer
@@ -382,40 +392,6 @@ impl Store {
                 .map_err(StoreError::Index)?;
         }
         Ok(())
-    }
-
-    /// The fields an index or a template declares as a type matched whole (`keyword`,
-    /// `ip`, a `flattened` field and its keys), or takes from searching (`index: false`, an
-    /// object `enabled: false` and what is in it): the push tail decides events one by one
-    /// as dynamic mapping reads them, so a view that names one (or a field inside one, or
-    /// searches every field while there is one) is polled.
-    pub fn whole_typed_fields(&self) -> std::collections::BTreeSet<String> {
-        let mut declared: Vec<mapping::explicit::Explicit> = self
-            .templates
-            .read()
-            .map(|templates| templates.declared())
-            .unwrap_or_default();
-        if let Ok(explicit) = self.explicit.read() {
-            declared.extend(explicit.values().cloned());
-        }
-        let fields = declared
-            .iter()
-            .flat_map(|explicit| explicit.fields.iter())
-            .filter(|(_, field)| {
-                !field.searchable()
-                    || matches!(
-                        field.kind,
-                        FieldKind::Keyword
-                            | FieldKind::Ip
-                            | FieldKind::DateNanos
-                            | FieldKind::Flattened
-                    )
-            })
-            .map(|(name, _)| name.clone());
-        let disabled = declared
-            .iter()
-            .flat_map(|explicit| explicit.disabled.iter().cloned());
-        fields.chain(disabled).collect()
     }
 
     /// The names of all indices, sorted.

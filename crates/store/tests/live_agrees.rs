@@ -1,10 +1,12 @@
 //! The push tail decides event by event (`logdash_core::live`) what the stream's search
 //! decides in the store: for every query here (and every query with filter pills, which
 //! the tail gets in the query box's syntax and the store as `bool` clauses), the events
-//! the live matcher takes are exactly the hits of the stream's own request.
+//! the live matcher takes are exactly the hits of the stream's own request, in an index
+//! mapped as events come and in one whose mapping declares keywords, an address, text
+//! without `.keyword` and an object not enabled.
 
 use logdash_core::dashboard::panels::query_in_range;
-use logdash_core::live::LiveQuery;
+use logdash_core::live::{Declared, LiveQuery};
 use logdash_core::view::{Pill, Search};
 use logdash_store::Store;
 use serde_json::{json, Value};
@@ -83,6 +85,11 @@ fn events() -> Vec<Value> {
             if i % 3 == 0 {
                 event["extra"]["url_path"] = json!(format!("/hello/{i}"));
             }
+            if i % 2 == 0 {
+                event["client"] =
+                    json!({"ip": format!("10.0.0.{i}"), "ref": format!("Order {i}-B")});
+                event["audit"] = json!({"note": format!("secret {i}")});
+            }
             event
         })
         .collect()
@@ -125,7 +132,38 @@ const QUERIES: &[&str] = &[
     "42",
     "extra.url_path:hel*",
     "extra.url_path.keyword:\\/hello\\/*",
+    "client.ip:\"10.0.0.0/30\"",
+    "\"10.0.0.4\"",
+    "client.ref:\"Order 2-B\"",
+    "client.ref:order",
+    "client.ref:Order*",
+    "\"Order 4-B\"",
+    "b",
+    "secret",
+    "audit.note:secret",
+    "_exists_:audit.note",
+    "message.keyword:*",
+    "client.ref.keyword:*",
 ];
+
+/// Queries only the mapped index answers (a range over a text field is refused).
+const DECLARED_ONLY: &[&str] = &[
+    "client.ip:[10.0.0.2 TO 10.0.0.6}",
+    "client.ref:[Order TO P]",
+    "client.ref:>=P",
+];
+
+/// The mapping of the second index: what the live matcher must read as declared.
+fn declared_mapping() -> Value {
+    json!({"mappings": {"properties": {
+        "level": {"type": "keyword"},
+        "message": {"type": "text", "norms": false},
+        "tags": {"type": "keyword"},
+        "client": {"properties": {"ip": {"type": "ip"}, "ref": {"type": "keyword"}}},
+        "extra": {"properties": {"user_id": {"type": "keyword"}}},
+        "audit": {"type": "object", "enabled": false}
+    }}})
+}
 
 /// Filter pills beside a query text, as the dashboard spells them in its links.
 const PILLED: &[(&str, &[&str])] = &[
@@ -159,24 +197,39 @@ fn the_live_matcher_takes_exactly_what_the_search_finds() {
                 .collect(),
         });
     }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("opens");
     let events = events();
     let mut body = String::new();
     for event in &events {
-        body.push_str(&json!({"index": {"_index": "logs-app"}}).to_string());
+        body.push_str(&json!({"index": {}}).to_string());
         body.push('\n');
         body.push_str(&event.to_string());
         body.push('\n');
     }
-    let answer = store.bulk(None, body.as_bytes()).expect("bulk");
-    assert_eq!(answer["errors"], json!(false), "{answer}");
+    for mapping in [None, Some(declared_mapping())] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("opens");
+        if let Some(mapping) = &mapping {
+            store.create_index("logs-app", mapping).expect("created");
+        }
+        let answer = store.bulk(Some("logs-app"), body.as_bytes()).expect("bulk");
+        assert_eq!(answer["errors"], json!(false), "{answer}");
+        let declared = store.live_declared("logs-app");
+        assert_eq!(declared.is_empty(), mapping.is_none(), "{declared:?}");
+        agree(&store, &events, &searches, &declared);
+        if mapping.is_some() {
+            let only: Vec<Search> = DECLARED_ONLY.iter().map(|q| Search::text(q)).collect();
+            agree(&store, &events, &only, &declared);
+        }
+    }
+}
+
+fn agree(store: &Store, events: &[Value], searches: &[Search], declared: &Declared) {
     // "now" for both: the moment the queries run (the events are all in the past)
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
     let from = 1_764_000_000_000;
-    for search in &searches {
+    for search in searches {
         // the live tail gets the search in the query box's syntax, the store its bool query
         let query = search.lucene();
         let Ok(live) = LiveQuery::compile("logs-*", &query) else {
@@ -194,7 +247,10 @@ fn the_live_matcher_takes_exactly_what_the_search_finds() {
             .collect();
         let matched: Vec<&Value> = events
             .iter()
-            .filter(|event| live.matches("logs-app", event.as_object().expect("an object"), now))
+            .filter(|event| {
+                let source = event.as_object().expect("an object");
+                live.matches("logs-app", source, declared, now)
+            })
             .map(|event| &event["event"]["id"])
             .collect();
         assert_eq!(

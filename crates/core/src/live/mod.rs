@@ -4,17 +4,21 @@
 //! reading of each clause on dynamically mapped fields: strings are text (lowercased words)
 //! with an exact `.keyword`, numbers compare as numbers, date strings as instants. What it
 //! cannot decide the same way (regular expressions, fuzzy terms, proximity) is refused
-//! when the view is compiled, and the server polls for that view instead.
+//! when the view is compiled, and the server polls for that view instead. Fields the
+//! event's index declares `keyword`, `ip`, `text` without `.keyword`, not indexed or not
+//! enabled are read as declared ([`Declared`], which the store gives with each event).
 
 use serde_json::{Map, Value};
 
 use crate::es::route::glob_match;
+use crate::ip;
 use crate::lucene::{self, DefaultOperator, Node, Value as Clause};
 use crate::time::{parse_date_math, parse_iso8601, EpochMillis, Rounding};
 
 mod field;
 
-use field::{leaves, values_at, Values};
+use field::{leaves, values_at, Read, Values};
+pub use field::{Declared, Mapped};
 
 /// A view's query compiled for matching events one by one.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,12 +70,18 @@ impl LiveQuery {
         out
     }
 
-    /// Whether the event `source`, stored in `index`, belongs to this view at `now`
-    /// (date math in ranges is read against it).
-    pub fn matches(&self, index: &str, source: &Map<String, Value>, now: EpochMillis) -> bool {
+    /// Whether the event `source`, stored in `index` (whose mapping declares `declared`),
+    /// belongs to this view at `now` (date math in ranges is read against it).
+    pub fn matches(
+        &self,
+        index: &str,
+        source: &Map<String, Value>,
+        declared: &Declared,
+        now: EpochMillis,
+    ) -> bool {
         self.indices.iter().any(|pattern| {
             glob_match(pattern, index) && (pattern.starts_with('.') || !index.starts_with('.'))
-        }) && node_matches(&self.node, source, now)
+        }) && node_matches(&self.node, source, declared, now)
     }
 }
 
@@ -92,36 +102,58 @@ fn supported(node: &Node) -> Result<(), String> {
     }
 }
 
-fn node_matches(node: &Node, source: &Map<String, Value>, now: EpochMillis) -> bool {
+fn node_matches(
+    node: &Node,
+    source: &Map<String, Value>,
+    declared: &Declared,
+    now: EpochMillis,
+) -> bool {
+    let matched = |n: &Node| node_matches(n, source, declared, now);
     match node {
         Node::All => true,
-        Node::And(nodes) => nodes.iter().all(|n| node_matches(n, source, now)),
-        Node::Or(nodes) => nodes.iter().any(|n| node_matches(n, source, now)),
-        Node::Not(inner) => !node_matches(inner, source, now),
-        Node::Boost(inner, _) => node_matches(inner, source, now),
-        Node::Exists(field) => values_at(source, field).found.iter().any(|v| !v.is_null()),
+        Node::And(nodes) => nodes.iter().all(matched),
+        Node::Or(nodes) => nodes.iter().any(matched),
+        Node::Not(inner) => !node_matches(inner, source, declared, now),
+        Node::Boost(inner, _) => node_matches(inner, source, declared, now),
+        Node::Exists(field) => values_at(source, field, declared)
+            .iter()
+            .any(|(v, _)| !v.is_null()),
         Node::Term {
             field: Some(field),
             value,
-        } if field != "*" => clause_matches(&values_at(source, field), value, now),
+        } if field != "*" => clause_matches(&values_at(source, field, declared), value, now),
         // no field: every field that can hold the term (strings, numbers, booleans)
         Node::Term { value, .. } => {
-            let all = Values {
-                found: leaves(source),
-                exact: false,
-            };
-            !matches!(value, Clause::Range { .. }) && clause_matches(&all, value, now)
+            let mut all = leaves(source, declared);
+            match value {
+                Clause::Range { .. } => false,
+                // a pattern over every field meets the words of text fields only
+                Clause::Wildcard(_) => {
+                    all.retain(|(_, read)| *read == Read::Dynamic);
+                    clause_matches(&all, value, now)
+                }
+                _ => clause_matches(&all, value, now),
+            }
         }
     }
 }
 
 fn clause_matches(values: &Values<'_>, clause: &Clause, now: EpochMillis) -> bool {
-    values.found.iter().any(|value| match (value, clause) {
-        (Value::String(text), Clause::Word(word)) => string_has_word(text, word, values.exact),
-        (Value::String(text), Clause::Phrase(phrase)) => {
-            string_has_phrase(text, phrase, values.exact)
-        }
-        (Value::String(text), Clause::Wildcard(pattern)) if values.exact => wildcard(pattern, text),
+    values.iter().any(|(value, read)| match read {
+        Read::Dynamic => dynamic_matches(value, clause, false, now),
+        Read::KeywordOf => dynamic_matches(value, clause, true, now),
+        Read::Keyword => keyword_matches(value, clause),
+        Read::Ip => ip_matches(value, clause),
+        Read::Unsearched => false,
+    })
+}
+
+/// A dynamically mapped value (`exact`: its `.keyword`).
+fn dynamic_matches(value: &Value, clause: &Clause, exact: bool, now: EpochMillis) -> bool {
+    match (value, clause) {
+        (Value::String(text), Clause::Word(word)) => string_has_word(text, word, exact),
+        (Value::String(text), Clause::Phrase(phrase)) => string_has_phrase(text, phrase, exact),
+        (Value::String(text), Clause::Wildcard(pattern)) if exact => wildcard(pattern, text),
         (Value::String(text), Clause::Wildcard(pattern)) => {
             let pattern = pattern.to_lowercase();
             words(text).iter().any(|word| wildcard(&pattern, word))
@@ -145,7 +177,77 @@ fn clause_matches(values: &Values<'_>, clause: &Clause, now: EpochMillis) -> boo
             now,
         ),
         _ => false,
-    })
+    }
+}
+
+/// A value of a field declared `keyword`: the whole of it as text (a number or a boolean
+/// is indexed as it is written), compared exactly, wildcards and ranges included.
+fn keyword_matches(value: &Value, clause: &Clause) -> bool {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        Value::Number(_) | Value::Bool(_) => value.to_string(),
+        _ => return false,
+    };
+    match clause {
+        Clause::Word(word) | Clause::Phrase(word) => &text == word,
+        Clause::Wildcard(pattern) => wildcard(pattern, &text),
+        Clause::Range {
+            lower,
+            upper,
+            include_lower,
+            include_upper,
+        } => within(
+            text,
+            (bound(lower), *include_lower),
+            (bound(upper), *include_upper),
+        ),
+        _ => false,
+    }
+}
+
+/// A value of a field declared `ip`: a term is an address or a CIDR block, a range's
+/// bounds are addresses.
+fn ip_matches(value: &Value, clause: &Clause) -> bool {
+    let Some(key) = value.as_str().and_then(ip::parse).map(ip::key) else {
+        return false;
+    };
+    match clause {
+        Clause::Word(term) | Clause::Phrase(term) => {
+            ip::block(term).is_ok_and(|(first, last)| first <= key && key <= last)
+        }
+        Clause::Range {
+            lower,
+            upper,
+            include_lower,
+            include_upper,
+        } => {
+            let address = |bound: Option<&str>| match bound {
+                None => Some(None),
+                Some(text) => ip::parse(text).map(|address| Some(ip::key(address))),
+            };
+            match (address(bound(lower)), address(bound(upper))) {
+                (Some(lower), Some(upper)) => within(
+                    key,
+                    (lower.as_deref(), *include_lower),
+                    (upper.as_deref(), *include_upper),
+                ),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A range's bound, `None` when open (`*` or left out).
+fn bound(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| *t != "*")
+}
+
+/// Whether `value` is within the bounds, as strings compare.
+fn within(value: String, lower: (Option<&str>, bool), upper: (Option<&str>, bool)) -> bool {
+    let value = value.as_str();
+    lower.0.is_none_or(|l| l < value || (lower.1 && l == value))
+        && upper.0.is_none_or(|u| value < u || (upper.1 && value == u))
 }
 
 /// A word of a query string against a string value: a date against a date, the whole

@@ -19,19 +19,19 @@ fn event() -> Map<String, Value> {
 fn matches(query: &str) -> bool {
     LiveQuery::compile("logs-*", query)
         .unwrap_or_else(|err| panic!("{query}: {err}"))
-        .matches("logs-app", &event(), NOW)
+        .matches("logs-app", &event(), &Declared::new(), NOW)
 }
 
 #[test]
 fn an_empty_query_takes_every_event_of_the_pattern_only() {
     let all = LiveQuery::compile("logs-*,audit", "").expect("compiles");
-    assert!(all.matches("logs-app", &event(), NOW));
-    assert!(all.matches("audit", &event(), NOW));
-    assert!(!all.matches("metrics", &event(), NOW));
+    assert!(all.matches("logs-app", &event(), &Declared::new(), NOW));
+    assert!(all.matches("audit", &event(), &Declared::new(), NOW));
+    assert!(!all.matches("metrics", &event(), &Declared::new(), NOW));
     let every = LiveQuery::compile("*", " ").expect("compiles");
-    assert!(every.matches("logs-app", &event(), NOW));
+    assert!(every.matches("logs-app", &event(), &Declared::new(), NOW));
     assert!(
-        !every.matches(".logdash-saved", &event(), NOW),
+        !every.matches(".logdash-saved", &event(), &Declared::new(), NOW),
         "a wildcard leaves system indices out"
     );
 }
@@ -141,4 +141,95 @@ fn a_view_names_the_fields_its_clauses_read() {
     assert_eq!(query.fields_named(), ["client.ip", "*", "user", "level"]);
     let all = LiveQuery::compile("logs-*", "").expect("compiles");
     assert!(all.fields_named().is_empty());
+}
+
+/// The event of [`event`] with the fields Logstash's template and an application's
+/// mapping declare, and that mapping.
+fn mapped() -> (Map<String, Value>, Declared) {
+    let mut event = event();
+    event.insert("@version".into(), json!("1"));
+    event.insert(
+        "geoip".into(),
+        json!({"ip": "10.1.2.3", "location": {"lat": 52.5, "lon": 13.4}}),
+    );
+    event.insert("order".into(), json!({"ref": "Order 42-B", "count": 7}));
+    event.insert("audit".into(), json!({"who": "u42", "raw": "secret words"}));
+    let declared = Declared::from([
+        ("@version".to_string(), Mapped::Keyword),
+        ("geoip.ip".to_string(), Mapped::Ip),
+        ("geoip.location".to_string(), Mapped::Unsearched),
+        ("message".to_string(), Mapped::TextOnly),
+        ("order.ref".to_string(), Mapped::Keyword),
+        ("order.count".to_string(), Mapped::Keyword),
+        ("audit".to_string(), Mapped::Disabled),
+    ]);
+    (event, declared)
+}
+
+fn matches_mapped(query: &str) -> bool {
+    let (event, declared) = mapped();
+    LiveQuery::compile("logs-*", query)
+        .unwrap_or_else(|err| panic!("{query}: {err}"))
+        .matches("logs-app", &event, &declared, NOW)
+}
+
+#[test]
+fn a_declared_keyword_is_its_whole_value_exactly() {
+    assert!(matches_mapped("order.ref:\"Order 42-B\""));
+    assert!(!matches_mapped("order.ref:order"), "no words of a keyword");
+    assert!(!matches_mapped("order.ref:\"order 42-b\""), "case counts");
+    assert!(matches_mapped("order.ref:Order*"));
+    assert!(!matches_mapped("order.ref:order*"));
+    assert!(matches_mapped("order.ref:[Order TO P]"));
+    assert!(
+        matches_mapped("order.count:7"),
+        "a number is kept as written"
+    );
+    assert!(!matches_mapped("order.count:7.0"));
+    assert!(
+        !matches_mapped("order.ref.keyword:\"Order 42-B\""),
+        "no .keyword of its own"
+    );
+    assert!(matches_mapped("@version:1"));
+    // without a field: whole values only, and a pattern meets text fields' words only
+    assert!(matches_mapped("\"Order 42-B\""));
+    assert!(!matches_mapped("B"));
+    assert!(!matches_mapped("Ord*"));
+    assert!(matches_mapped("conn*"));
+}
+
+#[test]
+fn a_declared_address_is_matched_by_address_block_and_range() {
+    assert!(matches_mapped("geoip.ip:\"10.1.2.3\""));
+    assert!(matches_mapped("geoip.ip:\"10.0.0.0/8\""));
+    assert!(matches_mapped("geoip.ip:\"::ffff:10.1.2.3\""));
+    assert!(!matches_mapped("geoip.ip:\"192.168.0.0/16\""));
+    assert!(matches_mapped("geoip.ip:[10.1.2.0 TO 10.1.2.3]"));
+    assert!(!matches_mapped("geoip.ip:[10.1.2.0 TO 10.1.2.3}"));
+    assert!(!matches_mapped("geoip.ip:10"), "no words of an address");
+    assert!(
+        matches_mapped("\"10.1.2.3\""),
+        "a term without a field meets it"
+    );
+}
+
+#[test]
+fn text_only_unsearched_and_disabled_fields_are_read_as_declared() {
+    assert!(matches_mapped("message:refused"));
+    assert!(
+        !matches_mapped("message.keyword:*"),
+        "no .keyword sub-field"
+    );
+    assert!(
+        !matches_mapped("52.5"),
+        "a geo point is no number to a term"
+    );
+    assert!(matches_mapped("_exists_:geoip.location"));
+    assert!(
+        !matches_mapped("secret"),
+        "nothing in a disabled object is searched"
+    );
+    assert!(!matches_mapped("audit.who:u42"));
+    assert!(!matches_mapped("_exists_:audit.raw"));
+    assert!(matches_mapped("u42"), "extra.user_id still is");
 }

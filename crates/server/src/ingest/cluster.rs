@@ -5,9 +5,10 @@
 //! waits, so the sender holds on to what follows. Of a `_bulk` answer, the items the
 //! cluster could not take now (429, 503: Logstash's retryable codes) go again; each item
 //! it refused for good is counted (`rejected` in `/healthz`) and logged with its reason.
-//! With `--logstash-template`, before its first events it stores Logstash's own index
-//! template in the cluster unless one of that name is there, as Logstash's `elasticsearch`
-//! output does when it starts, so daily indices are mapped alike in both modes.
+//! Before its first events it stores Logstash's own index template in the cluster unless
+//! one of that name is there (not with `--no-logstash-template`), as Logstash's
+//! `elasticsearch` output does when it starts, so daily indices are mapped alike in both
+//! modes.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -155,15 +155,15 @@ impl Hub {
     }
 
     /// Adds a watcher of the view (`index`, `query`); `after` is the last event id it saw.
-    /// `typed` names the fields some mapping declares a type the live matcher does not
-    /// read as the store does (`Store::whole_typed_fields`): a view naming one, or
-    /// searching every field while there is one, is polled.
+    /// `unmatched` names the fields some mapping declares a type the live matcher does not
+    /// read (`Store::unmatched_fields`): a view naming one, or searching every field while
+    /// there is one, is polled.
     pub fn watch(
         self: &Arc<Self>,
         index: &str,
         query: &str,
         after: Option<u64>,
-        typed: &BTreeSet<String>,
+        unmatched: &BTreeSet<String>,
     ) -> Result<Watch, Refused> {
         if self.closed.load(Ordering::Acquire) {
             return Err(Refused::Busy("logdash is stopping".into()));
@@ -184,13 +184,13 @@ impl Hub {
                         .strip_prefix(name.as_str())
                         .is_some_and(|rest| rest.starts_with('.'))
                 };
-                typed.contains(field)
-                    || typed.iter().any(inside)
-                    || (field == "*" && !typed.is_empty())
+                unmatched.contains(field)
+                    || unmatched.iter().any(inside)
+                    || (field == "*" && !unmatched.is_empty())
             })
         {
             return Err(Refused::Unsupported(match field {
-                "*" => "a term without a field, while some index declares field types".into(),
+                "*" => "a term without a field, while some index declares a field type only a search reads".into(),
                 field => format!("[{field}] is declared as a type that is matched by searching"),
             }));
         }
@@ -299,10 +299,9 @@ impl Hub {
         for arrived in batch {
             let mut hit: Option<Arc<Hit>> = None;
             for view in inner.views.values_mut() {
-                let matches = view
-                    .query
-                    .as_ref()
-                    .is_some_and(|query| query.matches(arrived.index, arrived.source, now));
+                let matches = view.query.as_ref().is_some_and(|query| {
+                    query.matches(arrived.index, arrived.source, arrived.declared, now)
+                });
                 if matches {
                     view.deliver(Arc::clone(hit.get_or_insert_with(|| {
                         self.hit(index_id_source(arrived.index, arrived.id, arrived.source))

@@ -66,11 +66,11 @@ async fn tail(
         .get("last-event-id")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
-    let typed = match &state.backend {
-        Backend::Embedded(store) => store.whole_typed_fields(),
+    let unmatched = match &state.backend {
+        Backend::Embedded(store) => store.unmatched_fields(),
         Backend::Proxy(_) => Default::default(),
     };
-    match state.tail.watch(&view.index, &view.q, after, &typed) {
+    match state.tail.watch(&view.index, &view.q, after, &unmatched) {
         Ok(mut watch) => {
             let ready = match &state.backend {
                 Backend::Embedded(_) => r#"{"mode":"push"}"#.to_string(),

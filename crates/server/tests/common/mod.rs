@@ -28,8 +28,8 @@ pub async fn start(flags: &[&str]) -> TestServer {
     argv.push(&dir);
     argv.extend_from_slice(flags);
     let config = Config::parse_from(argv);
-    let store = Arc::new(Store::open(&config.data_dir).expect("store opens"));
-    let state = Arc::new(AppState::embedded(&config, store).expect("state"));
+    let store = Store::open_with(&config.data_dir, config.store_config()).expect("store opens");
+    let state = Arc::new(AppState::embedded(&config, Arc::new(store)).expect("state"));
     serve(state, &config, data_dir, Serving::Shared).await
 }
 

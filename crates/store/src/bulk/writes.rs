@@ -164,12 +164,11 @@ impl<'s> Writes<'s> {
             return Err(failure.into());
         }
         if let Some(arrivals) = self.arrivals.as_ref().filter(|_| !self.arrived.is_empty()) {
-            let batch: Vec<crate::Arrived<'_>> = self
-                .arrived
-                .iter()
-                .map(|(index, id, source)| crate::Arrived { index, id, source })
-                .collect();
-            arrivals.arrived(&batch);
+            let batch = self.arrived.iter();
+            self.store.tell_arrivals(
+                arrivals,
+                batch.map(|(index, id, source)| (index.as_str(), id.as_str(), source)),
+            );
         }
         Ok(())
     }

@@ -232,7 +232,7 @@ fn terms_of_a_date_nanos_field_are_refused_where_they_cannot_be_merged() {
     }
 }
 
-/// A store that puts Logstash's template, as `--logstash-template` asks.
+/// A store that puts Logstash's template, as the server's TCP input asks of it.
 fn with_template() -> crate::StoreConfig {
     crate::StoreConfig {
         logstash_template: true,
@@ -307,6 +307,39 @@ fn daily_indices_get_logstashs_own_template_as_when_logstash_writes_them() {
         stored["index_templates"][0]["index_template"]["priority"],
         7
     );
+}
+
+#[test]
+fn one_batch_of_the_tcp_input_is_mapped_event_by_event_as_bulk_maps_its_items() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_with(dir.path(), with_template()).expect("opens");
+    let event = |host: Value, message: &str| {
+        json!({"@timestamp": "2025-11-25T10:00:00Z", "host": host, "message": message})
+            .as_object()
+            .cloned()
+            .expect("object")
+    };
+    // python-logstash-async's plain layout names the host in text, its ECS layout in an
+    // object: in one batch, the first makes `host` text and the second no longer fits
+    let taken = store
+        .ingest(vec![
+            event(json!("web-1"), "plain"),
+            event(json!({"hostname": "web-1"}), "ecs"),
+            event(json!("web-2"), "plain again"),
+        ])
+        .expect("ingest");
+    assert_eq!(taken, 2);
+    store.flush().expect("flush");
+    let mapping = store.mapping("logstash-2025.11.25").expect("mapping");
+    let host = &mapping["logstash-2025.11.25"]["mappings"]["properties"]["host"];
+    assert_eq!(host["type"], "text", "{host}");
+    let found = store
+        .search(
+            "logstash-*",
+            &json!({"query": {"match": {"message": "plain"}}}),
+        )
+        .expect("search");
+    assert_eq!(found["hits"]["total"]["value"], 2);
 }
 
 #[test]
