@@ -2,6 +2,7 @@
 
 use super::dates::{date_histogram, date_range_bounds};
 use super::filter::{EsFilter, Filters};
+use super::ranges;
 use super::terms_order;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
@@ -366,16 +367,22 @@ pub(super) fn one(
                         .collect()
                 })
                 .unwrap_or_default();
-            // tantivy's range aggregation cannot count events without the field, nor bound
-            // nanoseconds exactly (its bounds are doubles, 256 ns apart there): each range is
-            // a filter instead, taking those events where `missing` falls in it
+            // tantivy's range aggregation cannot count events without the field, bound
+            // nanoseconds exactly (its bounds are doubles, 256 ns apart there), nor compare
+            // a long past 2^53 as Elasticsearch does (as a double): each range is a filter
+            // instead, taking those events where `missing` falls in it
             let nanos = matches!(target, Target::Whole(_, FieldKind::DateNanos));
-            if missing.is_some() || nanos {
+            let long = matches!(target, Target::Whole(_, FieldKind::Long))
+                && ranges
+                    .iter()
+                    .any(|(from, to, _)| ranges::past_doubles(*from, *to));
+            if missing.is_some() || nanos || long {
                 let mut buckets = Aggregations::default();
                 for (i, (from, to, _)) in ranges.iter().enumerate() {
                     let query = match missing {
-                        Some(missing) => range_with_missing(&field, *from, *to, missing),
-                        None => nanos_range(&field, *from, *to),
+                        Some(missing) => ranges::with_missing(&field, *from, *to, missing),
+                        None if nanos => ranges::nanos(&field, *from, *to),
+                        None => ranges::long_as_doubles(&field, *from, *to),
                     };
                     buckets.insert(i.to_string(), filter(&query, sub_aggs.clone())?);
                 }
@@ -550,40 +557,6 @@ fn nanos_terms(
         return refused(&format!("with [{key}]"));
     }
     Ok(true)
-}
-
-/// A range of a date_nanos field between bounds in nanoseconds that were whole
-/// milliseconds, as a query in those milliseconds (exact, where doubles are not).
-fn nanos_range(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
-    let millis = |nanos: f64| json!((nanos / 1e6).round() as i64);
-    let mut bounds = Map::new();
-    bounds.insert("format".into(), json!("epoch_millis"));
-    if let Some(from) = from {
-        bounds.insert("gte".into(), millis(from));
-    }
-    if let Some(to) = to {
-        bounds.insert("lt".into(), millis(to));
-    }
-    json!({"range": {field: bounds}})
-}
-
-/// The events of one range, `[from, to)`, and those without the field when `missing`
-/// falls in it.
-fn range_with_missing(field: &str, from: Option<f64>, to: Option<f64>, missing: f64) -> Value {
-    let mut bounds = Map::new();
-    if let Some(from) = from {
-        bounds.insert("gte".into(), json!(from));
-    }
-    if let Some(to) = to {
-        bounds.insert("lt".into(), json!(to));
-    }
-    let in_range = json!({"range": {field: bounds}});
-    let holds_missing = from.is_none_or(|from| missing >= from) && to.is_none_or(|to| missing < to);
-    if holds_missing {
-        json!({"bool": {"should": [in_range, {"bool": {"must_not": {"exists": {"field": field}}}}]}})
-    } else {
-        in_range
-    }
 }
 
 /// tantivy's aggregation of `kind` (as Elasticsearch's `es_kind` was asked for) with `body`

@@ -23,6 +23,7 @@ use crate::{Raised, RequestError};
 mod aggregation;
 mod dates;
 mod filter;
+mod ranges;
 mod render;
 mod terms_order;
 mod top_hits;

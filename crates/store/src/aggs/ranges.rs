@@ -1,0 +1,118 @@
+//! The ranges of a `range` aggregation that tantivy's cannot count as Elasticsearch does,
+//! each as a query its bucket filters with.
+
+use serde_json::{json, Map, Value};
+
+/// A range of a date_nanos field between bounds in nanoseconds that were whole
+/// milliseconds, as a query in those milliseconds (exact, where doubles are not).
+pub(super) fn nanos(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
+    let millis = |nanos: f64| json!((nanos / 1e6).round() as i64);
+    let mut bounds = Map::new();
+    bounds.insert("format".into(), json!("epoch_millis"));
+    if let Some(from) = from {
+        bounds.insert("gte".into(), millis(from));
+    }
+    if let Some(to) = to {
+        bounds.insert("lt".into(), millis(to));
+    }
+    json!({"range": {field: bounds}})
+}
+
+/// The events of one range, `[from, to)`, and those without the field when `missing`
+/// falls in it.
+pub(super) fn with_missing(field: &str, from: Option<f64>, to: Option<f64>, missing: f64) -> Value {
+    let mut bounds = Map::new();
+    if let Some(from) = from {
+        bounds.insert("gte".into(), json!(from));
+    }
+    if let Some(to) = to {
+        bounds.insert("lt".into(), json!(to));
+    }
+    let in_range = json!({"range": {field: bounds}});
+    let holds_missing = from.is_none_or(|from| missing >= from) && to.is_none_or(|to| missing < to);
+    if holds_missing {
+        json!({"bool": {"should": [in_range, {"bool": {"must_not": {"exists": {"field": field}}}}]}})
+    } else {
+        in_range
+    }
+}
+
+/// Whether a bound of a range over a long field lies where doubles are more than 1 apart
+/// (past 2^53), so that comparing values as doubles, as Elasticsearch does, and as
+/// integers, as tantivy does, can differ.
+pub(super) fn past_doubles(from: Option<f64>, to: Option<f64>) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    [from, to]
+        .into_iter()
+        .flatten()
+        .any(|bound| bound.abs() >= EXACT)
+}
+
+/// A range `[from, to)` of a long field as Elasticsearch's range aggregation takes it: each
+/// value is compared as a double with the bounds, so a bound takes in every whole number
+/// whose double is at or above it.
+pub(super) fn long_as_doubles(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
+    let mut bounds = Map::new();
+    if let Some(from) = from {
+        match least_at_or_above(from) {
+            Some(first) => bounds.insert("gte".into(), json!(first)),
+            None => return json!({"match_none": {}}),
+        };
+    }
+    if let Some(first_beyond) = to.and_then(least_at_or_above) {
+        bounds.insert("lt".into(), json!(first_beyond));
+    }
+    json!({"range": {field: bounds}})
+}
+
+/// The least long whose double is at or above `bound` (`None` when none is).
+fn least_at_or_above(bound: f64) -> Option<i64> {
+    if bound.is_nan() || bound >= 9_223_372_036_854_775_808.0 {
+        return None; // 2^63: past every long
+    }
+    if bound <= i64::MIN as f64 {
+        return Some(i64::MIN);
+    }
+    // `ceil` is whole and within the longs here, so it converts exactly; longs below it
+    // may still round up to it (doubles stand up to 2,048 apart among longs)
+    let ceiling = bound.ceil() as i64;
+    let (mut low, mut high) = (ceiling.saturating_sub(4_096), ceiling);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if middle as f64 >= bound {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    Some(low)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bound_takes_in_the_longs_whose_double_reaches_it() {
+        // 1764064800123000001 is read as the double 1764064800123000064, which the longs
+        // past halfway from the double below round to (doubles are 256 apart there; the
+        // halfway one, ...936, rounds to the even double below)
+        let bound = 1_764_064_800_123_000_001_i64 as f64;
+        let first = least_at_or_above(bound).expect("a long");
+        assert_eq!(first, 1_764_064_800_122_999_937);
+        assert!(first as f64 >= bound && ((first - 1) as f64) < bound);
+        assert_eq!(least_at_or_above(10.5), Some(11));
+        assert_eq!(least_at_or_above(-10.5), Some(-10));
+        assert_eq!(least_at_or_above(i64::MAX as f64), None);
+        assert_eq!(least_at_or_above(f64::MIN), Some(i64::MIN));
+        assert!(past_doubles(Some(bound), None) && !past_doubles(Some(1e15), Some(-1e15)));
+        assert_eq!(
+            long_as_doubles("n", Some(1e19), None),
+            json!({"match_none": {}})
+        );
+        assert_eq!(
+            long_as_doubles("n", None, Some(1e19)),
+            json!({"range": {"n": {}}})
+        );
+    }
+}
