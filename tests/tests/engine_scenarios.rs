@@ -135,6 +135,24 @@ async fn scenarios_answer_as_the_engine_does() {
         );
     }
     let server = Server::start(&[]).await;
+    if let Some(engine) = &engine {
+        // logdash maps its daily indices by Logstash's template, as Logstash has
+        // Elasticsearch do: the engine gets the same one, read from logdash's ingest port
+        let stored = logdash_e2e::http(&server.bulk, "GET", "/_index_template/logstash", "").await;
+        let stored: Value = serde_json::from_str(&stored).expect("JSON");
+        let template = &stored["index_templates"][0]["index_template"];
+        assert!(
+            template.is_object(),
+            "logdash stores its template: {stored}"
+        );
+        let (status, answer) = engine
+            .call("PUT", "/_index_template/logstash", &template.to_string())
+            .await;
+        assert_eq!(
+            status, 200,
+            "the engine takes Logstash's template: {answer}"
+        );
+    }
     let mut tally = Tally::default();
 
     let files = scenarios::files(&folder);

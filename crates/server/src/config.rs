@@ -160,6 +160,11 @@ pub struct Config {
     #[arg(long, env = "LOGDASH_NO_LOGSTASH_TEMPLATE")]
     pub no_logstash_template: bool,
 
+    /// Logstash's template is put by default: this earlier flag is still taken, and does
+    /// nothing.
+    #[arg(long, env = "LOGDASH_LOGSTASH_TEMPLATE", hide = true)]
+    pub logstash_template: bool,
+
     /// Drop daily indices older than this many days (0 keeps everything).
     #[arg(long, env = "LOGDASH_RETENTION_DAYS", default_value_t = 0)]
     pub retention_days: u32,
@@ -249,6 +254,19 @@ mod tests {
             );
         }
         command.debug_assert();
+    }
+
+    #[test]
+    fn logstash_s_template_is_put_unless_turned_off() {
+        assert!(
+            Config::parse_from(["logdash"])
+                .store_config()
+                .logstash_template
+        );
+        let earlier = Config::parse_from(["logdash", "--logstash-template"]);
+        assert!(earlier.store_config().logstash_template);
+        let off = Config::parse_from(["logdash", "--no-logstash-template"]);
+        assert!(!off.store_config().logstash_template);
     }
 
     #[test]

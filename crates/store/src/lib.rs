@@ -46,6 +46,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 pub use bulk::check as check_bulk;
 pub use error::{Raised, RequestError, StoreError};
 pub use event::Source;
+pub use live::Unmatched;
 pub use mapping::FieldKind;
 
 use files::{load_mappings, save_mappings, MAPPINGS_FILE};

@@ -2,11 +2,11 @@
 //! arriving event, the fields its index declares a type the matcher reads otherwise than
 //! dynamic mapping's; before a view starts, the fields it cannot read at all.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use logdash_core::live::{Declared, Mapped};
 
-use crate::mapping::explicit::Explicit;
+use crate::mapping::explicit::{Dynamic, Explicit};
 use crate::{Arrivals, Arrived, FieldKind, Source, Store};
 
 impl Store {
@@ -49,11 +49,10 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// The fields an index or a template declares a type the live matcher does not read
-    /// (`flattened` and its keys, `date_nanos`, or a field neither indexed nor with doc
-    /// values, which a search refuses): a view that names one, or searches every field
-    /// while there is one of the first two, is polled.
-    pub fn unmatched_fields(&self) -> BTreeSet<String> {
+    /// What the live matcher cannot read as the store's search does, asked when a view
+    /// starts: a view naming one of `fields` (or a field inside one) is polled, and so is
+    /// one with a term without a field when `every_field`.
+    pub fn unmatched_fields(&self) -> Unmatched {
         let mut declared: Vec<Explicit> = self
             .templates
             .read()
@@ -62,7 +61,9 @@ impl Store {
         if let Ok(explicit) = self.explicit.read() {
             declared.extend(explicit.values().cloned());
         }
-        declared
+        // `flattened` and its keys, `date_nanos`, or a field neither indexed nor with doc
+        // values (a search refuses it)
+        let unread: BTreeSet<String> = declared
             .iter()
             .flat_map(|explicit| explicit.fields.iter())
             .filter(|(_, field)| {
@@ -70,8 +71,32 @@ impl Store {
                     || matches!(field.kind, FieldKind::DateNanos | FieldKind::Flattened)
             })
             .map(|(name, _)| name.clone())
-            .collect()
+            .collect();
+        // a field typed one way in one index and another in the next: a search over both
+        // reads it by one of them, the matcher each event by its own index's
+        let mut kinds: BTreeMap<&str, FieldKind> = BTreeMap::new();
+        let mut differing = BTreeSet::new();
+        let mappings = self.mappings.read();
+        for mapping in mappings.iter().flat_map(|mappings| mappings.values()) {
+            for (name, kind) in mapping {
+                if *kinds.entry(name).or_insert(*kind) != *kind {
+                    differing.insert(name.clone());
+                }
+            }
+        }
+        Unmatched {
+            every_field: !unread.is_empty(),
+            fields: unread.into_iter().chain(differing).collect(),
+        }
     }
+}
+
+/// What the live matcher leaves to searches ([`Store::unmatched_fields`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unmatched {
+    pub fields: BTreeSet<String>,
+    /// Whether a term without a field must be searched too.
+    pub every_field: bool,
 }
 
 /// What an explicit mapping declares that the live matcher reads as declared.
@@ -79,17 +104,38 @@ fn declared(explicit: &Explicit) -> Declared {
     let fields = explicit.fields.iter().filter_map(|(name, field)| {
         let mapped = match field.kind {
             _ if !field.searchable() => Mapped::Unsearched,
-            FieldKind::Keyword => Mapped::Keyword,
+            FieldKind::Keyword => Mapped::Keyword {
+                ignore_above: field.ignore_above(),
+            },
             FieldKind::Ip => Mapped::Ip,
             FieldKind::Text if !field.has_keyword() => Mapped::TextOnly,
+            FieldKind::Long | FieldKind::Float => Mapped::Number,
+            FieldKind::Date => Mapped::Date,
             FieldKind::GeoPoint => Mapped::Unsearched,
             _ => return None,
         };
         Some((name.clone(), mapped))
     });
+    // what `dynamic` says of undeclared fields, where it is said (the root is "")
+    let root = std::iter::once((String::new(), Some(explicit.dynamic)));
+    let objects = explicit
+        .objects
+        .iter()
+        .map(|(name, dynamic)| (name.clone(), *dynamic));
+    let dynamics = root
+        .chain(objects)
+        .filter_map(|(name, dynamic)| match dynamic? {
+            Dynamic::True => Some((name, Mapped::Open)),
+            Dynamic::False | Dynamic::Strict => Some((name, Mapped::Closed)),
+        });
     let disabled = explicit
         .disabled
         .iter()
         .map(|name| (name.clone(), Mapped::Disabled));
-    fields.chain(disabled).collect()
+    let mut declared: Declared = dynamics.chain(fields).chain(disabled).collect();
+    // an index open at its root says nothing the matcher needs
+    if declared.get("") == Some(&Mapped::Open) {
+        declared.remove("");
+    }
+    declared
 }

@@ -8,24 +8,36 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-/// How an index's mapping declares a field, where that is not how dynamic mapping would
-/// read its values (what dynamic mapping would make of it is left out).
+/// How an index's mapping declares a field or an object, where that is not how dynamic
+/// mapping would read it (what dynamic mapping would make of it is left out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mapped {
-    /// `keyword`: the whole value, exactly.
-    Keyword,
+    /// `keyword`: the whole value, exactly; longer than `ignore_above`, not indexed.
+    Keyword { ignore_above: Option<usize> },
     /// `ip`: an address, matched by address, CIDR block or range of addresses.
     Ip,
     /// `text` without the `.keyword` sub-field.
     TextOnly,
+    /// A number type: a string that holds a number is that number.
+    Number,
+    /// `date`: a number is epoch milliseconds, a string an instant.
+    Date,
     /// Found by `exists` but matched by no term: a field not indexed, a geo point.
     Unsearched,
     /// An object `enabled: false`: nothing in it is mapped, found or matched.
     Disabled,
+    /// An object (the root: `""`) `dynamic: false`: fields it does not declare are kept in
+    /// `_source` only.
+    Closed,
+    /// An object `dynamic: true` inside a closed one.
+    Open,
 }
 
 /// The fields an event's index declares, by dotted name.
 pub type Declared = BTreeMap<String, Mapped>;
+
+/// The longest string dynamic mapping's `.keyword` indexes.
+const DYNAMIC_IGNORE_ABOVE: usize = 256;
 
 /// How a clause reads one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,14 +46,55 @@ pub(super) enum Read {
     Dynamic,
     /// The `.keyword` of a dynamically mapped string: the whole string.
     KeywordOf,
-    Keyword,
+    Keyword(Option<usize>),
     Ip,
+    Number,
+    Date,
     /// Found, but matched by no term.
     Unsearched,
 }
 
+impl Read {
+    /// Whether the index holds `value` read so (a string past `ignore_above` is not).
+    pub(super) fn holds(self, value: &Value) -> bool {
+        let limit = match self {
+            Read::KeywordOf => Some(DYNAMIC_IGNORE_ABOVE),
+            Read::Keyword(limit) => limit,
+            _ => None,
+        };
+        !value.is_null()
+            && limit.is_none_or(|limit| value.as_str().is_none_or(|s| s.chars().count() <= limit))
+    }
+}
+
 /// A field's values in one event, each with how it is read.
 pub(super) type Values<'a> = Vec<(&'a Value, Read)>;
+
+/// How the event's index reads the field `path`: `None` when nothing there is mapped (in
+/// an object not enabled, inside a geo point or a leaf, or undeclared under
+/// `dynamic: false`).
+fn read_of(path: &str, declared: &Declared) -> Option<Read> {
+    if let Some(mapped) = declared.get(path) {
+        return match mapped {
+            Mapped::Keyword { ignore_above } => Some(Read::Keyword(*ignore_above)),
+            Mapped::Ip => Some(Read::Ip),
+            Mapped::Number => Some(Read::Number),
+            Mapped::Date => Some(Read::Date),
+            Mapped::Unsearched => Some(Read::Unsearched),
+            Mapped::Disabled => None,
+            Mapped::TextOnly | Mapped::Closed | Mapped::Open => Some(Read::Dynamic),
+        };
+    }
+    // the nearest enclosing object that says anything decides
+    for outer in enclosing(path).chain([""]) {
+        match declared.get(outer) {
+            None => {}
+            Some(Mapped::Open) => return Some(Read::Dynamic),
+            Some(_) => return None,
+        }
+    }
+    Some(Read::Dynamic)
+}
 
 /// The values of the field `path` in `source`, read as `declared` says.
 pub(super) fn values_at<'a>(
@@ -49,18 +102,12 @@ pub(super) fn values_at<'a>(
     path: &str,
     declared: &Declared,
 ) -> Values<'a> {
-    let disabled = std::iter::once(path)
-        .chain(enclosing(path))
-        .any(|name| declared.get(name) == Some(&Mapped::Disabled));
-    if disabled {
-        return Vec::new();
-    }
     let mut found = Vec::new();
     collect_in(source, path, &mut found);
     if found.is_empty() {
         if let Some(field) = path.strip_suffix(".keyword") {
             // declared fields have no `.keyword` of their own
-            if declared.contains_key(field) {
+            if declared.contains_key(field) || read_of(field, declared) != Some(Read::Dynamic) {
                 return Vec::new();
             }
             collect_in(source, field, &mut found);
@@ -71,13 +118,10 @@ pub(super) fn values_at<'a>(
                 .collect();
         }
     }
-    let read = match declared.get(path) {
-        Some(Mapped::Unsearched | Mapped::Disabled) => Read::Unsearched,
-        Some(Mapped::Keyword) => Read::Keyword,
-        Some(Mapped::Ip) => Read::Ip,
-        Some(Mapped::TextOnly) | None => Read::Dynamic,
-    };
-    found.into_iter().map(|value| (value, read)).collect()
+    match read_of(path, declared) {
+        Some(read) => found.into_iter().map(|value| (value, read)).collect(),
+        None => Vec::new(),
+    }
 }
 
 /// The objects a dotted name is inside, nearest first (`a.b.c`: `a.b`, `a`).
@@ -142,18 +186,14 @@ fn gather<'a>(
     declared: &Declared,
     out: &mut Values<'a>,
 ) {
-    let mapped = path
-        .as_deref()
-        .and_then(|path| declared.get(path.as_str()))
-        .copied();
-    match (value, mapped) {
-        (_, Some(Mapped::Unsearched | Mapped::Disabled)) | (Value::Null, _) => {}
-        (Value::Array(items), _) => {
+    match value {
+        Value::Null => {}
+        Value::Array(items) => {
             for item in items {
                 gather(item, path.as_deref_mut(), declared, out);
             }
         }
-        (Value::Object(object), _) => {
+        Value::Object(object) => {
             for (key, inner) in object {
                 match path.as_deref_mut() {
                     Some(path) => {
@@ -167,8 +207,10 @@ fn gather<'a>(
                 }
             }
         }
-        (leaf, Some(Mapped::Keyword)) => out.push((leaf, Read::Keyword)),
-        (leaf, Some(Mapped::Ip)) => out.push((leaf, Read::Ip)),
-        (leaf, Some(Mapped::TextOnly) | None) => out.push((leaf, Read::Dynamic)),
+        leaf => match path.map(|path| read_of(path, declared)) {
+            None => out.push((leaf, Read::Dynamic)),
+            Some(None | Some(Read::Unsearched)) => {}
+            Some(Some(read)) => out.push((leaf, read)),
+        },
     }
 }

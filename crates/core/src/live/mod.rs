@@ -53,8 +53,8 @@ impl LiveQuery {
     }
 
     /// The fields its clauses name (`*` for a term without a field, which every field
-    /// may hold): a view that names one an index declared a type of its own (`keyword`,
-    /// `ip`) is decided by searching, not here.
+    /// may hold): a view that names one an index declares a type this matcher does not
+    /// read (`Store::unmatched_fields`) is decided by searching, not here.
     pub fn fields_named(&self) -> Vec<&str> {
         fn walk<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
             match node {
@@ -117,7 +117,7 @@ fn node_matches(
         Node::Boost(inner, _) => node_matches(inner, source, declared, now),
         Node::Exists(field) => values_at(source, field, declared)
             .iter()
-            .any(|(v, _)| !v.is_null()),
+            .any(|(value, read)| read.holds(value)),
         Node::Term {
             field: Some(field),
             value,
@@ -139,13 +139,55 @@ fn node_matches(
 }
 
 fn clause_matches(values: &Values<'_>, clause: &Clause, now: EpochMillis) -> bool {
-    values.iter().any(|(value, read)| match read {
-        Read::Dynamic => dynamic_matches(value, clause, false, now),
-        Read::KeywordOf => dynamic_matches(value, clause, true, now),
-        Read::Keyword => keyword_matches(value, clause),
-        Read::Ip => ip_matches(value, clause),
-        Read::Unsearched => false,
+    values.iter().any(|(value, read)| {
+        read.holds(value)
+            && match read {
+                Read::Dynamic => dynamic_matches(value, clause, false, now),
+                Read::KeywordOf => dynamic_matches(value, clause, true, now),
+                Read::Keyword(_) => keyword_matches(value, clause),
+                Read::Ip => ip_matches(value, clause),
+                Read::Number => number_matches(value, clause),
+                Read::Date => date_matches(value, clause, now),
+                Read::Unsearched => false,
+            }
     })
+}
+
+/// A value of a field declared a number type: a string that holds a number is read as it.
+fn number_matches(value: &Value, clause: &Clause) -> bool {
+    let number = match value {
+        Value::String(text) => text.trim().parse::<f64>().ok(),
+        other => other.as_f64(),
+    };
+    match number.and_then(serde_json::Number::from_f64) {
+        Some(number) => dynamic_matches(&Value::Number(number), clause, false, 0),
+        None => false,
+    }
+}
+
+/// A value of a field declared `date`: a number is epoch milliseconds.
+fn date_matches(value: &Value, clause: &Clause, now: EpochMillis) -> bool {
+    match value {
+        Value::Number(n) => match n.as_i64() {
+            Some(millis) => {
+                let text = crate::time::format_iso8601(millis);
+                dynamic_matches(&Value::String(text), clause, false, now)
+            }
+            None => false,
+        },
+        Value::String(text) if parse_iso8601(text).is_some() => {
+            dynamic_matches(value, clause, false, now)
+        }
+        // the default format's other half: epoch milliseconds, in a string too
+        Value::String(text) => match text.trim().parse::<i64>() {
+            Ok(millis) => {
+                let text = crate::time::format_iso8601(millis);
+                dynamic_matches(&Value::String(text), clause, false, now)
+            }
+            Err(_) => false,
+        },
+        _ => false,
+    }
 }
 
 /// A dynamically mapped value (`exact`: its `.keyword`).
@@ -221,11 +263,17 @@ fn ip_matches(value: &Value, clause: &Clause) -> bool {
             include_lower,
             include_upper,
         } => {
-            let address = |bound: Option<&str>| match bound {
+            // as the store bounds it: a block's first key below, its last above (an
+            // excluded bound the other way round)
+            let address = |bound: Option<&str>, last: bool| match bound {
                 None => Some(None),
-                Some(text) => ip::parse(text).map(|address| Some(ip::key(address))),
+                Some(text) => ip::block(text)
+                    .ok()
+                    .map(|(first, end)| Some(if last { end } else { first })),
             };
-            match (address(bound(lower)), address(bound(upper))) {
+            let lower = address(bound(lower), !*include_lower);
+            let upper = address(bound(upper), *include_upper);
+            match (lower, upper) {
                 (Some(lower), Some(upper)) => within(
                     key,
                     (lower.as_deref(), *include_lower),

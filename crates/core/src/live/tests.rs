@@ -155,12 +155,23 @@ fn mapped() -> (Map<String, Value>, Declared) {
     event.insert("order".into(), json!({"ref": "Order 42-B", "count": 7}));
     event.insert("audit".into(), json!({"who": "u42", "raw": "secret words"}));
     let declared = Declared::from([
-        ("@version".to_string(), Mapped::Keyword),
+        (
+            "@version".to_string(),
+            Mapped::Keyword { ignore_above: None },
+        ),
         ("geoip.ip".to_string(), Mapped::Ip),
         ("geoip.location".to_string(), Mapped::Unsearched),
         ("message".to_string(), Mapped::TextOnly),
-        ("order.ref".to_string(), Mapped::Keyword),
-        ("order.count".to_string(), Mapped::Keyword),
+        (
+            "order.ref".to_string(),
+            Mapped::Keyword {
+                ignore_above: Some(10),
+            },
+        ),
+        (
+            "order.count".to_string(),
+            Mapped::Keyword { ignore_above: None },
+        ),
         ("audit".to_string(), Mapped::Disabled),
     ]);
     (event, declared)
@@ -232,4 +243,69 @@ fn text_only_unsearched_and_disabled_fields_are_read_as_declared() {
     assert!(!matches_mapped("audit.who:u42"));
     assert!(!matches_mapped("_exists_:audit.raw"));
     assert!(matches_mapped("u42"), "extra.user_id still is");
+}
+
+#[test]
+fn numbers_dates_limits_and_closed_objects_are_read_as_declared() {
+    let source = json!({
+        "bytes": "1024",
+        "seen": 1_764_064_770_000_i64,
+        "code": "ABCDEFGHIJKL",
+        "short": "abc",
+        "extra": {"note": "kept only"},
+        "labels": {"team": "core"},
+        "audit.note": "secret",
+        "geo": {"lat": 41.5, "lon": 2.0},
+        "client": {"ip": "10.0.1.7"}
+    });
+    let source = source.as_object().cloned().unwrap_or_default();
+    let declared = Declared::from([
+        ("".to_string(), Mapped::Closed),
+        ("labels".to_string(), Mapped::Open),
+        ("bytes".to_string(), Mapped::Number),
+        ("seen".to_string(), Mapped::Date),
+        (
+            "code".to_string(),
+            Mapped::Keyword {
+                ignore_above: Some(8),
+            },
+        ),
+        (
+            "short".to_string(),
+            Mapped::Keyword {
+                ignore_above: Some(8),
+            },
+        ),
+        ("audit".to_string(), Mapped::Disabled),
+        ("geo".to_string(), Mapped::Unsearched),
+        ("client.ip".to_string(), Mapped::Ip),
+    ]);
+    let matches = |query: &str| {
+        LiveQuery::compile("logs-*", query)
+            .unwrap_or_else(|err| panic!("{query}: {err}"))
+            .matches("logs-app", &source, &declared, NOW)
+    };
+    assert!(matches("bytes:[1000 TO 2000]"), "a number sent as a string");
+    assert!(matches("bytes:1024"));
+    assert!(matches("seen:[now-1m TO now]"), "epoch milliseconds");
+    assert!(matches("seen:\"2025-11-25T09:59:30Z\""));
+    assert!(
+        !matches("code:ABCDEFGHIJKL"),
+        "past ignore_above: not indexed"
+    );
+    assert!(!matches("_exists_:code"));
+    assert!(matches("short:abc") && matches("_exists_:short"));
+    assert!(
+        !matches("extra.note:kept"),
+        "undeclared under dynamic: false"
+    );
+    assert!(!matches("kept"));
+    assert!(
+        matches("labels.team:core"),
+        "an object dynamic: true inside"
+    );
+    assert!(!matches("secret"), "a dotted key inside a disabled object");
+    assert!(!matches("geo.lat:41.5") && !matches("41.5"));
+    assert!(matches("client.ip:[10.0.0.0/24 TO 10.0.1.0/24]"));
+    assert!(!matches("client.ip:[10.0.0.0/24 TO 10.0.1.0/24}"));
 }

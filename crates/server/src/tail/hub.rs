@@ -4,13 +4,13 @@
 //! missed instead of growing the server's memory. In proxy mode no event passes by the
 //! server: a view is fed by one poll of the cluster ([`super::poller`]) for all its watchers.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use logdash_core::live::LiveQuery;
-use logdash_store::Arrived;
+use logdash_store::{Arrived, Unmatched};
 use tokio::sync::mpsc;
 
 /// Events one watcher may have waiting; past it, events are counted as skipped.
@@ -155,15 +155,15 @@ impl Hub {
     }
 
     /// Adds a watcher of the view (`index`, `query`); `after` is the last event id it saw.
-    /// `unmatched` names the fields some mapping declares a type the live matcher does not
-    /// read (`Store::unmatched_fields`): a view naming one, or searching every field while
-    /// there is one, is polled.
+    /// `unmatched` is what the live matcher does not read as the store's search does
+    /// (`Store::unmatched_fields`): a view naming one of its fields, or searching every
+    /// field while it says so, is polled.
     pub fn watch(
         self: &Arc<Self>,
         index: &str,
         query: &str,
         after: Option<u64>,
-        unmatched: &BTreeSet<String>,
+        unmatched: &Unmatched,
     ) -> Result<Watch, Refused> {
         if self.closed.load(Ordering::Acquire) {
             return Err(Refused::Busy("logdash is stopping".into()));
@@ -184,9 +184,9 @@ impl Hub {
                         .strip_prefix(name.as_str())
                         .is_some_and(|rest| rest.starts_with('.'))
                 };
-                unmatched.contains(field)
-                    || unmatched.iter().any(inside)
-                    || (field == "*" && !unmatched.is_empty())
+                unmatched.fields.contains(field)
+                    || unmatched.fields.iter().any(inside)
+                    || (field == "*" && unmatched.every_field)
             })
         {
             return Err(Refused::Unsupported(match field {

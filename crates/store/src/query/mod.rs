@@ -252,8 +252,16 @@ fn boosting(ctx: &mut Context<'_>, query: &Boosting) -> Result<Q, RequestError> 
 pub(crate) fn exists(ctx: &Context<'_>, field: &str) -> Q {
     match resolve(ctx.mapping, field) {
         Target::Timestamp | Target::Index | Target::Id => Box::new(AllQuery),
-        Target::Text(path) | Target::Whole(path, _) => {
-            Box::new(ExistsQuery::new(format!("kw.{path}"), false))
+        Target::Whole(path, _) => Box::new(ExistsQuery::new(format!("kw.{path}"), false)),
+        // a text value has a whole one in `kw` unless its field has no `.keyword` (as
+        // Logstash's template declares `message`) or it is past `ignore_above`: its words
+        // tell then, as Elasticsearch's `_field_names` does
+        Target::Text(path) => {
+            let whole = Box::new(ExistsQuery::new(format!("kw.{path}"), false));
+            match pattern::json_regex(ctx.fields.text, &[path.as_str()], ".*") {
+                Ok(words) => Box::new(BooleanQuery::union(vec![whole, words])),
+                Err(_) => whole,
+            }
         }
         Target::Unmapped(name) => {
             // an object (e.g. `host` with `host.name` inside) exists when any field under it does

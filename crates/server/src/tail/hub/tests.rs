@@ -36,7 +36,7 @@ fn publish(hub: &Hub, index: &str, sources: &[Map<String, Value>]) {
 fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
     let hub = Hub::new(limits(), false);
     let mut watch = hub
-        .watch("logs-*", "level:ERROR", None, &BTreeSet::new())
+        .watch("logs-*", "level:ERROR", None, &Unmatched::default())
         .expect("watches");
     let errors: Vec<_> = (0..QUEUE + 76).map(|n| source("ERROR", n)).collect();
     publish(&hub, "logs-app", &errors);
@@ -53,10 +53,10 @@ fn a_watcher_that_falls_behind_keeps_a_bounded_queue_and_a_count_of_the_rest() {
 fn one_view_is_matched_once_whatever_its_watchers_and_each_hit_written_once() {
     let hub = Hub::new(limits(), false);
     let mut first = hub
-        .watch("logs-*", "level:ERROR", None, &BTreeSet::new())
+        .watch("logs-*", "level:ERROR", None, &Unmatched::default())
         .expect("watches");
     let mut second = hub
-        .watch("logs-*", "level:ERROR", None, &BTreeSet::new())
+        .watch("logs-*", "level:ERROR", None, &Unmatched::default())
         .expect("watches");
     publish(&hub, "logs-app", &[source("ERROR", 1), source("INFO", 2)]);
     let (a, b) = (
@@ -78,22 +78,24 @@ fn limits_refuse_by_name_and_leaving_frees_a_place() {
         false,
     );
     let first = hub
-        .watch("logs-*", "a", None, &BTreeSet::new())
+        .watch("logs-*", "a", None, &Unmatched::default())
         .expect("watches");
     assert!(
-        matches!(hub.watch("logs-*", "b", None, &BTreeSet::new()), Err(Refused::Busy(reason)) if reason.contains("--max-tail-views"))
+        matches!(hub.watch("logs-*", "b", None, &Unmatched::default()), Err(Refused::Busy(reason)) if reason.contains("--max-tail-views"))
     );
     let _second = hub
-        .watch("logs-*", "a", None, &BTreeSet::new())
+        .watch("logs-*", "a", None, &Unmatched::default())
         .expect("same view");
     assert!(
-        matches!(hub.watch("logs-*", "a", None, &BTreeSet::new()), Err(Refused::Busy(reason)) if reason.contains("--max-tail-watchers"))
+        matches!(hub.watch("logs-*", "a", None, &Unmatched::default()), Err(Refused::Busy(reason)) if reason.contains("--max-tail-watchers"))
     );
     drop(first);
     assert_eq!(hub.counts(), (1, 1));
-    assert!(hub.watch("logs-*", "a", None, &BTreeSet::new()).is_ok());
+    assert!(hub
+        .watch("logs-*", "a", None, &Unmatched::default())
+        .is_ok());
     assert!(matches!(
-        hub.watch("logs-*", "/re.*/", None, &BTreeSet::new()),
+        hub.watch("logs-*", "/re.*/", None, &Unmatched::default()),
         Err(Refused::Unsupported(_))
     ));
 }
@@ -102,7 +104,7 @@ fn limits_refuse_by_name_and_leaving_frees_a_place() {
 fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
     let hub = Hub::new(limits(), false);
     let mut watch = hub
-        .watch("logs-*", "", None, &BTreeSet::new())
+        .watch("logs-*", "", None, &Unmatched::default())
         .expect("watches");
     publish(
         &hub,
@@ -114,7 +116,7 @@ fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
     // the view lingers without watchers, still matching
     publish(&hub, "logs-app", &[source("INFO", 4)]);
     let again = hub
-        .watch("logs-*", "", Some(seen), &BTreeSet::new())
+        .watch("logs-*", "", Some(seen), &Unmatched::default())
         .expect("watches");
     assert!(!again.gap);
     let replayed: Vec<u64> = again.replay.iter().map(|hit| hit.seq).collect();
@@ -123,7 +125,7 @@ fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
     let many: Vec<_> = (0..RECENT + 5).map(|n| source("INFO", n)).collect();
     publish(&hub, "logs-app", &many);
     let late = hub
-        .watch("logs-*", "", Some(seen), &BTreeSet::new())
+        .watch("logs-*", "", Some(seen), &Unmatched::default())
         .expect("watches");
     assert!(late.gap);
     assert_eq!(late.replay.len(), RECENT);
@@ -133,7 +135,7 @@ fn a_resume_replays_what_came_after_and_says_when_some_was_forgotten() {
 fn closing_ends_every_queue() {
     let hub = Hub::new(limits(), false);
     let mut watch = hub
-        .watch("logs-*", "", None, &BTreeSet::new())
+        .watch("logs-*", "", None, &Unmatched::default())
         .expect("watches");
     hub.close();
     assert!(matches!(
@@ -141,7 +143,7 @@ fn closing_ends_every_queue() {
         Err(mpsc::error::TryRecvError::Disconnected)
     ));
     assert!(matches!(
-        hub.watch("logs-*", "", None, &BTreeSet::new()),
+        hub.watch("logs-*", "", None, &Unmatched::default()),
         Err(Refused::Busy(_))
     ));
 }
@@ -151,10 +153,10 @@ fn a_polled_view_is_started_once_fed_by_its_poll_and_let_go_with_the_hub() {
     let hub = Hub::new(limits(), true);
     // a cluster's search decides the query: what the store's matcher cannot follow is taken
     let mut first = hub
-        .watch("logs-*", "message:/disk.*/", None, &BTreeSet::new())
+        .watch("logs-*", "message:/disk.*/", None, &Unmatched::default())
         .expect("watches");
     let mut second = hub
-        .watch("logs-*", "message:/disk.*/", None, &BTreeSet::new())
+        .watch("logs-*", "message:/disk.*/", None, &Unmatched::default())
         .expect("watches");
     let view = first
         .to_poll
@@ -180,7 +182,10 @@ fn a_polled_view_is_started_once_fed_by_its_poll_and_let_go_with_the_hub() {
 #[test]
 fn a_view_naming_a_field_only_a_search_reads_is_polled() {
     let hub = Hub::new(limits(), false);
-    let unmatched: BTreeSet<String> = ["client.ip".to_string(), "user".to_string()].into();
+    let unmatched = Unmatched {
+        fields: ["client.ip".to_string(), "user".to_string()].into(),
+        every_field: true,
+    };
     let refused = |query: &str| match hub.watch("logs-*", query, None, &unmatched) {
         Err(Refused::Unsupported(reason)) => reason,
         other => panic!("{query}: {:?}", other.map(|_| "watching")),
