@@ -557,13 +557,21 @@ impl Browser {
         }
     }
 
-    /// Clicks the element matching `css`, once it exists.
+    /// Clicks the element matching `css`, once it exists; one the page redraws between
+    /// finding and clicking it (a stale element) is found again.
     pub async fn click(&self, css: &str) {
-        self.element(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|err| panic!("cannot click {css}: {err}"));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.element(css).await.click().await {
+                Ok(()) => return,
+                Err(err)
+                    if err.to_string().contains("stale element") && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(err) => panic!("cannot click {css}: {err}"),
+            }
+        }
     }
 
     /// Types into the element matching `css`, once it exists ("\u{E007}" is Enter).
