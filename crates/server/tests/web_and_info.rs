@@ -14,6 +14,27 @@ async fn es_root_answers_cluster_info_in_elasticsearch_shape() {
     assert_eq!(info["version"]["number"], "8.15.0");
     assert_eq!(info["cluster_name"], "logdash");
     assert_eq!(info["tagline"], "You Know, for Search");
+    // every field of Elasticsearch 8's answer, a date where a date is
+    for field in [
+        "build_flavor",
+        "build_type",
+        "build_hash",
+        "build_date",
+        "lucene_version",
+        "minimum_wire_compatibility_version",
+        "minimum_index_compatibility_version",
+    ] {
+        assert!(info["version"][field].is_string(), "{field}: {info}");
+    }
+    assert_eq!(info["version"]["build_snapshot"], false);
+    let date = info["version"]["build_date"].as_str().unwrap_or_default();
+    assert!(logdash_core::time::parse_iso8601(date).is_some(), "{date}");
+    // the dashboard still reads it (and tells the embedded store from a cluster)
+    let read: logdash_core::es::info::ClusterInfo = serde_json::from_value(info).expect("reads");
+    assert_eq!(
+        read.distribution(),
+        logdash_core::es::info::Distribution::LogdashEmbedded
+    );
     assert_eq!(answer.header("x-content-type-options"), Some("nosniff"));
 }
 

@@ -1,27 +1,37 @@
 //! What the store says of itself as a cluster: `GET /`, `GET /_license` and
 //! `GET /_cluster/health`.
 
-use logdash_core::es::info::{ClusterInfo, VersionInfo, EMBEDDED_BUILD_FLAVOR};
+use logdash_core::es::info::EMBEDDED_BUILD_FLAVOR;
 use serde_json::Value;
 
 use crate::{Store, COMPATIBLE_ES_VERSION};
 
+/// When this version of logdash was released: `GET /` reports it as `build_date`.
+const RELEASE_DATE: &str = "2026-12-06T00:00:00.000Z";
+
 impl Store {
-    /// The answer to `GET /`.
-    pub fn info(&self) -> ClusterInfo {
-        ClusterInfo {
-            name: self.meta.node_name.clone(),
-            cluster_name: self.meta.cluster_name.clone(),
-            cluster_uuid: self.meta.cluster_uuid.clone(),
-            version: VersionInfo {
-                number: COMPATIBLE_ES_VERSION.to_string(),
-                distribution: None,
-                build_flavor: Some(EMBEDDED_BUILD_FLAVOR.to_string()),
-                lucene_version: Some(format!("tantivy-{}", tantivy::version_string())),
-                minimum_wire_compatibility_version: None,
+    /// The answer to `GET /`, in Elasticsearch 8's shape and with all its fields: the API
+    /// version logdash speaks as `number`, what logdash is in the build fields (the
+    /// dashboard tells the embedded store by `build_flavor`), and the oldest versions an
+    /// 8.15 node talks to and reads (`minimum_*_compatibility_version`).
+    pub fn info(&self) -> Value {
+        serde_json::json!({
+            "name": self.meta.node_name,
+            "cluster_name": self.meta.cluster_name,
+            "cluster_uuid": self.meta.cluster_uuid,
+            "version": {
+                "number": COMPATIBLE_ES_VERSION,
+                "build_flavor": EMBEDDED_BUILD_FLAVOR,
+                "build_type": "logdash",
+                "build_hash": concat!("logdash-", env!("CARGO_PKG_VERSION")),
+                "build_date": RELEASE_DATE,
+                "build_snapshot": false,
+                "lucene_version": format!("tantivy-{}", tantivy::version_string()),
+                "minimum_wire_compatibility_version": "7.17.0",
+                "minimum_index_compatibility_version": "7.0.0"
             },
-            tagline: "You Know, for Search".to_string(),
-        }
+            "tagline": "You Know, for Search"
+        })
     }
 
     /// `GET /_license` as a basic-licensed Elasticsearch 8 answers it: Logstash's

@@ -77,9 +77,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     };
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         Ok(match route {
-            EsRoute::Info => {
-                serde_json::to_value(store.info()).map_err(|e| ApiError::Internal(e.to_string()))?
-            }
+            EsRoute::Info => store.info(),
             EsRoute::CatIndices { index } => {
                 store.cat_indices(index.as_ref().map(|i| i.as_str()))?
             }
