@@ -205,8 +205,12 @@ fn ndjson(lines: &[Value]) -> String {
     lines.iter().map(|line| format!("{line}\n")).collect()
 }
 
-/// `expected` must be a subtree of `actual`: every key it has, with the same value; arrays of
-/// the same length, element by element; numbers equal within `tolerance` (relative).
+/// An expected value that says the key must not be there.
+pub const ABSENT: &str = "<absent>";
+
+/// `expected` must be a subtree of `actual`: every key it has, with the same value (or not
+/// there at all, where it says [`ABSENT`]); arrays of the same length, element by element;
+/// numbers equal within `tolerance` (relative).
 pub fn subtree(actual: &Value, expected: &Value, tolerance: f64) -> Result<(), String> {
     check(actual, expected, tolerance, "$")
 }
@@ -215,9 +219,11 @@ fn check(actual: &Value, expected: &Value, tolerance: f64, path: &str) -> Result
     match (actual, expected) {
         (Value::Object(a), Value::Object(e)) => e.iter().try_for_each(|(key, value)| {
             let next = format!("{path}.{key}");
-            match a.get(key) {
-                Some(found) => check(found, value, tolerance, &next),
-                None => Err(format!("{next} is missing")),
+            match (a.get(key), value.as_str() == Some(ABSENT)) {
+                (None, true) => Ok(()),
+                (Some(found), true) => Err(format!("{next} is {found}, expected none")),
+                (Some(found), false) => check(found, value, tolerance, &next),
+                (None, false) => Err(format!("{next} is missing")),
             }
         }),
         (Value::Array(a), Value::Array(e)) if a.len() == e.len() => a
@@ -252,7 +258,12 @@ pub fn project(actual: &Value, shape: &Value) -> Value {
     match (actual, shape) {
         (Value::Object(a), Value::Object(s)) => Value::Object(
             s.iter()
-                .filter_map(|(key, sub)| a.get(key).map(|found| (key.clone(), project(found, sub))))
+                .filter_map(|(key, sub)| match a.get(key) {
+                    Some(found) => Some((key.clone(), project(found, sub))),
+                    // a key said to be absent stays so while it is
+                    None if sub.as_str() == Some(ABSENT) => Some((key.clone(), sub.clone())),
+                    None => None,
+                })
                 .collect::<Map<String, Value>>(),
         ),
         (Value::Array(a), Value::Array(s)) => match s.last() {
@@ -430,6 +441,19 @@ mod tests {
             subtree(&answer, &json!({"hits": {"total": {"value": 3}}}), 0.0),
             Err("$.hits.total.value is 2, expected 3".into())
         );
+    }
+
+    #[test]
+    fn a_key_said_absent_must_not_be_there_and_stays_so_when_recorded() {
+        let answer = json!({"hits": {"hits": [{"_id": "a"}]}});
+        let absent = json!({"hits": {"hits": [{"_id": "a", "_source": ABSENT}]}});
+        assert_eq!(subtree(&answer, &absent, 0.0), Ok(()));
+        let with_source = json!({"hits": {"hits": [{"_id": "a", "_source": {}}]}});
+        assert_eq!(
+            subtree(&with_source, &absent, 0.0),
+            Err("$.hits.hits[0]._source is {}, expected none".into())
+        );
+        assert_eq!(project(&answer, &absent), absent);
     }
 
     #[test]

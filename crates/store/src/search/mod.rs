@@ -33,15 +33,10 @@ use sort::{compare_keys, compare_one, DateFormat, SortKey, SortSource, SortValue
 /// `index.max_result_window`.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
 
-/// Body keys logdash reads; the rest of Elasticsearch's search body is refused by name.
-const ACCEPTED_AND_IGNORED: &[&str] = &[
-    "timeout",
-    "highlight",
-    "version",
-    "seq_no_primary_term",
-    "stored_fields",
-    "track_scores",
-];
+/// Body keys that change nothing logdash answers (`version` and `seq_no_primary_term`
+/// false; true is refused); the rest of Elasticsearch's search body is read or refused by
+/// name. `highlight` may be skipped (DESIGN.md).
+const ACCEPTED_AND_IGNORED: &[&str] = &["timeout", "highlight", "version", "seq_no_primary_term"];
 
 impl Store {
     /// `POST /{index}/_search`.

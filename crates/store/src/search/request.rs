@@ -39,6 +39,7 @@ impl SearchRequest {
             aggs: None,
             sort_by_score: false,
         };
+        let mut track_scores = false;
         for (key, value) in object {
             match key.as_str() {
                 "query" => request.query = query::parse(Some(value))?,
@@ -51,6 +52,13 @@ impl SearchRequest {
                 "_source" => request.source = SourceFilter::parse(value)?,
                 "track_total_hits" => request.track_total_hits = TrackTotalHits::parse(value)?,
                 "aggs" | "aggregations" => request.aggs = Some(value.clone()),
+                "track_scores" => track_scores = value == &Value::Bool(true),
+                // what a hit would carry that the store does not keep
+                "version" | "seq_no_primary_term" if value == &Value::Bool(true) => {
+                    return Err(RequestError::bad_request(format!(
+                        "[{key}] is not supported by logdash: it keeps no document versions or sequence numbers"
+                    )))
+                }
                 key if ACCEPTED_AND_IGNORED.contains(&key) => {}
                 other => {
                     return Err(RequestError::bad_request(format!(
@@ -58,6 +66,16 @@ impl SearchRequest {
                     )))
                 }
             }
+        }
+        // scores of hits sorted by something else
+        let sorted_otherwise = request
+            .sort
+            .as_ref()
+            .is_some_and(|keys| keys.iter().any(|k| k.field != "_score"));
+        if track_scores && sorted_otherwise {
+            return Err(RequestError::bad_request(
+                "[track_scores] is not supported by logdash: hits sorted by a field have no score",
+            ));
         }
         // sorting by score alone is the scored path
         if request
