@@ -337,13 +337,9 @@ pub(super) fn one(
                 Some(scale) => date_range_bounds(name, &mut body, now, scale)?,
                 None => AnyZone::UTC,
             };
+            // on a date, read as a date with the edges (in their scale)
             let missing = match body.remove("missing") {
                 None => None,
-                Some(_) if date_scale.is_some() => {
-                    return Err(RequestError::illegal_argument(format!(
-                        "[missing] in [{kind}] aggregation [{name}] on a date is not supported by logdash"
-                    )))
-                }
                 Some(value) => Some(missing_number(name, &value)?),
             };
             // the buckets are put in their final shape when rendered
@@ -380,7 +376,9 @@ pub(super) fn one(
                 let mut buckets = Aggregations::default();
                 for (i, (from, to, _)) in ranges.iter().enumerate() {
                     let query = match missing {
-                        Some(missing) => ranges::with_missing(&field, *from, *to, missing),
+                        Some(missing) => {
+                            ranges::with_missing(&field, (*from, *to), missing, date_scale)
+                        }
                         None if nanos => ranges::nanos(&field, *from, *to),
                         None => ranges::long_as_doubles(&field, *from, *to),
                     };

@@ -255,6 +255,10 @@ pub(super) fn date_range_bounds(
             }
         }
     }
+    // what events without the field are counted as: a date, read as the edges are
+    if let Some(value) = body.get_mut("missing") {
+        *value = json!(date_value_in(value, now, Rounding::Down, &zone)? * scale);
+    }
     Ok(zone)
 }
 

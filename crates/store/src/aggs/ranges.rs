@@ -19,14 +19,27 @@ pub(super) fn nanos(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
 }
 
 /// The events of one range, `[from, to)`, and those without the field when `missing`
-/// falls in it.
-pub(super) fn with_missing(field: &str, from: Option<f64>, to: Option<f64>, missing: f64) -> Value {
+/// falls in it. On a date (`date_scale`: the edges' units a millisecond), the query's
+/// bounds are whole milliseconds.
+pub(super) fn with_missing(
+    field: &str,
+    (from, to): (Option<f64>, Option<f64>),
+    missing: f64,
+    date_scale: Option<f64>,
+) -> Value {
     let mut bounds = Map::new();
+    let bound = |edge: f64| match date_scale {
+        Some(scale) => json!((edge / scale).round() as i64),
+        None => json!(edge),
+    };
+    if date_scale.is_some() {
+        bounds.insert("format".into(), json!("epoch_millis"));
+    }
     if let Some(from) = from {
-        bounds.insert("gte".into(), json!(from));
+        bounds.insert("gte".into(), bound(from));
     }
     if let Some(to) = to {
-        bounds.insert("lt".into(), json!(to));
+        bounds.insert("lt".into(), bound(to));
     }
     let in_range = json!({"range": {field: bounds}});
     let holds_missing = from.is_none_or(|from| missing >= from) && to.is_none_or(|to| missing < to);
