@@ -564,9 +564,7 @@ impl Browser {
         loop {
             match self.element(css).await.click().await {
                 Ok(()) => return,
-                Err(err)
-                    if err.to_string().contains("stale element") && Instant::now() < deadline =>
-                {
+                Err(err) if err.is_stale_element_reference() && Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
                 Err(err) => panic!("cannot click {css}: {err}"),

@@ -375,12 +375,14 @@ pub(super) fn one(
             if missing.is_some() || nanos || long {
                 let mut buckets = Aggregations::default();
                 for (i, (from, to, _)) in ranges.iter().enumerate() {
+                    let bounds = (*from, *to);
+                    let in_range = match long {
+                        true => ranges::long_as_doubles(&field, *from, *to),
+                        false => ranges::between(&field, bounds, date_scale),
+                    };
                     let query = match missing {
-                        Some(missing) => {
-                            ranges::with_missing(&field, (*from, *to), missing, date_scale)
-                        }
-                        None if nanos => ranges::nanos(&field, *from, *to),
-                        None => ranges::long_as_doubles(&field, *from, *to),
+                        Some(missing) => ranges::or_missing(&field, in_range, bounds, missing),
+                        None => in_range,
                     };
                     buckets.insert(i.to_string(), filter(&query, sub_aggs.clone())?);
                 }

@@ -3,28 +3,12 @@
 
 use serde_json::{json, Map, Value};
 
-/// A range of a date_nanos field between bounds in nanoseconds that were whole
-/// milliseconds, as a query in those milliseconds (exact, where doubles are not).
-pub(super) fn nanos(field: &str, from: Option<f64>, to: Option<f64>) -> Value {
-    let millis = |nanos: f64| json!((nanos / 1e6).round() as i64);
-    let mut bounds = Map::new();
-    bounds.insert("format".into(), json!("epoch_millis"));
-    if let Some(from) = from {
-        bounds.insert("gte".into(), millis(from));
-    }
-    if let Some(to) = to {
-        bounds.insert("lt".into(), millis(to));
-    }
-    json!({"range": {field: bounds}})
-}
-
-/// The events of one range, `[from, to)`, and those without the field when `missing`
-/// falls in it. On a date (`date_scale`: the edges' units a millisecond), the query's
-/// bounds are whole milliseconds.
-pub(super) fn with_missing(
+/// The events of one range, `[from, to)`. On a date (`date_scale`: the edges' units a
+/// millisecond, so nanoseconds for `@timestamp` and `date_nanos`) the bounds were whole
+/// milliseconds and go as such (exact, where doubles are not).
+pub(super) fn between(
     field: &str,
     (from, to): (Option<f64>, Option<f64>),
-    missing: f64,
     date_scale: Option<f64>,
 ) -> Value {
     let mut bounds = Map::new();
@@ -41,7 +25,17 @@ pub(super) fn with_missing(
     if let Some(to) = to {
         bounds.insert("lt".into(), bound(to));
     }
-    let in_range = json!({"range": {field: bounds}});
+    json!({"range": {field: bounds}})
+}
+
+/// The events `in_range` of `[from, to)`, and those without the field when `missing`
+/// falls in it.
+pub(super) fn or_missing(
+    field: &str,
+    in_range: Value,
+    (from, to): (Option<f64>, Option<f64>),
+    missing: f64,
+) -> Value {
     let holds_missing = from.is_none_or(|from| missing >= from) && to.is_none_or(|to| missing < to);
     if holds_missing {
         json!({"bool": {"should": [in_range, {"bool": {"must_not": {"exists": {"field": field}}}}]}})
@@ -80,14 +74,15 @@ pub(super) fn long_as_doubles(field: &str, from: Option<f64>, to: Option<f64>) -
 
 /// The least long whose double is at or above `bound` (`None` when none is).
 fn least_at_or_above(bound: f64) -> Option<i64> {
-    if bound.is_nan() || bound >= 9_223_372_036_854_775_808.0 {
-        return None; // 2^63: past every long
+    if bound.is_nan() || bound > 9_223_372_036_854_775_808.0 {
+        return None; // past 2^63, which the longs from 2^63 - 512 on round to
     }
     if bound <= i64::MIN as f64 {
         return Some(i64::MIN);
     }
-    // `ceil` is whole and within the longs here, so it converts exactly; longs below it
-    // may still round up to it (doubles stand up to 2,048 apart among longs)
+    // `ceil` is whole, and converts exactly but at 2^63 (which saturates to the
+    // greatest long); longs below it may still round up to it (doubles stand up to
+    // 1,024 apart among longs)
     let ceiling = bound.ceil() as i64;
     let (mut low, mut high) = (ceiling.saturating_sub(4_096), ceiling);
     while low < high {
@@ -116,9 +111,20 @@ mod tests {
         assert!(first as f64 >= bound && ((first - 1) as f64) < bound);
         assert_eq!(least_at_or_above(10.5), Some(11));
         assert_eq!(least_at_or_above(-10.5), Some(-10));
-        assert_eq!(least_at_or_above(i64::MAX as f64), None);
+        // 2^63, which the last 512 longs round to
+        assert_eq!(
+            least_at_or_above(i64::MAX as f64),
+            Some(9_223_372_036_854_775_296)
+        );
+        assert_eq!(least_at_or_above(1e19), None);
         assert_eq!(least_at_or_above(f64::MIN), Some(i64::MIN));
         assert!(past_doubles(Some(bound), None) && !past_doubles(Some(1e15), Some(-1e15)));
+        // with `missing`, the events without the field join the range that holds it
+        let in_range = long_as_doubles("n", Some(bound), None);
+        let range = (Some(bound), None);
+        assert_eq!(or_missing("n", in_range.clone(), range, 0.0), in_range);
+        let joined = or_missing("n", in_range.clone(), range, 2e18);
+        assert_eq!(joined["bool"]["should"][0], in_range);
         assert_eq!(
             long_as_doubles("n", Some(1e19), None),
             json!({"match_none": {}})

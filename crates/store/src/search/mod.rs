@@ -33,10 +33,9 @@ use sort::{compare_keys, compare_one, DateFormat, SortKey, SortSource, SortValue
 /// `index.max_result_window`.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
 
-/// Body keys that change nothing logdash answers (`version` and `seq_no_primary_term`
-/// false; true is refused); the rest of Elasticsearch's search body is read or refused by
-/// name. `highlight` may be skipped (DESIGN.md).
-const ACCEPTED_AND_IGNORED: &[&str] = &["timeout", "highlight", "version", "seq_no_primary_term"];
+/// Body keys that change nothing logdash answers (`highlight` may be skipped, DESIGN.md);
+/// the rest of Elasticsearch's search body is read or refused by name.
+const ACCEPTED_AND_IGNORED: &[&str] = &["timeout", "highlight"];
 
 impl Store {
     /// `POST /{index}/_search`.

@@ -52,12 +52,14 @@ impl SearchRequest {
                 "_source" => request.source = SourceFilter::parse(value)?,
                 "track_total_hits" => request.track_total_hits = TrackTotalHits::parse(value)?,
                 "aggs" | "aggregations" => request.aggs = Some(value.clone()),
-                "track_scores" => track_scores = value == &Value::Bool(true),
+                "track_scores" => track_scores = boolean(key, value)?,
                 // what a hit would carry that the store does not keep
-                "version" | "seq_no_primary_term" if value == &Value::Bool(true) => {
-                    return Err(RequestError::bad_request(format!(
-                        "[{key}] is not supported by logdash: it keeps no document versions or sequence numbers"
-                    )))
+                "version" | "seq_no_primary_term" => {
+                    if boolean(key, value)? {
+                        return Err(RequestError::illegal_argument(format!(
+                            "[{key}] is not supported by logdash: it keeps no document versions or sequence numbers"
+                        )));
+                    }
                 }
                 key if ACCEPTED_AND_IGNORED.contains(&key) => {}
                 other => {
@@ -67,14 +69,14 @@ impl SearchRequest {
                 }
             }
         }
-        // scores of hits sorted by something else
+        // scores of hits sorted by anything but the score
         let sorted_otherwise = request
             .sort
             .as_ref()
             .is_some_and(|keys| keys.iter().any(|k| k.field != "_score"));
         if track_scores && sorted_otherwise {
-            return Err(RequestError::bad_request(
-                "[track_scores] is not supported by logdash: hits sorted by a field have no score",
+            return Err(RequestError::illegal_argument(
+                "[track_scores] is not supported by logdash: only hits sorted by _score alone are scored",
             ));
         }
         // sorting by score alone is the scored path
@@ -119,6 +121,21 @@ impl SearchRequest {
             }
         }
         Ok(())
+    }
+}
+
+/// A flag of the body: `true` or `false`, also as strings, as Elasticsearch's parser
+/// takes it.
+fn boolean(key: &str, value: &Value) -> Result<bool, RequestError> {
+    match value {
+        Value::Bool(flag) => Ok(*flag),
+        Value::String(text) if text == "true" || text == "false" => Ok(text == "true"),
+        Value::String(text) => Err(RequestError::illegal_argument(format!(
+            "Failed to parse value [{text}] as only [true] or [false] are allowed."
+        ))),
+        other => Err(RequestError::bad_request(format!(
+            "[{key}] must be true or false, not {other}"
+        ))),
     }
 }
 
