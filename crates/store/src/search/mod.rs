@@ -104,6 +104,9 @@ impl Store {
         };
         let window = request.from + request.size;
         let (aggs, threads) = (request.aggs.as_ref(), self.search_threads());
+        let agg_collector = agg_request
+            .as_ref()
+            .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
         let (count, hits_part, agg_results) = match &request.sort {
             Some(keys) => {
                 let sorter = SortCollector {
@@ -112,9 +115,6 @@ impl Store {
                     search_after: request.search_after.clone(),
                     mapping: mapping.clone(),
                 };
-                let agg_collector = agg_request
-                    .as_ref()
-                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, sorted, agg) = parallel::search(
                     searcher,
                     &*query,
@@ -127,9 +127,6 @@ impl Store {
             }
             // no hits asked for (the panels): no scores to compute for every match
             None if window == 0 => {
-                let agg_collector = agg_request
-                    .as_ref()
-                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, agg) =
                     parallel::search(searcher, &*query, &(total, agg_collector), aggs, threads)
                         .map_err(|err| search_failed(&err))?;
@@ -143,9 +140,6 @@ impl Store {
                         (score, Reverse(seq.as_ref().and_then(|c| c.first(doc))))
                     }
                 });
-                let agg_collector = agg_request
-                    .as_ref()
-                    .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
                 let (count, top, agg) = parallel::search(
                     searcher,
                     &*query,
