@@ -7,6 +7,7 @@ pub mod body;
 pub mod error;
 pub mod filter_path;
 pub mod info;
+pub mod names;
 pub mod query;
 pub mod route;
 pub mod shards;

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::es::names::{enclosing, KEYWORD_IGNORE_ABOVE};
+
 /// How an index's mapping declares a field or an object, where that is not how dynamic
 /// mapping would read it (what dynamic mapping would make of it is left out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,9 +38,6 @@ pub enum Mapped {
 /// The fields an event's index declares, by dotted name.
 pub type Declared = BTreeMap<String, Mapped>;
 
-/// The longest string dynamic mapping's `.keyword` indexes.
-const DYNAMIC_IGNORE_ABOVE: usize = 256;
-
 /// How a clause reads one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Read {
@@ -58,7 +57,7 @@ impl Read {
     /// Whether the index holds `value` read so (a string past `ignore_above` is not).
     pub(super) fn holds(self, value: &Value) -> bool {
         let limit = match self {
-            Read::KeywordOf => Some(DYNAMIC_IGNORE_ABOVE),
+            Read::KeywordOf => Some(KEYWORD_IGNORE_ABOVE),
             Read::Keyword(limit) => limit,
             _ => None,
         };
@@ -122,14 +121,6 @@ pub(super) fn values_at<'a>(
         Some(read) => found.into_iter().map(|value| (value, read)).collect(),
         None => Vec::new(),
     }
-}
-
-/// The objects a dotted name is inside, nearest first (`a.b.c`: `a.b`, `a`).
-fn enclosing(name: &str) -> impl Iterator<Item = &str> {
-    name.char_indices()
-        .rev()
-        .filter(|(_, c)| *c == '.')
-        .map(move |(at, _)| &name[..at])
 }
 
 fn collect<'a>(value: &'a Value, path: &str, out: &mut Vec<&'a Value>) {

@@ -165,29 +165,21 @@ fn number_matches(value: &Value, clause: &Clause) -> bool {
     }
 }
 
-/// A value of a field declared `date`: a number is epoch milliseconds.
+/// A value of a field declared `date`: a number is epoch milliseconds, and so is a string
+/// of digits (the default format's other half).
 fn date_matches(value: &Value, clause: &Clause, now: EpochMillis) -> bool {
-    match value {
-        Value::Number(n) => match n.as_i64() {
-            Some(millis) => {
-                let text = crate::time::format_iso8601(millis);
-                dynamic_matches(&Value::String(text), clause, false, now)
-            }
-            None => false,
-        },
+    let millis = match value {
         Value::String(text) if parse_iso8601(text).is_some() => {
-            dynamic_matches(value, clause, false, now)
+            return dynamic_matches(value, clause, false, now)
         }
-        // the default format's other half: epoch milliseconds, in a string too
-        Value::String(text) => match text.trim().parse::<i64>() {
-            Ok(millis) => {
-                let text = crate::time::format_iso8601(millis);
-                dynamic_matches(&Value::String(text), clause, false, now)
-            }
-            Err(_) => false,
-        },
-        _ => false,
-    }
+        Value::String(text) => text.trim().parse::<i64>().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    millis.is_some_and(|millis| {
+        let text = crate::time::format_iso8601(millis);
+        dynamic_matches(&Value::String(text), clause, false, now)
+    })
 }
 
 /// A dynamically mapped value (`exact`: its `.keyword`).

@@ -59,16 +59,7 @@ impl FieldKind {
     }
 }
 
-/// The names of the objects a dotted name is inside, nearest first (`a.b.c`: `a.b`, `a`).
-pub fn enclosing(name: &str) -> impl Iterator<Item = &str> {
-    fn parent(path: &str) -> Option<&str> {
-        path.rsplit_once('.').map(|(head, _)| head)
-    }
-    std::iter::successors(parent(name), |path| parent(path))
-}
-
-/// Strings longer than this are not indexed whole (the `.keyword` sub-field's `ignore_above`).
-pub const KEYWORD_IGNORE_ABOVE: usize = 256;
+pub use logdash_core::es::names::{enclosing, KEYWORD_IGNORE_ABOVE};
 
 /// The fields of one index, by dotted name.
 pub type IndexMapping = BTreeMap<String, FieldKind>;
