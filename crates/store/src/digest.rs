@@ -76,21 +76,62 @@ impl Digest {
 }
 
 impl Digest {
-    /// The fraction of the values at or below `x` (values equal to it count half), as
-    /// Elasticsearch's `percentile_ranks` asks its digest; `None` without values.
+    /// The fraction of the values at or below `x`, as Elasticsearch's `percentile_ranks`
+    /// asks its digest; `None` without values. Exactly, each value is spread evenly from
+    /// halfway to the one before it to halfway to the one after (the first and last as wide
+    /// on both sides), and values equal to the smallest or largest count half.
     pub(crate) fn cdf(&mut self, x: f64) -> Option<f64> {
         match self {
             Digest::Exact { values, .. } => {
-                if values.is_empty() {
-                    return None;
-                }
-                let below = values.iter().filter(|v| **v < x).count() as f64;
-                let equal = values.iter().filter(|v| **v == x).count() as f64;
-                Some((below + 0.5 * equal) / values.len() as f64)
+                values.sort_by(f64::total_cmp);
+                exact_cdf(x, values)
             }
             Digest::Merging(merging) => merging.cdf(x),
         }
     }
+}
+
+/// The rank of `x` among sorted `values`, as Elasticsearch's sorting digest reads it.
+fn exact_cdf(x: f64, values: &[f64]) -> Option<f64> {
+    let (first, last) = (*values.first()?, *values.last()?);
+    let n = values.len() as f64;
+    if values.len() == 1 {
+        return Some(if x < first {
+            0.0
+        } else if x > first {
+            1.0
+        } else {
+            0.5
+        });
+    }
+    if x < first {
+        return Some(0.0);
+    }
+    if x > last {
+        return Some(1.0);
+    }
+    let equal = |v: &&f64| **v == x;
+    if x == first {
+        return Some(values.iter().take_while(equal).count() as f64 / 2.0 / n);
+    }
+    if x == last {
+        let at_x = values.iter().rev().take_while(equal).count() as f64;
+        return Some((n - at_x / 2.0) / n);
+    }
+    let mut left = (values[1] - values[0]) / 2.0;
+    for (i, pair) in values.windows(2).enumerate() {
+        let right = (pair[1] - pair[0]) / 2.0;
+        if x < pair[0] + right {
+            let (from, to) = (pair[0] - left, pair[0] + right);
+            let within = (x - from) / (to - from);
+            return Some(((i as f64 + within) / n).max(0.0));
+        }
+        left = right;
+    }
+    // the last value, as wide on its right as on its left
+    let (from, to) = (last - left, last + left);
+    let within = (x - from) / (to - from);
+    Some((n - 1.0 + within) / n)
 }
 
 /// A merging t-digest (Dunning's, as Elasticsearch's `MergingDigest` runs it).
@@ -409,12 +450,19 @@ mod tests {
     }
 
     #[test]
-    fn ranks_count_equal_values_half_and_stay_close_on_large_samples() {
+    fn ranks_spread_each_value_between_its_neighbours_and_stay_close_on_large_samples() {
         let mut small = digest_of([350.0, 450.0, 500.0, 550.0]);
         assert_eq!(small.cdf(500.0), Some(0.625));
         assert_eq!(small.cdf(100.0), Some(0.0));
         assert_eq!(small.cdf(1000.0), Some(1.0));
+        assert_eq!(small.cdf(350.0), Some(0.125));
+        assert_eq!(small.cdf(550.0), Some(0.875));
         assert_eq!(digest_of([]).cdf(1.0), None);
+        assert_eq!(digest_of([7.0]).cdf(7.0), Some(0.5));
+        // as Elasticsearch 8.19 answers for 15, 31, 48, 95, 260 (in any order)
+        let mut spread = digest_of([95.0, 15.0, 260.0, 31.0, 48.0]);
+        assert_eq!(spread.cdf(30.0), Some(0.284_848_484_848_484_84));
+        assert_eq!(spread.cdf(100.0), Some(0.653_773_584_905_660_4));
         // 100,000 values 0..99,999 in a scrambled order: ranks within 0.5 % of the truth
         let mut large = digest_of((0..100_000u64).map(|i| ((i * 7_919) % 100_000) as f64));
         assert!(matches!(large, Digest::Merging(_)));

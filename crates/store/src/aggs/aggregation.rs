@@ -1,7 +1,8 @@
 //! One aggregation of a request: checked, rewritten for tantivy, and planned for rendering.
 
-use super::dates::{date_histogram, date_range_bounds};
+use super::dates::date_histogram;
 use super::filter::{EsFilter, Filters};
+use super::place::step_below;
 use super::ranges;
 use super::terms_order;
 use super::top_hits::{self, Scope, TopHitsSpec};
@@ -162,22 +163,18 @@ pub(super) fn one(
     let column = column_of(&target, kind, &field)?;
     body.insert("field".into(), Value::String(column.clone()));
     if kind == "percentiles" || kind == "percentile_ranks" {
-        if let Place::Top | Place::InHistogram(..) = place {
-            let histogram = match place {
-                Place::InHistogram(bucketing) => Some(bucketing),
-                _ => None,
-            };
+        if let Place::Exact(path) = place {
             if sub.is_some() {
                 return Err(RequestError::bad_request(format!(
                     "Aggregator [{name}] of type [{kind}] cannot accept sub-aggregations"
                 )));
             }
-            exact.push(percentiles::parse(name, kind, &body, column, histogram)?);
+            exact.push(percentiles::parse(name, kind, &body, column, path)?);
             return Ok((None, Plan::Percentiles(exact.len() - 1)));
         }
         if kind == "percentile_ranks" {
             return Err(RequestError::illegal_argument(format!(
-                "[percentile_ranks] [{name}] is answered at the top of a request and in a top-level date_histogram; logdash does not compute it deeper"
+                "[percentile_ranks] [{name}] is answered at the top of a request and below date_histogram, terms, histogram and range; logdash does not compute it below other aggregations"
             )));
         }
     }
@@ -273,12 +270,28 @@ pub(super) fn one(
             }
         }),
     };
-    // exact percentiles per bucket go by event time: only under a histogram of @timestamp
-    let children_place = match (&bucketing, &place) {
-        (Some(bucketing), Place::Top) if target == Target::Timestamp => {
-            Place::InHistogram(bucketing.clone())
-        }
-        _ => Place::Deeper,
+    let range_read = match kind {
+        "range" | "date_range" => Some(ranges::read(name, kind, &field, &target, &mut body, now)?),
+        _ => None,
+    };
+    // exact percentiles below this bucket, where the collector can place each event in it
+    let children_place = match place.clone() {
+        Place::Exact(mut path) => match step_below(
+            kind,
+            &target,
+            &column,
+            &body,
+            sub,
+            bucketing.as_ref(),
+            range_read.as_ref(),
+        ) {
+            Some(step) => {
+                path.push(step);
+                Place::Exact(path)
+            }
+            None => Place::Deeper,
+        },
+        Place::Deeper => Place::Deeper,
     };
     let (sub_aggs, children) = sub_level(children_place, exact, bounds)?;
     let plan = match kind {
@@ -316,53 +329,18 @@ pub(super) fn one(
             }
         },
         "range" | "date_range" => {
-            // whole milliseconds bound a range, so nanoseconds compare as Elasticsearch's
-            // milliseconds would
-            let date_scale = match target {
-                Target::Timestamp | Target::Whole(_, FieldKind::DateNanos) => Some(1e6),
-                Target::Whole(_, FieldKind::Date) => Some(1.0),
-                Target::Unmapped(_) if kind == "date_range" => Some(1.0),
-                _ if kind == "date_range" => {
-                    return Err(RequestError::illegal_argument(format!(
-                    "Field [{field}] of type [{}] is not supported for aggregation [date_range]",
-                    match &target {
-                        Target::Whole(_, kind) => kind.es_type(),
-                        _ => "text",
-                    }
-                )))
-                }
-                _ => None,
+            let Some(ranges::Read {
+                date_scale,
+                zone,
+                missing,
+                keyed,
+                ranges,
+            }) = range_read
+            else {
+                return Err(RequestError::internal(format!(
+                    "[{kind}] [{name}] was not read"
+                )));
             };
-            let zone = match date_scale {
-                Some(scale) => date_range_bounds(name, &mut body, now, scale)?,
-                None => AnyZone::UTC,
-            };
-            // on a date, read as a date with the edges (in their scale)
-            let missing = match body.remove("missing") {
-                None => None,
-                Some(value) => Some(missing_number(name, &value)?),
-            };
-            // the buckets are put in their final shape when rendered
-            let keyed = body
-                .remove("keyed")
-                .and_then(|k| k.as_bool())
-                .unwrap_or(false);
-            let ranges: Vec<(Option<f64>, Option<f64>, Option<String>)> = body
-                .get("ranges")
-                .and_then(Value::as_array)
-                .map(|ranges| {
-                    ranges
-                        .iter()
-                        .map(|r| {
-                            (
-                                r.get("from").and_then(Value::as_f64),
-                                r.get("to").and_then(Value::as_f64),
-                                r.get("key").and_then(Value::as_str).map(str::to_string),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
             // tantivy's range aggregation cannot count events without the field, bound
             // nanoseconds exactly (its bounds are doubles, 256 ns apart there), nor compare
             // a long past 2^53 as Elasticsearch does (as a double): each range is a filter
@@ -372,7 +350,8 @@ pub(super) fn one(
                 && ranges
                     .iter()
                     .any(|(from, to, _)| ranges::past_doubles(*from, *to));
-            if missing.is_some() || nanos || long {
+            // nor ranges that overlap, which it refuses
+            if missing.is_some() || nanos || long || ranges::overlap(&ranges) {
                 let mut buckets = Aggregations::default();
                 for (i, (from, to, _)) in ranges.iter().enumerate() {
                     let bounds = (*from, *to);
@@ -484,20 +463,6 @@ fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
     })
 }
 
-/// A range aggregation's `missing`: the number events without the field count as.
-fn missing_number(name: &str, value: &Value) -> Result<f64, RequestError> {
-    let number = match value {
-        Value::Number(number) => number.as_f64(),
-        Value::String(text) => text.trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    number.ok_or_else(|| {
-        RequestError::illegal_argument(format!(
-            "[missing] of range aggregation [{name}] must be a number, not {value}"
-        ))
-    })
-}
-
 /// Whether a `terms` is of a float field, and so sorted by the store (see
 /// `terms_order`); at the top of a request only (below another bucket it would ask for
 /// every term of each bucket), where an order by `_key` is refused.
@@ -511,7 +476,7 @@ fn float_terms(
     if !matches!(target, Target::Whole(_, FieldKind::Float)) {
         return Ok(false);
     }
-    if matches!(place, Place::Top) {
+    if place.is_top() {
         return Ok(true);
     }
     if body
@@ -544,7 +509,7 @@ fn nanos_terms(
             "[terms] [{name}] on the date_nanos field [{field}] {what} is not supported by logdash"
         )))
     };
-    if !matches!(place, Place::Top) {
+    if !place.is_top() {
         return refused("below another aggregation");
     }
     if !children.is_empty() {

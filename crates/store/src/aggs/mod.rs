@@ -15,7 +15,7 @@ use tantivy::schema::Schema;
 use tantivy::tokenizer::TokenizerManager;
 
 use crate::mapping::{FieldKind, IndexMapping};
-use crate::percentiles::{self, Bucketing, PercentilesCollector, Spec, Values};
+use crate::percentiles::{self, Key, PercentilesCollector, Spec, Values};
 use crate::query::{self, resolve, Context, Target};
 use crate::schema::{Fields, TEXT_TOKENIZER};
 use crate::{Raised, RequestError};
@@ -23,6 +23,7 @@ use crate::{Raised, RequestError};
 mod aggregation;
 mod dates;
 mod filter;
+mod place;
 mod ranges;
 mod render;
 mod terms_order;
@@ -31,6 +32,7 @@ mod top_hits;
 pub(crate) use top_hits::{TopHitsSpec, MAX_SEARCHES};
 
 use aggregation::one;
+use place::Place;
 use render::render_level;
 
 /// Aggregation types logdash answers; anything else is refused by name.
@@ -62,15 +64,6 @@ pub(crate) struct Prepared {
     plan: Vec<(String, Plan)>,
     /// The percentiles answered as Elasticsearch does (see `percentiles`), by [`Plan::Percentiles`].
     exact: Vec<Spec>,
-}
-
-/// Where an aggregation sits: exact percentiles are computed at the top and in a top-level
-/// date_histogram's buckets; deeper, tantivy's own answer them.
-#[derive(Debug, Clone)]
-enum Place {
-    Top,
-    InHistogram(Bucketing),
-    Deeper,
 }
 
 /// The first and last value (in the column's units) of a column over the request's
@@ -234,7 +227,7 @@ impl Prepared {
                 )));
             }
         }
-        render_level(&mut value, &self.plan, &mut exact, 0);
+        render_level(&mut value, &self.plan, &mut exact, &[]);
         Ok(value)
     }
 }
@@ -243,16 +236,16 @@ impl Prepared {
 struct Exact<'a> {
     specs: &'a [Spec],
     /// Per spec, the answer of each bucket that had values.
-    answers: Vec<std::collections::BTreeMap<i64, Value>>,
+    answers: Vec<std::collections::BTreeMap<Vec<Key>, Value>>,
 }
 
 impl Exact<'_> {
     /// The answer for a spec in a bucket (each is asked for once: its values are moved out).
-    fn answer(&mut self, spec: usize, bucket: i64) -> Value {
+    fn answer(&mut self, spec: usize, path: &[Key]) -> Value {
         let answered = self
             .answers
             .get_mut(spec)
-            .and_then(|buckets| buckets.remove(&bucket));
+            .and_then(|buckets| buckets.remove(path));
         match (answered, self.specs.get(spec)) {
             (Some(answer), _) => answer,
             // a bucket without values (extended bounds, or nothing matched): nulls
@@ -316,7 +309,7 @@ pub(crate) fn prepare(
     bounds: Bounds<'_>,
 ) -> Result<Prepared, RequestError> {
     let mut exact = Vec::new();
-    let (aggs, plan) = level(aggs, mapping, now, Place::Top, &mut exact, bounds)?;
+    let (aggs, plan) = level(aggs, mapping, now, Place::top(), &mut exact, bounds)?;
     top_hits::check_placement(&plan, None)?;
     Ok(Prepared { aggs, plan, exact })
 }

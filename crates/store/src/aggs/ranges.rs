@@ -1,7 +1,125 @@
 //! The ranges of a `range` aggregation that tantivy's cannot count as Elasticsearch does,
 //! each as a query its bucket filters with.
 
+use logdash_core::time::{AnyZone, EpochMillis};
 use serde_json::{json, Map, Value};
+
+use super::dates::date_range_bounds;
+use crate::mapping::FieldKind;
+use crate::query::Target;
+use crate::RequestError;
+
+/// A `range` or `date_range` as read, its edges in the column's units.
+pub(super) struct Read {
+    /// Dates: the column's units a millisecond (nanoseconds for `@timestamp` and
+    /// `date_nanos`); `None` for numbers.
+    pub date_scale: Option<f64>,
+    /// The zone dates are written in.
+    pub zone: AnyZone,
+    /// The value events without the field count as.
+    pub missing: Option<f64>,
+    /// Buckets as an object by key rather than a list.
+    pub keyed: bool,
+    /// (from, to, key), as requested.
+    pub ranges: Vec<(Option<f64>, Option<f64>, Option<String>)>,
+}
+
+/// Reads a `range` or `date_range` (`kind`) of `field`, taking out of `body` what tantivy's
+/// range aggregation does not read; dates' edges become the column's units.
+pub(super) fn read(
+    name: &str,
+    kind: &str,
+    field: &str,
+    target: &Target,
+    body: &mut Map<String, Value>,
+    now: EpochMillis,
+) -> Result<Read, RequestError> {
+    // whole milliseconds bound a range, so nanoseconds compare as Elasticsearch's
+    // milliseconds would
+    let date_scale = match target {
+        Target::Timestamp | Target::Whole(_, FieldKind::DateNanos) => Some(1e6),
+        Target::Whole(_, FieldKind::Date) => Some(1.0),
+        Target::Unmapped(_) if kind == "date_range" => Some(1.0),
+        _ if kind == "date_range" => {
+            return Err(RequestError::illegal_argument(format!(
+                "Field [{field}] of type [{}] is not supported for aggregation [date_range]",
+                match target {
+                    Target::Whole(_, kind) => kind.es_type(),
+                    _ => "text",
+                }
+            )))
+        }
+        _ => None,
+    };
+    let zone = match date_scale {
+        Some(scale) => date_range_bounds(name, body, now, scale)?,
+        None => AnyZone::UTC,
+    };
+    // on a date, read as a date with the edges (in their scale)
+    let missing = match body.remove("missing") {
+        None => None,
+        Some(value) => Some(missing_number(name, &value)?),
+    };
+    // the buckets are put in their final shape when rendered
+    let keyed = body
+        .remove("keyed")
+        .and_then(|k| k.as_bool())
+        .unwrap_or(false);
+    let ranges = body
+        .get("ranges")
+        .and_then(Value::as_array)
+        .map(|ranges| {
+            ranges
+                .iter()
+                .map(|r| {
+                    (
+                        r.get("from").and_then(Value::as_f64),
+                        r.get("to").and_then(Value::as_f64),
+                        r.get("key").and_then(Value::as_str).map(str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Read {
+        date_scale,
+        zone,
+        missing,
+        keyed,
+        ranges,
+    })
+}
+
+/// Whether some ranges share values (`[0, 50)` and `[40, 60)`), which Elasticsearch
+/// counts in both and tantivy's range aggregation refuses.
+pub(super) fn overlap(ranges: &[(Option<f64>, Option<f64>, Option<String>)]) -> bool {
+    let mut spans: Vec<(f64, f64)> = ranges
+        .iter()
+        .map(|(from, to, _)| {
+            (
+                from.unwrap_or(f64::NEG_INFINITY),
+                to.unwrap_or(f64::INFINITY),
+            )
+        })
+        .filter(|(from, to)| from < to)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    spans.windows(2).any(|pair| pair[1].0 < pair[0].1)
+}
+
+/// A range aggregation's `missing`: the number events without the field count as.
+fn missing_number(name: &str, value: &Value) -> Result<f64, RequestError> {
+    let number = match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    number.ok_or_else(|| {
+        RequestError::illegal_argument(format!(
+            "[missing] of range aggregation [{name}] must be a number, not {value}"
+        ))
+    })
+}
 
 /// The events of one range, `[from, to)`. On a date (`date_scale`: the edges' units a
 /// millisecond, so nanoseconds for `@timestamp` and `date_nanos`) the bounds were whole
@@ -99,6 +217,29 @@ fn least_at_or_above(bound: f64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_overlap_when_one_starts_before_another_ends() {
+        let span = |from: Option<f64>, to: Option<f64>| (from, to, None);
+        let apart = [
+            span(None, Some(50.0)),
+            span(Some(50.0), Some(200.0)),
+            span(Some(200.0), None),
+        ];
+        assert!(!overlap(&apart));
+        let over = [
+            span(None, Some(50.0)),
+            span(Some(50.0), Some(200.0)),
+            span(Some(40.0), None),
+        ];
+        assert!(overlap(&over));
+        assert!(overlap(&[
+            span(Some(1.0), Some(2.0)),
+            span(Some(1.0), Some(2.0))
+        ]));
+        // an empty range shares nothing
+        assert!(!overlap(&[span(Some(5.0), Some(5.0)), span(None, None)]));
+    }
 
     #[test]
     fn a_bound_takes_in_the_longs_whose_double_reaches_it() {

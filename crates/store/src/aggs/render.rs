@@ -3,13 +3,13 @@
 use super::dates::date_range_bucket;
 use super::*;
 
-/// Brings one level of results to Elasticsearch's shape; `bucket` is the key of the
-/// histogram bucket it sits in (0 outside one), for the exact percentiles.
+/// Brings one level of results to Elasticsearch's shape; `path` is the keys of the buckets
+/// it sits in, top down, by which the exact percentiles find their values.
 pub(super) fn render_level(
     value: &mut Value,
     plan: &[(String, Plan)],
     exact: &mut Exact,
-    bucket: i64,
+    path: &[Key],
 ) {
     for (name, node) in plan {
         let (inner, meta) = match node {
@@ -20,16 +20,23 @@ pub(super) fn render_level(
             // read after, by a search per bucket
         } else if let Plan::Percentiles(spec) = inner {
             if let Some(level) = value.as_object_mut() {
-                let mut answer = exact.answer(*spec, bucket);
+                let mut answer = exact.answer(*spec, path);
                 if let Some(meta) = meta {
                     answer["meta"] = meta.clone();
                 }
                 level.insert(name.clone(), answer);
             }
         } else if let Some(result) = value.get_mut(name) {
-            render_one(result, node, exact);
+            render_one(result, node, exact, path);
         }
     }
+}
+
+/// The path of a bucket keyed `key` below `path`.
+fn below(path: &[Key], key: Key) -> Vec<Key> {
+    let mut below = path.to_vec();
+    below.push(key);
+    below
 }
 
 /// A date_nanos terms' buckets merged by the millisecond, keyed in milliseconds and shown
@@ -49,7 +56,7 @@ fn by_millisecond(result: &mut Value) {
     result["buckets"] = Value::Array(buckets);
 }
 
-pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
+pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact, path: &[Key]) {
     match plan {
         Plan::DateHistogram {
             zone,
@@ -66,7 +73,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                     bucket["key_as_string"] = json!(zone.format(key));
                 }
                 whole_doc_count(bucket);
-                render_level(bucket, children, exact, at);
+                render_level(bucket, children, exact, &below(path, Key::Int(at)));
             }
         }
         Plan::DateHistogram {
@@ -78,14 +85,14 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             let mut buckets = histogram_from_ranges(result, zone, edges);
             for bucket in &mut buckets {
                 let at = bucket["key"].as_i64().unwrap_or(0);
-                render_level(bucket, children, exact, at);
+                render_level(bucket, children, exact, &below(path, Key::Int(at)));
             }
             *result = json!({"buckets": buckets});
         }
         Plan::Composite(children) => {
             for bucket in buckets_mut(result) {
                 whole_doc_count(bucket);
-                render_level(bucket, children, exact, 0);
+                render_level(bucket, children, exact, path);
             }
             if let Some(Value::Object(after)) = result.get_mut("after_key") {
                 for value in after.values_mut() {
@@ -102,6 +109,8 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 by_millisecond(result);
             }
             for bucket in buckets_mut(result) {
+                // as tantivy keyed it, before it is shown as Elasticsearch shows it
+                let key = bucket.get("key").and_then(Key::of_rendered);
                 match (keys, bucket.get("key").and_then(Value::as_f64)) {
                     (Keys::Dates, Some(key)) => {
                         bucket["key"] = json!(key as i64);
@@ -112,7 +121,10 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                 }
 
                 whole_doc_count(bucket);
-                render_level(bucket, children, exact, 0);
+                match key {
+                    Some(key) => render_level(bucket, children, exact, &below(path, key)),
+                    None => render_level(bucket, children, exact, path),
+                }
             }
             if let Some(order) = order {
                 order.apply(result);
@@ -139,15 +151,15 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             }
             let mut kept = Vec::new();
             // Elasticsearch answers the ranges in order of their starts, then their ends
-            let mut ranges: Vec<_> = ranges.iter().collect();
-            ranges.sort_by(|(from_a, to_a, _), (from_b, to_b, _)| {
+            let mut ranges: Vec<_> = ranges.iter().enumerate().collect();
+            ranges.sort_by(|(_, (from_a, to_a, _)), (_, (from_b, to_b, _))| {
                 let start = |from: &Option<f64>| from.unwrap_or(f64::NEG_INFINITY);
                 let end = |to: &Option<f64>| to.unwrap_or(f64::INFINITY);
                 start(from_a)
                     .total_cmp(&start(from_b))
                     .then(end(to_a).total_cmp(&end(to_b)))
             });
-            for (from, to, key) in ranges {
+            for (nth, (from, to, key)) in ranges {
                 let found = buckets_mut(result).into_iter().find(|bucket| {
                     bucket.get("from").and_then(Value::as_f64) == *from
                         && bucket.get("to").and_then(Value::as_f64) == *to
@@ -170,7 +182,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                         .clone()
                         .unwrap_or_else(|| format!("{}-{}", edge(from), edge(to))));
                 whole_doc_count(&mut bucket);
-                render_level(&mut bucket, children, exact, 0);
+                render_level(&mut bucket, children, exact, &below(path, Key::Nth(nth)));
                 kept.push(bucket);
             }
             result["buckets"] = if *keyed {
@@ -191,7 +203,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
         }
         Plan::Single(children) => {
             whole_doc_count(result);
-            render_level(result, children, exact, 0);
+            render_level(result, children, exact, path);
         }
         Plan::Filters {
             keys,
@@ -206,7 +218,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
                     .map(Value::take)
                     .unwrap_or_else(|| json!({"doc_count": 0}));
                 whole_doc_count(&mut bucket);
-                render_level(&mut bucket, children, exact, 0);
+                render_level(&mut bucket, children, exact, path);
                 buckets.push((key.clone(), bucket));
             }
             *result = json!({"buckets": if *keyed {
@@ -252,10 +264,10 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact) {
             }
         }
         Plan::Meta(inner, meta) => {
-            render_one(result, inner, exact);
+            render_one(result, inner, exact, path);
             result["meta"] = meta.clone();
         }
-        Plan::Scoped(inner, _) => render_one(result, inner, exact),
+        Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
         Plan::Percentiles(..) | Plan::TopHits(_) => {}
     }
 }

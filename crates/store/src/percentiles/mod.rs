@@ -1,15 +1,20 @@
-//! `percentiles` as Elasticsearch answers them, at the top of a request and in each bucket of
-//! a top-level `date_histogram` (the dashboard's response-time panel asks for both).
-//! tantivy's own percentiles are a DDSketch, 1 % off and not Elasticsearch's interpolation
-//! on small samples; these run as a collector beside tantivy's aggregations, reading the
-//! values from the fast columns, and go through [`crate::digest`].
+//! `percentiles` and `percentile_ranks` as Elasticsearch answers them, at the top of a
+//! request and in the buckets of `date_histogram`, `terms`, `histogram` and `range` (the
+//! dashboard's response-time panel asks for the first two). tantivy's own percentiles are
+//! a DDSketch, 1 % off and not Elasticsearch's interpolation on small samples; these run
+//! as a collector beside tantivy's aggregations ([`collect`]), reading the values from the
+//! fast columns by the bucket each event is in ([`path`]), and go through [`crate::digest`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, DynamicColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+mod collect;
+mod path;
+
+use collect::Timed;
+pub(crate) use collect::{PercentilesCollector, Values};
+pub(crate) use path::{Key, Step};
 
 use crate::digest::{Digest, DEFAULT_COMPRESSION};
 use crate::Raised;
@@ -23,8 +28,8 @@ const DEFAULT_PERCENTS: [f64; 7] = [1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0];
 pub(crate) struct Spec {
     /// The tantivy column (`kw.path`).
     pub column: String,
-    /// The buckets of the date_histogram it sits in, if it does.
-    pub histogram: Option<Bucketing>,
+    /// The buckets it sits in, top down (none at the top of a request).
+    pub path: Vec<Step>,
     pub compression: f64,
     pub missing: Option<f64>,
     pub output: Output,
@@ -69,12 +74,12 @@ pub(crate) fn parse(
     kind: &str,
     body: &Map<String, Value>,
     column: String,
-    histogram: Option<Bucketing>,
+    path: Vec<Step>,
 ) -> Result<Spec, RequestError> {
     let ranks = kind == "percentile_ranks";
     let mut spec = Spec {
         column,
-        histogram,
+        path,
         compression: DEFAULT_COMPRESSION,
         missing: None,
         output: Output {
@@ -180,9 +185,12 @@ pub(crate) fn parse(
     Ok(spec)
 }
 
+/// One bucket of one spec, to answer: the spec's number, the bucket's path, its values.
+type Job = (usize, Vec<Key>, Timed);
+
 /// Every bucket's answer, computed on all cores: at a million events the digests are most
 /// of a request's time.
-pub(crate) fn answer_all(values: Values, specs: &[Spec]) -> Vec<BTreeMap<i64, Value>> {
+pub(crate) fn answer_all(values: Values, specs: &[Spec]) -> Vec<BTreeMap<Vec<Key>, Value>> {
     let mut jobs: Vec<Job> = values
         .into_iter()
         .enumerate()
@@ -204,15 +212,15 @@ pub(crate) fn answer_all(values: Values, specs: &[Spec]) -> Vec<BTreeMap<i64, Va
             share.1.push(job);
         }
     }
-    let answer = |share: Vec<Job>| -> Vec<(usize, i64, Value)> {
+    let answer = |share: Vec<Job>| -> Vec<(usize, Vec<Key>, Value)> {
         share
             .into_iter()
-            .map(|(spec, key, values)| (spec, key, render(Some(values), &specs[spec])))
+            .map(|(spec, path, values)| (spec, path, render(Some(values), &specs[spec])))
             .collect()
     };
     let mut shares = shares.into_iter().map(|(_, share)| share);
     let first = shares.next().unwrap_or_default();
-    let answered: Vec<(usize, i64, Value)> = std::thread::scope(|scope| {
+    let answered: Vec<(usize, Vec<Key>, Value)> = std::thread::scope(|scope| {
         let others: Vec<_> = shares
             .map(|share| scope.spawn(move || answer(share)))
             .collect();
@@ -223,8 +231,8 @@ pub(crate) fn answer_all(values: Values, specs: &[Spec]) -> Vec<BTreeMap<i64, Va
         all
     });
     let mut out = vec![BTreeMap::new(); specs.len()];
-    for (spec, key, value) in answered {
-        out[spec].insert(key, value);
+    for (spec, path, value) in answered {
+        out[spec].insert(path, value);
     }
     out
 }
@@ -236,159 +244,6 @@ fn unbuildable(kind: &str, cause: String) -> RequestError {
         kind: "x_content_parse_exception",
         reason: format!("Failed to build [{kind}] after last required field arrived: {cause}"),
         raised: Raised::Anywhere,
-    }
-}
-
-/// Collects the values of every [`Spec`], by histogram bucket where there is one.
-pub(crate) struct PercentilesCollector {
-    pub specs: Vec<Spec>,
-}
-
-/// Values with their event's time (ms).
-type Timed = Vec<(i64, f64)>;
-/// Per spec, per bucket key (0 outside a histogram), each value with its event's time.
-pub(crate) type Values = Vec<BTreeMap<i64, Timed>>;
-/// One bucket of one spec, to answer: the spec's number, the bucket's key, its values.
-type Job = (usize, i64, Timed);
-
-pub(crate) struct SegmentPercentiles {
-    specs: Vec<Spec>,
-    /// Every event's time: the histogram's bucket, and the order values go in by.
-    timestamps: Column<tantivy::DateTime>,
-    columns: Vec<Vec<DynamicColumn>>,
-    buckets: Vec<Buckets>,
-}
-
-/// One spec's buckets in a segment. A segment's events come about in time order, so the
-/// bucket of the last event is checked before the index of keys.
-#[derive(Default)]
-struct Buckets {
-    keys: HashMap<i64, usize>,
-    values: Vec<(i64, Vec<(i64, f64)>)>,
-    last: Option<usize>,
-}
-
-impl Buckets {
-    fn of(&mut self, key: i64) -> &mut Vec<(i64, f64)> {
-        let slot = match self.last {
-            Some(slot) if self.values[slot].0 == key => slot,
-            _ => {
-                let values = &mut self.values;
-                let slot = *self.keys.entry(key).or_insert_with(|| {
-                    values.push((key, Vec::new()));
-                    values.len() - 1
-                });
-                self.last = Some(slot);
-                slot
-            }
-        };
-        &mut self.values[slot].1
-    }
-}
-
-impl Collector for PercentilesCollector {
-    type Fruit = Values;
-    type Child = SegmentPercentiles;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentPercentiles> {
-        let fast = reader.fast_fields();
-        let timestamps = fast.date("ts")?;
-        let mut columns = Vec::new();
-        for spec in &self.specs {
-            let mut numeric = Vec::new();
-            for handle in fast.dynamic_column_handles(&spec.column)? {
-                let column = handle.open()?;
-                if matches!(
-                    column,
-                    DynamicColumn::I64(_) | DynamicColumn::U64(_) | DynamicColumn::F64(_)
-                ) {
-                    numeric.push(column);
-                }
-            }
-            columns.push(numeric);
-        }
-        Ok(SegmentPercentiles {
-            specs: self.specs.clone(),
-            timestamps,
-            columns,
-            buckets: self.specs.iter().map(|_| Buckets::default()).collect(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Values>) -> tantivy::Result<Values> {
-        let mut all: Values = vec![BTreeMap::new(); self.specs.len()];
-        for fruit in fruits {
-            for (into, from) in all.iter_mut().zip(fruit) {
-                for (key, mut values) in from {
-                    let kept = into.entry(key).or_default();
-                    if kept.is_empty() {
-                        std::mem::swap(kept, &mut values);
-                    } else {
-                        kept.append(&mut values);
-                    }
-                }
-            }
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for SegmentPercentiles {
-    type Fruit = Values;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        let millis = self
-            .timestamps
-            .first(doc)
-            .map(|ts| ts.into_timestamp_millis());
-        let time = millis.unwrap_or(i64::MIN);
-        for (i, spec) in self.specs.iter().enumerate() {
-            let key = match (&spec.histogram, millis) {
-                (None, _) => 0,
-                (Some(buckets), Some(ms)) => match buckets.key(ms) {
-                    Some(key) => key,
-                    None => continue,
-                },
-                // no time, no bucket (as the histogram itself leaves it out)
-                (Some(_), None) => continue,
-            };
-            let bucket = self.buckets[i].of(key);
-            let before = bucket.len();
-            for column in &self.columns[i] {
-                match column {
-                    DynamicColumn::I64(c) => {
-                        bucket.extend(c.values_for_doc(doc).map(|v| (time, v as f64)))
-                    }
-                    DynamicColumn::U64(c) => {
-                        bucket.extend(c.values_for_doc(doc).map(|v| (time, v as f64)))
-                    }
-                    DynamicColumn::F64(c) => {
-                        bucket.extend(c.values_for_doc(doc).map(|v| (time, v)))
-                    }
-                    _ => {}
-                }
-            }
-            if bucket.len() == before {
-                if let Some(missing) = spec.missing {
-                    bucket.push((time, missing));
-                }
-            }
-        }
-    }
-
-    fn harvest(self) -> Values {
-        self.buckets
-            .into_iter()
-            .map(|buckets| buckets.values.into_iter().collect())
-            .collect()
     }
 }
 
@@ -487,7 +342,7 @@ mod tests {
     fn spec(percents: Vec<f64>, keyed: bool) -> Spec {
         Spec {
             column: "kw.t".into(),
-            histogram: None,
+            path: Vec::new(),
             compression: DEFAULT_COMPRESSION,
             missing: None,
             output: Output {
@@ -514,17 +369,17 @@ mod tests {
     #[test]
     fn every_bucket_is_answered_whatever_the_number_of_workers() {
         let mut first = BTreeMap::new();
-        first.insert(0, vec![(1, 5.0), (2, 7.0)]);
+        first.insert(Vec::new(), vec![(1, 5.0), (2, 7.0)]);
         let mut second = BTreeMap::new();
         for key in 0..5 {
-            second.insert(key * 10, vec![(key, f64::from(key as i32))]);
+            second.insert(vec![Key::Int(key * 10)], vec![(key, f64::from(key as i32))]);
         }
         let specs = [spec(vec![50.0], true), spec(vec![99.0], false)];
         let answers = answer_all(vec![first, second], &specs);
-        assert_eq!(answers[0][&0], json!({"values": {"50.0": 6.0}}));
+        assert_eq!(answers[0][&Vec::new()], json!({"values": {"50.0": 6.0}}));
         assert_eq!(answers[1].len(), 5);
         assert_eq!(
-            answers[1][&40],
+            answers[1][&vec![Key::Int(40)]],
             json!({"values": [{"key": 99.0, "value": 4.0}]})
         );
     }
@@ -556,7 +411,7 @@ mod tests {
                 "percentiles",
                 body.as_object().expect("object"),
                 "kw.t".into(),
-                None,
+                Vec::new(),
             )
         };
         let spec = parse_body(json!({"field": "t", "percents": [50, 99], "keyed": false, "missing": 3, "tdigest": {"compression": 200}}))
