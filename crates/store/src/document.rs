@@ -15,7 +15,7 @@ use tantivy::TantivyDocument;
 
 use crate::event::Source;
 use crate::mapping::shape::{Entries as ShapedEntries, Piece, Shaped};
-use crate::mapping::{date_millis, KEYWORD_IGNORE_ABOVE};
+use crate::mapping::{date_millis, within_ignore_above, KEYWORD_IGNORE_ABOVE};
 use crate::schema::Fields;
 
 /// The event time's field, indexed as [`Fields::timestamp`].
@@ -90,7 +90,9 @@ impl Purpose {
         match value {
             Value::Null => false,
             Value::Bool(_) | Value::Number(_) => self != Purpose::Words,
-            Value::String(s) => self != Purpose::Whole || s.len() <= KEYWORD_IGNORE_ABOVE,
+            Value::String(s) => {
+                self != Purpose::Whole || within_ignore_above(s, KEYWORD_IGNORE_ABOVE)
+            }
             Value::Array(_) | Value::Object(_) => true,
         }
     }
@@ -308,9 +310,12 @@ mod tests {
     #[test]
     fn each_view_takes_what_its_queries_read() {
         let long = "x".repeat(KEYWORD_IGNORE_ABOVE + 1);
+        // 256 characters (512 bytes): Elasticsearch counts characters, so whole
+        let accented = "é".repeat(KEYWORD_IGNORE_ABOVE);
         let event = json!({
             "@timestamp": "2025-11-25T10:00:00.000Z",
             "message": long,
+            "city": accented,
             "level": "INFO",
             "gone": null,
             "extra": {"status": 500, "ratio": 0.5, "cached": true, "tags": ["a", 1, null]}
@@ -318,11 +323,14 @@ mod tests {
         let owned = |v: Value| OwnedValue::from(v);
         assert_eq!(
             indexed(event.clone(), Purpose::Words),
-            owned(json!({"message": long, "level": "INFO", "extra": {"tags": ["a"]}}))
+            owned(
+                json!({"message": long, "city": accented, "level": "INFO", "extra": {"tags": ["a"]}})
+            )
         );
         assert_eq!(
             indexed(event, Purpose::Whole),
             owned(json!({
+                "city": accented,
                 "level": "INFO",
                 "extra": {"status": 500, "ratio": 0.5, "cached": true, "tags": ["a", 1]}
             }))

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::es::names::{enclosing, KEYWORD_IGNORE_ABOVE};
+use crate::es::names::{enclosing, within_ignore_above, KEYWORD_IGNORE_ABOVE};
 
 /// How an index's mapping declares a field or an object, where that is not how dynamic
 /// mapping would read it (what dynamic mapping would make of it is left out).
@@ -62,7 +62,8 @@ impl Read {
             _ => None,
         };
         !value.is_null()
-            && limit.is_none_or(|limit| value.as_str().is_none_or(|s| s.chars().count() <= limit))
+            && limit
+                .is_none_or(|limit| value.as_str().is_none_or(|s| within_ignore_above(s, limit)))
     }
 }
 

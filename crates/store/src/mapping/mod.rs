@@ -59,7 +59,7 @@ impl FieldKind {
     }
 }
 
-pub use logdash_core::es::names::{enclosing, KEYWORD_IGNORE_ABOVE};
+pub use logdash_core::es::names::{enclosing, within_ignore_above, KEYWORD_IGNORE_ABOVE};
 
 /// The fields of one index, by dotted name.
 pub type IndexMapping = BTreeMap<String, FieldKind>;

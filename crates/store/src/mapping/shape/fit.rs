@@ -4,7 +4,7 @@ use serde_json::{Map, Number, Value};
 
 use super::{Piece, Pieces};
 use crate::mapping::explicit::Declared;
-use crate::mapping::{date_millis, FieldKind};
+use crate::mapping::{date_millis, within_ignore_above, FieldKind};
 
 /// A flattened field's whole values: every leaf as a keyword, listed under the field's own
 /// name (so `labels: x` finds any leaf) and kept at its key beside them (`labels.env: x`):
@@ -51,7 +51,7 @@ fn flattened(declared: &Declared, path: &str, value: &Value) -> Result<Value, Op
                     Value::String(text) => text.clone(),
                     other => other.to_string(),
                 };
-                (text.len() <= bounds.longest).then(|| {
+                within_ignore_above(&text, bounds.longest).then(|| {
                     leaves.push(Value::String(text.clone()));
                     Value::String(text)
                 })
@@ -114,8 +114,16 @@ pub(super) fn fit<'a>(
         }
         _ => None,
     };
+    // `ignore_above` measures in UTF-16 units, as Java does (bytes are never fewer)
     let short = |(len, text): (usize, Piece<'a>), limit: Option<usize>| {
-        (len <= limit.unwrap_or(usize::MAX)).then_some(text)
+        let fits = |limit: usize| {
+            len <= limit
+                || match &text {
+                    Piece::Kept(Value::String(kept)) => within_ignore_above(kept, limit),
+                    _ => false,
+                }
+        };
+        limit.is_none_or(fits).then_some(text)
     };
     match declared.kind {
         FieldKind::Keyword => {
