@@ -7,7 +7,11 @@ use super::ranges;
 use super::terms_order;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
-use crate::percentiles::Bucketing;
+use std::sync::Arc;
+
+use tantivy::aggregation::bucket::QueryBuilder;
+
+use crate::percentiles::{Bucketing, Step};
 
 /// One aggregation: tantivy's request for it (none when logdash computes it itself) and
 /// what its answer needs on the way back.
@@ -51,20 +55,31 @@ pub(super) fn one(
         Some(sub) => level(sub, mapping, now, place, exact, bounds),
         None => Ok((Aggregations::default(), Vec::new())),
     };
-    let filter = |query: &Value, sub_aggregation| {
+    // a query checked now, so a bad filter is a clear 400 and not a failed search
+    let checked = |query: &Value| {
         let builder = EsFilter {
             query: query.clone(),
             mapping: mapping.clone(),
             now,
         };
-        // check the query now, so a bad filter is a clear 400 and not a failed search
         builder.check()?;
-        Ok::<_, RequestError>(Aggregation {
-            agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(
-                builder,
-            ))),
-            sub_aggregation,
-        })
+        Ok::<_, RequestError>(builder)
+    };
+    let filter_by = |builder: EsFilter, sub_aggregation| Aggregation {
+        agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(builder))),
+        sub_aggregation,
+    };
+    let filter = |query: &Value, sub_aggregation| {
+        Ok::<_, RequestError>(filter_by(checked(query)?, sub_aggregation))
+    };
+    // a filter's events are placed by its query, for the percentiles below
+    let by_queries = |builders: &[EsFilter]| {
+        Step::Filters(
+            builders
+                .iter()
+                .map(|builder| Arc::new(builder.clone()) as Arc<dyn QueryBuilder>)
+                .collect(),
+        )
     };
     if kind == "top_hits" {
         if sub.is_some() {
@@ -75,18 +90,24 @@ pub(super) fn one(
         return Ok((None, Plan::TopHits(TopHitsSpec::parse(name, body)?)));
     }
     if kind == "filter" {
-        let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
+        let builder = checked(body)?;
+        let place = place.below(Some(by_queries(std::slice::from_ref(&builder))));
+        let (sub_aggs, children) = sub_level(place, exact, bounds)?;
         let plan = scoped(Plan::Single(children), || Scope::Query(body.clone()));
-        return Ok((Some(filter(body, sub_aggs)?), plan));
+        return Ok((Some(filter_by(builder, sub_aggs)), plan));
     }
     if kind == "filters" {
         let filters = Filters::parse(name, body)?;
+        let builders = filters
+            .queries
+            .iter()
+            .map(checked)
+            .collect::<Result<Vec<_>, _>>()?;
+        let place = place.below(Some(by_queries(&builders)));
+        let (sub_aggs, children) = sub_level(place, exact, bounds)?;
         let mut buckets = Aggregations::default();
-        let mut children = Vec::new();
-        for (i, query) in filters.queries.iter().enumerate() {
-            let (sub_aggs, plan) = sub_level(Place::Deeper, exact, bounds)?;
-            buckets.insert(i.to_string(), filter(query, sub_aggs)?);
-            children = plan;
+        for (i, builder) in builders.into_iter().enumerate() {
+            buckets.insert(i.to_string(), filter_by(builder, sub_aggs.clone()));
         }
         // the buckets sit under one filter of every event, to be unwrapped when rendered
         let aggregation = filter(&json!({"match_all": {}}), buckets)?;
@@ -174,7 +195,7 @@ pub(super) fn one(
         }
         if kind == "percentile_ranks" {
             return Err(RequestError::illegal_argument(format!(
-                "[percentile_ranks] [{name}] is answered at the top of a request and below date_histogram, terms, histogram and range; logdash does not compute it below other aggregations"
+                "[percentile_ranks] [{name}] is answered at the top of a request and below date_histogram, terms, histogram, range, filter and filters; logdash does not compute it below other aggregations"
             )));
         }
     }
@@ -275,24 +296,15 @@ pub(super) fn one(
         _ => None,
     };
     // exact percentiles below this bucket, where the collector can place each event in it
-    let children_place = match place.clone() {
-        Place::Exact(mut path) => match step_below(
-            kind,
-            &target,
-            &column,
-            &body,
-            sub,
-            bucketing.as_ref(),
-            range_read.as_ref(),
-        ) {
-            Some(step) => {
-                path.push(step);
-                Place::Exact(path)
-            }
-            None => Place::Deeper,
-        },
-        Place::Deeper => Place::Deeper,
-    };
+    let children_place = place.below(step_below(
+        kind,
+        &target,
+        &column,
+        &body,
+        sub,
+        bucketing.as_ref(),
+        range_read.as_ref(),
+    ));
     let (sub_aggs, children) = sub_level(children_place, exact, bounds)?;
     let plan = match kind {
         "date_histogram" => Plan::DateHistogram {

@@ -1,6 +1,7 @@
 //! Where an aggregation sits, for the percentiles below it: logdash computes them as
 //! Elasticsearch does wherever the collector can place each event in the buckets above
-//! (see `percentiles::path`); below any other bucket, tantivy's own sketch answers them.
+//! (see `percentiles::path`); below any other bucket (`composite`, say), tantivy's own
+//! sketch answers them.
 
 use serde_json::{Map, Value};
 
@@ -24,6 +25,19 @@ impl Place {
 
     pub(super) fn is_top(&self) -> bool {
         matches!(self, Place::Exact(path) if path.is_empty())
+    }
+
+    /// The place below a bucket aggregation here whose events the collector places by
+    /// `step` (none: it cannot).
+    pub(super) fn below(&self, step: Option<Step>) -> Place {
+        match (self, step) {
+            (Place::Exact(path), Some(step)) => {
+                let mut below = path.clone();
+                below.push(step);
+                Place::Exact(below)
+            }
+            _ => Place::Deeper,
+        }
     }
 }
 

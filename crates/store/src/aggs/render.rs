@@ -203,7 +203,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact, pat
         }
         Plan::Single(children) => {
             whole_doc_count(result);
-            render_level(result, children, exact, path);
+            render_level(result, children, exact, &below(path, Key::Nth(0)));
         }
         Plan::Filters {
             keys,
@@ -218,7 +218,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact, pat
                     .map(Value::take)
                     .unwrap_or_else(|| json!({"doc_count": 0}));
                 whole_doc_count(&mut bucket);
-                render_level(&mut bucket, children, exact, path);
+                render_level(&mut bucket, children, exact, &below(path, Key::Nth(i)));
                 buckets.push((key.clone(), bucket));
             }
             *result = json!({"buckets": if *keyed {

@@ -1,6 +1,7 @@
 //! The collector beside tantivy's aggregations: each matching event's values of every
 //! percentiles aggregation, with the event's time, by the bucket the event is in.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -8,7 +9,7 @@ use tantivy::columnar::{Column, DynamicColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::path::{Key, SegmentKey, StepReader};
-use super::Spec;
+use super::{Bucketing, Spec, Step};
 
 /// Values with their event's time (ms).
 pub(crate) type Timed = Vec<(i64, f64)>;
@@ -28,11 +29,13 @@ pub(crate) struct SegmentPercentiles {
     columns: Vec<Vec<DynamicColumn>>,
     /// Per spec, the buckets above it, reading this segment.
     steps: Vec<Vec<StepReader>>,
+    /// Per spec, the buckets of a histogram of `@timestamp` when that is all it sits in.
+    by_time: Vec<Option<Bucketing>>,
     buckets: Vec<Buckets>,
     /// Per step, the keys of the event being collected; and the reused room to find them.
     keys: Vec<Vec<SegmentKey>>,
     numbers: Vec<f64>,
-    values: Vec<f64>,
+    values: Timed,
     path: Vec<SegmentKey>,
     odometer: Vec<usize>,
 }
@@ -44,6 +47,8 @@ struct Buckets {
     paths: HashMap<Vec<SegmentKey>, usize>,
     values: Vec<(Vec<SegmentKey>, Timed)>,
     last: Option<usize>,
+    /// The last bucket of a histogram of `@timestamp` alone, by its key.
+    last_time: Option<(i64, usize)>,
 }
 
 impl Buckets {
@@ -60,6 +65,21 @@ impl Buckets {
                     }
                 };
                 self.last = Some(slot);
+                slot
+            }
+        };
+        &mut self.values[slot].1
+    }
+
+    /// The bucket of a histogram of `@timestamp` keyed `key`, found without a path for
+    /// each event (the dashboard's response-time panel asks for these at every refresh).
+    fn of_time(&mut self, key: i64) -> &mut Timed {
+        let slot = match self.last_time {
+            Some((last, slot)) if last == key => slot,
+            _ => {
+                self.of(&[SegmentKey::Key(Key::Int(key))]);
+                let slot = self.last.unwrap_or(0);
+                self.last_time = Some((key, slot));
                 slot
             }
         };
@@ -100,7 +120,18 @@ impl Collector for PercentilesCollector {
             );
         }
         let depth = self.specs.iter().map(|spec| spec.path.len()).max();
+        let by_time = self
+            .specs
+            .iter()
+            .map(|spec| match spec.path.as_slice() {
+                [Step::Time {
+                    column, bucketing, ..
+                }] if column == "ts" => Some(bucketing.clone()),
+                _ => None,
+            })
+            .collect();
         Ok(SegmentPercentiles {
+            by_time,
             specs: self.specs.clone(),
             timestamps,
             columns,
@@ -140,37 +171,44 @@ impl SegmentCollector for SegmentPercentiles {
     type Fruit = Values;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let time = self
+        let millis = self
             .timestamps
             .first(doc)
-            .map_or(i64::MIN, |ts| ts.into_timestamp_millis());
+            .map(|ts| ts.into_timestamp_millis());
+        let time = millis.unwrap_or(i64::MIN);
         'spec: for (i, spec) in self.specs.iter().enumerate() {
-            let values = &mut self.values;
-            values.clear();
-            for column in &self.columns[i] {
-                match column {
-                    DynamicColumn::I64(c) => values.extend(c.values_for_doc(doc).map(|v| v as f64)),
-                    DynamicColumn::U64(c) => values.extend(c.values_for_doc(doc).map(|v| v as f64)),
-                    DynamicColumn::F64(c) => values.extend(c.values_for_doc(doc)),
-                    _ => {}
-                }
-            }
-            if values.is_empty() {
-                match spec.missing {
-                    Some(missing) => values.push(missing),
-                    None => continue,
-                }
+            if let Some(bucketing) = &self.by_time[i] {
+                let Some(key) = millis.and_then(|millis| bucketing.key(millis)) else {
+                    continue;
+                };
+                let bucket = self.buckets[i].of_time(key);
+                read_values(&self.columns[i], doc, time, spec.missing, bucket);
+                continue;
             }
             let steps = &self.steps[i];
+            let mut one_bucket = true;
             for (step, keys) in steps.iter().zip(self.keys.iter_mut()) {
-                step.keys(doc, keys, &mut self.numbers);
-                if keys.is_empty() {
+                step.keys(doc, millis, keys, &mut self.numbers);
+                match keys.len() {
                     // in no bucket of this step (outside a histogram's time, say)
-                    continue 'spec;
+                    0 => continue 'spec,
+                    1 => {}
+                    _ => one_bucket = false,
                 }
             }
-            // every combination of the steps' keys: an event with two terms is in both
             let keys = &self.keys[..steps.len()];
+            if one_bucket {
+                // the usual case, the values straight into their bucket
+                self.path.clear();
+                self.path.extend(keys.iter().map(|keys| keys[0].clone()));
+                let bucket = self.buckets[i].of(&self.path);
+                read_values(&self.columns[i], doc, time, spec.missing, bucket);
+                continue;
+            }
+            // in several buckets (an event with two terms is in both): every combination
+            let values = &mut self.values;
+            values.clear();
+            read_values(&self.columns[i], doc, time, spec.missing, values);
             let odometer = &mut self.odometer;
             odometer.clear();
             odometer.resize(steps.len(), 0);
@@ -182,8 +220,7 @@ impl SegmentCollector for SegmentPercentiles {
                         .zip(keys)
                         .map(|(at, keys)| keys[*at].clone()),
                 );
-                let bucket = self.buckets[i].of(&self.path);
-                bucket.extend(values.iter().map(|value| (time, *value)));
+                self.buckets[i].of(&self.path).extend_from_slice(values);
                 let turned = odometer.iter_mut().zip(keys).rev().find_map(|(at, keys)| {
                     *at += 1;
                     if *at < keys.len() {
@@ -212,10 +249,39 @@ impl SegmentCollector for SegmentPercentiles {
                         .zip(steps)
                         .map(|(key, step)| step.name(key))
                         .collect();
-                    named.entry(path).or_default().append(&mut values);
+                    // moved, not copied: a top-level spec holds every value
+                    match named.entry(path) {
+                        Entry::Vacant(vacant) => {
+                            vacant.insert(values);
+                        }
+                        Entry::Occupied(mut kept) => kept.get_mut().append(&mut values),
+                    }
                 }
                 named
             })
             .collect()
+    }
+}
+
+/// An event's values in `columns` (`missing` when it has none), each with the event's
+/// `time`, onto `into`.
+fn read_values(
+    columns: &[DynamicColumn],
+    doc: DocId,
+    time: i64,
+    missing: Option<f64>,
+    into: &mut Timed,
+) {
+    let before = into.len();
+    for column in columns {
+        match column {
+            DynamicColumn::I64(c) => into.extend(c.values_for_doc(doc).map(|v| (time, v as f64))),
+            DynamicColumn::U64(c) => into.extend(c.values_for_doc(doc).map(|v| (time, v as f64))),
+            DynamicColumn::F64(c) => into.extend(c.values_for_doc(doc).map(|v| (time, v))),
+            _ => {}
+        }
+    }
+    if let (true, Some(missing)) = (into.len() == before, missing) {
+        into.push((time, missing));
     }
 }

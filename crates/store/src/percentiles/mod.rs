@@ -1,6 +1,6 @@
 //! `percentiles` and `percentile_ranks` as Elasticsearch answers them, at the top of a
-//! request and in the buckets of `date_histogram`, `terms`, `histogram` and `range` (the
-//! dashboard's response-time panel asks for the first two). tantivy's own percentiles are
+//! request and in the buckets of `date_histogram`, `terms`, `histogram`, `range`, `filter`
+//! and `filters` (the dashboard's response-time panel asks for the first two). tantivy's own percentiles are
 //! a DDSketch, 1 % off and not Elasticsearch's interpolation on small samples; these run
 //! as a collector beside tantivy's aggregations ([`collect`]), reading the values from the
 //! fast columns by the bucket each event is in ([`path`]), and go through [`crate::digest`].

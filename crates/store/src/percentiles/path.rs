@@ -5,9 +5,13 @@
 //! The keys are those tantivy's answer gives its buckets ([`Key::of_rendered`]), so that
 //! rendering finds each bucket's values by the path it walked down.
 
+use std::sync::Arc;
+
 use serde_json::Value;
+use tantivy::aggregation::bucket::QueryBuilder;
 use tantivy::columnar::{Column, DynamicColumn, StrColumn};
-use tantivy::{DocId, SegmentReader};
+use tantivy::query::EnableScoring;
+use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED};
 
 use super::Bucketing;
 
@@ -40,6 +44,9 @@ pub(crate) enum Step {
         ranges: Vec<(Option<f64>, Option<f64>)>,
         missing: Option<f64>,
     },
+    /// A `filter` (one query) or `filters` (one a bucket, the other bucket's last), keyed
+    /// by place: an event is in each bucket whose query it matches.
+    Filters(Vec<Arc<dyn QueryBuilder>>),
 }
 
 /// A bucket's key at one step.
@@ -91,23 +98,32 @@ pub(super) struct StepReader {
     timestamps: Option<Column<tantivy::DateTime>>,
     text: Option<StrColumn>,
     numbers: Vec<DynamicColumn>,
+    /// A filter's events in this segment, each filter's.
+    matches: Vec<BitSet>,
 }
 
 impl StepReader {
     pub(super) fn open(step: &Step, reader: &SegmentReader) -> tantivy::Result<StepReader> {
-        let fast = reader.fast_fields();
-        let column = match step {
-            Step::Time { column, .. }
-            | Step::Terms { column, .. }
-            | Step::Histogram { column, .. }
-            | Step::Ranges { column, .. } => column,
-        };
         let mut opened = StepReader {
             step: step.clone(),
             timestamps: None,
             text: None,
             numbers: Vec::new(),
+            matches: Vec::new(),
         };
+        let column = match step {
+            Step::Time { column, .. }
+            | Step::Terms { column, .. }
+            | Step::Histogram { column, .. }
+            | Step::Ranges { column, .. } => column,
+            Step::Filters(builders) => {
+                for builder in builders {
+                    opened.matches.push(matches(builder.as_ref(), reader)?);
+                }
+                return Ok(opened);
+            }
+        };
+        let fast = reader.fast_fields();
         if column == "ts" {
             opened.timestamps = Some(fast.date("ts")?);
             return Ok(opened);
@@ -125,8 +141,15 @@ impl StepReader {
         Ok(opened)
     }
 
-    /// Every key `doc` has at this step, each once, into `keys` (emptied first).
-    pub(super) fn keys(&self, doc: DocId, keys: &mut Vec<SegmentKey>, scratch: &mut Vec<f64>) {
+    /// Every key `doc` has at this step, each once, into `keys` (emptied first); `millis`
+    /// is the event's time, read once for every step.
+    pub(super) fn keys(
+        &self,
+        doc: DocId,
+        millis: Option<i64>,
+        keys: &mut Vec<SegmentKey>,
+        scratch: &mut Vec<f64>,
+    ) {
         keys.clear();
         scratch.clear();
         if let Step::Time {
@@ -139,10 +162,9 @@ impl StepReader {
                     keys.push(SegmentKey::Key(Key::Int(key)));
                 }
             };
-            if let Some(timestamps) = &self.timestamps {
-                for ts in timestamps.values_for_doc(doc) {
-                    place(ts.into_timestamp_nanos().div_euclid(1_000_000));
-                }
+            // `@timestamp`: one an event, read already
+            if let (Some(_), Some(millis)) = (&self.timestamps, millis) {
+                place(millis);
             }
             let per_milli = (*scale as i64).max(1);
             for column in &self.numbers {
@@ -172,6 +194,13 @@ impl StepReader {
         }
         match &self.step {
             Step::Time { .. } => {}
+            Step::Filters(_) => {
+                for (nth, matched) in self.matches.iter().enumerate() {
+                    if matched.contains(doc) {
+                        keys.push(SegmentKey::Key(Key::Nth(nth)));
+                    }
+                }
+            }
             Step::Terms { missing, .. } => {
                 if let Some(text) = &self.text {
                     keys.extend(text.term_ords(doc).map(SegmentKey::Ordinal));
@@ -241,6 +270,21 @@ impl StepReader {
             }
         }
     }
+}
+
+/// The events of `reader`'s segment a filter's query matches.
+fn matches(builder: &dyn QueryBuilder, reader: &SegmentReader) -> tantivy::Result<BitSet> {
+    let schema = reader.schema();
+    let query = builder.build_query(schema, &crate::schema::tokenizers())?;
+    let weight = query.weight(EnableScoring::disabled_from_schema(schema))?;
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    let mut matched = BitSet::with_max_value(reader.max_doc());
+    let mut doc = scorer.doc();
+    while doc != TERMINATED {
+        matched.insert(doc);
+        doc = scorer.advance();
+    }
+    Ok(matched)
 }
 
 /// Each key once: an event counts once in a bucket, however many of its values fall there.
