@@ -21,6 +21,16 @@ use crate::schema::Fields;
 /// The event time's field, indexed as [`Fields::timestamp`].
 const TIMESTAMP: &str = "@timestamp";
 
+/// What an event's values are indexed from, where not the event as sent.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Indexed<'a> {
+    /// An explicitly mapped index's: the values as its mapping made them.
+    pub shaped: Option<&'a Shaped<'a>>,
+    /// A dynamically mapped index's: the event with values coerced to their fields' types
+    /// (`mapping::observe_coercing`), when any had to change.
+    pub coerced: Option<&'a Source>,
+}
+
 pub(crate) fn build(
     fields: &Fields,
     index: &str,
@@ -28,7 +38,7 @@ pub(crate) fn build(
     sequence: u64,
     time_ms: i64,
     source: &Source,
-    shaped: Option<&Shaped>,
+    indexed: Indexed<'_>,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.index, index);
@@ -41,15 +51,16 @@ pub(crate) fn build(
         fields.source,
         &serde_json::to_vec(source).unwrap_or_default(),
     );
-    match shaped {
+    match indexed.shaped {
         // an explicitly mapped index: the values as its mapping made them
         Some(shaped) => {
             doc.add_field_value(fields.text, View::shaped(&shaped.words, Purpose::Words));
             doc.add_field_value(fields.kw, View::shaped(&shaped.whole, Purpose::Kept));
         }
         None => {
-            doc.add_field_value(fields.text, View::event(source, Purpose::Words));
-            doc.add_field_value(fields.kw, View::event(source, Purpose::Whole));
+            let values = indexed.coerced.unwrap_or(source);
+            doc.add_field_value(fields.text, View::event(values, Purpose::Words));
+            doc.add_field_value(fields.kw, View::event(values, Purpose::Whole));
         }
     }
     doc
@@ -274,7 +285,11 @@ impl<'a> Iterator for Entries<'a> {
 pub(crate) fn indexed_views(source: &Source, shaped: &Shaped) -> (Value, Value) {
     use tantivy::schema::document::Document;
     let (_, fields) = crate::schema::build();
-    let doc = build(&fields, "logs", "id-1", 1, 0, source, Some(shaped));
+    let indexed = Indexed {
+        shaped: Some(shaped),
+        coerced: None,
+    };
+    let doc = build(&fields, "logs", "id-1", 1, 0, source, indexed);
     let view = |field| {
         doc.iter_fields_and_values()
             .find(|(f, _)| *f == field)
@@ -296,7 +311,7 @@ mod tests {
     fn indexed(event: Value, purpose: Purpose) -> OwnedValue {
         let source = event.as_object().cloned().expect("an object");
         let (_, fields) = crate::schema::build();
-        let doc = build(&fields, "logs", "id-1", 1, 0, &source, None);
+        let doc = build(&fields, "logs", "id-1", 1, 0, &source, Indexed::default());
         let field = match purpose {
             Purpose::Words => fields.text,
             Purpose::Whole | Purpose::Kept => fields.kw,

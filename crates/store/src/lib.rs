@@ -49,6 +49,7 @@ pub use event::Source;
 pub use live::Unmatched;
 pub use mapping::FieldKind;
 
+use document::Indexed;
 use files::{load_mappings, save_mappings, MAPPINGS_FILE};
 use mapping::IndexMapping;
 use schema::Fields;
@@ -275,12 +276,24 @@ impl Store {
             .iter()
             .zip(&shapes)
             .filter(|(_, shaped)| shaped.is_none());
-        self.observe(dynamic.map(|((index, _, event), _)| (*index, *event)));
+        // a dynamically mapped event's values made to fit their fields' types, where any
+        // must change (in the order of the dynamic events)
+        let mut coerced = self
+            .observe(dynamic.map(|((index, _, event), _)| (*index, *event)))
+            .into_iter();
         let docs: Vec<_> = placed
             .iter()
             .zip(&shapes)
             .map(|((index, time, event), shaped)| {
-                self.document(index, None, *time, event, shaped.as_ref())
+                let coerced = match shaped {
+                    None => coerced.next().flatten(),
+                    Some(_) => None,
+                };
+                let indexed = Indexed {
+                    shaped: shaped.as_ref(),
+                    coerced: coerced.as_ref(),
+                };
+                self.document(index, None, *time, event, indexed)
             })
             .collect();
         if let Some(arrivals) = self.arrivals() {
@@ -412,14 +425,27 @@ impl Store {
         event: &Source,
         shaped: Option<&mapping::shape::Shaped>,
     ) -> tantivy::TantivyDocument {
-        self.observe(std::iter::once((index, event)));
-        self.document(index, id, time, event, shaped)
+        let coerced = self
+            .observe(std::iter::once((index, event)))
+            .pop()
+            .flatten();
+        let indexed = Indexed {
+            shaped,
+            coerced: coerced.as_ref(),
+        };
+        self.document(index, id, time, event, indexed)
     }
 
     /// Adds the fields of events (with their indices) to the mappings, under one lock.
-    fn observe<'a>(&self, events: impl Iterator<Item = (&'a str, &'a Source)>) {
+    /// Returns, for each event in order, the event with its values coerced to their fields'
+    /// types where a dynamically mapped index's types change any (`None` for most).
+    fn observe<'a>(
+        &self,
+        events: impl Iterator<Item = (&'a str, &'a Source)>,
+    ) -> Vec<Option<Source>> {
+        let mut coerced = Vec::new();
         let Ok(mut mappings) = self.mappings.write() else {
-            return;
+            return coerced;
         };
         let explicit = self.explicit.read().ok();
         // fields a dynamic template declared, by index
@@ -436,20 +462,23 @@ impl Store {
                         }
                     }
                     None => {
-                        mapping::observe(mapping, event);
+                        coerced.push(mapping::observe_coercing(mapping, event).1);
+                        continue;
                     }
                 };
+                coerced.push(None);
                 continue;
             }
             let mut fresh = IndexMapping::new();
             fresh.insert("@timestamp".into(), FieldKind::Date);
-            mapping::observe(&mut fresh, event);
+            coerced.push(mapping::observe_coercing(&mut fresh, event).1);
             mappings.insert(index.to_string(), fresh);
         }
         drop(explicit);
         if !adopted.is_empty() {
             self.adopt(adopted);
         }
+        coerced
     }
 
     /// Declares the fields dynamic templates took, as Elasticsearch adds them to the
@@ -477,11 +506,11 @@ impl Store {
         id: Option<String>,
         time: EpochMillis,
         event: &Source,
-        shaped: Option<&mapping::shape::Shaped>,
+        indexed: Indexed<'_>,
     ) -> tantivy::TantivyDocument {
         let sequence = self.next_sequence.fetch_add(1, Ordering::Relaxed);
         let id = id.unwrap_or_else(|| self.new_id(time, sequence));
-        document::build(&self.fields, index, &id, sequence, time, event, shaped)
+        document::build(&self.fields, index, &id, sequence, time, event, indexed)
     }
 
     /// A 20-character id like Elasticsearch's generated ones, unique within this store.

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::dynamic_templates::DynamicTemplate;
 use super::parameters::{check_parameter, NOT_IMPLEMENTED};
-use super::{enclosing, FieldKind};
+use super::{enclosing, FieldKind, KEYWORD_IGNORE_ABOVE};
 use crate::RequestError;
 
 /// What `dynamic` says of a field that no mapping declares.
@@ -35,6 +35,18 @@ pub struct Declared {
 }
 
 impl Declared {
+    /// What dynamic mapping declares a field of `kind` as (a text with a `.keyword` of 256
+    /// characters).
+    pub fn dynamic(kind: FieldKind) -> Declared {
+        let mut property = Map::new();
+        property.insert("type".into(), Value::from(kind.es_type()));
+        if kind == FieldKind::Text {
+            let keyword = serde_json::json!({"keyword": {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE}});
+            property.insert("fields".into(), keyword);
+        }
+        Declared { kind, property }
+    }
+
     pub fn es_type(&self) -> &str {
         self.property
             .get("type")

@@ -67,19 +67,112 @@ pub type IndexMapping = BTreeMap<String, FieldKind>;
 /// Adds the fields of `event` that `mapping` does not have yet; returns whether it grew.
 /// A field keeps its first type: later events with another type are kept, not refused.
 pub fn observe(mapping: &mut IndexMapping, event: &Source) -> bool {
+    observe_coercing(mapping, event).0
+}
+
+/// [`observe`], and the event as its fields' types make it, where they change a value
+/// (see [`coercion`]): indexed in place of the event, whose `_source` stays as sent.
+/// `None` for most events, whose every value fits as sent.
+pub fn observe_coercing(mapping: &mut IndexMapping, event: &Source) -> (bool, Option<Source>) {
     let mut grew = false;
+    let mut mistyped = false;
     // one buffer for every dotted name: most events bring no new field, and then nothing
     // is allocated
     let mut name = String::new();
-    walk(event, &mut name, &mut |name, value| {
-        if !mapping.contains_key(name) {
-            if let Some(kind) = kind_of(name, value) {
-                mapping.insert(name.to_string(), kind);
-                grew = true;
+    walk(
+        event,
+        &mut name,
+        &mut |name, value| match mapping.get(name) {
+            Some(kind) => mistyped |= matches!(coercion(*kind, value), Coercion::To(_)),
+            None => {
+                if let Some(kind) = kind_of(name, value) {
+                    mapping.insert(name.to_string(), kind);
+                    grew = true;
+                }
+            }
+        },
+    );
+    (grew, mistyped.then(|| coerced(mapping, event)))
+}
+
+/// How Elasticsearch indexes a value (not an object or array) in a field typed `kind` by
+/// dynamic mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Coercion {
+    /// As sent: it fits.
+    AsSent,
+    /// Made to fit, as Elasticsearch's `coerce` (on by default) makes it: a number or a
+    /// flag in a text field is its text; a fraction or a numeric string in a long is its
+    /// whole part, a numeric string in a float its number; "true" or "false" in a
+    /// boolean is the flag.
+    To(Value),
+    /// Elasticsearch would refuse the event; logdash keeps it and indexes it as sent.
+    Unfit,
+}
+
+pub(crate) fn coercion(kind: FieldKind, value: &Value) -> Coercion {
+    let number = |value: &Value| match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(text) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match (kind, value) {
+        (FieldKind::Text, Value::Number(n)) => Coercion::To(Value::String(n.to_string())),
+        (FieldKind::Text, Value::Bool(flag)) => Coercion::To(Value::String(flag.to_string())),
+        (FieldKind::Long, Value::Number(n)) if n.is_i64() || n.is_u64() => Coercion::AsSent,
+        (FieldKind::Long, Value::Number(_) | Value::String(_)) => match number(value) {
+            Some(whole) if whole.is_finite() && whole.abs() < 9.2e18 => {
+                Coercion::To(Value::from(whole.trunc() as i64))
+            }
+            _ => Coercion::Unfit,
+        },
+        (FieldKind::Float, Value::String(_)) => {
+            match number(value).and_then(serde_json::Number::from_f64) {
+                Some(made) => Coercion::To(Value::Number(made)),
+                None => Coercion::Unfit,
             }
         }
-    });
-    grew
+        (FieldKind::Boolean, Value::String(text)) => match text.as_str() {
+            "true" => Coercion::To(Value::Bool(true)),
+            "false" | "" => Coercion::To(Value::Bool(false)),
+            _ => Coercion::Unfit,
+        },
+        (FieldKind::Long | FieldKind::Float, Value::Bool(_))
+        | (FieldKind::Boolean, Value::Number(_)) => Coercion::Unfit,
+        _ => Coercion::AsSent,
+    }
+}
+
+/// `event` with each value coerced to its field's type in `mapping`.
+fn coerced(mapping: &IndexMapping, event: &Source) -> Source {
+    fn object(mapping: &IndexMapping, object: &Source, name: &mut String) -> Source {
+        object
+            .iter()
+            .map(|(key, value)| {
+                let parent = name.len();
+                if parent > 0 {
+                    name.push('.');
+                }
+                name.push_str(key);
+                let made = one(mapping, value, name);
+                name.truncate(parent);
+                (key.clone(), made)
+            })
+            .collect()
+    }
+    fn one(mapping: &IndexMapping, value: &Value, name: &mut String) -> Value {
+        match value {
+            Value::Object(inner) => Value::Object(object(mapping, inner, name)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|item| one(mapping, item, name)).collect())
+            }
+            leaf => match mapping.get(name.as_str()).map(|kind| coercion(*kind, leaf)) {
+                Some(Coercion::To(made)) => made,
+                _ => leaf.clone(),
+            },
+        }
+    }
+    object(mapping, event, &mut String::new())
 }
 
 /// Adds the fields of `event` that neither `mapping` nor the index's explicit mapping has,
@@ -212,6 +305,36 @@ mod tests {
                 ("tags", "text"),
             ]
         );
+    }
+
+    #[test]
+    fn values_are_coerced_to_their_field_type_as_elasticsearch_does() {
+        let mut mapping = IndexMapping::new();
+        let first = json!({"user": "u-17", "n": 3, "ok": true, "ratio": 0.5});
+        let (_, coerced) = observe_coercing(&mut mapping, first.as_object().expect("object"));
+        assert_eq!(coerced, None);
+        let later =
+            json!({"user": [42, true], "n": "6", "ok": "false", "ratio": "0.25", "x": {"n": 4.9}});
+        let (_, coerced) = observe_coercing(&mut mapping, later.as_object().expect("object"));
+        assert_eq!(
+            coerced.map(Value::Object),
+            Some(
+                json!({"user": ["42", "true"], "n": 6, "ok": false, "ratio": 0.25, "x": {"n": 4.9}})
+            )
+        );
+        let fraction = json!({"n": -4.9});
+        let (_, coerced) = observe_coercing(&mut mapping, fraction.as_object().expect("object"));
+        assert_eq!(coerced.map(Value::Object), Some(json!({"n": -4})));
+        // what Elasticsearch would refuse is kept as sent
+        for unfit in [
+            json!({"n": "abc"}),
+            json!({"n": true}),
+            json!({"ok": 1}),
+            json!({"user": "x"}),
+        ] {
+            let (_, coerced) = observe_coercing(&mut mapping, unfit.as_object().expect("object"));
+            assert_eq!(coerced, None, "{unfit}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use self::fit::{fit, preview};
 use super::dynamic_templates::declared_for;
 use super::explicit::{Declared, Dynamic, Explicit};
-use super::{FieldKind, IndexMapping};
+use super::{coercion, Coercion, FieldKind, IndexMapping};
 use crate::event::Source;
 
 /// The values an event indexes: `words` for full text, `whole` for exact values.
@@ -231,10 +231,20 @@ impl Walk<'_> {
                         put(words, key.clone(), w);
                         put(whole, key, h);
                     }
-                    None => {
-                        words.push((key.clone(), Piece::Dynamic(value)));
-                        whole.push((key, Piece::Dynamic(value)));
-                    }
+                    // a field dynamic mapping typed already: its values made to fit that
+                    // type where Elasticsearch would coerce them (kept as sent where it
+                    // would refuse them, as in a dynamically mapped index)
+                    None => match self.known.get(path) {
+                        Some(kind) if coerces(*kind, value) => {
+                            let (w, h) = self.leaf(&Declared::dynamic(*kind), value)?;
+                            put(words, key.clone(), w);
+                            put(whole, key, h);
+                        }
+                        _ => {
+                            words.push((key.clone(), Piece::Dynamic(value)));
+                            whole.push((key, Piece::Dynamic(value)));
+                        }
+                    },
                 }
                 Ok(())
             }
@@ -330,6 +340,28 @@ impl Walk<'_> {
             cause,
         }
     }
+}
+
+/// Whether a field typed `kind` by dynamic mapping takes `value` (each item of an array)
+/// only once some of it is made to fit: coerced, and nothing Elasticsearch would refuse.
+fn coerces(kind: FieldKind, value: &Value) -> bool {
+    fn scan(kind: FieldKind, value: &Value, changed: &mut bool) -> bool {
+        match value {
+            Value::Array(items) => items.iter().all(|item| scan(kind, item, changed)),
+            Value::Object(_) => false,
+            Value::Null => true,
+            leaf => match coercion(kind, leaf) {
+                Coercion::AsSent => true,
+                Coercion::To(_) => {
+                    *changed = true;
+                    true
+                }
+                Coercion::Unfit => false,
+            },
+        }
+    }
+    let mut changed = false;
+    scan(kind, value, &mut changed) && changed
 }
 
 fn put<'a>(into: &mut Entries<'a>, key: Cow<'a, str>, piece: Option<Piece<'a>>) {

@@ -135,3 +135,24 @@ fn a_dynamic_template_takes_a_field_only_when_it_is_first_seen() {
     assert_eq!(words, json!({"a": "x"}));
     assert_eq!(whole, json!({"a": "x", "b": "y"}));
 }
+
+#[test]
+fn a_field_dynamic_mapping_typed_takes_values_as_elasticsearch_coerces_them() {
+    let mapping = explicit(json!({"properties": {"declared": {"type": "keyword"}}}));
+    let known: IndexMapping = [
+        ("user".to_string(), FieldKind::Text),
+        ("n".to_string(), FieldKind::Long),
+        ("ok".to_string(), FieldKind::Boolean),
+        ("odd".to_string(), FieldKind::Long),
+    ]
+    .into();
+    let event = source(json!({"user": [42, "u-1"], "n": "6.7", "ok": "true", "odd": ["x", 2.5]}));
+    let shaped = mapping.shape_known(&event, "1", &known).expect("fits");
+    let (words, whole) = indexed(&event, &shaped);
+    // `odd` holds a value Elasticsearch would refuse: kept as sent, as a dynamic index keeps it
+    assert_eq!(
+        whole,
+        json!({"user": ["42", "u-1"], "n": 6, "ok": true, "odd": ["x", 2.5]})
+    );
+    assert_eq!(words, json!({"user": ["42", "u-1"], "odd": ["x"]}));
+}
