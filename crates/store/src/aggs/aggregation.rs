@@ -359,11 +359,16 @@ pub(super) fn one(
             // instead, taking those events where `missing` falls in it
             let nanos = matches!(target, Target::Whole(_, FieldKind::DateNanos));
             let long = matches!(target, Target::Whole(_, FieldKind::Long))
+                && ranges.iter().any(|(from, to, _)| {
+                    ranges::past_doubles(*from, *to) || ranges::fraction(*from, *to)
+                });
+            // nor ranges that overlap, which it refuses, nor `@timestamp` edges whose
+            // nanoseconds a double does not hold (it would round them over an event)
+            let inexact = target == Target::Timestamp
                 && ranges
                     .iter()
-                    .any(|(from, to, _)| ranges::past_doubles(*from, *to));
-            // nor ranges that overlap, which it refuses
-            if missing.is_some() || nanos || long || ranges::overlap(&ranges) {
+                    .any(|(from, to, _)| ranges::inexact_nanos(*from, *to));
+            if missing.is_some() || nanos || long || inexact || ranges::overlap(&ranges) {
                 let mut buckets = Aggregations::default();
                 for (i, (from, to, _)) in ranges.iter().enumerate() {
                     let bounds = (*from, *to);

@@ -203,10 +203,7 @@ impl Prepared {
     ) -> Result<Value, RequestError> {
         let mut value = serde_json::to_value(results)
             .map_err(|err| RequestError::internal(format!("cannot render aggregations: {err}")))?;
-        let mut exact = Exact {
-            specs: &self.exact,
-            answers: percentiles::answer_all(values.unwrap_or_default(), &self.exact),
-        };
+        let mut exact = percentiles::Answers::new(values.unwrap_or_default(), &self.exact);
         // a date_nanos terms (only at the top) merges its instants by the millisecond: all
         // of them must have come
         for (name, plan) in &self.plan {
@@ -229,29 +226,6 @@ impl Prepared {
         }
         render_level(&mut value, &self.plan, &mut exact, &[]);
         Ok(value)
-    }
-}
-
-/// The exact percentiles' specs and collected values, for rendering.
-struct Exact<'a> {
-    specs: &'a [Spec],
-    /// Per spec, the answer of each bucket that had values.
-    answers: Vec<std::collections::BTreeMap<Vec<Key>, Value>>,
-}
-
-impl Exact<'_> {
-    /// The answer for a spec in a bucket (each is asked for once: its values are moved out).
-    fn answer(&mut self, spec: usize, path: &[Key]) -> Value {
-        let answered = self
-            .answers
-            .get_mut(spec)
-            .and_then(|buckets| buckets.remove(path));
-        match (answered, self.specs.get(spec)) {
-            (Some(answer), _) => answer,
-            // a bucket without values (extended bounds, or nothing matched): nulls
-            (None, Some(found)) => percentiles::render(None, found),
-            (None, None) => Value::Null,
-        }
     }
 }
 

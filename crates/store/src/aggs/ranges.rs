@@ -90,6 +90,25 @@ pub(super) fn read(
     })
 }
 
+/// Whether a bound has a fraction, which tantivy's range aggregation cuts off on a long
+/// field where Elasticsearch compares it as a double (`[1.5, ...)` starts at 2, not 1).
+pub(super) fn fraction(from: Option<f64>, to: Option<f64>) -> bool {
+    [from, to]
+        .into_iter()
+        .flatten()
+        .any(|bound| bound.fract() != 0.0)
+}
+
+/// Whether a bound of whole milliseconds, in nanoseconds, is not held exactly by a double
+/// (past 2^53 doubles are 256 ns apart: a millisecond not a multiple of 4 is rounded).
+pub(super) fn inexact_nanos(from: Option<f64>, to: Option<f64>) -> bool {
+    [from, to].into_iter().flatten().any(|bound| {
+        let millis = (bound / 1e6).round() as i64;
+        let nanos = millis.saturating_mul(1_000_000);
+        nanos as f64 as i64 != nanos
+    })
+}
+
 /// Whether some ranges share values (`[0, 50)` and `[40, 60)`), which Elasticsearch
 /// counts in both and tantivy's range aggregation refuses.
 pub(super) fn overlap(ranges: &[(Option<f64>, Option<f64>, Option<String>)]) -> bool {
@@ -217,6 +236,15 @@ fn least_at_or_above(bound: f64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_tantivy_would_round_are_found() {
+        assert!(fraction(Some(1.5), None));
+        assert!(!fraction(Some(1.0), Some(200.0)));
+        // 2024-03-01T10:00:00.000Z and a millisecond later, in nanoseconds
+        assert!(!inexact_nanos(Some(1_709_287_200_000.0 * 1e6), None));
+        assert!(inexact_nanos(None, Some(1_709_287_200_003.0 * 1e6)));
+    }
 
     #[test]
     fn ranges_overlap_when_one_starts_before_another_ends() {

@@ -2,13 +2,14 @@
 
 use super::dates::date_range_bucket;
 use super::*;
+use crate::percentiles::Answers;
 
 /// Brings one level of results to Elasticsearch's shape; `path` is the keys of the buckets
 /// it sits in, top down, by which the exact percentiles find their values.
 pub(super) fn render_level(
     value: &mut Value,
     plan: &[(String, Plan)],
-    exact: &mut Exact,
+    exact: &mut Answers,
     path: &[Key],
 ) {
     for (name, node) in plan {
@@ -20,7 +21,7 @@ pub(super) fn render_level(
             // read after, by a search per bucket
         } else if let Plan::Percentiles(spec) = inner {
             if let Some(level) = value.as_object_mut() {
-                let mut answer = exact.answer(*spec, path);
+                let mut answer = exact.take(*spec, path);
                 if let Some(meta) = meta {
                     answer["meta"] = meta.clone();
                 }
@@ -56,7 +57,7 @@ fn by_millisecond(result: &mut Value) {
     result["buckets"] = Value::Array(buckets);
 }
 
-pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact, path: &[Key]) {
+pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, path: &[Key]) {
     match plan {
         Plan::DateHistogram {
             zone,
@@ -160,10 +161,16 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Exact, pat
                     .then(end(to_a).total_cmp(&end(to_b)))
             });
             for (nth, (from, to, key)) in ranges {
-                let found = buckets_mut(result).into_iter().find(|bucket| {
-                    bucket.get("from").and_then(Value::as_f64) == *from
-                        && bucket.get("to").and_then(Value::as_f64) == *to
-                });
+                // counted as filters: each range's bucket is at its place; else tantivy's
+                // bucket of the same edges (each taken once: two ranges may be alike)
+                let found = match *as_filters {
+                    true => buckets_mut(result).into_iter().nth(nth),
+                    false => buckets_mut(result).into_iter().find(|bucket| {
+                        !bucket.is_null()
+                            && bucket.get("from").and_then(Value::as_f64) == *from
+                            && bucket.get("to").and_then(Value::as_f64) == *to
+                    }),
+                };
                 let mut bucket = found
                     .map(|b| b.take())
                     .unwrap_or_else(|| json!({"doc_count": 0}));

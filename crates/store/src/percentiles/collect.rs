@@ -17,6 +17,11 @@ pub(crate) type Timed = Vec<(i64, f64)>;
 /// request), each value with its event's time.
 pub(crate) type Values = Vec<BTreeMap<Vec<Key>, Timed>>;
 
+/// The most buckets a percentiles aggregation is collected in (Elasticsearch's default
+/// `search.max_buckets`): a `terms` of a field with a value an event would otherwise hold
+/// every event's values in a bucket of its own.
+const MAX_BUCKETS: usize = 65_536;
+
 /// Collects the values of every [`Spec`], by the bucket each event is in.
 pub(crate) struct PercentilesCollector {
     pub specs: Vec<Spec>,
@@ -49,6 +54,10 @@ struct Buckets {
     last: Option<usize>,
     /// The last bucket of a histogram of `@timestamp` alone, by its key.
     last_time: Option<(i64, usize)>,
+    /// Set when an event would have made more than [`MAX_BUCKETS`]; its values go to
+    /// `dropped`, and the request is refused.
+    overflowed: bool,
+    dropped: Timed,
 }
 
 impl Buckets {
@@ -58,6 +67,11 @@ impl Buckets {
             _ => {
                 let slot = match self.paths.get(path) {
                     Some(slot) => *slot,
+                    None if self.values.len() >= MAX_BUCKETS => {
+                        self.overflowed = true;
+                        self.dropped.clear();
+                        return &mut self.dropped;
+                    }
                     None => {
                         self.values.push((path.to_vec(), Vec::new()));
                         self.paths.insert(path.to_vec(), self.values.len() - 1);
@@ -78,6 +92,9 @@ impl Buckets {
             Some((last, slot)) if last == key => slot,
             _ => {
                 self.of(&[SegmentKey::Key(Key::Int(key))]);
+                if self.overflowed {
+                    return &mut self.dropped;
+                }
                 let slot = self.last.unwrap_or(0);
                 self.last_time = Some((key, slot));
                 slot
@@ -149,9 +166,14 @@ impl Collector for PercentilesCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Values>) -> tantivy::Result<Values> {
+    fn merge_fruits(&self, fruits: Vec<Option<Values>>) -> tantivy::Result<Values> {
         let mut all: Values = vec![BTreeMap::new(); self.specs.len()];
         for fruit in fruits {
+            let Some(fruit) = fruit else {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "percentiles below more than {MAX_BUCKETS} buckets are not supported by logdash"
+                )));
+            };
             for (into, from) in all.iter_mut().zip(fruit) {
                 for (key, mut values) in from {
                     let kept = into.entry(key).or_default();
@@ -168,7 +190,8 @@ impl Collector for PercentilesCollector {
 }
 
 impl SegmentCollector for SegmentPercentiles {
-    type Fruit = Values;
+    /// `None` when a spec would have had more than [`MAX_BUCKETS`].
+    type Fruit = Option<Values>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let millis = self
@@ -237,8 +260,12 @@ impl SegmentCollector for SegmentPercentiles {
         }
     }
 
-    fn harvest(self) -> Values {
-        self.buckets
+    fn harvest(self) -> Option<Values> {
+        if self.buckets.iter().any(|buckets| buckets.overflowed) {
+            return None;
+        }
+        let named = self
+            .buckets
             .into_iter()
             .zip(&self.steps)
             .map(|(buckets, steps)| {
@@ -259,7 +286,8 @@ impl SegmentCollector for SegmentPercentiles {
                 }
                 named
             })
-            .collect()
+            .collect();
+        Some(named)
     }
 }
 
@@ -283,5 +311,25 @@ fn read_values(
     }
     if let (true, Some(missing)) = (into.len() == before, missing) {
         into.push((time, missing));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_is_collected_in_at_most_max_buckets() {
+        let mut buckets = Buckets::default();
+        for key in 0..MAX_BUCKETS as i64 {
+            buckets.of_time(key).push((key, 1.0));
+        }
+        assert!(!buckets.overflowed);
+        // the same bucket again is still found
+        buckets.of(&[SegmentKey::Key(Key::Int(7))]).push((7, 2.0));
+        assert_eq!(buckets.values[7].1.len(), 2);
+        buckets.of_time(-1).push((0, 3.0));
+        assert!(buckets.overflowed);
+        assert_eq!(buckets.values.len(), MAX_BUCKETS);
     }
 }

@@ -188,18 +188,68 @@ pub(crate) fn parse(
 /// One bucket of one spec, to answer: the spec's number, the bucket's path, its values.
 type Job = (usize, Vec<Key>, Timed);
 
-/// Every bucket's answer, computed on all cores: at a million events the digests are most
-/// of a request's time.
-pub(crate) fn answer_all(values: Values, specs: &[Spec]) -> Vec<BTreeMap<Vec<Key>, Value>> {
-    let mut jobs: Vec<Job> = values
-        .into_iter()
-        .enumerate()
-        .flat_map(|(spec, buckets)| {
-            buckets
-                .into_iter()
-                .map(move |(key, values)| (spec, key, values))
-        })
-        .collect();
+/// Buckets with at least this many values are answered on all cores before rendering;
+/// the others when rendering asks for them (a `terms` of many values collects a bucket
+/// for each, of which it shows a few).
+const ANSWERED_AHEAD: usize = 2_000;
+
+/// The answers of every spec's buckets, by path.
+pub(crate) struct Answers<'a> {
+    specs: &'a [Spec],
+    /// The large buckets' answers.
+    answered: Vec<BTreeMap<Vec<Key>, Value>>,
+    /// The small buckets' values, answered when asked for.
+    waiting: Values,
+}
+
+impl<'a> Answers<'a> {
+    /// Answers the large buckets at once, on all cores: at a million events the digests are
+    /// most of a request's time.
+    pub(crate) fn new(values: Values, specs: &'a [Spec]) -> Answers<'a> {
+        let mut waiting = values;
+        let mut large = Vec::new();
+        for (spec, buckets) in waiting.iter_mut().enumerate() {
+            let paths: Vec<Vec<Key>> = buckets
+                .iter()
+                .filter(|(_, values)| values.len() >= ANSWERED_AHEAD)
+                .map(|(path, _)| path.clone())
+                .collect();
+            for path in paths {
+                if let Some(values) = buckets.remove(&path) {
+                    large.push((spec, path, values));
+                }
+            }
+        }
+        Answers {
+            specs,
+            answered: answer_all(large, specs),
+            waiting,
+        }
+    }
+
+    /// The answer of a spec in the bucket at `path` (each is asked for once: its values
+    /// are moved out); nulls for a bucket without values.
+    pub(crate) fn take(&mut self, spec: usize, path: &[Key]) -> Value {
+        let answered = self
+            .answered
+            .get_mut(spec)
+            .and_then(|buckets| buckets.remove(path));
+        if let Some(answer) = answered {
+            return answer;
+        }
+        let values = self
+            .waiting
+            .get_mut(spec)
+            .and_then(|buckets| buckets.remove(path));
+        match self.specs.get(spec) {
+            Some(found) => render(values, found),
+            None => Value::Null,
+        }
+    }
+}
+
+/// Each job's answer, computed on all cores.
+fn answer_all(mut jobs: Vec<Job>, specs: &[Spec]) -> Vec<BTreeMap<Vec<Key>, Value>> {
     jobs.sort_by_key(|(_, _, values)| std::cmp::Reverse(values.len()));
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -367,21 +417,29 @@ mod tests {
     }
 
     #[test]
-    fn every_bucket_is_answered_whatever_the_number_of_workers() {
+    fn large_buckets_are_answered_ahead_and_small_ones_when_asked() {
         let mut first = BTreeMap::new();
-        first.insert(Vec::new(), vec![(1, 5.0), (2, 7.0)]);
+        let many: Vec<(i64, f64)> = (0..ANSWERED_AHEAD as i64).map(|i| (i, i as f64)).collect();
+        first.insert(Vec::new(), many);
         let mut second = BTreeMap::new();
         for key in 0..5 {
             second.insert(vec![Key::Int(key * 10)], vec![(key, f64::from(key as i32))]);
         }
         let specs = [spec(vec![50.0], true), spec(vec![99.0], false)];
-        let answers = answer_all(vec![first, second], &specs);
-        assert_eq!(answers[0][&Vec::new()], json!({"values": {"50.0": 6.0}}));
-        assert_eq!(answers[1].len(), 5);
+        let mut answers = Answers::new(vec![first, second], &specs);
+        assert_eq!(answers.answered[0].len(), 1);
+        assert_eq!(answers.waiting[1].len(), 5);
+        assert_eq!(answers.take(0, &[]), json!({"values": {"50.0": 999.5}}));
         assert_eq!(
-            answers[1][&vec![Key::Int(40)]],
+            answers.take(1, &[Key::Int(40)]),
             json!({"values": [{"key": 99.0, "value": 4.0}]})
         );
+        // each is taken once; a bucket without values has nulls
+        assert_eq!(
+            answers.take(1, &[Key::Int(40)]),
+            json!({"values": [{"key": 99.0, "value": null}]})
+        );
+        assert_eq!(answers.waiting[1].len(), 4);
     }
 
     #[test]

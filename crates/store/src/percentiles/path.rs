@@ -62,8 +62,10 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    /// A number keyed as tantivy normalizes a float key: whole within the longs (2^63
+    /// included, which a long cannot hold and saturates to), a double otherwise.
     pub(crate) fn number(value: f64) -> Key {
-        if value.fract() == 0.0 && value.abs() < 9.2e18 {
+        if value.fract() == 0.0 && value >= i64::MIN as f64 && value <= i64::MAX as f64 {
             Key::Int(value as i64)
         } else {
             Key::Float(value.to_bits())
