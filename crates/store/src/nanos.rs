@@ -40,7 +40,8 @@ pub(crate) fn of_millis(millis: EpochMillis) -> Option<i64> {
 }
 
 /// A query's bound (date math too) in epoch nanoseconds: the fraction's nanoseconds kept;
-/// rounded up (`||/d` on `lte`, `gt`), the last nanosecond of the unit.
+/// rounded up (`||/d` on `lte`, `gt`, or a date that leaves fields out), the last
+/// nanosecond of the unit.
 pub(crate) fn bound(
     text: &str,
     now: EpochMillis,
@@ -48,7 +49,9 @@ pub(crate) fn bound(
     zone: &AnyZone,
 ) -> Result<i64, RequestError> {
     let millis = crate::query::date_math_bound(text, now, rounding, zone)?;
-    let rounded_up = rounding == Rounding::Up && text.contains('/');
+    // rounded up by `/unit` or for the fields the date leaves out (`lte: 2024-03-05`)
+    let rounded_up =
+        rounding == Rounding::Up && (text.contains('/') || logdash_core::time::left_out(text) > 0);
     let below = if rounded_up {
         NANOS_A_MILLI - 1
     } else {

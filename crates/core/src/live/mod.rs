@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::es::route::glob_match;
 use crate::ip;
 use crate::lucene::{self, DefaultOperator, Node, Value as Clause};
-use crate::time::{parse_date_math, parse_iso8601, EpochMillis, Rounding};
+use crate::time::{parse_bound_zoned, parse_iso8601, EpochMillis, Fixed, Rounding};
 
 mod field;
 
@@ -338,7 +338,7 @@ fn in_range(
         Value::String(text) => match parse_iso8601(text) {
             // a date: bounds are date math, rounded as Elasticsearch rounds each side
             Some(at) => {
-                let date = |t: &str, rounding| parse_date_math(t, now, rounding).ok();
+                let date = |t: &str, rounding| parse_bound_zoned(t, now, rounding, &Fixed(0)).ok();
                 let low = if include_lower {
                     Rounding::Down
                 } else {

@@ -51,6 +51,28 @@ pub fn parse_date_math_zoned(
     rounding: Rounding,
     zone: &impl Zone,
 ) -> Result<EpochMillis, DateMathError> {
+    parse(text, now, rounding, zone, false)
+}
+
+/// A query's date bound as Elasticsearch reads it: [`parse_date_math_zoned`], and a date
+/// alone rounded up (`lte`, `gt`) is read to the end of what it names (see [`left_out`]):
+/// `lte: 2024-03-05` takes in the whole day.
+pub fn parse_bound_zoned(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+    zone: &impl Zone,
+) -> Result<EpochMillis, DateMathError> {
+    parse(text, now, rounding, zone, true)
+}
+
+fn parse(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+    zone: &impl Zone,
+    fill_left_out: bool,
+) -> Result<EpochMillis, DateMathError> {
     let not_a_date = || DateMathError::NotADate(text.to_string());
     // (wall-clock time, whether it came with its own offset)
     let local_anchor = |anchor: &str| {
@@ -66,12 +88,17 @@ pub fn parse_date_math_zoned(
     } else if let Some((anchor, rest)) = text.split_once("||") {
         (local_anchor(anchor).ok_or_else(not_a_date)?.0, rest)
     } else {
-        // a date alone: an instant if it says its offset, else a wall-clock time in the zone
+        // a date alone: an instant if it says its offset, else a wall-clock time in the zone;
+        // rounded up (`lte`, `gt`), the fields it leaves out are their largest
         let (local, explicit) = local_anchor(text).ok_or_else(not_a_date)?;
+        let up = match (rounding, fill_left_out) {
+            (Rounding::Up, true) => left_out(text),
+            _ => 0,
+        };
         return Ok(if explicit {
-            parse_anchor(text).ok_or_else(not_a_date)?
+            parse_anchor(text).ok_or_else(not_a_date)? + up
         } else {
-            zone.to_utc(local)
+            zone.to_utc(local + up)
         });
     };
     while let Some(op) = rest.chars().next() {
@@ -118,6 +145,23 @@ fn parse_anchor(text: &str) -> Option<EpochMillis> {
         return text.parse().ok();
     }
     parse_iso8601(text)
+}
+
+/// The milliseconds an ISO date leaves out after the instant it names, which Elasticsearch
+/// fills with their largest values when it rounds a bound up: `2024-03-05` is read to
+/// 23:59:59.999 that day, `…T10:30` to 10:30:59.999, `…T10:30:15` to 10:30:15.999.
+/// Epoch milliseconds and times with a fraction leave out nothing.
+pub fn left_out(text: &str) -> i64 {
+    let bytes = text.trim().as_bytes();
+    if bytes.iter().all(u8::is_ascii_digit) {
+        return 0;
+    }
+    match (bytes.len(), bytes.get(16), bytes.get(19)) {
+        (10, _, _) => MS_PER_DAY - 1,
+        (_, Some(b':'), Some(b'.' | b',')) => 0,
+        (_, Some(b':'), _) => 999,
+        _ => 60_000 - 1,
+    }
 }
 
 fn unit_ms(unit: char) -> Option<i64> {
@@ -193,6 +237,25 @@ mod tests {
 
     fn at(text: &str, rounding: Rounding) -> String {
         format_iso8601(parse_date_math(text, NOW, rounding).expect(text))
+    }
+
+    #[test]
+    fn a_bound_rounded_up_is_read_to_the_end_of_what_the_date_names() {
+        let bound = |text: &str, rounding, zone: i32| {
+            format_iso8601(parse_bound_zoned(text, NOW, rounding, &Fixed(zone)).expect(text))
+        };
+        assert_eq!(bound("2024-03-05", Rounding::Up, 0), "2024-03-05T23:59:59.999Z");
+        assert_eq!(bound("2024-03-05", Rounding::Down, 0), "2024-03-05T00:00:00.000Z");
+        assert_eq!(bound("2024-03-05", Rounding::Up, 60), "2024-03-05T22:59:59.999Z");
+        assert_eq!(bound("2024-03-05T10:30", Rounding::Up, 0), "2024-03-05T10:30:59.999Z");
+        assert_eq!(bound("2024-03-05T10:30Z", Rounding::Up, 0), "2024-03-05T10:30:59.999Z");
+        assert_eq!(bound("2024-03-05T10:30:15", Rounding::Up, 0), "2024-03-05T10:30:15.999Z");
+        assert_eq!(bound("2024-03-05T10:30:15.5", Rounding::Up, 0), "2024-03-05T10:30:15.500Z");
+        assert_eq!(bound("1709287200000", Rounding::Up, 0), "2024-03-01T10:00:00.000Z");
+        // an anchor of date math is read as it is, its math rounded
+        assert_eq!(bound("2024-03-05||+1d", Rounding::Up, 0), "2024-03-06T00:00:00.000Z");
+        // date math alone (the dashboard's ranges) leaves the date as it is
+        assert_eq!(at("2024-03-05", Rounding::Up), "2024-03-05T00:00:00.000Z");
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub use civil::{civil_from_days, days_from_civil};
 pub use human::{human_duration, spans_days};
 pub use input::read_range;
 pub use math::{
-    parse_date_math, parse_date_math_in_zone, parse_date_math_zoned, DateMathError, Rounding,
+    left_out, parse_bound_zoned, parse_date_math, parse_date_math_in_zone, parse_date_math_zoned,
+    DateMathError, Rounding,
 };
 pub use ticks::{step_words, time_ticks};
 pub use zone::{bucket_edges, bucket_start, AnyZone, CalendarUnit, Fixed, Interval, Zone};

@@ -3,7 +3,7 @@
 use std::ops::Bound;
 
 use logdash_core::es::query::{Bound as RangeBound, Range};
-use logdash_core::time::{parse_date_math_zoned, AnyZone, EpochMillis, Rounding};
+use logdash_core::time::{parse_bound_zoned, AnyZone, EpochMillis, Rounding};
 use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::Term;
 
@@ -27,7 +27,7 @@ pub(super) fn date_bound(
     rounding: Rounding,
     zone: &AnyZone,
 ) -> Result<EpochMillis, RequestError> {
-    parse_date_math_zoned(text, now, rounding, zone).map_err(|err| RequestError {
+    parse_bound_zoned(text, now, rounding, zone).map_err(|err| RequestError {
         status: 400,
         kind: "parse_exception",
         reason: err.to_string(),
