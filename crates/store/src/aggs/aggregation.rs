@@ -1,5 +1,6 @@
 //! One aggregation of a request: checked, rewritten for tantivy, and planned for rendering.
 
+use super::checks;
 use super::dates::date_histogram;
 use super::filter::{EsFilter, Filters};
 use super::place::step_below;
@@ -124,8 +125,12 @@ pub(super) fn one(
     let mut body = body.as_object().cloned().ok_or_else(|| {
         RequestError::bad_request(format!("[{kind}] aggregation [{name}] must be an object"))
     })?;
+    checks::metric(name, kind, &body, sub.is_some())?;
+    checks::buckets(name, kind, &body)?;
     if kind == "composite" {
         composite_sources(name, &mut body, mapping)?;
+        // Elasticsearch's default page
+        body.entry("size").or_insert(json!(10));
         let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
         let aggregation = tantivy_aggregation(name, kind, kind, body, sub_aggs)?;
         return Ok((Some(aggregation), Plan::Composite(children)));
@@ -140,6 +145,16 @@ pub(super) fn one(
         ))
     })?;
     let target = resolve(mapping, &field);
+    if let Some(type_name) = checks::refused_on(kind, &target) {
+        let by = if type_name == "boolean" {
+            " by logdash"
+        } else {
+            ""
+        };
+        return Err(RequestError::illegal_argument(format!(
+            "Field [{field}] of type [{type_name}] is not supported for aggregation [{kind}]{by}"
+        )));
+    }
     // an address is counted, bucketed by itself or looked up, never summed or ranged; a
     // point is only counted (logdash has no geo aggregations)
     let refused = match &target {
@@ -435,9 +450,11 @@ pub(super) fn one(
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric {
             date_scale: match (&target, kind) {
-                (Target::Timestamp, "min" | "max" | "avg") => Some(1e6),
-                (Target::Whole(_, FieldKind::Date), "min" | "max" | "avg") => Some(1.0),
-                (Target::Whole(_, FieldKind::DateNanos), "min" | "max" | "avg") => Some(1e6),
+                (_, "min" | "max" | "avg" | "sum" | "stats") => match target {
+                    Target::Timestamp | Target::Whole(_, FieldKind::DateNanos) => Some(1e6),
+                    Target::Whole(_, FieldKind::Date) => Some(1.0),
+                    _ => None,
+                },
                 _ => None,
             },
         },

@@ -21,6 +21,7 @@ use crate::schema::{Fields, TEXT_TOKENIZER};
 use crate::{Raised, RequestError};
 
 mod aggregation;
+mod checks;
 mod dates;
 mod filter;
 mod place;
@@ -302,6 +303,7 @@ fn level(
     let mut out = Aggregations::default();
     let mut plan = Vec::new();
     for (name, spec) in object {
+        checks::name(name)?;
         let (aggregation, node) =
             one(name, spec, mapping, now, place.clone(), exact, &mut *bounds)?;
         if let Some(aggregation) = aggregation {

@@ -130,6 +130,15 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             if let Some(order) = order {
                 order.apply(result);
             }
+            // a terms' (one shard's: exact) error bound, which tantivy leaves out when
+            // ordered by key or by a sub-aggregation
+            if let Some(terms) = result.as_object_mut() {
+                if terms.contains_key("sum_other_doc_count") {
+                    terms
+                        .entry("doc_count_error_upper_bound")
+                        .or_insert(json!(0));
+                }
+            }
             // after ordering: the keys sort as addresses, their text does not
             if *keys == Keys::Addresses {
                 for bucket in buckets_mut(result) {
@@ -262,12 +271,11 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             }
         }
         Plan::Metric { date_scale } => {
-            if let (Some(scale), Some(value)) =
-                (date_scale, result.get("value").and_then(Value::as_f64))
-            {
-                let ms = (value / scale).round();
-                result["value"] = json!(ms);
-                result["value_as_string"] = json!(format_iso8601(ms as i64));
+            if let Some(scale) = date_scale {
+                dates_in_millis(result, *scale);
+            }
+            if result.get("sum_of_squares").is_some() {
+                spread_of_few(result);
             }
         }
         Plan::Meta(inner, meta) => {
@@ -276,6 +284,71 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
         }
         Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
         Plan::Percentiles(..) | Plan::TopHits(_) => {}
+    }
+}
+
+/// A metric of a date (`value`, or `stats`' `min`, `max`, `avg`, `sum`) in epoch
+/// milliseconds with its date beside it, as Elasticsearch writes it (`value_as_string`,
+/// `min_as_string`, ...); the column counts `scale` units a millisecond.
+fn dates_in_millis(result: &mut Value, scale: f64) {
+    let Some(metric) = result.as_object_mut() else {
+        return;
+    };
+    let count = metric.get("count").and_then(Value::as_f64);
+    // a stats' average is its sum over its count, in milliseconds as Elasticsearch sums them
+    let sum = metric
+        .get("sum")
+        .and_then(Value::as_f64)
+        .map(|sum| (sum / scale).round());
+    for key in ["value", "min", "max", "avg", "sum"] {
+        let Some(units) = metric.get(key).and_then(Value::as_f64) else {
+            continue;
+        };
+        let millis = match (key, sum, count) {
+            ("avg", Some(sum), Some(count)) if count > 0.0 => sum / count,
+            _ => (units / scale).round(),
+        };
+        metric.insert(key.to_string(), json!(millis));
+        // an empty stats' sum is 0 and has no date; a sum aggregation's has one
+        if key == "value" || count.is_some_and(|count| count > 0.0) {
+            let name = match key {
+                "value" => "value_as_string".to_string(),
+                other => format!("{other}_as_string"),
+            };
+            metric.insert(name, json!(format_iso8601(millis as i64)));
+        }
+    }
+}
+
+/// An `extended_stats` of one value or none as Elasticsearch writes it: of one, no
+/// spread (0) but the sample's, which is undefined ("NaN"); of none, bounds of nulls.
+fn spread_of_few(result: &mut Value) {
+    let count = result.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let avg = result.get("avg").cloned().unwrap_or(Value::Null);
+    let sigma_bounds = |upper: Value, lower: Value, sampling: Value| {
+        json!({
+            "upper": upper.clone(), "lower": lower.clone(),
+            "upper_population": upper, "lower_population": lower,
+            "upper_sampling": sampling.clone(), "lower_sampling": sampling,
+        })
+    };
+    match count {
+        0 => result["std_deviation_bounds"] = sigma_bounds(Value::Null, Value::Null, Value::Null),
+        1 => {
+            for key in [
+                "variance",
+                "variance_population",
+                "std_deviation",
+                "std_deviation_population",
+            ] {
+                result[key] = json!(0.0);
+            }
+            for key in ["variance_sampling", "std_deviation_sampling"] {
+                result[key] = json!("NaN");
+            }
+            result["std_deviation_bounds"] = sigma_bounds(avg.clone(), avg, json!("NaN"));
+        }
+        _ => {}
     }
 }
 

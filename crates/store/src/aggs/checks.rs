@@ -1,0 +1,254 @@
+//! What Elasticsearch refuses in an aggregation before it runs, refused here with its error
+//! type and reason, and options logdash would otherwise take without honouring them,
+//! refused by name: no aggregation gets a 200 with the answer to another question.
+
+use serde_json::{Map, Value};
+
+use crate::mapping::FieldKind;
+use crate::query::Target;
+use crate::{Raised, RequestError};
+
+/// The metric aggregations: one value or a few, never buckets.
+const METRICS: &[&str] = &[
+    "avg",
+    "min",
+    "max",
+    "sum",
+    "stats",
+    "extended_stats",
+    "value_count",
+    "cardinality",
+];
+
+/// An aggregation's name: Elasticsearch keeps `[`, `]` and `>` for paths (`a>b`, `p[99]`).
+pub(super) fn name(name: &str) -> Result<(), RequestError> {
+    if !name.contains(['[', ']', '>']) {
+        return Ok(());
+    }
+    Err(RequestError {
+        status: 400,
+        kind: "parsing_exception",
+        reason: format!(
+            "Invalid aggregation name [{name}]. Aggregation names can contain any character except '[', ']', and '>'"
+        ),
+        raised: Raised::Reading,
+    })
+}
+
+/// A metric aggregation's options and place: the keys Elasticsearch reads (any other is
+/// its `unknown field`), no sub-aggregations. `format` is refused by name: logdash writes
+/// no formatted value of a number.
+pub(super) fn metric(
+    name: &str,
+    kind: &str,
+    body: &Map<String, Value>,
+    has_sub: bool,
+) -> Result<(), RequestError> {
+    if !METRICS.contains(&kind) {
+        return Ok(());
+    }
+    if has_sub {
+        return Err(RequestError::illegal_argument(format!(
+            "Aggregator [{name}] of type [{kind}] cannot accept sub-aggregations"
+        ))
+        .while_reading());
+    }
+    let known: &[&str] = match kind {
+        "extended_stats" => &[
+            "field",
+            "missing",
+            "sigma",
+            "format",
+            "script",
+            "value_type",
+        ],
+        "cardinality" => &[
+            "field",
+            "missing",
+            "precision_threshold",
+            "execution_hint",
+            "rehash",
+            "script",
+            "value_type",
+        ],
+        "value_count" => &["field", "format", "script", "value_type"],
+        _ => &["field", "missing", "format", "script", "value_type"],
+    };
+    if let Some(unknown) = body.keys().find(|key| !known.contains(&key.as_str())) {
+        return Err(unknown_field(kind, unknown));
+    }
+    if body.contains_key("format") {
+        return Err(RequestError::illegal_argument(format!(
+            "[format] of [{kind}] aggregation [{name}] is not supported by logdash"
+        )));
+    }
+    Ok(())
+}
+
+/// Options of the bucket aggregations Elasticsearch refuses (`terms` of no buckets, the
+/// `interval` it removed) or that logdash would take without honouring (a histogram's
+/// `missing` and `order`), refused.
+pub(super) fn buckets(
+    name: &str,
+    kind: &str,
+    body: &Map<String, Value>,
+) -> Result<(), RequestError> {
+    match kind {
+        "terms" => {
+            for key in ["size", "shard_size"] {
+                if body
+                    .get(key)
+                    .and_then(Value::as_i64)
+                    .is_some_and(|size| size < 1)
+                {
+                    return Err(RequestError {
+                        status: 400,
+                        kind: "x_content_parse_exception",
+                        reason: format!("[terms] failed to parse field [{key}]"),
+                        raised: Raised::Reading,
+                    });
+                }
+            }
+        }
+        "date_histogram" if body.contains_key("interval") => {
+            return Err(RequestError {
+                reason: "[date_histogram] unknown field [interval] did you mean [fixed_interval]?"
+                    .to_string(),
+                ..unknown_field(kind, "interval")
+            });
+        }
+        "histogram" | "date_histogram" => {
+            if kind == "histogram" && body.contains_key("missing") {
+                return Err(RequestError::illegal_argument(format!(
+                    "[missing] of [histogram] aggregation [{name}] is not supported by logdash"
+                )));
+            }
+            let by_key_ascending = |order: &Value| {
+                let one = |order: &Value| {
+                    order.as_object().is_some_and(|o| {
+                        o.len() == 1 && o.get("_key").and_then(Value::as_str) == Some("asc")
+                    })
+                };
+                match order {
+                    Value::Array(items) => items.len() == 1 && one(&items[0]),
+                    other => one(other),
+                }
+            };
+            if body
+                .get("order")
+                .is_some_and(|order| !by_key_ascending(order))
+            {
+                return Err(RequestError::illegal_argument(format!(
+                    "[order] of [{kind}] aggregation [{name}] is not supported by logdash: its buckets are in the order of their keys"
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether Elasticsearch refuses a `kind` aggregation of a keyword (numbers and dates only)
+/// or logdash one of a boolean (Elasticsearch reads `true` as 1; logdash keeps booleans
+/// apart from numbers): the field's type as Elasticsearch names it in the refusal.
+pub(super) fn refused_on(kind: &str, target: &Target) -> Option<&'static str> {
+    let numeric = matches!(
+        kind,
+        "avg"
+            | "min"
+            | "max"
+            | "sum"
+            | "stats"
+            | "extended_stats"
+            | "histogram"
+            | "range"
+            | "percentiles"
+            | "percentile_ranks"
+    );
+    match target {
+        // a text's `.keyword`, or a keyword field
+        Target::Whole(_, FieldKind::Text | FieldKind::Keyword) if numeric => Some("keyword"),
+        Target::Whole(_, FieldKind::Boolean) if numeric => Some("boolean"),
+        _ => None,
+    }
+}
+
+fn unknown_field(kind: &str, key: &str) -> RequestError {
+    RequestError {
+        status: 400,
+        kind: "x_content_parse_exception",
+        reason: format!("[{kind}] unknown field [{key}]"),
+        raised: Raised::Reading,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().expect("an object")
+    }
+
+    #[test]
+    fn what_elasticsearch_refuses_is_refused_with_its_error() {
+        assert_eq!(name("a[b").expect_err("refused").kind, "parsing_exception");
+        assert!(name("p95 of load").is_ok());
+        let unknown = metric("x", "avg", &body(json!({"field": "n", "foo": 1})), false);
+        assert_eq!(
+            unknown.expect_err("refused").reason,
+            "[avg] unknown field [foo]"
+        );
+        let under = metric("x", "avg", &body(json!({"field": "n"})), true);
+        assert!(under
+            .expect_err("refused")
+            .reason
+            .contains("cannot accept sub-aggregations"));
+        let none = buckets("t", "terms", &body(json!({"field": "k", "size": 0})));
+        assert_eq!(none.expect_err("refused").kind, "x_content_parse_exception");
+        let removed = buckets("h", "date_histogram", &body(json!({"interval": "1d"})));
+        assert!(removed
+            .expect_err("refused")
+            .reason
+            .contains("did you mean [fixed_interval]"));
+        assert!(metric(
+            "x",
+            "stats",
+            &body(json!({"field": "n", "missing": 0})),
+            false
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn options_logdash_would_not_honour_are_refused_by_name() {
+        let formatted = metric(
+            "x",
+            "avg",
+            &body(json!({"field": "n", "format": "0.00"})),
+            false,
+        );
+        assert!(formatted
+            .expect_err("refused")
+            .reason
+            .starts_with("[format]"));
+        let counted = buckets(
+            "h",
+            "histogram",
+            &body(json!({"order": {"_count": "desc"}})),
+        );
+        assert!(counted.expect_err("refused").reason.starts_with("[order]"));
+        assert!(buckets("h", "histogram", &body(json!({"order": {"_key": "asc"}}))).is_ok());
+        let missing = buckets("h", "histogram", &body(json!({"missing": 0})));
+        assert!(missing
+            .expect_err("refused")
+            .reason
+            .starts_with("[missing]"));
+        let keyword = Target::Whole("k".into(), FieldKind::Keyword);
+        assert_eq!(refused_on("min", &keyword), Some("keyword"));
+        assert_eq!(refused_on("terms", &keyword), None);
+        let flag = Target::Whole("ok".into(), FieldKind::Boolean);
+        assert_eq!(refused_on("sum", &flag), Some("boolean"));
+    }
+}
