@@ -250,6 +250,19 @@ fn boosting(ctx: &mut Context<'_>, query: &Boosting) -> Result<Q, RequestError> 
 }
 
 pub(crate) fn exists(ctx: &Context<'_>, field: &str) -> Q {
+    // a pattern: any field whose name it matches (`ob*`: `obj.a`, `obj.b`)
+    if field.contains('*') {
+        let each: Vec<Q> = ctx
+            .mapping
+            .keys()
+            .filter(|name| crate::indices::matches(field, name))
+            .map(|name| exists(ctx, name))
+            .collect();
+        return match each.is_empty() {
+            true => Box::new(EmptyQuery),
+            false => Box::new(BooleanQuery::union(each)),
+        };
+    }
     match resolve(ctx.mapping, field) {
         Target::Timestamp | Target::Index | Target::Id => Box::new(AllQuery),
         Target::Whole(path, _) => Box::new(ExistsQuery::new(format!("kw.{path}"), false)),

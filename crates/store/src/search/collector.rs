@@ -87,6 +87,8 @@ fn pick<T: Ord>(values: impl Iterator<Item = T>, largest: bool) -> Option<T> {
 /// only for those few at the end.
 pub(super) struct SortSegmentCollector {
     pub(super) readers: Vec<Reader>,
+    /// Per key, what an event without the field sorts as (`missing` given as a value).
+    pub(super) substitutes: Vec<Option<SortValue>>,
     pub(super) keys: Vec<SortKey>,
     pub(super) after: Option<Vec<SortValue>>,
     pub(super) limit: usize,
@@ -99,6 +101,22 @@ pub(super) struct SortSegmentCollector {
 }
 
 impl SortSegmentCollector {
+    /// The `key`-th key's value of `doc`, its `missing` value when it has none.
+    fn value(&self, key: usize, doc: DocId) -> SortValue {
+        match (self.readers[key].value(doc), &self.substitutes[key]) {
+            (SortValue::Missing, Some(substitute)) => substitute.clone(),
+            (value, _) => value,
+        }
+    }
+
+    /// Every key's value of `doc`, its first already read.
+    fn values(&self, first: SortValue, doc: DocId) -> Vec<SortValue> {
+        let mut values = Vec::with_capacity(self.readers.len());
+        values.push(first);
+        values.extend((1..self.readers.len()).map(|key| self.value(key, doc)));
+        values
+    }
+
     /// Drops the candidates that `limit` others beat on the first key.
     pub(super) fn prune(&mut self) {
         let key = &self.keys[0];
@@ -126,6 +144,7 @@ impl Collector for SortCollector {
         let mut readers = Vec::new();
         let mut dates = Vec::new();
         let mut ips = Vec::new();
+        let mut shown_missing = Vec::new();
         for key in &self.keys {
             let source = key
                 .bind(&self.mapping)
@@ -135,6 +154,7 @@ impl Collector for SortCollector {
                 source,
                 SortSource::Timestamp | SortSource::Column(_, FieldKind::Date)
             ));
+            shown_missing.push(key.missing_shown(&source));
             let fast = reader.fast_fields();
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),
@@ -166,15 +186,33 @@ impl Collector for SortCollector {
                 SortSource::Unmapped => Reader::Missing,
             });
         }
+        // a `missing` value, read as `search_after` reads values
+        let substitutes = self
+            .keys
+            .iter()
+            .zip(dates.iter().zip(&ips))
+            .map(|(key, (date, ip))| {
+                key.missing_value
+                    .as_ref()
+                    .map(|value| SortValue::after(value, *date, *ip))
+            })
+            .collect();
         Ok(SortSegmentCollector {
             readers,
+            substitutes,
             keys: self.keys.clone(),
             after: self.search_after.as_ref().map(|values| {
                 values
                     .iter()
-                    .zip(&dates)
-                    .zip(&ips)
-                    .map(|((value, date), ip)| SortValue::after(value, *date, *ip))
+                    .zip(dates.iter().zip(&ips))
+                    .zip(&shown_missing)
+                    // the value shown for events without the field (a page's last may be one)
+                    .map(
+                        |((value, (date, ip)), shown)| match value == shown && !shown.is_null() {
+                            true => SortValue::Missing,
+                            false => SortValue::after(value, *date, *ip),
+                        },
+                    )
                     .collect()
             }),
             limit: self.limit,
@@ -215,10 +253,13 @@ impl SegmentCollector for SortSegmentCollector {
         if self.limit == 0 {
             return;
         }
-        let (Some(reader), Some(key)) = (self.readers.first(), self.keys.first()) else {
+        let Some(key) = self.keys.first() else {
             return;
         };
-        let first = reader.value(doc);
+        if self.readers.is_empty() {
+            return;
+        }
+        let first = self.value(0, doc);
         if let Some(after) = &self.after {
             let Some(bound) = after.first() else { return };
             match compare_one(key, &first, bound) {
@@ -226,8 +267,7 @@ impl SegmentCollector for SortSegmentCollector {
                 // a tie with the page's last event: the other keys decide, now, so that
                 // events of earlier pages never take the places of this page's
                 Ordering::Equal => {
-                    let mut values = vec![first.clone()];
-                    values.extend(self.readers[1..].iter().map(|reader| reader.value(doc)));
+                    let values = self.values(first.clone(), doc);
                     if compare_keys(&self.keys, &values, after) != Ordering::Greater {
                         return;
                     }
@@ -255,12 +295,7 @@ impl SegmentCollector for SortSegmentCollector {
         let mut kept: Vec<(Vec<SortValue>, DocId)> = self
             .candidates
             .iter()
-            .map(|(first, doc)| {
-                let mut values = Vec::with_capacity(self.readers.len());
-                values.push(first.clone());
-                values.extend(self.readers[1..].iter().map(|reader| reader.value(*doc)));
-                (values, *doc)
-            })
+            .map(|(first, doc)| (self.values(first.clone(), *doc), *doc))
             .filter(|(values, _)| {
                 self.after.as_ref().is_none_or(|after| {
                     compare_keys(&self.keys, values, after) == Ordering::Greater

@@ -21,6 +21,7 @@ mod collector;
 mod msearch;
 mod parallel;
 mod render;
+use render::SortWritten;
 mod request;
 mod sort;
 
@@ -65,6 +66,7 @@ impl Store {
         // each sort key's source, checked now so that a bad key is named, not a failed shard
         let mut formats = Vec::new();
         let mut ips = Vec::new();
+        let mut shown_missing = Vec::new();
         for key in request.sort.iter().flatten() {
             let source = key.bind(&mapping).map_err(on_shards)?;
             if let SortSource::Column(path, _) = &source {
@@ -72,6 +74,7 @@ impl Store {
             }
             formats.push(key.date_format(&source).map_err(on_shards)?);
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
+            shown_missing.push(key.missing_shown(&source));
         }
         let mut ctx = self.context(&mapping, &limits);
         ctx.now = at.now;
@@ -155,7 +158,12 @@ impl Store {
                 (count, Hits::Scored(top), agg)
             }
         };
-        let hits = self.render_hits(searcher, hits_part, &request, &formats, &ips)?;
+        let written = SortWritten {
+            formats: &formats,
+            ips: &ips,
+            missing: &shown_missing,
+        };
+        let hits = self.render_hits(searcher, hits_part, &request, &written)?;
         let mut response = json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,

@@ -18,8 +18,7 @@ impl Store {
         searcher: &Searcher,
         hits: Hits,
         request: &SearchRequest,
-        formats: &[Option<DateFormat>],
-        ips: &[bool],
+        written: &SortWritten<'_>,
     ) -> Result<Value, RequestError> {
         let (max_score, rows): (Option<f32>, Vec<HitRow>) = match hits {
             Hits::Scored(top) => (
@@ -62,20 +61,10 @@ impl Store {
                 hit["_source"] = source;
             }
             if let Some(sort) = sort {
-                let written = sort
+                hit["sort"] = sort
                     .iter()
-                    .zip(formats.iter().chain(std::iter::repeat(&None)))
-                    .zip(ips.iter().chain(std::iter::repeat(&false)));
-                hit["sort"] = written
-                    .map(|((value, format), ip)| match (format, ip) {
-                        (Some(format), _) => format.write(value),
-                        // an address's key is written as the address
-                        (None, true) => value
-                            .as_str()
-                            .and_then(crate::ip::address_of)
-                            .map_or_else(|| value.clone(), Value::String),
-                        (None, false) => value.clone(),
-                    })
+                    .enumerate()
+                    .map(|(key, value)| written.value(key, value))
                     .collect();
             } else if let (true, Some(score)) = (request.sort_by_score, score) {
                 hit["sort"] = json!([score]);
@@ -83,5 +72,32 @@ impl Store {
             out.push(hit);
         }
         Ok(json!({"max_score": max_score, "hits": out}))
+    }
+}
+
+/// How each sort key's values are written in a hit's `sort`.
+pub(super) struct SortWritten<'a> {
+    /// A date key's `format`.
+    pub formats: &'a [Option<DateFormat>],
+    /// Keys of an ip field, whose keys are written as the addresses.
+    pub ips: &'a [bool],
+    /// What an event without the field shows (see `SortKey::missing_shown`).
+    pub missing: &'a [Value],
+}
+
+impl SortWritten<'_> {
+    fn value(&self, key: usize, value: &Value) -> Value {
+        if value.is_null() {
+            return self.missing.get(key).cloned().unwrap_or(Value::Null);
+        }
+        match (self.formats.get(key), self.ips.get(key)) {
+            (Some(Some(format)), _) => format.write(value),
+            // an address's key is written as the address
+            (_, Some(true)) => value
+                .as_str()
+                .and_then(crate::ip::address_of)
+                .map_or_else(|| value.clone(), Value::String),
+            _ => value.clone(),
+        }
     }
 }

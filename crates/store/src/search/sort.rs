@@ -18,6 +18,8 @@ pub(super) struct SortKey {
     pub(super) field: String,
     pub(super) descending: bool,
     pub(super) missing_first: bool,
+    /// `missing` as a value: what an event without the field sorts as (and shows).
+    pub(super) missing_value: Option<Value>,
     /// `format`: how a date key's values are written (see [`DateFormat`]).
     pub(super) format: Option<String>,
 }
@@ -81,6 +83,7 @@ impl SortKey {
         };
         let mut descending = field == "_score";
         let mut missing_first = false;
+        let mut missing_value = None;
         let mut format = None;
         match spec {
             None => {}
@@ -89,7 +92,18 @@ impl SortKey {
                 for (key, value) in options {
                     match key.as_str() {
                         "order" => descending = parse_order(value.as_str().unwrap_or_default())?,
-                        "missing" => missing_first = value.as_str() == Some("_first"),
+                        "missing" => match value.as_str() {
+                            Some("_first") => missing_first = true,
+                            Some("_last") => missing_first = false,
+                            _ if value.is_number() || value.is_string() => {
+                                missing_value = Some(value.clone())
+                            }
+                            _ => {
+                                return Err(RequestError::bad_request(format!(
+                                    "[sort] [missing] of [{field}] must be _first, _last or a value, not {value}"
+                                )))
+                            }
+                        },
                         "format" => format = value.as_str().map(str::to_string),
                         // a field no index has sorts as missing whatever its type would be
                         "unmapped_type" | "numeric_type" => {}
@@ -111,8 +125,33 @@ impl SortKey {
             field,
             descending,
             missing_first,
+            missing_value,
             format,
         })
+    }
+
+    /// What Elasticsearch shows as the sort value of an event without the field when it
+    /// sorts on `source`: a number's or a date's is the long (a float's the double) it
+    /// sorts such events by, at the end they go to; a string's, or a date's written in a
+    /// `format`, is null.
+    pub(super) fn missing_shown(&self, source: &SortSource) -> Value {
+        // a date written in a `format` shows none
+        if self.format.is_some() {
+            return Value::Null;
+        }
+        // at the far end of the order, or at its start with `_first`
+        let largest = self.descending == self.missing_first;
+        match source {
+            SortSource::Timestamp
+            | SortSource::Column(
+                _,
+                FieldKind::Long | FieldKind::Date | FieldKind::DateNanos | FieldKind::Boolean,
+            ) => json!(if largest { i64::MAX } else { i64::MIN }),
+            SortSource::Column(_, FieldKind::Float) => {
+                json!(if largest { "Infinity" } else { "-Infinity" })
+            }
+            _ => Value::Null,
+        }
     }
 
     /// The format of this key's values when it sorts on `source`, refused as
