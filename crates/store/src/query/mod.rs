@@ -127,14 +127,21 @@ pub(crate) fn parse(query: Option<&serde_json::Value>) -> Result<Option<Query>, 
 /// Builds the tantivy query for a search body's `query` (absent: everything).
 pub(crate) fn build(ctx: &mut Context<'_>, query: Option<&Query>) -> Result<Q, RequestError> {
     match query {
-        None => Ok(Box::new(AllQuery)),
+        None => Ok(match_all()),
         Some(query) => clause(ctx, query),
     }
 }
 
+/// Every event, each scored 1 as Elasticsearch's `match_all` scores it. (tantivy drops a
+/// bare `AllQuery` from a conjunction, and its score with it: the index filter around a
+/// search would leave 0.)
+fn match_all() -> Q {
+    Box::new(ConstScoreQuery::new(Box::new(AllQuery), 1.0))
+}
+
 fn clause(ctx: &mut Context<'_>, query: &Query) -> Result<Q, RequestError> {
     let (built, boost) = match query {
-        Query::MatchAll { boost } => (Box::new(AllQuery) as Q, *boost),
+        Query::MatchAll { boost } => (match_all(), *boost),
         Query::MatchNone => (Box::new(EmptyQuery) as Q, 1.0),
         Query::Bool(query) => (bool_query(ctx, query)?, query.boost),
         Query::ConstantScore(query) => {
@@ -313,8 +320,10 @@ pub(crate) fn within_indices(fields: &Fields, query: Q, indices: &[String]) -> Q
     let terms = indices
         .iter()
         .map(|name| Term::from_field_text(fields.index, name));
+    // a filter: it adds nothing to the query's scores
+    let in_indices = ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), 0.0);
     Box::new(BooleanQuery::new(vec![
         (Occur::Must, query),
-        (Occur::Must, Box::new(TermSetQuery::new(terms))),
+        (Occur::Must, Box::new(in_indices)),
     ]))
 }

@@ -28,17 +28,19 @@ impl SortedHit {
 pub(super) enum Reader {
     Timestamp(Column<tantivy::DateTime>),
     /// A number field's column; of several values an event has, the largest when `true`
-    /// (a descending key), else the smallest, as Elasticsearch's default sort `mode`.
+    /// (`mode: max`, or a descending key by default), else the smallest.
     Number(Column<u64>, ColumnType, bool),
     /// A whole-string field's column, its values picked as [`Reader::Number`]'s.
     Text(StrColumn, bool),
     /// `_doc`: the indexing order, or where the event lies in stores without it.
     Doc(SegmentOrdinal, Option<Column<u64>>),
+    /// `_score` beside other keys: the event's score, as the search gives it.
+    Score,
     Missing,
 }
 
 impl Reader {
-    pub(super) fn value(&self, doc: DocId) -> SortValue {
+    pub(super) fn value(&self, doc: DocId, score: Score) -> SortValue {
         match self {
             Reader::Timestamp(column) => column.first(doc).map_or(SortValue::Missing, |d| {
                 SortValue::Int(d.into_timestamp_millis())
@@ -68,6 +70,7 @@ impl Reader {
             Reader::Doc(segment, None) => {
                 SortValue::Int((i64::from(*segment) << 32) | i64::from(doc))
             }
+            Reader::Score => SortValue::Float(f64::from(score)),
             Reader::Missing => SortValue::Missing,
         }
     }
@@ -94,7 +97,8 @@ pub(super) struct SortSegmentCollector {
     pub(super) limit: usize,
     pub(super) segment: SegmentOrdinal,
     pub(super) seq: Option<Column<u64>>,
-    pub(super) candidates: Vec<(SortValue, DocId)>,
+    /// Each kept event's first key, the event, and its score (0 unless a key is `_score`).
+    pub(super) candidates: Vec<(SortValue, DocId, Score)>,
     /// The first-key value of the `limit`-th best candidate at the last pruning.
     pub(super) threshold: Option<SortValue>,
     pub(super) prune_at: usize,
@@ -102,18 +106,18 @@ pub(super) struct SortSegmentCollector {
 
 impl SortSegmentCollector {
     /// The `key`-th key's value of `doc`, its `missing` value when it has none.
-    fn value(&self, key: usize, doc: DocId) -> SortValue {
-        match (self.readers[key].value(doc), &self.substitutes[key]) {
+    fn value(&self, key: usize, doc: DocId, score: Score) -> SortValue {
+        match (self.readers[key].value(doc, score), &self.substitutes[key]) {
             (SortValue::Missing, Some(substitute)) => substitute.clone(),
             (value, _) => value,
         }
     }
 
     /// Every key's value of `doc`, its first already read.
-    fn values(&self, first: SortValue, doc: DocId) -> Vec<SortValue> {
+    fn values(&self, first: SortValue, doc: DocId, score: Score) -> Vec<SortValue> {
         let mut values = Vec::with_capacity(self.readers.len());
         values.push(first);
-        values.extend((1..self.readers.len()).map(|key| self.value(key, doc)));
+        values.extend((1..self.readers.len()).map(|key| self.value(key, doc, score)));
         values
     }
 
@@ -125,7 +129,7 @@ impl SortSegmentCollector {
                 .select_nth_unstable_by(self.limit - 1, |a, b| compare_one(key, &a.0, &b.0));
             let threshold = self.candidates[self.limit - 1].0.clone();
             self.candidates
-                .retain(|(value, _)| compare_one(key, value, &threshold) != Ordering::Greater);
+                .retain(|(value, _, _)| compare_one(key, value, &threshold) != Ordering::Greater);
             self.threshold = Some(threshold);
         }
         self.prune_at = (self.candidates.len() * 2).max(4 * self.limit).max(4096);
@@ -163,7 +167,7 @@ impl Collector for SortCollector {
                 SortSource::Column(path, FieldKind::Text | FieldKind::Ip) => fast
                     .str(&format!("kw.{path}"))?
                     .map_or(Reader::Missing, |column| {
-                        Reader::Text(column, key.descending)
+                        Reader::Text(column, key.by_largest())
                     }),
                 SortSource::Column(path, _) => fast
                     .u64_lenient_for_type(
@@ -176,13 +180,9 @@ impl Collector for SortCollector {
                         &format!("kw.{path}"),
                     )?
                     .map_or(Reader::Missing, |(column, kind)| {
-                        Reader::Number(column, kind, key.descending)
+                        Reader::Number(column, kind, key.by_largest())
                     }),
-                SortSource::Score => {
-                    return Err(tantivy::TantivyError::InvalidArgument(
-                        "[_score] can only be the only sort key in logdash".into(),
-                    ))
-                }
+                SortSource::Score => Reader::Score,
                 SortSource::Unmapped => Reader::Missing,
             });
         }
@@ -225,7 +225,7 @@ impl Collector for SortCollector {
     }
 
     fn requires_scoring(&self) -> bool {
-        false
+        self.keys.iter().any(|key| key.field == "_score")
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<SortedHit>>) -> tantivy::Result<Vec<SortedHit>> {
@@ -249,7 +249,7 @@ impl Collector for SortCollector {
 impl SegmentCollector for SortSegmentCollector {
     type Fruit = Vec<SortedHit>;
 
-    fn collect(&mut self, doc: DocId, _score: Score) {
+    fn collect(&mut self, doc: DocId, score: Score) {
         if self.limit == 0 {
             return;
         }
@@ -259,7 +259,7 @@ impl SegmentCollector for SortSegmentCollector {
         if self.readers.is_empty() {
             return;
         }
-        let first = self.value(0, doc);
+        let first = self.value(0, doc, score);
         if let Some(after) = &self.after {
             let Some(bound) = after.first() else { return };
             match compare_one(key, &first, bound) {
@@ -267,7 +267,7 @@ impl SegmentCollector for SortSegmentCollector {
                 // a tie with the page's last event: the other keys decide, now, so that
                 // events of earlier pages never take the places of this page's
                 Ordering::Equal => {
-                    let values = self.values(first.clone(), doc);
+                    let values = self.values(first.clone(), doc, score);
                     if compare_keys(&self.keys, &values, after) != Ordering::Greater {
                         return;
                     }
@@ -280,7 +280,7 @@ impl SegmentCollector for SortSegmentCollector {
                 return;
             }
         }
-        self.candidates.push((first, doc));
+        self.candidates.push((first, doc, score));
         if self.candidates.len() >= self.prune_at {
             self.prune();
         }
@@ -295,7 +295,7 @@ impl SegmentCollector for SortSegmentCollector {
         let mut kept: Vec<(Vec<SortValue>, DocId)> = self
             .candidates
             .iter()
-            .map(|(first, doc)| (self.values(first.clone(), *doc), *doc))
+            .map(|(first, doc, score)| (self.values(first.clone(), *doc, *score), *doc))
             .filter(|(values, _)| {
                 self.after.as_ref().is_none_or(|after| {
                     compare_keys(&self.keys, values, after) == Ordering::Greater

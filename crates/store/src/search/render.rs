@@ -27,13 +27,23 @@ impl Store {
                     .map(|(score, address)| (address, Some(score), None))
                     .collect(),
             ),
-            Hits::Sorted(sorted) => (
-                None,
-                sorted
+            Hits::Sorted(sorted) => {
+                // sorted by `_score` beside other keys: each hit's score is its key's value
+                let by_score = request
+                    .sort
+                    .iter()
+                    .flatten()
+                    .position(|key| key.field == "_score");
+                let score_of = |values: &[Value]| {
+                    let score = values.get(by_score?)?.as_f64()?;
+                    Some(score as f32)
+                };
+                let rows = sorted
                     .into_iter()
-                    .map(|hit| (hit.address, None, Some(hit.values)))
-                    .collect(),
-            ),
+                    .map(|hit| (hit.address, score_of(&hit.values), Some(hit.values)))
+                    .collect();
+                (None, rows)
+            }
         };
         let mut out = Vec::new();
         for (address, score, sort) in rows.into_iter().skip(request.from).take(request.size) {

@@ -18,6 +18,9 @@ pub(super) struct SortKey {
     pub(super) field: String,
     pub(super) descending: bool,
     pub(super) missing_first: bool,
+    /// `mode`: which of an event's values it sorts by, the largest when `true`; by
+    /// default the smallest ascending and the largest descending.
+    pub(super) largest: Option<bool>,
     /// `missing` as a value: what an event without the field sorts as (and shows).
     pub(super) missing_value: Option<Value>,
     /// `format`: how a date key's values are written (see [`DateFormat`]).
@@ -56,6 +59,11 @@ impl DateFormat {
 }
 
 impl SortKey {
+    /// Whether an event's largest value is the one it sorts by (`mode`, or the default).
+    pub(super) fn by_largest(&self) -> bool {
+        self.largest.unwrap_or(self.descending)
+    }
+
     pub(super) fn parse_all(value: &Value) -> Result<Vec<SortKey>, RequestError> {
         let items: Vec<&Value> = match value {
             Value::Array(items) => items.iter().collect(),
@@ -84,6 +92,7 @@ impl SortKey {
         let mut descending = field == "_score";
         let mut missing_first = false;
         let mut missing_value = None;
+        let mut largest = None;
         let mut format = None;
         match spec {
             None => {}
@@ -105,6 +114,22 @@ impl SortKey {
                             }
                         },
                         "format" => format = value.as_str().map(str::to_string),
+                        "mode" => {
+                            largest = match value.as_str() {
+                                Some("min") => Some(false),
+                                Some("max") => Some(true),
+                                Some(other @ ("avg" | "sum" | "median")) => {
+                                    return Err(RequestError::illegal_argument(format!(
+                                        "[sort] [mode] [{other}] of [{field}] is not supported by logdash: min and max are"
+                                    )))
+                                }
+                                _ => {
+                                    return Err(RequestError::illegal_argument(format!(
+                                        "Unknown SortMode [{value}]"
+                                    )))
+                                }
+                            }
+                        }
                         // a field no index has sorts as missing whatever its type would be
                         "unmapped_type" | "numeric_type" => {}
                         other => {
@@ -126,6 +151,7 @@ impl SortKey {
             descending,
             missing_first,
             missing_value,
+            largest,
             format,
         })
     }
