@@ -187,6 +187,19 @@ pub fn resolve(overrides: &FieldOverrides, data: &BTreeMap<String, FieldInfo>) -
             None => candidates.iter().find_map(|name| aggregatable(name, data)),
         }
     };
+    // a response time and a status are counted and ranged: only a number field will do
+    // (Elasticsearch refuses percentiles and ranges of a keyword)
+    let pick_number = |chosen: &Option<String>, candidates: &[&str]| match chosen {
+        Some(_) => pick(chosen, candidates),
+        None => candidates.iter().find_map(|name| {
+            data.get(*name)
+                .filter(|field| field.aggregatable && is_number(&field.es_type))
+                .map(|_| Resolved {
+                    name: name.to_string(),
+                    agg: name.to_string(),
+                })
+        }),
+    };
     ResolvedFields {
         message: overrides.message.clone().or_else(|| {
             MESSAGE
@@ -196,11 +209,27 @@ pub fn resolve(overrides: &FieldOverrides, data: &BTreeMap<String, FieldInfo>) -
         }),
         level: pick(&overrides.level, LEVEL),
         user: pick(&overrides.user, USER),
-        latency: pick(&overrides.latency, LATENCY),
-        status: pick(&overrides.status, STATUS),
+        latency: pick_number(&overrides.latency, LATENCY),
+        status: pick_number(&overrides.status, STATUS),
         path: pick(&overrides.path, PATH),
         request_id: pick(&overrides.request_id, REQUEST_ID),
     }
+}
+
+/// Whether a field type is a number's (`_field_caps`' type names).
+fn is_number(es_type: &str) -> bool {
+    matches!(
+        es_type,
+        "long"
+            | "integer"
+            | "short"
+            | "byte"
+            | "unsigned_long"
+            | "double"
+            | "float"
+            | "half_float"
+            | "scaled_float"
+    )
 }
 
 /// `name` itself when it aggregates, else its `.keyword` sub-field when that does.
@@ -320,6 +349,20 @@ mod tests {
         );
         assert_eq!(fields.request_id, None);
         assert!(!caps().contains_key("extra"), "objects are not fields");
+    }
+
+    #[test]
+    fn a_response_time_or_status_logged_as_text_is_no_number_field() {
+        let text = from_field_caps(&json!({"fields": {
+            "extra.status_code": {"text": {"type": "text", "aggregatable": false}},
+            "extra.status_code.keyword": {"keyword": {"type": "keyword", "aggregatable": true}},
+            "status_code": {"long": {"type": "long", "aggregatable": true}},
+            "extra.response_time_ms": {"keyword": {"type": "keyword", "aggregatable": true}}
+        }}));
+        let fields = resolve(&FieldOverrides::default(), &text);
+        // the first candidate that is a number, as a range and percentiles need
+        assert_eq!(fields.status.map(|s| s.agg), Some("status_code".into()));
+        assert_eq!(fields.latency, None);
     }
 
     #[test]
