@@ -135,9 +135,10 @@ impl Match {
                         "max_expansions" => {
                             read::whole(kind, key, value)?;
                         }
-                        "fuzzy_transpositions" | "auto_generate_synonyms_phrase_query" => {
+                        "auto_generate_synonyms_phrase_query" => {
                             read::boolean(kind, key, value)?;
                         }
+                        "fuzzy_transpositions" => read::only_true(kind, key, value)?,
                         "fuzzy_rewrite" | "_name" => return Err(read::unsupported(kind, key)),
                         _ => return Ok(false),
                     }
@@ -349,9 +350,10 @@ impl MultiMatch {
                 "max_expansions" | "prefix_length" => {
                     read::whole(KIND, key, value)?;
                 }
-                "auto_generate_synonyms_phrase_query" | "fuzzy_transpositions" => {
+                "auto_generate_synonyms_phrase_query" => {
                     read::boolean(KIND, key, value)?;
                 }
+                "fuzzy_transpositions" => read::only_true(KIND, key, value)?,
                 "_name" | "fuzzy_rewrite" => return Err(read::unsupported(KIND, key)),
                 _ => return Ok(false),
             }

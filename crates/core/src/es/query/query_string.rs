@@ -139,13 +139,13 @@ impl QueryString {
                     out.minimum_should_match = Some(MinimumShouldMatch::parse(value)?)
                 }
                 "boost" => out.boost = read::float(KIND, key, value)?,
-                // logdash always analyses wildcard terms' case and allows a leading wildcard
-                "analyze_wildcard"
-                | "allow_leading_wildcard"
-                | "auto_generate_synonyms_phrase_query"
-                | "escape"
-                | "fuzzy_transpositions" => {
+                // logdash always analyses wildcard terms' case
+                "analyze_wildcard" | "auto_generate_synonyms_phrase_query" | "escape" => {
                     read::boolean(KIND, key, value)?;
+                }
+                // and allows a leading wildcard, and transpositions in fuzzy terms
+                "allow_leading_wildcard" | "fuzzy_transpositions" => {
+                    read::only_true(KIND, key, value)?
                 }
                 "fuzzy_max_expansions" | "fuzzy_prefix_length" | "max_determinized_states" => {
                     read::whole(KIND, key, value)?;
@@ -247,11 +247,10 @@ impl SimpleQueryString {
                         return Err(read::unsupported(KIND, &format!("{key}: {flags}")));
                     }
                 }
-                "analyze_wildcard"
-                | "auto_generate_synonyms_phrase_query"
-                | "fuzzy_transpositions" => {
+                "analyze_wildcard" | "auto_generate_synonyms_phrase_query" => {
                     read::boolean(KIND, key, value)?;
                 }
+                "fuzzy_transpositions" => read::only_true(KIND, key, value)?,
                 "fuzzy_max_expansions" | "fuzzy_prefix_length" => {
                     read::whole(KIND, key, value)?;
                 }
