@@ -244,43 +244,45 @@ mod tests {
         let bound = |text: &str, rounding, zone: i32| {
             format_iso8601(parse_bound_zoned(text, NOW, rounding, &Fixed(zone)).expect(text))
         };
-        assert_eq!(
-            bound("2024-03-05", Rounding::Up, 0),
-            "2024-03-05T23:59:59.999Z"
-        );
-        assert_eq!(
-            bound("2024-03-05", Rounding::Down, 0),
-            "2024-03-05T00:00:00.000Z"
-        );
-        assert_eq!(
-            bound("2024-03-05", Rounding::Up, 60),
-            "2024-03-05T22:59:59.999Z"
-        );
-        assert_eq!(
-            bound("2024-03-05T10:30", Rounding::Up, 0),
-            "2024-03-05T10:30:59.999Z"
-        );
-        assert_eq!(
-            bound("2024-03-05T10:30Z", Rounding::Up, 0),
-            "2024-03-05T10:30:59.999Z"
-        );
-        assert_eq!(
-            bound("2024-03-05T10:30:15", Rounding::Up, 0),
-            "2024-03-05T10:30:15.999Z"
-        );
-        assert_eq!(
-            bound("2024-03-05T10:30:15.5", Rounding::Up, 0),
-            "2024-03-05T10:30:15.500Z"
-        );
-        assert_eq!(
-            bound("1709287200000", Rounding::Up, 0),
-            "2024-03-01T10:00:00.000Z"
-        );
-        // an anchor of date math is read as it is, its math rounded
-        assert_eq!(
-            bound("2024-03-05||+1d", Rounding::Up, 0),
-            "2024-03-06T00:00:00.000Z"
-        );
+        for (text, rounding, zone, read) in [
+            ("2024-03-05", Rounding::Up, 0, "2024-03-05T23:59:59.999Z"),
+            ("2024-03-05", Rounding::Down, 0, "2024-03-05T00:00:00.000Z"),
+            ("2024-03-05", Rounding::Up, 60, "2024-03-05T22:59:59.999Z"),
+            (
+                "2024-03-05T10:30",
+                Rounding::Up,
+                0,
+                "2024-03-05T10:30:59.999Z",
+            ),
+            (
+                "2024-03-05T10:30Z",
+                Rounding::Up,
+                0,
+                "2024-03-05T10:30:59.999Z",
+            ),
+            (
+                "2024-03-05T10:30:15",
+                Rounding::Up,
+                0,
+                "2024-03-05T10:30:15.999Z",
+            ),
+            (
+                "2024-03-05T10:30:15.5",
+                Rounding::Up,
+                0,
+                "2024-03-05T10:30:15.500Z",
+            ),
+            ("1709287200000", Rounding::Up, 0, "2024-03-01T10:00:00.000Z"),
+            // an anchor of date math is read as it is, its math rounded
+            (
+                "2024-03-05||+1d",
+                Rounding::Up,
+                0,
+                "2024-03-06T00:00:00.000Z",
+            ),
+        ] {
+            assert_eq!(bound(text, rounding, zone), read, "{text} at {zone}");
+        }
         // date math alone (the dashboard's ranges) leaves the date as it is
         assert_eq!(at("2024-03-05", Rounding::Up), "2024-03-05T00:00:00.000Z");
     }
