@@ -178,20 +178,28 @@ impl StepReader {
             dedup(keys);
             return;
         }
-        if let Some(timestamps) = &self.timestamps {
-            // nanoseconds, as a date_nanos field's column counts them
-            scratch.extend(
-                timestamps
-                    .values_for_doc(doc)
-                    .map(|ts| ts.into_timestamp_nanos() as f64),
-            );
-        }
-        for column in &self.numbers {
-            match column {
-                DynamicColumn::I64(c) => scratch.extend(c.values_for_doc(doc).map(|v| v as f64)),
-                DynamicColumn::U64(c) => scratch.extend(c.values_for_doc(doc).map(|v| v as f64)),
-                DynamicColumn::F64(c) => scratch.extend(c.values_for_doc(doc)),
-                _ => {}
+        // the values as numbers, for the steps that compare them (a terms reads its
+        // columns itself, keyed exactly)
+        if matches!(self.step, Step::Histogram { .. } | Step::Ranges { .. }) {
+            if let Some(timestamps) = &self.timestamps {
+                // nanoseconds, as a date_nanos field's column counts them
+                scratch.extend(
+                    timestamps
+                        .values_for_doc(doc)
+                        .map(|ts| ts.into_timestamp_nanos() as f64),
+                );
+            }
+            for column in &self.numbers {
+                match column {
+                    DynamicColumn::I64(c) => {
+                        scratch.extend(c.values_for_doc(doc).map(|v| v as f64))
+                    }
+                    DynamicColumn::U64(c) => {
+                        scratch.extend(c.values_for_doc(doc).map(|v| v as f64))
+                    }
+                    DynamicColumn::F64(c) => scratch.extend(c.values_for_doc(doc)),
+                    _ => {}
+                }
             }
         }
         match &self.step {
