@@ -9,6 +9,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::route::{index_expr, EsRoute, IndexPolicy, Refusal};
+use super::search::msearch::{self, Header, Lines};
 
 /// Bounds on what a search body may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -101,25 +102,27 @@ pub fn check_msearch(
     policy: &IndexPolicy,
     limits: BodyLimits,
 ) -> Result<(), Refusal> {
-    let mut lines = body
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
-    let mut number = 0;
-    while let Some(header) = lines.next() {
-        number += 1;
+    for Lines {
+        number,
+        header,
+        search,
+    } in msearch::lines(body)
+    {
         check_msearch_header(header, number, path_names_index, policy)?;
-        let Some(search) = lines.next() else {
+        let Some(search) = search else {
             return Err(Refusal {
                 status: 400,
                 rule: format!("_msearch header on line [{number}] has no search body"),
             });
         };
-        number += 1;
         check_json(search, limits).map_err(|failure| match failure {
             Failure::Refused(refusal) => refusal,
             Failure::Invalid(err) => Refusal {
                 status: 400,
-                rule: format!("_msearch line [{number}] is not a JSON search body: {err}"),
+                rule: format!(
+                    "_msearch line [{}] is not a JSON search body: {err}",
+                    number + 1
+                ),
             },
         })?;
         check_query(search)?;
@@ -127,6 +130,24 @@ pub fn check_msearch(
     Ok(())
 }
 
+/// Header keys the proxy passes on: which indices, how their names match, and how the
+/// search runs as Grafana and Kibana ask (`search_type`, `preference`). The others
+/// Elasticsearch reads reach particular shards or other clusters (`routing`,
+/// `ccs_minimize_roundtrips`, `ignore_throttled`), which a dashboard has no need to.
+const HEADER_KEYS_PASSED: [&str; 9] = [
+    "index",
+    "indices",
+    "ignore_unavailable",
+    "allow_no_indices",
+    "expand_wildcards",
+    "search_type",
+    "preference",
+    "request_cache",
+    "allow_partial_search_results",
+];
+
+/// One header, read as the store reads it: its indices checked like a path's, and only
+/// the keys in [`HEADER_KEYS_PASSED`] (`expand_wildcards` only `open`) passed on.
 fn check_msearch_header(
     header: &[u8],
     number: usize,
@@ -137,50 +158,49 @@ fn check_msearch_header(
         status: 400,
         rule: format!("_msearch line [{number}] is not a JSON header: {err}"),
     })?;
-    let object = header.as_object().ok_or_else(|| Refusal {
+    // Elasticsearch's own refusals first (a key it does not know, a flag that is none),
+    // then the keys it knows that the proxy does not pass on
+    let read = Header::parse(&header).map_err(|err| Refusal {
         status: 400,
-        rule: format!("_msearch line [{number}] must be a JSON object"),
+        rule: err.reason,
     })?;
-    if !path_names_index && !object.contains_key("index") {
+    if let Some(key) = header
+        .as_object()
+        .into_iter()
+        .flat_map(|object| object.keys())
+        .find(|key| !HEADER_KEYS_PASSED.contains(&key.as_str()))
+    {
         return Err(Refusal::forbidden(format!(
-            "_msearch header on line [{number}] names no index, and neither does the path"
+            "_msearch header key [{key}] on line [{number}] is not allowed"
         )));
     }
-    for (key, value) in object {
-        match key.as_str() {
-            "index" => {
-                let names: Vec<&str> = match value {
-                    serde_json::Value::String(name) => vec![name.as_str()],
-                    serde_json::Value::Array(items) => {
-                        items.iter().filter_map(serde_json::Value::as_str).collect()
-                    }
-                    _ => {
-                        return Err(Refusal {
-                            status: 400,
-                            rule: format!(
-                                "_msearch line [{number}]: [index] must be a string or a list"
-                            ),
-                        })
-                    }
-                };
-                index_expr(&names.join(","), policy)?;
-            }
-            // "all" or "hidden" would let a wildcard reach system and hidden indices
-            "expand_wildcards" if value.as_str() != Some("open") => {
-                return Err(Refusal::forbidden(format!(
-                    "_msearch header on line [{number}]: only [expand_wildcards] \"open\" is allowed"
-                )))
-            }
-            "ignore_unavailable" | "allow_no_indices" | "expand_wildcards" | "preference"
-            | "request_cache" => {}
-            other => {
-                return Err(Refusal::forbidden(format!(
-                    "_msearch header key [{other}] on line [{number}] is not allowed"
-                )))
-            }
-        }
+    // a search of distributed frequencies asks every shard twice, for nothing a dashboard
+    // shows (Grafana sends the default, `query_then_fetch`)
+    if let Some(other) = header
+        .get("search_type")
+        .filter(|asked| asked.as_str() != Some("query_then_fetch"))
+    {
+        return Err(Refusal::forbidden(format!(
+            "_msearch header on line [{number}]: [search_type] {other} is not allowed, only \"query_then_fetch\""
+        )));
     }
-    Ok(())
+    // "all" or "hidden" would let a wildcard reach system and hidden indices
+    if read
+        .expand_wildcards
+        .as_deref()
+        .is_some_and(|asked| asked != "open")
+    {
+        return Err(Refusal::forbidden(format!(
+            "_msearch header on line [{number}]: only [expand_wildcards] \"open\" is allowed"
+        )));
+    }
+    match read.index {
+        Some(names) => index_expr(&names.join(","), policy).map(drop),
+        None if path_names_index => Ok(()),
+        None => Err(Refusal::forbidden(format!(
+            "_msearch header on line [{number}] names no index, and neither does the path"
+        ))),
+    }
 }
 
 #[derive(Debug)]
@@ -236,9 +256,10 @@ fn check_query(body: &[u8]) -> Result<(), Refusal> {
     }
     let window = ["from", "size"]
         .iter()
-        .filter_map(|key| body.get(*key).and_then(serde_json::Value::as_u64))
-        .sum::<u64>();
-    if window > MAX_WINDOW {
+        .filter_map(|key| body.get(*key).and_then(as_number))
+        .map(|n| n.max(0.0).trunc())
+        .sum::<f64>();
+    if window > MAX_WINDOW as f64 {
         return Err(Refusal::forbidden(format!(
             "[from] + [size] is {window}, more than {MAX_WINDOW}: page with search_after"
         )));
@@ -383,13 +404,26 @@ fn too_deep() -> Refusal {
     ))
 }
 
+/// Refuses `from` or `size` past `max`, or not a single value (what it holds is not walked).
+/// A value that is no number goes on, for the search's own reader to refuse in
+/// Elasticsearch's words.
 fn check_bound(key: &str, value: &serde_json::Value, max: u64) -> Result<(), Refusal> {
-    if value.as_u64().is_none_or(|n| n > max) {
+    let nested = value.is_object() || value.is_array();
+    if nested || as_number(value).is_some_and(|n| n > max as f64) {
         return Err(Refusal::forbidden(format!(
             "[{key}] must be a whole number up to {max}, not {value}"
         )));
     }
     Ok(())
+}
+
+/// A number, or a number written as text, as Elasticsearch reads `from` and `size`.
+fn as_number(value: &serde_json::Value) -> Option<f64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// What a key means to the check; only a script key is kept, for the refusal's text.
@@ -448,6 +482,18 @@ mod tests {
         assert!(check_msearch(ok, true, &policy, BodyLimits::default()).is_ok());
         let all = check_msearch(ok, false, &policy, BodyLimits::default()).expect_err("refused");
         assert!(all.rule.contains("line [3] names no index"), "{}", all.rule);
+        // what Elasticsearch itself refuses gets its words and its status
+        let unknown = b"{\"index\":\"logs-a\",\"foo\":1}\n{}\n";
+        let refusal =
+            check_msearch(unknown, true, &policy, BodyLimits::default()).expect_err("refused");
+        assert_eq!(refusal.status, 400);
+        assert_eq!(
+            refusal.rule,
+            "key [foo] is not supported in the metadata section"
+        );
+        // what it reads, the dashboard has no need of, and the proxy does not pass on
+        let grafana = b"{\"index\":\"logs-a\",\"search_type\":\"query_then_fetch\",\"ignore_unavailable\":true}\n{}\n";
+        assert!(check_msearch(grafana, true, &policy, BodyLimits::default()).is_ok());
         let hidden = b"{\"index\":\"logs-a\",\"expand_wildcards\":\"all\"}\n{}\n";
         assert!(check_msearch(hidden, true, &policy, BodyLimits::default()).is_err());
         for (body, needle) in [
@@ -486,6 +532,15 @@ mod tests {
             Ok(())
         );
         assert_eq!(check_body(b"", BodyLimits::default()), Ok(()));
+        // what is no number past the bound goes on, for the search's reader to name
+        for body in [
+            json!({"size": "10", "from": 1.5}),
+            json!({"from": -1}),
+            json!({"size": "x"}),
+            json!({"size": null}),
+        ] {
+            assert_eq!(check(&body), Ok(()), "{body}");
+        }
         assert_eq!(check_body(b" \n", BodyLimits::default()), Ok(()));
         // size and from are bounded where they mean something: at the top
         assert_eq!(
@@ -510,12 +565,12 @@ mod tests {
                 json!({"size": 100_000}),
                 "[size] must be a whole number up to 10000, not 100000",
             ),
+            (json!({"size": "20000"}), "not \"20000\""),
+            (json!({"from": 10_000.5}), "not 10000.5"),
             (
-                json!({"from": -1}),
-                "[from] must be a whole number up to 10000, not -1",
+                json!({"size": "6000", "from": 6000}),
+                "[from] + [size] is 12000",
             ),
-            (json!({"size": "10"}), "not \"10\""),
-            (json!({"size": 1.5}), "not 1.5"),
         ] {
             let refusal = check(&body).expect_err("refused");
             assert_eq!(refusal.status, 403);
@@ -603,8 +658,11 @@ mod tests {
             }
         }
         let bounded = |key: &str, max: u64| {
-            body.get(key)
-                .is_none_or(|value| value.as_u64().is_some_and(|n| n <= max))
+            body.get(key).is_none_or(|value| {
+                !value.is_object()
+                    && !value.is_array()
+                    && as_number(value).is_none_or(|n| n <= max as f64)
+            })
         };
         walk(body, 0) && bounded("size", limits.max_size) && bounded("from", limits.max_from)
     }

@@ -10,6 +10,7 @@ pub mod info;
 pub mod names;
 pub mod query;
 pub mod route;
+pub mod search;
 pub mod shards;
 
 pub use error::{ErrorBody, ErrorCause};

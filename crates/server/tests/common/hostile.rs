@@ -445,9 +445,16 @@ pub const HOSTILE: &[(&str, &str, &str, u16, &str)] = &[
     (
         "POST",
         "/es/logs-a/_search",
-        r#"{"size":-1}"#,
+        r#"{"size":"20000"}"#,
         403,
         "[size]",
+    ),
+    (
+        "POST",
+        "/es/logs-a/_search",
+        r#"{"from":{"script":"1"}}"#,
+        403,
+        "[from]",
     ),
     (
         "POST",

@@ -150,15 +150,14 @@ impl Collector for SortCollector {
         let mut ips = Vec::new();
         let mut shown_missing = Vec::new();
         for key in &self.keys {
-            let source = key
-                .bind(&self.mapping)
+            let source = sort::bind(key, &self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
             dates.push(matches!(
                 source,
                 SortSource::Timestamp | SortSource::Column(_, FieldKind::Date)
             ));
-            shown_missing.push(key.missing_shown(&source));
+            shown_missing.push(sort::missing_shown(key, &source));
             let fast = reader.fast_fields();
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),

@@ -26,17 +26,13 @@ mod request;
 mod sort;
 
 use collector::{SortCollector, SortedHit};
+use logdash_core::es::search::SearchBody;
 use render::Hits;
-use request::SearchRequest;
 use sort::{compare_keys, compare_one, DateFormat, SortKey, SortSource, SortValue};
 
 /// The most hits one request may page through (`from + size`), as Elasticsearch's
 /// `index.max_result_window`.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
-
-/// Body keys that change nothing logdash answers (`highlight` may be skipped, DESIGN.md);
-/// the rest of Elasticsearch's search body is read or refused by name.
-const ACCEPTED_AND_IGNORED: &[&str] = &["timeout", "highlight"];
 
 impl Store {
     /// `POST /{index}/_search`.
@@ -57,24 +53,24 @@ impl Store {
         body: &Value,
     ) -> Result<Value, RequestError> {
         let started = Instant::now();
-        let request = SearchRequest::parse(body)?;
+        let request = SearchBody::parse(body)?;
         let searcher = &at.searcher;
         let (targets, mapping, limits) = self.targets(index_expression)?;
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
-        request.check_paging().map_err(on_shards)?;
+        request::check_paging(&request).map_err(on_shards)?;
         // each sort key's source, checked now so that a bad key is named, not a failed shard
         let mut formats = Vec::new();
         let mut ips = Vec::new();
         let mut shown_missing = Vec::new();
         for key in request.sort.iter().flatten() {
-            let source = key.bind(&mapping).map_err(on_shards)?;
+            let source = sort::bind(key, &mapping).map_err(on_shards)?;
             if let SortSource::Column(path, _) = &source {
                 limits.check_doc_values(path).map_err(on_shards)?;
             }
-            formats.push(key.date_format(&source).map_err(on_shards)?);
+            formats.push(sort::date_format(key, &source).map_err(on_shards)?);
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
-            shown_missing.push(key.missing_shown(&source));
+            shown_missing.push(sort::missing_shown(key, &source));
         }
         let mut ctx = self.context(&mapping, &limits);
         ctx.now = at.now;

@@ -4,6 +4,8 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
+use logdash_core::es::search::msearch::{self, Header, Lines};
+
 use crate::{RequestError, Store};
 
 impl Store {
@@ -16,8 +18,8 @@ impl Store {
         let searches = msearch_items(body)?;
         let answer = |(header, search_body): &MsearchItem| {
             let result = search_body.clone().and_then(|search_body| {
-                let index = msearch_index(header, default_index)?;
-                self.search(&index, &search_body)
+                let index = header.expression(default_index);
+                self.search(index.as_deref().unwrap_or("_all"), &search_body)
             });
             match result {
                 Ok(mut response) => {
@@ -39,49 +41,35 @@ impl Store {
 
 /// One search of an `_msearch` body: its header, and its search body or why that could not
 /// be read (which fails that search alone).
-type MsearchItem = (Value, Result<Value, RequestError>);
+type MsearchItem = (Header, Result<Value, RequestError>);
 
-/// An `_msearch` body's searches; a bad header fails the whole request.
+/// An `_msearch` body's searches; a bad header fails the whole request, as in Elasticsearch.
 fn msearch_items(body: &[u8]) -> Result<Vec<MsearchItem>, RequestError> {
-    let mut lines = body
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace));
     let mut searches = Vec::new();
-    let mut number = 0;
-    while let Some(header) = lines.next() {
-        number += 1;
+    for Lines {
+        number,
+        header,
+        search,
+    } in msearch::lines(body)
+    {
         let header: Value = serde_json::from_slice(header).map_err(|err| {
             RequestError::bad_request(format!(
                 "_msearch header on line [{number}] is not JSON: {err}"
             ))
         })?;
-        let search_body = lines.next().ok_or_else(|| {
+        let header = Header::parse(&header)?;
+        let search = search.ok_or_else(|| {
             RequestError::bad_request(format!(
                 "_msearch header on line [{number}] has no search body after it"
             ))
         })?;
-        number += 1;
-        let search_body = serde_json::from_slice::<Value>(search_body).map_err(|err| {
+        let search = serde_json::from_slice::<Value>(search).map_err(|err| {
             RequestError::bad_request(format!(
-                "_msearch body on line [{number}] is not JSON: {err}"
+                "_msearch body on line [{}] is not JSON: {err}",
+                number + 1
             ))
         });
-        searches.push((header, search_body));
+        searches.push((header, search));
     }
     Ok(searches)
-}
-
-fn msearch_index(header: &Value, default_index: Option<&str>) -> Result<String, RequestError> {
-    match header.get("index") {
-        Some(Value::String(index)) => Ok(index.clone()),
-        Some(Value::Array(names)) => Ok(names
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(",")),
-        None => Ok(default_index.unwrap_or("_all").to_string()),
-        Some(other) => Err(RequestError::bad_request(format!(
-            "_msearch header [index] must be a string or an array, not {other}"
-        ))),
-    }
 }

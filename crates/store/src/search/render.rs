@@ -17,7 +17,7 @@ impl Store {
         &self,
         searcher: &Searcher,
         hits: Hits,
-        request: &SearchRequest,
+        request: &SearchBody,
         written: &SortWritten<'_>,
     ) -> Result<Value, RequestError> {
         let (max_score, rows): (Option<f32>, Vec<HitRow>) = match hits {
@@ -67,7 +67,7 @@ impl Store {
                 "_id": text(self.fields.id),
                 "_score": score,
             });
-            if let Some(source) = request.source.apply(source) {
+            if let Some(source) = request::apply_source(&request.source, source) {
                 hit["_source"] = source;
             }
             if let Some(sort) = sort {
