@@ -9,7 +9,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use crate::indices;
+use crate::indices::{self, Indices};
 use crate::mapping::explicit::Dynamic;
 use crate::mapping::{FieldKind, KEYWORD_IGNORE_ABOVE};
 use crate::Raised;
@@ -59,8 +59,8 @@ impl Store {
     }
 
     /// `GET /{index}/_mapping`: each index's fields as nested properties.
-    pub fn mapping(&self, expression: &str) -> Result<Value, RequestError> {
-        let names = indices::resolve(expression, &self.index_names())?;
+    pub fn mapping<'a>(&self, indices: impl Into<Indices<'a>>) -> Result<Value, RequestError> {
+        let names = indices::resolve_with(indices.into(), &self.index_names())?;
         let mappings = self
             .mappings
             .read()
@@ -111,14 +111,14 @@ impl Store {
 
     /// `GET /{index}/_field_caps?fields=...`: every field's type and whether it can be
     /// searched and aggregated, including the `.keyword` sub-fields and object parents.
-    pub fn field_caps(
+    pub fn field_caps<'a>(
         &self,
-        expression: &str,
+        indices: impl Into<Indices<'a>>,
         fields: Option<&str>,
         body: &Value,
     ) -> Result<Value, RequestError> {
         let fields = field_caps_fields(fields, body)?;
-        let names = indices::resolve(expression, &self.index_names())?;
+        let names = indices::resolve_with(indices.into(), &self.index_names())?;
         let patterns: Vec<&str> = fields
             .split(',')
             .map(str::trim)

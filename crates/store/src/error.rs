@@ -52,6 +52,10 @@ pub enum Raised {
     /// On the shards of this index: the answer wraps it in
     /// `search_phase_execution_exception`, as Elasticsearch's does.
     OnShards(String),
+    /// Resolving the request's indices, which found none of these names (the one name
+    /// missing, or an expression's parts when nothing was left of them): the answer
+    /// names them as its resource.
+    Resolving(Vec<String>),
 }
 
 impl RequestError {
@@ -80,7 +84,21 @@ impl RequestError {
             status: 404,
             kind: "index_not_found_exception",
             reason: format!("no such index [{index}]"),
-            raised: Raised::Anywhere,
+            raised: Raised::Resolving(vec![index.to_string()]),
+        }
+    }
+
+    /// An index expression of which nothing was left, with `allow_no_indices=false`: one
+    /// name is named, several are not (Elasticsearch's reason says `null` then).
+    pub fn nothing_resolved(parts: Vec<String>) -> Self {
+        let named = match parts.as_slice() {
+            [one] => one.clone(),
+            _ => "null".to_string(),
+        };
+        Self {
+            reason: format!("no such index [{named}]"),
+            raised: Raised::Resolving(parts),
+            ..Self::index_not_found(&named)
         }
     }
 
@@ -120,6 +138,9 @@ impl RequestError {
         match &self.raised {
             Raised::OnShards(index) => {
                 ErrorBody::all_shards_failed(self.status, self.kind, &self.reason, index)
+            }
+            Raised::Resolving(names) => {
+                ErrorBody::index_not_found(self.status, self.reason.clone(), names)
             }
             _ => ErrorBody::new(self.status, self.kind, self.reason.clone()),
         }

@@ -16,7 +16,7 @@ mod error;
 pub mod event;
 mod files;
 mod index_admin;
-mod indices;
+pub mod indices;
 mod ip;
 mod live;
 pub mod mapping;

@@ -25,6 +25,15 @@ pub struct ErrorCause {
     pub root_cause: Vec<ErrorCause>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caused_by: Option<Box<ErrorCause>>,
+    /// For `index_not_found_exception`: what was not found (`index_or_alias`), its name,
+    /// and the uuid it has not (`_na_`). Written, never read back.
+    #[serde(rename = "resource.type", skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// A name, or the parts of an index expression of which none was found.
+    #[serde(rename = "resource.id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_uuid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
     /// For `search_phase_execution_exception`: the phase that failed, and the shards'
@@ -74,6 +83,9 @@ impl ErrorCause {
             reason: reason.into(),
             root_cause: Vec::new(),
             caused_by: None,
+            resource_type: None,
+            resource_id: None,
+            index_uuid: None,
             index: None,
             phase: None,
             grouped: None,
@@ -91,6 +103,29 @@ impl ErrorBody {
         Self {
             error: ErrorCause {
                 root_cause: vec![root],
+                ..cause
+            },
+            status,
+        }
+    }
+
+    /// Elasticsearch's answer naming an index that is not there: the cause carries the
+    /// index's name as its resource, as Elasticsearch's does; an expression of several
+    /// names of which none was found is named by its parts.
+    pub fn index_not_found(status: u16, reason: impl Into<String>, names: &[String]) -> Self {
+        let mut cause = ErrorCause::plain("index_not_found_exception", reason);
+        if let [index] = names {
+            cause.resource_type = Some("index_or_alias".into());
+            cause.resource_id = Some(Value::String(index.clone()));
+            cause.index_uuid = Some("_na_".into());
+            cause.index = Some(index.clone());
+        } else {
+            cause.resource_type = Some("index_expression".into());
+            cause.resource_id = Some(Value::from(names.to_vec()));
+        }
+        Self {
+            error: ErrorCause {
+                root_cause: vec![cause.clone()],
                 ..cause
             },
             status,

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use logdash_core::es::body::check_request_body;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
+use logdash_store::indices::Indices;
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -75,7 +76,12 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     } else {
         parse_json(&bytes)?
     };
+    let options = checked.options;
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
+        let indices = |expression| Indices {
+            expression,
+            options,
+        };
         Ok(match route {
             EsRoute::Info => store.info(),
             EsRoute::CatIndices { index } => {
@@ -83,12 +89,12 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             }
             EsRoute::Mapping { index } => store.mapping(index.as_str())?,
             EsRoute::FieldCaps { index, fields } => {
-                store.field_caps(index.as_str(), fields.as_deref(), &json_body)?
+                store.field_caps(indices(index.as_str()), fields.as_deref(), &json_body)?
             }
-            EsRoute::Search { index } => store.search(index.as_str(), &json_body)?,
-            EsRoute::Count { index } => store.count(index.as_str(), &json_body)?,
+            EsRoute::Search { index } => store.search(indices(index.as_str()), &json_body)?,
+            EsRoute::Count { index } => store.count(indices(index.as_str()), &json_body)?,
             EsRoute::Msearch { index } => {
-                store.msearch(index.as_ref().map(|i| i.as_str()), &bytes)?
+                store.msearch(index.as_ref().map(|i| i.as_str()), options, &bytes)?
             }
         })
     })

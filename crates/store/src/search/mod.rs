@@ -11,11 +11,12 @@ use tantivy::query::{EmptyQuery, Query};
 use tantivy::schema::Value as _;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument};
 
+use crate::indices::{self, Indices};
 use crate::mapping::limits::Limits;
 use crate::mapping::{FieldKind, IndexMapping};
 use crate::query::{self, resolve, Context, Target};
 use crate::Raised;
-use crate::{aggs, indices, RequestError, Store};
+use crate::{aggs, RequestError, Store};
 
 mod collector;
 mod msearch;
@@ -35,13 +36,17 @@ use sort::{compare_keys, compare_one, DateFormat, SortKey, SortSource, SortValue
 pub const MAX_RESULT_WINDOW: usize = 10_000;
 
 impl Store {
-    /// `POST /{index}/_search`.
-    pub fn search(&self, index_expression: &str, body: &Value) -> Result<Value, RequestError> {
+    /// `POST /{index}/_search` (an expression alone, or [`Indices`] with its options).
+    pub fn search<'a>(
+        &self,
+        indices: impl Into<Indices<'a>>,
+        body: &Value,
+    ) -> Result<Value, RequestError> {
         let at = At {
             searcher: self.reader.searcher(),
             now: crate::now_millis(),
         };
-        self.search_at(&at, index_expression, body)
+        self.search_at(&at, indices.into(), body)
     }
 
     /// A search over one view of the store at one instant (a request's top_hits read
@@ -49,13 +54,13 @@ impl Store {
     fn search_at(
         &self,
         at: &At,
-        index_expression: &str,
+        indices: Indices<'_>,
         body: &Value,
     ) -> Result<Value, RequestError> {
         let started = Instant::now();
         let request = SearchBody::parse(body)?;
         let searcher = &at.searcher;
-        let (targets, mapping, limits) = self.targets(index_expression)?;
+        let (targets, mapping, limits) = self.targets(indices)?;
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         request::check_paging(&request).map_err(on_shards)?;
@@ -172,15 +177,8 @@ impl Store {
         if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
             let mut aggregations = prepared.render(results, percentiles)?;
             if prepared.has_top_hits() {
-                self.read_top_hits(
-                    &prepared,
-                    &mut aggregations,
-                    at,
-                    index_expression,
-                    body,
-                    count,
-                )
-                .map_err(on_shards)?;
+                self.read_top_hits(&prepared, &mut aggregations, at, indices, body, count)
+                    .map_err(on_shards)?;
             }
             response["aggregations"] = aggregations;
         }
@@ -194,7 +192,7 @@ impl Store {
         prepared: &aggs::Prepared,
         aggregations: &mut Value,
         at: &At,
-        index_expression: &str,
+        indices: Indices<'_>,
         body: &Value,
         total: usize,
     ) -> Result<(), RequestError> {
@@ -208,7 +206,7 @@ impl Store {
                     aggs::MAX_SEARCHES
                 )));
             }
-            let answer = self.search_at(at, index_expression, &spec.search_body(query, filters))?;
+            let answer = self.search_at(at, indices, &spec.search_body(query, filters))?;
             let mut hits = answer["hits"].clone();
             hits["total"] = json!({"value": in_bucket, "relation": "eq"});
             Ok(hits)
@@ -216,7 +214,11 @@ impl Store {
     }
 
     /// `POST /{index}/_count`.
-    pub fn count(&self, index_expression: &str, body: &Value) -> Result<Value, RequestError> {
+    pub fn count<'a>(
+        &self,
+        indices: impl Into<Indices<'a>>,
+        body: &Value,
+    ) -> Result<Value, RequestError> {
         if let Some(object) = body.as_object() {
             if let Some(key) = object.keys().find(|key| *key != "query") {
                 return Err(RequestError::bad_request(format!(
@@ -226,7 +228,7 @@ impl Store {
         }
         let wanted = query::parse(body.get("query"))?;
         let searcher = self.reader.searcher();
-        let (targets, mapping, limits) = self.targets(index_expression)?;
+        let (targets, mapping, limits) = self.targets(indices.into())?;
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         let mut ctx = self.context(&mapping, &limits);
         let count = match targets {
@@ -277,10 +279,10 @@ impl Store {
     /// their explicit mappings take away from searching and aggregating.
     pub(crate) fn targets(
         &self,
-        expression: &str,
+        indices: Indices<'_>,
     ) -> Result<(Targets, IndexMapping, Limits), RequestError> {
         let all = self.index_names();
-        let chosen = indices::resolve(expression, &all)?;
+        let chosen = indices::resolve_with(indices, &all)?;
         let mut mapping = IndexMapping::new();
         let mut limits = Limits::default();
         if let Ok(mappings) = self.mappings.read() {

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use logdash_core::es::search::msearch::{self, Header, Lines};
 
+use crate::indices::{IndexOptions, Indices};
 use crate::{RequestError, Store};
 
 impl Store {
@@ -13,13 +14,30 @@ impl Store {
     /// succeeds or fails on its own. The searches run at once, as many as the store's
     /// search threads (Elasticsearch runs them concurrently too); answers keep the
     /// request's order.
-    pub fn msearch(&self, default_index: Option<&str>, body: &[u8]) -> Result<Value, RequestError> {
+    ///
+    /// A header's own `index` and options come first; the path's index and the URL's
+    /// options stand in for what it leaves out.
+    pub fn msearch(
+        &self,
+        path_index: Option<&str>,
+        options: IndexOptions,
+        body: &[u8],
+    ) -> Result<Value, RequestError> {
         let started = Instant::now();
         let searches = msearch_items(body)?;
         let answer = |(header, search_body): &MsearchItem| {
             let result = search_body.clone().and_then(|search_body| {
-                let index = header.expression(default_index);
-                self.search(index.as_deref().unwrap_or("_all"), &search_body)
+                let expression = header.expression(path_index);
+                let indices = Indices {
+                    expression: expression.as_deref().unwrap_or("_all"),
+                    options: IndexOptions {
+                        ignore_unavailable: header
+                            .ignore_unavailable
+                            .or(options.ignore_unavailable),
+                        allow_no_indices: header.allow_no_indices.or(options.allow_no_indices),
+                    },
+                };
+                self.search(indices, &search_body)
             });
             match result {
                 Ok(mut response) => {
