@@ -1,5 +1,6 @@
-//! Lucene's grammar over the tokens: OR of ANDs of (prefixed) clauses, as Elasticsearch's
-//! `query_string` reads it.
+//! Lucene's grammar over the tokens: levels of (prefixed) clauses joined by AND, OR or
+//! nothing, each clause's part in its level decided as Lucene's classic parser decides it,
+//! as Elasticsearch's `query_string` reads it.
 
 use super::tokens::{Kind, Token};
 use super::{DefaultOperator, Node, ParseError, Value};
@@ -19,7 +20,7 @@ pub(super) fn parse(
     if parser.tokens.is_empty() {
         return Ok(Node::All);
     }
-    let node = parser.parse_or()?;
+    let node = parser.parse_clauses()?;
     if let Some(token) = parser.tokens.get(parser.at) {
         let message = match token.kind {
             Kind::Close => "unbalanced ')' (no '(' before it)".to_string(),
@@ -56,79 +57,85 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_or(&mut self) -> Result<Node, ParseError> {
-        let mut parts = vec![self.parse_and()?];
-        while self.peek() == Some(&Kind::Or) {
-            self.at += 1;
-            parts.push(self.parse_and()?);
-        }
-        Ok(flatten(parts, Node::Or))
-    }
-
-    /// Clauses joined by AND, or side by side (then the default operator decides).
-    fn parse_and(&mut self) -> Result<Node, ParseError> {
-        let mut required = Vec::new();
-        let mut optional = Vec::new();
-        let mut prohibited = Vec::new();
+    /// The clauses of one level (the whole query, or a group), each made required,
+    /// optional or prohibited as Lucene's classic parser makes them: not by precedence,
+    /// but clause by clause, from its own `+`/`-`/`NOT`, the `AND` or `OR` before it, and
+    /// the default operator. `a OR b AND c` is `a +b +c`, as in Elasticsearch.
+    fn parse_clauses(&mut self) -> Result<Node, ParseError> {
+        let mut clauses: Vec<(Occur, Node)> = Vec::new();
+        let mut conjunction = None;
         loop {
             match self.peek() {
-                None | Some(Kind::Close | Kind::Or) => break,
-                Some(Kind::And) => {
+                None | Some(Kind::Close) => break,
+                Some(kind @ (Kind::And | Kind::Or)) => {
+                    if clauses.is_empty() || conjunction.is_some() {
+                        let message = format!("unexpected {kind}");
+                        return Err(self.error_at(self.position(), message));
+                    }
+                    conjunction = Some(*kind == Kind::And);
                     self.at += 1;
-                    // "a AND b": both sides required
-                    if let Some(last) = optional.pop() {
-                        required.push(last);
-                    }
-                    let (occur, node) = self.parse_prefixed()?;
-                    match occur {
-                        Occur::MustNot => prohibited.push(node),
-                        _ => required.push(node),
-                    }
                 }
                 Some(_) => {
-                    let (occur, node) = self.parse_prefixed()?;
-                    match occur {
-                        Occur::Must => required.push(node),
-                        Occur::MustNot => prohibited.push(node),
-                        Occur::Default if self.default_operator == DefaultOperator::And => {
-                            required.push(node)
-                        }
-                        Occur::Default => optional.push(node),
-                    }
+                    let (modifier, node) = self.parse_prefixed()?;
+                    self.add_clause(&mut clauses, conjunction.take(), modifier, node);
                 }
             }
         }
-        if required.is_empty() && optional.is_empty() && prohibited.is_empty() {
+        if conjunction.is_some() {
+            let message = "the query ends where a term was expected".to_string();
+            return Err(self.error_at(self.position(), message));
+        }
+        if clauses.is_empty() {
             return Err(self.error_at(self.position(), "expected a term".to_string()));
         }
-        let mut all = required;
-        match optional.len() {
-            0 => {}
-            1 if all.is_empty() => all.push(optional.remove(0)),
-            // optional clauses beside required ones only score in Lucene: they don't filter
-            _ if !all.is_empty() => {}
-            _ => all.push(flatten(optional, Node::Or)),
-        }
-        if all.is_empty() {
-            all.push(Node::All);
-        }
-        all.extend(prohibited.into_iter().map(|n| Node::Not(Box::new(n))));
-        Ok(flatten(all, Node::And))
+        Ok(combine(clauses))
     }
 
-    fn parse_prefixed(&mut self) -> Result<(Occur, Node), ParseError> {
-        let occur = match self.peek() {
+    /// Lucene's `addClause`: `and` tells the conjunction before the clause (`None`: none).
+    fn add_clause(
+        &self,
+        clauses: &mut Vec<(Occur, Node)>,
+        and: Option<bool>,
+        modifier: Modifier,
+        node: Node,
+    ) {
+        let operator_and = self.default_operator == DefaultOperator::And;
+        if let Some((last, _)) = clauses.last_mut() {
+            // "a AND b" makes a required, "a OR b" under AND makes it optional again;
+            // a prohibited clause stays prohibited
+            match and {
+                Some(true) if *last != Occur::MustNot => *last = Occur::Must,
+                Some(false) if operator_and && *last != Occur::MustNot => *last = Occur::Should,
+                _ => {}
+            }
+        }
+        let prohibited = modifier == Modifier::Prohibited;
+        let required = if operator_and {
+            !prohibited && and != Some(false)
+        } else {
+            modifier == Modifier::Required || (and == Some(true) && !prohibited)
+        };
+        let occur = match (required, prohibited) {
+            (_, true) => Occur::MustNot,
+            (true, false) => Occur::Must,
+            (false, false) => Occur::Should,
+        };
+        clauses.push((occur, node));
+    }
+
+    fn parse_prefixed(&mut self) -> Result<(Modifier, Node), ParseError> {
+        let modifier = match self.peek() {
             Some(Kind::Plus) => {
                 self.at += 1;
-                Occur::Must
+                Modifier::Required
             }
             Some(Kind::Minus | Kind::Not) => {
                 self.at += 1;
-                Occur::MustNot
+                Modifier::Prohibited
             }
-            _ => Occur::Default,
+            _ => Modifier::None,
         };
-        Ok((occur, self.parse_clause()?))
+        Ok((modifier, self.parse_clause()?))
     }
 
     /// A clause with what may follow it: `~` (fuzzy word, phrase proximity), then `^boost`.
@@ -179,7 +186,7 @@ impl Parser<'_> {
         if self.peek().is_none() {
             return Err(self.error_at(open, "unbalanced '(' (missing ')')".to_string()));
         }
-        let inner = self.parse_or()?;
+        let inner = self.parse_clauses()?;
         if self.peek() != Some(&Kind::Close) {
             return Err(self.error_at(open, "unbalanced '(' (missing ')')".to_string()));
         }
@@ -395,11 +402,45 @@ fn with_field(node: Node, field: &str) -> Node {
     }
 }
 
-#[derive(Clone, Copy)]
+/// What a clause's own prefix asks: `+`, `-` or `NOT`, or nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Modifier {
+    Required,
+    Prohibited,
+    None,
+}
+
+/// How a clause takes part in its level.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Occur {
     Must,
+    Should,
     MustNot,
-    Default,
+}
+
+/// One level's clauses as a node. Optional clauses beside required ones only score in
+/// Lucene, so they filter nothing; alone, at least one must match. Prohibited clauses
+/// alone take out of everything, as Elasticsearch's query_string makes them.
+fn combine(clauses: Vec<(Occur, Node)>) -> Node {
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
+    let mut prohibited = Vec::new();
+    for (occur, node) in clauses {
+        match occur {
+            Occur::Must => required.push(node),
+            Occur::Should => optional.push(node),
+            Occur::MustNot => prohibited.push(Node::Not(Box::new(node))),
+        }
+    }
+    let mut all = required;
+    if all.is_empty() && !optional.is_empty() {
+        all.push(flatten(optional, Node::Or));
+    }
+    if all.is_empty() {
+        all.push(Node::All);
+    }
+    all.extend(prohibited);
+    flatten(all, Node::And)
 }
 
 fn flatten(mut parts: Vec<Node>, wrap: fn(Vec<Node>) -> Node) -> Node {

@@ -51,12 +51,10 @@ fn boolean_operators() {
         p("a && b"),
         Node::And(vec![word(None, "a"), word(None, "b")])
     );
+    // no precedence: Lucene makes "a OR b AND c" `a +b +c`, where `a` only scores
     assert_eq!(
         p("a OR b AND c"),
-        Node::Or(vec![
-            word(None, "a"),
-            Node::And(vec![word(None, "b"), word(None, "c")])
-        ])
+        Node::And(vec![word(None, "b"), word(None, "c")])
     );
     assert_eq!(
         p("NOT a"),
@@ -73,6 +71,73 @@ fn boolean_operators() {
             Node::Not(Box::new(word(None, "c")))
         ])
     );
+}
+
+/// Each clause's part decided as Lucene's classic parser decides it (checked against
+/// Elasticsearch 8.19: which of five events each query finds).
+#[test]
+fn mixed_operators_as_lucene_reads_them() {
+    let (a, b, c, d) = (
+        word(None, "a"),
+        word(None, "b"),
+        word(None, "c"),
+        word(None, "d"),
+    );
+    let not = |node: &Node| Node::Not(Box::new(node.clone()));
+    for (query, operator, expected) in [
+        (
+            "a AND b OR c",
+            DefaultOperator::Or,
+            Node::And(vec![a.clone(), b.clone()]),
+        ),
+        (
+            "a OR b OR c AND d",
+            DefaultOperator::Or,
+            Node::And(vec![c.clone(), d.clone()]),
+        ),
+        ("+a OR b", DefaultOperator::Or, a.clone()),
+        (
+            "a OR NOT b",
+            DefaultOperator::Or,
+            Node::And(vec![a.clone(), not(&b)]),
+        ),
+        (
+            "a OR b AND NOT c",
+            DefaultOperator::Or,
+            Node::And(vec![b.clone(), not(&c)]),
+        ),
+        (
+            "a OR b AND c",
+            DefaultOperator::And,
+            Node::And(vec![b.clone(), c.clone()]),
+        ),
+        (
+            "-a OR b",
+            DefaultOperator::And,
+            Node::And(vec![b.clone(), not(&a)]),
+        ),
+        ("a b OR c", DefaultOperator::And, a.clone()),
+        (
+            "a OR +b",
+            DefaultOperator::And,
+            Node::Or(vec![a.clone(), b.clone()]),
+        ),
+        (
+            "a OR b",
+            DefaultOperator::And,
+            Node::Or(vec![a.clone(), b.clone()]),
+        ),
+        (
+            "x:(a OR b AND c)",
+            DefaultOperator::Or,
+            Node::And(vec![word(Some("x"), "b"), word(Some("x"), "c")]),
+        ),
+    ] {
+        assert_eq!(parse(query, operator).expect("parses"), expected, "{query}");
+    }
+    for query in ["OR a", "a AND", "a AND OR b", "a NOT NOT b"] {
+        assert!(parse(query, DefaultOperator::Or).is_err(), "{query}");
+    }
 }
 
 #[test]

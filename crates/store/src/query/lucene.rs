@@ -139,6 +139,25 @@ fn lucene_node(
             lucene_node(ctx, inner, scope, slop)?,
             *boost,
         )),
+        // `user.\*:ann`: an escaped `*` makes the field name a pattern, whose fields
+        // are searched as `fields` would search them
+        Node::Term {
+            field: Some(pattern),
+            value,
+        } if pattern.contains('*') => {
+            let pattern = logdash_core::es::query::FieldBoost {
+                pattern: pattern.clone(),
+                boost: 1.0,
+            };
+            let within = Scope {
+                fields: expand(ctx, &[pattern]).0,
+                every: false,
+                lenient: true,
+                zone: scope.zone.clone(),
+                fuzziness: scope.fuzziness,
+            };
+            unfielded(ctx, value, &within, slop)?
+        }
         Node::Term {
             field: Some(field),
             value,
