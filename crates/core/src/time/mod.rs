@@ -5,6 +5,7 @@ mod civil;
 mod human;
 mod input;
 mod math;
+mod pattern;
 mod ticks;
 mod zone;
 
@@ -15,6 +16,7 @@ pub use math::{
     left_out, parse_bound_zoned, parse_date_math, parse_date_math_in_zone, parse_date_math_zoned,
     DateMathError, Rounding,
 };
+pub use pattern::{DatePattern, DateWriter};
 pub use ticks::{step_words, time_ticks};
 pub use zone::{bucket_edges, bucket_start, AnyZone, CalendarUnit, Fixed, Interval, Zone};
 

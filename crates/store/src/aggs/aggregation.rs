@@ -1,7 +1,7 @@
 //! One aggregation of a request: checked, rewritten for tantivy, and planned for rendering.
 
 use super::checks;
-use super::dates::date_histogram;
+use super::dates::{self, date_histogram};
 use super::filter::{EsFilter, Filters};
 use super::place::step_below;
 use super::ranges;
@@ -196,6 +196,7 @@ pub(super) fn one(
             )));
         }
     }
+    let date_format = dates::value_format(name, kind, &target, &mut body)?;
     let column = column_of(&target, kind, &field)?;
     body.insert("field".into(), Value::String(column.clone()));
     if kind == "percentiles" || kind == "percentile_ranks" {
@@ -323,7 +324,10 @@ pub(super) fn one(
     let (sub_aggs, children) = sub_level(children_place, exact, bounds)?;
     let plan = match kind {
         "date_histogram" => Plan::DateHistogram {
-            zone: histogram.map_or(AnyZone::UTC, |histogram| histogram.zone),
+            zone: histogram.map_or(DateWriter::UTC, |histogram| DateWriter {
+                zone: histogram.zone,
+                pattern: histogram.format,
+            }),
             between_edges,
             key_scale: if nanos { scale } else { 1.0 },
             children,
@@ -438,6 +442,7 @@ pub(super) fn one(
                         _ => Keys::AsGiven,
                     },
                     order: terms_order::take(name, &mut body, sorted_here)?,
+                    date_format,
                 },
                 || Scope::Term(field.clone()),
             )
@@ -446,6 +451,7 @@ pub(super) fn one(
             children,
             keys: Keys::AsGiven,
             order: None,
+            date_format: None,
         },
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric {
@@ -457,6 +463,7 @@ pub(super) fn one(
                 },
                 _ => None,
             },
+            date_format,
         },
     };
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;

@@ -77,11 +77,7 @@ pub(super) fn metric(
     if let Some(unknown) = body.keys().find(|key| !known.contains(&key.as_str())) {
         return Err(unknown_field(kind, unknown));
     }
-    if body.contains_key("format") {
-        return Err(RequestError::illegal_argument(format!(
-            "[format] of [{kind}] aggregation [{name}] is not supported by logdash"
-        )));
-    }
+    // (`format` is read where the field's type is known: `dates::value_format`)
     Ok(())
 }
 
@@ -223,16 +219,6 @@ mod tests {
 
     #[test]
     fn options_logdash_would_not_honour_are_refused_by_name() {
-        let formatted = metric(
-            "x",
-            "avg",
-            &body(json!({"field": "n", "format": "0.00"})),
-            false,
-        );
-        assert!(formatted
-            .expect_err("refused")
-            .reason
-            .starts_with("[format]"));
         let counted = buckets(
             "h",
             "histogram",

@@ -1,7 +1,8 @@
 //! Aggregations over dates: date_histogram's interval, zone and bounds; date ranges' edges.
 
 use logdash_core::time::{
-    bucket_edges, bucket_start, parse_date_math_zoned, AnyZone, CalendarUnit, Interval,
+    bucket_edges, bucket_start, parse_date_math_zoned, AnyZone, CalendarUnit, DatePattern,
+    DateWriter, Interval,
 };
 
 use super::*;
@@ -10,6 +11,8 @@ use super::*;
 #[derive(Debug, Clone)]
 pub(super) struct Histogram {
     pub zone: AnyZone,
+    /// `format`: how keys are written (`None`: ISO 8601 in the zone).
+    pub format: Option<DatePattern>,
     pub interval: Interval,
     /// `offset`: every bucket moved by this many ms.
     pub offset: i64,
@@ -141,14 +144,7 @@ pub(super) fn date_histogram(
         }
         Some(other) => return Err(bad_offset(&other.to_string())),
     };
-    if let Some(format) = body.remove("format") {
-        if !matches!(
-            format.as_str(),
-            Some("strict_date_optional_time" | "date_optional_time")
-        ) {
-            return Err(RequestError::illegal_argument(format!("[format] {format} in [{name}] is not supported: keys come as epoch millis and ISO 8601")));
-        }
-    }
+    let format = date_format(name, body)?;
     let min_doc_count = match body.get("min_doc_count") {
         None => 0,
         Some(count) => count.as_u64().ok_or_else(|| {
@@ -181,6 +177,7 @@ pub(super) fn date_histogram(
     let hard = bounds("hard_bounds")?;
     Ok(Histogram {
         zone,
+        format,
         interval,
         offset,
         min_doc_count,
@@ -216,7 +213,7 @@ pub(super) fn date_range_bounds(
     body: &mut Map<String, Value>,
     now: EpochMillis,
     scale: f64,
-) -> Result<AnyZone, RequestError> {
+) -> Result<DateWriter, RequestError> {
     let zone = match body.remove("time_zone") {
         None => AnyZone::UTC,
         Some(Value::String(zone)) => AnyZone::parse(&zone).ok_or_else(|| {
@@ -232,14 +229,10 @@ pub(super) fn date_range_bounds(
             )))
         }
     };
-    if let Some(format) = body.remove("format") {
-        if !matches!(
-            format.as_str(),
-            Some("strict_date_optional_time" | "date_optional_time")
-        ) {
-            return Err(RequestError::illegal_argument(format!("[format] {format} in [{name}] is not supported: edges come as epoch millis and ISO 8601")));
-        }
-    }
+    let writer = DateWriter {
+        pattern: date_format(name, body)?,
+        zone,
+    };
     let ranges = body
         .get_mut("ranges")
         .and_then(Value::as_array_mut)
@@ -250,16 +243,85 @@ pub(super) fn date_range_bounds(
         if let Some(range) = range.as_object_mut() {
             for edge in ["from", "to"] {
                 if let Some(value) = range.get_mut(edge) {
-                    *value = json!(date_value_in(value, now, Rounding::Down, &zone)? * scale);
+                    *value = json!(edge_in_format(name, value, now, &writer)? * scale);
                 }
             }
         }
     }
     // what events without the field are counted as: a date, read as the edges are
     if let Some(value) = body.get_mut("missing") {
-        *value = json!(date_value_in(value, now, Rounding::Down, &zone)? * scale);
+        *value = json!(edge_in_format(name, value, now, &writer)? * scale);
     }
-    Ok(zone)
+    Ok(writer)
+}
+
+/// The `format` of a `terms`' keys or a metric's value (taken out of `body`): a date's is
+/// written as its date; a number's (`0.00`, Java's decimal patterns) is refused by name.
+pub(super) fn value_format(
+    name: &str,
+    kind: &str,
+    target: &Target,
+    body: &mut Map<String, Value>,
+) -> Result<Option<DatePattern>, RequestError> {
+    if !body.contains_key("format")
+        || !matches!(
+            kind,
+            "terms" | "min" | "max" | "avg" | "sum" | "stats" | "extended_stats" | "value_count"
+        )
+    {
+        return Ok(None);
+    }
+    match target {
+        // a count of dates is a number: Elasticsearch takes the format and writes none
+        Target::Timestamp | Target::Whole(_, FieldKind::Date | FieldKind::DateNanos)
+            if kind == "value_count" =>
+        {
+            date_format(name, body).map(|_| None)
+        }
+        Target::Timestamp | Target::Whole(_, FieldKind::Date | FieldKind::DateNanos) => {
+            date_format(name, body)
+        }
+        _ => Err(RequestError::illegal_argument(format!(
+            "[format] of [{kind}] aggregation [{name}] is not supported by logdash"
+        ))),
+    }
+}
+
+/// A date aggregation's `format` (taken out of `body`): what logdash writes, or the
+/// reason it does not.
+fn date_format(
+    name: &str,
+    body: &mut Map<String, Value>,
+) -> Result<Option<DatePattern>, RequestError> {
+    match body.remove("format") {
+        None => Ok(None),
+        Some(Value::String(format)) => DatePattern::parse(&format)
+            .map(Some)
+            .map_err(RequestError::illegal_argument),
+        Some(other) => Err(RequestError::bad_request(format!(
+            "[format] of [{name}] must be a string, not {other}"
+        ))),
+    }
+}
+
+/// A date range edge, read as ISO 8601 or date math in the writer's zone. Elasticsearch
+/// reads a date in the aggregation's `format`: one logdash reads otherwise than the format
+/// writes it (`05/03/2024` in `dd/MM/yyyy`) is refused rather than read another way.
+fn edge_in_format(
+    name: &str,
+    value: &Value,
+    now: EpochMillis,
+    writer: &DateWriter,
+) -> Result<f64, RequestError> {
+    let ms = date_value_in(value, now, Rounding::Down, &writer.zone)?;
+    match value {
+        Value::String(text) if !text.starts_with("now") && !writer.reads_back(text, ms as i64) => {
+            Err(RequestError::illegal_argument(format!(
+                "the date [{text}] in [{name}] is not supported by logdash in its [format]: give ISO 8601, epoch milliseconds or date math"
+            )))
+        }
+        _ => Ok(ms),
+    }
 }
 
 pub(super) fn date_value(
@@ -294,14 +356,14 @@ fn date_value_in(
     }
 }
 
-/// A date range bucket's edges in epoch milliseconds and as dates in `zone`, as
+/// A date range bucket's edges in epoch milliseconds and as dates `zone` writes them, as
 /// Elasticsearch shows them.
 pub(super) fn date_range_bucket(
     bucket: &mut Value,
     from: Option<f64>,
     to: Option<f64>,
     scale: f64,
-    zone: &AnyZone,
+    zone: &DateWriter,
 ) {
     let Some(object) = bucket.as_object_mut() else {
         return;

@@ -3,7 +3,9 @@
 //! and tantivy's answer brought to Elasticsearch's exact shape (integer keys and counts,
 //! `key_as_string` in the requested zone).
 
-use logdash_core::time::{format_iso8601, parse_duration, AnyZone, EpochMillis, Rounding};
+use logdash_core::time::{
+    format_iso8601, parse_duration, DatePattern, DateWriter, EpochMillis, Rounding,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use tantivy::aggregation::agg_req::{Aggregation, AggregationVariants, Aggregations};
@@ -87,8 +89,8 @@ struct Edges {
 #[derive(Debug, Clone)]
 enum Plan {
     DateHistogram {
-        /// The zone its keys are written in.
-        zone: AnyZone,
+        /// How its keys are written (zone and format).
+        zone: DateWriter,
         /// Counted between edges rather than by tantivy's histogram.
         between_edges: Option<Edges>,
         /// The column's units a millisecond, where tantivy's keys are in them (a
@@ -105,6 +107,8 @@ enum Plan {
         /// `terms` sorted and cut when rendered (ordered by several criteria, or keyed by
         /// a float field's values).
         order: Option<terms_order::CompoundOrder>,
+        /// `format` of a date's keys (`None`: ISO 8601).
+        date_format: Option<DatePattern>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
@@ -114,8 +118,8 @@ enum Plan {
         /// Dates: how many of tantivy's units make a millisecond (`@timestamp`'s column
         /// counts nanoseconds, dates in `kw` milliseconds); `None` for numbers.
         date_scale: Option<f64>,
-        /// The zone dates are written in (`date_range`'s `time_zone`).
-        zone: AnyZone,
+        /// How dates are written (`date_range`'s `time_zone` and `format`).
+        zone: DateWriter,
         children: Vec<(String, Plan)>,
         /// Counted as one filter per range, named by place (a `missing` value).
         as_filters: bool,
@@ -138,6 +142,8 @@ enum Plan {
     /// millisecond), shown in milliseconds and as a date, as Elasticsearch does.
     Metric {
         date_scale: Option<f64>,
+        /// `format` of a date's value (`None`: ISO 8601).
+        date_format: Option<DatePattern>,
     },
     /// An aggregation with `meta`, which its answer carries back unchanged.
     Meta(Box<Plan>, Value),

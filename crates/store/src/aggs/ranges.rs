@@ -1,7 +1,7 @@
 //! The ranges of a `range` aggregation that tantivy's cannot count as Elasticsearch does,
 //! each as a query its bucket filters with.
 
-use logdash_core::time::{AnyZone, EpochMillis};
+use logdash_core::time::{DateWriter, EpochMillis};
 use serde_json::{json, Map, Value};
 
 use super::dates::date_range_bounds;
@@ -14,8 +14,8 @@ pub(super) struct Read {
     /// Dates: the column's units a millisecond (nanoseconds for `@timestamp` and
     /// `date_nanos`); `None` for numbers.
     pub date_scale: Option<f64>,
-    /// The zone dates are written in.
-    pub zone: AnyZone,
+    /// How dates are written.
+    pub zone: DateWriter,
     /// The value events without the field count as.
     pub missing: Option<f64>,
     /// Buckets as an object by key rather than a list.
@@ -53,7 +53,7 @@ pub(super) fn read(
     };
     let zone = match date_scale {
         Some(scale) => date_range_bounds(name, body, now, scale)?,
-        None => AnyZone::UTC,
+        None => DateWriter::UTC,
     };
     // on a date, read as a date with the edges (in their scale)
     let missing = match body.remove("missing") {

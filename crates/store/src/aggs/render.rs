@@ -42,7 +42,7 @@ fn below(path: &[Key], key: Key) -> Vec<Key> {
 
 /// A date_nanos terms' buckets merged by the millisecond, keyed in milliseconds and shown
 /// as dates (no sub-aggregations: see `aggregation`).
-fn by_millisecond(result: &mut Value) {
+fn by_millisecond(result: &mut Value, format: &Option<DatePattern>) {
     let mut counts = std::collections::BTreeMap::<i64, u64>::new();
     for bucket in buckets_mut(result) {
         let millis = bucket["key"].as_i64().unwrap_or(0).div_euclid(1_000_000);
@@ -51,7 +51,7 @@ fn by_millisecond(result: &mut Value) {
     let buckets: Vec<Value> = counts
         .into_iter()
         .map(|(millis, count)| {
-            json!({"key": millis, "key_as_string": format_iso8601(millis), "doc_count": count})
+            json!({"key": millis, "key_as_string": date_text(millis, format), "doc_count": count})
         })
         .collect();
     result["buckets"] = Value::Array(buckets);
@@ -105,9 +105,10 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             children,
             keys,
             order,
+            date_format,
         } => {
             if *keys == Keys::NanosByMillisecond {
-                by_millisecond(result);
+                by_millisecond(result, date_format);
             }
             for bucket in buckets_mut(result) {
                 // as tantivy keyed it, before it is shown as Elasticsearch shows it
@@ -115,7 +116,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 match (keys, bucket.get("key").and_then(Value::as_f64)) {
                     (Keys::Dates, Some(key)) => {
                         bucket["key"] = json!(key as i64);
-                        bucket["key_as_string"] = json!(format_iso8601(key as i64));
+                        bucket["key_as_string"] = json!(date_text(key as i64, date_format));
                     }
                     (Keys::Floats, Some(key)) => bucket["key"] = json!(key),
                     _ => {}
@@ -270,9 +271,12 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 result["value"] = json!(value.round() as u64);
             }
         }
-        Plan::Metric { date_scale } => {
+        Plan::Metric {
+            date_scale,
+            date_format,
+        } => {
             if let Some(scale) = date_scale {
-                dates_in_millis(result, *scale);
+                dates_in_millis(result, *scale, date_format);
             }
             if result.get("sum_of_squares").is_some() {
                 spread_of_few(result);
@@ -287,10 +291,18 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
     }
 }
 
+/// A date's epoch milliseconds in `format` (in UTC), or ISO 8601.
+fn date_text(ms: i64, format: &Option<DatePattern>) -> String {
+    match format {
+        Some(pattern) => pattern.write(ms, 0),
+        None => format_iso8601(ms),
+    }
+}
+
 /// A metric of a date (`value`, or `stats`' `min`, `max`, `avg`, `sum`) in epoch
 /// milliseconds with its date beside it, as Elasticsearch writes it (`value_as_string`,
 /// `min_as_string`, ...); the column counts `scale` units a millisecond.
-fn dates_in_millis(result: &mut Value, scale: f64) {
+fn dates_in_millis(result: &mut Value, scale: f64, format: &Option<DatePattern>) {
     let Some(metric) = result.as_object_mut() else {
         return;
     };
@@ -315,7 +327,7 @@ fn dates_in_millis(result: &mut Value, scale: f64) {
                 "value" => "value_as_string".to_string(),
                 other => format!("{other}_as_string"),
             };
-            metric.insert(name, json!(format_iso8601(millis as i64)));
+            metric.insert(name, json!(date_text(millis as i64, format)));
         }
     }
 }
@@ -411,7 +423,7 @@ fn plain_key(value: &Value) -> Value {
 /// A date_histogram counted between edges (tantivy's range buckets, in the column's units)
 /// as Elasticsearch shows it: keyed by each bucket's start, empty buckets only between the
 /// first and last with events (or within the extended bounds), none past the hard bounds.
-fn histogram_from_ranges(result: &mut Value, zone: &AnyZone, edges: &Edges) -> Vec<Value> {
+fn histogram_from_ranges(result: &mut Value, zone: &DateWriter, edges: &Edges) -> Vec<Value> {
     let mut buckets: Vec<Value> = buckets_mut(result)
         .into_iter()
         .filter_map(|bucket| {

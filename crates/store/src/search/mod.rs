@@ -29,7 +29,7 @@ mod sort;
 use collector::{SortCollector, SortedHit};
 use logdash_core::es::search::SearchBody;
 use render::Hits;
-use sort::{compare_keys, compare_one, DateFormat, SortKey, SortSource, SortValue};
+use sort::{compare_keys, compare_one, DatePattern, SortKey, SortSource, SortValue};
 
 /// The most hits one request may page through (`from + size`), as Elasticsearch's
 /// `index.max_result_window`.

@@ -88,7 +88,7 @@ impl Store {
 /// How each sort key's values are written in a hit's `sort`.
 pub(super) struct SortWritten<'a> {
     /// A date key's `format`.
-    pub formats: &'a [Option<DateFormat>],
+    pub formats: &'a [Option<DatePattern>],
     /// Keys of an ip field, whose keys are written as the addresses.
     pub ips: &'a [bool],
     /// What an event without the field shows (see `SortKey::missing_shown`).
@@ -101,7 +101,11 @@ impl SortWritten<'_> {
             return self.missing.get(key).cloned().unwrap_or(Value::Null);
         }
         match (self.formats.get(key), self.ips.get(key)) {
-            (Some(Some(format)), _) => format.write(value),
+            // a date's epoch milliseconds in its format, in UTC as Elasticsearch writes them
+            (Some(Some(format)), _) => match value.as_i64() {
+                Some(ms) => Value::String(format.write(ms, 0)),
+                None => value.clone(),
+            },
             // an address's key is written as the address
             (_, Some(true)) => value
                 .as_str()

@@ -13,7 +13,8 @@ pub(super) enum SortSource {
     Unmapped,
 }
 
-pub(super) use logdash_core::es::search::{DateFormat, SortKey};
+pub(super) use logdash_core::es::search::SortKey;
+pub(super) use logdash_core::time::DatePattern;
 
 /// What Elasticsearch shows as the sort value of an event without the field when it
 /// sorts on `source`: a number's or a date's is the long (a float's the double) it
@@ -54,7 +55,7 @@ pub(super) fn missing_shown(key: &SortKey, source: &SortSource) -> Value {
 pub(super) fn date_format(
     key: &SortKey,
     source: &SortSource,
-) -> Result<Option<DateFormat>, RequestError> {
+) -> Result<Option<DatePattern>, RequestError> {
     let Some(format) = &key.format else {
         return Ok(None);
     };
@@ -75,11 +76,9 @@ pub(super) fn date_format(
             "require a date_time formatter; got [{kind}]"
         )));
     }
-    DateFormat::named(format).map(Some).ok_or_else(|| {
-            RequestError::illegal_argument(format!(
-                "format [{format}] for sort values is not supported by logdash: it writes strict_date_optional_time, epoch_millis and epoch_second"
-            ))
-        })
+    DatePattern::parse(format)
+        .map(Some)
+        .map_err(RequestError::illegal_argument)
 }
 
 pub(super) fn bind(key: &SortKey, mapping: &IndexMapping) -> Result<SortSource, RequestError> {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::query::Query;
 pub use super::query::QueryError;
-pub use sort::{DateFormat, SortKey};
+pub use sort::SortKey;
 
 /// A search body, read.
 #[derive(Debug, Clone, PartialEq)]

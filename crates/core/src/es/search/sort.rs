@@ -18,7 +18,7 @@ pub struct SortKey {
     /// `mode`: which of an event's values it sorts by, the largest when `true`; by default
     /// the smallest ascending and the largest descending.
     pub largest: Option<bool>,
-    /// `format`: how a date key's values are written (see [`DateFormat`]).
+    /// `format`: how a date key's values are written (`crate::time::DatePattern`).
     pub format: Option<String>,
     /// `unmapped_type`: a field no index maps sorts as missing instead of failing.
     pub unmapped_type: Option<String>,
@@ -171,51 +171,5 @@ fn field_sort(reason: String) -> QueryError {
         kind: "x_content_parse_exception",
         reason: format!("[field_sort] {reason}"),
         invalid_value: false,
-    }
-}
-
-/// How a date sort key's values are written, by Elasticsearch's format names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateFormat {
-    /// `strict_date_optional_time` and its kin: `2025-01-10T08:00:00.000Z`.
-    Iso,
-    /// `epoch_millis`, as text.
-    EpochMillis,
-    /// `epoch_second`, as text.
-    EpochSecond,
-}
-
-impl DateFormat {
-    /// The format a name means, if logdash writes it.
-    pub fn named(name: &str) -> Option<Self> {
-        match name {
-            "strict_date_optional_time"
-            | "date_optional_time"
-            | "strict_date_optional_time_nanos"
-            | "strict_date_time"
-            | "date_time" => Some(DateFormat::Iso),
-            "epoch_millis" => Some(DateFormat::EpochMillis),
-            "epoch_second" => Some(DateFormat::EpochSecond),
-            _ => None,
-        }
-    }
-
-    /// An epoch-milliseconds sort value written in this format (anything else as it is).
-    pub fn write(self, value: &Value) -> Value {
-        let Some(ms) = value.as_i64() else {
-            return value.clone();
-        };
-        Value::String(match self {
-            DateFormat::Iso => crate::time::format_iso8601(ms),
-            DateFormat::EpochMillis => ms.to_string(),
-            // whole seconds, and the milliseconds as a decimal fraction when there are any
-            DateFormat::EpochSecond => match ms.rem_euclid(1_000) {
-                0 => ms.div_euclid(1_000).to_string(),
-                fraction => {
-                    let digits = format!("{fraction:03}");
-                    format!("{}.{}", ms.div_euclid(1_000), digits.trim_end_matches('0'))
-                }
-            },
-        })
     }
 }

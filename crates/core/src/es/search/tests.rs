@@ -224,24 +224,6 @@ fn sorts() {
 }
 
 #[test]
-fn date_formats_write_epoch_milliseconds() {
-    let ms = json!(1_736_496_000_250_i64);
-    assert_eq!(
-        DateFormat::named("epoch_second").map(|f| f.write(&ms)),
-        Some(json!("1736496000.25"))
-    );
-    assert_eq!(
-        DateFormat::named("epoch_millis").map(|f| f.write(&ms)),
-        Some(json!("1736496000250"))
-    );
-    assert_eq!(
-        DateFormat::named("strict_date_optional_time").map(|f| f.write(&ms)),
-        Some(json!("2025-01-10T08:00:00.250Z"))
-    );
-    assert_eq!(DateFormat::named("yyyy"), None);
-}
-
-#[test]
 fn msearch_lines_pair_headers_and_searches() {
     let body = b"{\"index\":\"a\"}\n{\"size\":0}\n\n{}\n{}\n{\"index\":\"b\"}\n";
     let read: Vec<_> = lines(body).collect();
