@@ -178,6 +178,71 @@ fn unknown_field(kind: &str, key: &str) -> RequestError {
     }
 }
 
+/// An aggregation of `kind` over `field` (resolved to `target`): refused as Elasticsearch
+/// refuses a field of the wrong type, and by name where logdash cannot answer for one
+/// (an address summed, a point bucketed, nanoseconds averaged past their bounds, an
+/// address's `missing` given as text).
+pub(super) fn field(
+    name: &str,
+    kind: &str,
+    field: &str,
+    target: &Target,
+    body: &Map<String, Value>,
+) -> Result<(), RequestError> {
+    if let Some(type_name) = refused_on(kind, target) {
+        let by = if type_name == "boolean" {
+            " by logdash"
+        } else {
+            ""
+        };
+        return Err(RequestError::illegal_argument(format!(
+            "Field [{field}] of type [{type_name}] is not supported for aggregation [{kind}]{by}"
+        )));
+    }
+    // an address is counted, bucketed by itself or looked up, never summed or ranged; a
+    // point is only counted (logdash has no geo aggregations)
+    let refused = match target {
+        Target::Whole(_, FieldKind::Ip) => !matches!(kind, "terms" | "cardinality" | "value_count"),
+        Target::Whole(_, FieldKind::GeoPoint) => kind != "value_count",
+        // nanoseconds: the instants' bounds, counts, ranges and terms (by the millisecond)
+        Target::Whole(_, FieldKind::DateNanos) => !matches!(
+            kind,
+            "min"
+                | "max"
+                | "avg"
+                | "value_count"
+                | "cardinality"
+                | "date_histogram"
+                | "range"
+                | "date_range"
+                | "terms"
+        ),
+        _ => false,
+    };
+    if let (true, Target::Whole(_, field_kind)) = (refused, target) {
+        return Err(RequestError::illegal_argument(format!(
+            "Field [{field}] of type [{}] is not supported for aggregation [{kind}]{}",
+            field_kind.es_type(),
+            match field_kind {
+                FieldKind::DateNanos => " by logdash",
+                _ => "",
+            }
+        )));
+    }
+    // an address bucket's key is not its text: values given as text would not meet it
+    if let (Target::Whole(_, FieldKind::Ip), "terms") = (target, kind) {
+        if let Some(key) = ["missing", "include", "exclude"]
+            .iter()
+            .find(|key| body.contains_key(**key))
+        {
+            return Err(RequestError::illegal_argument(format!(
+                "[{key}] of terms [{name}] on the ip field [{field}] is not supported by logdash"
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,50 @@ impl EsFilter {
         self.build(&fields, &crate::schema::tokenizers())
             .map(|_| ())
     }
+
+    /// `query` as a filter, checked now, so a bad filter is a clear 400 and not a failed
+    /// search.
+    pub(super) fn checked(
+        query: &Value,
+        mapping: &IndexMapping,
+        now: EpochMillis,
+    ) -> Result<EsFilter, RequestError> {
+        let builder = EsFilter {
+            query: query.clone(),
+            mapping: mapping.clone(),
+            now,
+        };
+        builder.check()?;
+        Ok(builder)
+    }
+
+    /// tantivy's filter aggregation of this query over `sub_aggregation`.
+    pub(super) fn aggregation(self, sub_aggregation: Aggregations) -> Aggregation {
+        Aggregation {
+            agg: AggregationVariants::Filter(FilterAggregation::new_with_builder(Box::new(self))),
+            sub_aggregation,
+        }
+    }
+}
+
+/// A filter of every event over `sub_aggregation`: the one bucket that holds buckets
+/// counted as filters, unwrapped when rendered.
+pub(super) fn every_event(
+    mapping: &IndexMapping,
+    now: EpochMillis,
+    sub_aggregation: Aggregations,
+) -> Result<Aggregation, RequestError> {
+    Ok(EsFilter::checked(&json!({"match_all": {}}), mapping, now)?.aggregation(sub_aggregation))
+}
+
+/// Where the events of filters' queries sit, for the percentiles below them.
+pub(super) fn by_queries(builders: &[EsFilter]) -> percentiles::Step {
+    percentiles::Step::Filters(
+        builders
+            .iter()
+            .map(|builder| std::sync::Arc::new(builder.clone()) as std::sync::Arc<dyn QueryBuilder>)
+            .collect(),
+    )
 }
 
 #[typetag::serde]

@@ -24,8 +24,10 @@ use crate::{Raised, RequestError};
 
 mod aggregation;
 mod checks;
+mod composite;
 mod dates;
 mod filter;
+mod histogram;
 mod place;
 mod ranges;
 mod render;

@@ -4,8 +4,12 @@
 use logdash_core::time::{DateWriter, EpochMillis};
 use serde_json::{json, Map, Value};
 
+use tantivy::aggregation::agg_req::{Aggregation, Aggregations};
+
 use super::dates::date_range_bounds;
-use crate::mapping::FieldKind;
+use super::filter::{every_event, EsFilter};
+use super::Plan;
+use crate::mapping::{FieldKind, IndexMapping};
 use crate::query::Target;
 use crate::RequestError;
 
@@ -231,6 +235,85 @@ fn least_at_or_above(bound: f64) -> Option<i64> {
         }
     }
     Some(low)
+}
+
+/// How a range aggregation is counted.
+pub(super) enum Counted {
+    /// By tantivy's range aggregation, as asked.
+    Tantivy(Plan),
+    /// One filter per range, under a filter of every event.
+    Filters(Box<Aggregation>, Plan),
+}
+
+/// How the ranges `read` of `field` (resolved to `target`) are counted, with the
+/// sub-aggregations `sub_aggs` (planned as `children`) under each.
+pub(super) fn counted(
+    read: Read,
+    field: &str,
+    target: &Target,
+    sub_aggs: Aggregations,
+    children: Vec<(String, Plan)>,
+    mapping: &IndexMapping,
+    now: EpochMillis,
+) -> Result<Counted, RequestError> {
+    let Read {
+        date_scale,
+        zone,
+        missing,
+        keyed,
+        ranges,
+    } = read;
+    // tantivy's range aggregation cannot count events without the field, bound
+    // nanoseconds exactly (its bounds are doubles, 256 ns apart there), nor compare
+    // a long past 2^53 as Elasticsearch does (as a double): each range is a filter
+    // instead, taking those events where `missing` falls in it
+    let nanos = matches!(target, Target::Whole(_, FieldKind::DateNanos));
+    let long = matches!(target, Target::Whole(_, FieldKind::Long))
+        && ranges
+            .iter()
+            .any(|(from, to, _)| past_doubles(*from, *to) || fraction(*from, *to));
+    // nor ranges that overlap, which it refuses, nor `@timestamp` edges whose
+    // nanoseconds a double does not hold (it would round them over an event)
+    let inexact = *target == Target::Timestamp
+        && ranges.iter().any(|(from, to, _)| inexact_nanos(*from, *to));
+    if missing.is_some() || nanos || long || inexact || overlap(&ranges) {
+        let mut buckets = Aggregations::default();
+        for (i, (from, to, _)) in ranges.iter().enumerate() {
+            let bounds = (*from, *to);
+            let in_range = match long {
+                true => long_as_doubles(field, *from, *to),
+                false => between(field, bounds, date_scale),
+            };
+            let query = match missing {
+                Some(missing) => or_missing(field, in_range, bounds, missing),
+                None => in_range,
+            };
+            buckets.insert(
+                i.to_string(),
+                EsFilter::checked(&query, mapping, now)?.aggregation(sub_aggs.clone()),
+            );
+        }
+        let plan = Plan::Range {
+            ranges,
+            keyed,
+            date_scale,
+            zone,
+            children,
+            as_filters: true,
+        };
+        return Ok(Counted::Filters(
+            Box::new(every_event(mapping, now, buckets)?),
+            plan,
+        ));
+    }
+    Ok(Counted::Tantivy(Plan::Range {
+        ranges,
+        keyed,
+        date_scale,
+        zone,
+        children,
+        as_filters: false,
+    }))
 }
 
 #[cfg(test)]

@@ -10,6 +10,10 @@ use std::cmp::Ordering;
 
 use serde_json::{json, Map, Value};
 
+use super::place::Place;
+use super::Plan;
+use crate::mapping::FieldKind;
+use crate::query::Target;
 use crate::RequestError;
 
 /// The most terms asked of tantivy for a compound order (Elasticsearch's
@@ -144,6 +148,67 @@ fn compare(a: &Value, b: &Value) -> Ordering {
         (_, Value::Null) => Ordering::Less,
         _ => Ordering::Equal,
     }
+}
+
+/// Whether a `terms` is of a float field, and so sorted by the store (see
+/// `terms_order`); at the top of a request only (below another bucket it would ask for
+/// every term of each bucket), where an order by `_key` is refused.
+pub(super) fn float_terms(
+    name: &str,
+    field: &str,
+    target: &Target,
+    place: &Place,
+    body: &Map<String, Value>,
+) -> Result<bool, RequestError> {
+    if !matches!(target, Target::Whole(_, FieldKind::Float)) {
+        return Ok(false);
+    }
+    if place.is_top() {
+        return Ok(true);
+    }
+    if body
+        .get("order")
+        .is_some_and(|order| order.to_string().contains("\"_key\""))
+    {
+        return Err(RequestError::illegal_argument(format!(
+            "[terms] [{name}] on the float field [{field}] ordered by [_key] below another bucket aggregation is not supported by logdash"
+        )));
+    }
+    Ok(false)
+}
+
+/// Whether a `terms` is of a date_nanos field: its instants are merged by the millisecond
+/// and sorted by the store, which it can do at the top of a request, without
+/// sub-aggregations and without `missing`, `include` or `exclude` (each refused by name).
+pub(super) fn nanos_terms(
+    name: &str,
+    field: &str,
+    target: &Target,
+    place: &Place,
+    body: &Map<String, Value>,
+    children: &[(String, Plan)],
+) -> Result<bool, RequestError> {
+    if !matches!(target, Target::Whole(_, FieldKind::DateNanos)) {
+        return Ok(false);
+    }
+    let refused = |what: &str| {
+        Err(RequestError::illegal_argument(format!(
+            "[terms] [{name}] on the date_nanos field [{field}] {what} is not supported by logdash"
+        )))
+    };
+    if !place.is_top() {
+        return refused("below another aggregation");
+    }
+    if !children.is_empty() {
+        return refused("with sub-aggregations");
+    }
+    if let Some(key) = ["missing", "include", "exclude"]
+        .iter()
+        .find(|key| body.contains_key(**key))
+    {
+        return refused(&format!("with [{key}]"));
+    }
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -1,8 +1,17 @@
-//! tantivy's answers brought to Elasticsearch's shapes.
+//! tantivy's answers brought to Elasticsearch's shapes: each level by its plan here, the
+//! buckets' and metrics' own shapes in `buckets` and `metrics`.
+
+mod buckets;
+mod metrics;
 
 use super::dates::date_range_bucket;
 use super::*;
 use crate::percentiles::Answers;
+use buckets::{
+    buckets_mut, by_millisecond, histogram_from_ranges, plain_key, range_buckets_of_filters,
+    whole_doc_count,
+};
+use metrics::{date_text, dates_in_millis, spread_of_few};
 
 /// Brings one level of results to Elasticsearch's shape; `path` is the keys of the buckets
 /// it sits in, top down, by which the exact percentiles find their values.
@@ -38,23 +47,6 @@ fn below(path: &[Key], key: Key) -> Vec<Key> {
     let mut below = path.to_vec();
     below.push(key);
     below
-}
-
-/// A date_nanos terms' buckets merged by the millisecond, keyed in milliseconds and shown
-/// as dates (no sub-aggregations: see `aggregation`).
-fn by_millisecond(result: &mut Value, format: &Option<DatePattern>) {
-    let mut counts = std::collections::BTreeMap::<i64, u64>::new();
-    for bucket in buckets_mut(result) {
-        let millis = bucket["key"].as_i64().unwrap_or(0).div_euclid(1_000_000);
-        *counts.entry(millis).or_default() += bucket["doc_count"].as_u64().unwrap_or(0);
-    }
-    let buckets: Vec<Value> = counts
-        .into_iter()
-        .map(|(millis, count)| {
-            json!({"key": millis, "key_as_string": date_text(millis, format), "doc_count": count})
-        })
-        .collect();
-    result["buckets"] = Value::Array(buckets);
 }
 
 pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, path: &[Key]) {
@@ -289,198 +281,4 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
         Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
         Plan::Percentiles(..) | Plan::TopHits(_) => {}
     }
-}
-
-/// A date's epoch milliseconds in `format` (in UTC), or ISO 8601.
-fn date_text(ms: i64, format: &Option<DatePattern>) -> String {
-    match format {
-        Some(pattern) => pattern.write(ms, 0),
-        None => format_iso8601(ms),
-    }
-}
-
-/// A metric of a date (`value`, or `stats`' `min`, `max`, `avg`, `sum`) in epoch
-/// milliseconds with its date beside it, as Elasticsearch writes it (`value_as_string`,
-/// `min_as_string`, ...); the column counts `scale` units a millisecond.
-fn dates_in_millis(result: &mut Value, scale: f64, format: &Option<DatePattern>) {
-    let Some(metric) = result.as_object_mut() else {
-        return;
-    };
-    let count = metric.get("count").and_then(Value::as_f64);
-    // a stats' average is its sum over its count, in milliseconds as Elasticsearch sums them
-    let sum = metric
-        .get("sum")
-        .and_then(Value::as_f64)
-        .map(|sum| (sum / scale).round());
-    for key in ["value", "min", "max", "avg", "sum"] {
-        let Some(units) = metric.get(key).and_then(Value::as_f64) else {
-            continue;
-        };
-        let millis = match (key, sum, count) {
-            ("avg", Some(sum), Some(count)) if count > 0.0 => sum / count,
-            _ => (units / scale).round(),
-        };
-        metric.insert(key.to_string(), json!(millis));
-        // an empty stats' sum is 0 and has no date; a sum aggregation's has one
-        if key == "value" || count.is_some_and(|count| count > 0.0) {
-            let name = match key {
-                "value" => "value_as_string".to_string(),
-                other => format!("{other}_as_string"),
-            };
-            metric.insert(name, json!(date_text(millis as i64, format)));
-        }
-    }
-}
-
-/// An `extended_stats` of one value or none as Elasticsearch writes it: of one, no
-/// spread (0) but the sample's, which is undefined ("NaN"); of none, bounds of nulls.
-fn spread_of_few(result: &mut Value) {
-    let count = result.get("count").and_then(Value::as_u64).unwrap_or(0);
-    let avg = result.get("avg").cloned().unwrap_or(Value::Null);
-    let sigma_bounds = |upper: Value, lower: Value, sampling: Value| {
-        json!({
-            "upper": upper.clone(), "lower": lower.clone(),
-            "upper_population": upper, "lower_population": lower,
-            "upper_sampling": sampling.clone(), "lower_sampling": sampling,
-        })
-    };
-    match count {
-        0 => result["std_deviation_bounds"] = sigma_bounds(Value::Null, Value::Null, Value::Null),
-        1 => {
-            for key in [
-                "variance",
-                "variance_population",
-                "std_deviation",
-                "std_deviation_population",
-            ] {
-                result[key] = json!(0.0);
-            }
-            for key in ["variance_sampling", "std_deviation_sampling"] {
-                result[key] = json!("NaN");
-            }
-            result["std_deviation_bounds"] = sigma_bounds(avg.clone(), avg, json!("NaN"));
-        }
-        _ => {}
-    }
-}
-
-/// A range aggregation counted as filters (one per range, named by place) in the shape of
-/// tantivy's range buckets.
-fn range_buckets_of_filters(
-    result: &mut Value,
-    ranges: &[(Option<f64>, Option<f64>, Option<String>)],
-) -> Value {
-    let buckets: Vec<Value> = ranges
-        .iter()
-        .enumerate()
-        .map(|(i, (from, to, _))| {
-            let mut bucket = result
-                .get_mut(i.to_string())
-                .map(Value::take)
-                .unwrap_or_else(|| json!({"doc_count": 0}));
-            // as tantivy writes them: an open end has none
-            if let Some(from) = from {
-                bucket["from"] = json!(from);
-            }
-            if let Some(to) = to {
-                bucket["to"] = json!(to);
-            }
-            bucket
-        })
-        .collect();
-    json!({"buckets": buckets})
-}
-
-pub(super) fn buckets_mut(result: &mut Value) -> Vec<&mut Value> {
-    match result.get_mut("buckets") {
-        Some(Value::Array(buckets)) => buckets.iter_mut().collect(),
-        Some(Value::Object(buckets)) => buckets.values_mut().collect(),
-        _ => Vec::new(),
-    }
-}
-
-pub(super) fn whole_doc_count(bucket: &mut Value) {
-    if let Some(count) = bucket.get("doc_count").and_then(Value::as_f64) {
-        bucket["doc_count"] = json!(count as u64);
-    }
-}
-
-/// A composite key value as Elasticsearch writes it: tantivy's `str:x`, `i64:5`, ... plain.
-fn plain_key(value: &Value) -> Value {
-    let Some((kind, text)) = value.as_str().and_then(|v| v.split_once(':')) else {
-        return value.clone();
-    };
-    match kind {
-        "str" | "ip" | "dt" => json!(text),
-        "i64" => text.parse::<i64>().map_or(Value::Null, |n| json!(n)),
-        "u64" => text.parse::<u64>().map_or(Value::Null, |n| json!(n)),
-        "f64" => text.parse::<f64>().map_or(Value::Null, |n| json!(n)),
-        "bool" => json!(text == "true"),
-        _ => Value::Null,
-    }
-}
-
-/// A date_histogram counted between edges (tantivy's range buckets, in the column's units)
-/// as Elasticsearch shows it: keyed by each bucket's start, empty buckets only between the
-/// first and last with events (or within the extended bounds), none past the hard bounds.
-fn histogram_from_ranges(result: &mut Value, zone: &DateWriter, edges: &Edges) -> Vec<Value> {
-    let mut buckets: Vec<Value> = buckets_mut(result)
-        .into_iter()
-        .filter_map(|bucket| {
-            let from = bucket.get("from").and_then(Value::as_f64)?;
-            bucket.get("to").and_then(Value::as_f64)?;
-            let key = (from / edges.scale).round() as i64;
-            let mut shaped = Map::new();
-            shaped.insert("key_as_string".into(), json!(zone.format(key)));
-            shaped.insert("key".into(), json!(key));
-            let object = bucket.as_object_mut()?;
-            shaped.insert(
-                "doc_count".into(),
-                json!(object
-                    .get("doc_count")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(0.0) as u64),
-            );
-            for (name, value) in std::mem::take(object) {
-                if ![
-                    "key",
-                    "from",
-                    "to",
-                    "from_as_string",
-                    "to_as_string",
-                    "doc_count",
-                ]
-                .contains(&name.as_str())
-                {
-                    shaped.insert(name, value);
-                }
-            }
-            Some(Value::Object(shaped))
-        })
-        .collect();
-    let count = |bucket: &Value| bucket["doc_count"].as_u64().unwrap_or(0);
-    let key = |bucket: &Value| bucket["key"].as_i64().unwrap_or(0);
-    buckets.sort_by_key(key);
-    if edges.min_doc_count > 0 {
-        buckets.retain(|bucket| count(bucket) >= edges.min_doc_count);
-    } else {
-        let first = buckets.iter().position(|b| count(b) > 0);
-        let last = buckets.iter().rposition(|b| count(b) > 0);
-        let (low, high) = match (first, last) {
-            (Some(first), Some(last)) => (key(&buckets[first]), key(&buckets[last])),
-            _ => (i64::MAX, i64::MIN),
-        };
-        // extended bounds keep the buckets that reach into them
-        let (ext_low, ext_high) = edges.extended.unwrap_or((i64::MAX, i64::MIN));
-        let keys: Vec<i64> = buckets.iter().map(key).collect();
-        let mut keep = keys.iter().enumerate().map(|(i, &start)| {
-            let end = keys.get(i + 1).copied().unwrap_or(i64::MAX);
-            (low..=high).contains(&start) || (end > ext_low && start <= ext_high)
-        });
-        buckets.retain(|_| keep.next().unwrap_or(false));
-    }
-    if let Some((low, high)) = edges.hard {
-        buckets.retain(|bucket| (low..high).contains(&key(bucket)));
-    }
-    buckets
 }
