@@ -7,6 +7,8 @@
 mod parser;
 mod tokens;
 
+pub use parser::Level;
+
 use std::fmt;
 
 /// A parsed query string.
@@ -81,6 +83,12 @@ pub enum DefaultOperator {
 
 /// Parses `query`; an empty or blank query matches everything.
 pub fn parse(query: &str, default_operator: DefaultOperator) -> Result<Node, ParseError> {
+    parse_level(query, default_operator).map(Level::node)
+}
+
+/// The top level of `query`'s clauses, each by its part (what `minimum_should_match`
+/// counts); an empty query is one required clause matching everything.
+pub fn parse_level(query: &str, default_operator: DefaultOperator) -> Result<Level, ParseError> {
     parser::parse(query, tokens::tokenize(query)?, default_operator)
 }
 

@@ -10,7 +10,7 @@ pub(super) fn parse(
     query: &str,
     tokens: Vec<Token>,
     default_operator: DefaultOperator,
-) -> Result<Node, ParseError> {
+) -> Result<Level, ParseError> {
     let mut parser = Parser {
         query,
         tokens,
@@ -18,9 +18,12 @@ pub(super) fn parse(
         default_operator,
     };
     if parser.tokens.is_empty() {
-        return Ok(Node::All);
+        return Ok(Level {
+            required: vec![Node::All],
+            ..Level::default()
+        });
     }
-    let node = parser.parse_clauses()?;
+    let level = parser.parse_clauses()?;
     if let Some(token) = parser.tokens.get(parser.at) {
         let message = match token.kind {
             Kind::Close => "unbalanced ')' (no '(' before it)".to_string(),
@@ -28,7 +31,7 @@ pub(super) fn parse(
         };
         return Err(parser.error_at(token.position, message));
     }
-    Ok(node)
+    Ok(level)
 }
 
 struct Parser<'q> {
@@ -61,7 +64,7 @@ impl Parser<'_> {
     /// optional or prohibited as Lucene's classic parser makes them: not by precedence,
     /// but clause by clause, from its own `+`/`-`/`NOT`, the `AND` or `OR` before it, and
     /// the default operator. `a OR b AND c` is `a +b +c`, as in Elasticsearch.
-    fn parse_clauses(&mut self) -> Result<Node, ParseError> {
+    fn parse_clauses(&mut self) -> Result<Level, ParseError> {
         let mut clauses: Vec<(Occur, Node)> = Vec::new();
         let mut conjunction = None;
         loop {
@@ -88,7 +91,15 @@ impl Parser<'_> {
         if clauses.is_empty() {
             return Err(self.error_at(self.position(), "expected a term".to_string()));
         }
-        Ok(combine(clauses))
+        let mut level = Level::default();
+        for (occur, node) in clauses {
+            match occur {
+                Occur::Must => level.required.push(node),
+                Occur::Should => level.optional.push(node),
+                Occur::MustNot => level.prohibited.push(node),
+            }
+        }
+        Ok(level)
     }
 
     /// Lucene's `addClause`: `and` tells the conjunction before the clause (`None`: none).
@@ -186,7 +197,7 @@ impl Parser<'_> {
         if self.peek().is_none() {
             return Err(self.error_at(open, "unbalanced '(' (missing ')')".to_string()));
         }
-        let inner = self.parse_clauses()?;
+        let inner = self.parse_clauses()?.node();
         if self.peek() != Some(&Kind::Close) {
             return Err(self.error_at(open, "unbalanced '(' (missing ')')".to_string()));
         }
@@ -418,29 +429,43 @@ enum Occur {
     MustNot,
 }
 
-/// One level's clauses as a node. Optional clauses beside required ones only score in
-/// Lucene, so they filter nothing; alone, at least one must match. Prohibited clauses
-/// alone take out of everything, as Elasticsearch's query_string makes them.
-fn combine(clauses: Vec<(Occur, Node)>) -> Node {
-    let mut required = Vec::new();
-    let mut optional = Vec::new();
-    let mut prohibited = Vec::new();
-    for (occur, node) in clauses {
-        match occur {
-            Occur::Must => required.push(node),
-            Occur::Should => optional.push(node),
-            Occur::MustNot => prohibited.push(Node::Not(Box::new(node))),
+/// One level's clauses (the whole query, or a group), by the part each takes in it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Level {
+    pub required: Vec<Node>,
+    pub optional: Vec<Node>,
+    pub prohibited: Vec<Node>,
+}
+
+impl Level {
+    /// How many clauses it has.
+    pub fn len(&self) -> usize {
+        self.required.len() + self.optional.len() + self.prohibited.len()
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The level as a node. Optional clauses beside required ones only score in Lucene, so
+    /// they filter nothing; alone, at least one must match. Prohibited clauses alone take
+    /// out of everything, as Elasticsearch's query_string makes them.
+    pub fn node(self) -> Node {
+        let mut all = self.required;
+        if all.is_empty() && !self.optional.is_empty() {
+            all.push(flatten(self.optional, Node::Or));
         }
+        if all.is_empty() {
+            all.push(Node::All);
+        }
+        all.extend(
+            self.prohibited
+                .into_iter()
+                .map(|node| Node::Not(Box::new(node))),
+        );
+        flatten(all, Node::And)
     }
-    let mut all = required;
-    if all.is_empty() && !optional.is_empty() {
-        all.push(flatten(optional, Node::Or));
-    }
-    if all.is_empty() {
-        all.push(Node::All);
-    }
-    all.extend(prohibited);
-    flatten(all, Node::And)
 }
 
 fn flatten(mut parts: Vec<Node>, wrap: fn(Vec<Node>) -> Node) -> Node {

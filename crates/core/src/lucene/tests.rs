@@ -140,6 +140,18 @@ fn mixed_operators_as_lucene_reads_them() {
     }
 }
 
+/// The top level by part, as `minimum_should_match` counts it.
+#[test]
+fn the_top_level_by_part() {
+    let level = parse_level("+a b c -d", DefaultOperator::Or).expect("parses");
+    assert_eq!(level.required, vec![word(None, "a")]);
+    assert_eq!(level.optional, vec![word(None, "b"), word(None, "c")]);
+    assert_eq!(level.prohibited, vec![word(None, "d")]);
+    assert_eq!(level.len(), 4);
+    let empty = parse_level("", DefaultOperator::Or).expect("parses");
+    assert_eq!(empty.node(), Node::All);
+}
+
 #[test]
 fn ranges_wildcards_and_exists() {
     assert_eq!(

@@ -2,9 +2,10 @@
 //! field, several with boosts, or every field that can hold a term.
 
 use logdash_core::es::query::{
-    simple, Fuzziness, Fuzzy, MatchPhrase, Operator, QueryString, SimpleQueryString, ZeroTerms,
+    simple, Fuzziness, Fuzzy, MatchPhrase, MinimumShouldMatch, Operator, QueryString,
+    SimpleQueryString, ZeroTerms,
 };
-use logdash_core::lucene::{self, DefaultOperator, Node, Value as LuceneValue};
+use logdash_core::lucene::{self, DefaultOperator, Level, Node, Value as LuceneValue};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, TermQuery,
 };
@@ -38,16 +39,11 @@ struct Scope {
 }
 
 pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result<Q, RequestError> {
-    if query.minimum_should_match.is_some() {
-        return Err(RequestError::illegal_argument(
-            "[query_string] [minimum_should_match] is not supported by logdash",
-        ));
-    }
     let operator = match query.default_operator {
         Operator::And => DefaultOperator::And,
         Operator::Or => DefaultOperator::Or,
     };
-    let node = lucene::parse(&query.query, operator).map_err(|err| RequestError {
+    let level = lucene::parse_level(&query.query, operator).map_err(|err| RequestError {
         status: 400,
         kind: "query_shard_exception",
         reason: err.to_string(),
@@ -62,7 +58,64 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
     if query.query.trim().is_empty() {
         return Ok(Box::new(EmptyQuery));
     }
-    lucene_node(ctx, &node, &scope, query.phrase_slop)
+    match &query.minimum_should_match {
+        // as Elasticsearch applies it: to the top level's optional clauses, when the query
+        // is more than one clause; over several fields it groups the clauses otherwise,
+        // which logdash does not follow
+        Some(minimum) if level.len() > 1 => {
+            let one_field = scope.fields.len() == 1 && !scope.every;
+            let fielded = |node: &Node| matches!(node, Node::Term { field: Some(field), .. } if !field.contains('*'));
+            let all_fielded = [&level.required, &level.optional, &level.prohibited]
+                .into_iter()
+                .flatten()
+                .all(fielded);
+            if !one_field && !all_fielded {
+                return Err(RequestError::illegal_argument(
+                    "[query_string] [minimum_should_match] over several fields is not supported by logdash: give one default_field, or a field to each term",
+                ));
+            }
+            at_least(ctx, level, minimum, &scope, query.phrase_slop)
+        }
+        _ => lucene_node(ctx, &level.node(), &scope, query.phrase_slop),
+    }
+}
+
+/// A query string's top level where at least `minimum` of its optional clauses must match
+/// (beside its required ones, and none of its prohibited), as Lucene's boolean query with
+/// a minimum number of should clauses.
+fn at_least(
+    ctx: &mut Context<'_>,
+    level: Level,
+    minimum: &MinimumShouldMatch,
+    scope: &Scope,
+    slop: u32,
+) -> Result<Q, RequestError> {
+    let wanted = minimum.of(level.optional.len());
+    if wanted == 0 {
+        return lucene_node(ctx, &level.node(), scope, slop);
+    }
+    if wanted > level.optional.len() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    let mut clauses = Vec::new();
+    for node in &level.required {
+        clauses.push((Occur::Must, lucene_node(ctx, node, scope, slop)?));
+    }
+    for node in &level.prohibited {
+        clauses.push((Occur::MustNot, lucene_node(ctx, node, scope, slop)?));
+    }
+    let optional = level
+        .optional
+        .iter()
+        .map(|node| lucene_node(ctx, node, scope, slop))
+        .collect::<Result<Vec<_>, _>>()?;
+    clauses.push((
+        Occur::Must,
+        Box::new(BooleanQuery::union_with_minimum_required_clauses(
+            optional, wanted,
+        )),
+    ));
+    Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
 pub(super) fn simple_query_string(
