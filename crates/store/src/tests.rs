@@ -849,7 +849,7 @@ fn unsupported_input_is_refused_by_name() {
             "[nested] queries are not supported",
         ),
         (
-            json!({"script_fields": {}}),
+            json!({"script_fields": {"x": {"script": "1"}}}),
             "[script_fields] is not supported",
         ),
         (

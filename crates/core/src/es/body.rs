@@ -376,11 +376,14 @@ impl<'de> Visitor<'de> for Walk<'_> {
         }
         while let Some(key) = object.next_key_seed(KeySeed)? {
             match key {
-                Key::Script(name) => {
-                    return Err(self.refuse(Refusal::forbidden(format!(
-                        "[{name}] is not allowed in a request: logdash runs no scripts"
-                    ))))
+                // none asked for: Grafana sends `"script_fields": {}` with every log query
+                Key::Script(name @ ("script_fields" | "runtime_mappings")) => {
+                    let value: serde_json::Value = object.next_value()?;
+                    if value.as_object().is_none_or(|asked| !asked.is_empty()) {
+                        return Err(self.refuse(no_scripts(name)));
+                    }
                 }
+                Key::Script(name) => return Err(self.refuse(no_scripts(name))),
                 Key::Size if self.depth == 0 => {
                     let value: serde_json::Value = object.next_value()?;
                     check_bound("size", &value, self.limits.max_size)
@@ -396,6 +399,12 @@ impl<'de> Visitor<'de> for Walk<'_> {
         }
         Ok(())
     }
+}
+
+fn no_scripts(name: &str) -> Refusal {
+    Refusal::forbidden(format!(
+        "[{name}] is not allowed in a request: logdash runs no scripts"
+    ))
 }
 
 fn too_deep() -> Refusal {
@@ -510,7 +519,7 @@ mod tests {
                 "[routing]",
             ),
             (
-                b"{\"index\":\"logs-a\"}\n{\"script_fields\":{}}\n",
+                b"{\"index\":\"logs-a\"}\n{\"script_fields\":{\"x\":{}}}\n",
                 "[script_fields]",
             ),
             (b"{\"index\":\"logs-a\"}\n", "no search body"),
@@ -532,6 +541,11 @@ mod tests {
             Ok(())
         );
         assert_eq!(check_body(b"", BodyLimits::default()), Ok(()));
+        // no scripts asked for, as Grafana sends with its log queries
+        assert_eq!(
+            check(&json!({"script_fields": {}, "runtime_mappings": {}})),
+            Ok(())
+        );
         // what is no number past the bound goes on, for the search's reader to name
         for body in [
             json!({"size": "10", "from": 1.5}),
@@ -556,7 +570,10 @@ mod tests {
                 json!({"query": {"bool": {"filter": [{"script": {"script": "doc['a'].value > 1"}}]}}}),
                 "[script]",
             ),
-            (json!({"runtime_mappings": {}}), "[runtime_mappings]"),
+            (
+                json!({"runtime_mappings": {"x": {"type": "long"}}}),
+                "[runtime_mappings]",
+            ),
             (
                 json!({"aggs": {"x": {"scripted_metric": {}}}}),
                 "[scripted_metric]",
@@ -648,7 +665,11 @@ mod tests {
                 Value::Object(object) => {
                     depth < MAX_DEPTH
                         && object.iter().all(|(key, inner)| {
-                            !SCRIPT_KEYS.contains(&key.as_str()) && walk(inner, depth + 1)
+                            let none_asked =
+                                matches!(key.as_str(), "script_fields" | "runtime_mappings")
+                                    && inner.as_object().is_some_and(|asked| asked.is_empty());
+                            (none_asked || !SCRIPT_KEYS.contains(&key.as_str()))
+                                && walk(inner, depth + 1)
                         })
                 }
                 Value::Array(items) => {

@@ -213,6 +213,12 @@ pub fn observe_explicit(
     grew
 }
 
+/// Calls `visit` with the dotted name of every value of `source` that is no object (array
+/// items under their array's name, nulls left out), in the order they come.
+pub(crate) fn leaves(source: &Source, visit: &mut dyn FnMut(&str, &Value)) {
+    walk(source, &mut String::new(), visit);
+}
+
 /// Calls `visit` with the dotted name of every value that is no object (array items
 /// under their array's name).
 fn walk(object: &Source, name: &mut String, visit: &mut dyn FnMut(&str, &Value)) {

@@ -19,6 +19,7 @@ use crate::Raised;
 use crate::{aggs, RequestError, Store};
 
 mod collector;
+mod fields;
 mod msearch;
 mod parallel;
 mod render;
@@ -164,7 +165,13 @@ impl Store {
             ips: &ips,
             missing: &shown_missing,
         };
-        let hits = self.render_hits(searcher, hits_part, &request, &written)?;
+        let wanted = match &request.fields {
+            Some(requests) => Some(fields::Wanted::check(requests, &mapping).map_err(on_shards)?),
+            None => None,
+        };
+        let hits = self
+            .render_hits(searcher, hits_part, &request, &written, wanted)
+            .map_err(on_shards)?;
         let mut response = json!({
             "took": started.elapsed().as_millis() as u64,
             "timed_out": false,

@@ -19,6 +19,7 @@ impl Store {
         hits: Hits,
         request: &SearchBody,
         written: &SortWritten<'_>,
+        mut wanted: Option<fields::Wanted>,
     ) -> Result<Value, RequestError> {
         let (max_score, rows): (Option<f32>, Vec<HitRow>) = match hits {
             Hits::Scored(top) => (
@@ -67,6 +68,15 @@ impl Store {
                 "_id": text(self.fields.id),
                 "_score": score,
             });
+            if let Some(wanted) = wanted.as_mut() {
+                let fetched = wanted.of(self, &text(self.fields.index), &source)?;
+                if let Some(fields) = fetched.fields {
+                    hit["fields"] = fields;
+                }
+                if let Some(ignored) = fetched.ignored {
+                    hit["ignored_field_values"] = ignored;
+                }
+            }
             if let Some(source) = request::apply_source(&request.source, source) {
                 hit["_source"] = source;
             }

@@ -27,6 +27,8 @@ pub struct SearchBody {
     pub track_total_hits: TrackTotalHits,
     /// The `aggs` (or `aggregations`) object, read by the store's aggregations.
     pub aggs: Option<Value>,
+    /// `fields`: the fields whose values each hit carries, as their mapping reads them.
+    pub fields: Option<Vec<FieldRequest>>,
     /// `"sort": ["_score"]` (descending, no `search_after`): the scored search, each hit
     /// with its score as its sort value.
     pub sort_by_score: bool,
@@ -43,6 +45,7 @@ impl Default for SearchBody {
             source: SourceFilter::All,
             track_total_hits: TrackTotalHits::UpTo(10_000),
             aggs: None,
+            fields: None,
             sort_by_score: false,
         }
     }
@@ -55,7 +58,6 @@ const NOT_SUPPORTED: &[&str] = &[
     "min_score",
     "terminate_after",
     "stats",
-    "fields",
     "docvalue_fields",
     "stored_fields",
     "script_fields",
@@ -111,6 +113,9 @@ impl SearchBody {
                     search.track_total_hits = TrackTotalHits::parse(value)?;
                 }
                 ("aggs" | "aggregations", Value::Object(_)) => search.aggs = Some(value.clone()),
+                ("fields", Value::Array(items)) => {
+                    search.fields = Some(items.iter().map(FieldRequest::parse).collect::<Result<_, _>>()?);
+                }
                 ("track_scores", _) if scalar => track_scores = flag(key, value)?,
                 // what a hit would carry that the store does not keep or compute
                 ("version" | "seq_no_primary_term" | "explain" | "profile", _) if scalar => {
@@ -120,8 +125,10 @@ impl SearchBody {
                         )));
                     }
                 }
-                // changes nothing logdash answers (`highlight` may be skipped, DESIGN.md)
+                // changes nothing logdash answers (`highlight` may be skipped, DESIGN.md;
+                // no scripted or runtime field asked for, as Grafana sends)
                 ("timeout", _) if scalar => {}
+                ("script_fields" | "runtime_mappings", Value::Object(asked)) if asked.is_empty() => {}
                 ("highlight", Value::Object(_)) => {}
                 (key, _) if NOT_SUPPORTED.contains(&key) => {
                     return Err(QueryError::illegal(format!(
@@ -228,6 +235,58 @@ fn flag(key: &str, value: &Value) -> Result<bool, QueryError> {
             ),
             invalid_value: false,
         }),
+    }
+}
+
+/// One entry of `fields`: a field name or pattern, and how a date's values are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldRequest {
+    pub pattern: String,
+    pub format: Option<String>,
+    /// Also fields no mapping has (their values as in `_source`).
+    pub include_unmapped: bool,
+}
+
+impl FieldRequest {
+    fn parse(item: &Value) -> Result<Self, QueryError> {
+        let mut request = FieldRequest {
+            pattern: String::new(),
+            format: None,
+            include_unmapped: false,
+        };
+        match item {
+            Value::String(pattern) => request.pattern = pattern.clone(),
+            Value::Object(options) => {
+                for (key, value) in options {
+                    match (key.as_str(), value) {
+                        ("field", Value::String(pattern)) => request.pattern = pattern.clone(),
+                        ("format", Value::String(format)) => request.format = Some(format.clone()),
+                        ("include_unmapped", _) => request.include_unmapped = flag(key, value)?,
+                        (key, _) => {
+                            return Err(QueryError {
+                                kind: "x_content_parse_exception",
+                                reason: format!("[fields_and_format] unknown field [{key}]"),
+                                invalid_value: false,
+                            })
+                        }
+                    }
+                }
+                if request.pattern.is_empty() {
+                    return Err(QueryError {
+                        kind: "x_content_parse_exception",
+                        reason: "[fields_and_format] Required [field]".into(),
+                        invalid_value: false,
+                    });
+                }
+            }
+            other => {
+                return Err(QueryError::parsing(format!(
+                    "Expected [VALUE_STRING] or [START_OBJECT] in [fields] but found [{}]",
+                    token(other)
+                )))
+            }
+        }
+        Ok(request)
     }
 }
 

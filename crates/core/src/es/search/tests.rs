@@ -106,6 +106,11 @@ fn unknown_keys_and_wrong_types_get_elasticsearchs_error() {
     assert_eq!(kind, "illegal_argument_exception");
     assert!(reason.starts_with("[version] is not supported"), "{reason}");
     assert!(parse(json!({"version": false, "explain": "false", "timeout": "1s"})).is_ok());
+    assert!(parse(json!({"script_fields": {}, "runtime_mappings": {}})).is_ok());
+    assert_eq!(
+        refused(json!({"script_fields": {"x": {}}})).0,
+        "illegal_argument_exception"
+    );
 }
 
 #[test]
@@ -279,4 +284,29 @@ fn msearch_headers_are_read_as_elasticsearch_reads_them() {
         header(json!([])).expect_err("refused").kind,
         "x_content_parse_exception"
     );
+}
+
+#[test]
+fn fields_name_patterns_and_formats() {
+    let read = parse(json!({"fields": ["a*", {"field": "d", "format": "epoch_millis"}]}))
+        .expect("read")
+        .fields
+        .expect("fields");
+    assert_eq!(read[0].pattern, "a*");
+    assert_eq!(
+        (read[1].pattern.as_str(), read[1].format.as_deref()),
+        ("d", Some("epoch_millis"))
+    );
+    assert_eq!(
+        refused(json!({"fields": "n"})),
+        (
+            "parsing_exception",
+            "Unknown key for a VALUE_STRING in [fields].".to_string()
+        )
+    );
+    assert_eq!(
+        refused(json!({"fields": [{"field": "n", "bogus": 1}]})).1,
+        "[fields_and_format] unknown field [bogus]"
+    );
+    assert_eq!(refused(json!({"fields": [5]})).0, "parsing_exception");
 }
