@@ -257,10 +257,18 @@ fn line(
     } else {
         timefmt::clock(row.time, offset)
     };
-    // a phone shows the time to the second: milliseconds and zone are set apart
+    // a phone shows the time to the second, or over days the date without its year and
+    // the time to the minute: the parts it leaves out are set apart
     let (main_time, sub_time) = match time.find('.') {
         Some(dot) => (time[..dot].to_string(), time[dot..].to_string()),
         None => (time, String::new()),
+    };
+    let (year, main_time, seconds) = match (dated, main_time.split_at_checked(5)) {
+        (true, Some((year, rest))) => {
+            let (minute, seconds) = rest.split_at(rest.len().saturating_sub(3));
+            (year.to_string(), minute.to_string(), seconds.to_string())
+        }
+        _ => (String::new(), main_time, String::new()),
     };
     let level = row.level.clone();
     let late = row.late;
@@ -270,7 +278,7 @@ fn line(
         .collect();
     view! {
         <div class=class data-index=position on:click=move |_| on_select.run(row.clone())>
-            <span class="time">{main_time}<span class="sub">{sub_time}</span></span>
+            <span class="time"><span class="year">{year}</span>{main_time}<span class="seconds">{seconds}</span><span class="sub">{sub_time}</span></span>
             <span class="level">{level}</span>
             {cells.into_iter().map(|cell| view! { <span class="col">{cell}</span> }).collect_view()}
             <span class="message">

@@ -14,6 +14,11 @@ async fn measure(browser: &Browser, script: &str) -> Value {
         .expect("the script runs")
 }
 
+/// A measured number (NaN when it is missing, which fails any bound).
+fn number_of(sizes: &Value, key: &str) -> f64 {
+    sizes[key].as_f64().unwrap_or(f64::NAN)
+}
+
 #[tokio::test]
 async fn on_a_phone_nothing_overflows_and_the_data_gets_the_screen() {
     let server = Server::with_requests(&[]).await;
@@ -42,7 +47,7 @@ async fn on_a_phone_nothing_overflows_and_the_data_gets_the_screen() {
     )
     .await;
     browser.screenshot("layout-phone").await;
-    let number = |key: &str| sizes[key].as_f64().unwrap_or(f64::NAN);
+    let number = |key: &str| number_of(&sizes, key);
     assert!(
         number("scroll") <= number("width"),
         "the page scrolls sideways: {sizes}"
@@ -55,6 +60,37 @@ async fn on_a_phone_nothing_overflows_and_the_data_gets_the_screen() {
         number("message") >= 200.0,
         "a stream message has less than 200 px: {sizes}"
     );
+    // a range over days shows dates: without their year, the message keeps its room
+    browser
+        .client
+        .goto(&format!(
+            "{}?index=logs-*&refresh=0&from=now-3d",
+            server.url
+        ))
+        .await
+        .expect("opens");
+    browser
+        .wait_for_all("#stream .row .time", |times| {
+            times.first().is_some_and(|time| time.contains('-'))
+        })
+        .await;
+    // (the range's from and to boxes open in the top bar, and fit it too)
+    let sizes = measure(
+        &browser,
+        "const root = document.documentElement;
+         return {scroll: root.scrollWidth, width: root.clientWidth,
+                 message: document.querySelector('#stream .row .message').getBoundingClientRect().width};",
+    )
+    .await;
+    assert!(
+        number_of(&sizes, "scroll") <= number_of(&sizes, "width"),
+        "over days, the page scrolls sideways: {sizes}"
+    );
+    assert!(
+        number_of(&sizes, "message") >= 200.0,
+        "over days, a stream message has less than 200 px: {sizes}"
+    );
+    browser.screenshot("layout-phone-days").await;
     browser.close().await;
 }
 
