@@ -391,7 +391,7 @@ pub const REFUSALS: &[(&str, &str, &str, u16, &str)] = &[
     (
         "POST",
         "/es/logs-a/_search",
-        r#"{"runtime_mappings":{}}"#,
+        r#"{"runtime_mappings":{"x":{"type":"long","script":"emit(1)"}}}"#,
         403,
         "[runtime_mappings]",
     ),
