@@ -413,12 +413,20 @@ fn too_deep() -> Refusal {
     ))
 }
 
-/// Refuses `from` or `size` past `max`, or not a single value (what it holds is not walked).
-/// A value that is no number goes on, for the search's own reader to refuse in
-/// Elasticsearch's words.
+/// Refuses `from` or `size` past `max`, not a single value (what it holds is not walked),
+/// or text that is no plain decimal number: Elasticsearch reads text with Java's
+/// `parseDouble`, which takes `20000d`, hexadecimal and `Infinity` as numbers this check
+/// would not see. A value of another type goes on, for the search's own reader to refuse
+/// in Elasticsearch's words.
 fn check_bound(key: &str, value: &serde_json::Value, max: u64) -> Result<(), Refusal> {
-    let nested = value.is_object() || value.is_array();
-    if nested || as_number(value).is_some_and(|n| n > max as f64) {
+    let refused = match value {
+        serde_json::Value::Object(_) | serde_json::Value::Array(_) => true,
+        serde_json::Value::String(text) => {
+            as_number(value).is_none_or(|n| n > max as f64) || !plain_decimal(text)
+        }
+        _ => as_number(value).is_some_and(|n| n > max as f64),
+    };
+    if refused {
         return Err(Refusal::forbidden(format!(
             "[{key}] must be a whole number up to {max}, not {value}"
         )));
@@ -426,11 +434,31 @@ fn check_bound(key: &str, value: &serde_json::Value, max: u64) -> Result<(), Ref
     Ok(())
 }
 
+/// `12`, `-3`, `1.5`, `2e3`, with ASCII spaces around: the decimal numbers both readers
+/// read alike.
+fn plain_decimal(text: &str) -> bool {
+    let text = text.trim_matches(' ');
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (digits, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty()
+        && all_digits(whole)
+        && all_digits(fraction)
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && all_digits(e)
+        })
+}
+
 /// A number, or a number written as text, as Elasticsearch reads `from` and `size`.
 fn as_number(value: &serde_json::Value) -> Option<f64> {
     match value {
         serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(text) => text.trim().parse().ok(),
+        serde_json::Value::String(text) => text.trim_matches(' ').parse().ok(),
         _ => None,
     }
 }
@@ -549,11 +577,26 @@ mod tests {
         // what is no number past the bound goes on, for the search's reader to name
         for body in [
             json!({"size": "10", "from": 1.5}),
+            json!({"size": " 2e3 "}),
             json!({"from": -1}),
-            json!({"size": "x"}),
             json!({"size": null}),
+            json!({"size": true}),
         ] {
             assert_eq!(check(&body), Ok(()), "{body}");
+        }
+        // text Java would read as a number past the bound, or any other text, is refused
+        for size in [
+            "20000d",
+            "0x1.388p14",
+            "\u{1}20000",
+            "Infinity",
+            "NaN",
+            "x",
+            "",
+            "1e",
+        ] {
+            let refusal = check(&json!({"size": size})).expect_err(size);
+            assert_eq!(refusal.status, 403, "{size}");
         }
         assert_eq!(check_body(b" \n", BodyLimits::default()), Ok(()));
         // size and from are bounded where they mean something: at the top
@@ -679,10 +722,12 @@ mod tests {
             }
         }
         let bounded = |key: &str, max: u64| {
-            body.get(key).is_none_or(|value| {
-                !value.is_object()
-                    && !value.is_array()
-                    && as_number(value).is_none_or(|n| n <= max as f64)
+            body.get(key).is_none_or(|value| match value {
+                Value::Object(_) | Value::Array(_) => false,
+                Value::String(text) => {
+                    plain_decimal(text) && as_number(value).is_some_and(|n| n <= max as f64)
+                }
+                _ => as_number(value).is_none_or(|n| n <= max as f64),
             })
         };
         walk(body, 0) && bounded("size", limits.max_size) && bounded("from", limits.max_from)
