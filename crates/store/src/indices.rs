@@ -51,6 +51,8 @@ pub fn resolve_with(
     let allow_none = options.allow_no_indices != Some(false);
     let mut chosen: Vec<String> = Vec::new();
     let mut wildcard_seen = false;
+    // `_all` alone is every index; in a list it is an invalid name
+    let alone = !expression.contains(',');
     for part in expression.split(',').map(str::trim) {
         if part.is_empty() {
             return Err(RequestError::illegal_argument(format!(
@@ -58,8 +60,23 @@ pub fn resolve_with(
             )));
         }
         if let Some(excluded) = part.strip_prefix('-').filter(|_| wildcard_seen) {
+            // with `allow_no_indices=false`, an excluding wildcard must match too
+            if !allow_none
+                && excluded.contains('*')
+                && !existing.iter().any(|n| matches(excluded, n))
+            {
+                return Err(RequestError::index_not_found(excluded));
+            }
             chosen.retain(|name| !matches(excluded, name));
             continue;
+        }
+        if part == "_all" && !alone {
+            return Err(RequestError {
+                status: 400,
+                kind: "invalid_index_name_exception",
+                reason: "Invalid index name [_all], must not start with '_'.".into(),
+                raised: crate::Raised::Anywhere,
+            });
         }
         if part == "_all" || part.contains('*') {
             wildcard_seen = true;
@@ -188,6 +205,9 @@ mod tests {
             // an exclusion only after a wildcard; before one, a name of its own
             ("logs-app,-logs-app", None, None, Err("no such index [-logs-app] and if you intended to exclude this index, ensure that you use wildcards that include it before explicitly excluding it".into())),
             ("logs-app,x*,-logs-app", None, None, found(&[])),
+            ("log*,-nope*", None, Some(false), Err("no such index [nope*]".into())),
+            ("log*,-nope*", None, None, found(&["logs-app", "logstash-2025.11.24", "logstash-2025.11.25"])),
+            ("_all,logs-app", None, None, Err("Invalid index name [_all], must not start with '_'.".into())),
         ] {
             assert_eq!(with(expression, ignore, allow), expected, "{expression}");
         }

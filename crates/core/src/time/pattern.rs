@@ -181,18 +181,18 @@ impl DatePattern {
     pub fn write(&self, utc: EpochMillis, offset_minutes: i32) -> String {
         let pieces = match self {
             DatePattern::EpochMillis => return utc.to_string(),
+            // the sign, then the seconds and their fraction as a length of time
             DatePattern::EpochSecond => {
-                return match utc.rem_euclid(MS_PER_SECOND) {
-                    0 => utc.div_euclid(MS_PER_SECOND).to_string(),
+                let sign = if utc < 0 { "-" } else { "" };
+                let length = utc.unsigned_abs();
+                let (seconds, fraction) = (length / 1_000, length % 1_000);
+                return match fraction {
+                    0 => format!("{sign}{seconds}"),
                     fraction => {
                         let digits = format!("{fraction:03}");
-                        format!(
-                            "{}.{}",
-                            utc.div_euclid(MS_PER_SECOND),
-                            digits.trim_end_matches('0')
-                        )
+                        format!("{sign}{seconds}.{}", digits.trim_end_matches('0'))
                     }
-                }
+                };
             }
             DatePattern::Pieces(pieces) => pieces,
         };
@@ -474,8 +474,11 @@ mod tests {
             let err = DatePattern::parse(format).expect_err(format);
             assert!(err.contains("not supported by logdash"), "{format}: {err}");
         }
-        // whole seconds have no fraction; a date before 1970 counts back
+        // whole seconds have no fraction; a date before 1970 counts back, its sign apart
         assert_eq!(DatePattern::EpochSecond.write(1_000, 0), "1");
+        assert_eq!(DatePattern::EpochSecond.write(-1_500, 0), "-1.5");
+        assert_eq!(DatePattern::EpochSecond.write(-250, 0), "-0.25");
+        assert_eq!(DatePattern::EpochSecond.write(-2_000, 0), "-2");
         assert_eq!(
             DatePattern::parse("yyyy-MM-dd HH:mm")
                 .expect("pattern")

@@ -87,7 +87,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             EsRoute::CatIndices { index } => {
                 store.cat_indices(index.as_ref().map(|i| i.as_str()))?
             }
-            EsRoute::Mapping { index } => store.mapping(index.as_str())?,
+            EsRoute::Mapping { index } => store.mapping(indices(index.as_str()))?,
             EsRoute::FieldCaps { index, fields } => {
                 store.field_caps(indices(index.as_str()), fields.as_deref(), &json_body)?
             }

@@ -167,6 +167,18 @@ pub(super) fn date_histogram(
         {
             if let Some(value) = object.get_mut(edge) {
                 let ms = date_value(value, now, rounding)?;
+                // a bound in the histogram's `format` that ISO 8601 reads otherwise
+                let written = DateWriter {
+                    zone: AnyZone::UTC,
+                    pattern: format.clone(),
+                };
+                if let Value::String(text) = &*value {
+                    if !text.starts_with("now") && !written.reads_back(text, ms as i64) {
+                        return Err(RequestError::illegal_argument(format!(
+                            "the date [{text}] of [{key}] in [{name}] is not supported by logdash in its [format]: give ISO 8601, epoch milliseconds or date math"
+                        )));
+                    }
+                }
                 *value = json!(ms);
                 *out = ms as i64;
             }

@@ -59,6 +59,13 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         return Ok(Box::new(EmptyQuery));
     }
     match &query.minimum_should_match {
+        // a lone group, or a word the analyser may split, is itself the boolean query
+        // Elasticsearch applies it to: logdash does not keep that level apart
+        Some(_) if level.len() == 1 && !single_term(&level) => {
+            Err(RequestError::illegal_argument(
+                "[query_string] [minimum_should_match] on a query of one group or one word of several tokens is not supported by logdash: write its clauses at the top",
+            ))
+        }
         // as Elasticsearch applies it: to the top level's optional clauses, when the query
         // is more than one clause; over several fields it groups the clauses otherwise,
         // which logdash does not follow
@@ -78,6 +85,26 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         }
         _ => lucene_node(ctx, &level.node(), &scope, query.phrase_slop),
     }
+}
+
+/// Whether a query's one clause is one term, which `minimum_should_match` leaves as it is:
+/// a word of letters and digits only (one token), a phrase, a pattern, a range.
+fn single_term(level: &Level) -> bool {
+    fn term(node: &Node) -> bool {
+        match node {
+            Node::Term {
+                value: LuceneValue::Word(text),
+                ..
+            } => text.chars().all(char::is_alphanumeric),
+            Node::Term { .. } | Node::Exists(_) | Node::All => true,
+            Node::Boost(inner, _) => term(inner),
+            Node::And(_) | Node::Or(_) | Node::Not(_) => false,
+        }
+    }
+    [&level.required, &level.optional, &level.prohibited]
+        .into_iter()
+        .flatten()
+        .all(term)
 }
 
 /// A query string's top level where at least `minimum` of its optional clauses must match

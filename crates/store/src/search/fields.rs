@@ -125,6 +125,15 @@ impl Wanted {
                 return;
             };
             let declared = explicit.fields.get(name);
+            let rounded = declared.map(|d| d.es_type());
+            if let (Some(_), Some(es_type @ ("half_float" | "scaled_float"))) =
+                (wanted(name), rounded)
+            {
+                unread.get_or_insert(format!(
+                    "[fields] of the [{es_type}] field [{name}] is not supported by logdash: it keeps the values unrounded"
+                ));
+                return;
+            }
             if let Some((_, format)) = wanted(name) {
                 let format = format.clone().or_else(|| {
                     declared
@@ -139,8 +148,8 @@ impl Wanted {
                             add(&mut ignored, name, Value::String(text));
                         }
                     }
-                    None if *kind == FieldKind::Date && unread.is_none() => {
-                        unread = Some(format!(
+                    None if *kind == FieldKind::Date => {
+                        unread.get_or_insert(format!(
                             "[fields]: the date {value} of [{name}] is in a format logdash does not read"
                         ));
                     }
@@ -212,9 +221,14 @@ fn read(
                 Value::String(text) => text.trim().parse::<f64>().ok(),
                 _ => None,
             }?;
-            // a float's precision, written as its shortest decimal
-            let single = (number as f32).to_string().parse::<f64>().ok()?;
-            Some(json!(single))
+            match declared.map(|d| d.es_type()) {
+                Some("double") => Some(json!(number)),
+                // a float's precision, written as its shortest decimal
+                _ => {
+                    let single = (number as f32).to_string().parse::<f64>().ok()?;
+                    Some(json!(single))
+                }
+            }
         }
         FieldKind::Boolean => match value {
             Value::Bool(flag) => Some(json!(flag)),
@@ -235,8 +249,9 @@ fn read(
             }))
         }
         FieldKind::Ip => {
+            // as the field keeps it: an IPv4 address in IPv6 is written as IPv4
             let address = value.as_str().and_then(crate::ip::parse)?;
-            Some(Value::String(address.to_string()))
+            crate::ip::address_of(&crate::ip::key(address)).map(Value::String)
         }
         FieldKind::DateNanos | FieldKind::GeoPoint | FieldKind::Flattened => None,
     }

@@ -186,7 +186,8 @@ impl Checked {
             EsRoute::Search { .. }
             | EsRoute::Msearch { .. }
             | EsRoute::Count { .. }
-            | EsRoute::FieldCaps { .. } => self.options.query(),
+            | EsRoute::FieldCaps { .. }
+            | EsRoute::Mapping { .. } => self.options.query(),
             _ => String::new(),
         };
         match (options.is_empty(), path.contains('?')) {
