@@ -10,7 +10,7 @@ use logdash_core::time::DatePattern;
 
 use super::*;
 use crate::mapping::explicit::Explicit;
-use crate::mapping::KEYWORD_IGNORE_ABOVE;
+use crate::mapping::{coercion, Coercion, KEYWORD_IGNORE_ABOVE};
 
 /// What `fields` asks for, checked against the mapping of the indices searched.
 pub(super) struct Wanted {
@@ -197,30 +197,25 @@ fn read(
     format: Option<&DatePattern>,
     declared: Option<&crate::mapping::explicit::Declared>,
 ) -> Option<Value> {
+    // the value as the store indexed it: coerced to the field's type as on the way in
+    let coerced = match coercion(kind, value) {
+        Coercion::To(made) => made,
+        Coercion::AsSent => value.clone(),
+        Coercion::Unfit => return None,
+    };
     match kind {
-        FieldKind::Text => as_text(value).map(Value::String),
+        FieldKind::Text => as_text(&coerced).map(Value::String),
         FieldKind::Keyword => {
             let limit = declared
                 .and_then(|d| d.ignore_above())
                 .unwrap_or(usize::MAX);
-            as_text(value)
+            as_text(&coerced)
                 .filter(|text| within_ignore_above(text, limit))
                 .map(Value::String)
         }
-        FieldKind::Long => {
-            let number = match value {
-                Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64)),
-                Value::String(text) => text.trim().parse::<f64>().ok().map(|f| f.trunc() as i64),
-                _ => None,
-            }?;
-            Some(json!(number))
-        }
+        FieldKind::Long | FieldKind::Boolean => Some(coerced),
         FieldKind::Float => {
-            let number = match value {
-                Value::Number(n) => n.as_f64(),
-                Value::String(text) => text.trim().parse::<f64>().ok(),
-                _ => None,
-            }?;
+            let number = coerced.as_f64()?;
             match declared.map(|d| d.es_type()) {
                 Some("double") => Some(json!(number)),
                 // a float's precision, written as its shortest decimal
@@ -230,17 +225,12 @@ fn read(
                 }
             }
         }
-        FieldKind::Boolean => match value {
-            Value::Bool(flag) => Some(json!(flag)),
-            Value::String(text) if text == "true" || text == "false" => Some(json!(text == "true")),
-            _ => None,
-        },
         FieldKind::Date => {
-            let ms = match value {
+            let ms = match &coerced {
                 Value::Number(n) => n.as_i64(),
-                Value::String(text) => crate::mapping::date_millis(text)
-                    .or_else(|| logdash_core::time::parse_iso8601(text))
-                    .or_else(|| text.parse::<i64>().ok()),
+                Value::String(text) => {
+                    logdash_core::time::parse_iso8601(text).or_else(|| text.parse::<i64>().ok())
+                }
                 _ => None,
             }?;
             Some(Value::String(match format {
@@ -250,7 +240,7 @@ fn read(
         }
         FieldKind::Ip => {
             // as the field keeps it: an IPv4 address in IPv6 is written as IPv4
-            let address = value.as_str().and_then(crate::ip::parse)?;
+            let address = coerced.as_str().and_then(crate::ip::parse)?;
             crate::ip::address_of(&crate::ip::key(address)).map(Value::String)
         }
         FieldKind::DateNanos | FieldKind::GeoPoint | FieldKind::Flattened => None,
