@@ -42,13 +42,14 @@ impl DateWriter {
         }
     }
 
-    /// Whether `text` names, in this writer's format, the instant `utc` it was read as
-    /// (a date written as the format writes it). Where it does not, reading the text as
-    /// ISO 8601 may have read it otherwise than the format would have.
+    /// Whether `text`, read as ISO 8601 or date math to the instant `utc`, means that
+    /// instant in this writer's format too: date math (`now-1d`) is read whatever the
+    /// format, a date must be written as the format writes it. Where it is not, reading
+    /// it as ISO 8601 may have read it otherwise than the format would have.
     pub fn reads_back(&self, text: &str, utc: EpochMillis) -> bool {
         match &self.pattern {
             None | Some(DatePattern::EpochMillis) => true,
-            Some(_) => self.format(utc) == text,
+            Some(_) => text.starts_with("now") || self.format(utc) == text,
         }
     }
 }

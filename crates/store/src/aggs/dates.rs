@@ -153,6 +153,11 @@ pub(super) fn date_histogram(
             ))
         })?,
     };
+    // how the bounds would be written, to check they were read as the format reads them
+    let written = DateWriter {
+        zone: AnyZone::UTC,
+        pattern: format.clone(),
+    };
     let mut bounds = |key: &str| -> Result<Option<(i64, i64)>, RequestError> {
         let Some(bounds) = body.get_mut(key) else {
             return Ok(None);
@@ -168,12 +173,8 @@ pub(super) fn date_histogram(
             if let Some(value) = object.get_mut(edge) {
                 let ms = date_value(value, now, rounding)?;
                 // a bound in the histogram's `format` that ISO 8601 reads otherwise
-                let written = DateWriter {
-                    zone: AnyZone::UTC,
-                    pattern: format.clone(),
-                };
                 if let Value::String(text) = &*value {
-                    if !text.starts_with("now") && !written.reads_back(text, ms as i64) {
+                    if !written.reads_back(text, ms as i64) {
                         return Err(RequestError::illegal_argument(format!(
                             "the date [{text}] of [{key}] in [{name}] is not supported by logdash in its [format]: give ISO 8601, epoch milliseconds or date math"
                         )));
@@ -327,7 +328,7 @@ fn edge_in_format(
 ) -> Result<f64, RequestError> {
     let ms = date_value_in(value, now, Rounding::Down, &writer.zone)?;
     match value {
-        Value::String(text) if !text.starts_with("now") && !writer.reads_back(text, ms as i64) => {
+        Value::String(text) if !writer.reads_back(text, ms as i64) => {
             Err(RequestError::illegal_argument(format!(
                 "the date [{text}] in [{name}] is not supported by logdash in its [format]: give ISO 8601, epoch milliseconds or date math"
             )))
