@@ -264,8 +264,9 @@ pub fn parse_request(
         ["_cat", "indices", index] if read => EsRoute::CatIndices {
             index: Some(index_expr(index, policy)?),
         },
-        ["_msearch"] if !read => EsRoute::Msearch { index: None },
-        [index, "_msearch"] if !read => EsRoute::Msearch {
+        // (GET with a body too, as Elasticsearch takes it)
+        ["_msearch"] if method != "HEAD" => EsRoute::Msearch { index: None },
+        [index, "_msearch"] if method != "HEAD" => EsRoute::Msearch {
             index: Some(index_expr(index, policy)?),
         },
         [index, "_search"] => EsRoute::Search {

@@ -12,6 +12,8 @@ fn every_request_the_dashboard_makes_is_allowed() {
     assert!(route("GET", "/logs-*/_field_caps", Some("fields=*")).is_ok());
     assert!(route("POST", "/logstash-*,logs-*/_search", None).is_ok());
     assert!(route("POST", "/_msearch", None).is_ok());
+    assert!(route("GET", "/logs-*/_msearch", None).is_ok());
+    assert!(route("HEAD", "/_msearch", None).is_err());
     assert!(route("POST", "/log*/_count", None).is_ok());
     assert!(route("GET", "/logs-app/_mapping", None).is_ok());
 }
