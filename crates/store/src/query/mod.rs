@@ -320,10 +320,13 @@ pub(crate) fn within_indices(fields: &Fields, query: Q, indices: &[String]) -> Q
     let terms = indices
         .iter()
         .map(|name| Term::from_field_text(fields.index, name));
-    // a filter: it adds nothing to the query's scores
-    let in_indices = ConstScoreQuery::new(Box::new(TermSetQuery::new(terms)), 0.0);
+    filtered(query, Box::new(TermSetQuery::new(terms)))
+}
+
+/// What `query` matches that `filter` matches too, scored as `query` alone.
+pub(crate) fn filtered(query: Q, filter: Q) -> Q {
     Box::new(BooleanQuery::new(vec![
         (Occur::Must, query),
-        (Occur::Must, Box::new(in_indices)),
+        (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))),
     ]))
 }

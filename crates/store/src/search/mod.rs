@@ -93,6 +93,15 @@ impl Store {
                 names,
             ),
         };
+        // hits (and their total) also match the post filter; aggregations count the query's
+        let post_filter = match &request.post_filter {
+            Some(filter) => Some(query::build(&mut ctx, Some(filter)).map_err(on_shards)?),
+            None => None,
+        };
+        let hits_query = match &post_filter {
+            Some(filter) => query::filtered(query.box_clone(), filter.box_clone()),
+            None => query.box_clone(),
+        };
         let total = Count;
         let agg_request = match &request.aggs {
             Some(aggs) => {
@@ -109,9 +118,17 @@ impl Store {
         };
         let window = request.from + request.size;
         let (aggs, threads) = (request.aggs.as_ref(), self.search_threads());
-        let agg_collector = agg_request
-            .as_ref()
-            .map(|prepared| (prepared.collector(), prepared.percentiles_collector()));
+        let agg_collector = || {
+            agg_request
+                .as_ref()
+                .map(|prepared| (prepared.collector(), prepared.percentiles_collector()))
+        };
+        // (with a post filter, the aggregations read the query's matches on their own)
+        let with_hits = if post_filter.is_some() {
+            None
+        } else {
+            agg_collector()
+        };
         let (count, hits_part, agg_results) = match &request.sort {
             Some(keys) => {
                 let sorter = SortCollector {
@@ -122,8 +139,8 @@ impl Store {
                 };
                 let (count, sorted, agg) = parallel::search(
                     searcher,
-                    &*query,
-                    &(total, sorter, agg_collector),
+                    &*hits_query,
+                    &(total, sorter, with_hits),
                     aggs,
                     threads,
                 )
@@ -133,7 +150,7 @@ impl Store {
             // no hits asked for (the panels): no scores to compute for every match
             None if window == 0 => {
                 let (count, agg) =
-                    parallel::search(searcher, &*query, &(total, agg_collector), aggs, threads)
+                    parallel::search(searcher, &*hits_query, &(total, with_hits), aggs, threads)
                         .map_err(|err| search_failed(&err))?;
                 (count, Hits::Scored(Vec::new()), agg)
             }
@@ -147,8 +164,8 @@ impl Store {
                 });
                 let (count, top, agg) = parallel::search(
                     searcher,
-                    &*query,
-                    &(total, top, agg_collector),
+                    &*hits_query,
+                    &(total, top, with_hits),
                     aggs,
                     threads,
                 )
@@ -159,6 +176,13 @@ impl Store {
                     .collect();
                 (count, Hits::Scored(top), agg)
             }
+        };
+        let agg_results = match post_filter {
+            Some(_) if agg_request.is_some() => {
+                parallel::search(searcher, &*query, &agg_collector(), aggs, threads)
+                    .map_err(|err| search_failed(&err))?
+            }
+            _ => agg_results,
         };
         let written = SortWritten {
             formats: &formats,

@@ -145,3 +145,37 @@ fn an_event_with_several_values_sorts_by_its_smallest_ascending_and_its_largest_
         pairs([("a", json!("z")), ("b", json!("m")), ("c", json!("d"))])
     );
 }
+
+#[test]
+fn a_post_filter_narrows_the_hits_and_not_the_aggregations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    bulk_one_by_one(&store, &["a", "b", "c", "d"]);
+    let body = json!({
+        "size": 10,
+        "query": {"terms": {"name.keyword": ["a", "b", "c"]}},
+        "post_filter": {"term": {"name.keyword": "b"}},
+        "aggs": {"names": {"terms": {"field": "name.keyword"}}}
+    });
+    // the three ways hits are collected: by score, by a sort key, none at all
+    for (extra, hits) in [
+        (json!({}), vec!["b"]),
+        (json!({"sort": [{"@timestamp": "asc"}]}), vec!["b"]),
+        (json!({"size": 0}), vec![]),
+    ] {
+        let mut body = body.clone();
+        body.as_object_mut()
+            .expect("an object")
+            .extend(extra.as_object().expect("an object").clone());
+        assert_eq!(names(&store, body.clone()), hits, "{body}");
+        let answer = store.search("order", &body).expect("searches");
+        assert_eq!(answer["hits"]["total"]["value"], json!(1), "{body}");
+        let counted: Vec<&Value> = answer["aggregations"]["names"]["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .map(|bucket| &bucket["key"])
+            .collect();
+        assert_eq!(counted, [&json!("a"), &json!("b"), &json!("c")], "{body}");
+    }
+}

@@ -17,6 +17,9 @@ pub use sort::SortKey;
 pub struct SearchBody {
     /// `None`: every event.
     pub query: Option<Query>,
+    /// What hits (and their total) must also match; aggregations count what `query`
+    /// matches, and scores are `query`'s.
+    pub post_filter: Option<Query>,
     pub size: usize,
     pub from: usize,
     /// `None`: by score. Never an empty list (`"sort": []` is no sort, as in Elasticsearch).
@@ -38,6 +41,7 @@ impl Default for SearchBody {
     fn default() -> Self {
         SearchBody {
             query: None,
+            post_filter: None,
             size: 10,
             from: 0,
             sort: None,
@@ -54,7 +58,6 @@ impl Default for SearchBody {
 /// Body keys Elasticsearch reads that logdash does not: refused by name. (`script_fields`,
 /// `runtime_mappings` and the like are refused before, by every request's check.)
 const NOT_SUPPORTED: &[&str] = &[
-    "post_filter",
     "min_score",
     "terminate_after",
     "stats",
@@ -90,6 +93,9 @@ impl SearchBody {
             let scalar = matches!(value, Value::Bool(_) | Value::Number(_) | Value::String(_));
             match (key.as_str(), value) {
                 ("query", Value::Object(_)) => search.query = Some(Query::parse(value)?),
+                ("post_filter", Value::Object(_)) => {
+                    search.post_filter = Some(Query::parse(value)?);
+                }
                 ("size", _) if scalar => {
                     search.size = count(key, value, ", found")?;
                 }

@@ -97,7 +97,7 @@ fn unknown_keys_and_wrong_types_get_elasticsearchs_error() {
         );
     }
     // what Elasticsearch reads and logdash does not do is refused by name
-    for key in ["post_filter", "collapse", "min_score", "suggest"] {
+    for key in ["terminate_after", "collapse", "min_score", "suggest"] {
         let (kind, reason) = refused(json!({key: {}}));
         assert_eq!(kind, "illegal_argument_exception");
         assert!(reason.contains(&format!("[{key}] is not supported by logdash")));
@@ -107,6 +107,14 @@ fn unknown_keys_and_wrong_types_get_elasticsearchs_error() {
     assert!(reason.starts_with("[version] is not supported"), "{reason}");
     assert!(parse(json!({"version": false, "explain": "false", "timeout": "1s"})).is_ok());
     assert!(parse(json!({"script_fields": {}, "runtime_mappings": {}})).is_ok());
+    // a post filter is a query of its own, read as the query is
+    let body =
+        parse(json!({"post_filter": {"term": {"color": "red"}}})).expect("a post filter is read");
+    assert!(body.query.is_none() && body.post_filter.is_some());
+    assert_eq!(
+        refused(json!({"post_filter": {"nope": {}}})).0,
+        "parsing_exception"
+    );
     assert_eq!(
         refused(json!({"script_fields": {"x": {}}})).0,
         "illegal_argument_exception"
