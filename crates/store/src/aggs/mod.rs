@@ -212,7 +212,7 @@ impl Prepared {
     ) -> Result<Value, RequestError> {
         let mut value = serde_json::to_value(results)
             .map_err(|err| RequestError::internal(format!("cannot render aggregations: {err}")))?;
-        let mut exact = percentiles::Answers::new(values.unwrap_or_default(), &self.exact);
+        let mut exact = percentiles::Answers::new(values.unwrap_or_default(), &self.exact)?;
         // a date_nanos terms (only at the top) merges its instants by the millisecond: all
         // of them must have come
         for (name, plan) in &self.plan {

@@ -10,18 +10,17 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 mod collect;
+mod hdr;
+mod options;
 mod path;
 
 use collect::Timed;
 pub(crate) use collect::{PercentilesCollector, Values};
+pub(crate) use options::parse;
 pub(crate) use path::{Key, Step};
 
-use crate::digest::{Digest, DEFAULT_COMPRESSION};
-use crate::Raised;
+use crate::digest::Digest;
 use crate::RequestError;
-
-/// Elasticsearch's default `percents`.
-const DEFAULT_PERCENTS: [f64; 7] = [1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0];
 
 /// One percentiles aggregation the collector answers.
 #[derive(Debug, Clone)]
@@ -30,9 +29,18 @@ pub(crate) struct Spec {
     pub column: String,
     /// The buckets it sits in, top down (none at the top of a request).
     pub path: Vec<Step>,
-    pub compression: f64,
+    pub method: Method,
     pub missing: Option<f64>,
     pub output: Output,
+}
+
+/// How percentiles are computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Method {
+    /// Elasticsearch's default t-digest, of this compression.
+    TDigest(f64),
+    /// HdrHistogram, to this many significant digits.
+    Hdr(u8),
 }
 
 /// How a date_histogram cuts time: even buckets (`interval` long, starting `shift` ms
@@ -68,123 +76,6 @@ pub(crate) struct Output {
     pub ranks: bool,
 }
 
-/// Reads a percentiles aggregation's options as Elasticsearch does, refusing what it would.
-pub(crate) fn parse(
-    name: &str,
-    kind: &str,
-    body: &Map<String, Value>,
-    column: String,
-    path: Vec<Step>,
-) -> Result<Spec, RequestError> {
-    let ranks = kind == "percentile_ranks";
-    let mut spec = Spec {
-        column,
-        path,
-        compression: DEFAULT_COMPRESSION,
-        missing: None,
-        output: Output {
-            percents: if ranks {
-                Vec::new()
-            } else {
-                DEFAULT_PERCENTS.to_vec()
-            },
-            keyed: true,
-            ranks,
-        },
-    };
-    let output = &mut spec.output;
-    if ranks && !body.contains_key("values") {
-        return Err(unbuildable(
-            kind,
-            format!("[values] must not be null: [{name}]"),
-        ));
-    }
-    for (key, value) in body {
-        match key.as_str() {
-            "field" => {}
-            "values" if ranks => {
-                let items = value.as_array().ok_or_else(|| {
-                    RequestError::bad_request(format!("[values] of [{name}] must be an array of numbers"))
-                })?;
-                if items.is_empty() {
-                    return Err(unbuildable(kind, format!("[values] must not be an empty array: [{name}]")));
-                }
-                output.percents = items
-                    .iter()
-                    .map(|item| {
-                        item.as_f64().ok_or_else(|| {
-                            RequestError::bad_request(format!("[values] of [{name}] must be numbers, not {item}"))
-                        })
-                    })
-                    .collect::<Result<_, _>>()?;
-            }
-            "percents" if !ranks => {
-                let items = value.as_array().ok_or_else(|| {
-                    RequestError::bad_request(format!("[percents] of [{name}] must be an array of numbers"))
-                })?;
-                if items.is_empty() {
-                    return Err(unbuildable(kind, format!(
-                        "[percents] must not be empty: [{name}]"
-                    )));
-                }
-                output.percents = items
-                    .iter()
-                    .map(|item| match item.as_f64() {
-                        Some(p) if (0.0..=100.0).contains(&p) => Ok(p),
-                        Some(p) => Err(unbuildable(kind, format!(
-                            "percent must be in [0,100], got [{p:?}]: [{name}]"
-                        ))),
-                        None => Err(RequestError::bad_request(format!(
-                            "[percents] of [{name}] must be numbers, not {item}"
-                        ))),
-                    })
-                    .collect::<Result<_, _>>()?;
-            }
-            "keyed" => {
-                output.keyed = value.as_bool().ok_or_else(|| {
-                    RequestError::bad_request(format!("[keyed] of [{name}] must be true or false"))
-                })?;
-            }
-            "missing" => {
-                spec.missing = Some(value.as_f64().ok_or_else(|| {
-                    RequestError::bad_request(format!("[missing] of [{name}] must be a number"))
-                })?);
-            }
-            "tdigest" => {
-                for (option, setting) in value.as_object().into_iter().flatten() {
-                    match (option.as_str(), setting) {
-                        ("compression", setting) => match setting.as_f64() {
-                            Some(c) if c >= 0.0 => spec.compression = c.max(1.0),
-                            _ => {
-                                return Err(RequestError::illegal_argument(format!(
-                                    "[compression] must be greater than or equal to 0. Found [{setting}] in [{name}]"
-                                )))
-                            }
-                        },
-                        ("execution_hint", Value::String(hint)) if hint == "default" => {}
-                        (other, _) => {
-                            return Err(RequestError::illegal_argument(format!(
-                                "[tdigest.{other}] in [{name}] is not supported: logdash runs Elasticsearch's default t-digest"
-                            )))
-                        }
-                    }
-                }
-            }
-            "hdr" => {
-                return Err(RequestError::illegal_argument(format!(
-                    "[hdr] in [{name}] is not supported: logdash computes percentiles with Elasticsearch's default t-digest"
-                )))
-            }
-            other => {
-                return Err(RequestError::bad_request(format!(
-                    "[{kind}] unknown field [{other}] in [{name}]"
-                )))
-            }
-        }
-    }
-    Ok(spec)
-}
-
 /// One bucket of one spec, to answer: the spec's number, the bucket's path, its values.
 type Job = (usize, Vec<Key>, Timed);
 
@@ -205,7 +96,25 @@ pub(crate) struct Answers<'a> {
 impl<'a> Answers<'a> {
     /// Answers the large buckets at once, on all cores: at a million events the digests are
     /// most of a request's time.
-    pub(crate) fn new(values: Values, specs: &'a [Spec]) -> Answers<'a> {
+    ///
+    /// Fails as Elasticsearch's `hdr` does on a negative value.
+    pub(crate) fn new(values: Values, specs: &'a [Spec]) -> Result<Answers<'a>, RequestError> {
+        for (spec, buckets) in specs.iter().zip(&values) {
+            if let Method::Hdr(_) = spec.method {
+                let negative = buckets.values().flatten().find(|(_, value)| *value < 0.0);
+                if let Some((_, value)) = negative {
+                    return Err(RequestError {
+                        status: 500,
+                        kind: "array_index_out_of_bounds_exception",
+                        reason: format!(
+                            "The value {} is out of bounds for histogram: Negative values cannot be recorded",
+                            java_double(*value)
+                        ),
+                        raised: crate::Raised::Anywhere,
+                    });
+                }
+            }
+        }
         let mut waiting = values;
         let mut large = Vec::new();
         for (spec, buckets) in waiting.iter_mut().enumerate() {
@@ -220,11 +129,11 @@ impl<'a> Answers<'a> {
                 }
             }
         }
-        Answers {
+        Ok(Answers {
             specs,
             answered: answer_all(large, specs),
             waiting,
-        }
+        })
     }
 
     /// The answer of a spec in the bucket at `path` (each is asked for once: its values
@@ -287,16 +196,6 @@ fn answer_all(mut jobs: Vec<Job>, specs: &[Spec]) -> Vec<BTreeMap<Vec<Key>, Valu
     out
 }
 
-/// Elasticsearch's refusal of percentiles options it parsed but cannot build with.
-fn unbuildable(kind: &str, cause: String) -> RequestError {
-    RequestError {
-        status: 400,
-        kind: "x_content_parse_exception",
-        reason: format!("Failed to build [{kind}] after last required field arrived: {cause}"),
-        raised: Raised::Anywhere,
-    }
-}
-
 /// The aggregation's answer for one bucket's values (none: every percentile is null).
 ///
 /// Past the size answered exactly, a t-digest's answer depends a little on the order the
@@ -305,26 +204,33 @@ fn unbuildable(kind: &str, cause: String) -> RequestError {
 /// the closest the store has to arrival (stable between runs too).
 pub(crate) fn render(values: Option<Vec<(i64, f64)>>, spec: &Spec) -> Value {
     let output = &spec.output;
-    let mut digest = Digest::new(spec.compression);
     let mut values = values.unwrap_or_default();
-    if digest.merges_at() <= values.len() {
-        sort_by_time(&mut values);
-    }
-    for (_, value) in values {
-        digest.add(value);
-    }
-    let results: Vec<(f64, Option<f64>)> = output
-        .percents
-        .iter()
-        .map(|&p| {
-            let answer = if output.ranks {
-                digest.cdf(p).map(|fraction| fraction * 100.0)
-            } else {
-                digest.percentile(p)
+    let results: Vec<(f64, Option<f64>)> = match spec.method {
+        Method::TDigest(compression) => {
+            let mut digest = Digest::new(compression);
+            if digest.merges_at() <= values.len() {
+                sort_by_time(&mut values);
+            }
+            for (_, value) in values {
+                digest.add(value);
+            }
+            let mut answer = |p: f64| match output.ranks {
+                true => digest.cdf(p).map(|fraction| fraction * 100.0),
+                false => digest.percentile(p),
             };
-            (p, answer)
-        })
-        .collect();
+            output.percents.iter().map(|&p| (p, answer(p))).collect()
+        }
+        Method::Hdr(digits) => {
+            let mut sorted: Vec<f64> = values.into_iter().map(|(_, value)| value).collect();
+            sorted.sort_by(f64::total_cmp);
+            let scale = hdr::Scale::new(&sorted, digits);
+            let answer = |p: f64| match output.ranks {
+                true => scale.rank(p),
+                false => scale.percentile(p),
+            };
+            output.percents.iter().map(|&p| (p, answer(p))).collect()
+        }
+    };
     if output.keyed {
         let values: Map<String, Value> = results
             .into_iter()
@@ -376,13 +282,25 @@ fn sort_by_time(values: &mut Vec<(i64, f64)>) {
     }
 }
 
-/// A percent as Java prints a double: "95.0", "99.9".
+/// A percent (or a rank's value) as Java prints a double: "95.0", "99.9", "1.0E7".
 fn percent_key(percent: f64) -> String {
-    if percent.fract() == 0.0 {
-        format!("{percent:.1}")
-    } else {
-        format!("{percent}")
+    java_double(percent)
+}
+
+/// A double as Java's `Double.toString` writes it: the shortest digits that read back,
+/// in scientific notation below 10^-3 and from 10^7 on.
+fn java_double(value: f64) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 || (1e-3..1e7).contains(&magnitude) || !value.is_finite() {
+        if value.fract() == 0.0 {
+            return format!("{value:.1}");
+        }
+        return format!("{value}");
     }
+    let scientific = format!("{value:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let point = if mantissa.contains('.') { "" } else { ".0" };
+    format!("{mantissa}{point}E{exponent}")
 }
 
 #[cfg(test)]
@@ -393,7 +311,7 @@ mod tests {
         Spec {
             column: "kw.t".into(),
             path: Vec::new(),
-            compression: DEFAULT_COMPRESSION,
+            method: Method::TDigest(crate::digest::DEFAULT_COMPRESSION),
             missing: None,
             output: Output {
                 percents,
@@ -426,7 +344,7 @@ mod tests {
             second.insert(vec![Key::Int(key * 10)], vec![(key, f64::from(key as i32))]);
         }
         let specs = [spec(vec![50.0], true), spec(vec![99.0], false)];
-        let mut answers = Answers::new(vec![first, second], &specs);
+        let mut answers = Answers::new(vec![first, second], &specs).expect("no hdr");
         assert_eq!(answers.answered[0].len(), 1);
         assert_eq!(answers.waiting[1].len(), 5);
         assert_eq!(answers.take(0, &[]), json!({"values": {"50.0": 999.5}}));
@@ -462,44 +380,18 @@ mod tests {
     }
 
     #[test]
-    fn options_are_read_or_refused_by_name() {
-        let parse_body = |body: Value| {
-            parse(
-                "p",
-                "percentiles",
-                body.as_object().expect("object"),
-                "kw.t".into(),
-                Vec::new(),
-            )
-        };
-        let spec = parse_body(json!({"field": "t", "percents": [50, 99], "keyed": false, "missing": 3, "tdigest": {"compression": 200}}))
-            .expect("reads");
-        assert_eq!((spec.compression, spec.missing), (200.0, Some(3.0)));
-        assert_eq!(
-            (spec.output.percents, spec.output.keyed),
-            (vec![50.0, 99.0], false)
-        );
-        for (body, reason) in [
-            (
-                json!({"percents": [101]}),
-                "Failed to build [percentiles] after last required field arrived: percent must be in [0,100], got [101.0]",
-            ),
-            (
-                json!({"percents": []}),
-                "Failed to build [percentiles] after last required field arrived: [percents] must not be empty",
-            ),
-            (json!({"hdr": {}}), "[hdr] in [p] is not supported"),
-            (
-                json!({"script": "x"}),
-                "[percentiles] unknown field [script]",
-            ),
-            (
-                json!({"tdigest": {"compression": -1}}),
-                "[compression] must be greater than or equal to 0",
-            ),
+    fn keys_are_written_as_java_writes_a_double() {
+        for (value, text) in [
+            (95.0, "95.0"),
+            (99.9, "99.9"),
+            (0.001, "0.001"),
+            (0.0005, "5.0E-4"),
+            (1e7, "1.0E7"),
+            (12_345_678.5, "1.23456785E7"),
+            (1e300, "1.0E300"),
+            (-2.0, "-2.0"),
         ] {
-            let err = parse_body(body).expect_err("refused");
-            assert!(err.reason.starts_with(reason), "{}", err.reason);
+            assert_eq!(java_double(value), text);
         }
     }
 }

@@ -206,7 +206,7 @@ impl Store {
             response["hits"]["total"] = total;
         }
         if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
-            let mut aggregations = prepared.render(results, percentiles)?;
+            let mut aggregations = prepared.render(results, percentiles).map_err(on_shards)?;
             if prepared.has_top_hits() {
                 self.read_top_hits(&prepared, &mut aggregations, at, indices, body, count)
                     .map_err(on_shards)?;

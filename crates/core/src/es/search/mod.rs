@@ -175,7 +175,7 @@ impl SearchBody {
 }
 
 /// The JSON token Elasticsearch's parser names for `value`, for its messages.
-pub(crate) fn token(value: &Value) -> &'static str {
+pub fn token(value: &Value) -> &'static str {
     match value {
         Value::Null => "VALUE_NULL",
         Value::Bool(_) => "VALUE_BOOLEAN",
