@@ -112,6 +112,11 @@ pub(super) fn one(
     } else {
         1.0
     };
+    // a histogram's buckets are sorted when rendered (tantivy's are by key)
+    let bucket_order = match kind {
+        "histogram" | "date_histogram" => terms_order::histogram(name, kind, &mut body)?,
+        _ => None,
+    };
     let histogram = match kind {
         "date_histogram" => Some(histogram::counted(
             name,
@@ -156,6 +161,7 @@ pub(super) fn one(
                 },
                 between_edges: counted.between_edges,
                 key_scale: if nanos { scale } else { 1.0 },
+                order: bucket_order,
                 children,
             }
         }
@@ -237,7 +243,7 @@ pub(super) fn one(
         "histogram" => Plan::Buckets {
             children,
             keys: Keys::AsGiven,
-            order: None,
+            order: bucket_order,
             date_format: None,
         },
         "value_count" => Plan::Cardinality,

@@ -83,7 +83,7 @@ pub(super) fn metric(
 
 /// Options of the bucket aggregations Elasticsearch refuses (`terms` of no buckets, the
 /// `interval` it removed) or that logdash would take without honouring (a histogram's
-/// `missing` and `order`), refused.
+/// `missing`), refused.
 pub(super) fn buckets(
     name: &str,
     kind: &str,
@@ -113,31 +113,10 @@ pub(super) fn buckets(
                 ..unknown_field(kind, "interval")
             });
         }
-        "histogram" | "date_histogram" => {
-            if kind == "histogram" && body.contains_key("missing") {
-                return Err(RequestError::illegal_argument(format!(
-                    "[missing] of [histogram] aggregation [{name}] is not supported by logdash"
-                )));
-            }
-            let by_key_ascending = |order: &Value| {
-                let one = |order: &Value| {
-                    order.as_object().is_some_and(|o| {
-                        o.len() == 1 && o.get("_key").and_then(Value::as_str) == Some("asc")
-                    })
-                };
-                match order {
-                    Value::Array(items) => items.len() == 1 && one(&items[0]),
-                    other => one(other),
-                }
-            };
-            if body
-                .get("order")
-                .is_some_and(|order| !by_key_ascending(order))
-            {
-                return Err(RequestError::illegal_argument(format!(
-                    "[order] of [{kind}] aggregation [{name}] is not supported by logdash: its buckets are in the order of their keys"
-                )));
-            }
+        "histogram" if body.contains_key("missing") => {
+            return Err(RequestError::illegal_argument(format!(
+                "[missing] of [histogram] aggregation [{name}] is not supported by logdash"
+            )));
         }
         _ => {}
     }
@@ -284,12 +263,6 @@ mod tests {
 
     #[test]
     fn options_logdash_would_not_honour_are_refused_by_name() {
-        let counted = buckets(
-            "h",
-            "histogram",
-            &body(json!({"order": {"_count": "desc"}})),
-        );
-        assert!(counted.expect_err("refused").reason.starts_with("[order]"));
         assert!(buckets("h", "histogram", &body(json!({"order": {"_key": "asc"}}))).is_ok());
         let missing = buckets("h", "histogram", &body(json!({"missing": 0})));
         assert!(missing

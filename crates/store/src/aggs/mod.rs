@@ -98,6 +98,8 @@ enum Plan {
         /// The column's units a millisecond, where tantivy's keys are in them (a
         /// date_nanos field's histogram); 1 otherwise.
         key_scale: f64,
+        /// Sorted when rendered (`None`: by key, as tantivy answers).
+        order: Option<terms_order::CompoundOrder>,
         children: Vec<(String, Plan)>,
     },
     /// `composite`: its buckets, and its `after_key` in Elasticsearch's plain values.
@@ -106,8 +108,8 @@ enum Plan {
     Buckets {
         children: Vec<(String, Plan)>,
         keys: Keys,
-        /// `terms` sorted and cut when rendered (ordered by several criteria, or keyed by
-        /// a float field's values).
+        /// Sorted (and a `terms` cut) when rendered: a `terms` ordered by several
+        /// criteria or keyed by a float field's values, a histogram not by key.
         order: Option<terms_order::CompoundOrder>,
         /// `format` of a date's keys (`None`: ISO 8601).
         date_format: Option<DatePattern>,

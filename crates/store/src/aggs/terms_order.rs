@@ -20,13 +20,16 @@ use crate::RequestError;
 /// `search.max_buckets` is 65,536).
 const ALL_TERMS: usize = 65_000;
 
-/// A compound order, and the number of buckets the request asked for.
+/// A compound order (or a histogram's order), and the number of buckets the request
+/// asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct CompoundOrder {
     /// (what, descending): `_count`, `_key`, or a sub-aggregation's value (`name` or
     /// `name.property`).
     criteria: Vec<(String, bool)>,
-    size: usize,
+    /// How many buckets a `terms` keeps (the others counted in `sum_other_doc_count`);
+    /// `None` for a histogram, which keeps them all.
+    size: Option<usize>,
 }
 
 /// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
@@ -43,30 +46,7 @@ pub(super) fn take(
         Some(one) if sorted_here => vec![one.clone()],
         _ => return Ok(None),
     };
-    let mut criteria = Vec::new();
-    for item in &items {
-        let pair = item.as_object().filter(|o| o.len() == 1);
-        let Some((what, direction)) = pair.and_then(|o| o.iter().next()) else {
-            return Err(RequestError::bad_request(format!(
-                "[terms] [{name}]: each [order] criterion must be one {{\"key\": \"asc|desc\"}}, not {item}"
-            )));
-        };
-        let descending = match direction.as_str() {
-            Some("asc") => false,
-            Some("desc") => true,
-            _ => {
-                return Err(RequestError::bad_request(format!(
-                    "[terms] [{name}]: unknown order direction [{direction}]"
-                )))
-            }
-        };
-        if what.contains('>') || what.contains('[') {
-            return Err(RequestError::illegal_argument(format!(
-                "[terms] [{name}]: ordering by the path [{what}] is not supported by logdash: order by _count, _key, or a sub-aggregation of the bucket (name or name.property)"
-            )));
-        }
-        criteria.push((what.clone(), descending));
-    }
+    let criteria = criteria(name, "terms", &items)?;
     let Some(first) = items.first().cloned() else {
         body.remove("order");
         return Ok(None);
@@ -84,7 +64,70 @@ pub(super) fn take(
     body.insert("order".into(), first);
     body.insert("size".into(), json!(ALL_TERMS));
     body.insert("shard_size".into(), json!(ALL_TERMS));
-    Ok(Some(CompoundOrder { criteria, size }))
+    Ok(Some(CompoundOrder {
+        criteria,
+        size: Some(size),
+    }))
+}
+
+/// Takes a `histogram`'s or `date_histogram`'s `order` out of its body: its buckets are
+/// sorted when rendered, all of them kept; `None` for tantivy's own order (by key,
+/// ascending).
+pub(super) fn histogram(
+    name: &str,
+    kind: &str,
+    body: &mut Map<String, Value>,
+) -> Result<Option<CompoundOrder>, RequestError> {
+    let items = match body.remove("order") {
+        None => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
+    };
+    let criteria = criteria(name, kind, &items)?;
+    if criteria.is_empty() || criteria == [("_key".to_string(), false)] {
+        return Ok(None);
+    }
+    Ok(Some(CompoundOrder {
+        criteria,
+        size: None,
+    }))
+}
+
+/// Each `{"what": "asc|desc"}` of an `order`, read.
+fn criteria(name: &str, kind: &str, items: &[Value]) -> Result<Vec<(String, bool)>, RequestError> {
+    let mut criteria = Vec::new();
+    for item in items {
+        let pair = item.as_object().filter(|o| o.len() == 1);
+        let Some((what, direction)) = pair.and_then(|o| o.iter().next()) else {
+            return Err(RequestError::bad_request(format!(
+                "[{kind}] [{name}]: each [order] criterion must be one {{\"key\": \"asc|desc\"}}, not {item}"
+            )));
+        };
+        let descending = match direction.as_str() {
+            Some("asc") => false,
+            Some("desc") => true,
+            _ => {
+                let direction = direction
+                    .as_str()
+                    .map_or(direction.to_string(), str::to_string);
+                return Err(RequestError {
+                    status: 400,
+                    kind: "x_content_parse_exception",
+                    reason: format!(
+                        "[{kind}] failed to parse field [order]: Unknown order direction [{direction}]"
+                    ),
+                    raised: crate::Raised::Anywhere,
+                });
+            }
+        };
+        if what.contains('>') || what.contains('[') {
+            return Err(RequestError::illegal_argument(format!(
+                "[{kind}] [{name}]: ordering by the path [{what}] is not supported by logdash: order by _count, _key, or a sub-aggregation of the bucket (name or name.property)"
+            )));
+        }
+        criteria.push((what.clone(), descending));
+    }
+    Ok(criteria)
 }
 
 impl CompoundOrder {
@@ -108,12 +151,15 @@ impl CompoundOrder {
                 .find(|order| order.is_ne())
                 .unwrap_or_else(|| compare(&value_of(a, "_key"), &value_of(b, "_key")))
         });
+        let Some(size) = self.size else {
+            return;
+        };
         let dropped: u64 = buckets
             .iter()
-            .skip(self.size)
+            .skip(size)
             .filter_map(|bucket| bucket["doc_count"].as_u64())
             .sum();
-        buckets.truncate(self.size);
+        buckets.truncate(size);
         let other = result["sum_other_doc_count"].as_u64().unwrap_or(0);
         result["sum_other_doc_count"] = json!(other + dropped);
     }
@@ -263,7 +309,7 @@ mod tests {
     #[test]
     fn unknown_directions_and_paths_are_refused_by_name() {
         for (order, said) in [
-            (json!([{"_count": "up"}, {"_key": "asc"}]), "[\"up\"]"),
+            (json!([{"_count": "up"}, {"_key": "asc"}]), "direction [up]"),
             (json!([{"f>m": "asc"}, {"_key": "asc"}]), "[f>m]"),
         ] {
             let mut body = json!({ "order": order })

@@ -55,6 +55,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             zone,
             between_edges: None,
             key_scale,
+            order,
             children,
         } => {
             for bucket in buckets_mut(result) {
@@ -68,10 +69,14 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 whole_doc_count(bucket);
                 render_level(bucket, children, exact, &below(path, Key::Int(at)));
             }
+            if let Some(order) = order {
+                order.apply(result);
+            }
         }
         Plan::DateHistogram {
             zone,
             between_edges: Some(edges),
+            order,
             children,
             ..
         } => {
@@ -81,6 +86,9 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 render_level(bucket, children, exact, &below(path, Key::Int(at)));
             }
             *result = json!({"buckets": buckets});
+            if let Some(order) = order {
+                order.apply(result);
+            }
         }
         Plan::Composite(children) => {
             for bucket in buckets_mut(result) {
