@@ -99,6 +99,42 @@ async fn the_cluster_is_sent_the_rebuilt_path() {
 }
 
 #[tokio::test]
+async fn a_urls_size_and_from_go_into_the_checked_body() {
+    let upstream = Upstream::start().await;
+    let server = start_proxy(&upstream.url, &[]).await;
+    let path = "/es/logs-a/_search?size=0&from=5&pretty";
+    let body = r#"{"size": 50, "query": {"match_all": {}}}"#;
+    assert_eq!(request(&server, "POST", path, body).await.status, 200);
+    let arrived = upstream.requests();
+    assert_eq!(arrived[0].target, "/logs-a/_search");
+    let sent: serde_json::Value = serde_json::from_str(&arrived[0].body).expect("json");
+    assert_eq!(
+        sent,
+        json!({"size": 0, "from": 5, "query": {"match_all": {}}})
+    );
+    // the window is checked with the URL's numbers, which win
+    let past = request(
+        &server,
+        "POST",
+        "/es/logs-a/_search?from=9999",
+        r#"{"size": 2}"#,
+    )
+    .await;
+    assert_eq!(past.status, 403);
+    for refused in ["size=1e3", "size=-1", "from=0x10", "size="] {
+        let path = format!("/es/logs-a/_search?{refused}");
+        assert_eq!(
+            request(&server, "POST", &path, "{}").await.status,
+            403,
+            "{refused}"
+        );
+    }
+    let count = request(&server, "POST", "/es/logs-a/_count?size=0", "{}").await;
+    assert_eq!(count.status, 403);
+    assert_eq!(upstream.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn the_cluster_s_status_and_body_pass_through() {
     let upstream = Upstream::start().await;
     let server = start_proxy(&upstream.url, &[]).await;

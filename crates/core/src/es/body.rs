@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::route::{index_expr, EsRoute, IndexPolicy, Refusal};
+use super::route::{index_expr, EsRoute, IndexPolicy, Paging, Refusal};
 use super::search::msearch::{self, Header, Lines};
 
 /// Bounds on what a search body may ask for.
@@ -25,6 +25,26 @@ impl Default for BodyLimits {
             max_from: 10_000,
         }
     }
+}
+
+/// A search body with the URL's `size` and `from` written in, as Elasticsearch lets them
+/// win over the body's: what is checked and passed on. A body that is no JSON object is
+/// left as it came, for its check to refuse.
+pub fn with_paging(body: &[u8], paging: Paging) -> Vec<u8> {
+    let mut object = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Map::new()
+    } else {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(object)) => object,
+            _ => return body.to_vec(),
+        }
+    };
+    for (key, value) in [("size", paging.size), ("from", paging.from)] {
+        if let Some(value) = value {
+            object.insert(key.into(), value.into());
+        }
+    }
+    serde_json::Value::Object(object).to_string().into_bytes()
 }
 
 /// The deepest a body may nest: far more than any dashboard query, far less than what
@@ -804,5 +824,22 @@ mod tests {
             allowed > 2_000 && refused > 2_000,
             "{allowed} allowed, {refused} refused"
         );
+    }
+
+    #[test]
+    fn the_urls_paging_is_written_into_the_body() {
+        let paging = Paging {
+            size: Some(0),
+            from: None,
+        };
+        let paged =
+            |body: &str| String::from_utf8(with_paging(body.as_bytes(), paging)).expect("text");
+        assert_eq!(paged(""), r#"{"size":0}"#);
+        let written: Value =
+            serde_json::from_str(&paged(r#"{"size": 50, "from": 3}"#)).expect("json");
+        assert_eq!(written, json!({"size": 0, "from": 3}));
+        // not an object: left for its check to refuse
+        assert_eq!(paged("[1]"), "[1]");
+        assert_eq!(paged("{"), "{");
     }
 }

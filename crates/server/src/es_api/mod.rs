@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use logdash_core::es::body::check_request_body;
+use logdash_core::es::body::{check_request_body, with_paging};
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
 use logdash_store::indices::Indices;
 use serde_json::Value;
@@ -56,6 +56,15 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     // refused, as Elasticsearch itself refuses bodies where it reads none
     let shown = format!("{method} {cluster_path}");
     check_request_body(&route, &bytes, &shown, &state.index_policy).map_err(ApiError::Refused)?;
+    // `_search?size=0`: the URL's paging goes into the body, which is checked again
+    let bytes = if checked.paging.is_empty() {
+        bytes
+    } else {
+        let paged = Bytes::from(with_paging(&bytes, checked.paging));
+        check_request_body(&route, &paged, &shown, &state.index_policy)
+            .map_err(ApiError::Refused)?;
+        paged
+    };
     let store = match &state.backend {
         Backend::Embedded(store) => Arc::clone(store),
         Backend::Proxy(upstream) => {

@@ -7,8 +7,8 @@ use std::fmt;
 
 mod params;
 
-pub use params::IndexOptions;
 use params::QueryParams;
+pub use params::{IndexOptions, Paging};
 
 /// One allowed request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,11 +169,14 @@ pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// A request that passed the checks: its route and the index options it asked for.
+/// A request that passed the checks: its route, the index options it asked for, and a
+/// search's `size` and `from` from the URL (written into its body before the body is
+/// checked: [`super::body::with_paging`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
     pub route: EsRoute,
     pub options: IndexOptions,
+    pub paging: Paging,
 }
 
 impl Checked {
@@ -288,6 +291,7 @@ pub fn parse_request(
     Ok(Checked {
         route,
         options: params.options,
+        paging: params.paging,
     })
 }
 

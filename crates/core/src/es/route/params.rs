@@ -24,12 +24,27 @@ impl IndexOptions {
     }
 }
 
+/// A search's `size` and `from` given in the URL, where Elasticsearch's reference writes
+/// them (`_search?size=0`): they win over the body's, as in Elasticsearch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Paging {
+    pub size: Option<u64>,
+    pub from: Option<u64>,
+}
+
+impl Paging {
+    pub fn is_empty(&self) -> bool {
+        self.size.is_none() && self.from.is_none()
+    }
+}
+
 /// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
 #[derive(Debug, Default)]
 pub(super) struct QueryParams {
     pub fields: Option<String>,
     format_json: bool,
     pub options: IndexOptions,
+    pub paging: Paging,
 }
 
 impl QueryParams {
@@ -60,9 +75,23 @@ impl QueryParams {
                     }
                 }
                 "typed_keys" | "rest_total_hits_as_int" if value == "false" => {}
+                // how the answer is indented: nothing a check needs to see, and not passed on
+                "pretty" if value.is_empty() || value == "true" || value == "false" => {}
+                "size" | "from" => {
+                    // plain decimal digits only, as for the body's (Java reads more)
+                    let number = (!value.is_empty() && value.len() <= 9 && value.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| value.parse::<u64>().ok())
+                        .flatten()
+                        .ok_or_else(|| Refusal::forbidden(format!("query parameter [{key}] must be a plain decimal number, not [{value}]")))?;
+                    if key == "size" {
+                        params.paging.size = Some(number);
+                    } else {
+                        params.paging.from = Some(number);
+                    }
+                }
                 other => {
                     return Err(Refusal::forbidden(format!(
-                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices)"
+                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices, size and from on _search, pretty)"
                     )))
                 }
             }
@@ -76,6 +105,11 @@ impl QueryParams {
                 status: 400,
                 rule: "_cat/indices needs format=json".into(),
             });
+        }
+        if !self.paging.is_empty() && !matches!(route, EsRoute::Search { .. }) {
+            return Err(Refusal::forbidden(
+                "query parameters [size] and [from] are only for _search",
+            ));
         }
         if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
             return Err(Refusal::forbidden(

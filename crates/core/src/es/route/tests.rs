@@ -13,6 +13,28 @@ fn every_request_the_dashboard_makes_is_allowed() {
     assert!(route("POST", "/logstash-*,logs-*/_search", None).is_ok());
     assert!(route("POST", "/_msearch", None).is_ok());
     assert!(route("GET", "/logs-*/_msearch", None).is_ok());
+    // a search's paging in the URL, as Elasticsearch's reference writes it
+    let checked = parse_request(
+        "POST",
+        "/logs/_search",
+        Some("size=0&from=20&pretty"),
+        &IndexPolicy::default(),
+    )
+    .expect("paging is taken");
+    assert_eq!(
+        checked.paging,
+        Paging {
+            size: Some(0),
+            from: Some(20)
+        }
+    );
+    for query in ["size=1e3", "size=-1", "from=+2", "size=", "size=9999999999"] {
+        assert!(
+            route("POST", "/logs/_search", Some(query)).is_err(),
+            "{query}"
+        );
+    }
+    assert!(route("POST", "/logs/_count", Some("size=0")).is_err());
     assert!(route("HEAD", "/_msearch", None).is_err());
     assert!(route("POST", "/log*/_count", None).is_ok());
     assert!(route("GET", "/logs-app/_mapping", None).is_ok());
