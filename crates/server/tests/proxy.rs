@@ -99,7 +99,7 @@ async fn the_cluster_is_sent_the_rebuilt_path() {
 }
 
 #[tokio::test]
-async fn a_urls_size_and_from_go_into_the_checked_body() {
+async fn a_urls_paging_and_query_go_into_the_checked_body() {
     let upstream = Upstream::start().await;
     let server = start_proxy(&upstream.url, &[]).await;
     let path = "/es/logs-a/_search?size=0&from=5&pretty";
@@ -132,6 +132,16 @@ async fn a_urls_size_and_from_go_into_the_checked_body() {
     let count = request(&server, "POST", "/es/logs-a/_count?size=0", "{}").await;
     assert_eq!(count.status, 403);
     assert_eq!(upstream.requests().len(), 1);
+    // `q` goes into the body as the query it is; filter_path goes on as it came
+    let path = "/es/logs-a/_count?q=level:ERROR+AND+r%C3%A9sum%C3%A9&df=message&filter_path=count";
+    assert_eq!(request(&server, "POST", path, "").await.status, 200);
+    let arrived = upstream.requests();
+    assert_eq!(arrived[1].target, "/logs-a/_count?filter_path=count");
+    let sent: serde_json::Value = serde_json::from_str(&arrived[1].body).expect("json");
+    assert_eq!(
+        sent,
+        json!({"query": {"query_string": {"query": "level:ERROR AND résumé", "default_field": "message"}}})
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,8 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use logdash_core::es::body::{check_request_body, with_paging};
+use logdash_core::es::body::{check_request_body, with_url_search};
+use logdash_core::es::filter_path::FilterPath;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
 use logdash_store::indices::Indices;
 use serde_json::Value;
@@ -56,14 +57,14 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     // refused, as Elasticsearch itself refuses bodies where it reads none
     let shown = format!("{method} {cluster_path}");
     check_request_body(&route, &bytes, &shown, &state.index_policy).map_err(ApiError::Refused)?;
-    // `_search?size=0`: the URL's paging goes into the body, which is checked again
-    let bytes = if checked.paging.is_empty() {
+    // `_search?size=0&q=...`: what the URL asks goes into the body, which is checked again
+    let bytes = if checked.search.is_empty() {
         bytes
     } else {
-        let paged = Bytes::from(with_paging(&bytes, checked.paging));
-        check_request_body(&route, &paged, &shown, &state.index_policy)
+        let written = Bytes::from(with_url_search(&bytes, &checked.search));
+        check_request_body(&route, &written, &shown, &state.index_policy)
             .map_err(ApiError::Refused)?;
-        paged
+        written
     };
     let store = match &state.backend {
         Backend::Embedded(store) => Arc::clone(store),
@@ -109,6 +110,11 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     })
     .await
     .map_err(|err| ApiError::Internal(format!("search task failed: {err}")))??;
+    // (an error's answer is whole, as Elasticsearch's)
+    let answer = match &checked.filter_path {
+        Some(filter) => FilterPath::parse(filter).apply(&answer),
+        None => answer,
+    };
     Ok(data_response(Json(answer).into_response()))
 }
 

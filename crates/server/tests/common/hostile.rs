@@ -264,7 +264,15 @@ pub const HOSTILE: &[(&str, &str, &str, u16, &str)] = &[
         403,
         "[search_type]",
     ),
-    ("GET", "/es/logs-a/_search?q=*", "", 403, "[q]"),
+    // `q` goes on only inside the checked body: its text must decode
+    ("GET", "/es/logs-a/_search?q=%ff", "", 400, "[q]"),
+    (
+        "GET",
+        "/es/logs-a/_search?q=a&script_fields=x",
+        "",
+        403,
+        "[script_fields]",
+    ),
     (
         "GET",
         "/es/logs-a/_search?method=DELETE",

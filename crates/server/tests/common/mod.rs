@@ -361,7 +361,7 @@ pub const REFUSALS: &[(&str, &str, &str, u16, &str)] = &[
     ("GET", "/es/LOGS-A/_search", "", 403, "characters outside"),
     (
         "GET",
-        "/es/logs-a/_search?filter_path=hits",
+        "/es/logs-a/_search?filter_path=hits%26q%3Dx",
         "",
         403,
         "[filter_path]",

@@ -6,9 +6,11 @@
 use std::fmt;
 
 mod params;
+mod url_search;
 
+pub use params::IndexOptions;
 use params::QueryParams;
-pub use params::{IndexOptions, Paging};
+pub use url_search::UrlSearch;
 
 /// One allowed request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,14 +171,15 @@ pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// A request that passed the checks: its route, the index options it asked for, and a
-/// search's `size` and `from` from the URL (written into its body before the body is
-/// checked: [`super::body::with_paging`]).
+/// A request that passed the checks: its route, the index options it asked for, what a
+/// search's URL asks that goes into its body (written there before the body is checked:
+/// [`super::body::with_url_search`]), and the `filter_path` its answer goes through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
     pub route: EsRoute,
     pub options: IndexOptions,
-    pub paging: Paging,
+    pub search: UrlSearch,
+    pub filter_path: Option<String>,
 }
 
 impl Checked {
@@ -185,7 +188,7 @@ impl Checked {
     /// ask for the defaults, are dropped).
     pub fn upstream_path(&self) -> String {
         let path = self.route.upstream_path();
-        let options = match self.route {
+        let mut options = match self.route {
             EsRoute::Search { .. }
             | EsRoute::Msearch { .. }
             | EsRoute::Count { .. }
@@ -193,6 +196,11 @@ impl Checked {
             | EsRoute::Mapping { .. } => self.options.query(),
             _ => String::new(),
         };
+        // (checked to hold names, patterns, `-` and commas: nothing to encode)
+        if let Some(filter) = &self.filter_path {
+            let joint = if options.is_empty() { "" } else { "&" };
+            options = format!("{options}{joint}filter_path={filter}");
+        }
         match (options.is_empty(), path.contains('?')) {
             (true, _) => path,
             (false, true) => format!("{path}&{options}"),
@@ -291,7 +299,8 @@ pub fn parse_request(
     Ok(Checked {
         route,
         options: params.options,
-        paging: params.paging,
+        search: params.search,
+        filter_path: params.filter_path,
     })
 }
 

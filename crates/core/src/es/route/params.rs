@@ -1,5 +1,6 @@
 //! The query parameters `/es/` accepts, and the ones it passes on to the cluster.
 
+use super::url_search::UrlSearch;
 use super::{EsRoute, Refusal};
 
 /// How an index expression treats names that match nothing, as the request asked (unset:
@@ -24,27 +25,15 @@ impl IndexOptions {
     }
 }
 
-/// A search's `size` and `from` given in the URL, where Elasticsearch's reference writes
-/// them (`_search?size=0`): they win over the body's, as in Elasticsearch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Paging {
-    pub size: Option<u64>,
-    pub from: Option<u64>,
-}
-
-impl Paging {
-    pub fn is_empty(&self) -> bool {
-        self.size.is_none() && self.from.is_none()
-    }
-}
-
 /// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
 #[derive(Debug, Default)]
 pub(super) struct QueryParams {
     pub fields: Option<String>,
     format_json: bool,
     pub options: IndexOptions,
-    pub paging: Paging,
+    pub search: UrlSearch,
+    /// `filter_path`, checked to hold only names, patterns and `-`.
+    pub filter_path: Option<String>,
 }
 
 impl QueryParams {
@@ -52,19 +41,32 @@ impl QueryParams {
         let mut params = QueryParams::default();
         for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if key.contains('%') || value.contains('%') && key != "fields" {
+            // (`q`'s text is decoded, and goes on only inside the checked body)
+            if key != "q" && key != "df" && params.search.read(key, value)? {
+                continue;
+            }
+            if key.contains('%')
+                || value.contains('%') && !["fields", "filter_path", "q", "df"].contains(&key)
+            {
                 return Err(Refusal::forbidden(format!(
                     "percent-encoded query parameter [{key}] is refused"
                 )));
             }
             match key {
                 "format" if value == "json" => params.format_json = true,
-                "fields" => {
+                "fields" | "filter_path" => {
                     let decoded = value.replace("%2C", ",").replace("%2c", ",");
                     if decoded.contains('%') || !decoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b)) {
-                        return Err(Refusal::forbidden("[fields] may hold only field names and patterns"));
+                        return Err(Refusal::forbidden(format!("[{key}] may hold only field names and patterns")));
                     }
-                    params.fields = Some(decoded);
+                    if key == "fields" {
+                        params.fields = Some(decoded);
+                    } else {
+                        params.filter_path = Some(decoded);
+                    }
+                }
+                "q" | "df" => {
+                    params.search.read(key, value)?;
                 }
                 "ignore_unavailable" | "allow_no_indices" if value == "true" || value == "false" => {
                     let flag = Some(value == "true");
@@ -77,21 +79,9 @@ impl QueryParams {
                 "typed_keys" | "rest_total_hits_as_int" if value == "false" => {}
                 // how the answer is indented: nothing a check needs to see, and not passed on
                 "pretty" if value.is_empty() || value == "true" || value == "false" => {}
-                "size" | "from" => {
-                    // plain decimal digits only, as for the body's (Java reads more)
-                    let number = (!value.is_empty() && value.len() <= 9 && value.bytes().all(|b| b.is_ascii_digit()))
-                        .then(|| value.parse::<u64>().ok())
-                        .flatten()
-                        .ok_or_else(|| Refusal::forbidden(format!("query parameter [{key}] must be a plain decimal number, not [{value}]")))?;
-                    if key == "size" {
-                        params.paging.size = Some(number);
-                    } else {
-                        params.paging.from = Some(number);
-                    }
-                }
                 other => {
                     return Err(Refusal::forbidden(format!(
-                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices, size and from on _search, pretty)"
+                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices, filter_path, pretty, and a search's size, from, q, df, default_operator, analyze_wildcard and lenient)"
                     )))
                 }
             }
@@ -106,9 +96,16 @@ impl QueryParams {
                 rule: "_cat/indices needs format=json".into(),
             });
         }
-        if !self.paging.is_empty() && !matches!(route, EsRoute::Search { .. }) {
+        if self.search.pages() && !matches!(route, EsRoute::Search { .. }) {
             return Err(Refusal::forbidden(
                 "query parameters [size] and [from] are only for _search",
+            ));
+        }
+        if !self.search.is_empty()
+            && !matches!(route, EsRoute::Search { .. } | EsRoute::Count { .. })
+        {
+            return Err(Refusal::forbidden(
+                "query parameter [q] is only for _search and _count",
             ));
         }
         if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {

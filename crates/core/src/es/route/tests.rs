@@ -13,27 +13,36 @@ fn every_request_the_dashboard_makes_is_allowed() {
     assert!(route("POST", "/logstash-*,logs-*/_search", None).is_ok());
     assert!(route("POST", "/_msearch", None).is_ok());
     assert!(route("GET", "/logs-*/_msearch", None).is_ok());
-    // a search's paging in the URL, as Elasticsearch's reference writes it
+    // a search's paging and query in the URL, as Elasticsearch's reference writes them
     let checked = parse_request(
         "POST",
         "/logs/_search",
-        Some("size=0&from=20&pretty"),
+        Some("size=0&from=20&pretty&q=level:ERROR&filter_path=hits.total,-took"),
         &IndexPolicy::default(),
     )
-    .expect("paging is taken");
+    .expect("taken");
     assert_eq!(
-        checked.paging,
-        Paging {
-            size: Some(0),
-            from: Some(20)
-        }
+        (checked.search.size, checked.search.from),
+        (Some(0), Some(20))
     );
-    for query in ["size=1e3", "size=-1", "from=+2", "size=", "size=9999999999"] {
+    assert_eq!(checked.search.q.as_deref(), Some("level:ERROR"));
+    assert_eq!(
+        checked.upstream_path(),
+        "/logs/_search?filter_path=hits.total,-took"
+    );
+    for query in [
+        "size=1e3",
+        "from=+2",
+        "filter_path=a%3Db",
+        "filter_path=a=b",
+    ] {
         assert!(
             route("POST", "/logs/_search", Some(query)).is_err(),
             "{query}"
         );
     }
+    assert!(route("POST", "/logs/_count", Some("q=a:b")).is_ok());
+    assert!(route("GET", "/logs/_mapping", Some("q=a:b")).is_err());
     assert!(route("POST", "/logs/_count", Some("size=0")).is_err());
     assert!(route("HEAD", "/_msearch", None).is_err());
     assert!(route("POST", "/log*/_count", None).is_ok());
@@ -112,9 +121,10 @@ fn writes_admin_and_tricks_are_refused_with_the_rule() {
         (
             "GET",
             "/logs/_search",
-            Some("filter_path=x"),
+            Some("filter_path=x%3Dy"),
             "[filter_path]",
         ),
+        ("GET", "/logs/_search", Some("routing=x"), "[routing]"),
         ("GET", "/logs/_search", Some("source={}"), "[source]"),
         (
             "GET",

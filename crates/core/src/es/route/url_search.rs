@@ -1,0 +1,184 @@
+//! What a search's URL asks that Elasticsearch reads into its body: `size` and `from`
+//! (`_search?size=0`, as its reference writes its examples) and a query in Lucene syntax
+//! (`q`, with `df`, `default_operator`, `analyze_wildcard` and `lenient`). logdash writes
+//! them into the body ([`crate::es::body::with_url_search`]), where they win over the
+//! body's own as in Elasticsearch, so that one check sees all a cluster will be asked.
+
+use serde_json::{json, Map, Value};
+
+use super::Refusal;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UrlSearch {
+    pub size: Option<u64>,
+    pub from: Option<u64>,
+    /// `q`, decoded.
+    pub q: Option<String>,
+    /// `q`'s options, as its `query_string` takes them.
+    pub q_options: Vec<(&'static str, Value)>,
+}
+
+impl UrlSearch {
+    /// Reads `key=value` when it is one of these (`false`: not one of them). `value` is as
+    /// it came, still percent-encoded.
+    pub(super) fn read(&mut self, key: &str, value: &str) -> Result<bool, Refusal> {
+        match key {
+            "size" | "from" => {
+                // plain decimal digits only, as for the body's (Java reads more)
+                let plain = !value.is_empty()
+                    && value.len() <= 9
+                    && value.bytes().all(|b| b.is_ascii_digit());
+                let number = value.parse::<u64>().ok().filter(|_| plain).ok_or_else(|| {
+                    Refusal::forbidden(format!(
+                        "query parameter [{key}] must be a plain decimal number, not [{value}]"
+                    ))
+                })?;
+                match key {
+                    "size" => self.size = Some(number),
+                    _ => self.from = Some(number),
+                }
+            }
+            "q" => self.q = Some(decoded(key, value)?),
+            "df" => self
+                .q_options
+                .push(("default_field", Value::String(decoded(key, value)?))),
+            "default_operator" => {
+                let operator = value.to_ascii_uppercase();
+                if operator != "AND" && operator != "OR" {
+                    return Err(Refusal {
+                        status: 400,
+                        rule: format!("No enum constant for default_operator [{value}]: AND or OR"),
+                    });
+                }
+                self.q_options.push(("default_operator", json!(operator)));
+            }
+            "analyze_wildcard" | "lenient" => {
+                let flag = match value {
+                    "" | "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(Refusal {
+                            status: 400,
+                            rule: format!("Failed to parse value [{value}] as only [true] or [false] are allowed."),
+                        })
+                    }
+                };
+                let key = if key == "lenient" {
+                    "lenient"
+                } else {
+                    "analyze_wildcard"
+                };
+                self.q_options.push((key, json!(flag)));
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.size.is_none() && self.from.is_none() && self.q.is_none()
+    }
+
+    /// Whether it asks for more than a query (what only `_search` takes).
+    pub(super) fn pages(&self) -> bool {
+        self.size.is_some() || self.from.is_some()
+    }
+
+    /// The body keys it sets: `size`, `from`, and `q` as a `query_string` query.
+    pub fn body_keys(&self) -> Map<String, Value> {
+        let mut keys = Map::new();
+        if let Some(size) = self.size {
+            keys.insert("size".into(), json!(size));
+        }
+        if let Some(from) = self.from {
+            keys.insert("from".into(), json!(from));
+        }
+        if let Some(q) = &self.q {
+            let mut query = Map::new();
+            query.insert("query".into(), json!(q));
+            for (key, value) in &self.q_options {
+                query.insert((*key).into(), value.clone());
+            }
+            keys.insert("query".into(), json!({ "query_string": query }));
+        }
+        keys
+    }
+}
+
+/// A URL component decoded as Elasticsearch decodes one: `%XX` escapes of UTF-8, `+` a
+/// space.
+fn decoded(key: &str, value: &str) -> Result<String, Refusal> {
+    let refused = || Refusal {
+        status: 400,
+        rule: format!("query parameter [{key}] is not valid percent-encoded UTF-8"),
+    };
+    let mut bytes = Vec::with_capacity(value.len());
+    let mut rest = value.bytes();
+    while let Some(byte) = rest.next() {
+        match byte {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let high = rest.next().and_then(|b| (b as char).to_digit(16));
+                let low = rest.next().and_then(|b| (b as char).to_digit(16));
+                match (high, low) {
+                    (Some(high), Some(low)) => bytes.push((high * 16 + low) as u8),
+                    _ => return Err(refused()),
+                }
+            }
+            other => bytes.push(other),
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| refused())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<UrlSearch, Refusal> {
+        let mut search = UrlSearch::default();
+        for (key, value) in pairs {
+            assert!(search.read(key, value)?, "{key} is read");
+        }
+        Ok(search)
+    }
+
+    #[test]
+    fn a_lucene_query_and_its_options_become_a_query_string() {
+        let search = read(&[
+            ("q", "user.id:kimchy%20AND+r%C3%A9sum%C3%A9"),
+            ("df", "message"),
+            ("default_operator", "and"),
+            ("lenient", "true"),
+            ("size", "0"),
+        ])
+        .expect("read");
+        assert_eq!(
+            Value::Object(search.body_keys()),
+            json!({"size": 0, "query": {"query_string": {
+                "query": "user.id:kimchy AND résumé",
+                "default_field": "message",
+                "default_operator": "AND",
+                "lenient": true
+            }}})
+        );
+    }
+
+    #[test]
+    fn what_is_not_plain_is_refused() {
+        for pair in [
+            ("size", "1e3"),
+            ("size", "-1"),
+            ("from", "+2"),
+            ("size", ""),
+            ("size", "9999999999"),
+            ("q", "%zz"),
+            ("q", "%ff"),
+            ("default_operator", "xor"),
+            ("lenient", "yes"),
+        ] {
+            assert!(read(&[pair]).is_err(), "{pair:?}");
+        }
+        assert_eq!(UrlSearch::default().read("sort", "a"), Ok(false));
+    }
+}
