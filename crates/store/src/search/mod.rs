@@ -28,7 +28,7 @@ mod request;
 mod sort;
 
 use collector::{SortCollector, SortedHit};
-use logdash_core::es::search::SearchBody;
+use logdash_core::es::search::{SearchBody, TrackTotalHits};
 use render::Hits;
 use sort::{compare_keys, compare_one, DatePattern, SortKey, SortSource, SortValue};
 
@@ -204,6 +204,13 @@ impl Store {
         });
         if let Some(total) = request.track_total_hits.render(count) {
             response["hits"]["total"] = total;
+        }
+        // Elasticsearch counts such a search without collecting hits, and says so
+        let counted_only = request.size == 0
+            && request.track_total_hits == TrackTotalHits::Exact
+            && request.aggs.is_none();
+        if counted_only && !matches!(targets, Targets::None) {
+            response["terminated_early"] = json!(false);
         }
         if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
             let mut aggregations = prepared.render(results, percentiles).map_err(on_shards)?;
