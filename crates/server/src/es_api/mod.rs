@@ -13,6 +13,7 @@ use axum::Json;
 use logdash_core::es::body::{check_request_body, with_url_search};
 use logdash_core::es::filter_path::FilterPath;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
+use logdash_core::es::search::{total_as_int, QueryError};
 use logdash_store::indices::Indices;
 use serde_json::Value;
 
@@ -81,10 +82,22 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             return Ok(data_response(upstream_response(answer)));
         }
     };
-    let json_body = if matches!(route, EsRoute::Msearch { .. }) {
+    let mut json_body = if matches!(route, EsRoute::Msearch { .. }) {
         Value::Null
     } else {
         parse_json(&bytes)?
+    };
+    // `rest_total_hits_as_int=true`: every hit counted (a cluster does this itself)
+    let total_as_int = checked.search.total_as_int;
+    let bytes = match &route {
+        _ if !total_as_int => bytes,
+        EsRoute::Msearch { .. } => {
+            Bytes::from(total_as_int::msearch_tracking_exactly(&bytes).map_err(refused_by_reading)?)
+        }
+        _ => {
+            total_as_int::track_exactly(&mut json_body).map_err(refused_by_reading)?;
+            bytes
+        }
     };
     let options = checked.options;
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
@@ -110,6 +123,10 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     })
     .await
     .map_err(|err| ApiError::Internal(format!("search task failed: {err}")))??;
+    let mut answer = answer;
+    if total_as_int {
+        total_as_int::write_totals_as_int(&mut answer);
+    }
     // (an error's answer is whole, as Elasticsearch's)
     let answer = match &checked.filter_path {
         Some(filter) => FilterPath::parse(filter).apply(&answer),
@@ -135,6 +152,14 @@ fn data_response(mut response: Response) -> Response {
         HeaderValue::from_static("sandbox"),
     );
     response
+}
+
+/// A request Elasticsearch would refuse while reading it.
+fn refused_by_reading(err: QueryError) -> ApiError {
+    ApiError::Refused(Refusal {
+        status: 400,
+        rule: err.reason,
+    })
 }
 
 /// The body the store reads (already checked, so valid JSON; none is `null`).

@@ -196,6 +196,10 @@ impl Checked {
             | EsRoute::Mapping { .. } => self.options.query(),
             _ => String::new(),
         };
+        if self.search.total_as_int {
+            let joint = if options.is_empty() { "" } else { "&" };
+            options = format!("{options}{joint}rest_total_hits_as_int=true");
+        }
         // (checked to hold names, patterns, `-` and commas: nothing to encode)
         if let Some(filter) = &self.filter_path {
             let joint = if options.is_empty() { "" } else { "&" };

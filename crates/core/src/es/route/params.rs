@@ -76,7 +76,7 @@ impl QueryParams {
                         params.options.allow_no_indices = flag;
                     }
                 }
-                "typed_keys" | "rest_total_hits_as_int" if value == "false" => {}
+                "typed_keys" if value == "false" => {}
                 // how the answer is indented: nothing a check needs to see, and not passed on
                 "pretty" if value.is_empty() || value == "true" || value == "false" => {}
                 other => {
@@ -100,6 +100,15 @@ impl QueryParams {
             return Err(Refusal::forbidden(
                 "query parameters [size] and [from] are only for _search",
             ));
+        }
+        if self.search.total_as_int
+            && !matches!(route, EsRoute::Search { .. } | EsRoute::Msearch { .. })
+        {
+            return Err(Refusal {
+                status: 400,
+                rule: "query parameter [rest_total_hits_as_int] is only for _search and _msearch"
+                    .into(),
+            });
         }
         if !self.search.is_empty()
             && !matches!(route, EsRoute::Search { .. } | EsRoute::Count { .. })

@@ -16,6 +16,9 @@ pub struct UrlSearch {
     pub q: Option<String>,
     /// `q`'s options, as its `query_string` takes them.
     pub q_options: Vec<(&'static str, Value)>,
+    /// `rest_total_hits_as_int=true`: totals written as numbers, every hit counted
+    /// ([`crate::es::search::total_as_int`]); passed on to a cluster.
+    pub total_as_int: bool,
 }
 
 impl UrlSearch {
@@ -52,23 +55,14 @@ impl UrlSearch {
                 }
                 self.q_options.push(("default_operator", json!(operator)));
             }
+            "rest_total_hits_as_int" => self.total_as_int = flag(value)?,
             "analyze_wildcard" | "lenient" => {
-                let flag = match value {
-                    "" | "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(Refusal {
-                            status: 400,
-                            rule: format!("Failed to parse value [{value}] as only [true] or [false] are allowed."),
-                        })
-                    }
-                };
                 let key = if key == "lenient" {
                     "lenient"
                 } else {
                     "analyze_wildcard"
                 };
-                self.q_options.push((key, json!(flag)));
+                self.q_options.push((key, json!(flag(value)?)));
             }
             _ => return Ok(false),
         }
@@ -102,6 +96,18 @@ impl UrlSearch {
             keys.insert("query".into(), json!({ "query_string": query }));
         }
         keys
+    }
+}
+
+/// A flag's value: empty (`?lenient`) or `true` is true.
+fn flag(value: &str) -> Result<bool, Refusal> {
+    match value {
+        "" | "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Refusal {
+            status: 400,
+            rule: format!("Failed to parse value [{value}] as only [true] or [false] are allowed."),
+        }),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod msearch;
 pub mod sort;
+pub mod total_as_int;
 
 use serde_json::{Map, Value};
 
