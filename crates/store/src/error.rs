@@ -126,6 +126,12 @@ impl RequestError {
         }
     }
 
+    /// Whether Elasticsearch raises this error on the shards (a query they fail to build),
+    /// after it resolved the request's indices.
+    pub fn is_shard_failure(&self) -> bool {
+        self.kind == "query_shard_exception"
+    }
+
     /// This error as one Elasticsearch raises while reading the request.
     pub fn while_reading(self) -> Self {
         Self {

@@ -142,8 +142,8 @@ pub(super) fn range_for(
             let bound = |text: Option<String>, inclusive: bool| -> Result<_, RequestError> {
                 Ok(match text {
                     None => Bound::Unbounded,
-                    Some(text) if inclusive => Bound::Included(parse_number(field, &text)?),
-                    Some(text) => Bound::Excluded(parse_number(field, &text)?),
+                    Some(text) if inclusive => Bound::Included(parse_number(&text)?),
+                    Some(text) => Bound::Excluded(parse_number(&text)?),
                 })
             };
             Ok(number_range(

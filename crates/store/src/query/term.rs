@@ -109,7 +109,7 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             IndexRecordOption::Basic,
         )),
         Target::Whole(path, FieldKind::Long | FieldKind::Float) => {
-            let number = parse_number(field, &text)?;
+            let number = parse_number(&text)?;
             number_range(
                 ctx.fields.kw,
                 &path,
@@ -145,7 +145,7 @@ pub(super) enum Number {
     Float(f64),
 }
 
-pub(super) fn parse_number(field: &str, text: &str) -> Result<Number, RequestError> {
+pub(super) fn parse_number(text: &str) -> Result<Number, RequestError> {
     if let Ok(int) = text.parse::<i64>() {
         return Ok(Number::Int(int));
     }
@@ -153,10 +153,12 @@ pub(super) fn parse_number(field: &str, text: &str) -> Result<Number, RequestErr
         .ok()
         .filter(|f| f.is_finite())
         .map(Number::Float)
-        .ok_or_else(|| {
-            RequestError::bad_request(format!(
-                "failed to create query: For input string: \"{text}\" (field [{field}] is numeric)"
-            ))
+        // (on the shards, as Elasticsearch fails to build such a query there)
+        .ok_or_else(|| RequestError {
+            status: 400,
+            kind: "query_shard_exception",
+            reason: format!("failed to create query: For input string: \"{text}\""),
+            raised: crate::Raised::Anywhere,
         })
 }
 

@@ -146,17 +146,12 @@ impl Collector for SortCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let mut readers = Vec::new();
-        let mut dates = Vec::new();
-        let mut ips = Vec::new();
+        let mut reads = Vec::new();
         let mut shown_missing = Vec::new();
         for key in &self.keys {
             let source = sort::bind(key, &self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
-            ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
-            dates.push(matches!(
-                source,
-                SortSource::Timestamp | SortSource::Column(_, FieldKind::Date)
-            ));
+            reads.push(ReadAs::of(&source));
             shown_missing.push(sort::missing_shown(key, &source));
             let fast = reader.fast_fields();
             readers.push(match &source {
@@ -189,11 +184,11 @@ impl Collector for SortCollector {
         let substitutes = self
             .keys
             .iter()
-            .zip(dates.iter().zip(&ips))
-            .map(|(key, (date, ip))| {
+            .zip(&reads)
+            .map(|(key, read)| {
                 key.missing_value
                     .as_ref()
-                    .map(|value| SortValue::after(value, *date, *ip))
+                    .map(|value| SortValue::after(value, *read))
             })
             .collect();
         Ok(SortSegmentCollector {
@@ -203,13 +198,13 @@ impl Collector for SortCollector {
             after: self.search_after.as_ref().map(|values| {
                 values
                     .iter()
-                    .zip(dates.iter().zip(&ips))
+                    .zip(&reads)
                     .zip(&shown_missing)
                     // the value shown for events without the field (a page's last may be one)
                     .map(
-                        |((value, (date, ip)), shown)| match value == shown && !shown.is_null() {
+                        |((value, read), shown)| match value == shown && !shown.is_null() {
                             true => SortValue::Missing,
-                            false => SortValue::after(value, *date, *ip),
+                            false => SortValue::after(value, *read),
                         },
                     )
                     .collect()

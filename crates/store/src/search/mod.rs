@@ -30,7 +30,7 @@ mod sort;
 use collector::{SortCollector, SortedHit};
 use logdash_core::es::search::{SearchBody, TrackTotalHits};
 use render::Hits;
-use sort::{compare_keys, compare_one, DatePattern, SortKey, SortSource, SortValue};
+use sort::{compare_keys, compare_one, DatePattern, ReadAs, SortKey, SortSource, SortValue};
 
 /// The most hits one request may page through (`from + size`), as Elasticsearch's
 /// `index.max_result_window`.
@@ -59,11 +59,18 @@ impl Store {
         body: &Value,
     ) -> Result<Value, RequestError> {
         let started = Instant::now();
-        let request = SearchBody::parse(body)?;
+        let parsed = SearchBody::parse(body).map_err(RequestError::from);
+        if let Err(err) = &parsed {
+            if !err.is_shard_failure() {
+                return Err(err.clone());
+            }
+        }
         let searcher = &at.searcher;
         let (targets, mapping, limits) = self.targets(indices)?;
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        // (a query a shard would fail to build fails there, once the indices are known)
+        let request = parsed.map_err(on_shards)?;
         request::check_paging(&request).map_err(on_shards)?;
         // each sort key's source, checked now so that a bad key is named, not a failed shard
         let mut formats = Vec::new();
@@ -177,12 +184,15 @@ impl Store {
                 (count, Hits::Scored(top), agg)
             }
         };
-        let agg_results = match post_filter {
+        // what the aggregations counted (a top-level top_hits' total): the query's matches
+        let (agg_results, aggregated) = match post_filter {
             Some(_) if agg_request.is_some() => {
-                parallel::search(searcher, &*query, &agg_collector(), aggs, threads)
-                    .map_err(|err| search_failed(&err))?
+                let (aggregated, results) =
+                    parallel::search(searcher, &*query, &(Count, agg_collector()), aggs, threads)
+                        .map_err(|err| search_failed(&err))?;
+                (results, aggregated)
             }
-            _ => agg_results,
+            _ => (agg_results, count),
         };
         let written = SortWritten {
             formats: &formats,
@@ -212,10 +222,14 @@ impl Store {
         if counted_only && !matches!(targets, Targets::None) {
             response["terminated_early"] = json!(false);
         }
-        if let (Some(prepared), Some((results, percentiles))) = (agg_request, agg_results) {
+        // no shard searched: Elasticsearch has no aggregations to reduce, and leaves them out
+        let searched = !matches!(targets, Targets::None);
+        if let (Some(prepared), Some((results, percentiles)), true) =
+            (agg_request, agg_results, searched)
+        {
             let mut aggregations = prepared.render(results, percentiles).map_err(on_shards)?;
             if prepared.has_top_hits() {
-                self.read_top_hits(&prepared, &mut aggregations, at, indices, body, count)
+                self.read_top_hits(&prepared, &mut aggregations, at, indices, body, aggregated)
                     .map_err(on_shards)?;
             }
             response["aggregations"] = aggregations;
@@ -264,10 +278,16 @@ impl Store {
                 )));
             }
         }
-        let wanted = query::parse(body.get("query"))?;
+        let parsed = query::parse(body.get("query"));
+        if let Err(err) = &parsed {
+            if !err.is_shard_failure() {
+                return Err(err.clone());
+            }
+        }
         let searcher = self.reader.searcher();
         let (targets, mapping, limits) = self.targets(indices.into())?;
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        let wanted = parsed.map_err(on_shards)?;
         let mut ctx = self.context(&mapping, &limits);
         let count = match targets {
             Targets::None => 0,

@@ -13,6 +13,28 @@ pub(super) enum SortSource {
     Unmapped,
 }
 
+/// How a sort key's `search_after` values are read: by its field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReadAs {
+    Date,
+    Ip,
+    Long,
+    Double,
+    AsGiven,
+}
+
+impl ReadAs {
+    pub(super) fn of(source: &SortSource) -> ReadAs {
+        match source {
+            SortSource::Timestamp | SortSource::Column(_, FieldKind::Date) => ReadAs::Date,
+            SortSource::Column(_, FieldKind::Ip) => ReadAs::Ip,
+            SortSource::Column(_, FieldKind::Long) => ReadAs::Long,
+            SortSource::Column(_, FieldKind::Float) => ReadAs::Double,
+            _ => ReadAs::AsGiven,
+        }
+    }
+}
+
 pub(super) use logdash_core::es::search::SortKey;
 pub(super) use logdash_core::time::DatePattern;
 
@@ -136,22 +158,31 @@ impl SortValue {
         }
     }
 
-    /// A `search_after` value: a date key takes a date as text too, as Elasticsearch does.
-    /// A `search_after` value of a key on a date (`date`) or an ip field (`ip`: the
-    /// address, compared as its key).
-    pub(super) fn after(value: &Value, date: bool, ip: bool) -> SortValue {
-        if ip {
-            return match value.as_str().and_then(crate::ip::parse) {
+    /// A `search_after` (or sort `missing`) value, read as its key's field reads one, as
+    /// Elasticsearch does: a date as text too, an address compared as its key, a number
+    /// given as text (a long's fraction cut toward below, as its `parseLong` does).
+    pub(super) fn after(value: &Value, read: ReadAs) -> SortValue {
+        match (read, value) {
+            (ReadAs::Ip, _) => match value.as_str().and_then(crate::ip::parse) {
                 Some(address) => SortValue::Text(crate::ip::key(address)),
                 None => SortValue::from_json(value),
-            };
-        }
-        match (value, date) {
-            (Value::String(text), true) => text
+            },
+            (ReadAs::Date, Value::String(text)) => text
                 .parse::<i64>()
                 .ok()
                 .or_else(|| logdash_core::time::parse_iso8601(text))
                 .map_or(SortValue::Missing, SortValue::Int),
+            (ReadAs::Long, Value::String(text)) => match text.trim().parse::<i64>() {
+                Ok(whole) => SortValue::Int(whole),
+                Err(_) => match text.trim().parse::<f64>() {
+                    Ok(number) if number.is_finite() => SortValue::Int(number.floor() as i64),
+                    _ => SortValue::from_json(value),
+                },
+            },
+            (ReadAs::Double, Value::String(text)) => match text.trim().parse::<f64>() {
+                Ok(number) if number.is_finite() => SortValue::Float(number),
+                _ => SortValue::from_json(value),
+            },
             _ => SortValue::from_json(value),
         }
     }

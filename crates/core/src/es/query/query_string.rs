@@ -123,13 +123,24 @@ impl QueryString {
         const KIND: &str = "query_string";
         let mut out = QueryString::new("");
         let mut found = None;
+        let (mut default_field, mut fields) = (false, false);
         keys(KIND, object(KIND, value)?, |key, value| {
             match key {
                 "query" => found = Some(read::string(KIND, key, value)?),
                 "default_field" => {
+                    default_field = true;
                     out.fields = vec![FieldBoost::parse(&read::string(KIND, key, value)?)?]
                 }
-                "fields" => out.fields = FieldBoost::parse_list(KIND, value)?,
+                // a list only: Elasticsearch's parser takes no single name here
+                "fields" if value.is_array() => {
+                    out.fields = FieldBoost::parse_list(KIND, value)?;
+                    fields = !out.fields.is_empty();
+                }
+                "fields" => {
+                    return Err(QueryError::parsing(
+                        "[query_string] query does not support [fields]",
+                    ))
+                }
                 "default_operator" => out.default_operator = Operator::parse(KIND, value)?,
                 "time_zone" => out.time_zone = Some(read::time_zone(KIND, key, value)?),
                 "lenient" => out.lenient = Some(read::boolean(KIND, key, value)?),
@@ -167,6 +178,14 @@ impl QueryString {
         })?;
         out.query = found
             .ok_or_else(|| QueryError::parsing("[query_string] must be provided with a [query]"))?;
+        if default_field && fields {
+            // (Elasticsearch's validation, when a shard builds the query)
+            return Err(QueryError {
+                kind: "query_shard_exception",
+                reason: "failed to create query: Validation Failed: 1: [query_string] cannot use [fields] parameter in conjunction with [default_field];".into(),
+                invalid_value: false,
+            });
+        }
         Ok(out)
     }
 
@@ -234,7 +253,12 @@ impl SimpleQueryString {
         keys(KIND, object(KIND, value)?, |key, value| {
             match key {
                 "query" => found = Some(read::string(KIND, key, value)?),
-                "fields" => out.fields = FieldBoost::parse_list(KIND, value)?,
+                "fields" if value.is_array() => out.fields = FieldBoost::parse_list(KIND, value)?,
+                "fields" => {
+                    return Err(QueryError::parsing(
+                        "[simple_query_string] unsupported field [fields]",
+                    ))
+                }
                 "default_operator" => out.default_operator = Operator::parse(KIND, value)?,
                 "lenient" => out.lenient = Some(read::boolean(KIND, key, value)?),
                 "minimum_should_match" => {
