@@ -114,7 +114,7 @@ pub(super) fn one(
     };
     // a histogram's buckets are sorted when rendered (tantivy's are by key)
     let bucket_order = match kind {
-        "histogram" | "date_histogram" => terms_order::histogram(name, kind, &mut body)?,
+        "histogram" | "date_histogram" => terms_order::histogram(name, kind, &mut body, sub)?,
         _ => None,
     };
     let histogram = match kind {

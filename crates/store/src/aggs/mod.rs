@@ -28,6 +28,7 @@ mod composite;
 mod dates;
 mod filter;
 mod histogram;
+mod order_path;
 mod place;
 mod ranges;
 mod render;

@@ -6,10 +6,9 @@
 //! A float field's terms are sorted here whatever their order: tantivy gives a whole value
 //! (`2.0`) an integer key and sorts integers apart from fractions.
 
-use std::cmp::Ordering;
-
 use serde_json::{json, Map, Value};
 
+use super::order_path::{check_path, compare, value_of};
 use super::place::Place;
 use super::Plan;
 use crate::mapping::FieldKind;
@@ -77,6 +76,7 @@ pub(super) fn histogram(
     name: &str,
     kind: &str,
     body: &mut Map<String, Value>,
+    sub: Option<&Value>,
 ) -> Result<Option<CompoundOrder>, RequestError> {
     let items = match body.remove("order") {
         None => return Ok(None),
@@ -84,6 +84,9 @@ pub(super) fn histogram(
         Some(one) => vec![one],
     };
     let criteria = criteria(name, kind, &items)?;
+    for (what, _) in &criteria {
+        check_path(name, kind, what, sub)?;
+    }
     if criteria.is_empty() || criteria == [("_key".to_string(), false)] {
         return Ok(None);
     }
@@ -162,37 +165,6 @@ impl CompoundOrder {
         buckets.truncate(size);
         let other = result["sum_other_doc_count"].as_u64().unwrap_or(0);
         result["sum_other_doc_count"] = json!(other + dropped);
-    }
-}
-
-/// What a bucket is ordered by under `what`.
-fn value_of(bucket: &Value, what: &str) -> Value {
-    match what {
-        "_count" => bucket["doc_count"].clone(),
-        "_key" => bucket["key"].clone(),
-        path => {
-            let (agg, property) = path.split_once('.').unwrap_or((path, "value"));
-            let sub = &bucket[agg];
-            match (&sub[property], &sub["values"][property]) {
-                (Value::Null, nested) => nested.clone(),
-                (found, _) => found.clone(),
-            }
-        }
-    }
-}
-
-/// Numbers by value, strings by their bytes; a missing value last.
-fn compare(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
-            x.total_cmp(&y)
-        }
-        (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::Null, Value::Null) => Ordering::Equal,
-        (Value::Null, _) => Ordering::Greater,
-        (_, Value::Null) => Ordering::Less,
-        _ => Ordering::Equal,
     }
 }
 

@@ -29,22 +29,28 @@ pub(crate) struct Scale<'a> {
 }
 
 impl<'a> Scale<'a> {
-    /// `sorted`: ascending, none negative (a negative value cannot be recorded).
-    pub(crate) fn new(sorted: &'a [f64], digits: u8) -> Self {
+    /// `sorted`: ascending, none negative (a negative value cannot be recorded). `None`
+    /// when the values span more than the histogram's 63 bits can hold at their smallest
+    /// positive one's resolution: Elasticsearch's search fails then.
+    pub(crate) fn new(sorted: &'a [f64], digits: u8) -> Option<Self> {
         // the sub-buckets hold 2 * 10^digits values at unit resolution, rounded up to a
         // power of two
         let single_unit = 2.0 * 10_f64.powi(i32::from(digits));
         let count_bits = single_unit.log2().ceil() as u32;
         let half_bits = count_bits.max(1) - 1;
         let unit = match sorted.iter().find(|v| **v > 0.0) {
-            Some(&smallest) => 2_f64.powi(binary_exponent(smallest) - half_bits as i32),
+            Some(&smallest) => power_of_two(binary_exponent(smallest) - half_bits as i32)?,
             None => 1.0,
         };
-        Scale {
+        let largest = sorted.last().copied().unwrap_or(0.0);
+        if largest / unit >= 2_f64.powi(63) {
+            return None;
+        }
+        Some(Scale {
             sorted,
             half_bits,
             unit,
-        }
+        })
     }
 
     /// The whole `value` is held as (Java's cast: cut toward zero, saturating).
@@ -95,6 +101,15 @@ impl<'a> Scale<'a> {
     }
 }
 
+/// `2^e`, where a double holds it (subnormal too).
+fn power_of_two(e: i32) -> Option<f64> {
+    match e {
+        -1022..=1023 => Some(f64::from_bits(((e + 1023) as u64) << 52)),
+        -1074..=-1023 => Some(f64::from_bits(1 << (e + 1074))),
+        _ => None,
+    }
+}
+
 /// `e` with `2^e <= value < 2^(e + 1)`, for a positive value.
 fn binary_exponent(value: f64) -> i32 {
     let biased = ((value.to_bits() >> 52) & 0x7ff) as i32;
@@ -113,7 +128,7 @@ mod tests {
     fn percentiles(values: &[f64], digits: u8, percents: &[f64]) -> Vec<Option<f64>> {
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let scale = Scale::new(&sorted, digits);
+        let scale = Scale::new(&sorted, digits).expect("in range");
         percents.iter().map(|p| scale.percentile(*p)).collect()
     }
 
@@ -171,7 +186,7 @@ mod tests {
             1.0, 51.0, 101.0, 151.0, 0.37, 12.5, 3000.25, 99999.9, 0.0, 7.0,
         ];
         sorted.sort_by(f64::total_cmp);
-        let scale = Scale::new(&sorted, 3);
+        let scale = Scale::new(&sorted, 3).expect("in range");
         let ranks: Vec<Option<f64>> = [0.0, 1.0, 50.0, 51.0, 151.1, 3002.1, 1e6, 1e300]
             .iter()
             .map(|v| scale.rank(*v))
@@ -179,12 +194,25 @@ mod tests {
         let expected = [10.0, 30.0, 50.0, 60.0, 80.0, 90.0, 100.0, 100.0];
         assert_eq!(ranks, expected.map(Some));
         let small = [1.0, 51.0, 101.0, 151.0];
-        let scale = Scale::new(&small, 3);
+        let scale = Scale::new(&small, 3).expect("in range");
         assert_eq!(
             [0.5, 1.0, 1.0009].map(|v| scale.rank(v)),
             [Some(0.0), Some(25.0), Some(25.0)]
         );
-        assert_eq!(Scale::new(&[], 3).rank(1.0), None);
+        assert_eq!(Scale::new(&[], 3).expect("empty").rank(1.0), None);
+    }
+
+    #[test]
+    fn values_the_histogram_cannot_span_are_refused() {
+        // a millionth and 10^13: 2^63 wholes of 2^-30 do not reach it
+        assert!(Scale::new(&[1e-6, 1e13], 3).is_none());
+        assert!(Scale::new(&[1e-6, 1e6], 3).is_some());
+        // the tiniest values still get a unit
+        let tiny = [f64::MIN_POSITIVE, f64::MIN_POSITIVE * 2.0];
+        assert!(Scale::new(&tiny, 0).is_some());
+        assert_eq!(power_of_two(-1074), Some(f64::from_bits(1)));
+        assert_eq!(power_of_two(3), Some(8.0));
+        assert_eq!(power_of_two(-1075), None);
     }
 
     #[test]

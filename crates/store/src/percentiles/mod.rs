@@ -100,18 +100,9 @@ impl<'a> Answers<'a> {
     /// Fails as Elasticsearch's `hdr` does on a negative value.
     pub(crate) fn new(values: Values, specs: &'a [Spec]) -> Result<Answers<'a>, RequestError> {
         for (spec, buckets) in specs.iter().zip(&values) {
-            if let Method::Hdr(_) = spec.method {
-                let negative = buckets.values().flatten().find(|(_, value)| *value < 0.0);
-                if let Some((_, value)) = negative {
-                    return Err(RequestError {
-                        status: 500,
-                        kind: "array_index_out_of_bounds_exception",
-                        reason: format!(
-                            "The value {} is out of bounds for histogram: Negative values cannot be recorded",
-                            java_double(*value)
-                        ),
-                        raised: crate::Raised::Anywhere,
-                    });
+            if let Method::Hdr(digits) = spec.method {
+                for bucket in buckets.values() {
+                    hdr_recordable(bucket, digits)?;
                 }
             }
         }
@@ -223,10 +214,12 @@ pub(crate) fn render(values: Option<Vec<(i64, f64)>>, spec: &Spec) -> Value {
         Method::Hdr(digits) => {
             let mut sorted: Vec<f64> = values.into_iter().map(|(_, value)| value).collect();
             sorted.sort_by(f64::total_cmp);
+            // (each bucket was checked recordable first: `hdr_recordable`)
             let scale = hdr::Scale::new(&sorted, digits);
-            let answer = |p: f64| match output.ranks {
-                true => scale.rank(p),
-                false => scale.percentile(p),
+            let answer = |p: f64| match (&scale, output.ranks) {
+                (Some(scale), true) => scale.rank(p),
+                (Some(scale), false) => scale.percentile(p),
+                (None, _) => None,
             };
             output.percents.iter().map(|&p| (p, answer(p))).collect()
         }
@@ -282,6 +275,38 @@ fn sort_by_time(values: &mut Vec<(i64, f64)>) {
     }
 }
 
+/// Whether HdrHistogram records a bucket's values: Elasticsearch's search fails with a
+/// 500 on a negative value, or on values wider apart than its histogram can stretch.
+fn hdr_recordable(values: &[(i64, f64)], digits: u8) -> Result<(), RequestError> {
+    let out_of_bounds = |value: f64, cause: &str| RequestError {
+        status: 500,
+        kind: "array_index_out_of_bounds_exception",
+        reason: format!(
+            "The value {} is out of bounds for histogram: {cause}",
+            java_double(value)
+        ),
+        raised: crate::Raised::Anywhere,
+    };
+    if let Some((_, value)) = values.iter().find(|(_, value)| *value < 0.0) {
+        return Err(out_of_bounds(*value, "Negative values cannot be recorded"));
+    }
+    // the scale of the smallest positive value and the largest alone decides it
+    let smallest = values
+        .iter()
+        .map(|(_, value)| *value)
+        .filter(|value| *value > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let largest = values.iter().map(|(_, value)| *value).fold(0.0, f64::max);
+    let ends = [smallest.min(largest), largest];
+    match hdr::Scale::new(&ends, digits) {
+        Some(_) => Ok(()),
+        None => Err(out_of_bounds(
+            largest,
+            "the covered range cannot be extended any further",
+        )),
+    }
+}
+
 /// A percent (or a rank's value) as Java prints a double: "95.0", "99.9", "1.0E7".
 fn percent_key(percent: f64) -> String {
     java_double(percent)
@@ -289,7 +314,7 @@ fn percent_key(percent: f64) -> String {
 
 /// A double as Java's `Double.toString` writes it: the shortest digits that read back,
 /// in scientific notation below 10^-3 and from 10^7 on.
-fn java_double(value: f64) -> String {
+pub(crate) fn java_double(value: f64) -> String {
     let magnitude = value.abs();
     if value == 0.0 || (1e-3..1e7).contains(&magnitude) || !value.is_finite() {
         if value.fract() == 0.0 {

@@ -6,7 +6,7 @@ mod metrics;
 
 use super::dates::date_range_bucket;
 use super::*;
-use crate::percentiles::Answers;
+use crate::percentiles::{self, Answers};
 use buckets::{
     buckets_mut, by_millisecond, histogram_from_ranges, plain_key, range_buckets_of_filters,
     whole_doc_count,
@@ -42,6 +42,16 @@ pub(super) fn render_level(
     }
 }
 
+/// A keyed answer's buckets (an object) named anew by `name_of` each bucket.
+fn rekey(result: &mut Value, name_of: impl Fn(&Value) -> Option<String>) {
+    if let Some(Value::Object(keyed)) = result.get_mut("buckets") {
+        *keyed = std::mem::take(keyed)
+            .into_iter()
+            .map(|(name, bucket)| (name_of(&bucket).unwrap_or(name), bucket))
+            .collect();
+    }
+}
+
 /// The path of a bucket keyed `key` below `path`.
 fn below(path: &[Key], key: Key) -> Vec<Key> {
     let mut below = path.to_vec();
@@ -72,6 +82,10 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             if let Some(order) = order {
                 order.apply(result);
             }
+            // keyed: by each bucket's date as written
+            rekey(result, |bucket| {
+                bucket["key_as_string"].as_str().map(str::to_string)
+            });
         }
         Plan::DateHistogram {
             zone,
@@ -131,6 +145,10 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             if let Some(order) = order {
                 order.apply(result);
             }
+            // a keyed histogram's buckets go by their keys as Java writes doubles ("50.0")
+            rekey(result, |bucket| {
+                bucket["key"].as_f64().map(percentiles::java_double)
+            });
             // a terms' (one shard's: exact) error bound, which tantivy leaves out when
             // ordered by key or by a sub-aggregation
             if let Some(terms) = result.as_object_mut() {
