@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::route::{index_expr, EsRoute, IndexPolicy, Refusal, UrlSearch};
+use super::route::{index_expr, EsRoute, IndexPolicy, Refusal};
 use super::search::msearch::{self, Header, Lines};
 
 /// Bounds on what a search body may ask for.
@@ -25,22 +25,6 @@ impl Default for BodyLimits {
             max_from: 10_000,
         }
     }
-}
-
-/// A search body with what its URL asks written in ([`UrlSearch`]: `size`, `from`, `q`),
-/// as Elasticsearch lets them win over the body's: what is checked and passed on. A body
-/// that is no JSON object is left as it came, for its check to refuse.
-pub fn with_url_search(body: &[u8], search: &UrlSearch) -> Vec<u8> {
-    let mut object = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Map::new()
-    } else {
-        match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Object(object)) => object,
-            _ => return body.to_vec(),
-        }
-    };
-    object.extend(search.body_keys());
-    serde_json::Value::Object(object).to_string().into_bytes()
 }
 
 /// The deepest a body may nest: far more than any dashboard query, far less than what
@@ -820,33 +804,5 @@ mod tests {
             allowed > 2_000 && refused > 2_000,
             "{allowed} allowed, {refused} refused"
         );
-    }
-
-    #[test]
-    fn what_the_url_asks_is_written_into_the_body() {
-        let search = UrlSearch {
-            size: Some(0),
-            q: Some("level:ERROR".into()),
-            ..UrlSearch::default()
-        };
-        let paged = |body: &str| {
-            String::from_utf8(with_url_search(body.as_bytes(), &search)).expect("text")
-        };
-        let written: Value = serde_json::from_str(&paged("")).expect("json");
-        assert_eq!(
-            written,
-            json!({"size": 0, "query": {"query_string": {"query": "level:ERROR"}}})
-        );
-        let written: Value = serde_json::from_str(&paged(
-            r#"{"size": 50, "from": 3, "query": {"match_all": {}}}"#,
-        ))
-        .expect("json");
-        assert_eq!(
-            written,
-            json!({"size": 0, "from": 3, "query": {"query_string": {"query": "level:ERROR"}}})
-        );
-        // not an object: left for its check to refuse
-        assert_eq!(paged("[1]"), "[1]");
-        assert_eq!(paged("{"), "{");
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use logdash_core::es::body::{check_request_body, with_url_search};
+use logdash_core::es::body::check_request_body;
 use logdash_core::es::filter_path::FilterPath;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
 use logdash_core::es::search::{total_as_int, QueryError};
@@ -62,7 +62,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     let bytes = if checked.search.is_empty() {
         bytes
     } else {
-        let written = Bytes::from(with_url_search(&bytes, &checked.search));
+        let written = Bytes::from(checked.search.write_into(&bytes));
         check_request_body(&route, &written, &shown, &state.index_policy)
             .map_err(ApiError::Refused)?;
         written

@@ -25,6 +25,13 @@ impl IndexOptions {
     }
 }
 
+/// What a refusal of another parameter lists.
+const ACCEPTED: &str = concat!(
+    "format=json, fields, ignore_unavailable, allow_no_indices, filter_path, pretty, ",
+    "rest_total_hits_as_int, and a search's size, from, q, df, default_operator, ",
+    "analyze_wildcard and lenient"
+);
+
 /// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
 #[derive(Debug, Default)]
 pub(super) struct QueryParams {
@@ -56,8 +63,11 @@ impl QueryParams {
                 "format" if value == "json" => params.format_json = true,
                 "fields" | "filter_path" => {
                     let decoded = value.replace("%2C", ",").replace("%2c", ",");
-                    if decoded.contains('%') || !decoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b)) {
-                        return Err(Refusal::forbidden(format!("[{key}] may hold only field names and patterns")));
+                    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b);
+                    if decoded.contains('%') || !decoded.bytes().all(plain) {
+                        return Err(Refusal::forbidden(format!(
+                            "[{key}] may hold only field names and patterns"
+                        )));
                     }
                     if key == "fields" {
                         params.fields = Some(decoded);
@@ -68,7 +78,9 @@ impl QueryParams {
                 "q" | "df" => {
                     params.search.read(key, value)?;
                 }
-                "ignore_unavailable" | "allow_no_indices" if value == "true" || value == "false" => {
+                "ignore_unavailable" | "allow_no_indices"
+                    if value == "true" || value == "false" =>
+                {
                     let flag = Some(value == "true");
                     if key == "ignore_unavailable" {
                         params.options.ignore_unavailable = flag;
@@ -81,7 +93,7 @@ impl QueryParams {
                 "pretty" if value.is_empty() || value == "true" || value == "false" => {}
                 other => {
                     return Err(Refusal::forbidden(format!(
-                        "query parameter [{other}] is not allowed (logdash accepts format=json, fields, ignore_unavailable, allow_no_indices, filter_path, pretty, and a search's size, from, q, df, default_operator, analyze_wildcard and lenient)"
+                        "query parameter [{other}] is not allowed (logdash accepts {ACCEPTED})"
                     )))
                 }
             }
@@ -110,8 +122,7 @@ impl QueryParams {
                     .into(),
             });
         }
-        if !self.search.is_empty()
-            && !matches!(route, EsRoute::Search { .. } | EsRoute::Count { .. })
+        if self.search.queries() && !matches!(route, EsRoute::Search { .. } | EsRoute::Count { .. })
         {
             return Err(Refusal::forbidden(
                 "query parameter [q] is only for _search and _count",

@@ -43,6 +43,7 @@ fn every_request_the_dashboard_makes_is_allowed() {
     }
     assert!(route("POST", "/logs/_count", Some("q=a:b")).is_ok());
     assert!(route("GET", "/logs/_mapping", Some("q=a:b")).is_err());
+    assert!(route("GET", "/logs/_mapping", Some("lenient=true")).is_err());
     assert!(route("POST", "/logs/_count", Some("size=0")).is_err());
     assert!(route("HEAD", "/_msearch", None).is_err());
     assert!(route("POST", "/log*/_count", None).is_ok());

@@ -24,7 +24,8 @@ pub fn track_exactly(body: &mut Value) -> Result<(), QueryError> {
         }
         Some(Value::Bool(_)) => Ok(()),
         Some(Value::String(text)) if text == "true" || text == "false" || text == "-1" => Ok(()),
-        Some(Value::Number(n)) if n.as_i64() == Some(-1) => Ok(()),
+        // -1 counts none; Integer.MAX_VALUE is Elasticsearch's own "every hit"
+        Some(Value::Number(n)) if matches!(n.as_f64(), Some(-1.0 | 2_147_483_647.0)) => Ok(()),
         Some(bound) => Err(QueryError::illegal(format!(
             "[rest_total_hits_as_int] cannot be used if the tracking of total hits is not accurate, got {}",
             bound.as_str().map_or_else(|| bound.to_string(), str::to_string)
@@ -55,27 +56,47 @@ pub fn msearch_tracking_exactly(body: &[u8]) -> Result<Vec<u8>, QueryError> {
 }
 
 /// Writes every total of a search's (or `_msearch`'s) answer as a number, top_hits' too:
-/// `-1` where hits were not counted.
+/// `-1` where hits were not counted. Events' own fields are never touched.
 pub fn write_totals_as_int(answer: &mut Value) {
-    match answer {
-        Value::Object(object) => {
-            if let Some(Value::Object(hits)) = object.get_mut("hits") {
-                if hits.contains_key("hits") {
-                    let value = hits
-                        .get("total")
-                        .and_then(|total| total.get("value"))
-                        .and_then(Value::as_i64)
-                        .unwrap_or(-1);
-                    hits.insert("total".into(), json!(value));
-                }
-            }
-            for (key, inner) in object.iter_mut() {
-                if key != "_source" && key != "fields" {
-                    write_totals_as_int(inner);
+    if let Some(responses) = answer.get_mut("responses").and_then(Value::as_array_mut) {
+        responses.iter_mut().for_each(write_totals_as_int);
+        return;
+    }
+    total_as_int(answer);
+    if let Some(aggregations) = answer.get_mut("aggregations") {
+        in_aggregations(aggregations);
+    }
+}
+
+/// The `hits.total` of a search's answer or of a top_hits result (an object whose `hits`
+/// holds a list of hits) as a number; whether it was one.
+fn total_as_int(result: &mut Value) -> bool {
+    let Some(Value::Object(hits)) = result.get_mut("hits") else {
+        return false;
+    };
+    if !hits.get("hits").is_some_and(Value::is_array) {
+        return false;
+    }
+    let value = hits
+        .get("total")
+        .and_then(|total| total.get("value"))
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
+    hits.insert("total".into(), json!(value));
+    true
+}
+
+/// Each aggregation's result, and its buckets' (a top_hits' hits are events: not entered).
+fn in_aggregations(level: &mut Value) {
+    match level {
+        Value::Object(results) => {
+            for result in results.values_mut() {
+                if !total_as_int(result) {
+                    in_aggregations(result);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(write_totals_as_int),
+        Value::Array(buckets) => buckets.iter_mut().for_each(in_aggregations),
         _ => {}
     }
 }
@@ -89,7 +110,13 @@ mod tests {
         let mut body = Value::Null;
         track_exactly(&mut body).expect("an empty body counts");
         assert_eq!(body, json!({"track_total_hits": true}));
-        for taken in [json!(false), json!(-1), json!("true")] {
+        for taken in [
+            json!(false),
+            json!(-1),
+            json!(-1.0),
+            json!(2_147_483_647),
+            json!("true"),
+        ] {
             let mut body = json!({ "track_total_hits": taken.clone() });
             track_exactly(&mut body).expect("taken");
             assert_eq!(body["track_total_hits"], taken);
@@ -104,6 +131,24 @@ mod tests {
         assert_eq!(
             String::from_utf8(body).expect("text"),
             "{\"index\":\"a\"}\n{\"track_total_hits\":true}\n{}\n{\"size\":0,\"track_total_hits\":true}\n"
+        );
+    }
+
+    #[test]
+    fn a_top_hits_or_a_filter_named_hits_is_told_apart() {
+        let mut answer = json!({"hits": {"total": {"value": 3, "relation": "eq"}, "hits": []},
+        "aggregations": {
+            "hits": {"doc_count": 2, "hits": {"hits": {"total": {"value": 2, "relation": "eq"}, "hits": []}}},
+            "fields": {"buckets": [{"key": "a", "_source": {"hits": {"total": {"value": 1}, "hits": []}}}]}
+        }});
+        write_totals_as_int(&mut answer);
+        assert_eq!(
+            answer,
+            json!({"hits": {"total": 3, "hits": []},
+            "aggregations": {
+                "hits": {"doc_count": 2, "hits": {"hits": {"total": 2, "hits": []}}},
+                "fields": {"buckets": [{"key": "a", "_source": {"hits": {"total": 1, "hits": []}}}]}
+            }})
         );
     }
 
