@@ -6,6 +6,8 @@
 use std::fmt;
 
 mod params;
+#[cfg(feature = "server")]
+mod url_body;
 mod url_search;
 
 pub use params::IndexOptions;

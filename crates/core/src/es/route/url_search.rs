@@ -4,10 +4,6 @@
 //! them into the body ([`crate::es::body::with_url_search`]), where they win over the
 //! body's own as in Elasticsearch, so that one check sees all a cluster will be asked.
 
-use std::fmt;
-
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::Refusal;
@@ -108,65 +104,6 @@ impl UrlSearch {
     }
 }
 
-impl UrlSearch {
-    /// A search body with these keys written in, as Elasticsearch lets them win over the
-    /// body's: what is checked and passed on. Everything else stays as it came, in its
-    /// order and to its last digit (a sort object's keys are its priorities; a key given
-    /// twice is still twice, for the cluster to refuse). A body that is no JSON object is
-    /// left as it came, for its check to refuse.
-    pub fn write_into(&self, body: &[u8]) -> Vec<u8> {
-        let Pairs(mut pairs) = if body.iter().all(u8::is_ascii_whitespace) {
-            Pairs(Vec::new())
-        } else {
-            match serde_json::from_slice(body) {
-                Ok(pairs) => pairs,
-                Err(_) => return body.to_vec(),
-            }
-        };
-        for (key, value) in self.body_keys() {
-            let Ok(raw) = RawValue::from_string(value.to_string()) else {
-                continue;
-            };
-            let mut found = false;
-            for (_, kept) in pairs.iter_mut().filter(|(name, _)| *name == key) {
-                *kept = raw.clone();
-                found = true;
-            }
-            if !found {
-                pairs.push((key, raw));
-            }
-        }
-        let members: Vec<String> = pairs
-            .iter()
-            .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), value.get()))
-            .collect();
-        format!("{{{}}}", members.join(",")).into_bytes()
-    }
-}
-
-/// A JSON object's members as they came: in order, each value's text untouched.
-struct Pairs(Vec<(String, Box<RawValue>)>);
-
-impl<'de> Deserialize<'de> for Pairs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> Visitor<'de> for Members {
-            type Value = Pairs;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry::<String, Box<RawValue>>()? {
-                    pairs.push(pair);
-                }
-                Ok(Pairs(pairs))
-            }
-        }
-        deserializer.deserialize_map(Members)
-    }
-}
-
 /// A flag's value: empty (`?lenient`) or `true` is true.
 fn flag(value: &str) -> Result<bool, Refusal> {
     match value {
@@ -236,31 +173,6 @@ mod tests {
                 "lenient": true
             }}})
         );
-    }
-
-    #[test]
-    fn what_the_url_asks_is_written_into_the_body_and_nothing_else_changes() {
-        let search = UrlSearch {
-            size: Some(0),
-            q: Some("level:ERROR".into()),
-            ..UrlSearch::default()
-        };
-        let written =
-            |body: &str| String::from_utf8(search.write_into(body.as_bytes())).expect("text");
-        assert_eq!(
-            written(""),
-            r#"{"query":{"query_string":{"query":"level:ERROR"}},"size":0}"#
-        );
-        // the body's own order and numbers are kept; a key given twice stays twice
-        assert_eq!(
-            written(
-                r#"{"sort": {"status": "asc", "@timestamp": "desc"}, "size": 50, "from": 12345678901234567890123, "size": 3}"#
-            ),
-            r#"{"sort":{"status": "asc", "@timestamp": "desc"},"size":0,"from":12345678901234567890123,"size":0,"query":{"query_string":{"query":"level:ERROR"}}}"#
-        );
-        // not an object: left for its check to refuse
-        assert_eq!(written("[1]"), "[1]");
-        assert_eq!(written("{"), "{");
     }
 
     #[test]
