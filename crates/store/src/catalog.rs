@@ -1,7 +1,7 @@
 //! What indices and fields there are: `_cat/indices`, `_mapping` and `_field_caps`,
 //! in Elasticsearch's shapes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 use tantivy::collector::Count;
@@ -131,6 +131,9 @@ impl Store {
             .map_err(|_| RequestError::internal("mappings lock poisoned"))?;
         // field -> type -> the indices having it with that type, and what each can do
         let mut caps: BTreeMap<String, BTreeMap<String, Vec<Having>>> = BTreeMap::new();
+        // (field, type) -> each `meta` key's values across the indices
+        let mut metas: BTreeMap<(String, String), BTreeMap<String, BTreeSet<String>>> =
+            BTreeMap::new();
         for name in &names {
             let explicit = self.explicit_of(name).unwrap_or_default();
             for (field, kind) in mappings.get(name).into_iter().flatten() {
@@ -149,6 +152,17 @@ impl Store {
                     (None, _) => (true, true),
                 };
                 add(field.clone(), es_type, can);
+                let meta = declared
+                    .and_then(|d| d.property.get("meta"))
+                    .and_then(Value::as_object);
+                for (key, value) in meta.into_iter().flatten() {
+                    metas
+                        .entry((field.clone(), es_type.to_string()))
+                        .or_default()
+                        .entry(key.clone())
+                        .or_default()
+                        .insert(value.as_str().unwrap_or_default().to_string());
+                }
                 if *kind == FieldKind::Text && declared.is_none_or(|d| d.has_keyword()) {
                     add(format!("{field}.keyword"), "keyword", (true, true));
                 }
@@ -178,6 +192,9 @@ impl Store {
                     "searchable": unsearchable.is_empty(),
                     "aggregatable": unaggregatable.is_empty(),
                 });
+                if let Some(meta) = metas.get(&(field.clone(), es_type.clone())) {
+                    cap["meta"] = json!(meta);
+                }
                 if several {
                     let indices: Vec<&str> = having.iter().map(|h| h.0.as_str()).collect();
                     cap["indices"] = json!(indices);

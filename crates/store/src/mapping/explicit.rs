@@ -394,7 +394,7 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
         path.to_string(),
         Declared {
             kind,
-            property: property.clone(),
+            property: super::parameters::as_shown(es_type, property),
         },
     );
     Ok(())

@@ -1,7 +1,7 @@
 //! The parameters of a declared field: those logdash honours, checked as Elasticsearch
 //! checks them; those it does not, refused by name.
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 use super::explicit::mapper_error;
 use crate::RequestError;
@@ -43,23 +43,15 @@ pub(super) const NOT_IMPLEMENTED: &[&str] = &[
 
 /// Parameters Elasticsearch has that logdash does not implement (refused by name).
 const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
-    "store",
     "null_value",
     "copy_to",
     "similarity",
-    "eager_global_ordinals",
-    "meta",
     "normalizer",
     "search_analyzer",
     "search_quote_analyzer",
     "fielddata",
     "fielddata_frequency_filter",
-    "boost",
     "index_options",
-    "index_phrases",
-    "index_prefixes",
-    "position_increment_gap",
-    "term_vector",
     "split_queries_on_whitespace",
     "script",
     "on_script_error",
@@ -70,6 +62,50 @@ const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
     "dynamic",
     "subobjects",
 ];
+
+/// The leaf types that take `store` and `meta`.
+const LEAF_TYPES: &[&str] = &[
+    "keyword",
+    "text",
+    "long",
+    "integer",
+    "short",
+    "byte",
+    "double",
+    "float",
+    "half_float",
+    "scaled_float",
+    "boolean",
+    "date",
+    "date_nanos",
+    "ip",
+    "geo_point",
+];
+
+/// A declared property as Elasticsearch shows it in `_mapping`: the storage parameters
+/// given at their defaults left out (`store: false`, `norms` as the type has them, ...).
+pub(super) fn as_shown(es_type: &str, property: &Map<String, Value>) -> Map<String, Value> {
+    property
+        .iter()
+        .filter(|(parameter, value)| {
+            let default = match (es_type, parameter.as_str()) {
+                (_, "store" | "eager_global_ordinals" | "fielddata" | "index_phrases") => {
+                    json!(false)
+                }
+                ("text", "norms") => json!(true),
+                ("keyword", "norms") => json!(false),
+                ("text", "index_options") => json!("positions"),
+                ("keyword", "index_options") => json!("docs"),
+                ("text", "term_vector") => json!("no"),
+                ("text", "position_increment_gap") => json!(100),
+                (_, "meta") => json!({}),
+                _ => return true,
+            };
+            **value != default
+        })
+        .map(|(parameter, value)| (parameter.clone(), value.clone()))
+        .collect()
+}
 
 pub(super) fn check_parameter(
     path: &str,
@@ -106,6 +142,24 @@ pub(super) fn check_parameter(
         ("keyword" | "long" | "integer" | "short" | "byte" | "double" | "float" | "half_float"
         | "scaled_float" | "boolean" | "date" | "date_nanos" | "ip", "doc_values") => flag(value),
         ("date" | "date_nanos", "format") => return check_date_format(path, value),
+        // what changes only how Elasticsearch stores or speeds up a field, not what a
+        // search finds or an aggregation counts: taken, and shown in the mapping
+        (leaf, "store") if LEAF_TYPES.contains(&leaf) => flag(value),
+        ("keyword" | "text", "eager_global_ordinals") => flag(value),
+        ("text", "index_phrases") => flag(value),
+        ("text", "index_prefixes") => value.is_object(),
+        ("text", "position_increment_gap") => value.as_u64().is_some(),
+        ("text", "term_vector") => matches!(
+            value.as_str(),
+            Some("no" | "yes" | "with_positions" | "with_offsets" | "with_positions_offsets"
+                | "with_positions_payloads" | "with_positions_offsets_payloads")
+        ),
+        (leaf, "meta") if LEAF_TYPES.contains(&leaf) => value.as_object().is_some_and(|meta| meta.values().all(Value::is_string)),
+        // the defaults: what logdash does anyway
+        ("text", "index_options") if matches!(value.as_str(), Some("positions" | "offsets")) => true,
+        ("keyword", "index_options") if matches!(value.as_str(), Some("docs" | "freqs")) => true,
+        ("text" | "keyword", "similarity") if value.as_str() == Some("BM25") => true,
+        ("text", "fielddata") if value == &Value::Bool(false) => true,
         (_, known)
             if PARAMETERS_NOT_IMPLEMENTED.contains(&known)
                 || (es_type == "geo_point" && matches!(known, "index" | "doc_values")) =>
