@@ -228,7 +228,7 @@ pub(super) fn one(
                 Plan::Buckets {
                     children,
                     keys: match target {
-                        Target::Whole(_, FieldKind::Date) => Keys::Dates,
+                        Target::Whole(_, FieldKind::Date) | Target::Timestamp => Keys::Dates,
                         Target::Whole(_, FieldKind::Ip) => Keys::Addresses,
                         Target::Whole(_, FieldKind::Float) => Keys::Floats,
                         Target::Whole(_, FieldKind::DateNanos) => Keys::NanosByMillisecond,

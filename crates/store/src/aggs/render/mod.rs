@@ -127,7 +127,15 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             for bucket in buckets_mut(result) {
                 // as tantivy keyed it, before it is shown as Elasticsearch shows it
                 let key = bucket.get("key").and_then(Key::of_rendered);
-                match (keys, bucket.get("key").and_then(Value::as_f64)) {
+                // (a date in `kw` is keyed by its epoch milliseconds, `@timestamp`'s own
+                // column by its instant's text)
+                let instant = match &bucket["key"] {
+                    Value::String(text) => {
+                        logdash_core::time::parse_iso8601(text).map(|ms| ms as f64)
+                    }
+                    other => other.as_f64(),
+                };
+                match (keys, instant) {
                     (Keys::Dates, Some(key)) => {
                         bucket["key"] = json!(key as i64);
                         bucket["key_as_string"] = json!(date_text(key as i64, date_format));
