@@ -130,7 +130,7 @@ async fn a_urls_paging_and_query_go_into_the_checked_body() {
         );
     }
     let count = request(&server, "POST", "/es/logs-a/_count?size=0", "{}").await;
-    assert_eq!(count.status, 403);
+    assert_eq!(count.status, 400);
     assert_eq!(upstream.requests().len(), 1);
     // `q` goes into the body as the query it is; filter_path goes on as it came
     let path = "/es/logs-a/_count?q=level:ERROR+AND+r%C3%A9sum%C3%A9&df=message&filter_path=count";

@@ -198,9 +198,14 @@ impl Checked {
             | EsRoute::Mapping { .. } => self.options.query(),
             _ => String::new(),
         };
-        if self.search.total_as_int {
-            let joint = if options.is_empty() { "" } else { "&" };
-            options = format!("{options}{joint}rest_total_hits_as_int=true");
+        for (key, asked) in [
+            ("rest_total_hits_as_int", self.search.total_as_int),
+            ("typed_keys", self.search.typed_keys),
+        ] {
+            if asked {
+                let joint = if options.is_empty() { "" } else { "&" };
+                options = format!("{options}{joint}{key}=true");
+            }
         }
         // (checked to hold names, patterns, `-` and commas: nothing to encode)
         if let Some(filter) = &self.filter_path {
@@ -245,7 +250,10 @@ pub fn parse_request(
             })
         }
     };
-    // no encoding tricks: the path must be plain, canonical ASCII
+    // no encoding tricks: the path must be plain, canonical ASCII (but for an encoded
+    // comma between index names, which clients write so and Elasticsearch decodes)
+    let decoded = path.replace("%2C", ",").replace("%2c", ",");
+    let path = decoded.as_str();
     if path.contains('%') {
         return Err(Refusal::forbidden(
             "percent-encoded paths are refused: write index names plainly",
@@ -292,7 +300,7 @@ pub fn parse_request(
         [index, "_count"] => EsRoute::Count {
             index: index_expr(index, policy)?,
         },
-        [index, "_mapping"] if read => EsRoute::Mapping {
+        [index, "_mapping" | "_mappings"] if read => EsRoute::Mapping {
             index: index_expr(index, policy)?,
         },
         [index, "_field_caps"] => EsRoute::FieldCaps {

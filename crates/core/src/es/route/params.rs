@@ -28,8 +28,8 @@ impl IndexOptions {
 /// What a refusal of another parameter lists.
 const ACCEPTED: &str = concat!(
     "format=json, fields, ignore_unavailable, allow_no_indices, filter_path, pretty, ",
-    "rest_total_hits_as_int, and a search's size, from, q, df, default_operator, ",
-    "analyze_wildcard and lenient"
+    "rest_total_hits_as_int, typed_keys, and a search's size, from, sort, _source, _source_includes, ",
+    "_source_excludes, q, df, default_operator, analyze_wildcard and lenient"
 );
 
 /// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
@@ -88,7 +88,6 @@ impl QueryParams {
                         params.options.allow_no_indices = flag;
                     }
                 }
-                "typed_keys" if value == "false" => {}
                 // how the answer is indented: nothing a check needs to see, and not passed on
                 "pretty" if value.is_empty() || value == "true" || value == "false" => {}
                 other => {
@@ -108,25 +107,32 @@ impl QueryParams {
                 rule: "_cat/indices needs format=json".into(),
             });
         }
+        // (Elasticsearch refuses a parameter its route does not take with a 400)
         if self.search.pages() && !matches!(route, EsRoute::Search { .. }) {
-            return Err(Refusal::forbidden(
-                "query parameters [size] and [from] are only for _search",
-            ));
-        }
-        if self.search.total_as_int
-            && !matches!(route, EsRoute::Search { .. } | EsRoute::Msearch { .. })
-        {
             return Err(Refusal {
                 status: 400,
-                rule: "query parameter [rest_total_hits_as_int] is only for _search and _msearch"
+                rule: "query parameters [size], [from], [sort] and [_source] are only for _search"
                     .into(),
             });
         }
+        let searches = matches!(route, EsRoute::Search { .. } | EsRoute::Msearch { .. });
+        for (key, asked) in [
+            ("rest_total_hits_as_int", self.search.total_as_int),
+            ("typed_keys", self.search.typed_keys),
+        ] {
+            if asked && !searches {
+                return Err(Refusal {
+                    status: 400,
+                    rule: format!("query parameter [{key}] is only for _search and _msearch"),
+                });
+            }
+        }
         if self.search.queries() && !matches!(route, EsRoute::Search { .. } | EsRoute::Count { .. })
         {
-            return Err(Refusal::forbidden(
-                "query parameter [q] is only for _search and _count",
-            ));
+            return Err(Refusal {
+                status: 400,
+                rule: "query parameter [q] is only for _search and _count".into(),
+            });
         }
         if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
             return Err(Refusal::forbidden(

@@ -44,6 +44,14 @@ fn every_request_the_dashboard_makes_is_allowed() {
     assert!(route("POST", "/logs/_count", Some("q=a:b")).is_ok());
     assert!(route("GET", "/logs/_mapping", Some("q=a:b")).is_err());
     assert!(route("GET", "/logs/_mapping", Some("lenient=true")).is_err());
+    // an encoded comma between names, and `_mappings`, as clients write them
+    assert_eq!(
+        route("GET", "/logs-a%2Clogs-b/_mappings", None),
+        Ok(EsRoute::Mapping {
+            index: IndexExpr("logs-a,logs-b".into())
+        })
+    );
+    assert!(route("GET", "/logs-a%2C..%2F_bulk/_search", None).is_err());
     assert!(route("POST", "/logs/_count", Some("size=0")).is_err());
     assert!(route("HEAD", "/_msearch", None).is_err());
     assert!(route("POST", "/log*/_count", None).is_ok());

@@ -5,6 +5,8 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+#[cfg(test)]
+use serde_json::json;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -36,6 +38,22 @@ impl UrlSearch {
             }
             if !found {
                 pairs.push((key, raw));
+            }
+        }
+        // the URL's sort keys come after the body's
+        if !self.sort.is_empty() {
+            let body_sort = pairs.iter().position(|(name, _)| name == "sort");
+            let mut keys = match body_sort.map(|at| serde_json::from_str(pairs[at].1.get())) {
+                Some(Ok(Value::Array(keys))) => keys,
+                Some(Ok(one)) => vec![one],
+                _ => Vec::new(),
+            };
+            keys.extend(self.sort.iter().cloned());
+            if let Ok(raw) = RawValue::from_string(Value::Array(keys).to_string()) {
+                match body_sort {
+                    Some(at) => pairs[at].1 = raw,
+                    None => pairs.push(("sort".into(), raw)),
+                }
             }
         }
         let members: Vec<String> = pairs
@@ -92,6 +110,14 @@ mod tests {
                 r#"{"sort": {"status": "asc", "@timestamp": "desc"}, "size": 50, "from": 12345678901234567890123, "size": 3}"#
             ),
             r#"{"sort":{"status": "asc", "@timestamp": "desc"},"size":0,"from":12345678901234567890123,"size":0,"query":{"query_string":{"query":"level:ERROR"}}}"#
+        );
+        let sorted = UrlSearch {
+            sort: vec![json!({"took": "desc"})],
+            ..UrlSearch::default()
+        };
+        assert_eq!(
+            String::from_utf8(sorted.write_into(br#"{"sort": "level"}"#)).expect("text"),
+            r#"{"sort":["level",{"took":"desc"}]}"#
         );
         // not an object: left for its check to refuse
         assert_eq!(written("[1]"), "[1]");

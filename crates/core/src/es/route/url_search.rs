@@ -1,8 +1,10 @@
 //! What a search's URL asks that Elasticsearch reads into its body: `size` and `from`
-//! (`_search?size=0`, as its reference writes its examples) and a query in Lucene syntax
-//! (`q`, with `df`, `default_operator`, `analyze_wildcard` and `lenient`). logdash writes
-//! them into the body ([`crate::es::body::with_url_search`]), where they win over the
-//! body's own as in Elasticsearch, so that one check sees all a cluster will be asked.
+//! (`_search?size=0`, as its reference writes its examples), `_source` (with
+//! `_source_includes` and `_source_excludes`), `sort` (`field:desc`, added after the
+//! body's keys) and a query in Lucene syntax (`q`, with `df`, `default_operator`,
+//! `analyze_wildcard` and `lenient`). The server writes them into the body
+//! (`UrlSearch::write_into`: [`super::url_body`]), where they win over the body's own as
+//! in Elasticsearch, so that one check sees all a cluster will be asked.
 
 use serde_json::{json, Map, Value};
 
@@ -19,6 +21,13 @@ pub struct UrlSearch {
     /// `rest_total_hits_as_int=true`: totals written as numbers, every hit counted
     /// ([`crate::es::search::total_as_int`]); passed on to a cluster.
     pub total_as_int: bool,
+    /// `_source`'s flag, and its (or `_source_includes`') and `_source_excludes`' patterns.
+    pub source: (Option<bool>, Option<Vec<String>>, Option<Vec<String>>),
+    /// `sort`'s keys, as the body writes them.
+    pub sort: Vec<Value>,
+    /// `typed_keys=true`: aggregations named `type#name`
+    /// ([`crate::es::search::typed_keys`]); passed on to a cluster.
+    pub typed_keys: bool,
 }
 
 impl UrlSearch {
@@ -56,6 +65,27 @@ impl UrlSearch {
                 self.q_options.push(("default_operator", json!(operator)));
             }
             "rest_total_hits_as_int" => self.total_as_int = flag(value)?,
+            "typed_keys" => self.typed_keys = flag(value)?,
+            "_source" => match decoded(key, value)?.as_str() {
+                "true" => self.source.0 = Some(true),
+                "false" => self.source.0 = Some(false),
+                patterns => self.source.1 = Some(list(patterns)),
+            },
+            "_source_includes" => self.source.1 = Some(list(&decoded(key, value)?)),
+            "_source_excludes" => self.source.2 = Some(list(&decoded(key, value)?)),
+            "sort" => {
+                for key in list(&decoded(key, value)?) {
+                    // `field:asc` or `field:desc`; another suffix is dropped, as there
+                    match key.rsplit_once(':') {
+                        Some((field, "asc" | "desc")) if !field.is_empty() => {
+                            let direction = &key[field.len() + 1..];
+                            self.sort.push(json!({ field: direction }));
+                        }
+                        Some(_) => {}
+                        None => self.sort.push(json!(key)),
+                    }
+                }
+            }
             "analyze_wildcard" | "lenient" => {
                 let key = if key == "lenient" {
                     "lenient"
@@ -70,7 +100,7 @@ impl UrlSearch {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.size.is_none() && self.from.is_none() && self.q.is_none()
+        !self.pages() && self.q.is_none()
     }
 
     /// Whether it holds a query or its options (what `_search` and `_count` take).
@@ -80,7 +110,8 @@ impl UrlSearch {
 
     /// Whether it asks for more than a query (what only `_search` takes).
     pub(super) fn pages(&self) -> bool {
-        self.size.is_some() || self.from.is_some()
+        let source = self.source.0.is_some() || self.source.1.is_some() || self.source.2.is_some();
+        self.size.is_some() || self.from.is_some() || source || !self.sort.is_empty()
     }
 
     /// The body keys it sets: `size`, `from`, and `q` as a `query_string` query.
@@ -100,8 +131,33 @@ impl UrlSearch {
             }
             keys.insert("query".into(), json!({ "query_string": query }));
         }
+        let source = match &self.source {
+            (Some(false), _, _) => Some(json!(false)),
+            (_, None, None) => self.source.0.map(Value::from),
+            (_, includes, excludes) => {
+                let mut filter = Map::new();
+                for (key, patterns) in [("includes", includes), ("excludes", excludes)] {
+                    if let Some(patterns) = patterns {
+                        filter.insert(key.into(), json!(patterns));
+                    }
+                }
+                Some(Value::Object(filter))
+            }
+        };
+        if let Some(source) = source {
+            keys.insert("_source".into(), source);
+        }
         keys
     }
+}
+
+/// A comma list's items, blanks left out.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A flag's value: empty (`?lenient`) or `true` is true.
@@ -176,6 +232,23 @@ mod tests {
     }
 
     #[test]
+    fn source_and_sort_are_read_as_the_body_writes_them() {
+        let search = read(&[
+            ("_source", "a,b"),
+            ("_source_excludes", "b.secret%2Cc"),
+            ("sort", "@timestamp:desc,level,took:sideways"),
+        ])
+        .expect("read");
+        assert_eq!(
+            Value::Object(search.body_keys()),
+            json!({"_source": {"includes": ["a", "b"], "excludes": ["b.secret", "c"]}})
+        );
+        assert_eq!(search.sort, [json!({"@timestamp": "desc"}), json!("level")]);
+        let off = read(&[("_source", "false"), ("_source_includes", "a")]).expect("read");
+        assert_eq!(Value::Object(off.body_keys()), json!({"_source": false}));
+    }
+
+    #[test]
     fn what_is_not_plain_is_refused() {
         for pair in [
             ("size", "1e3"),
@@ -190,6 +263,6 @@ mod tests {
         ] {
             assert!(read(&[pair]).is_err(), "{pair:?}");
         }
-        assert_eq!(UrlSearch::default().read("sort", "a"), Ok(false));
+        assert_eq!(UrlSearch::default().read("routing", "a"), Ok(false));
     }
 }
