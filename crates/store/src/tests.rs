@@ -910,7 +910,7 @@ fn msearch_items_fail_one_by_one() {
         "{}\n{\"size\":0}\n",
     );
     let answer = store
-        .msearch(Some("logs-*"), Default::default(), body.as_bytes())
+        .msearch(Some("logs-*"), Default::default(), body.as_bytes(), false)
         .expect("msearch answers");
     let responses = answer["responses"].as_array().expect("responses");
     assert_eq!(responses.len(), 3);
@@ -968,7 +968,7 @@ fn msearch_searches_run_at_once_and_answer_in_the_request_s_order() {
         }
     }
     let answer = store
-        .msearch(Some("logs-*"), Default::default(), body.as_bytes())
+        .msearch(Some("logs-*"), Default::default(), body.as_bytes(), false)
         .expect("msearch answers");
     let responses = answer["responses"].as_array().expect("responses");
     let sizes: Vec<Value> = responses

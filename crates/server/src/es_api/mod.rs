@@ -100,6 +100,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
         }
     };
     let options = checked.options;
+    let typed_keys = checked.search.typed_keys;
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let indices = |expression| Indices {
             expression,
@@ -114,11 +115,24 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             EsRoute::FieldCaps { index, fields } => {
                 store.field_caps(indices(index.as_str()), fields.as_deref(), &json_body)?
             }
-            EsRoute::Search { index } => store.search(indices(index.as_str()), &json_body)?,
-            EsRoute::Count { index } => store.count(indices(index.as_str()), &json_body)?,
-            EsRoute::Msearch { index } => {
-                store.msearch(index.as_ref().map(|i| i.as_str()), options, &bytes)?
+            EsRoute::Search { index } => {
+                let mut answer = store.search(indices(index.as_str()), &json_body)?;
+                if typed_keys {
+                    store.name_aggregations_by_type(
+                        indices(index.as_str()),
+                        &json_body,
+                        &mut answer,
+                    )?;
+                }
+                answer
             }
+            EsRoute::Count { index } => store.count(indices(index.as_str()), &json_body)?,
+            EsRoute::Msearch { index } => store.msearch(
+                index.as_ref().map(|i| i.as_str()),
+                options,
+                &bytes,
+                typed_keys,
+            )?,
         })
     })
     .await

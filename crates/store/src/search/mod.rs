@@ -28,6 +28,7 @@ mod request;
 mod sort;
 
 use collector::{SortCollector, SortedHit};
+use logdash_core::es::search::typed_keys::{self, TermsKeys};
 use logdash_core::es::search::{SearchBody, TrackTotalHits};
 use render::Hits;
 use sort::{compare_keys, compare_one, DatePattern, ReadAs, SortKey, SortSource, SortValue};
@@ -263,6 +264,29 @@ impl Store {
             hits["total"] = json!({"value": in_bucket, "relation": "eq"});
             Ok(hits)
         })
+    }
+
+    /// `typed_keys=true`: names a search's aggregations in its `answer` by their types, a
+    /// terms' by its field's type over `indices`.
+    pub fn name_aggregations_by_type<'a>(
+        &self,
+        indices: impl Into<Indices<'a>>,
+        body: &Value,
+        answer: &mut Value,
+    ) -> Result<(), RequestError> {
+        let Some(aggs) = typed_keys::requested(body) else {
+            return Ok(());
+        };
+        let (_, mapping, _) = self.targets(indices.into())?;
+        let keys = |field: &str| match resolve(&mapping, field) {
+            Target::Timestamp
+            | Target::Whole(_, FieldKind::Long | FieldKind::Boolean | FieldKind::Date)
+            | Target::Whole(_, FieldKind::DateNanos) => TermsKeys::Longs,
+            Target::Whole(_, FieldKind::Float) => TermsKeys::Doubles,
+            _ => TermsKeys::Strings,
+        };
+        typed_keys::name_answer_by_type(Some(aggs), answer, &keys);
+        Ok(())
     }
 
     /// `POST /{index}/_count`.

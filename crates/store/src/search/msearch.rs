@@ -16,12 +16,14 @@ impl Store {
     /// request's order.
     ///
     /// A header's own `index` and options come first; the path's index and the URL's
-    /// options stand in for what it leaves out.
+    /// options stand in for what it leaves out. `typed_keys`: each search's aggregations
+    /// named by their types ([`Store::name_aggregations_by_type`]).
     pub fn msearch(
         &self,
         path_index: Option<&str>,
         options: IndexOptions,
         body: &[u8],
+        typed_keys: bool,
     ) -> Result<Value, RequestError> {
         let started = Instant::now();
         let searches = msearch_items(body)?;
@@ -37,7 +39,11 @@ impl Store {
                         allow_no_indices: header.allow_no_indices.or(options.allow_no_indices),
                     },
                 };
-                self.search(indices, &search_body)
+                let mut answer = self.search(indices, &search_body)?;
+                if typed_keys {
+                    self.name_aggregations_by_type(indices, &search_body, &mut answer)?;
+                }
+                Ok(answer)
             });
             match result {
                 Ok(mut response) => {

@@ -6,6 +6,7 @@
 pub mod msearch;
 pub mod sort;
 pub mod total_as_int;
+pub mod typed_keys;
 
 use serde_json::{Map, Value};
 
