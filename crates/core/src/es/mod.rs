@@ -4,6 +4,7 @@
 //! real clusters (Elasticsearch 7/8/9, OpenSearch 1/2).
 
 pub mod body;
+pub mod cat;
 pub mod error;
 pub mod filter_path;
 pub mod info;

@@ -101,6 +101,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     };
     let options = checked.options;
     let typed_keys = checked.search.typed_keys;
+    let cat = checked.cat.clone();
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let indices = |expression| Indices {
             expression,
@@ -109,7 +110,12 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
         Ok(match route {
             EsRoute::Info => store.info(),
             EsRoute::CatIndices { index } => {
-                store.cat_indices(index.as_ref().map(|i| i.as_str()))?
+                let rows = store.cat_indices(index.as_ref().map(|i| i.as_str()))?;
+                let rows = match rows {
+                    Value::Array(rows) => rows,
+                    other => vec![other],
+                };
+                Value::Array(cat.apply(rows))
             }
             EsRoute::Mapping { index } => store.mapping(indices(index.as_str()))?,
             EsRoute::FieldCaps { index, fields } => {

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::cat::CatOptions;
+
 mod params;
 #[cfg(feature = "server")]
 mod url_body;
@@ -182,6 +184,7 @@ pub struct Checked {
     pub options: IndexOptions,
     pub search: UrlSearch,
     pub filter_path: Option<String>,
+    pub cat: CatOptions,
 }
 
 impl Checked {
@@ -196,6 +199,7 @@ impl Checked {
             | EsRoute::Count { .. }
             | EsRoute::FieldCaps { .. }
             | EsRoute::Mapping { .. } => self.options.query(),
+            EsRoute::CatIndices { .. } => self.cat.query(),
             _ => String::new(),
         };
         for (key, asked) in [
@@ -315,6 +319,7 @@ pub fn parse_request(
         options: params.options,
         search: params.search,
         filter_path: params.filter_path,
+        cat: params.cat,
     })
 }
 

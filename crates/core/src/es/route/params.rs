@@ -2,6 +2,7 @@
 
 use super::url_search::UrlSearch;
 use super::{EsRoute, Refusal};
+use crate::es::cat::CatOptions;
 
 /// How an index expression treats names that match nothing, as the request asked (unset:
 /// the cluster's defaults); passed on to the cluster.
@@ -27,7 +28,7 @@ impl IndexOptions {
 
 /// What a refusal of another parameter lists.
 const ACCEPTED: &str = concat!(
-    "format=json, fields, ignore_unavailable, allow_no_indices, filter_path, pretty, ",
+    "format=json (with h, s, health, bytes and v on _cat), fields, ignore_unavailable, allow_no_indices, filter_path, pretty, ",
     "rest_total_hits_as_int, typed_keys, and a search's size, from, sort, _source, _source_includes, ",
     "_source_excludes, q, df, default_operator, analyze_wildcard and lenient"
 );
@@ -41,6 +42,8 @@ pub(super) struct QueryParams {
     pub search: UrlSearch,
     /// `filter_path`, checked to hold only names, patterns and `-`.
     pub filter_path: Option<String>,
+    /// `_cat/indices`' `h`, `s`, `health` and `bytes`.
+    pub cat: CatOptions,
 }
 
 impl QueryParams {
@@ -50,6 +53,13 @@ impl QueryParams {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             // (`q`'s text is decoded, and goes on only inside the checked body)
             if key != "q" && key != "df" && params.search.read(key, value)? {
+                continue;
+            }
+            if params
+                .cat
+                .read(key, value)
+                .map_err(|(status, rule)| Refusal { status, rule })?
+            {
                 continue;
             }
             if key.contains('%')
@@ -132,6 +142,13 @@ impl QueryParams {
             return Err(Refusal {
                 status: 400,
                 rule: "query parameter [q] is only for _search and _count".into(),
+            });
+        }
+        if self.cat != CatOptions::default() && !matches!(route, EsRoute::CatIndices { .. }) {
+            return Err(Refusal {
+                status: 400,
+                rule: "query parameters [h], [s], [health] and [bytes] are only for _cat/indices"
+                    .into(),
             });
         }
         if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
