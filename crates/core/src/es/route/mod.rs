@@ -7,11 +7,13 @@ use std::fmt;
 
 use super::cat::CatOptions;
 
+mod checked;
 mod params;
 #[cfg(feature = "server")]
 mod url_body;
 mod url_search;
 
+pub use checked::Checked;
 pub use params::IndexOptions;
 use params::QueryParams;
 pub use url_search::UrlSearch;
@@ -160,6 +162,11 @@ fn glob_covers(outer: &str, inner: &str) -> bool {
     }
 }
 
+/// `text` with its encoded commas (`%2C`, `%2c`) decoded, and nothing else.
+pub(super) fn commas_decoded(text: &str) -> String {
+    text.replace("%2C", ",").replace("%2c", ",")
+}
+
 pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == name,
@@ -171,55 +178,6 @@ pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
                 return true;
             }
             (0..=tail.len()).any(|i| tail.is_char_boundary(i) && glob_match(rest, &tail[i..]))
-        }
-    }
-}
-
-/// A request that passed the checks: its route, the index options it asked for, what a
-/// search's URL asks that goes into its body (written there before the body is checked:
-/// [`super::body::with_url_search`]), and the `filter_path` its answer goes through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checked {
-    pub route: EsRoute,
-    pub options: IndexOptions,
-    pub search: UrlSearch,
-    pub filter_path: Option<String>,
-    pub cat: CatOptions,
-}
-
-impl Checked {
-    /// The path and query to send upstream, rebuilt from the parsed form: nothing of the
-    /// raw request goes on but what was understood (`typed_keys=false` and the like, which
-    /// ask for the defaults, are dropped).
-    pub fn upstream_path(&self) -> String {
-        let path = self.route.upstream_path();
-        let mut options = match self.route {
-            EsRoute::Search { .. }
-            | EsRoute::Msearch { .. }
-            | EsRoute::Count { .. }
-            | EsRoute::FieldCaps { .. }
-            | EsRoute::Mapping { .. } => self.options.query(),
-            EsRoute::CatIndices { .. } => self.cat.query(),
-            _ => String::new(),
-        };
-        for (key, asked) in [
-            ("rest_total_hits_as_int", self.search.total_as_int),
-            ("typed_keys", self.search.typed_keys),
-        ] {
-            if asked {
-                let joint = if options.is_empty() { "" } else { "&" };
-                options = format!("{options}{joint}{key}=true");
-            }
-        }
-        // (checked to hold names, patterns, `-` and commas: nothing to encode)
-        if let Some(filter) = &self.filter_path {
-            let joint = if options.is_empty() { "" } else { "&" };
-            options = format!("{options}{joint}filter_path={filter}");
-        }
-        match (options.is_empty(), path.contains('?')) {
-            (true, _) => path,
-            (false, true) => format!("{path}&{options}"),
-            (false, false) => format!("{path}?{options}"),
         }
     }
 }
@@ -256,7 +214,7 @@ pub fn parse_request(
     };
     // no encoding tricks: the path must be plain, canonical ASCII (but for an encoded
     // comma between index names, which clients write so and Elasticsearch decodes)
-    let decoded = path.replace("%2C", ",").replace("%2c", ",");
+    let decoded = commas_decoded(path);
     let path = decoded.as_str();
     if path.contains('%') {
         return Err(Refusal::forbidden(

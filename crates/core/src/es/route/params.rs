@@ -72,7 +72,7 @@ impl QueryParams {
             match key {
                 "format" if value == "json" => params.format_json = true,
                 "fields" | "filter_path" => {
-                    let decoded = value.replace("%2C", ",").replace("%2c", ",");
+                    let decoded = super::commas_decoded(value);
                     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_.*@,".contains(&b);
                     if decoded.contains('%') || !decoded.bytes().all(plain) {
                         return Err(Refusal::forbidden(format!(
@@ -126,16 +126,11 @@ impl QueryParams {
             });
         }
         let searches = matches!(route, EsRoute::Search { .. } | EsRoute::Msearch { .. });
-        for (key, asked) in [
-            ("rest_total_hits_as_int", self.search.total_as_int),
-            ("typed_keys", self.search.typed_keys),
-        ] {
-            if asked && !searches {
-                return Err(Refusal {
-                    status: 400,
-                    rule: format!("query parameter [{key}] is only for _search and _msearch"),
-                });
-            }
+        if let (Some(key), false) = (self.search.passed_flags().first(), searches) {
+            return Err(Refusal {
+                status: 400,
+                rule: format!("query parameter [{key}] is only for _search and _msearch"),
+            });
         }
         if self.search.queries() && !matches!(route, EsRoute::Search { .. } | EsRoute::Count { .. })
         {

@@ -40,17 +40,26 @@ impl UrlSearch {
                 pairs.push((key, raw));
             }
         }
-        // the URL's sort keys come after the body's
+        // the URL's sort keys come after the body's, whose text stays as it came
         if !self.sort.is_empty() {
-            let body_sort = pairs.iter().position(|(name, _)| name == "sort");
-            let mut keys = match body_sort.map(|at| serde_json::from_str(pairs[at].1.get())) {
-                Some(Ok(Value::Array(keys))) => keys,
-                Some(Ok(one)) => vec![one],
-                _ => Vec::new(),
+            let added: Vec<String> = self.sort.iter().map(Value::to_string).collect();
+            let added = added.join(",");
+            let at = pairs.iter().position(|(name, _)| name == "sort");
+            let body_sort = at
+                .map(|at| pairs[at].1.get().trim())
+                .filter(|raw| *raw != "null");
+            let inner = body_sort.map(|raw| {
+                match raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                    Some(items) => items.trim(),
+                    None => raw,
+                }
+            });
+            let keys = match inner {
+                Some(inner) if !inner.is_empty() => format!("[{inner},{added}]"),
+                _ => format!("[{added}]"),
             };
-            keys.extend(self.sort.iter().cloned());
-            if let Ok(raw) = RawValue::from_string(Value::Array(keys).to_string()) {
-                match body_sort {
+            if let Ok(raw) = RawValue::from_string(keys) {
+                match at {
                     Some(at) => pairs[at].1 = raw,
                     None => pairs.push(("sort".into(), raw)),
                 }
@@ -115,10 +124,18 @@ mod tests {
             sort: vec![json!({"took": "desc"})],
             ..UrlSearch::default()
         };
+        let after =
+            |body: &str| String::from_utf8(sorted.write_into(body.as_bytes())).expect("text");
         assert_eq!(
-            String::from_utf8(sorted.write_into(br#"{"sort": "level"}"#)).expect("text"),
+            after(r#"{"sort": "level"}"#),
             r#"{"sort":["level",{"took":"desc"}]}"#
         );
+        // the body's keys keep their order (a sort object's are its priorities)
+        assert_eq!(
+            after(r#"{"sort": [{"status": "asc", "@timestamp": "desc"}]}"#),
+            r#"{"sort":[{"status": "asc", "@timestamp": "desc"},{"took":"desc"}]}"#
+        );
+        assert_eq!(after(r#"{"sort": [ ]}"#), r#"{"sort":[{"took":"desc"}]}"#);
         // not an object: left for its check to refuse
         assert_eq!(written("[1]"), "[1]");
         assert_eq!(written("{"), "{");

@@ -74,6 +74,8 @@ impl UrlSearch {
             "_source_includes" => self.source.1 = Some(list(&decoded(key, value)?)),
             "_source_excludes" => self.source.2 = Some(list(&decoded(key, value)?)),
             "sort" => {
+                // (the last `sort` given wins, as any parameter given twice)
+                self.sort.clear();
                 for key in list(&decoded(key, value)?) {
                     // `field:asc` or `field:desc`; another suffix is dropped, as there
                     match key.rsplit_once(':') {
@@ -101,6 +103,17 @@ impl UrlSearch {
 
     pub fn is_empty(&self) -> bool {
         !self.pages() && self.q.is_none()
+    }
+
+    /// The flags passed on to a cluster as they came (`typed_keys=true`), by name.
+    pub fn passed_flags(&self) -> Vec<&'static str> {
+        [
+            ("rest_total_hits_as_int", self.total_as_int),
+            ("typed_keys", self.typed_keys),
+        ]
+        .into_iter()
+        .filter_map(|(key, asked)| asked.then_some(key))
+        .collect()
     }
 
     /// Whether it holds a query or its options (what `_search` and `_count` take).
