@@ -19,6 +19,7 @@ use crate::Raised;
 use crate::{aggs, RequestError, Store};
 
 mod collector;
+mod count;
 mod fields;
 mod msearch;
 mod parallel;
@@ -26,9 +27,9 @@ mod render;
 use render::SortWritten;
 mod request;
 mod sort;
+mod typed;
 
 use collector::{SortCollector, SortedHit};
-use logdash_core::es::search::typed_keys::{self, TermsKeys};
 use logdash_core::es::search::{SearchBody, TrackTotalHits};
 use render::Hits;
 use sort::{compare_keys, compare_one, DatePattern, ReadAs, SortKey, SortSource, SortValue};
@@ -70,8 +71,19 @@ impl Store {
         let (targets, mapping, limits) = self.targets(indices)?;
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
-        // (a query a shard would fail to build fails there, once the indices are known)
-        let request = parsed.map_err(on_shards)?;
+        // (a query a shard would fail to build fails there, once the indices are known:
+        // with none, no shard builds it)
+        let request = match parsed {
+            Err(_) if matches!(targets, Targets::None) => {
+                return Ok(json!({
+                    "took": started.elapsed().as_millis() as u64,
+                    "timed_out": false,
+                    "_shards": shards(&targets),
+                    "hits": {"total": {"value": 0, "relation": "eq"}, "max_score": null, "hits": []},
+                }))
+            }
+            parsed => parsed.map_err(on_shards)?,
+        };
         request::check_paging(&request).map_err(on_shards)?;
         // each sort key's source, checked now so that a bad key is named, not a failed shard
         let mut formats = Vec::new();
@@ -264,75 +276,6 @@ impl Store {
             hits["total"] = json!({"value": in_bucket, "relation": "eq"});
             Ok(hits)
         })
-    }
-
-    /// `typed_keys=true`: names a search's aggregations in its `answer` by their types, a
-    /// terms' by its field's type over `indices`.
-    pub fn name_aggregations_by_type<'a>(
-        &self,
-        indices: impl Into<Indices<'a>>,
-        body: &Value,
-        answer: &mut Value,
-    ) -> Result<(), RequestError> {
-        let Some(aggs) = typed_keys::requested(body) else {
-            return Ok(());
-        };
-        let (_, mapping, _) = self.targets(indices.into())?;
-        let keys = |field: &str| match resolve(&mapping, field) {
-            Target::Timestamp
-            | Target::Whole(_, FieldKind::Long | FieldKind::Boolean | FieldKind::Date)
-            | Target::Whole(_, FieldKind::DateNanos) => TermsKeys::Longs,
-            Target::Whole(_, FieldKind::Float) => TermsKeys::Doubles,
-            _ => TermsKeys::Strings,
-        };
-        typed_keys::name_answer_by_type(Some(aggs), answer, &keys);
-        Ok(())
-    }
-
-    /// `POST /{index}/_count`.
-    pub fn count<'a>(
-        &self,
-        indices: impl Into<Indices<'a>>,
-        body: &Value,
-    ) -> Result<Value, RequestError> {
-        if let Some(object) = body.as_object() {
-            if let Some(key) = object.keys().find(|key| *key != "query") {
-                return Err(RequestError::bad_request(format!(
-                    "request does not support [{key}]"
-                )));
-            }
-        }
-        let parsed = query::parse(body.get("query"));
-        if let Err(err) = &parsed {
-            if !err.is_shard_failure() {
-                return Err(err.clone());
-            }
-        }
-        let searcher = self.reader.searcher();
-        let (targets, mapping, limits) = self.targets(indices.into())?;
-        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
-        let wanted = parsed.map_err(on_shards)?;
-        let mut ctx = self.context(&mapping, &limits);
-        let count = match targets {
-            Targets::None => 0,
-            Targets::All => searcher
-                .search(
-                    &*query::build(&mut ctx, wanted.as_ref()).map_err(on_shards)?,
-                    &Count,
-                )
-                .map_err(|e| search_failed(&e))?,
-            Targets::Some(ref names) => {
-                let query = query::within_indices(
-                    &self.fields,
-                    query::build(&mut ctx, wanted.as_ref()).map_err(on_shards)?,
-                    names,
-                );
-                searcher
-                    .search(&*query, &Count)
-                    .map_err(|e| search_failed(&e))?
-            }
-        };
-        Ok(json!({"count": count, "_shards": shards(&targets)}))
     }
 
     fn context<'a>(&'a self, mapping: &'a IndexMapping, limits: &'a Limits) -> Context<'a> {

@@ -17,8 +17,12 @@ pub(super) enum SortSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ReadAs {
     Date,
+    /// A date_nanos field's: epoch nanoseconds, or a date as text.
+    Nanos,
     Ip,
     Long,
+    /// A boolean's: `true` is 1, as Elasticsearch reads it.
+    Flag,
     Double,
     AsGiven,
 }
@@ -28,7 +32,9 @@ impl ReadAs {
         match source {
             SortSource::Timestamp | SortSource::Column(_, FieldKind::Date) => ReadAs::Date,
             SortSource::Column(_, FieldKind::Ip) => ReadAs::Ip,
+            SortSource::Column(_, FieldKind::DateNanos) => ReadAs::Nanos,
             SortSource::Column(_, FieldKind::Long) => ReadAs::Long,
+            SortSource::Column(_, FieldKind::Boolean) => ReadAs::Flag,
             SortSource::Column(_, FieldKind::Float) => ReadAs::Double,
             _ => ReadAs::AsGiven,
         }
@@ -172,6 +178,15 @@ impl SortValue {
                 .ok()
                 .or_else(|| logdash_core::time::parse_iso8601(text))
                 .map_or(SortValue::Missing, SortValue::Int),
+            (ReadAs::Nanos, Value::String(text)) => text
+                .parse::<i64>()
+                .ok()
+                .or_else(|| crate::nanos::of_iso(text))
+                .map_or(SortValue::Missing, SortValue::Int),
+            (ReadAs::Flag, Value::Bool(flag)) => SortValue::Int(i64::from(*flag)),
+            (ReadAs::Flag, Value::String(text)) if text == "true" || text == "false" => {
+                SortValue::Int(i64::from(text == "true"))
+            }
             (ReadAs::Long, Value::String(text)) => match text.trim().parse::<i64>() {
                 Ok(whole) => SortValue::Int(whole),
                 Err(_) => match text.trim().parse::<f64>() {
