@@ -20,10 +20,7 @@ pub(super) fn check_path(
     if what == "_count" || what == "_key" {
         return Ok(());
     }
-    let (agg, property) = match what.split_once('.') {
-        Some((agg, property)) => (agg, Some(property)),
-        None => (what, None),
-    };
+    let (agg, property) = split(what);
     let invalid = |cause: String| RequestError {
         status: 400,
         kind: "invalid_path",
@@ -41,7 +38,13 @@ pub(super) fn check_path(
     let values: &[&str] = match child_kind.as_str() {
         "avg" | "min" | "max" | "sum" | "cardinality" | "value_count" => &["value"],
         "stats" => &["count", "min", "max", "avg", "sum"],
-        "extended_stats" => &["count", "min", "max", "avg", "sum", "sum_of_squares", "variance", "variance_population", "variance_sampling", "std_deviation", "std_deviation_population", "std_deviation_sampling"],
+        "extended_stats" => &[
+            "count", "min", "max", "avg", "sum", "sum_of_squares", "variance",
+            "variance_population", "variance_sampling", "std_deviation",
+            "std_deviation_population", "std_deviation_sampling", "std_upper", "std_lower",
+            "std_upper_population", "std_lower_population", "std_upper_sampling",
+            "std_lower_sampling",
+        ],
         "percentiles" | "percentile_ranks" => &[],
         other => {
             return Err(RequestError::illegal_argument(format!(
@@ -55,9 +58,12 @@ pub(super) fn check_path(
             "When ordering on a multi-value metrics aggregation a metric name must be specified."
                 .into(),
         )),
+        Some(property) if values.contains(&property) => Ok(()),
+        // a percentile (or rank) the aggregation was asked for
         Some(property)
-            if values.contains(&property)
-                || (values.is_empty() && property.parse::<f64>().is_ok()) =>
+            if values.is_empty()
+                && asked_percents(child_kind, child)
+                    .contains(&property.parse::<f64>().unwrap_or(f64::NAN)) =>
         {
             Ok(())
         }
@@ -67,14 +73,59 @@ pub(super) fn check_path(
     }
 }
 
+/// An order path's aggregation and its value's name, as Elasticsearch's `AggregationPath`
+/// reads them: `stats[max]`, or split at the last dot (a name may hold dots).
+fn split(what: &str) -> (&str, Option<&str>) {
+    if let Some((agg, rest)) = what.split_once('[') {
+        if let Some(property) = rest.strip_suffix(']') {
+            return (agg, Some(property));
+        }
+    }
+    match what.rsplit_once('.') {
+        Some((agg, property)) => (agg, Some(property)),
+        None => (what, None),
+    }
+}
+
+/// The percents (or a rank's values) a percentiles aggregation `body` asked for.
+fn asked_percents(kind: &str, child: Option<&Map<String, Value>>) -> Vec<f64> {
+    let body = child.and_then(|child| child.get(kind));
+    let key = if kind == "percentile_ranks" {
+        "values"
+    } else {
+        "percents"
+    };
+    match body
+        .and_then(|body| body.get(key))
+        .and_then(Value::as_array)
+    {
+        Some(items) => items.iter().filter_map(Value::as_f64).collect(),
+        None => vec![1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0],
+    }
+}
+
 /// What a bucket is ordered by under `what`.
 pub(super) fn value_of(bucket: &Value, what: &str) -> Value {
     match what {
         "_count" => bucket["doc_count"].clone(),
         "_key" => bucket["key"].clone(),
         path => {
-            let (agg, property) = path.split_once('.').unwrap_or((path, "value"));
+            let (agg, property) = split(path);
+            let property = property.unwrap_or("value");
             let sub = &bucket[agg];
+            // extended_stats' bounds by their short names
+            let bound = property
+                .strip_prefix("std_")
+                .and_then(|rest| rest.split_once('_').map_or(Some((rest, "")), Some))
+                .filter(|(end, _)| matches!(*end, "upper" | "lower"));
+            if let Some((end, of)) = bound {
+                let name = if of.is_empty() {
+                    end.to_string()
+                } else {
+                    format!("{end}_{of}")
+                };
+                return sub["std_deviation_bounds"][name].clone();
+            }
             match (&sub[property], &sub["values"]) {
                 (Value::Null, Value::Object(values)) => percent_value(values, property),
                 (found, _) => found.clone(),

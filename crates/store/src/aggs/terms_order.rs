@@ -123,7 +123,7 @@ fn criteria(name: &str, kind: &str, items: &[Value]) -> Result<Vec<(String, bool
                 });
             }
         };
-        if what.contains('>') || what.contains('[') {
+        if what.contains('>') || (what.contains('[') && !what.ends_with(']')) {
             return Err(RequestError::illegal_argument(format!(
                 "[{kind}] [{name}]: ordering by the path [{what}] is not supported by logdash: order by _count, _key, or a sub-aggregation of the bucket (name or name.property)"
             )));
