@@ -103,6 +103,23 @@ impl Declared {
                 );
             }
         }
+        // how it is stored, which Elasticsearch does not let change either
+        let es_type = self.es_type();
+        for parameter in super::parameters::FIXED_ONCE_SET {
+            let (before, after) = (
+                super::parameters::setting(es_type, &self.property, parameter),
+                super::parameters::setting(es_type, &later.property, parameter),
+            );
+            if before != after {
+                let shown =
+                    |value: &Value| value.as_str().map_or(value.to_string(), str::to_string);
+                conflicts += &format!(
+                    "\n\tCannot update parameter [{parameter}] from [{}] to [{}]",
+                    shown(&before),
+                    shown(&after)
+                );
+            }
+        }
         if conflicts.is_empty() {
             return Ok(());
         }

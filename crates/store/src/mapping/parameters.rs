@@ -82,29 +82,57 @@ const LEAF_TYPES: &[&str] = &[
     "geo_point",
 ];
 
-/// A declared property as Elasticsearch shows it in `_mapping`: the storage parameters
-/// given at their defaults left out (`store: false`, `norms` as the type has them, ...).
+/// A declared property as Elasticsearch shows it in `_mapping`: what was given at its
+/// default left out (`store: false`, `norms` as the type has them, `index: true`, ...).
 pub(super) fn as_shown(es_type: &str, property: &Map<String, Value>) -> Map<String, Value> {
     property
         .iter()
+        // (a similarity given is shown, even the default one)
         .filter(|(parameter, value)| {
-            let default = match (es_type, parameter.as_str()) {
-                (_, "store" | "eager_global_ordinals" | "fielddata" | "index_phrases") => {
-                    json!(false)
-                }
-                ("text", "norms") => json!(true),
-                ("keyword", "norms") => json!(false),
-                ("text", "index_options") => json!("positions"),
-                ("keyword", "index_options") => json!("docs"),
-                ("text", "term_vector") => json!("no"),
-                ("text", "position_increment_gap") => json!(100),
-                (_, "meta") => json!({}),
-                _ => return true,
-            };
-            **value != default
+            *parameter == "similarity" || default_of(es_type, parameter).as_ref() != Some(*value)
         })
         .map(|(parameter, value)| (parameter.clone(), value.clone()))
         .collect()
+}
+
+/// The storage parameters a later declaration may not change (Elasticsearch's "Cannot
+/// update parameter").
+pub(super) const FIXED_ONCE_SET: [&str; 7] = [
+    "store",
+    "index_options",
+    "term_vector",
+    "index_phrases",
+    "index_prefixes",
+    "position_increment_gap",
+    "similarity",
+];
+
+/// A parameter's value in `property`, or its default when not given.
+pub(super) fn setting(es_type: &str, property: &Map<String, Value>, parameter: &str) -> Value {
+    property
+        .get(parameter)
+        .cloned()
+        .or_else(|| default_of(es_type, parameter))
+        .unwrap_or(Value::Null)
+}
+
+/// What Elasticsearch takes a parameter of a field of `es_type` to be when not given.
+fn default_of(es_type: &str, parameter: &str) -> Option<Value> {
+    Some(match (es_type, parameter) {
+        (_, "store" | "eager_global_ordinals" | "fielddata" | "index_phrases") => json!(false),
+        (_, "index" | "doc_values") => json!(true),
+        ("text", "norms") => json!(true),
+        ("keyword", "norms") => json!(false),
+        ("keyword", "ignore_above") => json!(2_147_483_647),
+        ("text", "index_options") => json!("positions"),
+        ("keyword", "index_options") => json!("docs"),
+        ("text", "term_vector") => json!("no"),
+        ("text", "position_increment_gap") => json!(100),
+        ("text" | "keyword", "similarity") => json!("BM25"),
+        ("date", "format") => json!("strict_date_optional_time||epoch_millis"),
+        (_, "meta") => json!({}),
+        _ => return None,
+    })
 }
 
 pub(super) fn check_parameter(
