@@ -28,25 +28,47 @@ pub fn encode(text: &str) -> String {
 
 /// Decodes a query-string value (`+` is a space); malformed escapes stay as they are.
 pub fn decode(text: &str) -> String {
+    let (bytes, _) = unescaped(text);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// [`decode`], but `None` where an escape is malformed or the bytes are no UTF-8: what a
+/// server refuses rather than guesses at.
+pub fn decode_strict(text: &str) -> Option<String> {
+    match unescaped(text) {
+        (bytes, true) => String::from_utf8(bytes).ok(),
+        (_, false) => None,
+    }
+}
+
+/// A query-string value's bytes, and whether every escape in it was whole.
+fn unescaped(text: &str) -> (Vec<u8>, bool) {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
+    let mut whole = true;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
+            b'%' => {
+                let digit = |at: usize| bytes.get(at).copied().and_then(hex);
+                match (digit(i + 1), digit(i + 2)) {
+                    (Some(h), Some(l)) => {
+                        out.push(h << 4 | l);
+                        i += 3;
+                        continue;
+                    }
+                    _ => {
+                        out.push(b'%');
+                        whole = false;
+                    }
                 }
-                _ => out.push(b'%'),
-            },
+            }
             other => out.push(other),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    (out, whole)
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -90,6 +112,11 @@ mod tests {
             assert_eq!(decode(&encode(text)), text, "{text}");
         }
         assert_eq!(decode("a+b%2"), "a b%2");
+        // strictly: a malformed escape or bytes that are no UTF-8 read as nothing
+        assert_eq!(decode_strict("r%C3%A9sum%C3%A9+x"), Some("résumé x".into()));
+        for malformed in ["%zz", "a%2", "%", "%ff"] {
+            assert_eq!(decode_strict(malformed), None, "{malformed}");
+        }
         assert_eq!(encode("path:/api AND user@x"), "path:/api+AND+user@x");
         assert_eq!(encode("1+1"), "1%2B1");
         assert_eq!(

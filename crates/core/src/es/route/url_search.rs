@@ -186,29 +186,12 @@ fn flag(value: &str) -> Result<bool, Refusal> {
 }
 
 /// A URL component decoded as Elasticsearch decodes one: `%XX` escapes of UTF-8, `+` a
-/// space.
+/// space; anything else refused.
 fn decoded(key: &str, value: &str) -> Result<String, Refusal> {
-    let refused = || Refusal {
+    crate::url::decode_strict(value).ok_or_else(|| Refusal {
         status: 400,
         rule: format!("query parameter [{key}] is not valid percent-encoded UTF-8"),
-    };
-    let mut bytes = Vec::with_capacity(value.len());
-    let mut rest = value.bytes();
-    while let Some(byte) = rest.next() {
-        match byte {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let high = rest.next().and_then(|b| (b as char).to_digit(16));
-                let low = rest.next().and_then(|b| (b as char).to_digit(16));
-                match (high, low) {
-                    (Some(high), Some(low)) => bytes.push((high * 16 + low) as u8),
-                    _ => return Err(refused()),
-                }
-            }
-            other => bytes.push(other),
-        }
-    }
-    String::from_utf8(bytes).map_err(|_| refused())
+    })
 }
 
 #[cfg(test)]
