@@ -6,6 +6,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
+use logdash_core::es::search::aggs::kind_of;
+
 use crate::RequestError;
 
 /// Whether `what` names what a bucket can be ordered by: `_count`, `_key`, or a metric
@@ -27,15 +29,10 @@ pub(super) fn check_path(
         reason: format!("Invalid aggregation order path [{what}]. {cause}"),
         raised: crate::Raised::Anywhere,
     };
-    let child = sub.and_then(|sub| sub.get(agg)).and_then(Value::as_object);
-    let Some(child_kind) = child.and_then(|child| {
-        child
-            .keys()
-            .find(|key| !["aggs", "aggregations", "meta"].contains(&key.as_str()))
-    }) else {
+    let Some((child_kind, child)) = sub.and_then(|sub| sub.get(agg)).and_then(kind_of) else {
         return Err(invalid(format!("The provided aggregation [{agg}] either does not exist, or is a pipeline aggregation and cannot be used to sort the buckets.")));
     };
-    let values: &[&str] = match child_kind.as_str() {
+    let values: &[&str] = match child_kind {
         "avg" | "min" | "max" | "sum" | "cardinality" | "value_count" => &["value"],
         "stats" => &["count", "min", "max", "avg", "sum"],
         "extended_stats" => &[
@@ -88,17 +85,13 @@ fn split(what: &str) -> (&str, Option<&str>) {
 }
 
 /// The percents (or a rank's values) a percentiles aggregation `body` asked for.
-fn asked_percents(kind: &str, child: Option<&Map<String, Value>>) -> Vec<f64> {
-    let body = child.and_then(|child| child.get(kind));
+fn asked_percents(kind: &str, body: &Value) -> Vec<f64> {
     let key = if kind == "percentile_ranks" {
         "values"
     } else {
         "percents"
     };
-    match body
-        .and_then(|body| body.get(key))
-        .and_then(Value::as_array)
-    {
+    match body.get(key).and_then(Value::as_array) {
         Some(items) => items.iter().filter_map(Value::as_f64).collect(),
         None => vec![1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0],
     }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use logdash_core::es::search::aggs;
 use logdash_core::es::search::typed_keys::{self, TermsKeys};
 
 use crate::indices::Indices;
@@ -19,7 +20,7 @@ impl Store {
         body: &Value,
         answer: &mut Value,
     ) -> Result<(), RequestError> {
-        let Some(aggs) = typed_keys::requested(body) else {
+        let Some(aggs) = aggs::aggs_of(body) else {
             return Ok(());
         };
         let (_, mapping, _) = self.targets(indices.into())?;

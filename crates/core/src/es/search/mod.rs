@@ -3,6 +3,7 @@
 //! error), and what Elasticsearch has and logdash does not do refused by name. The store
 //! runs what this reads; `_msearch` headers are in [`msearch`].
 
+pub mod aggs;
 pub mod msearch;
 pub mod sort;
 pub mod total_as_int;

@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use super::aggs::{aggs_of, kind_of};
+
 /// What a `terms` aggregation's keys are, by its field's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermsKeys {
@@ -28,7 +30,7 @@ pub fn name_by_type(aggs: &Value, answer: &mut Value, terms_keys: &dyn Fn(&str) 
             answered.insert(name.clone(), result);
             continue;
         };
-        if let Some(sub) = spec.get("aggs").or_else(|| spec.get("aggregations")) {
+        if let Some(sub) = aggs_of(spec) {
             for bucket in buckets_of(kind, &mut result) {
                 name_by_type(sub, bucket, terms_keys);
             }
@@ -60,14 +62,6 @@ pub fn name_by_type(aggs: &Value, answer: &mut Value, terms_keys: &dyn Fn(&str) 
     }
 }
 
-/// An aggregation's kind and body (the one key beside `aggs` and `meta`).
-fn kind_of(spec: &Value) -> Option<(&str, &Value)> {
-    spec.as_object()?
-        .iter()
-        .find(|(key, _)| !matches!(key.as_str(), "aggs" | "aggregations" | "meta"))
-        .map(|(key, body)| (key.as_str(), body))
-}
-
 /// Where an aggregation's sub-aggregations answer: each bucket, or (a single-bucket kind)
 /// the result itself.
 fn buckets_of<'a>(kind: &str, result: &'a mut Value) -> Vec<&'a mut Value> {
@@ -93,11 +87,6 @@ pub fn name_answer_by_type(
     if let (Some(aggs), Some(aggregations)) = (aggs, answer.get_mut("aggregations")) {
         name_by_type(aggs, aggregations, terms_keys);
     }
-}
-
-/// The `aggs` (or `aggregations`) of a search body.
-pub fn requested(body: &Value) -> Option<&Value> {
-    body.get("aggs").or_else(|| body.get("aggregations"))
 }
 
 #[cfg(test)]
