@@ -32,9 +32,7 @@ impl Store {
         let (targets, mapping, limits) = self.targets(indices.into())?;
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         let wanted = match parsed {
-            Err(_) if matches!(targets, Targets::None) => {
-                return Ok(json!({"count": 0, "_shards": shards(&targets)}))
-            }
+            Err(_) if matches!(targets, Targets::None) => None,
             parsed => parsed.map_err(on_shards)?,
         };
         let mut ctx = self.context(&mapping, &limits);
