@@ -145,6 +145,10 @@ pub(crate) struct Merging {
     means: Vec<f64>,
     weights: Vec<f64>,
     buffer: Vec<f64>,
+    /// The room a merge sorts the buffer in and lays it out with the centroids in, kept
+    /// between merges.
+    keys: Vec<i64>,
+    items: Vec<(f64, f64)>,
     total: f64,
     merges: u64,
     min: f64,
@@ -167,6 +171,8 @@ impl Merging {
             means: Vec::with_capacity(capacity),
             weights: Vec::with_capacity(capacity),
             buffer: Vec::with_capacity(buffer_size),
+            keys: Vec::with_capacity(buffer_size),
+            items: Vec::with_capacity(buffer_size + capacity),
             total: 0.0,
             merges: 0,
             min: f64::INFINITY,
@@ -183,16 +189,19 @@ impl Merging {
         self.max = self.max.max(value);
     }
 
-    /// Folds the buffered values into the centroids, in one pass over them sorted.
+    /// Folds the buffered values into the centroids, in one pass over them sorted. Called
+    /// every few hundred values: it reuses its room rather than allocating.
     fn merge(&mut self, compression: f64) {
         if self.buffer.is_empty() {
             return;
         }
         self.total += self.buffer.len() as f64;
-        self.buffer.sort_by(f64::total_cmp);
+        // values equal under `total_cmp` are the same bits: any order of them is the same
+        sort_values(&mut self.buffer, &mut self.keys);
         // the buffer and the centroids (in order already) as one sorted list; as a stable
         // sort of the buffer followed by the centroids, a buffered value goes first on a tie
-        let mut items: Vec<(f64, f64)> = Vec::with_capacity(self.buffer.len() + self.means.len());
+        let items = &mut self.items;
+        items.clear();
         let mut centroids = self
             .means
             .iter()
@@ -217,7 +226,9 @@ impl Merging {
         }
         self.merges += 1;
         let normalizer = compression / (4.0 * (self.total / compression).ln() + 24.0);
-        let (mut means, mut weights) = (Vec::with_capacity(self.capacity), Vec::new());
+        let (means, weights) = (&mut self.means, &mut self.weights);
+        means.clear();
+        weights.clear();
         means.push(items[0].0);
         weights.push(items[0].1);
         let mut so_far = 0.0;
@@ -247,8 +258,6 @@ impl Merging {
         }
         self.min = self.min.min(means[0]);
         self.max = self.max.max(means[means.len() - 1]);
-        self.means = means;
-        self.weights = weights;
     }
 
     fn quantile(&mut self, q: f64) -> Option<f64> {
@@ -373,6 +382,19 @@ impl Merging {
     }
 }
 
+/// Sorts `values` as `f64::total_cmp` orders them, as integers: the bits of a float, with
+/// the sign's meaning turned over, order as the float does (values equal this way are the
+/// same bits, so the sort need not be stable).
+fn sort_values(values: &mut [f64], keys: &mut Vec<i64>) {
+    let flip = |bits: u64| bits ^ ((((bits as i64) >> 63) as u64) >> 1);
+    keys.clear();
+    keys.extend(values.iter().map(|v| flip(v.to_bits()) as i64));
+    keys.sort_unstable();
+    for (value, key) in values.iter_mut().zip(keys.iter()) {
+        *value = f64::from_bits(flip(*key as u64));
+    }
+}
+
 /// The weighted mean of two points, kept between them.
 fn weighted(x1: f64, w1: f64, x2: f64, w2: f64) -> f64 {
     let ((x1, w1), (x2, w2)) = if x1 <= x2 {
@@ -440,6 +462,27 @@ mod tests {
         }
         assert_eq!(digest.percentile(0.0), Some(sorted[0]));
         assert_eq!(digest.percentile(100.0), Some(sorted[sorted.len() - 1]));
+    }
+
+    #[test]
+    fn values_sort_as_total_cmp_orders_them() {
+        let mut values = vec![
+            3.5,
+            -0.0,
+            f64::NAN,
+            0.0,
+            -2.0,
+            f64::INFINITY,
+            1e-300,
+            f64::NEG_INFINITY,
+            -f64::NAN,
+            3.5,
+        ];
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        sort_values(&mut values, &mut Vec::new());
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&values), bits(&expected));
     }
 
     #[test]

@@ -241,9 +241,13 @@ pub(crate) fn render(values: Option<Vec<(i64, f64)>>, spec: &Spec) -> Value {
 
 /// Orders values by their event's time, keeping the order of equal times: a radix sort on
 /// the time since the earliest, 11 bits a pass, so that a million values take milliseconds
-/// (a comparison sort took 70 ms at the dashboard's million events).
+/// (a comparison sort took 70 ms at the dashboard's million events). Logs are mostly
+/// stored in the order they happened: then one look finds nothing to do.
 fn sort_by_time(values: &mut Vec<(i64, f64)>) {
     const BITS: u32 = 11;
+    if values.is_sorted_by_key(|(time, _)| *time) {
+        return;
+    }
     let Some(earliest) = values.iter().map(|(time, _)| *time).min() else {
         return;
     };
