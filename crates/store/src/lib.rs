@@ -43,7 +43,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
-pub use bulk::check as check_bulk;
+pub use bulk::{check as check_bulk, mark_forced_refresh};
 pub use error::{Raised, RequestError, StoreError};
 pub use event::Source;
 pub use live::Unmatched;

@@ -84,9 +84,12 @@ async fn bulk(
     refuse_pipelines(query.as_deref())?;
     let bytes = read_body(&input, headers, body).await?;
     let store = Arc::clone(&input.store);
-    let answer = tokio::task::spawn_blocking(move || store.bulk(index.as_deref(), &bytes))
+    let mut answer = tokio::task::spawn_blocking(move || store.bulk(index.as_deref(), &bytes))
         .await
         .map_err(|err| ApiError::Internal(format!("bulk task failed: {err}")))??;
+    if asks_forced_refresh(query.as_deref()) {
+        logdash_store::mark_forced_refresh(&mut answer);
+    }
     // Beats ask for only the errors and statuses back (`filter_path`)
     let filter = query
         .as_deref()
@@ -124,6 +127,14 @@ pub(super) async fn read_body(
                 .map_err(|err| ApiError::Internal(format!("decompression failed: {err}")))??
                 .into()
         }
+    })
+}
+
+/// `?refresh` or `?refresh=true` (not `wait_for`, not `false`).
+fn asks_forced_refresh(query: Option<&str>) -> bool {
+    query.unwrap_or("").split('&').any(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        name == "refresh" && (value.is_empty() || value == "true")
     })
 }
 

@@ -423,6 +423,22 @@ fn apply_update(
     })
 }
 
+/// A `_bulk` answer as Elasticsearch gives it to `?refresh=true`: each item with a result
+/// (even `noop` and `not_found`; not a refused one) says the refresh was forced. logdash makes every write
+/// searchable before it answers, whatever `refresh` says; only the answer differs.
+pub fn mark_forced_refresh(answer: &mut Value) {
+    let Some(items) = answer.get_mut("items").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+        for result in item.values_mut().filter_map(Value::as_object_mut) {
+            if result.contains_key("result") {
+                result.insert("forced_refresh".into(), Value::Bool(true));
+            }
+        }
+    }
+}
+
 /// An item's error naming the index it happened in, as Elasticsearch's do.
 fn on_index(mut item: Value, op: &str, store: &Store, index: &str) -> Value {
     item[op]["error"]["index_uuid"] = json!(store.index_uuid(index));

@@ -65,3 +65,22 @@ fn a_condition_or_a_pipeline_it_cannot_honour_refuses_its_item_alone() {
         .collect();
     assert_eq!(messages, ["kept", "also kept"]);
 }
+
+#[test]
+fn a_forced_refresh_is_said_of_each_item_that_wrote() {
+    let mut answer = json!({"errors": true, "items": [
+        {"index": {"_id": "1", "result": "created", "status": 201}},
+        {"delete": {"_id": "2", "result": "not_found", "status": 404}},
+        {"update": {"_id": "3", "result": "noop", "status": 200}},
+        {"create": {"_id": "4", "status": 409, "error": {"type": "version_conflict_engine_exception"}}}
+    ]});
+    super::mark_forced_refresh(&mut answer);
+    let forced: Vec<bool> = answer["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.as_object()?.values().next().cloned())
+        .map(|result| result.get("forced_refresh").is_some())
+        .collect();
+    assert_eq!(forced, [true, true, true, false]);
+}
