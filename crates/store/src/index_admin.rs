@@ -108,6 +108,7 @@ impl crate::Store {
                 }
             }
             explicit.merge(more.clone(), dynamic_set)?;
+            explicit.check_normalizers()?;
             merged.push((name.clone(), explicit));
         }
         for (name, explicit) in merged {
@@ -165,6 +166,7 @@ impl crate::Store {
         name: &str,
         explicit: Explicit,
     ) -> Result<(), RequestError> {
+        explicit.check_normalizers()?;
         let mut declared = self.explicit.write().map_err(|_| poisoned())?;
         let mut changed = declared.clone();
         changed.insert(name.to_string(), explicit);
@@ -226,7 +228,7 @@ fn behaviour(explicit: &Explicit) -> IndexMapping {
 }
 
 /// The settings logdash takes: shard and replica counts (one shard is what it has; the
-/// counts are kept and reported) and the refresh interval.
+/// counts are kept and reported), the refresh interval, and keyword normalizers.
 pub(crate) fn read_settings(settings: &Value) -> Result<Map<String, Value>, RequestError> {
     let mut flat = Map::new();
     flatten(settings, "", &mut flat);
@@ -245,6 +247,7 @@ pub(crate) fn read_settings(settings: &Value) -> Result<Map<String, Value>, Requ
                 }
             }
             "refresh_interval" => {}
+            _ if crate::mapping::normalizer::check_setting(name, value)? => {}
             _ => {
                 return Err(RequestError::illegal_argument(format!(
                     "setting [index.{name}] is not supported by logdash"

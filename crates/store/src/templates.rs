@@ -355,6 +355,36 @@ fn index_patterns(fields: &Map<String, Value>) -> Result<Value, RequestError> {
     }
 }
 
+/// A setting's value as Elasticsearch shows it: a string, or a list of strings.
+fn as_setting(value: Value) -> Value {
+    match value {
+        Value::String(_) => value,
+        Value::Array(items) => Value::Array(items.into_iter().map(as_setting).collect()),
+        other => Value::String(other.to_string()),
+    }
+}
+
+/// `value` at the dotted `name` in `into` (`analysis.normalizer.x.filter`), objects made
+/// on the way as Elasticsearch shows settings.
+fn nest(into: &mut Map<String, Value>, name: &str, value: Value) {
+    match name.split_once('.') {
+        None => {
+            into.insert(name.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let inner = into
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !inner.is_object() {
+                *inner = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = inner {
+                nest(inner, rest, value);
+            }
+        }
+    }
+}
+
 /// A template's `settings`, `mappings` and `aliases`, checked as an index's are (a
 /// template logdash could not apply is refused when it is put, not when an index is made);
 /// settings are kept as Elasticsearch shows them (`index.` objects, values as strings).
@@ -371,15 +401,10 @@ fn template_part(part: &Value) -> Result<Value, RequestError> {
             }
             "settings" => {
                 let flat = crate::index_admin::read_settings(value)?;
-                let shown: Map<String, Value> = flat
-                    .into_iter()
-                    .map(|(name, value)| {
-                        let text = value
-                            .as_str()
-                            .map_or_else(|| value.to_string(), String::from);
-                        (name, Value::String(text))
-                    })
-                    .collect();
+                let mut shown = Map::new();
+                for (name, value) in flat {
+                    nest(&mut shown, &name, as_setting(value));
+                }
                 out.insert(key.clone(), json!({ "index": shown }));
             }
             "aliases" if value.as_object().is_some_and(Map::is_empty) => {

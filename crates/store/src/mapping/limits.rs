@@ -4,9 +4,11 @@
 //! indexing what can still be searched or aggregated, so the answers are Elasticsearch's;
 //! a field that can be neither is kept in `_source` only.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::explicit::Explicit;
+use super::normalizer::Normalizer;
 use super::IndexMapping;
 use crate::{Raised, RequestError};
 
@@ -17,6 +19,9 @@ pub struct Limits {
     unsearchable: BTreeMap<String, &'static str>,
     /// Fields without doc values, with their type.
     no_doc_values: BTreeMap<String, String>,
+    /// Keywords with a normalizer, by where their whole values are (`msg` for a text
+    /// field's `msg.keyword`): `None` where the indices read do not agree on it.
+    normalized: BTreeMap<String, Option<Normalizer>>,
 }
 
 impl Limits {
@@ -42,6 +47,18 @@ impl Limits {
         limits
             .no_doc_values
             .retain(|name, _| !able_somewhere(name, |declared| declared.has_doc_values()));
+        // a normalized field's values are looked up normalized in every index that has it,
+        // which needs them all to normalize it alike (logdash searches them as one)
+        for (path, normalizer) in limits.normalized.iter_mut() {
+            let alike = indices.iter().all(|(explicit, fields)| {
+                let has = fields.is_some_and(|fields| fields.contains_key(path.as_str()));
+                let own = explicit.and_then(|explicit| explicit.normalizer_at(path));
+                !has || own == *normalizer
+            });
+            if !alike {
+                *normalizer = None;
+            }
+        }
         limits
     }
 
@@ -62,6 +79,15 @@ impl Limits {
                         .no_doc_values
                         .insert(name.clone(), declared.es_type().to_string());
                 }
+                if let Some(normalizer) = mapping.normalizer_at(name) {
+                    let agreed = limits
+                        .normalized
+                        .entry(name.clone())
+                        .or_insert(Some(normalizer));
+                    if *agreed != Some(normalizer) {
+                        *agreed = None;
+                    }
+                }
             }
         }
         limits
@@ -70,6 +96,18 @@ impl Limits {
     /// Whether nothing is limited (most searches: no index declares either parameter).
     pub fn is_empty(&self) -> bool {
         self.unsearchable.is_empty() && self.no_doc_values.is_empty()
+    }
+
+    /// A value a term-level query looks up among the whole values at `path` (a keyword's,
+    /// or `msg` for `msg.keyword`), as the field's normalizer makes it.
+    pub fn normalize<'t>(&self, path: &str, text: &'t str) -> Result<Cow<'t, str>, RequestError> {
+        match self.normalized.get(path) {
+            None => Ok(Cow::Borrowed(text)),
+            Some(Some(normalizer)) => Ok(normalizer.apply(text)),
+            Some(None) => Err(RequestError::illegal_argument(format!(
+                "[{path}] has a different normalizer in some of the indices searched, which logdash searches as one: search them apart"
+            ))),
+        }
     }
 
     /// Whether a query can find `field`'s values.
@@ -205,5 +243,56 @@ mod tests {
             (None, Some(&without)),
         ]);
         assert!(apart.check_search("original").is_err());
+    }
+
+    #[test]
+    fn a_normalized_field_is_looked_up_normalized_where_every_index_agrees() {
+        let lowercase = |fields: serde_json::Value| {
+            Explicit::read(&json!({ "properties": fields })).expect("a mapping")
+        };
+        let norm = lowercase(json!({
+            "level": {"type": "keyword", "normalizer": "lowercase"},
+            "msg": {"type": "text", "fields": {"keyword": {"type": "keyword", "normalizer": "lowercase"}}}
+        }));
+        let plain = lowercase(json!({"level": {"type": "keyword"}}));
+        let fields = |names: &[&str]| -> IndexMapping {
+            names
+                .iter()
+                .map(|name| (name.to_string(), super::super::FieldKind::Keyword))
+                .collect()
+        };
+        let (both, one) = (fields(&["level", "msg"]), fields(&["level"]));
+        let alone = Limits::of([(Some(&norm), Some(&both))]);
+        assert_eq!(
+            alone.normalize("level", "ERROR").ok().as_deref(),
+            Some("error")
+        );
+        assert_eq!(
+            alone.normalize("msg", "Hi There").ok().as_deref(),
+            Some("hi there")
+        );
+        assert_eq!(alone.normalize("other", "ABC").ok().as_deref(), Some("ABC"));
+        // an index without the field leaves it normalized; one that keeps it as sent does not
+        let other = lowercase(json!({"x": {"type": "long"}}));
+        let with_other = Limits::of([
+            (Some(&norm), Some(&both)),
+            (Some(&other), Some(&fields(&["x"]))),
+        ]);
+        assert_eq!(
+            with_other.normalize("level", "ERROR").ok().as_deref(),
+            Some("error")
+        );
+        let mixed = Limits::of([(Some(&norm), Some(&both)), (Some(&plain), Some(&one))]);
+        let refused = mixed
+            .normalize("level", "ERROR")
+            .expect_err("indices disagree");
+        assert!(
+            refused
+                .reason
+                .contains("[level] has a different normalizer"),
+            "{}",
+            refused.reason
+        );
+        assert_eq!(mixed.normalize("msg", "Hi").ok().as_deref(), Some("hi"));
     }
 }

@@ -46,7 +46,6 @@ const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
     "null_value",
     "copy_to",
     "similarity",
-    "normalizer",
     "search_analyzer",
     "search_quote_analyzer",
     "fielddata",
@@ -97,7 +96,8 @@ pub(super) fn as_shown(es_type: &str, property: &Map<String, Value>) -> Map<Stri
 
 /// The storage parameters a later declaration may not change (Elasticsearch's "Cannot
 /// update parameter").
-pub(super) const FIXED_ONCE_SET: [&str; 7] = [
+pub(super) const FIXED_ONCE_SET: [&str; 8] = [
+    "normalizer",
     "store",
     "index_options",
     "term_vector",
@@ -147,6 +147,8 @@ pub(super) fn check_parameter(
         (_, "type") => true,
         ("keyword" | "wildcard" | "flattened", "ignore_above") => value.as_u64().is_some(),
         ("flattened", "depth_limit") => value.as_u64().is_some(),
+        // (that the index has it is checked with its settings: `check_normalizers`)
+        ("keyword", "normalizer") => value.is_string(),
         // norms only weigh scores, which need not be Elasticsearch's: kept as declared
         ("keyword" | "text", "norms") => flag(value),
         ("text" | "match_only_text", "fields") => return check_text_fields(path, value),
@@ -220,9 +222,10 @@ fn check_text_fields(path: &str, value: &Value) -> Result<(), RequestError> {
     };
     for (name, sub) in fields {
         let keyword = sub.get("type").and_then(Value::as_str) == Some("keyword");
-        let plain = sub
-            .as_object()
-            .is_some_and(|s| s.keys().all(|k| k == "type" || k == "ignore_above"));
+        let plain = sub.as_object().is_some_and(|s| {
+            s.keys()
+                .all(|k| matches!(k.as_str(), "type" | "ignore_above" | "normalizer"))
+        });
         if name != "keyword" || !keyword || !plain {
             return Err(RequestError::illegal_argument(format!(
                 "sub-field [{path}.{name}] is not supported by logdash: a text field's only sub-field is [keyword] of type [keyword]"

@@ -107,6 +107,7 @@ impl Explicit {
             known,
             path: String::new(),
             flattened: self.fields.values().any(|d| d.kind == FieldKind::Flattened),
+            normalized: self.has_normalizers(),
         };
         walk.object(source, &mut shaped.words, &mut shaped.whole)?;
         Ok(shaped)
@@ -121,6 +122,8 @@ struct Walk<'m> {
     path: String,
     /// Whether any field is `flattened` (whose keys may be sent as dotted names).
     flattened: bool,
+    /// Whether any field has a normalizer (its whole values are indexed normalized).
+    normalized: bool,
 }
 
 /// A field's two indexed pieces: its words and its whole value.
@@ -314,10 +317,34 @@ impl Walk<'_> {
             // kept in `_source` only; a text field's `.keyword` is a field of its own
             Ok((words, whole)) => Ok((
                 words.filter(|_| declared.searchable()),
-                whole.filter(|_| declared.kind == FieldKind::Text || declared.searchable()),
+                whole
+                    .filter(|_| declared.kind == FieldKind::Text || declared.searchable())
+                    .map(|whole| self.normalize(declared, whole)),
             )),
             Err(_) if declared.ignore_malformed() => Ok((None, None)),
             Err(cause) => Err(self.misfit(declared, &self.path, value, cause)),
+        }
+    }
+
+    /// A keyword's value (or a text field's `.keyword`) as its normalizer makes it, once
+    /// `ignore_above` has been checked on the value as sent (as Elasticsearch does).
+    fn normalize<'a>(&self, declared: &Declared, whole: Piece<'a>) -> Piece<'a> {
+        let normalizer = match self.normalized {
+            true => self.explicit.normalizer_of(declared),
+            false => None,
+        };
+        let Some(normalizer) = normalizer else {
+            return whole;
+        };
+        match whole {
+            Piece::Kept(Value::String(text)) => match normalizer.apply(text) {
+                Cow::Borrowed(_) => whole,
+                Cow::Owned(made) => Piece::Made(Value::String(made)),
+            },
+            Piece::Made(Value::String(text)) => {
+                Piece::Made(Value::String(normalizer.apply(&text).into_owned()))
+            }
+            other => other,
         }
     }
 

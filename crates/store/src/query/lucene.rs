@@ -342,14 +342,16 @@ fn fielded(
             json_regex(ctx.fields.text, &[path.as_str()], &wildcard_regex(&pattern.to_lowercase(), false))?
         }
         (Target::Whole(path, FieldKind::Text), LuceneValue::Wildcard(pattern)) => {
-            json_regex(ctx.fields.kw, &[path.as_str()], &wildcard_regex(pattern, false))?
+            let pattern = ctx.limits.normalize(path, pattern)?;
+            json_regex(ctx.fields.kw, &[path.as_str()], &wildcard_regex(&pattern, false))?
         }
         // a text field's words are lowercase, so what is matched against them is too
         (Target::Text(path), LuceneValue::Regex(pattern)) => {
             json_regex(ctx.fields.text, &[path.as_str()], &lucene_regex(&pattern.to_lowercase(), false)?)?
         }
         (Target::Whole(path, FieldKind::Text), LuceneValue::Regex(pattern)) => {
-            json_regex(ctx.fields.kw, &[path.as_str()], &lucene_regex(pattern, false)?)?
+            let pattern = ctx.limits.normalize(path, pattern)?;
+            json_regex(ctx.fields.kw, &[path.as_str()], &lucene_regex(&pattern, false)?)?
         }
         (Target::Text(_) | Target::Whole(_, FieldKind::Text), LuceneValue::Fuzzy { text, edits }) => fuzzy(
             ctx,

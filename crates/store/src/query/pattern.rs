@@ -41,12 +41,27 @@ pub(super) fn pattern(ctx: &mut Context<'_>, query: &Pattern) -> Result<Q, Reque
             )))
         }
     };
+    let value = normalized(ctx, field, &path, &query.value)?;
     let regex = match query.kind {
-        PatternKind::Prefix => format!("{}.*", literal_regex(&query.value, query.case_insensitive)),
-        PatternKind::Wildcard => wildcard_regex(&query.value, query.case_insensitive),
-        PatternKind::Regexp => lucene_regex(&query.value, query.case_insensitive)?,
+        PatternKind::Prefix => format!("{}.*", literal_regex(&value, query.case_insensitive)),
+        PatternKind::Wildcard => wildcard_regex(&value, query.case_insensitive),
+        PatternKind::Regexp => lucene_regex(&value, query.case_insensitive)?,
     };
     json_regex(field, &[path.as_str()], &regex)
+}
+
+/// A pattern or a fuzzy term as a keyword's normalizer makes it (all of it, as
+/// Elasticsearch does); a text field's as given.
+fn normalized<'v>(
+    ctx: &Context<'_>,
+    field: Field,
+    path: &str,
+    value: &'v str,
+) -> Result<std::borrow::Cow<'v, str>, RequestError> {
+    match field == ctx.fields.kw {
+        true => ctx.limits.normalize(path, value),
+        false => Ok(value.into()),
+    }
 }
 
 /// `fuzzy`: terms within the allowed edits of the value, its first `prefix_length`
@@ -63,13 +78,14 @@ pub(super) fn fuzzy(ctx: &mut Context<'_>, query: &Fuzzy) -> Result<Q, RequestEr
         )))
         }
     };
-    let edits = query.fuzziness.edits_for(query.value.chars().count());
-    let term = string_term(field, &path, &query.value);
+    let value = normalized(ctx, field, &path, &query.value)?;
+    let edits = query.fuzziness.edits_for(value.chars().count());
+    let term = string_term(field, &path, &value);
     let fuzzy: Q = Box::new(FuzzyTermQuery::new(term, edits, query.transpositions));
     if query.prefix_length == 0 {
         return Ok(fuzzy);
     }
-    let prefix: String = query.value.chars().take(query.prefix_length).collect();
+    let prefix: String = value.chars().take(query.prefix_length).collect();
     let prefix = json_regex(
         field,
         &[path.as_str()],

@@ -154,14 +154,17 @@ pub(super) fn range_for(
             ))
         }
         Target::Whole(path, FieldKind::Text) => {
-            let bound = |text: Option<String>, inclusive: bool| match text {
-                None => Bound::Unbounded,
-                Some(text) if inclusive => {
-                    Bound::Included(string_term(ctx.fields.kw, &path, &text))
-                }
-                Some(text) => Bound::Excluded(string_term(ctx.fields.kw, &path, &text)),
+            let bound = |text: Option<String>, inclusive: bool| {
+                let Some(text) = text else {
+                    return Ok(Bound::Unbounded);
+                };
+                let term = string_term(ctx.fields.kw, &path, &ctx.limits.normalize(&path, &text)?);
+                Ok::<_, RequestError>(match inclusive {
+                    true => Bound::Included(term),
+                    false => Bound::Excluded(term),
+                })
             };
-            let (lower, upper) = (bound(lower, include_lower), bound(upper, include_upper));
+            let (lower, upper) = (bound(lower, include_lower)?, bound(upper, include_upper)?);
             if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
                 return Ok(exists(ctx, field));
             }

@@ -35,7 +35,7 @@ fn case_insensitive(
         Target::Whole(path, FieldKind::Text) => Some(json_regex(
             ctx.fields.kw,
             &[path.as_str()],
-            &literal_regex(&text, true),
+            &literal_regex(&ctx.limits.normalize(&path, &text)?, true),
         )?),
         Target::Text(path) => Some(Box::new(TermQuery::new(
             string_term(ctx.fields.text, &path, &text.to_lowercase()),
@@ -51,7 +51,12 @@ pub(super) fn terms(ctx: &mut Context<'_>, query: &Terms) -> Result<Q, RequestEr
             let terms = query
                 .values
                 .iter()
-                .map(|value| string_term(ctx.fields.kw, &path, &value.to_string()));
+                .map(|value| {
+                    let text = value.to_string();
+                    let text = ctx.limits.normalize(&path, &text)?;
+                    Ok(string_term(ctx.fields.kw, &path, &text))
+                })
+                .collect::<Result<Vec<_>, RequestError>>()?;
             Ok(Box::new(TermSetQuery::new(terms)))
         }
         _ => {
@@ -132,7 +137,7 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
         }
         Target::Whole(path, FieldKind::Text | FieldKind::Keyword | FieldKind::Flattened) => Box::new(TermQuery::new(
-            string_term(ctx.fields.kw, &path, &text),
+            string_term(ctx.fields.kw, &path, &ctx.limits.normalize(&path, &text)?),
             IndexRecordOption::Basic,
         )),
         Target::Unmapped(_) => Box::new(EmptyQuery),

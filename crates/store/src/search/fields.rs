@@ -142,7 +142,7 @@ impl Wanted {
                         .and_then(|f| DatePattern::parse(f).ok())
                 });
                 match read(*kind, value, format.as_ref(), declared) {
-                    Some(read) => add(&mut out, name, read),
+                    Some(read) => add(&mut out, name, normalized(explicit, name, read)),
                     None if *kind == FieldKind::Keyword => {
                         if let Some(text) = as_text(value) {
                             add(&mut ignored, name, Value::String(text));
@@ -164,11 +164,13 @@ impl Wanted {
                     .and_then(|d| d.ignore_above())
                     .unwrap_or(KEYWORD_IGNORE_ABOVE);
                 if let Some(text) = as_text(value) {
-                    let into = match within_ignore_above(&text, limit) {
-                        true => &mut out,
-                        false => &mut ignored,
-                    };
-                    add(into, &keyword, Value::String(text));
+                    match within_ignore_above(&text, limit) {
+                        true => {
+                            let text = normalized(explicit, &keyword, Value::String(text));
+                            add(&mut out, &keyword, text);
+                        }
+                        false => add(&mut ignored, &keyword, Value::String(text)),
+                    }
                 }
             }
         });
@@ -179,6 +181,16 @@ impl Wanted {
             fields: (!out.is_empty()).then_some(Value::Object(out)),
             ignored: (!ignored.is_empty()).then_some(Value::Object(ignored)),
         })
+    }
+}
+
+/// A keyword's value as its normalizer indexed it (others as they are).
+fn normalized(explicit: &Explicit, field: &str, value: Value) -> Value {
+    match (explicit.normalizer(field), value) {
+        (Some(normalizer), Value::String(text)) => {
+            Value::String(normalizer.apply(&text).into_owned())
+        }
+        (_, value) => value,
     }
 }
 
