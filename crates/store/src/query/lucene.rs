@@ -36,6 +36,8 @@ struct Scope {
     zone: AnyZone,
     /// The edits of `word~` without a number.
     fuzziness: Fuzziness,
+    /// Whether swapped neighbours in a fuzzy term count as one edit.
+    transpositions: bool,
 }
 
 pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result<Q, RequestError> {
@@ -50,7 +52,20 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         raised: Raised::Anywhere,
     })?;
     let zone = zone_of(query.time_zone.as_deref())?;
+    let parts = [&level.required, &level.optional, &level.prohibited];
+    if !query.leading_wildcard && parts.into_iter().flatten().any(leading_wildcard) {
+        return Err(RequestError {
+            status: 400,
+            kind: "query_shard_exception",
+            reason: format!(
+                "Failed to parse query [{}]: '*' or '?' not allowed as first character in WildcardQuery",
+                query.query
+            ),
+            raised: Raised::Anywhere,
+        });
+    }
     let mut scope = scope(ctx, &query.fields, query.lenient, zone);
+    scope.transpositions = query.transpositions;
     if let Some(fuzziness) = query.fuzziness {
         scope.fuzziness = fuzziness;
     }
@@ -155,7 +170,8 @@ pub(super) fn simple_query_string(
         ));
     }
     let node = simple::parse(&query.query, query.default_operator)?;
-    let scope = scope(ctx, &query.fields, query.lenient, AnyZone::UTC);
+    let mut scope = scope(ctx, &query.fields, query.lenient, AnyZone::UTC);
+    scope.transpositions = query.transpositions;
     lucene_node(ctx, &node, &scope, 0)
 }
 
@@ -173,6 +189,20 @@ fn scope(
         lenient: lenient.unwrap_or(every || expanded),
         zone,
         fuzziness: Fuzziness::Auto { low: 3, high: 6 },
+        transpositions: true,
+    }
+}
+
+/// Whether a term of the query starts with `*` or `?` (a lone `*` is `exists`).
+fn leading_wildcard(node: &Node) -> bool {
+    match node {
+        Node::And(nodes) | Node::Or(nodes) => nodes.iter().any(leading_wildcard),
+        Node::Not(inner) | Node::Boost(inner, _) => leading_wildcard(inner),
+        Node::Term {
+            value: LuceneValue::Wildcard(pattern),
+            ..
+        } => pattern.starts_with(['*', '?']),
+        _ => false,
     }
 }
 
@@ -235,6 +265,7 @@ fn lucene_node(
                 lenient: true,
                 zone: scope.zone.clone(),
                 fuzziness: scope.fuzziness,
+                transpositions: scope.transpositions,
             };
             unfielded(ctx, value, &within, slop)?
         }
@@ -360,7 +391,7 @@ fn fielded(
                 value: if text_field { text.to_lowercase() } else { text.clone() },
                 fuzziness: edits.map_or(scope.fuzziness, Fuzziness::Edits),
                 prefix_length: 0,
-                transpositions: true,
+                transpositions: scope.transpositions,
                 boost: 1.0,
             },
         )?,

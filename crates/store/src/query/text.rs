@@ -64,7 +64,7 @@ pub(super) fn match_words(ctx: &mut Context<'_>, query: &Match) -> Result<Q, Req
                 Some(fuzziness) => Box::new(FuzzyTermQuery::new(
                     term,
                     fuzziness.edits_for(word.chars().count()),
-                    true,
+                    query.transpositions,
                 )),
                 None => Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
             }
@@ -193,6 +193,7 @@ pub(super) fn multi_match(ctx: &mut Context<'_>, query: &MultiMatch) -> Result<Q
                     minimum_should_match: query.minimum_should_match.clone(),
                     zero_terms: query.zero_terms,
                     fuzziness: query.fuzziness,
+                    transpositions: query.transpositions,
                     prefix_length: 0,
                     lenient,
                     bool_prefix: query.kind == MultiMatchType::BoolPrefix,

@@ -73,6 +73,8 @@ pub struct Match {
     pub minimum_should_match: Option<MinimumShouldMatch>,
     pub zero_terms: ZeroTerms,
     pub fuzziness: Option<Fuzziness>,
+    /// Whether a fuzzy word's swapped neighbours count as one edit (`fuzzy_transpositions`).
+    pub transpositions: bool,
     pub prefix_length: usize,
     /// A value of the wrong type for the field matches nothing instead of failing.
     pub lenient: bool,
@@ -90,6 +92,7 @@ impl Match {
             minimum_should_match: None,
             zero_terms: ZeroTerms::None,
             fuzziness: None,
+            transpositions: true,
             prefix_length: 0,
             lenient: false,
             bool_prefix: false,
@@ -138,7 +141,9 @@ impl Match {
                         "auto_generate_synonyms_phrase_query" => {
                             read::boolean(kind, key, value)?;
                         }
-                        "fuzzy_transpositions" => read::only_true(kind, key, value)?,
+                        "fuzzy_transpositions" => {
+                            out.transpositions = read::boolean(kind, key, value)?
+                        }
                         "fuzzy_rewrite" | "_name" => return Err(read::unsupported(kind, key)),
                         _ => return Ok(false),
                     }
@@ -167,6 +172,9 @@ impl Match {
         }
         if let Some(fuzziness) = self.fuzziness {
             options.insert("fuzziness".into(), fuzziness.to_json());
+        }
+        if !self.transpositions {
+            options.insert("fuzzy_transpositions".into(), Value::Bool(false));
         }
         if self.lenient {
             options.insert("lenient".into(), Value::Bool(true));
@@ -309,6 +317,7 @@ pub struct MultiMatch {
     pub tie_breaker: Option<f32>,
     pub zero_terms: ZeroTerms,
     pub fuzziness: Option<Fuzziness>,
+    pub transpositions: bool,
     pub slop: u32,
     pub lenient: bool,
     pub boost: f32,
@@ -326,6 +335,7 @@ impl MultiMatch {
             tie_breaker: None,
             zero_terms: ZeroTerms::None,
             fuzziness: None,
+            transpositions: true,
             slop: 0,
             lenient: false,
             boost: 1.0,
@@ -353,7 +363,7 @@ impl MultiMatch {
                 "auto_generate_synonyms_phrase_query" => {
                     read::boolean(KIND, key, value)?;
                 }
-                "fuzzy_transpositions" => read::only_true(KIND, key, value)?,
+                "fuzzy_transpositions" => out.transpositions = read::boolean(KIND, key, value)?,
                 "_name" | "fuzzy_rewrite" => return Err(read::unsupported(KIND, key)),
                 _ => return Ok(false),
             }
@@ -390,6 +400,9 @@ impl MultiMatch {
         }
         if let Some(fuzziness) = self.fuzziness {
             object.insert("fuzziness".into(), fuzziness.to_json());
+        }
+        if !self.transpositions {
+            object.insert("fuzzy_transpositions".into(), Value::Bool(false));
         }
         if self.slop > 0 {
             object.insert("slop".into(), Value::from(self.slop));

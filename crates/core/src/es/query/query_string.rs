@@ -99,6 +99,10 @@ pub struct QueryString {
     /// instead of failing. Unset: lenient when searching every field, as Elasticsearch.
     pub lenient: Option<bool>,
     pub fuzziness: Option<Fuzziness>,
+    /// Whether a fuzzy term's swapped neighbours count as one edit (`fuzzy_transpositions`).
+    pub transpositions: bool,
+    /// Whether a term may start with `*` or `?` (`allow_leading_wildcard`).
+    pub leading_wildcard: bool,
     pub phrase_slop: u32,
     pub minimum_should_match: Option<MinimumShouldMatch>,
     pub boost: f32,
@@ -113,6 +117,8 @@ impl QueryString {
             time_zone: None,
             lenient: None,
             fuzziness: None,
+            transpositions: true,
+            leading_wildcard: true,
             phrase_slop: 0,
             minimum_should_match: None,
             boost: 1.0,
@@ -154,10 +160,8 @@ impl QueryString {
                 "analyze_wildcard" | "auto_generate_synonyms_phrase_query" | "escape" => {
                     read::boolean(KIND, key, value)?;
                 }
-                // and allows a leading wildcard, and transpositions in fuzzy terms
-                "allow_leading_wildcard" | "fuzzy_transpositions" => {
-                    read::only_true(KIND, key, value)?
-                }
+                "allow_leading_wildcard" => out.leading_wildcard = read::boolean(KIND, key, value)?,
+                "fuzzy_transpositions" => out.transpositions = read::boolean(KIND, key, value)?,
                 "fuzzy_max_expansions" | "fuzzy_prefix_length" | "max_determinized_states" => {
                     read::whole(KIND, key, value)?;
                 }
@@ -216,6 +220,12 @@ impl QueryString {
         if let Some(fuzziness) = self.fuzziness {
             object.insert("fuzziness".into(), fuzziness.to_json());
         }
+        if !self.transpositions {
+            object.insert("fuzzy_transpositions".into(), Value::Bool(false));
+        }
+        if !self.leading_wildcard {
+            object.insert("allow_leading_wildcard".into(), Value::Bool(false));
+        }
         if self.phrase_slop > 0 {
             object.insert("phrase_slop".into(), Value::from(self.phrase_slop));
         }
@@ -235,6 +245,8 @@ pub struct SimpleQueryString {
     pub default_operator: Operator,
     pub lenient: Option<bool>,
     pub minimum_should_match: Option<MinimumShouldMatch>,
+    /// Whether a fuzzy term's swapped neighbours count as one edit (`fuzzy_transpositions`).
+    pub transpositions: bool,
     pub boost: f32,
 }
 
@@ -247,6 +259,7 @@ impl SimpleQueryString {
             default_operator: Operator::Or,
             lenient: None,
             minimum_should_match: None,
+            transpositions: true,
             boost: 1.0,
         };
         let mut found = None;
@@ -274,7 +287,7 @@ impl SimpleQueryString {
                 "analyze_wildcard" | "auto_generate_synonyms_phrase_query" => {
                     read::boolean(KIND, key, value)?;
                 }
-                "fuzzy_transpositions" => read::only_true(KIND, key, value)?,
+                "fuzzy_transpositions" => out.transpositions = read::boolean(KIND, key, value)?,
                 "fuzzy_max_expansions" | "fuzzy_prefix_length" => {
                     read::whole(KIND, key, value)?;
                 }
@@ -307,6 +320,9 @@ impl SimpleQueryString {
         }
         if let Some(spec) = &self.minimum_should_match {
             object.insert("minimum_should_match".into(), spec.to_json());
+        }
+        if !self.transpositions {
+            object.insert("fuzzy_transpositions".into(), Value::Bool(false));
         }
         Value::Object(read::with_boost(object, self.boost))
     }

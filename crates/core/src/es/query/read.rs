@@ -142,15 +142,6 @@ pub(super) fn unsupported(kind: &str, key: &str) -> QueryError {
     ))
 }
 
-/// A flag logdash always behaves as if `true` (transpositions in fuzzy matching, a
-/// leading wildcard): `false` is refused by name rather than taken and ignored.
-pub(super) fn only_true(kind: &str, key: &str, value: &Value) -> Result<(), QueryError> {
-    match boolean(kind, key, value)? {
-        true => Ok(()),
-        false => Err(unsupported(kind, &format!("{key}: false"))),
-    }
-}
-
 /// Writes `boost` beside a query's other keys when it is not the default.
 pub(super) fn with_boost(mut object: Object, boost: f32) -> Object {
     if boost != 1.0 {

@@ -1,13 +1,14 @@
 //! `simple_query_string`'s syntax, as Lucene's `SimpleQueryParser` reads it: `+` and, `|`
-//! or, `-` not, `"phrases"`, `prefix*`, `( )`, `\` escapes, and words side by side joined
-//! by the default operator; read left to right, with no precedence, and never an error for
-//! what people type (a stray operator is skipped).
+//! or, `-` not, `"phrases"`, `prefix*`, `( )`, `\` escapes, `word~N` (fuzzy) and
+//! `"phrase"~N` (slop), and words side by side joined by the default operator; read left
+//! to right, with no precedence, and never an error for what people type (a stray operator
+//! is skipped, a `~` followed by no number reads as Lucene reads it).
 
 use crate::lucene::{Node, Value};
 
 use super::{Operator, QueryError};
 
-/// Reads `text`; `~N` (fuzzy words, sloppy phrases) is refused, as logdash cannot honour it.
+/// Reads `text` (never an error: the `Result` is the query readers' common shape).
 pub fn parse(text: &str, default_operator: Operator) -> Result<Node, QueryError> {
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
@@ -77,13 +78,25 @@ fn group(
                         c => phrase.push(c),
                     }
                 }
-                no_tilde(chars, *at)?;
-                term(Value::Phrase(phrase))
+                // `"…"~N`: a slop, when something follows the `~`
+                if chars.get(*at) == Some(&'~') {
+                    *at += 1;
+                    match *at < chars.len() {
+                        true => term(Value::Proximity {
+                            text: phrase,
+                            slop: edits(chars, at),
+                        }),
+                        false => term(Value::Phrase(phrase)),
+                    }
+                } else {
+                    term(Value::Phrase(phrase))
+                }
             }
             _ => {
                 let mut word = String::new();
+                let mut fuzzy = None;
                 while let Some(&c) = chars.get(*at) {
-                    if c.is_whitespace() || matches!(c, '+' | '|' | '(' | ')' | '"') {
+                    if finishes(c) {
                         break;
                     }
                     if c == '-' && !word.is_empty() {
@@ -92,8 +105,11 @@ fn group(
                         *at += 1;
                         continue;
                     }
-                    if c == '~' {
-                        no_tilde(chars, *at)?;
+                    if c == '~' && !word.is_empty() {
+                        *at += 1;
+                        // (at most the edits a fuzzy term can have)
+                        fuzzy = Some(edits(chars, at).min(2) as u8);
+                        break;
                     }
                     *at += 1;
                     if c == '\\' {
@@ -108,13 +124,19 @@ fn group(
                 if word.is_empty() {
                     continue;
                 }
-                match word.strip_suffix('*') {
-                    Some(prefix) if !prefix.is_empty() => term(Value::Wildcard(format!(
+                match (fuzzy, word.strip_suffix('*')) {
+                    // a fuzzy term is taken as typed, a `*` in it too
+                    (Some(0), _) => term(Value::Word(word)),
+                    (Some(edits), _) => term(Value::Fuzzy {
+                        text: word,
+                        edits: Some(edits),
+                    }),
+                    (None, Some(prefix)) if !prefix.is_empty() => term(Value::Wildcard(format!(
                         "{}*",
                         prefix.replace(['*', '?'], "")
                     ))),
-                    Some(_) => continue,
-                    None => term(Value::Word(word)),
+                    (None, Some(_)) => continue,
+                    (None, None) => term(Value::Word(word)),
                 }
             }
         };
@@ -139,13 +161,25 @@ fn term(value: Value) -> Node {
     Node::Term { field: None, value }
 }
 
-fn no_tilde(chars: &[char], at: usize) -> Result<(), QueryError> {
-    if chars.get(at) == Some(&'~') {
-        return Err(QueryError::illegal(
-            "[simple_query_string] fuzzy words and sloppy phrases (~N) are not supported by logdash",
-        ));
+/// Where a word ends.
+fn finishes(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '+' | '|' | '(' | ')' | '"')
+}
+
+/// The number after a `~` (`at` just past it), read to the end of the word as Lucene
+/// reads it: none is 2, one that is no whole number is 0, a negative one 0.
+fn edits(chars: &[char], at: &mut usize) -> u32 {
+    let start = *at;
+    while chars.get(*at).is_some_and(|&c| !finishes(c)) {
+        *at += 1;
     }
-    Ok(())
+    let text: String = chars[start..*at].iter().collect();
+    match text.as_str() {
+        "" => 2,
+        number => number
+            .parse::<i64>()
+            .map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
+    }
 }
 
 fn join(left: Node, how: Joiner, right: Node) -> Node {
@@ -213,9 +247,36 @@ mod tests {
             parse(text, Operator::Or).unwrap_or_else(|err| panic!("{text}: {err}"));
         }
         assert_eq!(read("((a"), word("a"));
-        assert!(
-            parse("helo~1", Operator::Or).is_err(),
-            "fuzzy is refused by name"
+    }
+
+    #[test]
+    fn tildes_make_fuzzy_words_and_sloppy_phrases_as_lucene_reads_them() {
+        let fuzzy = |text: &str, edits| {
+            term(Value::Fuzzy {
+                text: text.to_string(),
+                edits: Some(edits),
+            })
+        };
+        assert_eq!(read("helo~1"), fuzzy("helo", 1));
+        assert_eq!(read("helo~"), fuzzy("helo", 2));
+        assert_eq!(read("helo~5"), fuzzy("helo", 2));
+        assert_eq!(read("helo~0"), word("helo"));
+        assert_eq!(read("helo~x"), word("helo"));
+        assert_eq!(read("helo~-1"), word("helo"));
+        assert_eq!(read("qu*~1"), fuzzy("qu*", 1));
+        assert_eq!(read("~a"), word("~a"));
+        let slop = |slop| {
+            term(Value::Proximity {
+                text: "quick fox".into(),
+                slop,
+            })
+        };
+        assert_eq!(read("\"quick fox\"~3"), slop(3));
+        assert_eq!(read("\"quick fox\"~x"), slop(0));
+        assert_eq!(
+            read("\"quick fox\"~"),
+            term(Value::Phrase("quick fox".into()))
         );
+        assert_eq!(read("\"quick fox\"~ a"), Node::Or(vec![slop(2), word("a")]));
     }
 }
