@@ -22,6 +22,9 @@ pub struct Limits {
     /// Keywords with a normalizer, by where their whole values are (`msg` for a text
     /// field's `msg.keyword`): `None` where the indices read do not agree on it.
     normalized: BTreeMap<String, Option<Normalizer>>,
+    /// Floating-point fields declared `double` (or `scaled_float`), whose values are read at
+    /// full precision (a `float`'s, Elasticsearch's dynamic type for fractions, at single).
+    doubles: std::collections::BTreeSet<String>,
 }
 
 impl Limits {
@@ -79,6 +82,9 @@ impl Limits {
                         .no_doc_values
                         .insert(name.clone(), declared.es_type().to_string());
                 }
+                if matches!(declared.es_type(), "double" | "scaled_float") {
+                    limits.doubles.insert(name.clone());
+                }
                 if let Some(normalizer) = mapping.normalizer_at(name) {
                     let agreed = limits
                         .normalized
@@ -108,6 +114,11 @@ impl Limits {
                 "[{path}] has a different normalizer in some of the indices searched, which logdash searches as one: search them apart"
             ))),
         }
+    }
+
+    /// Whether a floating-point field's numbers are doubles (else floats: single precision).
+    pub fn full_precision(&self, field: &str) -> bool {
+        self.doubles.contains(field)
     }
 
     /// Whether a query can find `field`'s values.

@@ -2,12 +2,16 @@
 //! `search_after`, read from each segment's columns.
 
 use super::*;
+use logdash_core::es::search::SortMode;
 
 pub(super) struct SortCollector {
     pub(super) keys: Vec<SortKey>,
     pub(super) limit: usize,
     pub(super) search_after: Option<Vec<Value>>,
     pub(super) mapping: IndexMapping,
+    /// Per key, whether a floating-point field is a `float` (what combines its values is
+    /// then a float too, as Elasticsearch shows it).
+    pub(super) single: Vec<bool>,
 }
 
 #[derive(Debug)]
@@ -27,9 +31,8 @@ impl SortedHit {
 
 pub(super) enum Reader {
     Timestamp(Column<tantivy::DateTime>),
-    /// A number field's column; of several values an event has, the largest when `true`
-    /// (`mode: max`, or a descending key by default), else the smallest.
-    Number(Column<u64>, ColumnType, bool),
+    /// A number field's column, and which of an event's values it sorts by, or what of them.
+    Number(Column<u64>, ColumnType, Pick),
     /// A whole-string field's column, its values picked as [`Reader::Number`]'s.
     Text(StrColumn, bool),
     /// `_doc`: the indexing order, or where the event lies in stores without it.
@@ -46,7 +49,10 @@ impl Reader {
                 SortValue::Int(d.into_timestamp_millis())
             }),
             // the u64 form keeps each type's order, so the pick is made on it
-            Reader::Number(column, kind, largest) => {
+            Reader::Number(column, kind, Pick::Combined(mode, single)) => {
+                combined(column.values_for_doc(doc), *kind, *mode, *single)
+            }
+            Reader::Number(column, kind, Pick::One(largest)) => {
                 match (pick(column.values_for_doc(doc), *largest), kind) {
                     (None, _) => SortValue::Missing,
                     (Some(raw), ColumnType::I64) => SortValue::Int(i64::from_u64(raw)),
@@ -73,6 +79,56 @@ impl Reader {
             Reader::Score => SortValue::Float(f64::from(score)),
             Reader::Missing => SortValue::Missing,
         }
+    }
+}
+
+/// Which of an event's values a number key sorts by (the largest when `true`), or what
+/// of them (`avg`, `sum`, `median`; of a `float` field when `true`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pick {
+    One(bool),
+    Combined(SortMode, bool),
+}
+
+/// An event's values made one as `mode` says, as Elasticsearch's `MultiValueMode` does:
+/// whole numbers (longs, dates, flags) rounded half up, a `float`'s at single precision.
+fn combined(
+    values: impl Iterator<Item = u64>,
+    kind: ColumnType,
+    mode: SortMode,
+    single: bool,
+) -> SortValue {
+    let whole = !matches!(kind, ColumnType::F64);
+    let mut numbers: Vec<f64> = values
+        .map(|raw| match kind {
+            ColumnType::I64 => i64::from_u64(raw) as f64,
+            ColumnType::U64 => raw as f64,
+            ColumnType::Bool => f64::from(u8::from(bool::from_u64(raw))),
+            _ => f64::from_u64(raw),
+        })
+        .collect();
+    if numbers.is_empty() {
+        return SortValue::Missing;
+    }
+    let count = numbers.len() as f64;
+    let sum = || numbers.iter().sum::<f64>();
+    let value = match mode {
+        SortMode::Sum => sum(),
+        SortMode::Median => {
+            numbers.sort_by(f64::total_cmp);
+            let middle = numbers.len() / 2;
+            match numbers.len() % 2 {
+                1 => numbers[middle],
+                _ => (numbers[middle - 1] + numbers[middle]) / 2.0,
+            }
+        }
+        _ => sum() / count,
+    };
+    match (whole, single) {
+        // Java's Math.round: half up, towards positive infinity
+        (true, _) => SortValue::Int((value + 0.5).floor() as i64),
+        (false, true) => SortValue::Float((value as f32).to_string().parse().unwrap_or(value)),
+        (false, false) => SortValue::Float(value),
     }
 }
 
@@ -148,7 +204,7 @@ impl Collector for SortCollector {
         let mut readers = Vec::new();
         let mut reads = Vec::new();
         let mut shown_missing = Vec::new();
-        for key in &self.keys {
+        for (index, key) in self.keys.iter().enumerate() {
             let source = sort::bind(key, &self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
             reads.push(ReadAs::of(&source));
@@ -174,7 +230,14 @@ impl Collector for SortCollector {
                         &format!("kw.{path}"),
                     )?
                     .map_or(Reader::Missing, |(column, kind)| {
-                        Reader::Number(column, kind, key.by_largest())
+                        let pick = match key.mode {
+                            Some(mode) if mode.combines() => Pick::Combined(
+                                mode,
+                                self.single.get(index).copied().unwrap_or(false),
+                            ),
+                            _ => Pick::One(key.by_largest()),
+                        };
+                        Reader::Number(column, kind, pick)
                     }),
                 SortSource::Score => Reader::Score,
                 SortSource::Unmapped => Reader::Missing,
@@ -308,5 +371,37 @@ impl SegmentCollector for SortSegmentCollector {
                 seq: seq(doc),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn longs(values: &[i64]) -> impl Iterator<Item = u64> + '_ {
+        values.iter().map(|v| v.to_u64())
+    }
+
+    #[test]
+    fn values_combine_as_elasticsearch_multi_value_mode_does() {
+        let long = |values: &[i64], mode| combined(longs(values), ColumnType::I64, mode, false);
+        // half up, towards positive infinity, as Java's Math.round
+        assert_eq!(long(&[1, 2], SortMode::Avg), SortValue::Int(2));
+        assert_eq!(long(&[-3, -2], SortMode::Avg), SortValue::Int(-2));
+        assert_eq!(long(&[-1, -2, 10, 7], SortMode::Median), SortValue::Int(3));
+        assert_eq!(long(&[5, 1, 9], SortMode::Median), SortValue::Int(5));
+        assert_eq!(long(&[-1, -2, 10, 7], SortMode::Sum), SortValue::Int(14));
+        assert_eq!(long(&[], SortMode::Sum), SortValue::Missing);
+        let floats = |values: &[f64], single| {
+            let raw: Vec<u64> = values.iter().map(|v| v.to_u64()).collect();
+            combined(raw.into_iter(), ColumnType::F64, SortMode::Sum, single)
+        };
+        assert_eq!(floats(&[0.1, 0.2], true), SortValue::Float(0.3));
+        assert_eq!(floats(&[0.1, 0.2], false), SortValue::Float(0.1 + 0.2));
+        let flags = [true, false].map(|b| b.to_u64());
+        assert_eq!(
+            combined(flags.into_iter(), ColumnType::Bool, SortMode::Avg, false),
+            SortValue::Int(1)
+        );
     }
 }

@@ -82,11 +82,17 @@ impl Store {
         let mut formats = Vec::new();
         let mut ips = Vec::new();
         let mut shown_missing = Vec::new();
+        let mut single = Vec::new();
         for key in request.sort.iter().flatten() {
             let source = sort::bind(key, &mapping).map_err(on_shards)?;
             if let SortSource::Column(path, _) = &source {
                 limits.check_doc_values(path).map_err(on_shards)?;
             }
+            sort::check_mode(key, &source).map_err(on_shards)?;
+            single.push(match &source {
+                SortSource::Column(path, FieldKind::Float) => !limits.full_precision(path),
+                _ => false,
+            });
             formats.push(sort::date_format(key, &source).map_err(on_shards)?);
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
             shown_missing.push(sort::missing_shown(key, &source));
@@ -149,6 +155,7 @@ impl Store {
                     limit: window,
                     search_after: request.search_after.clone(),
                     mapping: mapping.clone(),
+                    single,
                 };
                 let (count, sorted, agg) = parallel::search(
                     searcher,

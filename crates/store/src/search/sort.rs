@@ -109,6 +109,33 @@ pub(super) fn date_format(
         .map_err(RequestError::illegal_argument)
 }
 
+/// A `mode` that combines an event's values (`avg`, `sum`, `median`) is for numbers,
+/// dates and flags only, as Elasticsearch refuses it elsewhere.
+pub(super) fn check_mode(key: &SortKey, source: &SortSource) -> Result<(), RequestError> {
+    let numeric = matches!(
+        source,
+        SortSource::Timestamp
+            | SortSource::Unmapped
+            | SortSource::Column(
+                _,
+                FieldKind::Long
+                    | FieldKind::Float
+                    | FieldKind::Date
+                    | FieldKind::DateNanos
+                    | FieldKind::Boolean
+            )
+    );
+    match key.mode {
+        Some(mode) if mode.combines() && !numeric => Err(RequestError {
+            kind: "query_shard_exception",
+            ..RequestError::bad_request(
+                "we only support AVG, MEDIAN and SUM on number based fields",
+            )
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn bind(key: &SortKey, mapping: &IndexMapping) -> Result<SortSource, RequestError> {
     Ok(match key.field.as_str() {
             "_score" => SortSource::Score,

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::query::Query;
 pub use super::query::QueryError;
-pub use sort::SortKey;
+pub use sort::{SortKey, SortMode};
 
 /// A search body, read.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,9 +15,9 @@ pub struct SortKey {
     pub missing_first: bool,
     /// `missing` as a value: what an event without the field sorts as (and shows).
     pub missing_value: Option<Value>,
-    /// `mode`: which of an event's values it sorts by, the largest when `true`; by default
-    /// the smallest ascending and the largest descending.
-    pub largest: Option<bool>,
+    /// `mode`: which of an event's values it sorts by, or what of them; by default the
+    /// smallest ascending and the largest descending.
+    pub mode: Option<SortMode>,
     /// `format`: how a date key's values are written (`crate::time::DatePattern`).
     pub format: Option<String>,
     /// `unmapped_type`: a field no index maps sorts as missing instead of failing.
@@ -32,15 +32,38 @@ impl SortKey {
             descending: field == "_score",
             missing_first: false,
             missing_value: None,
-            largest: None,
+            mode: None,
             format: None,
             unmapped_type: None,
         }
     }
 
-    /// Whether an event's largest value is the one it sorts by (`mode`, or the default).
+    /// Whether an event's largest value is the one it sorts by (`mode`, or the default),
+    /// when it sorts by one of them.
     pub fn by_largest(&self) -> bool {
-        self.largest.unwrap_or(self.descending)
+        match self.mode {
+            Some(SortMode::Max) => true,
+            Some(SortMode::Min) => false,
+            _ => self.descending,
+        }
+    }
+}
+
+/// A sort key's `mode`: an event of several values sorts by the smallest, the largest,
+/// or (numbers only) their average, sum or median.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortMode {
+    Min,
+    Max,
+    Avg,
+    Sum,
+    Median,
+}
+
+impl SortMode {
+    /// Whether the key sorts by a number made of all the values, not one of them.
+    pub fn combines(self) -> bool {
+        matches!(self, SortMode::Avg | SortMode::Sum | SortMode::Median)
     }
 }
 
@@ -119,22 +142,22 @@ fn parse_key(field: &str, spec: &Value) -> Result<SortKey, QueryError> {
                 Value::String(at) if at == "_first" => key.missing_first = true,
                 Value::String(at) if at == "_last" => key.missing_first = false,
                 Value::String(_) | Value::Number(_) => key.missing_value = Some(value.clone()),
-                _ => return Err(field_sort(format!(
-                    "missing doesn't support values of type: {}",
-                    token(value)
-                ))),
+                _ => {
+                    return Err(field_sort(format!(
+                        "missing doesn't support values of type: {}",
+                        token(value)
+                    )))
+                }
             },
             "mode" => {
-                key.largest = match text()? {
-                    "min" => Some(false),
-                    "max" => Some(true),
-                    other @ ("avg" | "sum" | "median") => {
-                        return Err(QueryError::illegal(format!(
-                            "[sort] [mode] [{other}] of [{field}] is not supported by logdash: min and max are"
-                        )))
-                    }
+                key.mode = Some(match text()? {
+                    "min" => SortMode::Min,
+                    "max" => SortMode::Max,
+                    "avg" => SortMode::Avg,
+                    "sum" => SortMode::Sum,
+                    "median" => SortMode::Median,
                     _ => return Err(field_sort("failed to parse field [mode]".into())),
-                }
+                })
             }
             "format" => key.format = Some(text()?.to_string()),
             "unmapped_type" => key.unmapped_type = Some(text()?.to_string()),
