@@ -38,6 +38,9 @@ struct Scope {
     fuzziness: Fuzziness,
     /// Whether swapped neighbours in a fuzzy term count as one edit.
     transpositions: bool,
+    /// How the words one term analyses into (`web-2`: `web`, `2`) are joined: by the
+    /// query's default operator, as Lucene's parsers join them.
+    joined: Occur,
 }
 
 pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result<Q, RequestError> {
@@ -66,6 +69,7 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
     }
     let mut scope = scope(ctx, &query.fields, query.lenient, zone);
     scope.transpositions = query.transpositions;
+    scope.joined = joined(query.default_operator);
     if let Some(fuzziness) = query.fuzziness {
         scope.fuzziness = fuzziness;
     }
@@ -172,6 +176,7 @@ pub(super) fn simple_query_string(
     let node = simple::parse(&query.query, query.default_operator)?;
     let mut scope = scope(ctx, &query.fields, query.lenient, AnyZone::UTC);
     scope.transpositions = query.transpositions;
+    scope.joined = joined(query.default_operator);
     lucene_node(ctx, &node, &scope, 0)
 }
 
@@ -190,6 +195,14 @@ fn scope(
         zone,
         fuzziness: Fuzziness::Auto { low: 3, high: 6 },
         transpositions: true,
+        joined: Occur::Should,
+    }
+}
+
+fn joined(operator: Operator) -> Occur {
+    match operator {
+        Operator::And => Occur::Must,
+        Operator::Or => Occur::Should,
     }
 }
 
@@ -266,6 +279,7 @@ fn lucene_node(
                 zone: scope.zone.clone(),
                 fuzziness: scope.fuzziness,
                 transpositions: scope.transpositions,
+                joined: scope.joined,
             };
             unfielded(ctx, value, &within, slop)?
         }
@@ -366,7 +380,9 @@ fn fielded(
         boost: 1.0,
     };
     Ok(match (&target, value) {
-        (Target::Text(path), LuceneValue::Word(text)) => all_words(ctx, ctx.fields.text, path, text),
+        (Target::Text(path), LuceneValue::Word(text)) => {
+            words_of(ctx, ctx.fields.text, path, text, scope.joined)
+        }
         (Target::Text(_), LuceneValue::Phrase(text)) => match_phrase(ctx, &phrase(text, slop))?,
         (Target::Text(_), LuceneValue::Proximity { text, slop }) => match_phrase(ctx, &phrase(text, *slop))?,
         (Target::Text(path), LuceneValue::Wildcard(pattern)) => {
@@ -413,8 +429,9 @@ fn fielded(
     })
 }
 
-/// A word of a query string on a text field: every word it analyses into.
-fn all_words(ctx: &mut Context<'_>, field: Field, path: &str, text: &str) -> Q {
+/// A word of a query string on a text field: the words it analyses into, joined as `how`
+/// says (each required, or any one).
+fn words_of(ctx: &mut Context<'_>, field: Field, path: &str, text: &str, how: Occur) -> Q {
     let mut terms: Vec<Q> = words(&mut ctx.analyzer, text)
         .iter()
         .map(|word| {
@@ -428,7 +445,7 @@ fn all_words(ctx: &mut Context<'_>, field: Field, path: &str, text: &str) -> Q {
         0 => Box::new(EmptyQuery),
         1 => terms.remove(0),
         _ => Box::new(BooleanQuery::new(
-            terms.into_iter().map(|q| (Occur::Must, q)).collect(),
+            terms.into_iter().map(|q| (how, q)).collect(),
         )),
     }
 }
