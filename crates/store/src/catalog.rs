@@ -171,9 +171,24 @@ impl Store {
                 }
             }
         }
+        // an object is listed as the parent of a field that is, not by its own name
+        let is_object = |types: &BTreeMap<String, Vec<Having>>| types.keys().all(|t| t == "object");
+        let parents: BTreeSet<&str> = caps
+            .iter()
+            .filter(|(field, types)| !is_object(types) && wanted(field))
+            .flat_map(|(field, _)| crate::mapping::enclosing(field))
+            .collect();
+        let listed: BTreeSet<String> = caps
+            .iter()
+            .filter(|(field, types)| match is_object(types) {
+                true => parents.contains(field.as_str()),
+                false => wanted(field),
+            })
+            .map(|(field, _)| field.clone())
+            .collect();
         let mut out = Map::new();
         for (field, types) in caps {
-            if !wanted(&field) {
+            if !listed.contains(&field) {
                 continue;
             }
             let several = types.len() > 1;
