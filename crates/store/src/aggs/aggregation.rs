@@ -1,6 +1,7 @@
 //! One aggregation of a request: checked, rewritten for tantivy, and planned for rendering.
 
 use super::filter::{by_queries, every_event, EsFilter, Filters};
+use super::partition::{self, Partition};
 use super::place::step_below;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
@@ -31,7 +32,16 @@ pub(super) fn one(
             }
             return Ok((None, Plan::TopHits(TopHitsSpec::parse(name, body)?)));
         }
-        "filter" => {
+        "filter" | "missing" => {
+            // `missing`: the events without a value of the field, as a filter finds them
+            let without;
+            let body = match kind {
+                "missing" => {
+                    without = checks::missing(name, body, mapping)?;
+                    &without
+                }
+                _ => body,
+            };
             let builder = EsFilter::checked(body, mapping, now)?;
             let place = place.below(Some(by_queries(std::slice::from_ref(&builder))));
             let (sub_aggs, children) = sub_level(place, exact, bounds)?;
@@ -222,8 +232,13 @@ pub(super) fn one(
             // tantivy orders a float field's whole keys apart from its fractions: they are
             // sorted here, every term asked for; below another bucket that would be every
             // term of every bucket, so there an order by key is refused
+            let partition = Partition::take(name, &mut body)?;
+            if partition.is_some() {
+                partition::check(name, &field, &target, &place)?;
+            }
             let sorted_here = terms_order::float_terms(name, &field, &target, &place, &body)?
-                || terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?;
+                || terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?
+                || partition.is_some();
             scoped(
                 Plan::Buckets {
                     children,
@@ -234,8 +249,10 @@ pub(super) fn one(
                         Target::Whole(_, FieldKind::DateNanos) => Keys::NanosByMillisecond,
                         _ => Keys::AsGiven,
                     },
-                    order: terms_order::take(name, &mut body, sorted_here)?,
+                    order: terms_order::take(name, &mut body, sorted_here)?
+                        .map(|order| order.within(partition)),
                     date_format,
+                    bucket_errors: body.get("show_term_doc_count_error") == Some(&json!(true)),
                 },
                 || Scope::Term(field.clone()),
             )
@@ -245,6 +262,7 @@ pub(super) fn one(
             keys: Keys::AsGiven,
             order: bucket_order,
             date_format: None,
+            bucket_errors: false,
         },
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric {
@@ -257,6 +275,7 @@ pub(super) fn one(
                 _ => None,
             },
             date_format,
+            sigma: body.get("sigma").and_then(Value::as_f64).unwrap_or(2.0),
         },
     };
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;

@@ -81,6 +81,38 @@ pub(super) fn metric(
     Ok(())
 }
 
+/// A `missing` aggregation's body (`{"field": name}`), as the query of a filter of the
+/// events without a value of the field: every event for a field no index maps (an object
+/// holds no values of its own), refused on a text field as Elasticsearch refuses it.
+pub(super) fn missing(
+    name: &str,
+    body: &Value,
+    mapping: &crate::mapping::IndexMapping,
+) -> Result<Value, RequestError> {
+    let Some(object) = body.as_object() else {
+        return Err(RequestError::bad_request(format!(
+            "[missing] aggregation [{name}] must be an object"
+        )));
+    };
+    if let Some(unknown) = object.keys().find(|key| *key != "field") {
+        return Err(unknown_field("missing", unknown));
+    }
+    let Some(field) = object.get("field").and_then(Value::as_str) else {
+        return Err(RequestError {
+            raised: Raised::Reading,
+            ..RequestError::illegal_argument(
+                "Required one of fields [field, script], but none were specified.",
+            )
+        });
+    };
+    let target = crate::query::resolve(mapping, field);
+    super::column_of(&target, "missing", field)?;
+    Ok(match target {
+        Target::Unmapped(_) => serde_json::json!({"match_all": {}}),
+        _ => serde_json::json!({"bool": {"must_not": {"exists": {"field": field}}}}),
+    })
+}
+
 /// Options of the bucket aggregations Elasticsearch refuses (`terms` of no buckets, the
 /// `interval` it removed) or that logdash would take without honouring (a histogram's
 /// `missing`), refused.

@@ -29,6 +29,7 @@ mod dates;
 mod filter;
 mod histogram;
 mod order_path;
+mod partition;
 mod place;
 mod ranges;
 mod render;
@@ -50,6 +51,7 @@ const SUPPORTED: &[&str] = &[
     "date_range",
     "filter",
     "filters",
+    "missing",
     "cardinality",
     "percentiles",
     "percentile_ranks",
@@ -114,6 +116,8 @@ enum Plan {
         order: Option<terms_order::CompoundOrder>,
         /// `format` of a date's keys (`None`: ISO 8601).
         date_format: Option<DatePattern>,
+        /// `show_term_doc_count_error`: each bucket's error bound (one shard's: 0).
+        bucket_errors: bool,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
@@ -149,6 +153,8 @@ enum Plan {
         date_scale: Option<f64>,
         /// `format` of a date's value (`None`: ISO 8601).
         date_format: Option<DatePattern>,
+        /// An `extended_stats`' `sigma` (2 unless given).
+        sigma: f64,
     },
     /// An aggregation with `meta`, which its answer carries back unchanged.
     Meta(Box<Plan>, Value),

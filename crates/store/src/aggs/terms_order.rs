@@ -9,6 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use super::order_path::{check_path, compare, value_of};
+use super::partition::Partition;
 use super::place::Place;
 use super::Plan;
 use crate::mapping::FieldKind;
@@ -29,6 +30,8 @@ pub(super) struct CompoundOrder {
     /// How many buckets a `terms` keeps (the others counted in `sum_other_doc_count`);
     /// `None` for a histogram, which keeps them all.
     size: Option<usize>,
+    /// A `terms`' partition: the other partitions' terms are left out, not counted.
+    partition: Option<Partition>,
 }
 
 /// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
@@ -66,6 +69,7 @@ pub(super) fn take(
     Ok(Some(CompoundOrder {
         criteria,
         size: Some(size),
+        partition: None,
     }))
 }
 
@@ -93,6 +97,7 @@ pub(super) fn histogram(
     Ok(Some(CompoundOrder {
         criteria,
         size: None,
+        partition: None,
     }))
 }
 
@@ -134,12 +139,20 @@ fn criteria(name: &str, kind: &str, items: &[Value]) -> Result<Vec<(String, bool
 }
 
 impl CompoundOrder {
+    /// The order of one partition of a `terms`' keys.
+    pub(super) fn within(self, partition: Option<Partition>) -> Self {
+        CompoundOrder { partition, ..self }
+    }
+
     /// Sorts a rendered `terms` answer's buckets and keeps the first `size`, counting the
     /// rest in `sum_other_doc_count`.
     pub(super) fn apply(&self, result: &mut Value) {
         let Some(Value::Array(buckets)) = result.get_mut("buckets") else {
             return;
         };
+        if let Some(partition) = self.partition {
+            buckets.retain(|bucket| partition.holds(&bucket["key"]));
+        }
         buckets.sort_by(|a, b| {
             self.criteria
                 .iter()

@@ -44,9 +44,11 @@ pub(super) fn dates_in_millis(result: &mut Value, scale: f64, format: &Option<Da
     }
 }
 
-/// An `extended_stats` of one value or none as Elasticsearch writes it: of one, no
-/// spread (0) but the sample's, which is undefined ("NaN"); of none, bounds of nulls.
-pub(super) fn spread_of_few(result: &mut Value) {
+/// An `extended_stats`' spread as Elasticsearch computes it from the count, the sum and the
+/// sum of squares (its order of operations, so the digits are its own), `sigma` standard
+/// deviations either side of the mean. Of one value, no spread (0) but the sample's, which
+/// is undefined ("NaN"); of none, bounds of nulls.
+pub(super) fn spread(result: &mut Value, sigma: f64) {
     let count = result.get("count").and_then(Value::as_u64).unwrap_or(0);
     let avg = result.get("avg").cloned().unwrap_or(Value::Null);
     let sigma_bounds = |upper: Value, lower: Value, sampling: Value| {
@@ -72,6 +74,34 @@ pub(super) fn spread_of_few(result: &mut Value) {
             }
             result["std_deviation_bounds"] = sigma_bounds(avg.clone(), avg, json!("NaN"));
         }
-        _ => {}
+        count => {
+            let read = |key: &str| result.get(key).and_then(Value::as_f64);
+            let (Some(sum), Some(squares)) = (read("sum"), read("sum_of_squares")) else {
+                return;
+            };
+            let n = count as f64;
+            let avg = sum / n;
+            let variance = |over: f64| ((squares - (sum * sum) / n) / over).max(0.0);
+            let (population, sampling) = (variance(n), variance(n - 1.0));
+            let (deviation, deviation_sampling) = (population.sqrt(), sampling.sqrt());
+            result["avg"] = json!(avg);
+            for (key, value) in [
+                ("variance", population),
+                ("variance_population", population),
+                ("variance_sampling", sampling),
+                ("std_deviation", deviation),
+                ("std_deviation_population", deviation),
+                ("std_deviation_sampling", deviation_sampling),
+            ] {
+                result[key] = json!(value);
+            }
+            let (upper, lower) = (avg + deviation * sigma, avg - deviation * sigma);
+            result["std_deviation_bounds"] = json!({
+                "upper": upper, "lower": lower,
+                "upper_population": upper, "lower_population": lower,
+                "upper_sampling": avg + deviation_sampling * sigma,
+                "lower_sampling": avg - deviation_sampling * sigma,
+            });
+        }
     }
 }

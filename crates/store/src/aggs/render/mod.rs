@@ -11,7 +11,7 @@ use buckets::{
     buckets_mut, by_millisecond, histogram_from_ranges, plain_key, range_buckets_of_filters,
     whole_doc_count,
 };
-use metrics::{date_text, dates_in_millis, spread_of_few};
+use metrics::{date_text, dates_in_millis, spread};
 
 /// Brings one level of results to Elasticsearch's shape; `path` is the keys of the buckets
 /// it sits in, top down, by which the exact percentiles find their values.
@@ -120,6 +120,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             keys,
             order,
             date_format,
+            bucket_errors,
         } => {
             if *keys == Keys::NanosByMillisecond {
                 by_millisecond(result, date_format);
@@ -145,6 +146,9 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 }
 
                 whole_doc_count(bucket);
+                if *bucket_errors {
+                    bucket["doc_count_error_upper_bound"] = json!(0);
+                }
                 match key {
                     Some(key) => render_level(bucket, children, exact, &below(path, key)),
                     None => render_level(bucket, children, exact, path),
@@ -300,12 +304,13 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
         Plan::Metric {
             date_scale,
             date_format,
+            sigma,
         } => {
             if let Some(scale) = date_scale {
                 dates_in_millis(result, *scale, date_format);
             }
             if result.get("sum_of_squares").is_some() {
-                spread_of_few(result);
+                spread(result, *sigma);
             }
         }
         Plan::Meta(inner, meta) => {
