@@ -181,6 +181,7 @@ mod tests {
             let options = IndexOptions {
                 ignore_unavailable,
                 allow_no_indices,
+                ..IndexOptions::default()
             };
             resolve_with(
                 Indices {

@@ -37,6 +37,7 @@ impl Store {
                             .ignore_unavailable
                             .or(options.ignore_unavailable),
                         allow_no_indices: header.allow_no_indices.or(options.allow_no_indices),
+                        ignore_throttled: options.ignore_throttled,
                     },
                 };
                 let mut answer = self.search(indices, &search_body)?;

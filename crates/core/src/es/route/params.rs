@@ -10,6 +10,9 @@ use crate::es::cat::CatOptions;
 pub struct IndexOptions {
     pub ignore_unavailable: Option<bool>,
     pub allow_no_indices: Option<bool>,
+    /// Whether frozen indices are left out (deprecated in Elasticsearch 8; Grafana sends
+    /// `false` to include them). The store has none.
+    pub ignore_throttled: Option<bool>,
 }
 
 impl IndexOptions {
@@ -18,6 +21,7 @@ impl IndexOptions {
         [
             ("ignore_unavailable", self.ignore_unavailable),
             ("allow_no_indices", self.allow_no_indices),
+            ("ignore_throttled", self.ignore_throttled),
         ]
         .iter()
         .filter_map(|(key, value)| value.map(|v| format!("{key}={v}")))
@@ -28,10 +32,44 @@ impl IndexOptions {
 
 /// What a refusal of another parameter lists.
 const ACCEPTED: &str = concat!(
-    "format=json (with h, s, health, bytes and v on _cat), fields, ignore_unavailable, allow_no_indices, filter_path, pretty, ",
-    "rest_total_hits_as_int, typed_keys, and a search's size, from, sort, _source, _source_includes, ",
-    "_source_excludes, q, df, default_operator, analyze_wildcard and lenient"
+    "format=json (with h, s, health, bytes and v on _cat), fields, ignore_unavailable, allow_no_indices, ",
+    "ignore_throttled, filter_path, pretty, rest_total_hits_as_int, typed_keys, a search's size, from, sort, ",
+    "_source, _source_includes, _source_excludes, q, df, default_operator, analyze_wildcard and lenient, ",
+    "and how it is scheduled: max_concurrent_shard_requests, max_concurrent_searches, ",
+    "pre_filter_shard_size, batched_reduce_size, request_cache and search_type=query_then_fetch"
 );
+
+/// Parameters that schedule a search on a cluster's shards, which Grafana and other clients
+/// send (`_msearch?max_concurrent_shard_requests=5` with every query): checked as
+/// Elasticsearch checks them and taken, on the routes that take them. They change no
+/// answer; the store has one shard, and a cluster is left to its own defaults.
+/// (name, the least value, Elasticsearch's words for less, routes: `s` search, `m` msearch)
+const SCHEDULING: [(&str, i64, &str, &str); 4] = [
+    (
+        "max_concurrent_shard_requests",
+        1,
+        "maxConcurrentShardRequests must be >= 1",
+        "sm",
+    ),
+    (
+        "pre_filter_shard_size",
+        1,
+        "preFilterShardSize must be >= 1",
+        "sm",
+    ),
+    (
+        "batched_reduce_size",
+        2,
+        "batchedReduceSize must be >= 2",
+        "s",
+    ),
+    (
+        "max_concurrent_searches",
+        1,
+        "maxConcurrentSearchRequests must be positive",
+        "m",
+    ),
+];
 
 /// The query parameters logdash accepts; anything else (`filter_path`, `source`, ...) is refused.
 #[derive(Debug, Default)]
@@ -44,6 +82,8 @@ pub(super) struct QueryParams {
     pub filter_path: Option<String>,
     /// `_cat/indices`' `h`, `s`, `health` and `bytes`.
     pub cat: CatOptions,
+    /// Scheduling parameters given (see [`SCHEDULING`]), with the routes that take each.
+    scheduling: Vec<(&'static str, &'static str)>,
 }
 
 impl QueryParams {
@@ -88,22 +128,61 @@ impl QueryParams {
                 "q" | "df" => {
                     params.search.read(key, value)?;
                 }
-                "ignore_unavailable" | "allow_no_indices"
+                "ignore_unavailable" | "allow_no_indices" | "ignore_throttled"
                     if value == "true" || value == "false" =>
                 {
                     let flag = Some(value == "true");
-                    if key == "ignore_unavailable" {
-                        params.options.ignore_unavailable = flag;
-                    } else {
-                        params.options.allow_no_indices = flag;
+                    match key {
+                        "ignore_unavailable" => params.options.ignore_unavailable = flag,
+                        "allow_no_indices" => params.options.allow_no_indices = flag,
+                        _ => params.options.ignore_throttled = flag,
                     }
                 }
+                "request_cache" => {
+                    if value != "true" && value != "false" {
+                        return Err(Refusal {
+                            status: 400,
+                            rule: format!("Failed to parse value [{value}] as only [true] or [false] are allowed."),
+                        });
+                    }
+                    params.scheduling.push(("request_cache", "s"));
+                }
+                "search_type" => match value {
+                    "query_then_fetch" => params.scheduling.push(("search_type", "sm")),
+                    // as an `_msearch` header's: every shard asked twice, for scores alone
+                    "dfs_query_then_fetch" => return Err(Refusal::forbidden(
+                        "[search_type] dfs_query_then_fetch is not allowed, only query_then_fetch",
+                    )),
+                    other => {
+                        return Err(Refusal {
+                            status: 400,
+                            rule: format!("No search type for [{other}]"),
+                        })
+                    }
+                },
                 // how the answer is indented: nothing a check needs to see, and not passed on
                 "pretty" if value.is_empty() || value == "true" || value == "false" => {}
                 other => {
-                    return Err(Refusal::forbidden(format!(
-                        "query parameter [{other}] is not allowed (logdash accepts {ACCEPTED})"
-                    )))
+                    let Some(&(name, least, below, routes)) =
+                        SCHEDULING.iter().find(|(name, ..)| *name == other)
+                    else {
+                        return Err(Refusal::forbidden(format!(
+                            "query parameter [{other}] is not allowed (logdash accepts {ACCEPTED})"
+                        )));
+                    };
+                    let number: i64 = value.parse().map_err(|_| Refusal {
+                        status: 400,
+                        rule: format!(
+                            "Failed to parse int parameter [{name}] with value [{value}]"
+                        ),
+                    })?;
+                    if number < least {
+                        return Err(Refusal {
+                            status: 400,
+                            rule: below.to_string(),
+                        });
+                    }
+                    params.scheduling.push((name, routes));
                 }
             }
         }
@@ -143,6 +222,35 @@ impl QueryParams {
             return Err(Refusal {
                 status: 400,
                 rule: "query parameters [h], [s], [health] and [bytes] are only for _cat/indices"
+                    .into(),
+            });
+        }
+        for (name, routes) in &self.scheduling {
+            let takes = match route {
+                EsRoute::Search { .. } => routes.contains('s'),
+                EsRoute::Msearch { .. } => routes.contains('m'),
+                _ => false,
+            };
+            if !takes {
+                let on = match *routes {
+                    "s" => "_search",
+                    "m" => "_msearch",
+                    _ => "_search and _msearch",
+                };
+                return Err(Refusal {
+                    status: 400,
+                    rule: format!("query parameter [{name}] is only for {on}"),
+                });
+            }
+        }
+        let searches_or_counts = matches!(
+            route,
+            EsRoute::Search { .. } | EsRoute::Msearch { .. } | EsRoute::Count { .. }
+        );
+        if self.options.ignore_throttled.is_some() && !searches_or_counts {
+            return Err(Refusal {
+                status: 400,
+                rule: "query parameter [ignore_throttled] is only for _search, _msearch and _count"
                     .into(),
             });
         }

@@ -169,3 +169,68 @@ fn an_allowlist_limits_which_indices_are_read() {
     };
     assert!(parse_route("POST", "/.logdash-queries/_search", None, &dot).is_ok());
 }
+
+#[test]
+fn scheduling_parameters_are_checked_taken_and_not_passed_on() {
+    // Grafana's every _msearch
+    let grafana = parse_request(
+        "POST",
+        "/_msearch",
+        Some("max_concurrent_shard_requests=5&ignore_throttled=false"),
+        &IndexPolicy::default(),
+    )
+    .expect("taken");
+    assert_eq!(grafana.upstream_path(), "/_msearch?ignore_throttled=false");
+    let search = "max_concurrent_shard_requests=3&pre_filter_shard_size=1&batched_reduce_size=2&request_cache=true&search_type=query_then_fetch";
+    assert!(route("POST", "/logs/_search", Some(search)).is_ok());
+    assert!(route("POST", "/_msearch", Some("max_concurrent_searches=2")).is_ok());
+    for (path, query, says) in [
+        (
+            "/_msearch",
+            "max_concurrent_shard_requests=0",
+            "maxConcurrentShardRequests must be >= 1",
+        ),
+        (
+            "/logs/_search",
+            "max_concurrent_shard_requests=x",
+            "Failed to parse int parameter",
+        ),
+        (
+            "/logs/_search",
+            "batched_reduce_size=1",
+            "batchedReduceSize must be >= 2",
+        ),
+        ("/_msearch", "batched_reduce_size=3", "only for _search"),
+        (
+            "/logs/_count",
+            "pre_filter_shard_size=2",
+            "only for _search and _msearch",
+        ),
+        ("/_msearch", "request_cache=true", "only for _search"),
+        (
+            "/logs/_search",
+            "request_cache=maybe",
+            "only [true] or [false]",
+        ),
+        (
+            "/logs/_search",
+            "search_type=scan",
+            "No search type for [scan]",
+        ),
+        (
+            "/logs/_field_caps",
+            "ignore_throttled=true",
+            "only for _search, _msearch and _count",
+        ),
+    ] {
+        let refused = route("POST", path, Some(query)).expect_err("refused");
+        assert_eq!(refused.status, 400, "{query}");
+        assert!(refused.rule.contains(says), "{query}: {}", refused.rule);
+    }
+    let dfs = route(
+        "POST",
+        "/logs/_search",
+        Some("search_type=dfs_query_then_fetch"),
+    );
+    assert_eq!(dfs.map_err(|r| r.status), Err(403));
+}
