@@ -2,7 +2,7 @@
 //! of `+N<unit>`, `-N<unit>` and `/<unit>` steps; units `y M w d h H m s`.
 
 use super::zone::{Fixed, Zone};
-use super::{civil_from_days, days_from_civil, parse_iso8601, EpochMillis, MS_PER_DAY};
+use super::{civil_from_days, days_from_civil, parse_iso8601, EpochMillis, ReadDate, MS_PER_DAY};
 
 /// Which way `/unit` rounds: range bounds `gte`/`lt` round down, `gt`/`lte` round up
 /// (to the last millisecond of the unit), as in Elasticsearch.
@@ -20,6 +20,8 @@ pub enum DateMathError {
     BadUnit { text: String, unit: char },
     #[error("failed to parse date field [{0}]: the expression goes out of range")]
     OutOfRange(String),
+    #[error("failed to parse date field [{text}] with format [{format}]")]
+    NotInFormat { text: String, format: String },
 }
 
 /// Resolves `text` against `now` (epoch ms), in UTC. A bare number is epoch milliseconds.
@@ -51,7 +53,7 @@ pub fn parse_date_math_zoned(
     rounding: Rounding,
     zone: &impl Zone,
 ) -> Result<EpochMillis, DateMathError> {
-    parse(text, now, rounding, zone, false)
+    parse(text, now, rounding, zone, false, &read_iso)
 }
 
 /// A query's date bound as Elasticsearch reads it: [`parse_date_math_zoned`], and a date
@@ -63,7 +65,33 @@ pub fn parse_bound_zoned(
     rounding: Rounding,
     zone: &impl Zone,
 ) -> Result<EpochMillis, DateMathError> {
-    parse(text, now, rounding, zone, true)
+    parse(text, now, rounding, zone, true, &read_iso)
+}
+
+/// [`parse_bound_zoned`] with dates read by `read` (a range's `format`): `None` from it is
+/// the error `not_a_date` makes of the text.
+pub fn parse_bound_read(
+    text: &str,
+    now: EpochMillis,
+    rounding: Rounding,
+    zone: &impl Zone,
+    read: &dyn Fn(&str) -> Option<ReadDate>,
+    not_a_date: impl Fn(&str) -> DateMathError,
+) -> Result<EpochMillis, DateMathError> {
+    let read_or = |anchor: &str| read(anchor);
+    parse(text, now, rounding, zone, true, &read_or).map_err(|err| match err {
+        DateMathError::NotADate(text) => not_a_date(&text),
+        other => other,
+    })
+}
+
+/// An ISO 8601 date or epoch milliseconds, as date math's anchor.
+pub fn read_iso(anchor: &str) -> Option<ReadDate> {
+    Some(ReadDate {
+        local: parse_anchor(anchor)?,
+        offset_minutes: has_explicit_offset(anchor).then_some(0),
+        left_out: left_out(anchor),
+    })
 }
 
 fn parse(
@@ -72,34 +100,31 @@ fn parse(
     rounding: Rounding,
     zone: &impl Zone,
     fill_left_out: bool,
+    read: &dyn Fn(&str) -> Option<ReadDate>,
 ) -> Result<EpochMillis, DateMathError> {
     let not_a_date = || DateMathError::NotADate(text.to_string());
-    // (wall-clock time, whether it came with its own offset)
-    let local_anchor = |anchor: &str| {
-        let parsed = parse_anchor(anchor)?;
-        Some(if has_explicit_offset(anchor) {
-            (zone.to_local(parsed), true)
-        } else {
-            (parsed, false)
-        })
+    // an instant if it says its offset, else a wall-clock time in the zone
+    let instant = |date: &ReadDate, up: i64| match date.offset_minutes {
+        Some(_) => date.instant(|local| local) + up,
+        None => zone.to_utc(date.local + up),
     };
     let (mut value, mut rest) = if let Some(rest) = text.strip_prefix("now") {
         (zone.to_local(now), rest)
     } else if let Some((anchor, rest)) = text.split_once("||") {
-        (local_anchor(anchor).ok_or_else(not_a_date)?.0, rest)
+        let date = read(anchor).ok_or_else(not_a_date)?;
+        let local = match date.offset_minutes {
+            Some(_) => zone.to_local(instant(&date, 0)),
+            None => date.local,
+        };
+        (local, rest)
     } else {
-        // a date alone: an instant if it says its offset, else a wall-clock time in the zone;
-        // rounded up (`lte`, `gt`), the fields it leaves out are their largest
-        let (local, explicit) = local_anchor(text).ok_or_else(not_a_date)?;
+        // a date alone, rounded up (`lte`, `gt`): the fields it leaves out are their largest
+        let date = read(text).ok_or_else(not_a_date)?;
         let up = match (rounding, fill_left_out) {
-            (Rounding::Up, true) => left_out(text),
+            (Rounding::Up, true) => date.left_out,
             _ => 0,
         };
-        return Ok(if explicit {
-            parse_anchor(text).ok_or_else(not_a_date)? + up
-        } else {
-            zone.to_utc(local + up)
-        });
+        return Ok(instant(&date, up));
     };
     while let Some(op) = rest.chars().next() {
         rest = &rest[op.len_utf8()..];

@@ -6,6 +6,7 @@ mod human;
 mod input;
 mod math;
 mod pattern;
+mod pattern_read;
 mod ticks;
 mod zone;
 
@@ -13,10 +14,11 @@ pub use civil::{civil_from_days, days_from_civil};
 pub use human::{human_duration, spans_days};
 pub use input::read_range;
 pub use math::{
-    left_out, parse_bound_zoned, parse_date_math, parse_date_math_in_zone, parse_date_math_zoned,
-    DateMathError, Rounding,
+    left_out, parse_bound_read, parse_bound_zoned, parse_date_math, parse_date_math_in_zone,
+    parse_date_math_zoned, read_iso, DateMathError, Rounding,
 };
 pub use pattern::{DatePattern, DateWriter};
+pub use pattern_read::ReadDate;
 pub use ticks::{step_words, time_ticks};
 pub use zone::{bucket_edges, bucket_start, AnyZone, CalendarUnit, Fixed, Interval, Zone};
 

@@ -365,6 +365,7 @@ fn fielded(
             upper: upper.clone(),
             include_upper: *include_upper,
             zone: scope.zone.clone(),
+            format: None,
         };
         return range_for(ctx, field, spec);
     }

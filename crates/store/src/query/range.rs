@@ -3,7 +3,10 @@
 use std::ops::Bound;
 
 use logdash_core::es::query::{Bound as RangeBound, Range};
-use logdash_core::time::{parse_bound_zoned, AnyZone, EpochMillis, Rounding};
+use logdash_core::time::{
+    parse_bound_read, parse_bound_zoned, read_iso, AnyZone, DateMathError, DatePattern,
+    EpochMillis, ReadDate, Rounding,
+};
 use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::Term;
 
@@ -13,13 +16,73 @@ use crate::mapping::FieldKind;
 use crate::Raised;
 use crate::RequestError;
 
-/// Date formats logdash reads in bounds.
-const FORMATS: &[&str] = &[
+/// The formats that read ISO 8601 dates of any precision (and epoch milliseconds): the
+/// default reading of bounds.
+const ISO: &[&str] = &[
     "strict_date_optional_time",
-    "epoch_millis",
-    "strict_date_optional_time||epoch_millis",
     "date_optional_time",
+    "strict_date_optional_time_nanos",
+    "date_optional_time_nanos",
+    "epoch_millis",
 ];
+
+/// How a range's date bounds are read: by default, and in a `format` of `||`-joined
+/// alternatives (each tried in turn, as Elasticsearch does).
+pub(super) enum DateFormat {
+    Iso,
+    Alternatives(String, Vec<Option<DatePattern>>),
+}
+
+impl DateFormat {
+    pub(super) fn of(format: Option<&str>) -> Result<DateFormat, RequestError> {
+        let Some(format) = format.filter(|format| {
+            !format
+                .split("||")
+                .all(|alternative| ISO.contains(&alternative.trim()))
+        }) else {
+            return Ok(DateFormat::Iso);
+        };
+        let alternatives = format
+            .split("||")
+            .map(str::trim)
+            .map(|alternative| match ISO.contains(&alternative) {
+                true => Ok(None),
+                false => DatePattern::parse(alternative).map(Some),
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|reason| RequestError {
+                raised: Raised::Reading,
+                ..RequestError::illegal_argument(reason)
+            })?;
+        Ok(DateFormat::Alternatives(format.to_string(), alternatives))
+    }
+
+    /// A date bound (date math too) in epoch milliseconds, read in this format.
+    pub(super) fn bound(
+        &self,
+        text: &str,
+        now: EpochMillis,
+        rounding: Rounding,
+        zone: &AnyZone,
+    ) -> Result<EpochMillis, RequestError> {
+        let DateFormat::Alternatives(format, alternatives) = self else {
+            return date_bound(text, now, rounding, zone);
+        };
+        let read = |anchor: &str| -> Option<ReadDate> {
+            alternatives
+                .iter()
+                .find_map(|alternative| match alternative {
+                    None => read_iso(anchor),
+                    Some(pattern) => pattern.read(anchor),
+                })
+        };
+        let not_in_format = |text: &str| DateMathError::NotInFormat {
+            text: text.to_string(),
+            format: format.clone(),
+        };
+        parse_bound_read(text, now, rounding, zone, &read, not_in_format).map_err(parse_error)
+    }
+}
 
 pub(super) fn date_bound(
     text: &str,
@@ -27,12 +90,16 @@ pub(super) fn date_bound(
     rounding: Rounding,
     zone: &AnyZone,
 ) -> Result<EpochMillis, RequestError> {
-    parse_bound_zoned(text, now, rounding, zone).map_err(|err| RequestError {
+    parse_bound_zoned(text, now, rounding, zone).map_err(parse_error)
+}
+
+fn parse_error(err: DateMathError) -> RequestError {
+    RequestError {
         status: 400,
         kind: "parse_exception",
         reason: err.to_string(),
         raised: Raised::Anywhere,
-    })
+    }
 }
 
 /// Instants of a date field between two bounds: `@timestamp`'s own terms, or a date's epoch
@@ -75,16 +142,11 @@ pub(super) struct RangeSpec {
     pub include_upper: bool,
     /// The zone of dates without an offset, and of rounding.
     pub zone: AnyZone,
+    /// The `format` dates are read in (none: ISO 8601 and epoch milliseconds).
+    pub format: Option<String>,
 }
 
 pub(super) fn range(ctx: &mut Context<'_>, query: &Range) -> Result<Q, RequestError> {
-    if let Some(format) = &query.format {
-        if !FORMATS.contains(&format.as_str()) {
-            return Err(RequestError::illegal_argument(format!(
-                "date format [{format}] is not supported: logdash reads ISO 8601 dates, date math and epoch_millis"
-            )));
-        }
-    }
     let zone = zone_of(query.time_zone.as_deref())?;
     let text = |bound: &Option<RangeBound>| bound.as_ref().map(|b| b.value.to_string());
     let inclusive = |bound: &Option<RangeBound>| bound.as_ref().is_none_or(|b| b.inclusive);
@@ -97,6 +159,7 @@ pub(super) fn range(ctx: &mut Context<'_>, query: &Range) -> Result<Q, RequestEr
             upper: text(&query.upper),
             include_upper: inclusive(&query.upper),
             zone,
+            format: query.format.clone(),
         },
     )
 }
@@ -112,23 +175,22 @@ pub(super) fn range_for(
         upper,
         include_upper,
         zone,
+        format,
     } = spec;
     match ctx.target(field)? {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
+            let format = DateFormat::of(format.as_deref())?;
+            let bound = |text: &str, rounding| format.bound(text, ctx.now, rounding, &zone);
             // gte/lt round down, gt/lte round up, as Elasticsearch rounds date math
             let lower = match lower {
                 None => Bound::Unbounded,
-                Some(text) if include_lower => {
-                    Bound::Included(date_bound(&text, ctx.now, Rounding::Down, &zone)?)
-                }
-                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Up, &zone)?),
+                Some(text) if include_lower => Bound::Included(bound(&text, Rounding::Down)?),
+                Some(text) => Bound::Excluded(bound(&text, Rounding::Up)?),
             };
             let upper = match upper {
                 None => Bound::Unbounded,
-                Some(text) if include_upper => {
-                    Bound::Included(date_bound(&text, ctx.now, Rounding::Up, &zone)?)
-                }
-                Some(text) => Bound::Excluded(date_bound(&text, ctx.now, Rounding::Down, &zone)?),
+                Some(text) if include_upper => Bound::Included(bound(&text, Rounding::Up)?),
+                Some(text) => Bound::Excluded(bound(&text, Rounding::Down)?),
             };
             if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
                 return Ok(match target {
@@ -171,6 +233,13 @@ pub(super) fn range_for(
             Ok(Box::new(RangeQuery::new(lower, upper)))
         }
         // to the nanosecond; date math rounds as for dates
+        Target::Whole(_, FieldKind::DateNanos)
+            if matches!(DateFormat::of(format.as_deref())?, DateFormat::Alternatives(..)) =>
+        {
+            Err(RequestError::illegal_argument(format!(
+                "a [format] other than ISO 8601 and epoch_millis for the date_nanos field [{field}] is not supported by logdash"
+            )))
+        }
         Target::Whole(path, FieldKind::DateNanos) => {
             let bound = |text: Option<String>, inclusive: bool, lower: bool| {
                 let Some(text) = text else {
