@@ -53,7 +53,7 @@ pub fn parse_date_math_zoned(
     rounding: Rounding,
     zone: &impl Zone,
 ) -> Result<EpochMillis, DateMathError> {
-    parse(text, now, rounding, zone, false, &read_iso)
+    parse(text, now, rounding, zone, false, read_iso)
 }
 
 /// A query's date bound as Elasticsearch reads it: [`parse_date_math_zoned`], and a date
@@ -65,7 +65,7 @@ pub fn parse_bound_zoned(
     rounding: Rounding,
     zone: &impl Zone,
 ) -> Result<EpochMillis, DateMathError> {
-    parse(text, now, rounding, zone, true, &read_iso)
+    parse(text, now, rounding, zone, true, read_iso)
 }
 
 /// [`parse_bound_zoned`] with dates read by `read` (a range's `format`): `None` from it is
@@ -78,8 +78,7 @@ pub fn parse_bound_read(
     read: &dyn Fn(&str) -> Option<ReadDate>,
     not_a_date: impl Fn(&str) -> DateMathError,
 ) -> Result<EpochMillis, DateMathError> {
-    let read_or = |anchor: &str| read(anchor);
-    parse(text, now, rounding, zone, true, &read_or).map_err(|err| match err {
+    parse(text, now, rounding, zone, true, read).map_err(|err| match err {
         DateMathError::NotADate(text) => not_a_date(&text),
         other => other,
     })
@@ -100,7 +99,7 @@ fn parse(
     rounding: Rounding,
     zone: &impl Zone,
     fill_left_out: bool,
-    read: &dyn Fn(&str) -> Option<ReadDate>,
+    read: impl Fn(&str) -> Option<ReadDate>,
 ) -> Result<EpochMillis, DateMathError> {
     let not_a_date = || DateMathError::NotADate(text.to_string());
     // an instant if it says its offset, else a wall-clock time in the zone
