@@ -234,12 +234,20 @@ pub const HOSTILE: &[(&str, &str, &str, u16, &str)] = &[
         403,
         "[source_content_type]",
     ),
+    // (the parameters that only schedule shards, as Grafana sends them, are taken)
     (
         "GET",
-        "/es/logs-a/_search?pre_filter_shard_size=1",
+        "/es/logs-a/_search?ccs_minimize_roundtrips=false",
         "",
         403,
-        "[pre_filter_shard_size]",
+        "[ccs_minimize_roundtrips]",
+    ),
+    (
+        "GET",
+        "/es/logs-a/_search?pre_filter_shard_size=0",
+        "",
+        400,
+        "preFilterShardSize must be >= 1",
     ),
     (
         "GET",
