@@ -309,6 +309,12 @@ fn definition<'v>(
     let (kind, body) = kind.ok_or_else(|| {
         RequestError::bad_request(format!("Missing definition for aggregation [{name}]"))
     })?;
+    // (a top-level one is answered apart: `search::global`)
+    if kind == "global" {
+        return Err(RequestError::bad_request(format!(
+            "Aggregator [{name}] of type [global] cannot be a sub-aggregator"
+        )));
+    }
     if !SUPPORTED.contains(&kind) {
         return Err(RequestError::bad_request(format!(
             "Unknown aggregation type [{kind}] in [{name}]: logdash supports {}",

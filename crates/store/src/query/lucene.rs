@@ -173,7 +173,7 @@ pub(super) fn simple_query_string(
             "[simple_query_string] [minimum_should_match] is not supported by logdash",
         ));
     }
-    let node = simple::parse(&query.query, query.default_operator)?;
+    let node = simple::parse_with(&query.query, query.default_operator, query.flags)?;
     let mut scope = scope(ctx, &query.fields, query.lenient, AnyZone::UTC);
     scope.transpositions = query.transpositions;
     scope.joined = joined(query.default_operator);

@@ -163,6 +163,7 @@ fn clause(ctx: &mut Context<'_>, query: &Query) -> Result<Q, RequestError> {
         Query::Boosting(query) => (boosting(ctx, query)?, query.boost),
         Query::Term(query) => (term::term(ctx, query)?, query.boost),
         Query::Terms(query) => (term::terms(ctx, query)?, query.boost),
+        Query::TermsSet(query) => (term::terms_set(ctx, query)?, query.boost),
         Query::Ids(query) => {
             let terms = query
                 .values

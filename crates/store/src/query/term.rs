@@ -2,9 +2,11 @@
 
 use std::ops::Bound;
 
-use logdash_core::es::query::{Scalar, Term as TermQuerySpec, Terms};
+use logdash_core::es::query::{Scalar, Term as TermQuerySpec, Terms, TermsSet};
 use logdash_core::time::{AnyZone, Rounding};
-use tantivy::query::{BooleanQuery, EmptyQuery, ExistsQuery, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::query::{
+    BooleanQuery, EmptyQuery, ExistsQuery, Occur, RangeQuery, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -68,6 +70,22 @@ pub(super) fn terms(ctx: &mut Context<'_>, query: &Terms) -> Result<Q, RequestEr
             Ok(Box::new(BooleanQuery::union(queries)))
         }
     }
+}
+
+/// `terms_set`: at least `minimum_should_match` of the values (none: nothing matches).
+pub(super) fn terms_set(ctx: &mut Context<'_>, query: &TermsSet) -> Result<Q, RequestError> {
+    let required = query.minimum_should_match.of(query.terms.len());
+    if required == 0 || required > query.terms.len() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    let clauses = query
+        .terms
+        .iter()
+        .map(|value| Ok((Occur::Should, exact(ctx, &query.field, value)?)))
+        .collect::<Result<Vec<_>, RequestError>>()?;
+    Ok(Box::new(BooleanQuery::with_minimum_required_clauses(
+        clauses, required,
+    )))
 }
 
 /// One exact value of one field, as `term` means it.

@@ -21,6 +21,7 @@ use crate::{aggs, RequestError, Store};
 mod collector;
 mod count;
 mod fields;
+mod global;
 mod msearch;
 mod parallel;
 mod render;
@@ -61,6 +62,9 @@ impl Store {
         body: &Value,
     ) -> Result<Value, RequestError> {
         let started = Instant::now();
+        // (`global` aggregations are answered by searches of their own)
+        let (stripped, globals) = global::split(body)?;
+        let body = stripped.as_ref().unwrap_or(body);
         let parsed = SearchBody::parse(body).map_err(RequestError::from);
         if let Err(err) = &parsed {
             if !err.is_shard_failure() {
@@ -231,7 +235,8 @@ impl Store {
         // Elasticsearch counts such a search without collecting hits, and says so
         let counted_only = request.size == 0
             && request.track_total_hits == TrackTotalHits::Exact
-            && request.aggs.is_none();
+            && request.aggs.is_none()
+            && globals.is_empty();
         if counted_only && !matches!(targets, Targets::None) {
             response["terminated_early"] = json!(false);
         }
@@ -246,6 +251,19 @@ impl Store {
                     .map_err(on_shards)?;
             }
             response["aggregations"] = aggregations;
+        }
+        if searched && !globals.is_empty() {
+            let mut answers = Map::new();
+            for global in &globals {
+                answers.insert(global.name().to_string(), self.global(at, indices, global)?);
+            }
+            match response
+                .get_mut("aggregations")
+                .and_then(Value::as_object_mut)
+            {
+                Some(aggregations) => aggregations.extend(answers),
+                None => response["aggregations"] = Value::Object(answers),
+            }
         }
         Ok(response)
     }

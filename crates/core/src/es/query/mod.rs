@@ -12,6 +12,7 @@ mod range;
 mod read;
 pub mod simple;
 mod term;
+mod terms_set;
 
 use std::fmt;
 
@@ -24,6 +25,7 @@ pub use pattern::{Fuzziness, Fuzzy, Pattern, PatternKind};
 pub use query_string::{FieldBoost, QueryString, SimpleQueryString};
 pub use range::{Bound, Range};
 pub use term::{Exists, Ids, Term, Terms};
+pub use terms_set::TermsSet;
 
 /// One query of the DSL.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +40,7 @@ pub enum Query {
     Boosting(Box<Boosting>),
     Term(Term),
     Terms(Terms),
+    TermsSet(TermsSet),
     Range(Range),
     Exists(Exists),
     Ids(Ids),
@@ -54,7 +57,7 @@ pub enum Query {
 /// The query kinds logdash reads, for messages.
 pub const KINDS: &str = "bool, boosting, constant_score, dis_max, exists, fuzzy, ids, match, \
 match_all, match_bool_prefix, match_none, match_phrase, match_phrase_prefix, multi_match, \
-prefix, query_string, range, regexp, simple_query_string, term, terms and wildcard";
+prefix, query_string, range, regexp, simple_query_string, term, terms, terms_set and wildcard";
 
 /// Query kinds Elasticsearch has that logdash does not: refused with Elasticsearch's own
 /// error for them, naming the kind.
@@ -91,7 +94,6 @@ const ELSEWHERE: &[&str] = &[
     "span_term",
     "span_within",
     "sparse_vector",
-    "terms_set",
     "text_expansion",
     "weighted_tokens",
     "wrapper",
@@ -129,6 +131,7 @@ impl Query {
             "boosting" => Query::Boosting(Box::new(Boosting::parse(body)?)),
             "term" => Query::Term(Term::parse(body)?),
             "terms" => Query::Terms(Terms::parse(body)?),
+            "terms_set" => Query::TermsSet(TermsSet::parse(body)?),
             "range" => Query::Range(Range::parse(body)?),
             "exists" => Query::Exists(Exists::parse(body)?),
             "ids" => Query::Ids(Ids::parse(body)?),
@@ -167,6 +170,7 @@ impl Query {
             Query::Boosting(query) => json!({"boosting": query.to_json()}),
             Query::Term(query) => json!({"term": query.to_json()}),
             Query::Terms(query) => json!({"terms": query.to_json()}),
+            Query::TermsSet(query) => json!({"terms_set": query.to_json()}),
             Query::Range(query) => json!({"range": query.to_json()}),
             Query::Exists(query) => json!({"exists": query.to_json()}),
             Query::Ids(query) => json!({"ids": query.to_json()}),

@@ -247,6 +247,8 @@ pub struct SimpleQueryString {
     pub minimum_should_match: Option<MinimumShouldMatch>,
     /// Whether a fuzzy term's swapped neighbours count as one edit (`fuzzy_transpositions`).
     pub transpositions: bool,
+    /// The operators read (`flags`; the others are text).
+    pub flags: super::simple::Flags,
     pub boost: f32,
 }
 
@@ -260,6 +262,7 @@ impl SimpleQueryString {
             lenient: None,
             minimum_should_match: None,
             transpositions: true,
+            flags: super::simple::Flags::ALL,
             boost: 1.0,
         };
         let mut found = None;
@@ -278,11 +281,17 @@ impl SimpleQueryString {
                     out.minimum_should_match = Some(MinimumShouldMatch::parse(value)?)
                 }
                 "boost" => out.boost = read::float(KIND, key, value)?,
+                // a number is Lucene's bits (a negative one every flag)
+                "flags" if value.is_number() => {
+                    out.flags = super::simple::Flags::of_bits(value.as_i64().unwrap_or(-1))
+                }
                 "flags" => {
                     let flags = read::string(KIND, key, value)?;
-                    if flags != "ALL" {
-                        return Err(read::unsupported(KIND, &format!("{key}: {flags}")));
-                    }
+                    out.flags = super::simple::Flags::parse(&flags).map_err(|unknown| {
+                        QueryError::invalid_value(format!(
+                            "Unknown simple_query_string flag [{unknown}]"
+                        ))
+                    })?;
                 }
                 "analyze_wildcard" | "auto_generate_synonyms_phrase_query" => {
                     read::boolean(KIND, key, value)?;
@@ -323,6 +332,9 @@ impl SimpleQueryString {
         }
         if !self.transpositions {
             object.insert("fuzzy_transpositions".into(), Value::Bool(false));
+        }
+        if self.flags != super::simple::Flags::ALL {
+            object.insert("flags".into(), Value::from(self.flags.to_text()));
         }
         Value::Object(read::with_boost(object, self.boost))
     }

@@ -8,12 +8,109 @@ use crate::lucene::{Node, Value};
 
 use super::{Operator, QueryError};
 
-/// Reads `text` (never an error: the `Result` is the query readers' common shape).
+/// Reads `text` with every operator (never an error: the `Result` is the query readers'
+/// common shape).
 pub fn parse(text: &str, default_operator: Operator) -> Result<Node, QueryError> {
+    parse_with(text, default_operator, Flags::ALL)
+}
+
+/// Reads `text` with the operators `flags` names; the others are read as text.
+pub fn parse_with(
+    text: &str,
+    default_operator: Operator,
+    flags: Flags,
+) -> Result<Node, QueryError> {
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
-    let node = group(&chars, &mut at, default_operator)?;
+    let node = group(&chars, &mut at, default_operator, flags)?;
     Ok(node.unwrap_or(Node::Or(Vec::new())))
+}
+
+/// `flags`: which of the syntax's operators are read, as Lucene's `SimpleQueryParser`
+/// numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flags(u16);
+
+impl Flags {
+    pub const AND: Flags = Flags(1);
+    pub const NOT: Flags = Flags(1 << 1);
+    pub const OR: Flags = Flags(1 << 2);
+    pub const PREFIX: Flags = Flags(1 << 3);
+    pub const PHRASE: Flags = Flags(1 << 4);
+    pub const PRECEDENCE: Flags = Flags(1 << 5);
+    pub const ESCAPE: Flags = Flags(1 << 6);
+    pub const WHITESPACE: Flags = Flags(1 << 7);
+    pub const FUZZY: Flags = Flags(1 << 8);
+    /// `"a b"~N` (Elasticsearch's `NEAR`, also named `SLOP`).
+    pub const NEAR: Flags = Flags(1 << 9);
+    pub const ALL: Flags = Flags((1 << 10) - 1);
+    pub const NONE: Flags = Flags(0);
+
+    const NAMES: [(&'static str, Flags); 13] = [
+        ("ALL", Flags::ALL),
+        ("NONE", Flags::NONE),
+        ("AND", Flags::AND),
+        ("NOT", Flags::NOT),
+        ("OR", Flags::OR),
+        ("PREFIX", Flags::PREFIX),
+        ("PHRASE", Flags::PHRASE),
+        ("PRECEDENCE", Flags::PRECEDENCE),
+        ("ESCAPE", Flags::ESCAPE),
+        ("WHITESPACE", Flags::WHITESPACE),
+        ("FUZZY", Flags::FUZZY),
+        ("NEAR", Flags::NEAR),
+        ("SLOP", Flags::NEAR),
+    ];
+
+    /// `OR|AND|PREFIX` (names in any case, `|` between them), as Elasticsearch reads it;
+    /// the name it does not know, if any.
+    pub fn parse(text: &str) -> Result<Flags, String> {
+        if text.trim().is_empty() {
+            return Ok(Flags::ALL);
+        }
+        let mut flags = Flags::NONE;
+        for name in text
+            .split('|')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
+            let upper = name.to_ascii_uppercase();
+            let (_, flag) = Flags::NAMES
+                .iter()
+                .find(|(known, _)| *known == upper)
+                .ok_or_else(|| name.to_string())?;
+            flags.0 |= flag.0;
+        }
+        Ok(flags)
+    }
+
+    /// The names that make these flags again (`ALL` for all).
+    pub fn to_text(self) -> String {
+        if self == Flags::ALL {
+            return "ALL".into();
+        }
+        let named: Vec<&str> = Flags::NAMES[2..12]
+            .iter()
+            .filter(|(_, flag)| self.has(*flag))
+            .map(|(name, _)| *name)
+            .collect();
+        match named.is_empty() {
+            true => "NONE".into(),
+            false => named.join("|"),
+        }
+    }
+
+    /// Lucene's bits (a negative number: every flag).
+    pub fn of_bits(bits: i64) -> Flags {
+        match u16::try_from(bits) {
+            Ok(bits) => Flags(bits & Flags::ALL.0),
+            Err(_) => Flags::ALL,
+        }
+    }
+
+    pub fn has(self, flag: Flags) -> bool {
+        self.0 & flag.0 == flag.0
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -26,50 +123,51 @@ fn group(
     chars: &[char],
     at: &mut usize,
     default_operator: Operator,
+    flags: Flags,
 ) -> Result<Option<Node>, QueryError> {
     let mut top: Option<Node> = None;
     let mut joiner: Option<Joiner> = None;
     let mut negate = false;
     while let Some(&c) = chars.get(*at) {
         let branch = match c {
-            c if c.is_whitespace() => {
+            c if c.is_whitespace() && flags.has(Flags::WHITESPACE) => {
                 *at += 1;
                 continue;
             }
-            '+' => {
+            '+' if flags.has(Flags::AND) => {
                 *at += 1;
                 joiner = Some(Joiner::And);
                 continue;
             }
-            '|' => {
+            '|' if flags.has(Flags::OR) => {
                 *at += 1;
                 joiner = Some(Joiner::Or);
                 continue;
             }
-            '-' => {
+            '-' if flags.has(Flags::NOT) => {
                 *at += 1;
                 negate = !negate;
                 continue;
             }
-            ')' => {
+            ')' if flags.has(Flags::PRECEDENCE) => {
                 *at += 1;
                 break;
             }
-            '(' => {
+            '(' if flags.has(Flags::PRECEDENCE) => {
                 *at += 1;
-                match group(chars, at, default_operator)? {
+                match group(chars, at, default_operator, flags)? {
                     Some(node) => node,
                     None => continue,
                 }
             }
-            '"' => {
+            '"' if flags.has(Flags::PHRASE) => {
                 *at += 1;
                 let mut phrase = String::new();
                 while let Some(&c) = chars.get(*at) {
                     *at += 1;
                     match c {
                         '"' => break,
-                        '\\' => {
+                        '\\' if flags.has(Flags::ESCAPE) => {
                             if let Some(&next) = chars.get(*at) {
                                 phrase.push(next);
                                 *at += 1;
@@ -79,12 +177,12 @@ fn group(
                     }
                 }
                 // `"…"~N`: a slop, when something follows the `~`
-                if chars.get(*at) == Some(&'~') {
+                if chars.get(*at) == Some(&'~') && flags.has(Flags::NEAR) {
                     *at += 1;
                     match *at < chars.len() {
                         true => term(Value::Proximity {
                             text: phrase,
-                            slop: edits(chars, at),
+                            slop: edits(chars, at, flags),
                         }),
                         false => term(Value::Phrase(phrase)),
                     }
@@ -96,7 +194,7 @@ fn group(
                 let mut word = String::new();
                 let mut fuzzy = None;
                 while let Some(&c) = chars.get(*at) {
-                    if finishes(c) {
+                    if finishes(c, flags) {
                         break;
                     }
                     if c == '-' && !word.is_empty() {
@@ -105,14 +203,14 @@ fn group(
                         *at += 1;
                         continue;
                     }
-                    if c == '~' && !word.is_empty() {
+                    if c == '~' && !word.is_empty() && flags.has(Flags::FUZZY) {
                         *at += 1;
                         // (at most the edits a fuzzy term can have)
-                        fuzzy = Some(edits(chars, at).min(2) as u8);
+                        fuzzy = Some(edits(chars, at, flags).min(2) as u8);
                         break;
                     }
                     *at += 1;
-                    if c == '\\' {
+                    if c == '\\' && flags.has(Flags::ESCAPE) {
                         if let Some(&next) = chars.get(*at) {
                             word.push(next);
                             *at += 1;
@@ -124,7 +222,8 @@ fn group(
                 if word.is_empty() {
                     continue;
                 }
-                match (fuzzy, word.strip_suffix('*')) {
+                let prefix = word.strip_suffix('*').filter(|_| flags.has(Flags::PREFIX));
+                match (fuzzy, prefix) {
                     // a fuzzy term is taken as typed, a `*` in it too
                     (Some(0), _) => term(Value::Word(word)),
                     (Some(edits), _) => term(Value::Fuzzy {
@@ -161,16 +260,20 @@ fn term(value: Value) -> Node {
     Node::Term { field: None, value }
 }
 
-/// Where a word ends.
-fn finishes(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '+' | '|' | '(' | ')' | '"')
+/// Where a word ends: at an operator `flags` reads.
+fn finishes(c: char, flags: Flags) -> bool {
+    (c.is_whitespace() && flags.has(Flags::WHITESPACE))
+        || (c == '+' && flags.has(Flags::AND))
+        || (c == '|' && flags.has(Flags::OR))
+        || (matches!(c, '(' | ')') && flags.has(Flags::PRECEDENCE))
+        || (c == '"' && flags.has(Flags::PHRASE))
 }
 
 /// The number after a `~` (`at` just past it), read to the end of the word as Lucene
 /// reads it: none is 2, one that is no whole number is 0, a negative one 0.
-fn edits(chars: &[char], at: &mut usize) -> u32 {
+fn edits(chars: &[char], at: &mut usize, flags: Flags) -> u32 {
     let start = *at;
-    while chars.get(*at).is_some_and(|&c| !finishes(c)) {
+    while chars.get(*at).is_some_and(|&c| !finishes(c, flags)) {
         *at += 1;
     }
     let text: String = chars[start..*at].iter().collect();
@@ -278,5 +381,35 @@ mod tests {
             term(Value::Phrase("quick fox".into()))
         );
         assert_eq!(read("\"quick fox\"~ a"), Node::Or(vec![slop(2), word("a")]));
+    }
+
+    #[test]
+    fn flags_turn_operators_into_text() {
+        let with = |text: &str, flags: &str| {
+            let flags = Flags::parse(flags).expect("known flags");
+            parse_with(text, Operator::Or, flags).expect("never an error")
+        };
+        // without NOT, a leading `-` is part of the word; without AND, `+` is
+        assert_eq!(
+            with("orders -timeout", "OR|AND|WHITESPACE"),
+            Node::Or(vec![word("orders"), word("-timeout")])
+        );
+        assert_eq!(with("a+b", "OR|NOT"), word("a+b"));
+        // without WHITESPACE, the words are one term
+        assert_eq!(with("a b", "AND"), word("a b"));
+        // without PREFIX, a trailing `*` is text; without PHRASE, quotes are
+        assert_eq!(with("nat*", "NONE"), word("nat*"));
+        assert_eq!(with("\"a\"", "WHITESPACE"), word("\"a\""));
+        // without FUZZY, a tilde is text; without PRECEDENCE, parentheses are
+        assert_eq!(with("helo~1", "whitespace|or"), word("helo~1"));
+        assert_eq!(with("(a)", "WHITESPACE"), word("(a)"));
+        assert_eq!(Flags::parse("OR|NOPE"), Err("NOPE".to_string()));
+        assert_eq!(Flags::parse(""), Ok(Flags::ALL));
+        assert_eq!(Flags::of_bits(-1), Flags::ALL);
+        assert_eq!(Flags::of_bits(5), Flags::parse("AND|OR").expect("known"));
+        assert_eq!(
+            Flags::parse("or|and").map(Flags::to_text),
+            Ok("AND|OR".to_string())
+        );
     }
 }
