@@ -6,6 +6,7 @@ use logdash_core::time::{
 };
 
 use super::*;
+use crate::query::DateFormat;
 
 /// A date_histogram's buckets as asked for.
 #[derive(Debug, Clone)]
@@ -242,10 +243,13 @@ pub(super) fn date_range_bounds(
             )))
         }
     };
+    // (edges are read in the format's every alternative, written in its first)
+    let reading = DateFormat::of(body.get("format").and_then(Value::as_str))?;
     let writer = DateWriter {
         pattern: date_format(name, body)?,
         zone,
     };
+    let edge = |value: &Value| edge_in_format(value, now, &writer.zone, &reading);
     let ranges = body
         .get_mut("ranges")
         .and_then(Value::as_array_mut)
@@ -254,16 +258,16 @@ pub(super) fn date_range_bounds(
         })?;
     for range in ranges {
         if let Some(range) = range.as_object_mut() {
-            for edge in ["from", "to"] {
-                if let Some(value) = range.get_mut(edge) {
-                    *value = json!(edge_in_format(name, value, now, &writer)? * scale);
+            for key in ["from", "to"] {
+                if let Some(value) = range.get_mut(key) {
+                    *value = json!(edge(value)? * scale);
                 }
             }
         }
     }
     // what events without the field are counted as: a date, read as the edges are
     if let Some(value) = body.get_mut("missing") {
-        *value = json!(edge_in_format(name, value, now, &writer)? * scale);
+        *value = json!(edge(value)? * scale);
     }
     Ok(writer)
 }
@@ -317,23 +321,19 @@ fn date_format(
     }
 }
 
-/// A date range edge, read as ISO 8601 or date math in the writer's zone. Elasticsearch
-/// reads a date in the aggregation's `format`: one logdash reads otherwise than the format
-/// writes it (`05/03/2024` in `dd/MM/yyyy`) is refused rather than read another way.
+/// A date range edge, read in the aggregation's `format` (as a range query's bounds are)
+/// or as ISO 8601 and date math, in the writer's zone.
 fn edge_in_format(
-    name: &str,
     value: &Value,
     now: EpochMillis,
-    writer: &DateWriter,
+    zone: &AnyZone,
+    reading: &DateFormat,
 ) -> Result<f64, RequestError> {
-    let ms = date_value_in(value, now, Rounding::Down, &writer.zone)?;
     match value {
-        Value::String(text) if !writer.reads_back(text, ms as i64) => {
-            Err(RequestError::illegal_argument(format!(
-                "the date [{text}] in [{name}] is not supported by logdash in its [format]: give ISO 8601, epoch milliseconds or date math"
-            )))
+        Value::String(text) if reading.is_pattern() => {
+            Ok(reading.bound(text, now, Rounding::Down, zone)? as f64)
         }
-        _ => Ok(ms),
+        _ => date_value_in(value, now, Rounding::Down, zone),
     }
 }
 

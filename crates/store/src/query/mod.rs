@@ -9,6 +9,7 @@
 mod lucene;
 mod pattern;
 mod range;
+pub(crate) use range::DateFormat;
 mod term;
 mod text;
 

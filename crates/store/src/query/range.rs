@@ -28,13 +28,13 @@ const ISO: &[&str] = &[
 
 /// How a range's date bounds are read: by default, and in a `format` of `||`-joined
 /// alternatives (each tried in turn, as Elasticsearch does).
-pub(super) enum DateFormat {
+pub(crate) enum DateFormat {
     Iso,
     Alternatives(String, Vec<Option<DatePattern>>),
 }
 
 impl DateFormat {
-    pub(super) fn of(format: Option<&str>) -> Result<DateFormat, RequestError> {
+    pub(crate) fn of(format: Option<&str>) -> Result<DateFormat, RequestError> {
         let Some(format) = format.filter(|format| {
             !format
                 .split("||")
@@ -57,8 +57,13 @@ impl DateFormat {
         Ok(DateFormat::Alternatives(format.to_string(), alternatives))
     }
 
+    /// Whether dates are read in a format other than ISO 8601 and epoch milliseconds.
+    pub(crate) fn is_pattern(&self) -> bool {
+        matches!(self, DateFormat::Alternatives(..))
+    }
+
     /// A date bound (date math too) in epoch milliseconds, read in this format.
-    pub(super) fn bound(
+    pub(crate) fn bound(
         &self,
         text: &str,
         now: EpochMillis,
