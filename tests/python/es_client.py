@@ -41,6 +41,37 @@ def typed(writer, reader):
     }
 
 
+def documents(writer):
+    """One document a call: index, create, update, get, exists, delete."""
+    from elasticsearch import ConflictError, NotFoundError
+
+    put = writer.index(index="docs-client", id="d1", document={"m": "first"})
+    new = writer.index(index="docs-client", document={"m": "auto"}, refresh=True)
+    try:
+        writer.create(index="docs-client", id="d1", document={"m": "again"})
+        conflict = None
+    except ConflictError as err:
+        conflict = err.meta.status
+    updated = writer.update(index="docs-client", id="d1", doc={"extra": 1}, refresh=True)
+    got = writer.get(index="docs-client", id="d1")
+    deleted = writer.delete(index="docs-client", id=new["_id"])
+    try:
+        writer.get(index="docs-client", id=new["_id"])
+        gone = None
+    except NotFoundError as err:
+        gone = err.meta.status
+    return {
+        "put": put["result"],
+        "new": new["result"],
+        "conflict": conflict,
+        "updated": updated["result"],
+        "got": got["_source"],
+        "exists": bool(writer.exists(index="docs-client", id="d1")),
+        "deleted": deleted["result"],
+        "gone": gone,
+    }
+
+
 def main():
     reader = Elasticsearch(sys.argv[1])
     out = {}
@@ -61,6 +92,7 @@ def main():
         while reader.count(index="logs-client")["count"] < 20 and time.time() < deadline:
             time.sleep(0.1)
         out["typed"] = typed(writer, reader)
+        out["documents"] = documents(writer)
         out["client_source"] = reader.search(index="logs-client", query={"ids": {"values": ["c3"]}})[
             "hits"
         ]["hits"][0]["_source"]

@@ -113,6 +113,9 @@ impl Scenario {
                         compact(&Value::String(step.request.clone()))
                     ),
                 ];
+                if step.ingest {
+                    fields.push("      \"ingest\": true".to_string());
+                }
                 if let Some(body) = &step.body {
                     fields.push(format!("      \"body\": {}", compact(body)));
                 }

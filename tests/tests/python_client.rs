@@ -1,6 +1,7 @@
 //! The official Python `elasticsearch` client (8.19, from PyPI, in .venv) reads through
 //! `/es/` in both modes and writes with `helpers.bulk` to the ingest port (and creates an
-//! index with its mappings there, then `helpers.streaming_bulk` into it): it accepts
+//! index with its mappings there, then `helpers.streaming_bulk` into it, and one document a
+//! call with `index`, `create`, `update`, `get`, `exists` and `delete`): it accepts
 //! logdash's answers as Elasticsearch's (`X-Elastic-Product`, `compatible-with=8` bodies).
 
 use logdash_e2e::engine::Engine;
@@ -84,6 +85,15 @@ async fn the_official_python_client_reads_and_bulk_writes_the_embedded_store() {
             ],
             "users": [["user 0", 2], ["user 1", 2]],
             "ms": 6.0
+        }),
+        "{seen}"
+    );
+    // one document a call, as applications write with the client's own methods
+    assert_eq!(
+        seen["documents"],
+        json!({
+            "put": "created", "new": "created", "conflict": 409, "updated": "updated",
+            "got": {"m": "first", "extra": 1}, "exists": true, "deleted": "deleted", "gone": 404
         }),
         "{seen}"
     );

@@ -9,10 +9,11 @@ use std::sync::RwLock;
 use serde_json::{json, Map, Value};
 
 use crate::event::Source;
+use crate::indices::{self, Indices};
 use crate::mapping::explicit::{Declared, Explicit};
 use crate::mapping::shape::{Misfit, Shaped};
 use crate::mapping::IndexMapping;
-use crate::{indices, RequestError, StoreError};
+use crate::{RequestError, StoreError};
 
 pub(crate) const EXPLICIT_FILE: &str = "explicit-mappings.json";
 
@@ -124,9 +125,14 @@ impl crate::Store {
 
     /// `DELETE /{index}`: deletes the indices an expression names (a name must exist;
     /// a pattern may match none).
-    pub fn delete_indices(&self, expression: &str) -> Result<Value, RequestError> {
-        let names = indices::resolve(expression, &self.index_names())?;
-        let wildcard = expression.contains('*');
+    pub fn delete_indices<'a>(
+        &self,
+        indices: impl Into<Indices<'a>>,
+    ) -> Result<Value, RequestError> {
+        let indices = indices.into();
+        let expression = indices.expression;
+        let names = indices::resolve_with(indices, &self.index_names())?;
+        let wildcard = expression.contains('*') || indices.options.ignore_unavailable == Some(true);
         if names.is_empty() && !wildcard {
             return Err(RequestError::index_not_found(expression));
         }
@@ -176,6 +182,24 @@ impl crate::Store {
         }
         *declared = changed;
         Ok(())
+    }
+
+    /// The source of the document `id` in the index `index` (`GET /{index}/_doc/{id}`):
+    /// `None` when the index holds none of that id; an index that is not there is
+    /// Elasticsearch's `index_not_found_exception`.
+    pub fn source_by_id(
+        &self,
+        index: &str,
+        id: &str,
+    ) -> Result<Option<Map<String, Value>>, RequestError> {
+        if index.contains(['*', ',']) || !self.index_names().iter().any(|name| name == index) {
+            return Err(RequestError::index_not_found(index));
+        }
+        let found = self.search(
+            index,
+            &json!({"size": 1, "query": {"ids": {"values": [id]}}}),
+        )?;
+        Ok(found["hits"]["hits"][0]["_source"].as_object().cloned())
     }
 
     /// Whether an index of this name exists (`HEAD /{index}`).

@@ -2,7 +2,8 @@
 //! `GET /`, `GET /_license` and `GET /_cluster/health` so Elasticsearch clients and shippers
 //! recognise it (Logstash's `elasticsearch` output writes only where the license is
 //! `active`; Vector checks the health), indices created with their mappings (`indices`),
-//! and lifecycle policies answered honestly (`lifecycle`). Bodies may come compressed
+//! one document a request (`documents`), and lifecycle policies answered honestly
+//! (`lifecycle`). Bodies may come compressed
 //! (`Content-Encoding: gzip` or `deflate`, as Logstash and Beats send them); what they
 //! decompress to is bounded by `--max-bulk-bytes` like a plain body.
 
@@ -36,6 +37,7 @@ pub fn app(store: Arc<Store>, max_bytes: usize) -> Router {
         .route("/_bulk", post(bulk_default).put(bulk_default))
         .route("/{index}/_bulk", post(bulk_index).put(bulk_index))
         .merge(super::indices::routes())
+        .merge(super::documents::routes())
         .layer(SetResponseHeaderLayer::overriding(
             crate::web::headers::ELASTIC_PRODUCT.0,
             crate::web::headers::ELASTIC_PRODUCT.1,

@@ -6,15 +6,17 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put, MethodRouter};
 use axum::{Json, Router};
+use logdash_store::indices::{IndexOptions, Indices};
 use logdash_store::templates::Kind;
 use logdash_store::{RequestError, Store};
 use serde_json::Value;
 
+use super::documents::known_parameters;
 use super::http::{read_body, Input};
 use crate::error::ApiError;
 
@@ -101,11 +103,51 @@ async fn exists(State(input): State<Input>, Path(index): Path<String>) -> Status
     found(input.store.index_exists(&index))
 }
 
+/// The parameters `DELETE /{index}` takes: which names may match nothing, and waits that
+/// change nothing on one node.
+const DELETE_PARAMETERS: &[&str] = &[
+    "ignore_unavailable",
+    "allow_no_indices",
+    "expand_wildcards",
+    "timeout",
+    "master_timeout",
+    "pretty",
+    "human",
+    "error_trace",
+];
+
 async fn delete(
     State(input): State<Input>,
     Path(index): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    answered(&input, move |store| store.delete_indices(&index)).await
+    let path = format!("/{index}");
+    let params = known_parameters(&path, query.as_deref(), &[DELETE_PARAMETERS])?;
+    let mut options = IndexOptions::default();
+    for (name, value) in &params {
+        let flag = match value.as_str() {
+            "" | "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+        let slot = match name.as_str() {
+            "ignore_unavailable" => &mut options.ignore_unavailable,
+            "allow_no_indices" => &mut options.allow_no_indices,
+            _ => continue,
+        };
+        *slot = Some(flag.ok_or_else(|| {
+            ApiError::Store(RequestError::illegal_argument(format!(
+                "Failed to parse value [{value}] as only [true] or [false] are allowed."
+            )))
+        })?);
+    }
+    answered(&input, move |store| {
+        store.delete_indices(Indices {
+            expression: &index,
+            options,
+        })
+    })
+    .await
 }
 
 async fn put_mapping(

@@ -2,6 +2,7 @@
 //! where they go: the embedded store, or in proxy mode (`--ingest`) the cluster.
 
 pub mod cluster;
+mod documents;
 pub mod http;
 mod indices;
 mod lifecycle;
