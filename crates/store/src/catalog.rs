@@ -147,7 +147,10 @@ impl Store {
                 let declared = explicit.fields.get(field);
                 let es_type = declared.map_or(kind.es_type(), |d| d.es_type());
                 let can = match (declared, kind) {
-                    (Some(declared), _) => (declared.searchable(), declared.has_doc_values()),
+                    (Some(declared), _) => (
+                        declared.searchable(),
+                        declared.has_doc_values() || declared.fielddata(),
+                    ),
                     (None, FieldKind::Text) => (true, false),
                     (None, _) => (true, true),
                 };

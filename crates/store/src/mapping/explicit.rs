@@ -130,6 +130,21 @@ impl Declared {
 
     /// Whether queries can find the field's values: it is indexed, or (but for text) they
     /// are read from its doc values, as Elasticsearch 8 searches an `index: false` field.
+    /// Whether a text field's words are its values for aggregations and sorts
+    /// (`fielddata: true`), indexed as a keyword's would be.
+    pub fn fielddata(&self) -> bool {
+        self.kind == FieldKind::Text && self.property.get("fielddata") == Some(&Value::Bool(true))
+    }
+
+    /// Whether a text field keeps its words' positions (phrases need them): not with
+    /// `index_options` `docs` or `freqs`.
+    pub fn has_positions(&self) -> bool {
+        !matches!(
+            self.property.get("index_options").and_then(Value::as_str),
+            Some("docs" | "freqs")
+        )
+    }
+
     pub fn searchable(&self) -> bool {
         self.property.get("index") != Some(&Value::Bool(false)) || self.has_doc_values()
     }
@@ -401,6 +416,12 @@ fn read_property(path: &str, property: &Value, into: &mut Explicit) -> Result<()
     };
     for (parameter, value) in property {
         check_parameter(path, es_type, parameter, value)?;
+    }
+    // a text field's words are kept as values where its `.keyword`'s whole value would be
+    if property.get("fielddata") == Some(&Value::Bool(true)) && property.contains_key("fields") {
+        return Err(RequestError::illegal_argument(format!(
+            "[fielddata] on field [{path}] with sub-fields is not supported by logdash: aggregate its [keyword] sub-field"
+        )));
     }
     if es_type == "scaled_float" && !property.contains_key("scaling_factor") {
         return Err(mapper_error(format!(

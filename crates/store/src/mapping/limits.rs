@@ -17,6 +17,12 @@ use crate::{Raised, RequestError};
 pub struct Limits {
     /// Fields no query can find, with why.
     unsearchable: BTreeMap<String, &'static str>,
+    /// Text fields indexed without their words' positions (`index_options`), where no
+    /// phrase can be looked up.
+    no_positions: std::collections::BTreeSet<String>,
+    /// Text fields whose words are their values for aggregations and sorts
+    /// (`fielddata: true`) in every index that has them.
+    fielddata: std::collections::BTreeSet<String>,
     /// Fields without doc values, with their type.
     no_doc_values: BTreeMap<String, String>,
     /// Keywords with a normalizer, by where their whole values are (`msg` for a text
@@ -50,6 +56,12 @@ impl Limits {
         limits
             .no_doc_values
             .retain(|name, _| !able_somewhere(name, |declared| declared.has_doc_values()));
+        limits
+            .fielddata
+            .retain(|name| !able_somewhere(name, |declared| !declared.fielddata()));
+        limits
+            .no_positions
+            .retain(|name| !able_somewhere(name, |declared| declared.has_positions()));
         // a normalized field's values are looked up normalized in every index that has it,
         // which needs them all to normalize it alike (logdash searches them as one)
         for (path, normalizer) in limits.normalized.iter_mut() {
@@ -82,6 +94,12 @@ impl Limits {
                         .no_doc_values
                         .insert(name.clone(), declared.es_type().to_string());
                 }
+                if declared.fielddata() {
+                    limits.fielddata.insert(name.clone());
+                }
+                if declared.kind == super::FieldKind::Text && !declared.has_positions() {
+                    limits.no_positions.insert(name.clone());
+                }
                 if matches!(declared.es_type(), "double" | "scaled_float") {
                     limits.doubles.insert(name.clone());
                 }
@@ -97,6 +115,47 @@ impl Limits {
             }
         }
         limits
+    }
+
+    /// `mapping` as aggregations and sorts read it: a text field with `fielddata` in
+    /// every index that has it is read as a keyword of its words.
+    pub fn for_values<'m>(&self, mapping: &'m IndexMapping) -> Cow<'m, IndexMapping> {
+        if self.fielddata.is_empty() {
+            return Cow::Borrowed(mapping);
+        }
+        let mut read = mapping.clone();
+        for name in &self.fielddata {
+            if let Some(kind) = read.get_mut(name) {
+                *kind = super::FieldKind::Keyword;
+            }
+        }
+        Cow::Owned(read)
+    }
+
+    /// A `filter` or `filters` aggregation builds its query with the mapping aggregations
+    /// read ([`Limits::for_values`]), where a text field with `fielddata` is a keyword:
+    /// refused while one is there, rather than answered otherwise.
+    pub fn check_filters_beside_fielddata(
+        &self,
+        aggs: &serde_json::Value,
+    ) -> Result<(), RequestError> {
+        fn has_filter(aggs: &serde_json::Value) -> bool {
+            let definitions = aggs.as_object().into_iter().flat_map(|aggs| aggs.values());
+            definitions
+                .flat_map(|d| d.as_object())
+                .flatten()
+                .any(|(key, body)| match key.as_str() {
+                    "filter" | "filters" => true,
+                    "aggs" | "aggregations" => has_filter(body),
+                    _ => false,
+                })
+        }
+        match self.fielddata.first() {
+            Some(field) if has_filter(aggs) => Err(RequestError::illegal_argument(format!(
+                "a [filter] or [filters] aggregation over indices whose text field [{field}] has [fielddata] is not supported by logdash"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Whether nothing is limited (most searches: no index declares either parameter).
@@ -141,6 +200,22 @@ impl Limits {
         }
     }
 
+    /// Elasticsearch's refusal of a phrase (of more than one word) on a text `field`
+    /// indexed without positions; `lenient` query strings match nothing instead.
+    pub fn check_positions(&self, field: &str) -> Result<(), RequestError> {
+        if !self.no_positions.contains(field) {
+            return Ok(());
+        }
+        Err(RequestError {
+            status: 400,
+            kind: "query_shard_exception",
+            reason: format!(
+                "failed to create query: field:[{field}] was indexed without position data; cannot run PhraseQuery"
+            ),
+            raised: Raised::Anywhere,
+        })
+    }
+
     /// Elasticsearch's refusal of an aggregation or sort on `field`, when it has no doc
     /// values.
     pub fn check_doc_values(&self, field: &str) -> Result<(), RequestError> {
@@ -161,6 +236,44 @@ mod tests {
     fn limits(properties: serde_json::Value) -> Limits {
         let explicit = Explicit::read(&json!({ "properties": properties })).expect("a mapping");
         Limits::of([(Some(&explicit), None)])
+    }
+
+    #[test]
+    fn a_text_field_without_positions_refuses_phrases_and_one_with_fielddata_reads_as_words() {
+        let limits = limits(json!({
+            "kind": {"type": "text", "index_options": "docs", "fielddata": true},
+            "note": {"type": "text", "index_options": "freqs"},
+            "body": {"type": "text", "index_options": "offsets"}
+        }));
+        let refused = limits.check_positions("note").expect_err("no positions");
+        assert!(refused
+            .reason
+            .contains("field:[note] was indexed without position data"));
+        assert!(limits.check_positions("kind").is_err());
+        assert!(limits.check_positions("body").is_ok());
+        let mapping = IndexMapping::from([
+            ("kind".to_string(), super::super::FieldKind::Text),
+            ("note".to_string(), super::super::FieldKind::Text),
+        ]);
+        let values = limits.for_values(&mapping);
+        assert_eq!(
+            values["kind"],
+            super::super::FieldKind::Keyword,
+            "its words, whole"
+        );
+        assert_eq!(values["note"], super::super::FieldKind::Text);
+        // a filter's query would read the field as a keyword: refused, not answered otherwise
+        let filtered = json!({"by": {"terms": {"field": "code"}, "aggs": {"f": {"filter": {"match": {"kind": "a b"}}}}}});
+        let refused = limits
+            .check_filters_beside_fielddata(&filtered)
+            .expect_err("refused");
+        assert!(
+            refused.reason.contains("[kind] has [fielddata]"),
+            "{}",
+            refused.reason
+        );
+        let plain = json!({"by": {"terms": {"field": "kind"}}});
+        assert!(limits.check_filters_beside_fielddata(&plain).is_ok());
     }
 
     #[test]

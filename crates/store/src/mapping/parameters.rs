@@ -48,9 +48,7 @@ const PARAMETERS_NOT_IMPLEMENTED: &[&str] = &[
     "similarity",
     "search_analyzer",
     "search_quote_analyzer",
-    "fielddata",
     "fielddata_frequency_filter",
-    "index_options",
     "split_queries_on_whitespace",
     "script",
     "on_script_error",
@@ -186,10 +184,14 @@ pub(super) fn check_parameter(
         ),
         (leaf, "meta") if LEAF_TYPES.contains(&leaf) => value.as_object().is_some_and(|meta| meta.values().all(Value::is_string)),
         // the defaults: what logdash does anyway
-        ("text", "index_options") if matches!(value.as_str(), Some("positions" | "offsets")) => true,
-        ("keyword", "index_options") if matches!(value.as_str(), Some("docs" | "freqs")) => true,
+        // without positions, phrases are refused as there (`Limits::check_positions`)
+        ("text", "index_options") => {
+            matches!(value.as_str(), Some("docs" | "freqs" | "positions" | "offsets"))
+        }
+        ("keyword", "index_options") => matches!(value.as_str(), Some("docs" | "freqs")),
         ("text" | "keyword", "similarity") if value.as_str() == Some("BM25") => true,
-        ("text", "fielddata") if value == &Value::Bool(false) => true,
+        // a text field's words as its values, for aggregations and sorts (`Declared::fielddata`)
+        ("text", "fielddata") => flag(value),
         (_, known)
             if PARAMETERS_NOT_IMPLEMENTED.contains(&known)
                 || (es_type == "geo_point" && matches!(known, "index" | "doc_values")) =>

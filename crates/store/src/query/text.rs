@@ -135,6 +135,18 @@ pub(super) fn match_phrase(ctx: &mut Context<'_>, query: &MatchPhrase) -> Result
     phrase(ctx, field, &path, &query.query.to_string(), query)
 }
 
+/// A phrase of several words needs their positions.
+fn check_positions(
+    ctx: &Context<'_>,
+    query: &MatchPhrase,
+    words: usize,
+) -> Result<(), RequestError> {
+    match words {
+        0 | 1 => Ok(()),
+        _ => ctx.limits.check_positions(&query.field),
+    }
+}
+
 fn phrase(
     ctx: &mut Context<'_>,
     field: tantivy::schema::Field,
@@ -149,6 +161,7 @@ fn phrase(
     if terms.is_empty() {
         return Ok(zero_terms(query.zero_terms));
     }
+    check_positions(ctx, query, terms.len())?;
     if query.prefix {
         if query.slop > 0 {
             return Err(RequestError::illegal_argument(

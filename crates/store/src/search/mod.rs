@@ -73,6 +73,8 @@ impl Store {
         }
         let searcher = &at.searcher;
         let (targets, mapping, limits) = self.targets(indices)?;
+        // (aggregations and sorts read a text field with `fielddata` as its words)
+        let values = limits.for_values(&mapping);
         // what fails from here fails on the shards, as Elasticsearch reports it
         let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
         // (a query a shard would fail to build fails there, once the indices are known:
@@ -88,7 +90,7 @@ impl Store {
         let mut shown_missing = Vec::new();
         let mut single = Vec::new();
         for key in request.sort.iter().flatten() {
-            let source = sort::bind(key, &mapping).map_err(on_shards)?;
+            let source = sort::bind(key, &values).map_err(on_shards)?;
             if let SortSource::Column(path, _) = &source {
                 limits.check_doc_values(path).map_err(on_shards)?;
             }
@@ -135,7 +137,10 @@ impl Store {
                     };
                     aggs::column_bounds(column, search)
                 };
-                Some(aggs::prepare(aggs, &mapping, ctx.now, &mut bounds).map_err(on_shards)?)
+                limits
+                    .check_filters_beside_fielddata(aggs)
+                    .map_err(on_shards)?;
+                Some(aggs::prepare(aggs, &values, ctx.now, &mut bounds).map_err(on_shards)?)
             }
             None => None,
         };
@@ -158,7 +163,7 @@ impl Store {
                     keys: keys.clone(),
                     limit: window,
                     search_after: request.search_after.clone(),
-                    mapping: mapping.clone(),
+                    mapping: values.clone().into_owned(),
                     single,
                 };
                 let (count, sorted, agg) = parallel::search(

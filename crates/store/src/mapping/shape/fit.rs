@@ -94,6 +94,29 @@ fn flattened(declared: &Declared, path: &str, value: &Value) -> Result<Value, Op
     Ok(Value::Array(leaves))
 }
 
+/// A text value's words, as the index analyzes them: the values of a text field with
+/// `fielddata`, as Elasticsearch uninverts them for aggregations and sorts.
+fn words_of(text: &Piece<'_>) -> Value {
+    static ANALYZER: std::sync::OnceLock<Option<tantivy::tokenizer::TextAnalyzer>> =
+        std::sync::OnceLock::new();
+    let text = match text {
+        Piece::Kept(Value::String(text)) => text.as_str(),
+        Piece::Made(Value::String(text)) => text.as_str(),
+        _ => return Value::Array(Vec::new()),
+    };
+    let analyzer =
+        ANALYZER.get_or_init(|| crate::schema::tokenizers().get(crate::schema::TEXT_TOKENIZER));
+    let Some(mut analyzer) = analyzer.clone() else {
+        return Value::Array(Vec::new());
+    };
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while stream.advance() {
+        words.push(Value::String(stream.token().text.clone()));
+    }
+    Value::Array(words)
+}
+
 /// One value made to fit its declared type (borrowed where it fits as sent), or why it
 /// does not (when that can be said).
 pub(super) fn fit<'a>(
@@ -134,6 +157,8 @@ pub(super) fn fit<'a>(
             let (len, text) = text(value).ok_or(None)?;
             let whole = if declared.has_keyword() {
                 short((len, text.copy()), declared.ignore_above())
+            } else if declared.fielddata() {
+                Some(Piece::Made(words_of(&text)))
             } else {
                 None
             };
