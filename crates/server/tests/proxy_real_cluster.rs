@@ -70,6 +70,22 @@ async fn refused_requests_leave_a_real_cluster_as_it_was() {
     .await;
     assert_eq!(found.status, 200, "{}", found.body);
     assert_eq!(found.json()["hits"]["total"]["value"], 1, "{}", found.body);
+    // what clients ask beside their searches reaches the cluster as asked
+    let resolved = request(&server, "GET", "/es/_resolve/index/logs-a*", "").await;
+    assert_eq!(resolved.status, 200, "{}", resolved.body);
+    assert_eq!(
+        resolved.json()["indices"][0]["name"],
+        "logs-a",
+        "{}",
+        resolved.body
+    );
+    let health = request(&server, "GET", "/es/_cluster/health", "").await;
+    assert_eq!(health.status, 200, "{}", health.body);
+    assert!(
+        health.json()["number_of_nodes"].as_u64() >= Some(1),
+        "{}",
+        health.body
+    );
     request_at(&engine, "DELETE", "/logs-a", &[], "").await;
 }
 

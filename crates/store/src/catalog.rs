@@ -59,6 +59,20 @@ impl Store {
     }
 
     /// `GET /{index}/_mapping`: each index's fields as nested properties.
+    /// `GET /_resolve/index/{index}`: the indices an expression names, each open (the
+    /// store has no closed ones, no aliases and no data streams).
+    pub fn resolve_index<'a>(
+        &self,
+        indices: impl Into<Indices<'a>>,
+    ) -> Result<Value, RequestError> {
+        let names = indices::resolve_with(indices.into(), &self.index_names())?;
+        let listed: Vec<Value> = names
+            .iter()
+            .map(|name| json!({"name": name, "attributes": ["open"]}))
+            .collect();
+        Ok(json!({"indices": listed, "aliases": [], "data_streams": []}))
+    }
+
     pub fn mapping<'a>(&self, indices: impl Into<Indices<'a>>) -> Result<Value, RequestError> {
         let names = indices::resolve_with(indices.into(), &self.index_names())?;
         let mappings = self

@@ -49,9 +49,9 @@ pub enum Raised {
     Anywhere,
     /// While reading the request, whatever its type (an empty `filters`): it comes alone.
     Reading,
-    /// On the shards of this index: the answer wraps it in
-    /// `search_phase_execution_exception`, as Elasticsearch's does.
-    OnShards(String),
+    /// On the shards of these indices: the answer wraps it in
+    /// `search_phase_execution_exception`, one failure an index, as Elasticsearch's does.
+    OnShards(Vec<String>),
     /// Resolving the request's indices, which found none of these names (the one name
     /// missing, or an expression's parts when nothing was left of them): the answer
     /// names them as its resource.
@@ -111,17 +111,17 @@ impl RequestError {
         }
     }
 
-    /// This error as one that happened on the shards of `index` (see [`Raised`]),
+    /// This error as one that happened on the shards of `indices` (see [`Raised`]),
     /// unless it is one of reading the request, which Elasticsearch raises before any shard
     /// runs (`parsing_exception`, `x_content_parse_exception`).
-    pub fn on_shards_of(self, index: &str) -> Self {
+    pub fn on_shards_of(self, indices: &[String]) -> Self {
         if self.raised != Raised::Anywhere
             || matches!(self.kind, "parsing_exception" | "x_content_parse_exception")
         {
             return self;
         }
         Self {
-            raised: Raised::OnShards(index.to_string()),
+            raised: Raised::OnShards(indices.to_vec()),
             ..self
         }
     }
@@ -142,8 +142,8 @@ impl RequestError {
 
     pub fn body(&self) -> ErrorBody {
         match &self.raised {
-            Raised::OnShards(index) => {
-                ErrorBody::all_shards_failed(self.status, self.kind, &self.reason, index)
+            Raised::OnShards(indices) => {
+                ErrorBody::all_shards_failed(self.status, self.kind, &self.reason, indices)
             }
             Raised::Resolving(names) => {
                 ErrorBody::index_not_found(self.status, self.reason.clone(), names)

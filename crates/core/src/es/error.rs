@@ -135,20 +135,33 @@ impl ErrorBody {
     /// Elasticsearch's answer when a query fails on every shard it ran on (here, the one
     /// shard of `index`): `search_phase_execution_exception` around the shard's own error,
     /// which is also the root cause.
-    pub fn all_shards_failed(status: u16, kind: &str, reason: &str, index: &str) -> Self {
-        let mut cause = ErrorCause::plain(kind, reason);
-        cause.index = Some(index.to_string());
+    pub fn all_shards_failed(status: u16, kind: &str, reason: &str, indices: &[String]) -> Self {
+        // one failure an index, as Elasticsearch groups its shards' failures
+        let causes: Vec<ErrorCause> = match indices {
+            [] => vec![ErrorCause::plain(kind, reason)],
+            indices => indices
+                .iter()
+                .map(|index| ErrorCause {
+                    index: Some(index.clone()),
+                    ..ErrorCause::plain(kind, reason)
+                })
+                .collect(),
+        };
+        let failed_shards = causes
+            .iter()
+            .map(|cause| ShardFailure {
+                shard: 0,
+                index: cause.index.clone().unwrap_or_default(),
+                reason: cause.clone(),
+            })
+            .collect();
         Self {
             error: ErrorCause {
-                root_cause: vec![cause.clone()],
+                caused_by: causes.first().cloned().map(Box::new),
+                root_cause: causes,
                 phase: Some("query".into()),
                 grouped: Some(true),
-                failed_shards: vec![ShardFailure {
-                    shard: 0,
-                    index: index.to_string(),
-                    reason: cause.clone(),
-                }],
-                caused_by: Some(Box::new(cause)),
+                failed_shards,
                 ..ErrorCause::plain("search_phase_execution_exception", "all shards failed")
             },
             status,
@@ -228,8 +241,13 @@ mod tests {
 
     #[test]
     fn a_failure_on_every_shard_reads_back_with_its_cause() {
+        let indices = ["logs-a".to_string(), "logs-b".to_string()];
         let body =
-            ErrorBody::all_shards_failed(400, "query_shard_exception", "bad query", "logs-a");
+            ErrorBody::all_shards_failed(400, "query_shard_exception", "bad query", &indices);
+        // one failure an index, as Elasticsearch groups them
+        assert_eq!(body.error.root_cause.len(), 2);
+        assert_eq!(body.error.failed_shards.len(), 2);
+        assert_eq!(body.error.root_cause[1].index.as_deref(), Some("logs-b"));
         let text = serde_json::to_string(&body).expect("serialises");
         let read = ErrorBody::parse(400, &text).expect("parses");
         assert_eq!(read.error.kind, "search_phase_execution_exception");

@@ -133,6 +133,8 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
                 answer
             }
             EsRoute::Count { index } => store.count(indices(index.as_str()), &json_body)?,
+            EsRoute::ClusterHealth => store.health(),
+            EsRoute::ResolveIndex { index } => store.resolve_index(indices(index.as_str()))?,
             EsRoute::Msearch { index } => store.msearch(
                 index.as_ref().map(|i| i.as_str()),
                 options,

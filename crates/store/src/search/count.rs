@@ -30,7 +30,7 @@ impl Store {
         }
         let searcher = self.reader.searcher();
         let (targets, mapping, limits) = self.targets(indices.into())?;
-        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        let on_shards = |err: RequestError| err.on_shards_of(&self.target_names(&targets));
         let wanted = match parsed {
             Err(_) if matches!(targets, Targets::None) => None,
             parsed => parsed.map_err(on_shards)?,

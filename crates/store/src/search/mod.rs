@@ -76,13 +76,17 @@ impl Store {
         // (aggregations and sorts read a text field with `fielddata` as its words)
         let values = limits.for_values(&mapping);
         // what fails from here fails on the shards, as Elasticsearch reports it
-        let on_shards = |err: RequestError| err.on_shards_of(&self.first_index(&targets));
+        let on_shards = |err: RequestError| err.on_shards_of(&self.target_names(&targets));
         // (a query a shard would fail to build fails there, once the indices are known:
         // with none, no shard builds it)
-        let request = match parsed {
+        let mut request = match parsed {
             Err(_) if matches!(targets, Targets::None) => SearchBody::default(),
             parsed => parsed.map_err(on_shards)?,
         };
+        // (nor does a sort key fail: no shard binds it, and there is nothing to sort)
+        if matches!(targets, Targets::None) {
+            request.sort = None;
+        }
         request::check_paging(&request).map_err(on_shards)?;
         // each sort key's source, checked now so that a bad key is named, not a failed shard
         let mut formats = Vec::new();
@@ -316,10 +320,12 @@ impl Store {
     }
 
     /// The index whose shard a failure is reported on: the first the search covers.
-    fn first_index(&self, targets: &Targets) -> String {
+    /// The indices a search reads (where its shards fail, as Elasticsearch reports it).
+    fn target_names(&self, targets: &Targets) -> Vec<String> {
         match targets {
-            Targets::Some(names) => names.first().cloned().unwrap_or_default(),
-            _ => self.index_names().into_iter().next().unwrap_or_default(),
+            Targets::Some(names) => names.clone(),
+            Targets::All => self.index_names(),
+            Targets::None => Vec::new(),
         }
     }
 

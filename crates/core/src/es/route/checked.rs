@@ -26,7 +26,8 @@ impl Checked {
             | EsRoute::Msearch { .. }
             | EsRoute::Count { .. }
             | EsRoute::FieldCaps { .. }
-            | EsRoute::Mapping { .. } => self.options.query(),
+            | EsRoute::Mapping { .. }
+            | EsRoute::ResolveIndex { .. } => self.options.query(),
             EsRoute::CatIndices { .. } => self.cat.query(),
             _ => String::new(),
         };

@@ -39,6 +39,11 @@ pub enum EsRoute {
     Msearch { index: Option<IndexExpr> },
     /// `GET|POST /{index}/_count`
     Count { index: IndexExpr },
+    /// `GET /_cluster/health`: the cluster's state, which clients ask before reading.
+    ClusterHealth,
+    /// `GET /_resolve/index/{index}`: the indices an expression names (Kibana's data views
+    /// ask it), within the indices logdash may read.
+    ResolveIndex { index: IndexExpr },
 }
 
 impl EsRoute {
@@ -63,6 +68,8 @@ impl EsRoute {
             EsRoute::Msearch { index: None } => "/_msearch".to_string(),
             EsRoute::Msearch { index: Some(index) } => format!("/{index}/_msearch"),
             EsRoute::Count { index } => format!("/{index}/_count"),
+            EsRoute::ClusterHealth => "/_cluster/health".to_string(),
+            EsRoute::ResolveIndex { index } => format!("/_resolve/index/{index}"),
         }
     }
 
@@ -263,6 +270,10 @@ pub fn parse_request(
             index: index_expr(index, policy)?,
         },
         [index, "_mapping" | "_mappings"] if read => EsRoute::Mapping {
+            index: index_expr(index, policy)?,
+        },
+        ["_cluster", "health"] if read => EsRoute::ClusterHealth,
+        ["_resolve", "index", index] if read => EsRoute::ResolveIndex {
             index: index_expr(index, policy)?,
         },
         [index, "_field_caps"] => EsRoute::FieldCaps {

@@ -71,6 +71,35 @@ fn upstream_paths_are_rebuilt_from_the_parsed_form() {
 }
 
 #[test]
+fn what_clients_ask_beside_their_searches_is_read_only_and_within_the_allowlist() {
+    assert_eq!(
+        route("GET", "/_cluster/health", None),
+        Ok(EsRoute::ClusterHealth)
+    );
+    assert!(route("POST", "/_cluster/health", None).is_err());
+    // waiting for a state holds the request open on the cluster: not taken
+    assert!(route("GET", "/_cluster/health", Some("wait_for_status=green")).is_err());
+    assert!(route("GET", "/_cluster/settings", None).is_err());
+    let resolve = parse_request(
+        "GET",
+        "/_resolve/index/logs-*",
+        Some("ignore_unavailable=true"),
+        &IndexPolicy::default(),
+    )
+    .expect("taken");
+    assert_eq!(
+        resolve.upstream_path(),
+        "/_resolve/index/logs-*?ignore_unavailable=true"
+    );
+    let policy = IndexPolicy {
+        allowed: vec!["logs-*".into()],
+    };
+    assert!(parse_route("GET", "/_resolve/index/*", None, &policy).is_err());
+    assert!(parse_route("GET", "/_resolve/index/logs-app*", None, &policy).is_ok());
+    assert!(route("GET", "/_resolve/index/.security*", None).is_err());
+}
+
+#[test]
 fn what_goes_upstream_is_only_what_was_understood() {
     let policy = IndexPolicy::default();
     let checked = parse_request(
