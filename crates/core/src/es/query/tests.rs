@@ -160,6 +160,20 @@ fn malformed_queries_say_what_is_wrong() {
             .reason
             .contains("whitespace")
     );
+    // a name an index may define: the store says none does, a cluster is asked
+    let undefined = refused(json!({"match": {"m": {"query": "a", "analyzer": "mine"}}}));
+    assert_eq!(
+        (
+            undefined.kind,
+            undefined.reason.as_str(),
+            undefined.invalid_value
+        ),
+        (
+            "query_shard_exception",
+            "[match] analyzer [mine] not found",
+            true
+        )
+    );
     assert!(
         refused(json!({"range": {"n": {"gte": 1, "relation": "touches"}}}))
             .reason
