@@ -1,5 +1,6 @@
 //! Indices made before their events, on the ingest port: `PUT /{index}` with `mappings`
-//! and `settings`, `HEAD /{index}`, `PUT /{index}/_mapping`, and `DELETE /{index}`; and
+//! and `settings`, `HEAD /{index}`, `PUT /{index}/_mapping`, `PUT /{index}/_settings` (the
+//! dynamic settings that change nothing on one node), and `DELETE /{index}`; and
 //! the index templates new indices start from (`_index_template`, legacy `_template`), answered as Elasticsearch
 //! answers them (the store reads and keeps what they declare).
 
@@ -24,6 +25,7 @@ pub(super) fn routes() -> Router<Input> {
     Router::new()
         .route("/{index}", put(create).head(exists).delete(delete))
         .route("/{index}/_mapping", put(put_mapping).post(put_mapping))
+        .route("/{index}/_settings", put(put_settings))
         .route("/_index_template", all_templates(Kind::Composable))
         .route("/_index_template/{name}", template_routes(Kind::Composable))
         .route("/_template", all_templates(Kind::Legacy))
@@ -160,6 +162,69 @@ async fn put_mapping(
         store.put_mapping(&index, body)
     })
     .await
+}
+
+/// `PUT /{index}/_settings`: the dynamic settings that change nothing on one node (its
+/// replicas, its refresh interval), taken; any other refused by name.
+async fn put_settings(
+    State(input): State<Input>,
+    Path(index): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    with_body(input, &headers, body, move |store, body| {
+        logdash_store::indices::resolve(&index, &store.index_names())?;
+        let body = body.get("settings").unwrap_or(body);
+        let mut settings = Vec::new();
+        flatten_settings("", body, &mut settings);
+        for (name, value) in settings {
+            let name = match name.starts_with("index.") {
+                true => name,
+                false => format!("index.{name}"),
+            };
+            let text = match &value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            let fits = match name.as_str() {
+                "index.number_of_replicas" => text.parse::<u32>().is_ok(),
+                "index.refresh_interval" => text == "-1" || logdash_core::time::parse_duration(&text).is_some(),
+                "index.number_of_shards" => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "Can't update non dynamic settings [[{name}]] for open indices [[{index}]]"
+                    )))
+                }
+                _ => {
+                    return Err(RequestError::illegal_argument(format!(
+                        "setting [{name}] is not supported by logdash: it takes index.number_of_replicas and index.refresh_interval, which change nothing on one node"
+                    )))
+                }
+            };
+            if !fits {
+                return Err(RequestError::illegal_argument(format!(
+                    "Failed to parse value [{text}] for setting [{name}]"
+                )));
+            }
+        }
+        Ok(serde_json::json!({"acknowledged": true}))
+    })
+    .await
+}
+
+/// `{"index": {"refresh_interval": "1s"}}` as `("index.refresh_interval", "1s")`.
+fn flatten_settings(prefix: &str, value: &Value, into: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(entries) => {
+            for (key, inner) in entries {
+                let name = match prefix.is_empty() {
+                    true => key.clone(),
+                    false => format!("{prefix}.{key}"),
+                };
+                flatten_settings(&name, inner, into);
+            }
+        }
+        other => into.push((prefix.to_string(), other.clone())),
+    }
 }
 
 /// Reads the request's JSON body and has the store answer it, off the async threads.
