@@ -109,6 +109,9 @@ def main():
         )["responses"]
     ]
     out["field_caps"] = sorted(reader.field_caps(index="logs-*", fields="extra.*")["fields"])
+    # every event once, through the scroll API (the helper clears its scroll at the end)
+    scanned = [hit["_id"] for hit in helpers.scan(reader, index="logs-*", size=7, scroll="1m")]
+    out["scan"] = [len(scanned), len(set(scanned))]
     print(json.dumps(out))
 
 

@@ -174,7 +174,9 @@ impl Step {
     pub fn writes(&self) -> bool {
         self.ingest
             || self.method_and_path().is_ok_and(|(method, path)| {
-                matches!(method, "PUT" | "DELETE" | "HEAD")
+                // (closing a scroll writes nothing: `/es/` takes it)
+                (matches!(method, "PUT" | "DELETE" | "HEAD")
+                    && !path.starts_with("/_search/scroll"))
                     || path.starts_with("/_index_template")
                     || path.starts_with("/_template")
                     || path

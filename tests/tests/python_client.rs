@@ -1,7 +1,8 @@
 //! The official Python `elasticsearch` client (8.19, from PyPI, in .venv) reads through
 //! `/es/` in both modes and writes with `helpers.bulk` to the ingest port (and creates an
 //! index with its mappings there, then `helpers.streaming_bulk` into it, and one document a
-//! call with `index`, `create`, `update`, `get`, `exists` and `delete`): it accepts
+//! call with `index`, `create`, `update`, `get`, `exists` and `delete`), and reads every
+//! event with `helpers.scan` (the scroll API): it accepts
 //! logdash's answers as Elasticsearch's (`X-Elastic-Product`, `compatible-with=8` bodies).
 
 use logdash_e2e::engine::Engine;
@@ -37,6 +38,7 @@ fn check(seen: &Value, total: u64) {
         "{seen}"
     );
     assert_eq!(seen["msearch"], json!([total, 6]), "{seen}");
+    assert_eq!(seen["scan"], json!([total, total]), "helpers.scan: {seen}");
     let fields = seen["field_caps"].as_array().expect("field names");
     assert!(
         fields.iter().any(|f| f == "extra.user_id.keyword"),

@@ -91,3 +91,85 @@ async fn store_errors_keep_elasticsearch_shape_and_status() {
         "a wildcard that matches nothing searches nothing"
     );
 }
+
+/// A scroll reads every event once, page by page, from the view it began on: events
+/// written after it began are not in it, the sort asked for comes back (and only it), and
+/// a cleared scroll is gone.
+#[tokio::test]
+async fn a_scroll_reads_every_event_once_from_the_view_it_began_on() {
+    let server = start(&[]).await;
+    let logdash_server::Backend::Embedded(store) = &server.state.backend else {
+        panic!("embedded mode");
+    };
+    let bulk: String = (0..25)
+        .map(|n| {
+            format!(
+                "{{\"index\":{{\"_index\":\"scroll-app\"}}}}\n{{\"n\":{},\"tie\":1}}\n",
+                n % 5
+            )
+        })
+        .collect();
+    store.bulk(None, bulk.as_bytes()).expect("bulk");
+    let first = request(
+        &server,
+        "POST",
+        "/es/scroll-app/_search?scroll=1m",
+        r#"{"size":10,"sort":[{"tie":"asc"}]}"#,
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let first = first.json();
+    let id = first["_scroll_id"]
+        .as_str()
+        .expect("a scroll id")
+        .to_string();
+    assert_eq!(first["hits"]["total"]["value"], 25);
+    // a later event is not in the scroll's view
+    store
+        .bulk(
+            None,
+            b"{\"index\":{\"_index\":\"scroll-app\"}}\n{\"n\":9,\"tie\":1}\n",
+        )
+        .expect("bulk");
+    let mut seen: Vec<String> = Vec::new();
+    let mut page = first;
+    loop {
+        let hits = page["hits"]["hits"].as_array().cloned().unwrap_or_default();
+        if hits.is_empty() {
+            break;
+        }
+        for hit in &hits {
+            assert_eq!(hit["sort"], json!([1]), "only the sort asked for: {hit}");
+            seen.push(hit["_id"].as_str().unwrap_or_default().to_string());
+        }
+        let body = json!({"scroll": "1m", "scroll_id": id}).to_string();
+        let next = request(&server, "POST", "/es/_search/scroll", &body).await;
+        assert_eq!(next.status, 200, "{}", next.body);
+        page = next.json();
+        assert_eq!(page["_scroll_id"], json!(id));
+    }
+    let mut distinct = seen.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!((seen.len(), distinct.len()), (25, 25), "{seen:?}");
+    let cleared = request(
+        &server,
+        "DELETE",
+        "/es/_search/scroll",
+        &json!({"scroll_id": [id]}).to_string(),
+    )
+    .await;
+    assert_eq!(cleared.json(), json!({"succeeded": true, "num_freed": 1}));
+    let gone = request(
+        &server,
+        "GET",
+        &format!("/es/_search/scroll?scroll_id={id}"),
+        "",
+    )
+    .await;
+    assert_eq!(gone.status, 404, "{}", gone.body);
+    assert_eq!(
+        gone.json()["error"]["root_cause"][0]["type"],
+        "search_context_missing_exception"
+    );
+}

@@ -124,6 +124,8 @@ pub struct Store {
     /// The next event's place in the indexing order (`seq`); generated ids are made from it.
     next_sequence: AtomicU64,
     arrivals: RwLock<Option<Arrivals>>,
+    /// The scrolls open (`search::scroll`).
+    scrolls: search::scroll::Scrolls,
 }
 
 impl Store {
@@ -207,6 +209,7 @@ impl Store {
             writer,
             next_sequence: AtomicU64::new(first_sequence),
             arrivals: RwLock::new(None),
+            scrolls: search::scroll::Scrolls::default(),
         })
     }
 

@@ -11,6 +11,7 @@ pub mod info;
 pub mod names;
 pub mod query;
 pub mod route;
+pub mod scroll;
 pub mod search;
 pub mod shards;
 

@@ -13,6 +13,7 @@ use axum::Json;
 use logdash_core::es::body::check_request_body;
 use logdash_core::es::filter_path::FilterPath;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
+use logdash_core::es::scroll::ScrollRequest;
 use logdash_core::es::search::{total_as_int, QueryError};
 use logdash_store::indices::Indices;
 use serde_json::Value;
@@ -67,6 +68,23 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             .map_err(ApiError::Refused)?;
         written
     };
+    // a scroll's next page or its end: the request read whole, and written anew for a cluster
+    let scrolling = match &route {
+        EsRoute::Scroll { id } | EsRoute::ClearScroll { id } => Some(
+            ScrollRequest::read(
+                &bytes,
+                id.as_deref().or(checked.scroll_id.as_deref()),
+                checked.scroll.as_deref(),
+                matches!(route, EsRoute::ClearScroll { .. }),
+            )
+            .map_err(ApiError::Refused)?,
+        ),
+        _ => None,
+    };
+    let bytes = match &scrolling {
+        Some(scroll) => Bytes::from(scroll.body(matches!(route, EsRoute::ClearScroll { .. }))),
+        None => bytes,
+    };
     let store = match &state.backend {
         Backend::Embedded(store) => Arc::clone(store),
         Backend::Proxy(upstream) => {
@@ -82,6 +100,9 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             return Ok(data_response(upstream_response(answer)));
         }
     };
+    if let Some(scroll) = scrolling {
+        return answer_scroll(store, &route, scroll).await;
+    }
     let mut json_body = if matches!(route, EsRoute::Msearch { .. }) {
         Value::Null
     } else {
@@ -102,6 +123,15 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     let options = checked.options;
     let typed_keys = checked.search.typed_keys;
     let cat = checked.cat.clone();
+    // (a keep-alive past the bounds was refused with the route)
+    let keep_alive = match &checked.scroll {
+        Some(text) => Some(
+            logdash_core::es::scroll::keep_alive(text)
+                .map_err(ApiError::Refused)?
+                .unsigned_abs(),
+        ),
+        None => None,
+    };
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let indices = |expression| Indices {
             expression,
@@ -121,6 +151,10 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             EsRoute::FieldCaps { index, fields } => {
                 store.field_caps(indices(index.as_str()), fields.as_deref(), &json_body)?
             }
+            EsRoute::Search { index } if keep_alive.is_some() => {
+                let keep_alive = std::time::Duration::from_millis(keep_alive.unwrap_or(0));
+                store.scroll_start(indices(index.as_str()), &json_body, keep_alive)?
+            }
             EsRoute::Search { index } => {
                 let mut answer = store.search(indices(index.as_str()), &json_body)?;
                 if typed_keys {
@@ -134,6 +168,10 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             }
             EsRoute::Count { index } => store.count(indices(index.as_str()), &json_body)?,
             EsRoute::ClusterHealth => store.health(),
+            // (answered above, by `answer_scroll`)
+            EsRoute::Scroll { .. } | EsRoute::ClearScroll { .. } => {
+                return Err(ApiError::Internal("a scroll reached the search".into()))
+            }
             EsRoute::ResolveIndex { index } => store.resolve_index(indices(index.as_str()))?,
             EsRoute::Msearch { index } => store.msearch(
                 index.as_ref().map(|i| i.as_str()),
@@ -154,6 +192,30 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
         Some(filter) => FilterPath::parse(filter).apply(&answer),
         None => answer,
     };
+    Ok(data_response(Json(answer).into_response()))
+}
+
+/// A scroll's next page, or the scrolls closed, from the store.
+async fn answer_scroll(
+    store: Arc<logdash_store::Store>,
+    route: &EsRoute,
+    scroll: ScrollRequest,
+) -> Result<Response, ApiError> {
+    let clear = matches!(route, EsRoute::ClearScroll { .. });
+    let keep_alive = match &scroll.keep_alive {
+        Some(text) => Some(std::time::Duration::from_millis(
+            logdash_core::es::scroll::keep_alive(text)
+                .map_err(ApiError::Refused)?
+                .unsigned_abs(),
+        )),
+        None => None,
+    };
+    let answer = tokio::task::spawn_blocking(move || match clear {
+        true => store.scroll_clear(&scroll.ids),
+        false => store.scroll_next(&scroll.ids[0], keep_alive),
+    })
+    .await
+    .map_err(|err| ApiError::Internal(format!("scroll task failed: {err}")))??;
     Ok(data_response(Json(answer).into_response()))
 }
 

@@ -263,7 +263,29 @@ pub const HOSTILE: &[(&str, &str, &str, u16, &str)] = &[
         403,
         "[expand_wildcards]",
     ),
-    ("GET", "/es/logs-a/_search?scroll=1m", "", 403, "[scroll]"),
+    // a scroll holds a view of the data open on the cluster: not for long
+    (
+        "GET",
+        "/es/logs-a/_search?scroll=2h",
+        "",
+        403,
+        "longer than logdash allows",
+    ),
+    (
+        "GET",
+        "/es/logs-a/_count?scroll=1m",
+        "",
+        400,
+        "[scroll] is only for",
+    ),
+    ("DELETE", "/es/logs-a/_search", "", 405, "method DELETE"),
+    (
+        "POST",
+        "/es/_search/scroll",
+        r#"{"scroll_id":"abc","query":{"match_all":{}}}"#,
+        400,
+        "Unknown parameter [query]",
+    ),
     ("GET", "/es/logs-a/_search?routing=x", "", 403, "[routing]"),
     (
         "GET",

@@ -27,6 +27,7 @@ mod parallel;
 mod render;
 use render::SortWritten;
 mod request;
+pub(crate) mod scroll;
 mod sort;
 mod typed;
 

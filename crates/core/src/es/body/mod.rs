@@ -78,6 +78,11 @@ pub fn check_request_body(
     // (a route that takes no body has none left to check: an empty body passes)
     match route {
         EsRoute::Msearch { index } => check_msearch(body, index.is_some(), policy, limits),
+        // (the id may come in the path or the URL instead: read whole by the handler)
+        EsRoute::Scroll { .. } | EsRoute::ClearScroll { .. } => {
+            let clear = matches!(route, EsRoute::ClearScroll { .. });
+            crate::es::scroll::ScrollRequest::from_body(body, clear).map(drop)
+        }
         _ => check_body(body, limits),
     }
 }

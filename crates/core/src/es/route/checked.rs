@@ -9,6 +9,10 @@ use super::{CatOptions, EsRoute, IndexOptions, UrlSearch};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
     pub route: EsRoute,
+    /// `scroll`: a search that begins a scroll, or a scroll's next page kept alive so long.
+    pub scroll: Option<String>,
+    /// `scroll_id` in the URL of a scroll's next page.
+    pub scroll_id: Option<String>,
     pub options: IndexOptions,
     pub search: UrlSearch,
     pub filter_path: Option<String>,
@@ -31,6 +35,10 @@ impl Checked {
             EsRoute::CatIndices { .. } => self.cat.query(),
             _ => String::new(),
         };
+        if let (EsRoute::Search { .. }, Some(keep_alive)) = (&self.route, &self.scroll) {
+            let joint = if options.is_empty() { "" } else { "&" };
+            options = format!("{options}{joint}scroll={keep_alive}");
+        }
         for key in self.search.passed_flags() {
             let joint = if options.is_empty() { "" } else { "&" };
             options = format!("{options}{joint}{key}=true");

@@ -44,6 +44,10 @@ pub enum EsRoute {
     /// `GET /_resolve/index/{index}`: the indices an expression names (Kibana's data views
     /// ask it), within the indices logdash may read.
     ResolveIndex { index: IndexExpr },
+    /// `GET|POST /_search/scroll[/{id}]`: a scroll's next page (`core::es::scroll`).
+    Scroll { id: Option<String> },
+    /// `DELETE /_search/scroll[/{id}]`: closes scrolls, which frees what they hold open.
+    ClearScroll { id: Option<String> },
 }
 
 impl EsRoute {
@@ -70,6 +74,8 @@ impl EsRoute {
             EsRoute::Count { index } => format!("/{index}/_count"),
             EsRoute::ClusterHealth => "/_cluster/health".to_string(),
             EsRoute::ResolveIndex { index } => format!("/_resolve/index/{index}"),
+            // (the id goes in the body written anew: `ScrollRequest::body`)
+            EsRoute::Scroll { .. } | EsRoute::ClearScroll { .. } => "/_search/scroll".to_string(),
         }
     }
 
@@ -81,6 +87,8 @@ impl EsRoute {
                 | EsRoute::Msearch { .. }
                 | EsRoute::Count { .. }
                 | EsRoute::FieldCaps { .. }
+                | EsRoute::Scroll { .. }
+                | EsRoute::ClearScroll { .. }
         )
     }
 }
@@ -207,17 +215,16 @@ pub fn parse_request(
     query: Option<&str>,
     policy: &IndexPolicy,
 ) -> Result<Checked, Refusal> {
-    let read = match method {
-        "GET" | "HEAD" => true,
-        "POST" => false,
-        other => {
-            return Err(Refusal {
-                status: 405,
-                rule: format!(
-                    "method {other} is not allowed: logdash's Elasticsearch API is read-only"
-                ),
-            })
-        }
+    let not_allowed = |method: &str| Refusal {
+        status: 405,
+        rule: format!("method {method} is not allowed: logdash's Elasticsearch API is read-only"),
+    };
+    // (DELETE only closes scrolls: it writes nothing)
+    let (read, clear) = match method {
+        "GET" | "HEAD" => (true, false),
+        "POST" => (false, false),
+        "DELETE" => (false, true),
+        other => return Err(not_allowed(other)),
     };
     // no encoding tricks: the path must be plain, canonical ASCII (but for an encoded
     // comma between index names, which clients write so and Elasticsearch decodes)
@@ -253,6 +260,14 @@ pub fn parse_request(
         .collect();
     let params = QueryParams::parse(query)?;
     let route = match segments.as_slice() {
+        ["_search", "scroll", rest @ ..] if rest.len() <= 1 && method != "HEAD" => {
+            let id = rest.first().map(|id| id.to_string());
+            match clear {
+                true => EsRoute::ClearScroll { id },
+                false => EsRoute::Scroll { id },
+            }
+        }
+        _ if clear => return Err(not_allowed(method)),
         [] if read => EsRoute::Info,
         ["_cat", "indices"] if read => EsRoute::CatIndices { index: None },
         ["_cat", "indices", index] if read => EsRoute::CatIndices {
@@ -285,6 +300,8 @@ pub fn parse_request(
     params.check_for(&route)?;
     Ok(Checked {
         route,
+        scroll: params.scroll,
+        scroll_id: params.scroll_id,
         options: params.options,
         search: params.search,
         filter_path: params.filter_path,

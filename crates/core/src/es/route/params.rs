@@ -84,6 +84,10 @@ pub(super) struct QueryParams {
     pub cat: CatOptions,
     /// Scheduling parameters given (see [`SCHEDULING`]), with the routes that take each.
     scheduling: Vec<(&'static str, &'static str)>,
+    /// `scroll`'s keep-alive (checked by `core::es::scroll::keep_alive`).
+    pub scroll: Option<String>,
+    /// `scroll_id`, for a scroll's next page.
+    pub scroll_id: Option<String>,
 }
 
 impl QueryParams {
@@ -160,6 +164,11 @@ impl QueryParams {
                         })
                     }
                 },
+                "scroll" => {
+                    crate::es::scroll::keep_alive(value)?;
+                    params.scroll = Some(value.to_string());
+                }
+                "scroll_id" => params.scroll_id = Some(value.to_string()),
                 // how the answer is indented: nothing a check needs to see, and not passed on
                 "pretty" if value.is_empty() || value == "true" || value == "false" => {}
                 other => {
@@ -252,6 +261,19 @@ impl QueryParams {
                 status: 400,
                 rule: "query parameter [ignore_throttled] is only for _search, _msearch and _count"
                     .into(),
+            });
+        }
+        let scrolls = matches!(route, EsRoute::Scroll { .. });
+        if self.scroll.is_some() && !scrolls && !matches!(route, EsRoute::Search { .. }) {
+            return Err(Refusal {
+                status: 400,
+                rule: "query parameter [scroll] is only for _search and _search/scroll".into(),
+            });
+        }
+        if self.scroll_id.is_some() && !scrolls && !matches!(route, EsRoute::ClearScroll { .. }) {
+            return Err(Refusal {
+                status: 400,
+                rule: "query parameter [scroll_id] is only for _search/scroll".into(),
             });
         }
         if self.fields.is_some() && !matches!(route, EsRoute::FieldCaps { .. }) {
