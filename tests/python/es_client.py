@@ -93,6 +93,11 @@ def main():
             time.sleep(0.1)
         out["typed"] = typed(writer, reader)
         out["documents"] = documents(writer)
+        out["read_by_id"] = [
+            reader.get(index="logs-client", id="c3")["_source"],
+            bool(reader.indices.exists(index="logs-client")),
+            bool(reader.indices.exists(index="logs-nowhere")),
+        ]
         out["client_source"] = reader.search(index="logs-client", query={"ids": {"values": ["c3"]}})[
             "hits"
         ]["hits"][0]["_source"]

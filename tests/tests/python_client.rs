@@ -99,6 +99,11 @@ async fn the_official_python_client_reads_and_bulk_writes_the_embedded_store() {
         }),
         "{seen}"
     );
+    assert_eq!(
+        seen["read_by_id"],
+        json!([{"message": "from the client 3", "n": 3}, true, false]),
+        "es.get and es.indices.exists through /es/: {seen}"
+    );
     assert_eq!(seen["info"]["tagline"], "You Know, for Search", "{seen}");
     check(&seen, 80);
 }

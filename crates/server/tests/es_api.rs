@@ -173,3 +173,44 @@ async fn a_scroll_reads_every_event_once_from_the_view_it_began_on() {
         "search_context_missing_exception"
     );
 }
+
+/// One event by its id, and whether an index is there, as clients read them before or
+/// beside their searches (`es.get`, `es.indices.exists`).
+#[tokio::test]
+async fn an_event_is_read_by_its_id_and_an_index_asked_after() {
+    let server = start(&["--allowed-indices", "logs-*"]).await;
+    let logdash_server::Backend::Embedded(store) = &server.state.backend else {
+        panic!("embedded mode");
+    };
+    let bulk = "{\"index\":{\"_index\":\"logs-app\",\"_id\":\"e1\"}}\n{\"message\":\"hello\"}\n";
+    store.bulk(None, bulk.as_bytes()).expect("bulk");
+    let found = request(&server, "GET", "/es/logs-app/_doc/e1", "").await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(
+        found.json(),
+        json!({"_index": "logs-app", "_id": "e1", "found": true, "_source": {"message": "hello"}})
+    );
+    let source = request(&server, "GET", "/es/logs-app/_source/e1", "").await;
+    assert_eq!(source.json(), json!({"message": "hello"}));
+    let missing = request(&server, "GET", "/es/logs-app/_doc/nope", "").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.json()["found"], false);
+    let no_index = request(&server, "GET", "/es/logs-none/_doc/e1", "").await;
+    assert_eq!(no_index.status, 404);
+    assert_eq!(
+        no_index.json()["error"]["type"],
+        "index_not_found_exception"
+    );
+    for (path, status) in [
+        ("/es/logs-app", 200),
+        ("/es/logs-none", 404),
+        ("/es/logs-app/_doc/e1", 200),
+        ("/es/logs-app/_doc/nope", 404),
+    ] {
+        let answer = request(&server, "HEAD", path, "").await;
+        assert_eq!(answer.status, status, "HEAD {path}");
+    }
+    // outside the allowlist, refused as any read there
+    let outside = request(&server, "GET", "/es/secrets/_doc/e1", "").await;
+    assert_eq!(outside.status, 403, "{}", outside.body);
+}

@@ -79,6 +79,8 @@ async fn refused_requests_leave_a_real_cluster_as_it_was() {
         "{}",
         resolved.body
     );
+    let kept = request(&server, "GET", "/es/logs-a/_doc/kept", "").await;
+    assert_eq!(kept.json()["_source"]["message"], "kept", "{}", kept.body);
     let health = request(&server, "GET", "/es/_cluster/health", "").await;
     assert_eq!(health.status, 200, "{}", health.body);
     assert!(

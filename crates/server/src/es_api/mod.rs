@@ -103,6 +103,9 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     if let Some(scroll) = scrolling {
         return answer_scroll(store, &route, scroll).await;
     }
+    if let EsRoute::Document { .. } | EsRoute::IndexExists { .. } = &route {
+        return answer_document(store, route).await;
+    }
     let mut json_body = if matches!(route, EsRoute::Msearch { .. }) {
         Value::Null
     } else {
@@ -168,6 +171,11 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
             }
             EsRoute::Count { index } => store.count(indices(index.as_str()), &json_body)?,
             EsRoute::ClusterHealth => store.health(),
+            EsRoute::Document { .. } | EsRoute::IndexExists { .. } => {
+                return Err(ApiError::Internal(
+                    "a document read reached the search".into(),
+                ))
+            }
             // (answered above, by `answer_scroll`)
             EsRoute::Scroll { .. } | EsRoute::ClearScroll { .. } => {
                 return Err(ApiError::Internal("a scroll reached the search".into()))
@@ -193,6 +201,56 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
         None => answer,
     };
     Ok(data_response(Json(answer).into_response()))
+}
+
+/// One event by its id, or whether an index is there, from the store, answered as
+/// Elasticsearch answers them (`found: false` with a 404; `HEAD` without a body).
+async fn answer_document(
+    store: Arc<logdash_store::Store>,
+    route: EsRoute,
+) -> Result<Response, ApiError> {
+    let found = tokio::task::spawn_blocking(move || match route {
+        EsRoute::IndexExists { index } => Ok((store.index_exists(index.as_str()), Value::Null)),
+        EsRoute::Document {
+            index,
+            id,
+            source_only,
+        } => {
+            let source = store.source_by_id(index.as_str(), &id)?;
+            let answer = match (source, source_only) {
+                (Some(source), true) => (true, Value::Object(source)),
+                (Some(source), false) => (
+                    true,
+                    serde_json::json!({"_index": index.as_str(), "_id": id, "found": true, "_source": source}),
+                ),
+                (None, true) => {
+                    return Err(ApiError::Store(logdash_store::RequestError {
+                        status: 404,
+                        kind: "resource_not_found_exception",
+                        reason: format!("Document not found [{index}]/[{id}]"),
+                        raised: logdash_store::Raised::Anywhere,
+                    }))
+                }
+                (None, false) => (
+                    false,
+                    serde_json::json!({"_index": index.as_str(), "_id": id, "found": false}),
+                ),
+            };
+            Ok(answer)
+        }
+        _ => Err(ApiError::Internal("not a document read".into())),
+    })
+    .await
+    .map_err(|err| ApiError::Internal(format!("document task failed: {err}")))??;
+    let status = match found.0 {
+        true => axum::http::StatusCode::OK,
+        false => axum::http::StatusCode::NOT_FOUND,
+    };
+    let response = match found.1 {
+        Value::Null => status.into_response(),
+        body => (status, Json(body)).into_response(),
+    };
+    Ok(data_response(response))
 }
 
 /// A scroll's next page, or the scrolls closed, from the store.

@@ -18,7 +18,15 @@ pub const HOSTILE: &[(&str, &str, &str, u16, &str)] = &[
     ("PUT", "/es/_bulk", "{}\n", 405, "method PUT"),
     ("POST", "/es/logs-a/_bulk", "{}\n", 403, "[_bulk]"),
     ("PUT", "/es/logs-a/_doc/1", "{}", 405, "method PUT"),
-    ("GET", "/es/logs-a/_doc/1", "", 403, "[_doc]"),
+    ("POST", "/es/logs-a/_doc/1", "{}", 403, "[_doc]"),
+    // a read of one event by id, within the allowlist only
+    (
+        "GET",
+        "/es/.security/_doc/1",
+        "",
+        403,
+        "outside the indices",
+    ),
     ("POST", "/es/logs-a/_create/1", "{}", 403, "[_create]"),
     ("DELETE", "/es/logs-a/_doc/1", "", 405, "method DELETE"),
     (

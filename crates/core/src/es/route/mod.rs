@@ -44,6 +44,15 @@ pub enum EsRoute {
     /// `GET /_resolve/index/{index}`: the indices an expression names (Kibana's data views
     /// ask it), within the indices logdash may read.
     ResolveIndex { index: IndexExpr },
+    /// `GET|HEAD /{index}/_doc/{id}` (or `_source/{id}`, the source alone): one event by
+    /// its id, as a search for it would show it.
+    Document {
+        index: IndexExpr,
+        id: String,
+        source_only: bool,
+    },
+    /// `HEAD /{index}`: whether the index is there (clients ask before they read).
+    IndexExists { index: IndexExpr },
     /// `GET|POST /_search/scroll[/{id}]`: a scroll's next page (`core::es::scroll`).
     Scroll { id: Option<String> },
     /// `DELETE /_search/scroll[/{id}]`: closes scrolls, which frees what they hold open.
@@ -74,6 +83,15 @@ impl EsRoute {
             EsRoute::Count { index } => format!("/{index}/_count"),
             EsRoute::ClusterHealth => "/_cluster/health".to_string(),
             EsRoute::ResolveIndex { index } => format!("/_resolve/index/{index}"),
+            EsRoute::Document {
+                index,
+                id,
+                source_only,
+            } => {
+                let api = if *source_only { "_source" } else { "_doc" };
+                format!("/{index}/{api}/{id}")
+            }
+            EsRoute::IndexExists { index } => format!("/{index}"),
             // (the id goes in the body written anew: `ScrollRequest::body`)
             EsRoute::Scroll { .. } | EsRoute::ClearScroll { .. } => "/_search/scroll".to_string(),
         }
@@ -291,6 +309,14 @@ pub fn parse_request(
         ["_resolve", "index", index] if read => EsRoute::ResolveIndex {
             index: index_expr(index, policy)?,
         },
+        [index, api @ ("_doc" | "_source"), id] if read => EsRoute::Document {
+            index: index_expr(index, policy)?,
+            id: document_id(id)?,
+            source_only: *api == "_source",
+        },
+        [index] if method == "HEAD" => EsRoute::IndexExists {
+            index: index_expr(index, policy)?,
+        },
         [index, "_field_caps"] => EsRoute::FieldCaps {
             index: index_expr(index, policy)?,
             fields: params.fields.clone(),
@@ -372,6 +398,17 @@ fn refusal_for(method: &str, segments: &[&str]) -> Refusal {
             segments.join("/")
         ),
     }
+}
+
+/// An event's id in a path: plain (the path's own checks refused encodings and tricks),
+/// and no longer than Elasticsearch's 512 bytes.
+fn document_id(text: &str) -> Result<String, Refusal> {
+    if text.is_empty() || text.len() > 512 {
+        return Err(Refusal::forbidden(
+            "a document id is empty or longer than 512 bytes",
+        ));
+    }
+    Ok(text.to_string())
 }
 
 pub(crate) fn index_expr(text: &str, policy: &IndexPolicy) -> Result<IndexExpr, Refusal> {

@@ -97,6 +97,16 @@ fn what_clients_ask_beside_their_searches_is_read_only_and_within_the_allowlist(
     assert!(parse_route("GET", "/_resolve/index/*", None, &policy).is_err());
     assert!(parse_route("GET", "/_resolve/index/logs-app*", None, &policy).is_ok());
     assert!(route("GET", "/_resolve/index/.security*", None).is_err());
+    let document = route("GET", "/logs-a/_source/e1", None).expect("a read");
+    assert_eq!(document.upstream_path(), "/logs-a/_source/e1");
+    assert_eq!(
+        route("HEAD", "/logs-a", None).map(|r| r.upstream_path()),
+        Ok("/logs-a".to_string())
+    );
+    // (a write by id stays refused, and a plain GET of an index is no read logdash serves)
+    assert!(route("POST", "/logs-a/_doc/e1", None).is_err());
+    assert!(route("GET", "/logs-a", None).is_err());
+    assert!(route("GET", &format!("/logs-a/_doc/{}", "x".repeat(513)), None).is_err());
 }
 
 #[test]
