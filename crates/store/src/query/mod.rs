@@ -6,6 +6,7 @@
 //! `query_string` terms without a field search every field that can hold them, as
 //! Elasticsearch's default `*` field does.
 
+mod expansion;
 mod lucene;
 mod pattern;
 mod range;

@@ -154,7 +154,8 @@ fn phrase(
     text: &str,
     query: &MatchPhrase,
 ) -> Result<Q, RequestError> {
-    let terms: Vec<Term> = words(&mut ctx.analyzer, text)
+    let found = words(&mut ctx.analyzer, text);
+    let terms: Vec<Term> = found
         .iter()
         .map(|word| string_term(field, path, word))
         .collect();
@@ -167,6 +168,15 @@ fn phrase(
             return Err(RequestError::illegal_argument(
                 "[match_phrase_prefix] with [slop] is not supported by logdash",
             ));
+        }
+        // (one word: its first completions, as Lucene expands it for Elasticsearch)
+        if let ([term], [word]) = (terms.as_slice(), found.as_slice()) {
+            let typed = term.serialized_value_bytes().len();
+            return Ok(Box::new(super::expansion::FirstCompletions {
+                prefix: term.clone(),
+                word_at: typed.saturating_sub(word.len()),
+                max: query.max_expansions as usize,
+            }));
         }
         let mut prefix = PhrasePrefixQuery::new(terms);
         prefix.set_max_expansions(query.max_expansions);
