@@ -220,6 +220,7 @@ impl crate::Store {
         source: &'a Source,
         id: Option<&str>,
     ) -> Result<Option<Shaped<'a>>, Misfit> {
+        crate::mapping::names::check_field_names(source)?;
         // most indices have no explicit mapping: they are told so without waiting on the
         // mappings, which each batch's observing holds for writing
         let declared = self.explicit.read().is_ok_and(|e| e.contains_key(index));

@@ -14,6 +14,7 @@ pub mod dynamic_templates;
 pub mod explicit;
 mod geo;
 pub mod limits;
+pub(crate) mod names;
 pub mod normalizer;
 mod parameters;
 pub mod shape;
