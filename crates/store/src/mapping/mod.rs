@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::event::Source;
 use explicit::{Dynamic, Explicit};
 
+pub(crate) mod date_format;
 pub mod dynamic_templates;
 pub mod explicit;
 mod geo;

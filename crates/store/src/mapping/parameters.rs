@@ -169,7 +169,7 @@ pub(super) fn check_parameter(
         }
         ("keyword" | "long" | "integer" | "short" | "byte" | "double" | "float" | "half_float"
         | "scaled_float" | "boolean" | "date" | "date_nanos" | "ip", "doc_values") => flag(value),
-        ("date" | "date_nanos", "format") => return check_date_format(path, value),
+        ("date" | "date_nanos", "format") => return check_date_format(path, es_type, value),
         // what changes only how Elasticsearch stores or speeds up a field, not what a
         // search finds or an aggregation counts: taken, and shown in the mapping
         (leaf, "store") if LEAF_TYPES.contains(&leaf) => flag(value),
@@ -238,21 +238,23 @@ fn check_text_fields(path: &str, value: &Value) -> Result<(), RequestError> {
 }
 
 /// Formats logdash reads dates in: ISO 8601 (Elasticsearch's default) and epoch millis.
-fn check_date_format(path: &str, value: &Value) -> Result<(), RequestError> {
+fn check_date_format(path: &str, es_type: &str, value: &Value) -> Result<(), RequestError> {
     let Some(format) = value.as_str() else {
         return Err(mapper_error(format!(
             "Failed to parse mapping: [format] on field [{path}] must be a string"
         )));
     };
-    for part in format.split("||") {
-        if !matches!(
-            part,
-            "strict_date_optional_time" | "date_optional_time" | "epoch_millis"
-        ) {
-            return Err(RequestError::illegal_argument(format!(
-                "date format [{part}] of field [{path}] is not supported by logdash: use strict_date_optional_time or epoch_millis"
-            )));
-        }
+    // nanoseconds are read in ISO 8601 and epoch milliseconds only
+    if es_type == "date_nanos" && !super::date_format::DeclaredFormat::is_default(format) {
+        return Err(RequestError::illegal_argument(format!(
+            "date format [{format}] of the date_nanos field [{path}] is not supported by logdash: use strict_date_optional_time or epoch_millis"
+        )));
     }
-    Ok(())
+    super::date_format::DeclaredFormat::parse(format)
+        .map(drop)
+        .map_err(|reason| {
+            mapper_error(format!(
+                "Failed to parse mapping: Invalid format: [{format}]: {reason}"
+            ))
+        })
 }

@@ -45,9 +45,11 @@ impl DateFormat {
         let alternatives = format
             .split("||")
             .map(str::trim)
-            .map(|alternative| match ISO.contains(&alternative) {
-                true => Ok(None),
-                false => DatePattern::parse(alternative).map(Some),
+            .map(|alternative| match alternative {
+                // (epoch milliseconds are read as such, not as ISO 8601's alternative)
+                "epoch_millis" => Ok(Some(DatePattern::EpochMillis)),
+                _ if ISO.contains(&alternative) => Ok(None),
+                _ => DatePattern::parse(alternative).map(Some),
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(|reason| RequestError {
@@ -184,6 +186,11 @@ pub(super) fn range_for(
     } = spec;
     match ctx.target(field)? {
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
+            // without a format of its own, a range reads its bounds in the field's
+            let format = match format {
+                Some(format) => Some(format),
+                None => ctx.limits.date_format(field)?.map(str::to_string),
+            };
             let format = DateFormat::of(format.as_deref())?;
             let bound = |text: &str, rounding| format.bound(text, ctx.now, rounding, &zone);
             // gte/lt round down, gt/lte round up, as Elasticsearch rounds date math

@@ -11,7 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::pattern::{json_regex, literal_regex};
-use super::range::{date_bound, date_range};
+use super::range::date_range;
 use super::{Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
@@ -92,14 +92,13 @@ pub(super) fn terms_set(ctx: &mut Context<'_>, query: &TermsSet) -> Result<Q, Re
 pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Result<Q, RequestError> {
     let text = value.to_string();
     Ok(match ctx.target(field)? {
+        // a date is a range from its start to its end, read in the field's format, as
+        // Elasticsearch makes a term of a date (`2015-01-01` is the whole day)
         target @ (Target::Timestamp | Target::Whole(_, FieldKind::Date)) => {
-            let ms = date_bound(&text, ctx.now, Rounding::Down, &AnyZone::UTC)?;
-            date_range(
-                ctx.fields,
-                &target,
-                Bound::Included(ms),
-                Bound::Included(ms),
-            )
+            let format = super::DateFormat::of(ctx.limits.date_format(field)?)?;
+            let from = format.bound(&text, ctx.now, Rounding::Down, &AnyZone::UTC)?;
+            let to = format.bound(&text, ctx.now, Rounding::Up, &AnyZone::UTC)?;
+            date_range(ctx.fields, &target, Bound::Included(from), Bound::Included(to))
         }
         Target::Whole(path, FieldKind::Ip) => ip_block(ctx, &path, &text)?,
         Target::Whole(path, FieldKind::DateNanos) => {

@@ -9,6 +9,7 @@ use logdash_core::es::search::FieldRequest;
 use logdash_core::time::DatePattern;
 
 use super::*;
+use crate::mapping::date_format::DeclaredFormat;
 use crate::mapping::explicit::Explicit;
 use crate::mapping::{coercion, Coercion, KEYWORD_IGNORE_ABOVE};
 
@@ -238,7 +239,15 @@ fn read(
             }
         }
         FieldKind::Date => {
+            let declared_format = declared
+                .and_then(|d| d.property.get("format"))
+                .and_then(Value::as_str)
+                .filter(|format| !DeclaredFormat::is_default(format));
             let ms = match &coerced {
+                // read in the field's own format, as it was indexed
+                _ if declared_format.is_some() => declared_format
+                    .and_then(DeclaredFormat::cached)
+                    .and_then(|declared| declared.read(value)),
                 Value::Number(n) => n.as_i64(),
                 Value::String(text) => {
                     logdash_core::time::parse_iso8601(text).or_else(|| text.parse::<i64>().ok())

@@ -145,7 +145,8 @@ impl Store {
                 limits
                     .check_filters_beside_fielddata(aggs)
                     .map_err(on_shards)?;
-                Some(aggs::prepare(aggs, &values, ctx.now, &mut bounds).map_err(on_shards)?)
+                let aggs = limits.with_date_formats(aggs).map_err(on_shards)?;
+                Some(aggs::prepare(&aggs, &values, ctx.now, &mut bounds).map_err(on_shards)?)
             }
             None => None,
         };

@@ -3,6 +3,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::{Piece, Pieces};
+use crate::mapping::date_format::DeclaredFormat;
 use crate::mapping::explicit::Declared;
 use crate::mapping::{date_millis, within_ignore_above, FieldKind};
 
@@ -218,8 +219,17 @@ pub(super) fn fit<'a>(
                 true => crate::nanos::of_millis(millis),
                 false => Some(millis),
             };
+            // a pattern of its own: each alternative tried in turn (dates only: a
+            // date_nanos field takes the default's alternatives alone)
+            let declared_format = match nanos || DeclaredFormat::is_default(format) {
+                true => None,
+                false => DeclaredFormat::cached(format),
+            };
             // epoch milliseconds or nanoseconds, by the field's type
             let millis = match value {
+                _ if declared_format.is_some() => declared_format
+                    .as_ref()
+                    .and_then(|declared| declared.read(value)),
                 Value::String(text) => iso.then(|| iso_time(text)).flatten().or_else(|| {
                     epoch
                         .then(|| text.parse::<i64>().ok().and_then(epoch_time))
