@@ -22,6 +22,9 @@ enum Fate {
     Kept(usize),
     /// Longer than `--max-line-bytes`: refused and counted.
     Oversized,
+    /// A field name Elasticsearch refuses in any document (empty, only dots, an empty
+    /// part, a metadata field): refused as Elasticsearch refuses it to Logstash, counted.
+    Refused,
 }
 
 fn deep(depth: usize, open: &str, close: &str, inner: &str) -> Vec<u8> {
@@ -92,10 +95,10 @@ fn bad_lines() -> Vec<(Vec<u8>, Fate)> {
         // odd but valid objects
         text("{}", Kept(1)),
         text("{\"a\":1,\"a\":2}", Kept(1)),
-        text("{\"\":\"empty name\"}", Kept(1)),
-        text("{\".\":\"a dot\"}", Kept(1)),
-        text("{\"a..b\":1,\".a\":2,\"a.\":3}", Kept(1)),
-        text("{\"a\":{\"\":{\"\":1}}}", Kept(1)),
+        text("{\"\":\"empty name\"}", Refused),
+        text("{\".\":\"a dot\"}", Refused),
+        text("{\"a..b\":1,\".a\":2,\"a.\":3}", Refused),
+        text("{\"a\":{\"\":{\"\":1}}}", Refused),
         text("{\"@timestamp\":\"not a date\"}", Kept(1)),
         text("{\"@timestamp\":12345}", Kept(1)),
         text("{\"@timestamp\":null}", Kept(1)),
@@ -104,7 +107,7 @@ fn bad_lines() -> Vec<(Vec<u8>, Fate)> {
         text("{\"@timestamp\":-9223372036854775808}", Kept(1)),
         text(
             "{\"_id\":\"mine\",\"_index\":\"elsewhere\",\"_source\":{}}",
-            Kept(1),
+            Refused,
         ),
         text("{\"tags\":\"not a list\"}", Kept(1)),
         text("{\"n\":123456789012345678901234567890}", Kept(1)),
@@ -176,6 +179,7 @@ async fn malformed_lines_on_the_tcp_input_lose_no_neighbour() {
         .map(|(_, f)| if let Fate::Kept(n) = f { *n } else { 0 })
         .sum();
     let oversized = lines.iter().filter(|(_, f)| *f == Fate::Oversized).count() as u64;
+    let refused = lines.iter().filter(|(_, f)| *f == Fate::Refused).count() as u64;
     // each neighbour, each tagged line and each kept object is one event
     let expected = (lines.len() + 1) as u64 + tagged + kept as u64;
     for _ in 0..500 {
@@ -191,6 +195,11 @@ async fn malformed_lines_on_the_tcp_input_lose_no_neighbour() {
         .expect("flush");
 
     assert_eq!(stats.oversized_lines.load(Ordering::Relaxed), oversized);
+    assert_eq!(
+        stats.rejected.load(Ordering::Relaxed),
+        refused,
+        "the field names Elasticsearch refuses"
+    );
     assert_eq!(stats.parse_failures.load(Ordering::Relaxed), tagged);
     let count = |query: Value| {
         store

@@ -56,6 +56,9 @@ fn check_object(object: &Source, parent: &str) -> Result<(), Misfit> {
                 .iter()
                 .rposition(|part| !part.is_empty())
                 .map_or(0, |at| at + 1);
+            if kept == 0 {
+                return Err(unparsed("field name cannot contain only dots".to_string()));
+            }
             for part in &parts[..kept] {
                 if part.is_empty() {
                     return Err(unparsed(format!(
@@ -127,6 +130,7 @@ mod tests {
         assert!(reason(json!({"a..b": 1})).is_some_and(|r| r.contains("only whitespace")));
         // (a dot at the end leaves an empty part, which Java's split drops: taken, as there)
         assert_eq!(reason(json!({"a.": 1})), None);
+        assert!(reason(json!({"..": 1})).is_some_and(|r| r.contains("only dots")));
         assert!(reason(json!({"_id": "x"}))
             .is_some_and(|r| r.starts_with("Field [_id] is a metadata field")));
         // a metadata name below the top is a field like any other
