@@ -184,9 +184,36 @@ impl crate::Store {
         Ok(())
     }
 
-    /// The source of the document `id` in the index `index` (`GET /{index}/_doc/{id}`):
-    /// `None` when the index holds none of that id; an index that is not there is
-    /// Elasticsearch's `index_not_found_exception`.
+    /// `GET /{index}/_doc/{id}` (the source alone for `_source/{id}`): whether the index
+    /// holds the document, and Elasticsearch's answer (`found: false` when it does not;
+    /// for the source alone, its `resource_not_found_exception`).
+    pub fn get_document(
+        &self,
+        index: &str,
+        id: &str,
+        source_only: bool,
+    ) -> Result<(bool, Value), RequestError> {
+        Ok(match (self.source_by_id(index, id)?, source_only) {
+            (Some(source), true) => (true, Value::Object(source)),
+            (Some(source), false) => (
+                true,
+                json!({"_index": index, "_id": id, "found": true, "_source": source}),
+            ),
+            (None, true) => {
+                return Err(RequestError {
+                    status: 404,
+                    kind: "resource_not_found_exception",
+                    reason: format!("Document not found [{index}]/[{id}]"),
+                    raised: crate::Raised::Anywhere,
+                })
+            }
+            (None, false) => (false, json!({"_index": index, "_id": id, "found": false})),
+        })
+    }
+
+    /// The source of the document `id` in the index `index`: `None` when the index holds
+    /// none of that id; an index that is not there is Elasticsearch's
+    /// `index_not_found_exception`.
     pub fn source_by_id(
         &self,
         index: &str,

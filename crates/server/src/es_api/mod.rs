@@ -215,29 +215,7 @@ async fn answer_document(
             index,
             id,
             source_only,
-        } => {
-            let source = store.source_by_id(index.as_str(), &id)?;
-            let answer = match (source, source_only) {
-                (Some(source), true) => (true, Value::Object(source)),
-                (Some(source), false) => (
-                    true,
-                    serde_json::json!({"_index": index.as_str(), "_id": id, "found": true, "_source": source}),
-                ),
-                (None, true) => {
-                    return Err(ApiError::Store(logdash_store::RequestError {
-                        status: 404,
-                        kind: "resource_not_found_exception",
-                        reason: format!("Document not found [{index}]/[{id}]"),
-                        raised: logdash_store::Raised::Anywhere,
-                    }))
-                }
-                (None, false) => (
-                    false,
-                    serde_json::json!({"_index": index.as_str(), "_id": id, "found": false}),
-                ),
-            };
-            Ok(answer)
-        }
+        } => Ok(store.get_document(index.as_str(), &id, source_only)?),
         _ => Err(ApiError::Internal("not a document read".into())),
     })
     .await

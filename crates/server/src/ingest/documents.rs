@@ -304,29 +304,7 @@ async fn get_document(
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    parameters(&uri, query.as_deref(), READ_PARAMETERS)?;
-    let (found, source) = read(&input, index.clone(), id.clone()).await?;
-    Ok(match source {
-        Some(source) => Json(json!({
-            "_index": found, "_id": id, "found": true, "_source": source
-        }))
-        .into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(json!({"_index": found, "_id": id, "found": false})),
-        )
-            .into_response(),
-    })
-}
-
-async fn document_exists(
-    State(input): State<Input>,
-    Path((index, id)): Path<(String, String)>,
-) -> StatusCode {
-    match read(&input, index, id).await {
-        Ok((_, Some(_))) => StatusCode::OK,
-        _ => StatusCode::NOT_FOUND,
-    }
+    read(input, &uri, query, (index, id), false).await
 }
 
 async fn get_source(
@@ -335,28 +313,38 @@ async fn get_source(
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    parameters(&uri, query.as_deref(), READ_PARAMETERS)?;
-    match read(&input, index.clone(), id.clone()).await? {
-        (_, Some(source)) => Ok(Json(source).into_response()),
-        (found, None) => Err(ApiError::Store(RequestError {
-            status: 404,
-            kind: "resource_not_found_exception",
-            reason: format!("Document not found [{found}]/[{id}]"),
-            raised: logdash_store::Raised::Anywhere,
-        })),
+    read(input, &uri, query, (index, id), true).await
+}
+
+async fn document_exists(
+    State(input): State<Input>,
+    Path((index, id)): Path<(String, String)>,
+) -> StatusCode {
+    let store = Arc::clone(&input.store);
+    let held = tokio::task::spawn_blocking(move || store.source_by_id(&index, &id)).await;
+    match held {
+        Ok(Ok(Some(_))) => StatusCode::OK,
+        _ => StatusCode::NOT_FOUND,
     }
 }
 
-/// The index's name and the source of its document `id`, if it holds one.
+/// A document (or its source alone) as Elasticsearch answers a read of it by id.
 async fn read(
-    input: &Input,
-    index: String,
-    id: String,
-) -> Result<(String, Option<Value>), ApiError> {
+    input: Input,
+    uri: &Uri,
+    query: Option<String>,
+    (index, id): (String, String),
+    source_only: bool,
+) -> Result<Response, ApiError> {
+    parameters(uri, query.as_deref(), READ_PARAMETERS)?;
     let store: Arc<Store> = Arc::clone(&input.store);
-    let found =
-        tokio::task::spawn_blocking(move || store.source_by_id(&index, &id).map(|s| (index, s)))
+    let (found, answer) =
+        tokio::task::spawn_blocking(move || store.get_document(&index, &id, source_only))
             .await
             .map_err(|err| ApiError::Internal(format!("document task failed: {err}")))??;
-    Ok((found.0, found.1.map(Value::Object)))
+    let status = match found {
+        true => StatusCode::OK,
+        false => StatusCode::NOT_FOUND,
+    };
+    Ok((status, Json(answer)).into_response())
 }
