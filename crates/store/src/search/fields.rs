@@ -80,7 +80,7 @@ impl Wanted {
     }
 
     /// The `fields` of one hit of `index` (none when it has no value of any). A date in
-    /// a format logdash does not read (a declared `yyyy/MM/dd`) is refused by name rather
+    /// a form its field's format does not read (kept in `_source` by design) is refused by name rather
     /// than left out.
     pub(super) fn of(
         &mut self,
