@@ -36,7 +36,9 @@ pub(crate) fn check_field_names(source: &Source) -> Result<(), Misfit> {
 
 fn check_object(object: &Source, parent: &str) -> Result<(), Misfit> {
     for (key, value) in object {
-        let path = match parent {
+        // (the dotted name is written only where it is said or walked into: most keys
+        // of most events are neither)
+        let path = || match parent {
             "" => key.clone(),
             parent => format!("{parent}.{key}"),
         };
@@ -45,7 +47,8 @@ fn check_object(object: &Source, parent: &str) -> Result<(), Misfit> {
         }
         if key.trim().is_empty() {
             return Err(refused(format!(
-                "Field name cannot contain only whitespace: [{path}]"
+                "Field name cannot contain only whitespace: [{}]",
+                path()
             )));
         }
         // a dotted name's parts, as Java splits it (empty parts at its end dropped), each
@@ -73,8 +76,9 @@ fn check_object(object: &Source, parent: &str) -> Result<(), Misfit> {
             }
         }
         match value {
-            Value::Object(inner) => check_object(inner, &path)?,
-            Value::Array(items) => {
+            Value::Object(inner) => check_object(inner, &path())?,
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                let path = path();
                 for item in items {
                     if let Value::Object(inner) = item {
                         check_object(inner, &path)?;

@@ -221,9 +221,13 @@ pub(super) fn fit<'a>(
             };
             // a pattern of its own: each alternative tried in turn (dates only: a
             // date_nanos field takes the default's alternatives alone)
-            let declared_format = match nanos || DeclaredFormat::is_default(format) {
-                true => None,
-                false => DeclaredFormat::cached(format),
+            // (most date fields declare no format: nothing to look at for each value)
+            let declared_format = match declared.property.contains_key("format")
+                && !nanos
+                && !DeclaredFormat::is_default(format)
+            {
+                true => DeclaredFormat::cached(format),
+                false => None,
             };
             // epoch milliseconds or nanoseconds, by the field's type
             let millis = match value {
