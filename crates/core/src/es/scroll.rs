@@ -30,6 +30,11 @@ pub fn keep_alive(text: &str) -> Result<i64, Refusal> {
     Ok(ms)
 }
 
+/// [`keep_alive`] as a duration, for what keeps a scroll open so long.
+pub fn keep_alive_duration(text: &str) -> Result<std::time::Duration, Refusal> {
+    keep_alive(text).map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()))
+}
+
 /// A scroll's next page, or the scrolls to close: their ids, and the keep-alive asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScrollRequest {

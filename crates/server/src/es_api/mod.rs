@@ -13,7 +13,7 @@ use axum::Json;
 use logdash_core::es::body::check_request_body;
 use logdash_core::es::filter_path::FilterPath;
 use logdash_core::es::route::{parse_request, EsRoute, Refusal};
-use logdash_core::es::scroll::ScrollRequest;
+use logdash_core::es::scroll::{keep_alive_duration, ScrollRequest};
 use logdash_core::es::search::{total_as_int, QueryError};
 use logdash_store::indices::Indices;
 use serde_json::Value;
@@ -127,14 +127,12 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     let typed_keys = checked.search.typed_keys;
     let cat = checked.cat.clone();
     // (a keep-alive past the bounds was refused with the route)
-    let keep_alive = match &checked.scroll {
-        Some(text) => Some(
-            logdash_core::es::scroll::keep_alive(text)
-                .map_err(ApiError::Refused)?
-                .unsigned_abs(),
-        ),
-        None => None,
-    };
+    let keep_alive = checked
+        .scroll
+        .as_deref()
+        .map(keep_alive_duration)
+        .transpose()
+        .map_err(ApiError::Refused)?;
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let indices = |expression| Indices {
             expression,
@@ -155,7 +153,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
                 store.field_caps(indices(index.as_str()), fields.as_deref(), &json_body)?
             }
             EsRoute::Search { index } if keep_alive.is_some() => {
-                let keep_alive = std::time::Duration::from_millis(keep_alive.unwrap_or(0));
+                let keep_alive = keep_alive.unwrap_or_default();
                 store.scroll_start(indices(index.as_str()), &json_body, keep_alive)?
             }
             EsRoute::Search { index } => {
@@ -220,10 +218,7 @@ async fn answer_document(
     })
     .await
     .map_err(|err| ApiError::Internal(format!("document task failed: {err}")))??;
-    let status = match found.0 {
-        true => axum::http::StatusCode::OK,
-        false => axum::http::StatusCode::NOT_FOUND,
-    };
+    let status = crate::ingest::found(found.0);
     let response = match found.1 {
         Value::Null => status.into_response(),
         body => (status, Json(body)).into_response(),
@@ -238,14 +233,12 @@ async fn answer_scroll(
     scroll: ScrollRequest,
 ) -> Result<Response, ApiError> {
     let clear = matches!(route, EsRoute::ClearScroll { .. });
-    let keep_alive = match &scroll.keep_alive {
-        Some(text) => Some(std::time::Duration::from_millis(
-            logdash_core::es::scroll::keep_alive(text)
-                .map_err(ApiError::Refused)?
-                .unsigned_abs(),
-        )),
-        None => None,
-    };
+    let keep_alive = scroll
+        .keep_alive
+        .as_deref()
+        .map(keep_alive_duration)
+        .transpose()
+        .map_err(ApiError::Refused)?;
     let answer = tokio::task::spawn_blocking(move || match clear {
         true => store.scroll_clear(&scroll.ids),
         false => store.scroll_next(&scroll.ids[0], keep_alive),

@@ -342,9 +342,5 @@ async fn read(
         tokio::task::spawn_blocking(move || store.get_document(&index, &id, source_only))
             .await
             .map_err(|err| ApiError::Internal(format!("document task failed: {err}")))??;
-    let status = match found {
-        true => StatusCode::OK,
-        false => StatusCode::NOT_FOUND,
-    };
-    Ok((status, Json(answer)).into_response())
+    Ok((super::found(found), Json(answer)).into_response())
 }

@@ -18,6 +18,7 @@ use logdash_store::{RequestError, Store};
 use serde_json::Value;
 
 use super::documents::known_parameters;
+use super::found;
 use super::http::{read_body, Input};
 use crate::error::ApiError;
 
@@ -79,14 +80,6 @@ fn templates(input: &Input, kind: Kind, name: Option<&str>) -> Result<Response, 
         StatusCode::OK
     };
     Ok((status, Json(answer)).into_response())
-}
-
-fn found(yes: bool) -> StatusCode {
-    if yes {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    }
 }
 
 async fn create(

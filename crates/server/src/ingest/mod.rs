@@ -13,6 +13,14 @@ use std::sync::Arc;
 
 use logdash_store::{Source, Store};
 
+/// An answer's status for whether what was asked after is there (200 or 404).
+pub(crate) fn found(yes: bool) -> axum::http::StatusCode {
+    match yes {
+        true => axum::http::StatusCode::OK,
+        false => axum::http::StatusCode::NOT_FOUND,
+    }
+}
+
 /// Where the TCP input hands its events.
 #[derive(Clone)]
 pub enum Sink {
