@@ -69,3 +69,38 @@ async fn dashboard_hosted_without_a_backend_says_so() {
     browser.screenshot("skeleton-no-backend").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_first_visit_finds_its_fields_asked_for_while_the_wasm_loaded() {
+    // a browser that never saw the pattern must read its fields before the first query:
+    // the page names that request, so it travels beside the wasm
+    let server = Server::start(&[]).await;
+    let known = logdash_e2e::known_requests(logdash_e2e::now_ms(), "logs-first");
+    assert_eq!(server.bulk(&known).await["errors"], false);
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}?index=logs-first&from=now-1h", server.url))
+        .await
+        .expect("page opens");
+    browser
+        .wait_for_text("#freshness", |t| t.starts_with("updated"))
+        .await;
+    let fetched = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .filter(e => e.name.includes('_field_caps'))
+                .map(e => [e.name.replace(location.origin, ''), e.initiatorType]);",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    // asked once, by the page's preload: the app's own request took its answer
+    assert_eq!(
+        fetched,
+        serde_json::json!([["/es/logs-first/_field_caps?fields=*&", "link"]]),
+        "{fetched}"
+    );
+    browser.close().await;
+}

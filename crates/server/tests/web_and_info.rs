@@ -120,3 +120,77 @@ async fn a_client_that_trickles_its_headers_is_disconnected() {
         );
     }
 }
+
+/// `GET path` with `Accept-Encoding: accept` on a connection of its own: the head and the
+/// body's bytes as sent.
+async fn raw_get(server: &common::TestServer, path: &str, accept: &str) -> (String, Vec<u8>) {
+    let mut stream = tokio::net::TcpStream::connect(server.address)
+        .await
+        .expect("connects");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: logdash\r\nAccept-Encoding: {accept}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("reads");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    (
+        String::from_utf8_lossy(&answer[..split]).to_lowercase(),
+        answer[split + 4..].to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn the_wasm_goes_out_gzipped_as_built_to_browsers_that_take_gzip() {
+    let server = start(&[]).await;
+    let page = request(&server, "GET", "/", "").await.body;
+    let wasm = page
+        .split(['\'', '"'])
+        .find(|part| part.ends_with("_bg.wasm"))
+        .expect("the page loads a wasm (build the dashboard first: scripts/build-dashboard.sh)")
+        .trim_start_matches('.')
+        .to_string();
+    let (plain_head, plain) = raw_get(&server, &wasm, "identity").await;
+    assert!(!plain_head.contains("content-encoding"), "{plain_head}");
+    assert!(plain.starts_with(b"\0asm"), "a wasm module");
+    let (head, packed) = raw_get(&server, &wasm, "gzip, deflate, br, zstd").await;
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(head.contains("vary: accept-encoding"), "{head}");
+    // compressed when the binary was built, not as it is asked for: its length is known
+    assert!(
+        head.contains(&format!("content-length: {}", packed.len())),
+        "{head}"
+    );
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(packed.as_slice()),
+        &mut unpacked,
+    )
+    .expect("gunzips");
+    assert_eq!(unpacked, plain, "the same module");
+    assert!(packed.len() * 2 < plain.len(), "{} bytes", packed.len());
+}
+
+#[tokio::test]
+async fn the_page_names_the_fields_request_of_the_view_it_opens() {
+    let server = start(&[]).await;
+    let page = request(&server, "GET", "/?index=logs-app&from=now-1h", "").await;
+    assert!(
+        page.body.contains(
+            "<link rel=\"preload\" href=\"es/logs-app/_field_caps?fields=*&amp;\" as=\"fetch\" crossorigin=\"anonymous\" />"
+        ),
+        "{}",
+        page.body
+    );
+    // a pattern no index could have is not the view's: the default one is named
+    let hostile = request(&server, "GET", "/?index=%22%3E%3Cscript%3E", "").await;
+    assert!(!hostile.body.contains("\"><script>"), "{}", hostile.body);
+    assert!(
+        hostile.body.contains("href=\"es/log*/_field_caps"),
+        "{}",
+        hostile.body
+    );
+}

@@ -2,12 +2,13 @@
 
 mod csp;
 pub mod headers;
+mod preload;
 
 use std::sync::Arc;
 
 use axum::body::HttpBody;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -19,6 +20,8 @@ use crate::AppState;
 pub struct Asset {
     pub route: &'static str,
     pub body: &'static [u8],
+    /// The file gzipped when it was built (text and wasm), sent to browsers that take gzip.
+    pub gzip: Option<&'static [u8]>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
@@ -56,10 +59,17 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/", get(index)).fallback(get(asset))
 }
 
-async fn index(State(state): State<Arc<AppState>>) -> Response {
-    match find("/index.html") {
-        Some(page) => page_response(&state, page.body),
-        None => page_response(&state, NOT_BUILT_PAGE.as_bytes()),
+/// The dashboard's page, naming the first request its view makes (`preload`).
+async fn index(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+    let Some(page) = find("/index.html") else {
+        return page_response(&state, NOT_BUILT_PAGE.as_bytes().into());
+    };
+    let preloading = std::str::from_utf8(page.body)
+        .ok()
+        .and_then(|page| preload::with_field_caps_preload(page, uri.query().unwrap_or("")));
+    match preloading {
+        Some(page) => page_response(&state, page.into_bytes().into()),
+        None => page_response(&state, page.body.into()),
     }
 }
 
@@ -82,7 +92,7 @@ pub async fn config_json(State(state): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-async fn asset(uri: Uri) -> Response {
+async fn asset(uri: Uri, headers: HeaderMap) -> Response {
     let Some(file) = find(uri.path()) else {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     };
@@ -91,17 +101,56 @@ async fn asset(uri: Uri) -> Response {
     } else {
         "no-cache"
     };
-    (
-        [
-            (header::CONTENT_TYPE, content_type(file.route)),
-            (header::CACHE_CONTROL, cache),
-        ],
-        file.body,
-    )
-        .into_response()
+    let kind = content_type(file.route);
+    let gzip = file
+        .gzip
+        .filter(|_| accepts_gzip(headers.get(header::ACCEPT_ENCODING)));
+    match gzip {
+        // (the compression layer leaves an answer that names its encoding as it is)
+        Some(packed) => (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, cache),
+                (header::CONTENT_ENCODING, "gzip"),
+                (header::VARY, "accept-encoding"),
+            ],
+            packed,
+        )
+            .into_response(),
+        None => (
+            [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, cache)],
+            file.body,
+        )
+            .into_response(),
+    }
 }
 
-fn page_response(state: &AppState, body: &'static [u8]) -> Response {
+/// Whether an `Accept-Encoding` header takes gzip: named, or `*`, with a weight above 0.
+fn accepts_gzip(accept: Option<&HeaderValue>) -> bool {
+    let Some(accept) = accept.and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    let mut any = false;
+    for coding in accept.split(',') {
+        let mut parts = coding.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let weight = parts
+            .find_map(|param| {
+                let (key, value) = param.split_once('=')?;
+                (key.trim().eq_ignore_ascii_case("q")).then(|| value.trim().parse::<f32>().ok())?
+            })
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case("gzip") {
+            return weight > 0.0;
+        }
+        if name == "*" {
+            any = weight > 0.0;
+        }
+    }
+    any
+}
+
+fn page_response(state: &AppState, body: axum::body::Body) -> Response {
     let mut response = (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -152,6 +201,21 @@ const NOT_BUILT_PAGE: &str = "<!doctype html><title>logdash</title>\
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_is_sent_to_those_who_take_it() {
+        let takes = |accept: &str| accepts_gzip(HeaderValue::from_str(accept).ok().as_ref());
+        assert!(takes("gzip, deflate, br, zstd"));
+        assert!(takes("GZIP"));
+        assert!(takes("br;q=1.0, gzip;q=0.5"));
+        assert!(takes("*"));
+        assert!(!takes("gzip;q=0"));
+        assert!(!takes("*, gzip;q=0"));
+        assert!(!takes("identity"));
+        assert!(!takes("br, deflate"));
+        assert!(!takes(""));
+        assert!(!accepts_gzip(None));
+    }
 
     #[test]
     fn recognises_trunk_hashed_names() {
