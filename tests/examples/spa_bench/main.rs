@@ -53,13 +53,16 @@ async fn main() {
         browser.client.goto(&view).await.expect("opens");
         loads.push(first_data(&browser).await);
     }
-    print_timeline(&browser).await;
+    print_timeline(&browser, "the last load in the same browser").await;
     // a cold profile: a browser that never saw the page (no cached files, no kept fields)
     let mut cold = Vec::new();
-    for _ in 0..COLD_LOADS {
+    for load in 0..COLD_LOADS {
         let fresh = Browser::start().await;
         fresh.client.goto(&view).await.expect("opens");
         cold.push(first_data(&fresh).await);
+        if load + 1 == COLD_LOADS {
+            print_timeline(&fresh, "the last load in a new profile").await;
+        }
         fresh.close().await;
     }
     print_first_data(
@@ -210,9 +213,10 @@ async fn bulk(server: &Server, body: &str) {
     assert_eq!(answer["errors"], json!(false), "bulk failed");
 }
 
-/// What the last load waited for, in order: each file and request from its start to its
-/// end, and the marks, in ms from navigation start (on stderr, beside the table).
-async fn print_timeline(browser: &Browser) {
+/// What the page's load (`which`) waited for, in order: each file and request from its
+/// start to its end, and the marks, in ms from navigation start (on stderr, beside the
+/// table).
+async fn print_timeline(browser: &Browser, which: &str) {
     let script = r#"
         const short = name => name.replace(location.origin, '').slice(0, 60);
         const nav = performance.getEntriesByType('navigation')[0];
@@ -225,7 +229,7 @@ async fn print_timeline(browser: &Browser) {
         .execute(script, vec![])
         .await
         .unwrap_or_default();
-    eprintln!("timeline of the last load (ms from navigation start: start -> end):");
+    eprintln!("timeline of {which} (ms from navigation start: start -> end):");
     for row in rows.as_array().into_iter().flatten() {
         eprintln!(
             "  {:>5} -> {:>5}  {}",
