@@ -176,6 +176,7 @@ fn phrase(
                 prefix: term.clone(),
                 word_at: typed.saturating_sub(word.len()),
                 max: query.max_expansions as usize,
+                index: ctx.fields.index,
             }));
         }
         let mut prefix = PhrasePrefixQuery::new(terms);
