@@ -239,6 +239,9 @@ impl Collector for SortCollector {
                         };
                         Reader::Number(column, kind, pick)
                     }),
+                SortSource::Index => fast.str("_index")?.map_or(Reader::Missing, |column| {
+                    Reader::Text(column, key.by_largest())
+                }),
                 SortSource::Score => Reader::Score,
                 SortSource::Unmapped => Reader::Missing,
             });

@@ -9,6 +9,8 @@ pub(super) enum SortSource {
     Timestamp,
     /// A whole-value column of `kw`.
     Column(String, FieldKind),
+    /// The event's index name.
+    Index,
     /// A field no index has: every event is "missing" it.
     Unmapped,
 }
@@ -163,10 +165,12 @@ pub(super) fn bind(key: &SortKey, mapping: &IndexMapping) -> Result<SortSource, 
                         "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead: [{path}.keyword]"
                     )))
                 }
-                Target::Index | Target::Id => {
-                    return Err(RequestError::illegal_argument(format!(
-                        "sorting on [{field}] is not supported; sort on @timestamp with a unique event field as the tiebreaker"
-                    )))
+                Target::Index => SortSource::Index,
+                // as Elasticsearch 8 by default (the store keeps no column of ids)
+                Target::Id => {
+                    return Err(RequestError::illegal_argument(
+                        "Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled",
+                    ))
                 }
             },
         })
