@@ -94,18 +94,15 @@ impl Query for FirstCompletions {
     }
 }
 
-/// Whether two posting lists share a document (each moved forward as far as needed).
+/// Whether two posting lists share a document (each moved forward only, as far as needed).
 fn meet(a: &mut SegmentPostings, b: &mut SegmentPostings) -> bool {
-    let mut doc = a.doc();
-    while doc != TERMINATED {
-        let other = b.seek(doc);
-        if other == doc {
-            return true;
+    let (mut x, mut y) = (a.doc(), b.doc());
+    while x != TERMINATED && y != TERMINATED {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => x = a.seek(y),
+            std::cmp::Ordering::Greater => y = b.seek(x),
         }
-        if other == TERMINATED {
-            return false;
-        }
-        doc = a.seek(other);
     }
     false
 }
