@@ -1,8 +1,8 @@
 //! The sorted search's collector: the first `from + size` hits by the sort keys, after
 //! `search_after`, read from each segment's columns.
 
+use super::reader::{Pick, Reader};
 use super::*;
-use logdash_core::es::search::SortMode;
 
 pub(super) struct SortCollector {
     pub(super) keys: Vec<SortKey>,
@@ -12,6 +12,15 @@ pub(super) struct SortCollector {
     /// Per key, whether a floating-point field is a `float` (what combines its values is
     /// then a float too, as Elasticsearch shows it).
     pub(super) single: Vec<bool>,
+    /// `track_scores`: every match scored, each hit with its score.
+    pub(super) scores: bool,
+}
+
+/// The sorted hits, and the best score of every match when scores are tracked.
+#[derive(Debug, Default)]
+pub(super) struct Sorted {
+    pub(super) hits: Vec<SortedHit>,
+    pub(super) max_score: Option<Score>,
 }
 
 #[derive(Debug)]
@@ -20,124 +29,14 @@ pub(super) struct SortedHit {
     pub(super) values: Vec<Value>,
     /// Its place in the indexing order: what breaks ties, as `_doc` in Elasticsearch.
     pub(super) seq: Option<u64>,
+    /// Its score, when scores are tracked.
+    pub(super) score: Option<Score>,
 }
 
 impl SortedHit {
     /// The tie-breaker: indexing order, then (stores without it) where the event lies.
     fn tie(&self) -> (Option<u64>, SegmentOrdinal, DocId) {
         (self.seq, self.address.segment_ord, self.address.doc_id)
-    }
-}
-
-pub(super) enum Reader {
-    Timestamp(Column<tantivy::DateTime>),
-    /// A number field's column, and which of an event's values it sorts by, or what of them.
-    Number(Column<u64>, ColumnType, Pick),
-    /// A whole-string field's column, its values picked as [`Reader::Number`]'s.
-    Text(StrColumn, bool),
-    /// `_doc`: the indexing order, or where the event lies in stores without it.
-    Doc(SegmentOrdinal, Option<Column<u64>>),
-    /// `_score` beside other keys: the event's score, as the search gives it.
-    Score,
-    Missing,
-}
-
-impl Reader {
-    pub(super) fn value(&self, doc: DocId, score: Score) -> SortValue {
-        match self {
-            Reader::Timestamp(column) => column.first(doc).map_or(SortValue::Missing, |d| {
-                SortValue::Int(d.into_timestamp_millis())
-            }),
-            // the u64 form keeps each type's order, so the pick is made on it
-            Reader::Number(column, kind, Pick::Combined(mode, single)) => {
-                combined(column.values_for_doc(doc), *kind, *mode, *single)
-            }
-            Reader::Number(column, kind, Pick::One(largest)) => {
-                match (pick(column.values_for_doc(doc), *largest), kind) {
-                    (None, _) => SortValue::Missing,
-                    (Some(raw), ColumnType::I64) => SortValue::Int(i64::from_u64(raw)),
-                    (Some(raw), ColumnType::U64) => SortValue::Int(raw.min(i64::MAX as u64) as i64),
-                    (Some(raw), ColumnType::Bool) => SortValue::Int(i64::from(bool::from_u64(raw))),
-                    (Some(raw), _) => SortValue::Float(f64::from_u64(raw)),
-                }
-            }
-            Reader::Text(column, largest) => {
-                let mut text = String::new();
-                match pick(column.term_ords(doc), *largest) {
-                    Some(ord) if column.ord_to_str(ord, &mut text).unwrap_or(false) => {
-                        SortValue::Text(text)
-                    }
-                    _ => SortValue::Missing,
-                }
-            }
-            Reader::Doc(_, Some(seq)) => seq
-                .first(doc)
-                .map_or(SortValue::Missing, |seq| SortValue::Int(seq as i64)),
-            Reader::Doc(segment, None) => {
-                SortValue::Int((i64::from(*segment) << 32) | i64::from(doc))
-            }
-            Reader::Score => SortValue::Float(f64::from(score)),
-            Reader::Missing => SortValue::Missing,
-        }
-    }
-}
-
-/// Which of an event's values a number key sorts by (the largest when `true`), or what
-/// of them (`avg`, `sum`, `median`; of a `float` field when `true`).
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Pick {
-    One(bool),
-    Combined(SortMode, bool),
-}
-
-/// An event's values made one as `mode` says, as Elasticsearch's `MultiValueMode` does:
-/// whole numbers (longs, dates, flags) rounded half up, a `float`'s at single precision.
-fn combined(
-    values: impl Iterator<Item = u64>,
-    kind: ColumnType,
-    mode: SortMode,
-    single: bool,
-) -> SortValue {
-    let whole = !matches!(kind, ColumnType::F64);
-    let mut numbers: Vec<f64> = values
-        .map(|raw| match kind {
-            ColumnType::I64 => i64::from_u64(raw) as f64,
-            ColumnType::U64 => raw as f64,
-            ColumnType::Bool => f64::from(u8::from(bool::from_u64(raw))),
-            _ => f64::from_u64(raw),
-        })
-        .collect();
-    if numbers.is_empty() {
-        return SortValue::Missing;
-    }
-    let count = numbers.len() as f64;
-    let sum = || numbers.iter().sum::<f64>();
-    let value = match mode {
-        SortMode::Sum => sum(),
-        SortMode::Median => {
-            numbers.sort_by(f64::total_cmp);
-            let middle = numbers.len() / 2;
-            match numbers.len() % 2 {
-                1 => numbers[middle],
-                _ => (numbers[middle - 1] + numbers[middle]) / 2.0,
-            }
-        }
-        _ => sum() / count,
-    };
-    match (whole, single) {
-        // Java's Math.round: half up, towards positive infinity
-        (true, _) => SortValue::Int((value + 0.5).floor() as i64),
-        (false, true) => SortValue::Float((value as f32).to_string().parse().unwrap_or(value)),
-        (false, false) => SortValue::Float(value),
-    }
-}
-
-/// The largest or the smallest of an event's values (`None` when it has none).
-fn pick<T: Ord>(values: impl Iterator<Item = T>, largest: bool) -> Option<T> {
-    if largest {
-        values.max()
-    } else {
-        values.min()
     }
 }
 
@@ -152,6 +51,9 @@ pub(super) struct SortSegmentCollector {
     pub(super) after: Option<Vec<SortValue>>,
     pub(super) limit: usize,
     pub(super) segment: SegmentOrdinal,
+    /// `track_scores`: the best score of every match is kept, and each hit's.
+    pub(super) scores: bool,
+    pub(super) max_score: Option<Score>,
     pub(super) seq: Option<Column<u64>>,
     /// Each kept event's first key, the event, and its score (0 unless a key is `_score`).
     pub(super) candidates: Vec<(SortValue, DocId, Score)>,
@@ -193,7 +95,7 @@ impl SortSegmentCollector {
 }
 
 impl Collector for SortCollector {
-    type Fruit = Vec<SortedHit>;
+    type Fruit = Sorted;
     type Child = SortSegmentCollector;
 
     fn for_segment(
@@ -277,6 +179,8 @@ impl Collector for SortCollector {
             }),
             limit: self.limit,
             segment,
+            scores: self.scores,
+            max_score: None,
             seq: sequence_column(reader),
             candidates: Vec::new(),
             threshold: None,
@@ -285,31 +189,39 @@ impl Collector for SortCollector {
     }
 
     fn requires_scoring(&self) -> bool {
-        self.keys.iter().any(|key| key.field == "_score")
+        self.scores || self.keys.iter().any(|key| key.field == "_score")
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<SortedHit>>) -> tantivy::Result<Vec<SortedHit>> {
+    fn merge_fruits(&self, fruits: Vec<Sorted>) -> tantivy::Result<Sorted> {
         let keys = &self.keys;
+        let max_score = fruits
+            .iter()
+            .filter_map(|fruit| fruit.max_score)
+            .reduce(f32::max);
         let mut all: Vec<(Vec<SortValue>, SortedHit)> = fruits
             .into_iter()
-            .flatten()
+            .flat_map(|fruit| fruit.hits)
             .map(|hit| (hit.values.iter().map(SortValue::from_json).collect(), hit))
             .collect();
         all.sort_by(|(a, hit_a), (b, hit_b)| {
             compare_keys(keys, a, b).then_with(|| hit_a.tie().cmp(&hit_b.tie()))
         });
-        Ok(all
+        let hits = all
             .into_iter()
             .take(self.limit)
             .map(|(_, hit)| hit)
-            .collect())
+            .collect();
+        Ok(Sorted { hits, max_score })
     }
 }
 
 impl SegmentCollector for SortSegmentCollector {
-    type Fruit = Vec<SortedHit>;
+    type Fruit = Sorted;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        if self.scores {
+            self.max_score = Some(self.max_score.map_or(score, |best| best.max(score)));
+        }
         if self.limit == 0 {
             return;
         }
@@ -347,64 +259,39 @@ impl SegmentCollector for SortSegmentCollector {
     }
 
     fn harvest(mut self) -> Self::Fruit {
+        let max_score = self.max_score;
         if self.limit == 0 || self.keys.is_empty() {
-            return Vec::new();
+            return Sorted {
+                hits: Vec::new(),
+                max_score,
+            };
         }
         self.prune();
         let seq = |doc: DocId| self.seq.as_ref().and_then(|column| column.first(doc));
-        let mut kept: Vec<(Vec<SortValue>, DocId)> = self
+        let mut kept: Vec<(Vec<SortValue>, DocId, Score)> = self
             .candidates
             .iter()
-            .map(|(first, doc, score)| (self.values(first.clone(), *doc, *score), *doc))
-            .filter(|(values, _)| {
+            .map(|(first, doc, score)| (self.values(first.clone(), *doc, *score), *doc, *score))
+            .filter(|(values, _, _)| {
                 self.after.as_ref().is_none_or(|after| {
                     compare_keys(&self.keys, values, after) == Ordering::Greater
                 })
             })
             .collect();
-        kept.sort_by(|(a, doc_a), (b, doc_b)| {
+        kept.sort_by(|(a, doc_a, _), (b, doc_b, _)| {
             compare_keys(&self.keys, a, b)
                 .then_with(|| (seq(*doc_a), *doc_a).cmp(&(seq(*doc_b), *doc_b)))
         });
         kept.truncate(self.limit);
-        kept.into_iter()
-            .map(|(values, doc)| SortedHit {
+        let hits = kept
+            .into_iter()
+            .map(|(values, doc, score)| SortedHit {
                 address: DocAddress::new(self.segment, doc),
                 values: values.iter().map(SortValue::to_json).collect(),
                 seq: seq(doc),
+                score: self.scores.then_some(score),
             })
-            .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn longs(values: &[i64]) -> impl Iterator<Item = u64> + '_ {
-        values.iter().map(|v| v.to_u64())
-    }
-
-    #[test]
-    fn values_combine_as_elasticsearch_multi_value_mode_does() {
-        let long = |values: &[i64], mode| combined(longs(values), ColumnType::I64, mode, false);
-        // half up, towards positive infinity, as Java's Math.round
-        assert_eq!(long(&[1, 2], SortMode::Avg), SortValue::Int(2));
-        assert_eq!(long(&[-3, -2], SortMode::Avg), SortValue::Int(-2));
-        assert_eq!(long(&[-1, -2, 10, 7], SortMode::Median), SortValue::Int(3));
-        assert_eq!(long(&[5, 1, 9], SortMode::Median), SortValue::Int(5));
-        assert_eq!(long(&[-1, -2, 10, 7], SortMode::Sum), SortValue::Int(14));
-        assert_eq!(long(&[], SortMode::Sum), SortValue::Missing);
-        let floats = |values: &[f64], single| {
-            let raw: Vec<u64> = values.iter().map(|v| v.to_u64()).collect();
-            combined(raw.into_iter(), ColumnType::F64, SortMode::Sum, single)
-        };
-        assert_eq!(floats(&[0.1, 0.2], true), SortValue::Float(0.3));
-        assert_eq!(floats(&[0.1, 0.2], false), SortValue::Float(0.1 + 0.2));
-        let flags = [true, false].map(|b| b.to_u64());
-        assert_eq!(
-            combined(flags.into_iter(), ColumnType::Bool, SortMode::Avg, false),
-            SortValue::Int(1)
-        );
+            .collect();
+        Sorted { hits, max_score }
     }
 }

@@ -24,6 +24,7 @@ mod fields;
 mod global;
 mod msearch;
 mod parallel;
+mod reader;
 mod render;
 use render::SortWritten;
 mod request;
@@ -31,7 +32,7 @@ pub(crate) mod scroll;
 mod sort;
 mod typed;
 
-use collector::{SortCollector, SortedHit};
+use collector::{SortCollector, Sorted};
 use logdash_core::es::search::{SearchBody, TrackTotalHits};
 use render::Hits;
 use sort::{compare_keys, compare_one, DatePattern, ReadAs, SortKey, SortSource, SortValue};
@@ -171,6 +172,7 @@ impl Store {
                     search_after: request.search_after.clone(),
                     mapping: values.clone().into_owned(),
                     single,
+                    scores: request.track_scores,
                 };
                 let (count, sorted, agg) = parallel::search(
                     searcher,

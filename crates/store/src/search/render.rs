@@ -9,7 +9,7 @@ type HitRow = (DocAddress, Option<f32>, Option<Vec<Value>>);
 
 pub(super) enum Hits {
     Scored(Vec<(Score, DocAddress)>),
-    Sorted(Vec<SortedHit>),
+    Sorted(Sorted),
 }
 
 impl Store {
@@ -40,10 +40,14 @@ impl Store {
                     Some(score as f32)
                 };
                 let rows = sorted
+                    .hits
                     .into_iter()
-                    .map(|hit| (hit.address, score_of(&hit.values), Some(hit.values)))
+                    .map(|hit| {
+                        let score = hit.score.or_else(|| score_of(&hit.values));
+                        (hit.address, score, Some(hit.values))
+                    })
                     .collect();
-                (None, rows)
+                (sorted.max_score, rows)
             }
         };
         let mut out = Vec::new();

@@ -179,3 +179,61 @@ fn a_post_filter_narrows_the_hits_and_not_the_aggregations() {
         assert_eq!(counted, [&json!("a"), &json!("b"), &json!("c")], "{body}");
     }
 }
+
+#[test]
+fn track_scores_scores_hits_sorted_by_a_field_and_gives_the_best_of_every_match() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("opens");
+    let body = [
+        (1, "disk full"),
+        (2, "disk full disk full disk"),
+        (3, "disk"),
+        (4, "nothing"),
+    ]
+    .iter()
+    .map(|(minute, message)| {
+        format!(
+            "{{\"index\":{{\"_index\":\"scored\",\"_id\":\"e{minute}\"}}}}\n{}\n",
+            json!({"@timestamp": format!("2026-12-06T10:0{minute}:00Z"), "message": message})
+        )
+    })
+    .collect::<String>();
+    let answer = store.bulk(None, body.as_bytes()).expect("bulk works");
+    assert_eq!(answer["errors"], json!(false), "{answer}");
+    let search = |track: bool, size: usize| {
+        store
+            .search(
+                "scored",
+                &json!({"size": size, "track_scores": track, "_source": false,
+                    "query": {"match": {"message": "disk"}}, "sort": [{"@timestamp": "asc"}]}),
+            )
+            .expect("searches")
+    };
+    // not tracked: sorted hits carry no score
+    let plain = search(false, 3);
+    assert_eq!(plain["hits"]["max_score"], Value::Null, "{plain}");
+    assert_eq!(plain["hits"]["hits"][0]["_score"], Value::Null, "{plain}");
+    // tracked: each hit its score, in the sort's order; the best of every match, even
+    // one the page leaves out (e2, the most "disk", is second by time)
+    let tracked = search(true, 1);
+    let hits = tracked["hits"]["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 1, "{tracked}");
+    assert_eq!(hits[0]["_id"], "e1");
+    let first = hits[0]["_score"].as_f64().expect("a score");
+    let best = tracked["hits"]["max_score"].as_f64().expect("a max_score");
+    assert!(first > 0.0 && best > first, "{tracked}");
+    let all = search(true, 3);
+    let scores: Vec<f64> = all["hits"]["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|hit| hit["_score"].as_f64())
+        .collect();
+    assert_eq!(scores.len(), 3, "{all}");
+    assert_eq!(scores.iter().copied().reduce(f64::max), Some(best), "{all}");
+    assert_eq!(
+        all["hits"]["hits"][2]["sort"],
+        json!([1_796_551_380_000_i64]),
+        "{all}"
+    );
+}

@@ -38,6 +38,9 @@ pub struct SearchBody {
     /// `"sort": ["_score"]` (descending, no `search_after`): the scored search, each hit
     /// with its score as its sort value.
     pub sort_by_score: bool,
+    /// `track_scores` with a sort on other keys: each hit scored all the same, and the
+    /// best score of every match as `max_score`.
+    pub track_scores: bool,
 }
 
 impl Default for SearchBody {
@@ -54,6 +57,7 @@ impl Default for SearchBody {
             aggs: None,
             fields: None,
             sort_by_score: false,
+            track_scores: false,
         }
     }
 }
@@ -158,11 +162,7 @@ impl SearchBody {
             .iter()
             .flatten()
             .any(|key| key.field != "_score");
-        if track_scores && sorted_otherwise {
-            return Err(QueryError::illegal(
-                "[track_scores] is not supported by logdash: only hits sorted by _score alone are scored",
-            ));
-        }
+        search.track_scores = track_scores && sorted_otherwise;
         // sorting by score alone is the scored path
         if search
             .sort
