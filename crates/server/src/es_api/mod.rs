@@ -126,13 +126,7 @@ async fn answer(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
     let options = checked.options;
     let typed_keys = checked.search.typed_keys;
     let cat = checked.cat.clone();
-    // (a keep-alive past the bounds was refused with the route)
-    let keep_alive = checked
-        .scroll
-        .as_deref()
-        .map(keep_alive_duration)
-        .transpose()
-        .map_err(ApiError::Refused)?;
+    let keep_alive = scroll_keep_alive(checked.scroll.as_deref())?;
     let answer = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let indices = |expression| Indices {
             expression,
@@ -233,12 +227,7 @@ async fn answer_scroll(
     scroll: ScrollRequest,
 ) -> Result<Response, ApiError> {
     let clear = matches!(route, EsRoute::ClearScroll { .. });
-    let keep_alive = scroll
-        .keep_alive
-        .as_deref()
-        .map(keep_alive_duration)
-        .transpose()
-        .map_err(ApiError::Refused)?;
+    let keep_alive = scroll_keep_alive(scroll.keep_alive.as_deref())?;
     let answer = tokio::task::spawn_blocking(move || match clear {
         true => store.scroll_clear(&scroll.ids),
         false => store.scroll_next(&scroll.ids[0], keep_alive),
@@ -249,6 +238,15 @@ async fn answer_scroll(
 }
 
 /// The cluster's status, content type and body, unchanged.
+/// A scroll's keep-alive as a duration, when one was asked (a keep-alive past the bounds
+/// was refused with the route).
+fn scroll_keep_alive(asked: Option<&str>) -> Result<Option<std::time::Duration>, ApiError> {
+    asked
+        .map(keep_alive_duration)
+        .transpose()
+        .map_err(ApiError::Refused)
+}
+
 fn upstream_response(answer: proxy::Answer) -> Response {
     let mut response = Response::new(Body::from(answer.body));
     *response.status_mut() = answer.status;
