@@ -206,16 +206,19 @@ impl<'a> tantivy::schema::Value<'a> for View<'a> {
                 _ => ReferenceValue::Leaf(ReferenceValueLeaf::Str(s)),
             },
             Value::Bool(b) => ReferenceValue::Leaf(ReferenceValueLeaf::Bool(*b)),
-            Value::Number(n) => ReferenceValue::Leaf(number(n)),
+            Value::Number(n) => ReferenceValue::Leaf(number(n, purpose == Purpose::Whole)),
             Value::Null => ReferenceValue::Leaf(ReferenceValueLeaf::Null),
         }
     }
 }
 
-fn number(n: &serde_json::Number) -> ReferenceValueLeaf<'static> {
+/// A number as indexed. Dynamic mapping makes a field of fractions a `float`, which
+/// Elasticsearch keeps at single precision (`dynamic`): cut here as there.
+fn number(n: &serde_json::Number, dynamic: bool) -> ReferenceValueLeaf<'static> {
     match (n.as_i64(), n.as_u64(), n.as_f64()) {
         (Some(i), _, _) => ReferenceValueLeaf::I64(i),
         (None, Some(u), _) => ReferenceValueLeaf::U64(u),
+        (None, None, Some(f)) if dynamic => ReferenceValueLeaf::F64(f64::from(f as f32)),
         (None, None, Some(f)) => ReferenceValueLeaf::F64(f),
         _ => ReferenceValueLeaf::Null,
     }

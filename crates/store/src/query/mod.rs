@@ -11,6 +11,7 @@ mod lucene;
 mod pattern;
 mod range;
 pub(crate) use range::DateFormat;
+mod single;
 mod term;
 mod text;
 

@@ -10,6 +10,7 @@ use logdash_core::time::{
 use tantivy::query::{AllQuery, RangeQuery};
 use tantivy::Term;
 
+use super::single::as_compared;
 use super::term::{integer_range, number_range, parse_number, string_term, Number};
 use super::{exists, Context, Target, Q};
 use crate::mapping::FieldKind;
@@ -212,7 +213,7 @@ pub(super) fn range_for(
             }
             Ok(date_range(ctx.fields, &target, lower, upper))
         }
-        Target::Whole(path, FieldKind::Long | FieldKind::Float) => {
+        Target::Whole(path, kind @ (FieldKind::Long | FieldKind::Float)) => {
             let bound = |text: Option<String>, inclusive: bool| -> Result<_, RequestError> {
                 Ok(match text {
                     None => Bound::Unbounded,
@@ -220,12 +221,14 @@ pub(super) fn range_for(
                     Some(text) => Bound::Excluded(parse_number(&text)?),
                 })
             };
-            Ok(number_range(
-                ctx.fields.kw,
+            let (lower, upper) = as_compared(
+                ctx,
                 &path,
+                kind,
                 bound(lower, include_lower)?,
                 bound(upper, include_upper)?,
-            ))
+            );
+            Ok(number_range(ctx.fields.kw, &path, lower, upper))
         }
         Target::Whole(path, FieldKind::Text) => {
             let bound = |text: Option<String>, inclusive: bool| {

@@ -12,6 +12,7 @@ use tantivy::Term;
 
 use super::pattern::{json_regex, literal_regex};
 use super::range::date_range;
+use super::single::as_compared;
 use super::{Context, Target, Q};
 use crate::mapping::FieldKind;
 use crate::RequestError;
@@ -130,14 +131,10 @@ pub(super) fn exact(ctx: &mut Context<'_>, field: &str, value: &Scalar) -> Resul
             string_term(ctx.fields.text, &path, &text),
             IndexRecordOption::Basic,
         )),
-        Target::Whole(path, FieldKind::Long | FieldKind::Float) => {
-            let number = parse_number(&text)?;
-            number_range(
-                ctx.fields.kw,
-                &path,
-                Bound::Included(number),
-                Bound::Included(number),
-            )
+        Target::Whole(path, kind @ (FieldKind::Long | FieldKind::Float)) => {
+            let number = Bound::Included(parse_number(&text)?);
+            let (lower, upper) = as_compared(ctx, &path, kind, number, number);
+            number_range(ctx.fields.kw, &path, lower, upper)
         }
         Target::Whole(path, FieldKind::Boolean) => {
             let flag = match text.as_str() {

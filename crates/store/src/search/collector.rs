@@ -132,12 +132,10 @@ impl Collector for SortCollector {
                         &format!("kw.{path}"),
                     )?
                     .map_or(Reader::Missing, |(column, kind)| {
+                        let single = self.single.get(index).copied().unwrap_or(false);
                         let pick = match key.mode {
-                            Some(mode) if mode.combines() => Pick::Combined(
-                                mode,
-                                self.single.get(index).copied().unwrap_or(false),
-                            ),
-                            _ => Pick::One(key.by_largest()),
+                            Some(mode) if mode.combines() => Pick::Combined(mode, single),
+                            _ => Pick::One(key.by_largest(), single),
                         };
                         Reader::Number(column, kind, pick)
                     }),

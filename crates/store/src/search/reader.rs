@@ -27,12 +27,15 @@ impl Reader {
             Reader::Number(column, kind, Pick::Combined(mode, single)) => {
                 combined(column.values_for_doc(doc), *kind, *mode, *single)
             }
-            Reader::Number(column, kind, Pick::One(largest)) => {
+            Reader::Number(column, kind, Pick::One(largest, single)) => {
                 match (pick(column.values_for_doc(doc), *largest), kind) {
                     (None, _) => SortValue::Missing,
                     (Some(raw), ColumnType::I64) => SortValue::Int(i64::from_u64(raw)),
                     (Some(raw), ColumnType::U64) => SortValue::Int(raw.min(i64::MAX as u64) as i64),
                     (Some(raw), ColumnType::Bool) => SortValue::Int(i64::from(bool::from_u64(raw))),
+                    (Some(raw), _) if *single => {
+                        SortValue::Float(shortest_single(f64::from_u64(raw)))
+                    }
                     (Some(raw), _) => SortValue::Float(f64::from_u64(raw)),
                 }
             }
@@ -57,12 +60,18 @@ impl Reader {
     }
 }
 
-/// Which of an event's values a number key sorts by (the largest when `true`), or what
-/// of them (`avg`, `sum`, `median`; of a `float` field when `true`).
+/// Which of an event's values a number key sorts by (the largest when the first flag is
+/// `true`), or what of them (`avg`, `sum`, `median`); the last flag is true for a `float`
+/// field, whose sort values Elasticsearch writes as singles.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Pick {
-    One(bool),
+    One(bool, bool),
     Combined(SortMode, bool),
+}
+
+/// A `float`'s value written as Java writes a single: its shortest decimal.
+fn shortest_single(value: f64) -> f64 {
+    (value as f32).to_string().parse().unwrap_or(value)
 }
 
 /// An event's values made one as `mode` says, as Elasticsearch's `MultiValueMode` does:
@@ -102,7 +111,7 @@ fn combined(
     match (whole, single) {
         // Java's Math.round: half up, towards positive infinity
         (true, _) => SortValue::Int((value + 0.5).floor() as i64),
-        (false, true) => SortValue::Float((value as f32).to_string().parse().unwrap_or(value)),
+        (false, true) => SortValue::Float(shortest_single(value)),
         (false, false) => SortValue::Float(value),
     }
 }

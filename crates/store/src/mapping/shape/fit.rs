@@ -327,10 +327,16 @@ fn float(declared: &Declared, value: &Value) -> Result<f64, Option<String>> {
     if !number.is_finite() {
         return Err(Some(format!("[{}] is not a finite number", preview(value))));
     }
-    // `float` and `half_float` values are kept as given, not cut to their precision: a
-    // query for 0.1 must find the 0.1 sent (Elasticsearch cuts both sides alike); only
-    // aggregations then differ, in the eighth digit
+    // a `float` is kept at single precision, as Elasticsearch keeps it: aggregations read
+    // 0.1 as 0.10000000149011612 there (queries cut their bounds alike, `query::single`).
+    // `half_float` is kept as given (its ten bits are not cut: aggregations of it differ)
     Ok(match declared.es_type() {
+        "float" if !(number as f32).is_finite() => {
+            return Err(Some(
+                "[float] supports only finite values, but got [Infinity]".into(),
+            ))
+        }
+        "float" => f64::from(number as f32),
         "scaled_float" => {
             let factor = declared
                 .property

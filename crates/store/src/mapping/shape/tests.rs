@@ -36,7 +36,8 @@ fn values_are_made_to_fit_their_declared_types() {
     assert_eq!(
         whole,
         json!({
-            "user": ["ann", "12", "zoë", "ééééé"], "ms": 42, "ratio": 0.1, "price": 1.23,
+            // a float kept at single precision, as Elasticsearch keeps it
+            "user": ["ann", "12", "zoë", "ééééé"], "ms": 42, "ratio": f64::from(0.1_f32), "price": 1.23,
             "ok": false, "at": 1_735_689_600_000_i64, "msg": "c d", "free": "x"
         })
     );
