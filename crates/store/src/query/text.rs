@@ -71,7 +71,13 @@ pub(super) fn match_words(ctx: &mut Context<'_>, query: &Match) -> Result<Q, Req
         };
         clauses.push(clause);
     }
+    // as Lucene's query builder makes it: one word is a term query, which
+    // `minimum_should_match` leaves alone; several are a bool query, `and` making them all
+    // required, and the spec counts only the optional ones (none under `and`: any spec
+    // above zero then matches nothing)
     let required = match (&query.minimum_should_match, query.operator) {
+        _ if clauses.len() == 1 => 1,
+        (Some(spec), Operator::And) if spec.of(0) > 0 => usize::MAX,
         (_, Operator::And) => clauses.len(),
         (Some(spec), Operator::Or) => spec.of(clauses.len()).max(1),
         (None, Operator::Or) => 1,
