@@ -33,10 +33,13 @@ type Q = Box<dyn Query>;
 impl Query for FirstCompletions {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let Some(searcher) = enable_scoring.searcher() else {
-            // (no index to read the terms of: every completion, as tantivy's prefix)
+            // (no index to read the terms of, as in a filter aggregation: every completion,
+            // as tantivy's prefix; no word holds the byte 0xFF, which UTF-8 never uses)
+            let mut past = self.prefix.clone();
+            past.append_bytes(&[0xFF]);
             return InvertedIndexRangeQuery::new(
                 Bound::Included(self.prefix.clone()),
-                Bound::Unbounded,
+                Bound::Excluded(past),
             )
             .weight(enable_scoring);
         };
