@@ -105,14 +105,23 @@ pub(super) fn one(
                     "Aggregator [{name}] of type [{kind}] cannot accept sub-aggregations"
                 )));
             }
-            exact.push(percentiles::parse(name, kind, &body, column, path)?);
+            let mut spec = percentiles::parse(name, kind, &body, column, path)?;
+            spec.dates = matches!(
+                target,
+                Target::Timestamp | Target::Whole(_, FieldKind::Date)
+            );
+            if spec.dates && kind == "percentile_ranks" {
+                return Err(RequestError::illegal_argument(format!(
+                    "[percentile_ranks] [{name}] of the date field [{field}] is not supported by logdash"
+                )));
+            }
+            exact.push(spec);
             return Ok((None, Plan::Percentiles(exact.len() - 1)));
         }
-        if kind == "percentile_ranks" {
-            return Err(RequestError::illegal_argument(format!(
-                "[percentile_ranks] [{name}] is answered at the top of a request and below date_histogram, terms, histogram, range, filter and filters; logdash does not compute it below other aggregations"
-            )));
-        }
+        // (tantivy's own sketch is no answer of Elasticsearch's)
+        return Err(RequestError::illegal_argument(format!(
+            "[{kind}] [{name}] is answered at the top of a request and below date_histogram, terms, histogram, range, filter and filters (without [missing] on a histogram; terms of a keyword, number, date or boolean); logdash does not compute it below other aggregations"
+        )));
     }
     // @timestamp's column and a date_nanos field count nanoseconds; a date in `kw` is
     // epoch milliseconds
@@ -150,7 +159,6 @@ pub(super) fn one(
         &target,
         &column,
         &body,
-        sub,
         histogram.as_ref().map(|counted| &counted.bucketing),
         range_read.as_ref(),
     ));
@@ -236,9 +244,11 @@ pub(super) fn one(
             if partition.is_some() {
                 partition::check(name, &field, &target, &place)?;
             }
-            let sorted_here = terms_order::float_terms(name, &field, &target, &place, &body)?
-                || terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?
-                || partition.is_some();
+            // every term is asked of tantivy, which counts each segment's apart (one shard
+            // of Elasticsearch counts them all) and breaks ties as it finds them; they are
+            // sorted and cut here as one shard of Elasticsearch does (`terms_order`)
+            terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?;
+            let sorted_here = true;
             scoped(
                 Plan::Buckets {
                     children,
@@ -266,6 +276,7 @@ pub(super) fn one(
         },
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric {
+            average: kind == "avg",
             date_scale: match (&target, kind) {
                 (_, "min" | "max" | "avg" | "sum" | "stats") => match target {
                     Target::Timestamp | Target::Whole(_, FieldKind::DateNanos) => Some(1e6),

@@ -210,6 +210,21 @@ pub(super) fn field(
             "Field [{field}] of type [{type_name}] is not supported for aggregation [{kind}]{by}"
         )));
     }
+    if let Some(missing) = body.get("missing") {
+        missing_fits(missing, target)?;
+    }
+    // Elasticsearch writes every figure of a date's extended_stats as a date too
+    // (variances in squared milliseconds among them): not answered
+    if kind == "extended_stats"
+        && matches!(
+            target,
+            Target::Timestamp | Target::Whole(_, FieldKind::Date)
+        )
+    {
+        return Err(RequestError::illegal_argument(format!(
+            "[extended_stats] of the date field [{field}] is not supported by logdash"
+        )));
+    }
     // an address is counted, bucketed by itself or looked up, never summed or ranged; a
     // point is only counted (logdash has no geo aggregations)
     let refused = match target {
@@ -252,6 +267,35 @@ pub(super) fn field(
         }
     }
     Ok(())
+}
+
+/// A `missing` value a boolean or number field cannot take, refused with Elasticsearch's
+/// error on the shards (a number given to a boolean is left to the aggregation).
+fn missing_fits(missing: &Value, target: &Target) -> Result<(), RequestError> {
+    let text = match missing {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match target {
+        Target::Whole(_, FieldKind::Boolean)
+            if missing.is_string() && text != "true" && text != "false" =>
+        {
+            Err(RequestError::illegal_argument(format!(
+                "Cannot parse boolean [{text}], expected either [true] or [false]"
+            )))
+        }
+        Target::Whole(_, FieldKind::Long | FieldKind::Float)
+            if !missing.is_number() && text.trim().parse::<f64>().is_err() =>
+        {
+            Err(RequestError {
+                status: 400,
+                kind: "number_format_exception",
+                reason: format!("For input string: \"{text}\""),
+                raised: Raised::Anywhere,
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -42,6 +42,17 @@ use aggregation::one;
 use place::Place;
 use render::render_level;
 
+/// A date as Elasticsearch's default format writes an aggregation's dates: ISO 8601, a
+/// year past 9999 signed (`+10347-01-16T15:11:20.000Z`), as Java writes it.
+pub(crate) fn date_text(ms: i64) -> String {
+    /// 10000-01-01T00:00:00Z
+    const YEAR_10000: i64 = 253_402_300_800_000;
+    match ms >= YEAR_10000 {
+        true => format!("+{}", format_iso8601(ms)),
+        false => format_iso8601(ms),
+    }
+}
+
 /// Aggregation types logdash answers; anything else is refused by name.
 const SUPPORTED: &[&str] = &[
     "date_histogram",
@@ -151,6 +162,8 @@ enum Plan {
     /// millisecond), shown in milliseconds and as a date, as Elasticsearch does.
     Metric {
         date_scale: Option<f64>,
+        /// An `avg`: of dates, its value keeps its fraction of a millisecond.
+        average: bool,
         /// `format` of a date's value (`None`: ISO 8601).
         date_format: Option<DatePattern>,
         /// An `extended_stats`' `sigma` (2 unless given).

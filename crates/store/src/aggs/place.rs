@@ -42,14 +42,12 @@ impl Place {
 }
 
 /// How the collector places an event in the buckets of a `kind` aggregation of `column`
-/// (its tantivy `body`, its `sub`-aggregations, its histogram's buckets or its ranges as
-/// read), when it can.
+/// (its tantivy `body`, its histogram's buckets or its ranges as read), when it can.
 pub(super) fn step_below(
     kind: &str,
     target: &Target,
     column: &str,
     body: &Map<String, Value>,
-    sub: Option<&Value>,
     bucketing: Option<&Bucketing>,
     ranges: Option<&ranges::Read>,
 ) -> Option<Step> {
@@ -79,12 +77,10 @@ pub(super) fn step_below(
                         | FieldKind::Long
                         | FieldKind::Float
                         | FieldKind::Date
+                        | FieldKind::Boolean
                 )
             );
-            if !keyed_as_tantivy
-                || *target == Target::Timestamp
-                || ordered_by_percentiles(body, sub)
-            {
+            if !keyed_as_tantivy {
                 return None;
             }
             let missing = match body.get("missing") {
@@ -123,24 +119,4 @@ pub(super) fn step_below(
         }
         _ => None,
     }
-}
-
-/// Whether a `terms` is ordered by a percentiles aggregation under it, which tantivy must
-/// then compute itself to order by.
-fn ordered_by_percentiles(body: &Map<String, Value>, sub: Option<&Value>) -> bool {
-    let criteria: Vec<&String> = match body.get("order") {
-        Some(Value::Object(one)) => one.keys().collect(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.keys())
-            .collect(),
-        _ => Vec::new(),
-    };
-    criteria.into_iter().any(|what| {
-        let name = what.split(['.', '[']).next().unwrap_or(what);
-        sub.and_then(|sub| sub.get(name)).is_some_and(|child| {
-            child.get("percentiles").is_some() || child.get("percentile_ranks").is_some()
-        })
-    })
 }

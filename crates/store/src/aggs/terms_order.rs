@@ -32,6 +32,80 @@ pub(super) struct CompoundOrder {
     size: Option<usize>,
     /// A `terms`' partition: the other partitions' terms are left out, not counted.
     partition: Option<Partition>,
+    /// A `terms`' thresholds, as one shard applies them.
+    thresholds: Option<Thresholds>,
+}
+
+/// What one shard of Elasticsearch keeps of a `terms`' buckets: the first `shard_size`
+/// in the order asked for are its answer (the rest counted in `sum_other_doc_count`);
+/// of those, the ones counting fewer than `min_doc_count` are left out uncounted, and the
+/// first `size` of the others kept (the rest counted).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Thresholds {
+    size: usize,
+    shard_size: usize,
+    min_doc_count: u64,
+}
+
+impl Thresholds {
+    /// Reads `shard_size` (by default `size * 1.5 + 10`, or `size` when ordered by key,
+    /// never below `size`) and `min_doc_count` (0 refused by name: Elasticsearch then lists
+    /// every term of the index, counted or not, which the store does not).
+    fn read(
+        name: &str,
+        body: &Map<String, Value>,
+        size: usize,
+        by_key: bool,
+    ) -> Result<Thresholds, RequestError> {
+        let number = |key: &str| match body.get(key) {
+            None => Ok(None),
+            Some(value) => value.as_u64().map(Some).ok_or_else(|| {
+                RequestError::bad_request(format!("[terms] [{name}]: [{key}] must be a number"))
+            }),
+        };
+        let suggested = match by_key {
+            true => size,
+            false => (size as f64 * 1.5 + 10.0) as usize,
+        };
+        let shard_size = number("shard_size")?
+            .map_or(suggested, |n| n as usize)
+            .max(size);
+        let min_doc_count = number("min_doc_count")?.unwrap_or(1);
+        if min_doc_count == 0 {
+            return Err(RequestError::illegal_argument(format!(
+                "[terms] [{name}] with [min_doc_count] 0 is not supported by logdash: it lists only terms that some event counts"
+            )));
+        }
+        Ok(Thresholds {
+            size,
+            shard_size,
+            min_doc_count,
+        })
+    }
+
+    /// Keeps what one shard keeps of sorted `buckets`; returns the count it adds to
+    /// `sum_other_doc_count`.
+    fn keep(&self, buckets: &mut Vec<Value>) -> u64 {
+        let count = |bucket: &Value| bucket["doc_count"].as_u64().unwrap_or(0);
+        let mut other: u64 = buckets.iter().skip(self.shard_size).map(count).sum();
+        buckets.truncate(self.shard_size);
+        buckets.retain(|bucket| count(bucket) >= self.min_doc_count);
+        other += buckets.iter().skip(self.size).map(count).sum::<u64>();
+        buckets.truncate(self.size);
+        other
+    }
+
+    /// Elasticsearch's `doc_count_error_upper_bound` of one shard's answer when there were
+    /// `terms` in all: 0 when ordered by key or by count descending (one shard counts every
+    /// term), and when the shard listed every term; otherwise -1 (not known).
+    fn error(&self, terms: usize, criteria: &[(String, bool)]) -> i64 {
+        match criteria.first() {
+            Some((what, _)) if what == "_key" => 0,
+            Some((what, true)) if what == "_count" => 0,
+            _ if terms < self.shard_size => 0,
+            _ => -1,
+        }
+    }
 }
 
 /// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
@@ -63,13 +137,25 @@ pub(super) fn take(
         body.insert("order".into(), first);
         return Ok(None);
     }
+    let by_key = criteria.first().is_some_and(|(what, _)| what == "_key");
+    let thresholds = Thresholds::read(name, body, size, by_key)?;
+    // tantivy lists every term whatever its order; by count or key, its own order keeps the
+    // right ones should there be more than it lists (a sub-aggregation it may not compute,
+    // as percentiles, which the store computes itself)
+    let by_own = |what: &str| matches!(what, "_count" | "_key");
+    let first = match criteria.first() {
+        Some((what, _)) if by_own(what) => first,
+        _ => json!({"_count": "desc"}),
+    };
     body.insert("order".into(), first);
     body.insert("size".into(), json!(ALL_TERMS));
     body.insert("shard_size".into(), json!(ALL_TERMS));
+    body.insert("min_doc_count".into(), json!(1));
     Ok(Some(CompoundOrder {
         criteria,
         size: Some(size),
         partition: None,
+        thresholds: Some(thresholds),
     }))
 }
 
@@ -98,6 +184,7 @@ pub(super) fn histogram(
         criteria,
         size: None,
         partition: None,
+        thresholds: None,
     }))
 }
 
@@ -170,42 +257,24 @@ impl CompoundOrder {
         let Some(size) = self.size else {
             return;
         };
-        let dropped: u64 = buckets
-            .iter()
-            .skip(size)
-            .filter_map(|bucket| bucket["doc_count"].as_u64())
-            .sum();
-        buckets.truncate(size);
+        let terms = buckets.len();
+        let dropped = match self.thresholds {
+            Some(thresholds) => thresholds.keep(buckets),
+            None => {
+                let beyond = buckets.iter().skip(size);
+                let dropped = beyond
+                    .filter_map(|bucket| bucket["doc_count"].as_u64())
+                    .sum();
+                buckets.truncate(size);
+                dropped
+            }
+        };
         let other = result["sum_other_doc_count"].as_u64().unwrap_or(0);
         result["sum_other_doc_count"] = json!(other + dropped);
+        if let Some(thresholds) = self.thresholds {
+            result["doc_count_error_upper_bound"] = json!(thresholds.error(terms, &self.criteria));
+        }
     }
-}
-
-/// Whether a `terms` is of a float field, and so sorted by the store (see
-/// `terms_order`); at the top of a request only (below another bucket it would ask for
-/// every term of each bucket), where an order by `_key` is refused.
-pub(super) fn float_terms(
-    name: &str,
-    field: &str,
-    target: &Target,
-    place: &Place,
-    body: &Map<String, Value>,
-) -> Result<bool, RequestError> {
-    if !matches!(target, Target::Whole(_, FieldKind::Float)) {
-        return Ok(false);
-    }
-    if place.is_top() {
-        return Ok(true);
-    }
-    if body
-        .get("order")
-        .is_some_and(|order| order.to_string().contains("\"_key\""))
-    {
-        return Err(RequestError::illegal_argument(format!(
-            "[terms] [{name}] on the float field [{field}] ordered by [_key] below another bucket aggregation is not supported by logdash"
-        )));
-    }
-    Ok(false)
 }
 
 /// Whether a `terms` is of a date_nanos field: its instants are merged by the millisecond

@@ -123,7 +123,10 @@ impl Collector for PercentilesCollector {
                 let column = handle.open()?;
                 if matches!(
                     column,
-                    DynamicColumn::I64(_) | DynamicColumn::U64(_) | DynamicColumn::F64(_)
+                    DynamicColumn::I64(_)
+                        | DynamicColumn::U64(_)
+                        | DynamicColumn::F64(_)
+                        | DynamicColumn::DateTime(_)
                 ) {
                     numeric.push(column);
                 }
@@ -306,6 +309,11 @@ fn read_values(
             DynamicColumn::I64(c) => into.extend(c.values_for_doc(doc).map(|v| (time, v as f64))),
             DynamicColumn::U64(c) => into.extend(c.values_for_doc(doc).map(|v| (time, v as f64))),
             DynamicColumn::F64(c) => into.extend(c.values_for_doc(doc).map(|v| (time, v))),
+            // `@timestamp`'s own column: a date's percentiles are of its epoch milliseconds
+            DynamicColumn::DateTime(c) => into.extend(
+                c.values_for_doc(doc)
+                    .map(|v| (time, v.into_timestamp_millis() as f64)),
+            ),
             _ => {}
         }
     }

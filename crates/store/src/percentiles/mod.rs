@@ -32,6 +32,8 @@ pub(crate) struct Spec {
     pub method: Method,
     pub missing: Option<f64>,
     pub output: Output,
+    /// Of a date field: each percentile is written as a date beside it (`_as_string`).
+    pub dates: bool,
 }
 
 /// How percentiles are computed.
@@ -224,16 +226,27 @@ pub(crate) fn render(values: Option<Vec<(i64, f64)>>, spec: &Spec) -> Value {
             output.percents.iter().map(|&p| (p, answer(p))).collect()
         }
     };
+    // a date's percentile as Elasticsearch writes it: its whole milliseconds, cut towards 0
+    let date = |value: Option<f64>| match (spec.dates, value) {
+        (true, Some(ms)) => Some(crate::aggs::date_text(ms as i64)),
+        _ => None,
+    };
     if output.keyed {
-        let values: Map<String, Value> = results
-            .into_iter()
-            .map(|(p, v)| (percent_key(p), json!(v)))
-            .collect();
+        let mut values = Map::new();
+        for (p, v) in results {
+            if let Some(text) = date(v) {
+                values.insert(format!("{}_as_string", percent_key(p)), json!(text));
+            }
+            values.insert(percent_key(p), json!(v));
+        }
         json!({"values": values})
     } else {
         let values: Vec<Value> = results
             .into_iter()
-            .map(|(p, v)| json!({"key": p, "value": v}))
+            .map(|(p, v)| match date(v) {
+                Some(text) => json!({"key": p, "value": v, "value_as_string": text}),
+                None => json!({"key": p, "value": v}),
+            })
             .collect();
         json!({"values": values})
     }
@@ -347,6 +360,7 @@ mod tests {
                 keyed,
                 ranks: false,
             },
+            dates: false,
         }
     }
 

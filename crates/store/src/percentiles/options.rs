@@ -23,6 +23,7 @@ pub(crate) fn parse(
         path,
         method: Method::TDigest(DEFAULT_COMPRESSION),
         missing: None,
+        dates: false,
         output: Output {
             percents: if ranks {
                 Vec::new()

@@ -81,6 +81,8 @@ impl Key {
                 Some(whole) => Some(Key::Int(whole)),
                 None => number.as_f64().map(Key::number),
             },
+            // a boolean's terms: 1 and 0, as Elasticsearch keys them
+            Value::Bool(flag) => Some(Key::Int(i64::from(*flag))),
             _ => None,
         }
     }
@@ -133,10 +135,10 @@ impl StepReader {
         for handle in fast.dynamic_column_handles(column)? {
             match handle.open()? {
                 DynamicColumn::Str(text) => opened.text = Some(text),
-                number
-                @ (DynamicColumn::I64(_) | DynamicColumn::U64(_) | DynamicColumn::F64(_)) => {
-                    opened.numbers.push(number)
-                }
+                number @ (DynamicColumn::I64(_)
+                | DynamicColumn::U64(_)
+                | DynamicColumn::F64(_)
+                | DynamicColumn::Bool(_)) => opened.numbers.push(number),
                 _ => {}
             }
         }
@@ -215,6 +217,10 @@ impl StepReader {
                 if let Some(text) = &self.text {
                     keys.extend(text.term_ords(doc).map(SegmentKey::Ordinal));
                 }
+                // `@timestamp`'s terms, by the millisecond (read once, for every step)
+                if let (Some(_), Some(millis)) = (&self.timestamps, millis) {
+                    keys.push(SegmentKey::Key(Key::Int(millis)));
+                }
                 // a long is keyed whole, as tantivy keys it (past 2^53 too)
                 for column in &self.numbers {
                     match column {
@@ -230,6 +236,10 @@ impl StepReader {
                         DynamicColumn::F64(c) => keys.extend(
                             c.values_for_doc(doc)
                                 .map(|v| SegmentKey::Key(Key::number(v))),
+                        ),
+                        DynamicColumn::Bool(c) => keys.extend(
+                            c.values_for_doc(doc)
+                                .map(|v| SegmentKey::Key(Key::Int(i64::from(v)))),
                         ),
                         _ => {}
                     }

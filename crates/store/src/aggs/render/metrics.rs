@@ -7,14 +7,20 @@ use super::super::*;
 pub(super) fn date_text(ms: i64, format: &Option<DatePattern>) -> String {
     match format {
         Some(pattern) => pattern.write(ms, 0),
-        None => format_iso8601(ms),
+        None => crate::aggs::date_text(ms),
     }
 }
 
 /// A metric of a date (`value`, or `stats`' `min`, `max`, `avg`, `sum`) in epoch
 /// milliseconds with its date beside it, as Elasticsearch writes it (`value_as_string`,
-/// `min_as_string`, ...); the column counts `scale` units a millisecond.
-pub(super) fn dates_in_millis(result: &mut Value, scale: f64, format: &Option<DatePattern>) {
+/// `min_as_string`, ...; an average's date is its whole milliseconds, cut towards zero);
+/// the column counts `scale` units a millisecond.
+pub(super) fn dates_in_millis(
+    result: &mut Value,
+    scale: f64,
+    average: bool,
+    format: &Option<DatePattern>,
+) {
     let Some(metric) = result.as_object_mut() else {
         return;
     };
@@ -30,6 +36,10 @@ pub(super) fn dates_in_millis(result: &mut Value, scale: f64, format: &Option<Da
         };
         let millis = match (key, sum, count) {
             ("avg", Some(sum), Some(count)) if count > 0.0 => sum / count,
+            // (a column of nanoseconds sums them as doubles, a few hundred apart at today's
+            // instants: to the microsecond, its events' whole milliseconds average as there)
+            ("value", _, _) if average && scale > 1.0 => (units / scale * 1e3).round() / 1e3,
+            ("value", _, _) if average => units / scale,
             _ => (units / scale).round(),
         };
         metric.insert(key.to_string(), json!(millis));

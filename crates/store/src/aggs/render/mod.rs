@@ -127,7 +127,14 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             }
             for bucket in buckets_mut(result) {
                 // as tantivy keyed it, before it is shown as Elasticsearch shows it
-                let key = bucket.get("key").and_then(Key::of_rendered);
+                // (`@timestamp`'s terms are keyed by their instant's text: placed by its
+                // milliseconds, as the percentiles collector reads them)
+                let key = match (&bucket["key"], keys) {
+                    (Value::String(text), Keys::Dates) => {
+                        logdash_core::time::parse_iso8601(text).map(Key::Int)
+                    }
+                    (key, _) => Key::of_rendered(key),
+                };
                 // (a date in `kw` is keyed by its epoch milliseconds, `@timestamp`'s own
                 // column by its instant's text)
                 let instant = match &bucket["key"] {
@@ -303,11 +310,12 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
         }
         Plan::Metric {
             date_scale,
+            average,
             date_format,
             sigma,
         } => {
             if let Some(scale) = date_scale {
-                dates_in_millis(result, *scale, date_format);
+                dates_in_millis(result, *scale, *average, date_format);
             }
             if result.get("sum_of_squares").is_some() {
                 spread(result, *sigma);
