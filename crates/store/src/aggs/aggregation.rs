@@ -5,7 +5,9 @@ use super::partition::{self, Partition};
 use super::place::step_below;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
-use super::{checks, composite, dates, histogram, ranges, terms_order};
+use super::{checks, composite, dates, histogram, missing_term, ranges, terms_order};
+use crate::query::DateFormat;
+use logdash_core::time::{AnyZone, Rounding};
 
 /// One aggregation: tantivy's request for it (none when logdash computes it itself) and
 /// what its answer needs on the way back.
@@ -183,7 +185,13 @@ pub(super) fn one(
                 children,
             }
         }
-        "cardinality" => match body.remove("precision_threshold") {
+        // Elasticsearch's default threshold is 3,000: exact below it. Below a bucket
+        // aggregation tantivy's HyperLogLog answers (listing each bucket's values could pass
+        // tantivy's bucket limit): there it may be off by a value or two (DESIGN.md)
+        "cardinality" => match body
+            .remove("precision_threshold")
+            .or_else(|| place.is_top().then(|| json!(DEFAULT_PRECISION_THRESHOLD)))
+        {
             None => Plan::Cardinality,
             // counts below the threshold are exact, as Elasticsearch promises them: the
             // distinct values are listed up to one past it, the HyperLogLog counts beyond
@@ -249,6 +257,15 @@ pub(super) fn one(
             // sorted and cut here as one shard of Elasticsearch does (`terms_order`)
             terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?;
             let sorted_here = true;
+            let missing_term = missing_term::MissingTerm::take(name, &mut body, &target);
+            // a date's missing as its epoch milliseconds, the column's own values: tantivy
+            // counts its events in the bucket of that instant (as text it kept them apart)
+            if let (Target::Whole(_, FieldKind::Date), Some(Value::String(text))) =
+                (&target, body.get("missing"))
+            {
+                let at = DateFormat::Iso.bound(text, now, Rounding::Down, &AnyZone::UTC)?;
+                body.insert("missing".into(), json!(at));
+            }
             scoped(
                 Plan::Buckets {
                     children,
@@ -263,6 +280,7 @@ pub(super) fn one(
                         .map(|order| order.within(partition)),
                     date_format,
                     bucket_errors: body.get("show_term_doc_count_error") == Some(&json!(true)),
+                    missing_term,
                 },
                 || Scope::Term(field.clone()),
             )
@@ -273,7 +291,22 @@ pub(super) fn one(
             order: bucket_order,
             date_format: None,
             bucket_errors: false,
+            missing_term: None,
         },
+        // a keyword's values are a set a document (Elasticsearch's sorted set): counted as
+        // the sum of its terms' counts, which tantivy gives with its first term as the top
+        // term's count and the others' sum
+        "value_count"
+            if matches!(
+                target,
+                Target::Whole(_, FieldKind::Keyword | FieldKind::Text)
+            ) =>
+        {
+            tantivy_kind = "terms";
+            body.insert("size".into(), json!(1));
+            body.insert("shard_size".into(), json!(1));
+            Plan::CountOfTerms
+        }
         "value_count" => Plan::Cardinality,
         _ => Plan::Metric {
             average: kind == "avg",
@@ -351,6 +384,9 @@ fn scoped(plan: Plan, scope: impl FnOnce() -> Scope) -> Plan {
 
 /// A cardinality's `precision_threshold`: counts up to it are exact (Elasticsearch takes
 /// at most 40,000).
+/// Elasticsearch's `precision_threshold` when none is given.
+const DEFAULT_PRECISION_THRESHOLD: u64 = 3_000;
+
 fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
     let threshold = value.as_i64().or_else(|| value.as_str()?.parse().ok());
     let why = match threshold {

@@ -2,6 +2,7 @@
 //! type and reason, and options logdash would otherwise take without honouring them,
 //! refused by name: no aggregation gets a 200 with the answer to another question.
 
+use logdash_core::time::{AnyZone, Rounding};
 use serde_json::{Map, Value};
 
 use crate::mapping::FieldKind;
@@ -212,6 +213,12 @@ pub(super) fn field(
     }
     if let Some(missing) = body.get("missing") {
         missing_fits(missing, target)?;
+        // (tantivy takes no missing value for a column of booleans)
+        if kind == "terms" && matches!(target, Target::Whole(_, FieldKind::Boolean)) {
+            return Err(RequestError::illegal_argument(format!(
+                "[terms] [{name}] of the boolean field [{field}] with [missing] is not supported by logdash"
+            )));
+        }
     }
     // Elasticsearch writes every figure of a date's extended_stats as a date too
     // (variances in squared milliseconds among them): not answered
@@ -284,6 +291,10 @@ fn missing_fits(missing: &Value, target: &Target) -> Result<(), RequestError> {
                 "Cannot parse boolean [{text}], expected either [true] or [false]"
             )))
         }
+        // a date, epoch milliseconds or date math, as a range's bounds are read
+        Target::Timestamp | Target::Whole(_, FieldKind::Date) => crate::query::DateFormat::Iso
+            .bound(&text, 0, Rounding::Down, &AnyZone::UTC)
+            .map(|_| ()),
         Target::Whole(_, FieldKind::Long | FieldKind::Float)
             if !missing.is_number() && text.trim().parse::<f64>().is_err() =>
         {

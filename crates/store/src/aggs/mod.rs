@@ -28,6 +28,7 @@ mod composite;
 mod dates;
 mod filter;
 mod histogram;
+mod missing_term;
 mod order_path;
 mod partition;
 mod place;
@@ -129,6 +130,8 @@ enum Plan {
         date_format: Option<DatePattern>,
         /// `show_term_doc_count_error`: each bucket's error bound (one shard's: 0).
         bucket_errors: bool,
+        /// A `terms`' `missing` string, asked of tantivy under a stand-in key.
+        missing_term: Option<missing_term::MissingTerm>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
@@ -155,6 +158,8 @@ enum Plan {
     },
     /// A count (cardinality, value_count): Elasticsearch answers a whole number.
     Cardinality,
+    /// A keyword's value_count, from a `terms` of one term: its count and the others'.
+    CountOfTerms,
     /// A cardinality with `precision_threshold`: the distinct values listed (up to one
     /// past it) when they are that few, else the HyperLogLog's estimate.
     ExactUpTo(u64),
@@ -256,7 +261,10 @@ impl Prepared {
             }
         }
         render_level(&mut value, &self.plan, &mut exact, &[]);
-        Ok(value)
+        match exact.refused.take() {
+            Some(refused) => Err(refused),
+            None => Ok(value),
+        }
     }
 }
 

@@ -93,6 +93,9 @@ pub(crate) struct Answers<'a> {
     answered: Vec<BTreeMap<Vec<Key>, Value>>,
     /// The small buckets' values, answered when asked for.
     waiting: Values,
+    /// What rendering the aggregations found the store cannot answer (the first of it),
+    /// answered instead of them.
+    pub refused: Option<RequestError>,
 }
 
 impl<'a> Answers<'a> {
@@ -126,6 +129,7 @@ impl<'a> Answers<'a> {
             specs,
             answered: answer_all(large, specs),
             waiting,
+            refused: None,
         })
     }
 

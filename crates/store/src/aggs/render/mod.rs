@@ -121,9 +121,16 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             order,
             date_format,
             bucket_errors,
+            missing_term,
         } => {
             if *keys == Keys::NanosByMillisecond {
                 by_millisecond(result, date_format);
+            }
+            if let Some(missing_term) = missing_term {
+                let summable = children.iter().all(|(_, plan)| percentiles_only(plan));
+                if let Err(refused) = missing_term.restore(result, summable) {
+                    exact.refused.get_or_insert(refused);
+                }
             }
             for bucket in buckets_mut(result) {
                 // as tantivy keyed it, before it is shown as Elasticsearch shows it
@@ -218,9 +225,19 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                             && bucket.get("to").and_then(Value::as_f64) == *to
                     }),
                 };
-                let mut bucket = found
-                    .map(|b| b.take())
-                    .unwrap_or_else(|| json!({"doc_count": 0}));
+                // (none in an empty bucket above: its edges are the request's)
+                let mut bucket = found.map(|b| b.take()).unwrap_or_else(|| {
+                    let mut empty = json!({"doc_count": 0});
+                    if date_scale.is_none() {
+                        if let Some(from) = from {
+                            empty["from"] = json!(from);
+                        }
+                        if let Some(to) = to {
+                            empty["to"] = json!(to);
+                        }
+                    }
+                    empty
+                });
                 if let Some(scale) = date_scale {
                     date_range_bucket(&mut bucket, *from, *to, *scale, zone);
                 }
@@ -303,6 +320,14 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             };
             *result = json!({ "value": value });
         }
+        Plan::CountOfTerms => {
+            let listed: u64 = buckets_mut(result)
+                .into_iter()
+                .filter_map(|bucket| bucket["doc_count"].as_u64())
+                .sum();
+            let others = result["sum_other_doc_count"].as_u64().unwrap_or(0);
+            *result = json!({"value": listed + others});
+        }
         Plan::Cardinality => {
             if let Some(value) = result.get("value").and_then(Value::as_f64) {
                 result["value"] = json!(value.round() as u64);
@@ -327,5 +352,14 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
         }
         Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
         Plan::Percentiles(..) | Plan::TopHits(_) => {}
+    }
+}
+
+/// Whether an aggregation is percentiles, whose answers the store keys itself.
+fn percentiles_only(plan: &Plan) -> bool {
+    match plan {
+        Plan::Percentiles(_) => true,
+        Plan::Meta(inner, _) => percentiles_only(inner),
+        _ => false,
     }
 }
