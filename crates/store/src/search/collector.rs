@@ -12,6 +12,8 @@ pub(super) struct SortCollector {
     /// Per key, whether a floating-point field is a `float` (what combines its values is
     /// then a float too, as Elasticsearch shows it).
     pub(super) single: Vec<bool>,
+    /// Per key, whether a whole-number field sorts as Java's ints (`integer` and smaller).
+    pub(super) ints: Vec<bool>,
     /// `track_scores`: every match scored, each hit with its score.
     pub(super) scores: bool,
 }
@@ -110,7 +112,8 @@ impl Collector for SortCollector {
             let source = sort::bind(key, &self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
             reads.push(ReadAs::of(&source));
-            shown_missing.push(sort::missing_shown(key, &source));
+            let int = self.ints.get(index).copied().unwrap_or(false);
+            shown_missing.push(sort::missing_shown(key, &source, int));
             let fast = reader.fast_fields();
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),

@@ -95,6 +95,7 @@ impl Store {
         let mut ips = Vec::new();
         let mut shown_missing = Vec::new();
         let mut single = Vec::new();
+        let mut ints = Vec::new();
         for key in request.sort.iter().flatten() {
             let source = sort::bind(key, &values).map_err(on_shards)?;
             if let SortSource::Column(path, _) = &source {
@@ -107,7 +108,9 @@ impl Store {
             });
             formats.push(sort::date_format(key, &source).map_err(on_shards)?);
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
-            shown_missing.push(sort::missing_shown(key, &source));
+            let int = matches!(&source, SortSource::Column(path, FieldKind::Long) if limits.sorted_as_int(path));
+            ints.push(int);
+            shown_missing.push(sort::missing_shown(key, &source, int));
         }
         let mut ctx = self.context(&mapping, &limits);
         ctx.now = at.now;
@@ -172,6 +175,7 @@ impl Store {
                     search_after: request.search_after.clone(),
                     mapping: values.clone().into_owned(),
                     single,
+                    ints,
                     scores: request.track_scores,
                 };
                 let (count, sorted, agg) = parallel::search(

@@ -50,7 +50,7 @@ pub(super) use logdash_core::time::DatePattern;
 /// sorts on `source`: a number's or a date's is the long (a float's the double) it
 /// sorts such events by, at the end they go to; a string's, or a date's written in a
 /// `format`, is null.
-pub(super) fn missing_shown(key: &SortKey, source: &SortSource) -> Value {
+pub(super) fn missing_shown(key: &SortKey, source: &SortSource, int: bool) -> Value {
     // a date written in a `format` shows none
     if key.format.is_some() {
         return Value::Null;
@@ -58,6 +58,10 @@ pub(super) fn missing_shown(key: &SortKey, source: &SortSource) -> Value {
     // at the far end of the order, or at its start with `_first`
     let largest = key.descending == key.missing_first;
     match source {
+        // an `integer`, `short` or `byte` sorts as Java's ints
+        SortSource::Column(_, FieldKind::Long) if int => {
+            json!(if largest { i32::MAX } else { i32::MIN })
+        }
         SortSource::Timestamp
         | SortSource::Column(
             _,

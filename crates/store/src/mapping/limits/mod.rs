@@ -42,6 +42,9 @@ pub struct Limits {
     /// Floating-point fields declared `double` (or `scaled_float`), whose values are read at
     /// full precision (a `float`'s, Elasticsearch's dynamic type for fractions, at single).
     doubles: std::collections::BTreeSet<String>,
+    /// Whole-number fields declared `integer`, `short` or `byte`: sorted as Java's ints
+    /// (a missing value shows as an int's bound).
+    ints: std::collections::BTreeSet<String>,
 }
 
 impl Limits {
@@ -134,6 +137,9 @@ impl Limits {
                 if matches!(declared.es_type(), "double" | "scaled_float") {
                     limits.doubles.insert(name.clone());
                 }
+                if matches!(declared.es_type(), "integer" | "short" | "byte") {
+                    limits.ints.insert(name.clone());
+                }
                 if let Some(normalizer) = mapping.normalizer_at(name) {
                     let agreed = limits
                         .normalized
@@ -168,6 +174,11 @@ impl Limits {
     /// Whether a floating-point field's numbers are doubles (else floats: single precision).
     pub fn full_precision(&self, field: &str) -> bool {
         self.doubles.contains(field)
+    }
+
+    /// Whether a whole-number field sorts as Java's ints (`integer`, `short`, `byte`).
+    pub fn sorted_as_int(&self, field: &str) -> bool {
+        self.ints.contains(field)
     }
 
     /// Whether a query can find `field`'s values.
