@@ -5,7 +5,7 @@ use super::partition::{self, Partition};
 use super::place::step_below;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
-use super::{checks, composite, dates, histogram, missing_term, ranges, terms_order};
+use super::{checks, composite, counts, dates, histogram, missing_term, ranges, terms_order};
 use crate::query::DateFormat;
 use logdash_core::time::{AnyZone, Rounding};
 
@@ -185,38 +185,9 @@ pub(super) fn one(
                 children,
             }
         }
-        // Elasticsearch's default threshold is 3,000: exact below it. Below a bucket
-        // aggregation tantivy's HyperLogLog answers (listing each bucket's values could pass
-        // tantivy's bucket limit): there it may be off by a value or two (DESIGN.md)
-        "cardinality" => match body
-            .remove("precision_threshold")
-            .or_else(|| place.is_top().then(|| json!(DEFAULT_PRECISION_THRESHOLD)))
-        {
+        "cardinality" => match counts::listed_up_to(name, kind, &mut body, &place, mapping, now)? {
+            Some(listed) => return Ok(listed),
             None => Plan::Cardinality,
-            // counts below the threshold are exact, as Elasticsearch promises them: the
-            // distinct values are listed up to one past it, the HyperLogLog counts beyond
-            Some(threshold) => {
-                let threshold = exact_up_to(name, &threshold)?;
-                let mut listed = Map::new();
-                listed.insert("field".into(), body["field"].clone());
-                listed.insert("size".into(), json!(threshold + 1));
-                listed.insert("shard_size".into(), json!(threshold + 1));
-                if let Some(missing) = body.get("missing") {
-                    listed.insert("missing".into(), missing.clone());
-                }
-                let mut both = Aggregations::default();
-                let none = Aggregations::default;
-                both.insert(
-                    "listed".into(),
-                    tantivy_aggregation(name, kind, "terms", listed, none())?,
-                );
-                both.insert(
-                    "estimated".into(),
-                    tantivy_aggregation(name, kind, kind, body, none())?,
-                );
-                let aggregation = every_event(mapping, now, both)?;
-                return Ok((Some(aggregation), Plan::ExactUpTo(threshold)));
-            }
         },
         "range" | "date_range" => {
             let Some(read) = range_read else {
@@ -384,30 +355,10 @@ fn scoped(plan: Plan, scope: impl FnOnce() -> Scope) -> Plan {
 
 /// A cardinality's `precision_threshold`: counts up to it are exact (Elasticsearch takes
 /// at most 40,000).
-/// Elasticsearch's `precision_threshold` when none is given.
-const DEFAULT_PRECISION_THRESHOLD: u64 = 3_000;
-
-fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
-    let threshold = value.as_i64().or_else(|| value.as_str()?.parse().ok());
-    let why = match threshold {
-        Some(threshold) if threshold >= 0 => return Ok((threshold as u64).min(40_000)),
-        Some(_) => format!(
-            "[precisionThreshold] must be greater than or equal to 0. Found [{value}] in [{name}]"
-        ),
-        None => format!("For input string: {value}"),
-    };
-    // as Elasticsearch's parser refuses it, the cause after a colon
-    Err(RequestError {
-        status: 400,
-        kind: "x_content_parse_exception",
-        reason: format!("[cardinality] failed to parse field [precision_threshold]: {why}"),
-        raised: Raised::Reading,
-    })
-}
 
 /// tantivy's aggregation of `kind` (as Elasticsearch's `es_kind` was asked for) with `body`
 /// and its sub-aggregations.
-fn tantivy_aggregation(
+pub(super) fn tantivy_aggregation(
     name: &str,
     es_kind: &str,
     kind: &str,

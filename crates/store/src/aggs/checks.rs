@@ -212,7 +212,7 @@ pub(super) fn field(
         )));
     }
     if let Some(missing) = body.get("missing") {
-        missing_fits(missing, target)?;
+        missing_fits(kind, missing, target)?;
         // (tantivy takes no missing value for a column of booleans)
         if kind == "terms" && matches!(target, Target::Whole(_, FieldKind::Boolean)) {
             return Err(RequestError::illegal_argument(format!(
@@ -278,7 +278,7 @@ pub(super) fn field(
 
 /// A `missing` value a boolean or number field cannot take, refused with Elasticsearch's
 /// error on the shards (a number given to a boolean is left to the aggregation).
-fn missing_fits(missing: &Value, target: &Target) -> Result<(), RequestError> {
+fn missing_fits(kind: &str, missing: &Value, target: &Target) -> Result<(), RequestError> {
     let text = match missing {
         Value::String(text) => text.clone(),
         other => other.to_string(),
@@ -291,10 +291,13 @@ fn missing_fits(missing: &Value, target: &Target) -> Result<(), RequestError> {
                 "Cannot parse boolean [{text}], expected either [true] or [false]"
             )))
         }
-        // a date, epoch milliseconds or date math, as a range's bounds are read
-        Target::Timestamp | Target::Whole(_, FieldKind::Date) => crate::query::DateFormat::Iso
-            .bound(&text, 0, Rounding::Down, &AnyZone::UTC)
-            .map(|_| ()),
+        // a terms' date: ISO 8601, epoch milliseconds or date math, as a range's bounds are
+        // read (a date_range reads its missing in its own format, `dates.rs`)
+        Target::Timestamp | Target::Whole(_, FieldKind::Date) if kind == "terms" => {
+            crate::query::DateFormat::Iso
+                .bound(&text, 0, Rounding::Down, &AnyZone::UTC)
+                .map(|_| ())
+        }
         Target::Whole(_, FieldKind::Long | FieldKind::Float)
             if !missing.is_number() && text.trim().parse::<f64>().is_err() =>
         {

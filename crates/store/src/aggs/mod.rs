@@ -25,6 +25,7 @@ use crate::{Raised, RequestError};
 mod aggregation;
 mod checks;
 mod composite;
+mod counts;
 mod dates;
 mod filter;
 mod histogram;
@@ -35,6 +36,7 @@ mod place;
 mod ranges;
 mod render;
 mod terms_order;
+mod thresholds;
 mod top_hits;
 
 pub(crate) use top_hits::{TopHitsSpec, MAX_SEARCHES};

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use super::order_path::{check_path, compare, value_of};
 use super::partition::Partition;
 use super::place::Place;
+use super::thresholds::Thresholds;
 use super::Plan;
 use crate::mapping::FieldKind;
 use crate::query::Target;
@@ -34,78 +35,6 @@ pub(super) struct CompoundOrder {
     partition: Option<Partition>,
     /// A `terms`' thresholds, as one shard applies them.
     thresholds: Option<Thresholds>,
-}
-
-/// What one shard of Elasticsearch keeps of a `terms`' buckets: the first `shard_size`
-/// in the order asked for are its answer (the rest counted in `sum_other_doc_count`);
-/// of those, the ones counting fewer than `min_doc_count` are left out uncounted, and the
-/// first `size` of the others kept (the rest counted).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Thresholds {
-    size: usize,
-    shard_size: usize,
-    min_doc_count: u64,
-}
-
-impl Thresholds {
-    /// Reads `shard_size` (by default `size * 1.5 + 10`, or `size` when ordered by key,
-    /// never below `size`) and `min_doc_count` (0 refused by name: Elasticsearch then lists
-    /// every term of the index, counted or not, which the store does not).
-    fn read(
-        name: &str,
-        body: &Map<String, Value>,
-        size: usize,
-        by_key: bool,
-    ) -> Result<Thresholds, RequestError> {
-        let number = |key: &str| match body.get(key) {
-            None => Ok(None),
-            Some(value) => value.as_u64().map(Some).ok_or_else(|| {
-                RequestError::bad_request(format!("[terms] [{name}]: [{key}] must be a number"))
-            }),
-        };
-        let suggested = match by_key {
-            true => size,
-            false => (size as f64 * 1.5 + 10.0) as usize,
-        };
-        let shard_size = number("shard_size")?
-            .map_or(suggested, |n| n as usize)
-            .max(size);
-        let min_doc_count = number("min_doc_count")?.unwrap_or(1);
-        if min_doc_count == 0 {
-            return Err(RequestError::illegal_argument(format!(
-                "[terms] [{name}] with [min_doc_count] 0 is not supported by logdash: it lists only terms that some event counts"
-            )));
-        }
-        Ok(Thresholds {
-            size,
-            shard_size,
-            min_doc_count,
-        })
-    }
-
-    /// Keeps what one shard keeps of sorted `buckets`; returns the count it adds to
-    /// `sum_other_doc_count`.
-    fn keep(&self, buckets: &mut Vec<Value>) -> u64 {
-        let count = |bucket: &Value| bucket["doc_count"].as_u64().unwrap_or(0);
-        let mut other: u64 = buckets.iter().skip(self.shard_size).map(count).sum();
-        buckets.truncate(self.shard_size);
-        buckets.retain(|bucket| count(bucket) >= self.min_doc_count);
-        other += buckets.iter().skip(self.size).map(count).sum::<u64>();
-        buckets.truncate(self.size);
-        other
-    }
-
-    /// Elasticsearch's `doc_count_error_upper_bound` of one shard's answer when there were
-    /// `terms` in all: 0 when ordered by key or by count descending (one shard counts every
-    /// term), and when the shard listed every term; otherwise -1 (not known).
-    fn error(&self, terms: usize, criteria: &[(String, bool)]) -> i64 {
-        match criteria.first() {
-            Some((what, _)) if what == "_key" => 0,
-            Some((what, true)) if what == "_count" => 0,
-            _ if terms < self.shard_size => 0,
-            _ => -1,
-        }
-    }
 }
 
 /// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
