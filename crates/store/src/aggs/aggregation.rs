@@ -353,9 +353,6 @@ fn scoped(plan: Plan, scope: impl FnOnce() -> Scope) -> Plan {
     }
 }
 
-/// A cardinality's `precision_threshold`: counts up to it are exact (Elasticsearch takes
-/// at most 40,000).
-
 /// tantivy's aggregation of `kind` (as Elasticsearch's `es_kind` was asked for) with `body`
 /// and its sub-aggregations.
 pub(super) fn tantivy_aggregation(

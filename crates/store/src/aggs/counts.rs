@@ -57,6 +57,8 @@ pub(super) fn listed_up_to(
 /// Elasticsearch's `precision_threshold` when none is given.
 const DEFAULT_PRECISION_THRESHOLD: u64 = 3_000;
 
+/// A cardinality's `precision_threshold`: counts up to it are exact (Elasticsearch takes
+/// at most 40,000).
 fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
     let threshold = value.as_i64().or_else(|| value.as_str()?.parse().ok());
     let why = match threshold {
