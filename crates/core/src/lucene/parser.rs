@@ -380,8 +380,7 @@ impl Parser<'_> {
             .ok_or_else(|| self.error_at(position, "a range bound is missing".to_string()))?;
         self.at += 1;
         match token.kind {
-            // (a bare `*`: an escaped one is the bound `*`)
-            Kind::Word { text, wildcard } if wildcard && text == "*" => Ok(None),
+            Kind::Word { text, .. } if text == "*" => Ok(None),
             Kind::Word { text, .. } | Kind::Phrase(text) => Ok(Some(text)),
             // a negative number: "-" then the digits
             Kind::Minus => match self.tokens.get(self.at).map(|t| t.kind.clone()) {

@@ -88,12 +88,7 @@ pub(super) fn tokenize(query: &str) -> Result<Vec<Token>, ParseError> {
                     text.push(ch);
                     i += 1;
                 }
-                // an open end is a bare `*`; escapes are read as Lucene reads them (`\-22`)
                 let wildcard = text == "*";
-                let text = match text.contains('\\') {
-                    true => unescape(&text),
-                    false => text,
-                };
                 push(&mut tokens, Kind::Word { text, wildcard });
             }
             '(' => {
@@ -271,18 +266,4 @@ pub(super) fn tokenize(query: &str) -> Result<Vec<Token>, ParseError> {
         }
     }
     Ok(tokens)
-}
-
-/// A range bound with each escaped character taken as itself (Lucene's
-/// `discardEscapeChar`; a last lone backslash is kept).
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        out.push(match c {
-            '\\' => chars.next().unwrap_or('\\'),
-            c => c,
-        });
-    }
-    out
 }

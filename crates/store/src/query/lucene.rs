@@ -359,10 +359,12 @@ fn fielded(
         include_upper,
     } = value
     {
+        // escapes read as Lucene's discardEscapeChar reads them (`count:[\\-22 TO *]`; the
+        // parser took a bare `*` for an open end already)
         let spec = RangeSpec {
-            lower: lower.clone(),
+            lower: lower.as_deref().map(unescape),
             include_lower: *include_lower,
-            upper: upper.clone(),
+            upper: upper.as_deref().map(unescape),
             include_upper: *include_upper,
             zone: scope.zone.clone(),
             format: None,
@@ -449,4 +451,17 @@ fn words_of(ctx: &mut Context<'_>, field: Field, path: &str, text: &str, how: Oc
             terms.into_iter().map(|q| (how, q)).collect(),
         )),
     }
+}
+
+/// A range bound with each escaped character taken as itself (a last lone backslash kept).
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\\' => chars.next().unwrap_or('\\'),
+            c => c,
+        });
+    }
+    out
 }
