@@ -34,8 +34,10 @@ impl MissingTerm {
             target,
             Target::Whole(_, FieldKind::Keyword | FieldKind::Text) | Target::Unmapped(_)
         );
+        // (with include or exclude patterns, which would judge the stand-in, tantivy's own)
+        let patterns = body.contains_key("include") || body.contains_key("exclude");
         let value = match body.get("missing") {
-            Some(Value::String(value)) if strings => value.clone(),
+            Some(Value::String(value)) if strings && !patterns => value.clone(),
             _ => return None,
         };
         body.insert("missing".into(), json!(STAND_IN));
