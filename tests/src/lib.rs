@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests: start the real `logdash` binary on loopback with
 //! a fresh data directory, and a real headless Chromium through chromedriver.
 
+pub mod differential;
 pub mod engine;
 pub mod faults;
 pub mod scenarios;
