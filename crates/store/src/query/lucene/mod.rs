@@ -2,45 +2,39 @@
 //! field, several with boosts, or every field that can hold a term.
 
 use logdash_core::es::query::{
-    simple, Fuzziness, Fuzzy, MatchPhrase, MinimumShouldMatch, Operator, QueryString,
-    SimpleQueryString, ZeroTerms,
+    simple, Fuzziness, MinimumShouldMatch, Operator, QueryString, SimpleQueryString,
 };
 use logdash_core::lucene::{self, DefaultOperator, Level, Node, Value as LuceneValue};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur};
 
-use super::pattern::{fuzzy, json_regex, lucene_regex, wildcard_regex};
 use logdash_core::time::AnyZone;
 
-use super::range::{range_for, zone_of, RangeSpec};
-use super::term::{exact, string_term};
-use super::text::{expand, match_phrase, words};
-use super::{exists, Context, Target, Q};
-use crate::mapping::FieldKind;
+mod terms;
+
+use terms::{fielded, unfielded};
+
+use super::range::zone_of;
+use super::text::expand;
+use super::{exists, Context, Q};
 use crate::Raised;
 use crate::RequestError;
 
-/// Elasticsearch's limit on the fields one term without a field may expand to.
-const MAX_EXPANDED_FIELDS: usize = 1024;
-
 /// Where terms without a field look, and whether a term a field cannot hold (a word for a
 /// number field) matches nothing there instead of failing.
-struct Scope {
-    fields: Vec<(String, f32)>,
+pub(super) struct Scope {
+    pub(super) fields: Vec<(String, f32)>,
     /// Every field (`*`): wildcards run over all text fields at once.
-    every: bool,
-    lenient: bool,
+    pub(super) every: bool,
+    pub(super) lenient: bool,
     /// The zone of dates in ranges.
-    zone: AnyZone,
+    pub(super) zone: AnyZone,
     /// The edits of `word~` without a number.
-    fuzziness: Fuzziness,
+    pub(super) fuzziness: Fuzziness,
     /// Whether swapped neighbours in a fuzzy term count as one edit.
-    transpositions: bool,
+    pub(super) transpositions: bool,
     /// How the words one term analyses into (`web-2`: `web`, `2`) are joined: by the
     /// query's default operator, as Lucene's parsers join them.
-    joined: Occur,
+    pub(super) joined: Occur,
 }
 
 pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result<Q, RequestError> {
@@ -76,6 +70,14 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
     // an empty query string matches nothing, as in Elasticsearch
     if query.query.trim().is_empty() {
         return Ok(Box::new(EmptyQuery));
+    }
+    // whitespace is no operator in Elasticsearch's query_string: bare words side by side
+    // are one chunk, which each field reads as it reads a value (a text field analyses
+    // it, its words joined by the default operator; a keyword takes it whole; a number
+    // field fails to read it)
+    if query.minimum_should_match.is_none() && bare_words(&query.query) {
+        let chunk = LuceneValue::Word(query.query.trim().to_string());
+        return unfielded(ctx, &chunk, &scope, query.phrase_slop);
     }
     match &query.minimum_should_match {
         // a lone group, or a word the analyser may split, is itself the boolean query
@@ -199,6 +201,18 @@ fn scope(
     }
 }
 
+/// Whether a query is two or more bare words and nothing else (`timeout slow`): no field,
+/// operator, quote, group, pattern, range, boost or fuzziness.
+fn bare_words(query: &str) -> bool {
+    let words: Vec<&str> = query.split_whitespace().collect();
+    words.len() > 1
+        && words.iter().all(|word| {
+            !matches!(*word, "AND" | "OR" | "NOT" | "&&" | "||")
+                && !word.starts_with(['+', '-', '!'])
+                && !word.contains(|c: char| "():^[]\"{}~*?\\/<>=".contains(c))
+        })
+}
+
 fn joined(operator: Operator) -> Occur {
     match operator {
         Operator::And => Occur::Must,
@@ -294,174 +308,26 @@ fn lucene_node(
     })
 }
 
-/// A term without a field, over the scope's fields: the best field's score.
-fn unfielded(
-    ctx: &mut Context<'_>,
-    value: &LuceneValue,
-    scope: &Scope,
-    slop: u32,
-) -> Result<Q, RequestError> {
-    if scope.every && matches!(value, LuceneValue::Range { .. }) {
-        return Err(RequestError::bad_request(
-            "a range needs a field: field:[a TO b]",
-        ));
-    }
-    if scope.fields.len() > MAX_EXPANDED_FIELDS {
-        return Err(RequestError::illegal_argument(format!(
-            "field expansion matches too many fields, limit: {MAX_EXPANDED_FIELDS}, got: {}; name a field (field:value) or set default_field",
-            scope.fields.len()
-        )));
-    }
-    // over every field, a pattern is one automaton over every text field's words
-    let every_text = match (scope.every, value) {
-        (true, LuceneValue::Wildcard(pattern)) => {
-            Some(wildcard_regex(&pattern.to_lowercase(), false))
-        }
-        (true, LuceneValue::Regex(pattern)) => Some(lucene_regex(&pattern.to_lowercase(), false)?),
-        _ => None,
-    };
-    if let Some(regex) = every_text {
-        let mapping = ctx.mapping;
-        let paths: Vec<&str> = mapping
-            .iter()
-            .filter(|(name, kind)| **kind == FieldKind::Text && ctx.limits.searchable(name))
-            .map(|(name, _)| name.as_str())
-            .collect();
-        return json_regex(ctx.fields.text, &paths, &regex);
-    }
-    let mut queries = Vec::new();
-    for (name, boost) in &scope.fields {
-        match fielded(ctx, name, value, scope, slop) {
-            Ok(query) if *boost == 1.0 => queries.push(query),
-            Ok(query) => queries.push(Box::new(BoostQuery::new(query, *boost))),
-            Err(_) if scope.lenient => {}
-            Err(err) => return Err(err),
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bare_words_are_words_and_nothing_else() {
+        assert!(super::bare_words("timeout slow"));
+        assert!(super::bare_words("  web-2 natalia 503 "));
+        for more in [
+            "timeout",
+            "level:ERROR slow",
+            "a AND b",
+            "a || b",
+            "\"a b\" c",
+            "a* b",
+            "-a b",
+            "a (b)",
+            "a^2 b",
+            "a~ b",
+            "/a/ b",
+        ] {
+            assert!(!super::bare_words(more), "{more}");
         }
     }
-    Ok(match queries.len() {
-        0 => Box::new(EmptyQuery),
-        1 => queries.remove(0),
-        _ => Box::new(DisjunctionMaxQuery::new(queries)),
-    })
-}
-
-fn fielded(
-    ctx: &mut Context<'_>,
-    field: &str,
-    value: &LuceneValue,
-    scope: &Scope,
-    slop: u32,
-) -> Result<Q, RequestError> {
-    if let LuceneValue::Range {
-        lower,
-        upper,
-        include_lower,
-        include_upper,
-    } = value
-    {
-        // escapes read as Lucene's discardEscapeChar reads them (`count:[\\-22 TO *]`; the
-        // parser took a bare `*` for an open end already)
-        let spec = RangeSpec {
-            lower: lower.as_deref().map(unescape),
-            include_lower: *include_lower,
-            upper: upper.as_deref().map(unescape),
-            include_upper: *include_upper,
-            zone: scope.zone.clone(),
-            format: None,
-        };
-        return range_for(ctx, field, spec);
-    }
-    let target = ctx.target(field)?;
-    let text_field = matches!(target, Target::Text(_));
-    let phrase = |text: &str, slop: u32| MatchPhrase {
-        field: field.to_string(),
-        query: text.into(),
-        slop,
-        zero_terms: ZeroTerms::None,
-        prefix: false,
-        max_expansions: 50,
-        boost: 1.0,
-    };
-    Ok(match (&target, value) {
-        (Target::Text(path), LuceneValue::Word(text)) => {
-            words_of(ctx, ctx.fields.text, path, text, scope.joined)
-        }
-        (Target::Text(_), LuceneValue::Phrase(text)) => match_phrase(ctx, &phrase(text, slop))?,
-        (Target::Text(_), LuceneValue::Proximity { text, slop }) => match_phrase(ctx, &phrase(text, *slop))?,
-        (Target::Text(path), LuceneValue::Wildcard(pattern)) => {
-            json_regex(ctx.fields.text, &[path.as_str()], &wildcard_regex(&pattern.to_lowercase(), false))?
-        }
-        (Target::Whole(path, FieldKind::Text), LuceneValue::Wildcard(pattern)) => {
-            let pattern = ctx.limits.normalize(path, pattern)?;
-            json_regex(ctx.fields.kw, &[path.as_str()], &wildcard_regex(&pattern, false))?
-        }
-        // a text field's words are lowercase, so what is matched against them is too
-        (Target::Text(path), LuceneValue::Regex(pattern)) => {
-            json_regex(ctx.fields.text, &[path.as_str()], &lucene_regex(&pattern.to_lowercase(), false)?)?
-        }
-        (Target::Whole(path, FieldKind::Text), LuceneValue::Regex(pattern)) => {
-            let pattern = ctx.limits.normalize(path, pattern)?;
-            json_regex(ctx.fields.kw, &[path.as_str()], &lucene_regex(&pattern, false)?)?
-        }
-        (Target::Text(_) | Target::Whole(_, FieldKind::Text), LuceneValue::Fuzzy { text, edits }) => fuzzy(
-            ctx,
-            &Fuzzy {
-                field: field.to_string(),
-                value: if text_field { text.to_lowercase() } else { text.clone() },
-                fuzziness: edits.map_or(scope.fuzziness, Fuzziness::Edits),
-                prefix_length: 0,
-                transpositions: scope.transpositions,
-                boost: 1.0,
-            },
-        )?,
-        (Target::Unmapped(_), _) => Box::new(EmptyQuery),
-        (_, LuceneValue::Wildcard(pattern) | LuceneValue::Regex(pattern)) => {
-            return Err(RequestError::illegal_argument(format!(
-                "[{pattern}]: wildcards and regular expressions work on text and keyword fields, not on [{field}]"
-            )))
-        }
-        (_, LuceneValue::Fuzzy { text, .. }) => {
-            return Err(RequestError::illegal_argument(format!(
-                "[{text}~]: fuzzy terms work on text and keyword fields, not on [{field}]"
-            )))
-        }
-        (_, LuceneValue::Word(text) | LuceneValue::Phrase(text) | LuceneValue::Proximity { text, .. }) => {
-            exact(ctx, field, &text.as_str().into())?
-        }
-        (_, LuceneValue::Range { .. }) => Box::new(EmptyQuery),
-    })
-}
-
-/// A word of a query string on a text field: the words it analyses into, joined as `how`
-/// says (each required, or any one).
-fn words_of(ctx: &mut Context<'_>, field: Field, path: &str, text: &str, how: Occur) -> Q {
-    let mut terms: Vec<Q> = words(&mut ctx.analyzer, text)
-        .iter()
-        .map(|word| {
-            Box::new(TermQuery::new(
-                string_term(field, path, word),
-                IndexRecordOption::WithFreqs,
-            )) as Q
-        })
-        .collect();
-    match terms.len() {
-        0 => Box::new(EmptyQuery),
-        1 => terms.remove(0),
-        _ => Box::new(BooleanQuery::new(
-            terms.into_iter().map(|q| (how, q)).collect(),
-        )),
-    }
-}
-
-/// A range bound with each escaped character taken as itself (a last lone backslash kept).
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        out.push(match c {
-            '\\' => chars.next().unwrap_or('\\'),
-            c => c,
-        });
-    }
-    out
 }
