@@ -107,6 +107,9 @@ const QUERIES: &[&str] = &[
     "level.keyword:info",
     "connection",
     "connection refused",
+    // one chunk: both words in one field (the message), not one in the tags
+    "refused flask",
+    "flask Payments",
     "message:\"refused by upstream\"",
     "message:\"upstream refused\"",
     "level:(ERROR OR CRITICAL)",

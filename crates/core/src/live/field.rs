@@ -206,3 +206,25 @@ fn gather<'a>(
         },
     }
 }
+
+/// The dotted names of the event's fields that hold values (objects walked, arrays of
+/// objects too), each once.
+pub(super) fn paths(source: &Map<String, Value>) -> Vec<String> {
+    fn walk(value: &Value, path: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(object) => {
+                for (key, inner) in object {
+                    walk(inner, &format!("{path}.{key}"), out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, path, out)),
+            _ if !out.iter().any(|known| known == path) => out.push(path.to_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (key, value) in source {
+        walk(value, key, &mut out);
+    }
+    out
+}

@@ -17,7 +17,7 @@ use crate::time::{parse_bound_zoned, parse_iso8601, EpochMillis, Fixed, Rounding
 
 mod field;
 
-use field::{leaves, values_at, Read, Values};
+use field::{leaves, paths, values_at, Read, Values};
 pub use field::{Declared, Mapped};
 
 /// A view's query compiled for matching events one by one.
@@ -45,6 +45,13 @@ impl LiveQuery {
         }
         let node = if query.trim().is_empty() {
             Node::All
+        } else if lucene::bare_words(query) {
+            // one chunk each field reads whole, as the store reads it: a text field's
+            // words must all be there, a keyword must be the chunk
+            Node::Term {
+                field: None,
+                value: Clause::Word(query.trim().to_string()),
+            }
         } else {
             lucene::parse(query, DefaultOperator::And).map_err(|err| err.to_string())?
         };
@@ -122,6 +129,12 @@ fn node_matches(
             field: Some(field),
             value,
         } if field != "*" => clause_matches(&values_at(source, field, declared), value, now),
+        // bare words side by side: one field must hold them all (an array's values are
+        // one field's words, as in the store)
+        Node::Term {
+            field: None,
+            value: Clause::Word(chunk),
+        } if chunk.contains(char::is_whitespace) => chunk_matches(source, declared, chunk, now),
         // no field: every field that can hold the term (strings, numbers, booleans)
         Node::Term { value, .. } => {
             let mut all = leaves(source, declared);
@@ -136,6 +149,28 @@ fn node_matches(
             }
         }
     }
+}
+
+/// A chunk of bare words (`timeout slow`) over every field, as the store reads it: some
+/// text field's values together hold every word, or a field takes the chunk whole.
+fn chunk_matches(
+    source: &Map<String, Value>,
+    declared: &Declared,
+    chunk: &str,
+    now: EpochMillis,
+) -> bool {
+    let wanted = words(chunk);
+    paths(source).iter().any(|path| {
+        let values = values_at(source, path, declared);
+        let mut held = Vec::new();
+        for (value, read) in &values {
+            if let (Read::Dynamic, Value::String(text)) = (read, value) {
+                held.extend(words(text));
+            }
+        }
+        (!wanted.is_empty() && wanted.iter().all(|word| held.contains(word)))
+            || clause_matches(&values, &Clause::Word(chunk.to_string()), now)
+    })
 }
 
 fn clause_matches(values: &Values<'_>, clause: &Clause, now: EpochMillis) -> bool {

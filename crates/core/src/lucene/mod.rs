@@ -92,6 +92,20 @@ pub fn parse_level(query: &str, default_operator: DefaultOperator) -> Result<Lev
     parser::parse(query, tokens::tokenize(query)?, default_operator)
 }
 
+/// Whether a query is two or more bare words and nothing else (`timeout slow`): no field,
+/// operator, quote, group, pattern, range, boost or fuzziness. Elasticsearch's
+/// `query_string` reads such words as one chunk that each field reads whole (whitespace is
+/// no operator there), and so do the store and the live tail.
+pub fn bare_words(query: &str) -> bool {
+    let words: Vec<&str> = query.split_whitespace().collect();
+    words.len() > 1
+        && words.iter().all(|word| {
+            !matches!(*word, "AND" | "OR" | "NOT" | "&&" | "||")
+                && !word.starts_with(['+', '-', '!'])
+                && !word.contains(|c: char| "():^[]\"{}~*?\\/<>=".contains(c))
+        })
+}
+
 /// The words and phrases `query` looks for (none negated), for highlighting matches in log
 /// lines: what [`positive_terms`] finds in its parse, read from its tokens alone, so that the
 /// dashboard carries no parser (the cluster reports a query's errors).

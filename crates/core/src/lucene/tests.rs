@@ -399,3 +399,24 @@ fn range_bounds_run_to_the_next_space_as_lucene_reads_them() {
     // after the range, the query goes on as before
     assert!(matches!(p("a:[1 TO 2] AND b:c"), Node::And(_)));
 }
+
+#[test]
+fn bare_words_are_words_and_nothing_else() {
+    assert!(bare_words("timeout slow"));
+    assert!(bare_words("  web-2 natalia 503 "));
+    for more in [
+        "timeout",
+        "level:ERROR slow",
+        "a AND b",
+        "a || b",
+        "\"a b\" c",
+        "a* b",
+        "-a b",
+        "a (b)",
+        "a^2 b",
+        "a~ b",
+        "/a/ b",
+    ] {
+        assert!(!bare_words(more), "{more}");
+    }
+}

@@ -75,7 +75,7 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
     // are one chunk, which each field reads as it reads a value (a text field analyses
     // it, its words joined by the default operator; a keyword takes it whole; a number
     // field fails to read it)
-    if query.minimum_should_match.is_none() && bare_words(&query.query) {
+    if query.minimum_should_match.is_none() && lucene::bare_words(&query.query) {
         let chunk = LuceneValue::Word(query.query.trim().to_string());
         return unfielded(ctx, &chunk, &scope, query.phrase_slop);
     }
@@ -201,18 +201,6 @@ fn scope(
     }
 }
 
-/// Whether a query is two or more bare words and nothing else (`timeout slow`): no field,
-/// operator, quote, group, pattern, range, boost or fuzziness.
-fn bare_words(query: &str) -> bool {
-    let words: Vec<&str> = query.split_whitespace().collect();
-    words.len() > 1
-        && words.iter().all(|word| {
-            !matches!(*word, "AND" | "OR" | "NOT" | "&&" | "||")
-                && !word.starts_with(['+', '-', '!'])
-                && !word.contains(|c: char| "():^[]\"{}~*?\\/<>=".contains(c))
-        })
-}
-
 fn joined(operator: Operator) -> Occur {
     match operator {
         Operator::And => Occur::Must,
@@ -306,28 +294,4 @@ fn lucene_node(
         },
         Node::Term { field: None, value } => unfielded(ctx, value, scope, slop)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bare_words_are_words_and_nothing_else() {
-        assert!(super::bare_words("timeout slow"));
-        assert!(super::bare_words("  web-2 natalia 503 "));
-        for more in [
-            "timeout",
-            "level:ERROR slow",
-            "a AND b",
-            "a || b",
-            "\"a b\" c",
-            "a* b",
-            "-a b",
-            "a (b)",
-            "a^2 b",
-            "a~ b",
-            "/a/ b",
-        ] {
-            assert!(!super::bare_words(more), "{more}");
-        }
-    }
 }
