@@ -216,19 +216,18 @@ pub(super) fn one(
             )))
         }
         "terms" => {
-            // tantivy orders a float field's whole keys apart from its fractions: they are
-            // sorted here, every term asked for; below another bucket that would be every
-            // term of every bucket, so there an order by key is refused
             let partition = Partition::take(name, &mut body)?;
             if partition.is_some() {
                 partition::check(name, &field, &target, &place)?;
             }
-            // every term is asked of tantivy, which counts each segment's apart (one shard
-            // of Elasticsearch counts them all) and breaks ties as it finds them; they are
-            // sorted and cut here as one shard of Elasticsearch does (`terms_order`)
-            terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?;
-            let sorted_here = true;
             let missing_term = missing_term::MissingTerm::take(name, &mut body, &target);
+            // sorted and cut here as one shard of Elasticsearch does (`terms_order::take`);
+            // every term listed for a float, a date_nanos, a partition, or a missing value
+            // under its stand-in key (which sorts apart from the value's place)
+            let every_term = matches!(target, Target::Whole(_, FieldKind::Float))
+                || terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?
+                || partition.is_some()
+                || missing_term.is_some();
             // a date's missing as its epoch milliseconds, the column's own values: tantivy
             // counts its events in the bucket of that instant (as text it kept them apart)
             if let (Target::Whole(_, FieldKind::Date), Some(Value::String(text))) =
@@ -247,8 +246,7 @@ pub(super) fn one(
                         Target::Whole(_, FieldKind::DateNanos) => Keys::NanosByMillisecond,
                         _ => Keys::AsGiven,
                     },
-                    order: terms_order::take(name, &mut body, sorted_here)?
-                        .map(|order| order.within(partition)),
+                    order: Some(terms_order::take(name, &mut body, every_term)?.within(partition)),
                     date_format,
                     bucket_errors: body.get("show_term_doc_count_error") == Some(&json!(true)),
                     missing_term,

@@ -37,55 +37,49 @@ pub(super) struct CompoundOrder {
     thresholds: Option<Thresholds>,
 }
 
-/// Takes a compound `order` out of a `terms` body, leaving its first criterion and asking
-/// for every term; `None` when the order is one criterion (tantivy's own) and the terms
-/// need not be `sorted_here`.
+/// Takes a `terms`' `order` out of its body: its buckets are sorted and cut here as one
+/// shard of Elasticsearch does ([`Thresholds`]). tantivy counts every term of each segment
+/// (`shard_size` set to the most it lists) and, ordered by one criterion of its own
+/// (`_count` or `_key`, ties by key ascending as there), lists the shard's first
+/// `shard_size`; with `every_term` (a float field, whose whole keys tantivy orders apart
+/// from its fractions; a date_nanos field; a partition), several criteria or a
+/// sub-aggregation, it lists every term (up to 65,000) for the store to sort.
 pub(super) fn take(
     name: &str,
     body: &mut Map<String, Value>,
-    sorted_here: bool,
-) -> Result<Option<CompoundOrder>, RequestError> {
+    every_term: bool,
+) -> Result<CompoundOrder, RequestError> {
     let items = match body.get("order") {
-        Some(Value::Array(items)) if !items.is_empty() || !sorted_here => items.clone(),
-        Some(Value::Array(_)) | None if sorted_here => vec![json!({"_count": "desc"})],
-        Some(one) if sorted_here => vec![one.clone()],
-        _ => return Ok(None),
+        Some(Value::Array(items)) if !items.is_empty() => items.clone(),
+        Some(Value::Array(_)) | None => vec![json!({"_count": "desc"})],
+        Some(one) => vec![one.clone()],
     };
     let criteria = criteria(name, "terms", &items)?;
-    let Some(first) = items.first().cloned() else {
-        body.remove("order");
-        return Ok(None);
-    };
     let size = match body.get("size") {
         None => 10,
         Some(size) => size.as_u64().map(|s| s as usize).ok_or_else(|| {
             RequestError::bad_request(format!("[terms] [{name}]: [size] must be a number"))
         })?,
     };
-    if criteria.len() == 1 && !sorted_here {
-        body.insert("order".into(), first);
-        return Ok(None);
-    }
     let by_key = criteria.first().is_some_and(|(what, _)| what == "_key");
     let thresholds = Thresholds::read(name, body, size, by_key)?;
-    // tantivy lists every term whatever its order; by count or key, its own order keeps the
-    // right ones should there be more than it lists (a sub-aggregation it may not compute,
-    // as percentiles, which the store computes itself)
-    let by_own = |what: &str| matches!(what, "_count" | "_key");
-    let first = match criteria.first() {
-        Some((what, _)) if by_own(what) => first,
-        _ => json!({"_count": "desc"}),
+    let own = |what: &str| matches!(what, "_count" | "_key");
+    let (order, listed) = match criteria.as_slice() {
+        [(what, _)] if own(what) && !every_term => (items[0].clone(), thresholds.shard_size),
+        [(what, _), ..] if own(what) => (items[0].clone(), ALL_TERMS),
+        // (a sub-aggregation tantivy may not compute, as percentiles, which the store does)
+        _ => (json!({"_count": "desc"}), ALL_TERMS),
     };
-    body.insert("order".into(), first);
-    body.insert("size".into(), json!(ALL_TERMS));
+    body.insert("order".into(), order);
+    body.insert("size".into(), json!(listed));
     body.insert("shard_size".into(), json!(ALL_TERMS));
     body.insert("min_doc_count".into(), json!(1));
-    Ok(Some(CompoundOrder {
+    Ok(CompoundOrder {
         criteria,
         size: Some(size),
         partition: None,
         thresholds: Some(thresholds),
-    }))
+    })
 }
 
 /// Takes a `histogram`'s or `date_histogram`'s `order` out of its body: its buckets are
@@ -244,7 +238,7 @@ pub(super) fn nanos_terms(
 mod tests {
     use super::*;
 
-    fn order(order: Value, size: Option<u64>) -> (Map<String, Value>, Option<CompoundOrder>) {
+    fn order(order: Value, size: Option<u64>) -> (Map<String, Value>, CompoundOrder) {
         let mut body = json!({"field": "level", "order": order})
             .as_object()
             .cloned()
@@ -257,18 +251,25 @@ mod tests {
     }
 
     #[test]
-    fn one_criterion_is_left_to_tantivy() {
-        let (body, taken) = order(json!([{"_count": "asc"}]), None);
-        assert_eq!(taken, None);
+    fn one_criterion_of_its_own_has_tantivy_list_the_shards_first_terms() {
+        // by count: size * 1.5 + 10 of them, each segment counted whole
+        let (body, _) = order(json!([{"_count": "asc"}]), None);
         assert_eq!(body["order"], json!({"_count": "asc"}));
-        let (body, taken) = order(json!({"_key": "desc"}), Some(3));
-        assert_eq!((taken, &body["order"]), (None, &json!({"_key": "desc"})));
+        assert_eq!(
+            (&body["size"], &body["shard_size"]),
+            (&json!(25), &json!(ALL_TERMS))
+        );
+        // by key: size of them
+        let (body, _) = order(json!({"_key": "desc"}), Some(3));
+        assert_eq!(
+            (&body["order"], &body["size"]),
+            (&json!({"_key": "desc"}), &json!(3))
+        );
     }
 
     #[test]
     fn several_criteria_sort_every_term_and_keep_size() {
         let (body, taken) = order(json!([{"_count": "asc"}, {"avg_took": "desc"}]), Some(2));
-        let taken = taken.expect("compound");
         assert_eq!(body["size"], json!(ALL_TERMS));
         assert_eq!(body["order"], json!({"_count": "asc"}));
         let mut result = json!({"sum_other_doc_count": 1, "buckets": [
@@ -317,7 +318,7 @@ mod tests {
         let sorted_here = |body: Value| {
             let mut body = body.as_object().cloned().expect("object");
             let taken = take("t", &mut body, true).expect("takes");
-            (body, taken.expect("sorted here"))
+            (body, taken)
         };
         let (body, taken) =
             sorted_here(json!({"field": "took", "size": 2, "order": {"_key": "asc"}}));

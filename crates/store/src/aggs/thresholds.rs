@@ -12,7 +12,7 @@ use crate::RequestError;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Thresholds {
     size: usize,
-    shard_size: usize,
+    pub(super) shard_size: usize,
     min_doc_count: u64,
 }
 
