@@ -86,8 +86,12 @@ async fn a_short_link_opens_the_same_view_for_a_teammate_with_its_overrides() {
     teammate
         .wait_for_text("#stream-count", |t| t.contains("54"))
         .await;
-    let rows = teammate.texts("#stream .row").await;
-    assert!(rows.iter().all(|r| r.contains("INFO")), "{rows:?}");
+    // (the rows are drawn a moment after the count: some are still empty then)
+    teammate
+        .wait_for_all("#stream .row", |rows| {
+            !rows.is_empty() && rows.iter().all(|r| r.contains("INFO"))
+        })
+        .await;
     // an unknown short link still opens a view, and says why it is not the one asked for
     teammate
         .client
