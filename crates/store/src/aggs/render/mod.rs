@@ -133,22 +133,21 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 }
             }
             for bucket in buckets_mut(result) {
-                // as tantivy keyed it, before it is shown as Elasticsearch shows it
-                // (`@timestamp`'s terms are keyed by their instant's text: placed by its
-                // milliseconds, as the percentiles collector reads them)
-                let key = match (&bucket["key"], keys) {
-                    (Value::String(text), Keys::Dates) => {
-                        logdash_core::time::parse_iso8601(text).map(Key::Int)
-                    }
-                    (key, _) => Key::of_rendered(key),
-                };
                 // (a date in `kw` is keyed by its epoch milliseconds, `@timestamp`'s own
-                // column by its instant's text)
-                let instant = match &bucket["key"] {
-                    Value::String(text) => {
+                // column by its instant's text; other text keys are no instants)
+                let instant = match (&bucket["key"], keys) {
+                    (Value::String(text), Keys::Dates) => {
                         logdash_core::time::parse_iso8601(text).map(|ms| ms as f64)
                     }
-                    other => other.as_f64(),
+                    (Value::String(_), _) => None,
+                    (other, _) => other.as_f64(),
+                };
+                // as tantivy keyed it, before it is shown as Elasticsearch shows it
+                // (`@timestamp`'s terms by their instant's milliseconds, as the percentiles
+                // collector places them)
+                let key = match (&bucket["key"], keys) {
+                    (Value::String(_), Keys::Dates) => instant.map(|ms| Key::Int(ms as i64)),
+                    (key, _) => Key::of_rendered(key),
                 };
                 match (keys, instant) {
                     (Keys::Dates, Some(key)) => {
