@@ -232,10 +232,7 @@ fn read(
             match declared.map(|d| d.es_type()) {
                 Some("double") => Some(json!(number)),
                 // a float's precision, written as its shortest decimal
-                _ => {
-                    let single = (number as f32).to_string().parse::<f64>().ok()?;
-                    Some(json!(single))
-                }
+                _ => Some(json!(reader::shortest_single(number))),
             }
         }
         FieldKind::Date => {

@@ -70,7 +70,7 @@ pub(super) enum Pick {
 }
 
 /// A `float`'s value written as Java writes a single: its shortest decimal.
-fn shortest_single(value: f64) -> f64 {
+pub(super) fn shortest_single(value: f64) -> f64 {
     (value as f32).to_string().parse().unwrap_or(value)
 }
 
