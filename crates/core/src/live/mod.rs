@@ -160,6 +160,7 @@ fn chunk_matches(
     now: EpochMillis,
 ) -> bool {
     let wanted = words(chunk);
+    let whole = Clause::Word(chunk.to_string());
     paths(source).iter().any(|path| {
         let values = values_at(source, path, declared);
         let mut held = Vec::new();
@@ -169,7 +170,7 @@ fn chunk_matches(
             }
         }
         (!wanted.is_empty() && wanted.iter().all(|word| held.contains(word)))
-            || clause_matches(&values, &Clause::Word(chunk.to_string()), now)
+            || clause_matches(&values, &whole, now)
     })
 }
 

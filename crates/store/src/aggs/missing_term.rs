@@ -54,11 +54,16 @@ impl MissingTerm {
         let Some(Value::Array(buckets)) = result.get_mut("buckets") else {
             return Ok(());
         };
-        let Some(at) = buckets.iter().position(|b| b["key"] == json!(STAND_IN)) else {
+        let Some(at) = buckets
+            .iter()
+            .position(|b| b["key"].as_str() == Some(STAND_IN))
+        else {
             return Ok(());
         };
         let mut missing = buckets.remove(at);
-        let held = buckets.iter_mut().find(|b| b["key"] == json!(self.value));
+        let held = buckets
+            .iter_mut()
+            .find(|b| b["key"].as_str() == Some(self.value.as_str()));
         match held {
             None => {
                 missing["key"] = json!(self.value);
