@@ -12,8 +12,9 @@ pub(super) struct SortCollector {
     /// Per key, whether a floating-point field is a `float` (what combines its values is
     /// then a float too, as Elasticsearch shows it).
     pub(super) single: Vec<bool>,
-    /// Per key, whether a whole-number field sorts as Java's ints (`integer` and smaller).
-    pub(super) ints: Vec<bool>,
+    /// Per key, the value shown for an event without the field (`sort::missing_shown`),
+    /// which a `search_after` may give back.
+    pub(super) missing: Vec<Value>,
     /// `track_scores`: every match scored, each hit with its score.
     pub(super) scores: bool,
 }
@@ -107,13 +108,10 @@ impl Collector for SortCollector {
     ) -> tantivy::Result<Self::Child> {
         let mut readers = Vec::new();
         let mut reads = Vec::new();
-        let mut shown_missing = Vec::new();
         for (index, key) in self.keys.iter().enumerate() {
             let source = sort::bind(key, &self.mapping)
                 .map_err(|err| tantivy::TantivyError::InvalidArgument(err.reason))?;
             reads.push(ReadAs::of(&source));
-            let int = self.ints.get(index).copied().unwrap_or(false);
-            shown_missing.push(sort::missing_shown(key, &source, int));
             let fast = reader.fast_fields();
             readers.push(match &source {
                 SortSource::Timestamp => Reader::Timestamp(fast.date("ts")?),
@@ -168,7 +166,7 @@ impl Collector for SortCollector {
                 values
                     .iter()
                     .zip(&reads)
-                    .zip(&shown_missing)
+                    .zip(&self.missing)
                     // the value shown for events without the field (a page's last may be one)
                     .map(
                         |((value, read), shown)| match value == shown && !shown.is_null() {

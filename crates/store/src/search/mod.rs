@@ -95,7 +95,6 @@ impl Store {
         let mut ips = Vec::new();
         let mut shown_missing = Vec::new();
         let mut single = Vec::new();
-        let mut ints = Vec::new();
         for key in request.sort.iter().flatten() {
             let source = sort::bind(key, &values).map_err(on_shards)?;
             if let SortSource::Column(path, _) = &source {
@@ -109,7 +108,6 @@ impl Store {
             formats.push(sort::date_format(key, &source).map_err(on_shards)?);
             ips.push(matches!(source, SortSource::Column(_, FieldKind::Ip)));
             let int = matches!(&source, SortSource::Column(path, FieldKind::Long) if limits.sorted_as_int(path));
-            ints.push(int);
             shown_missing.push(sort::missing_shown(key, &source, int));
         }
         let mut ctx = self.context(&mapping, &limits);
@@ -175,7 +173,7 @@ impl Store {
                     search_after: request.search_after.clone(),
                     mapping: values.clone().into_owned(),
                     single,
-                    ints,
+                    missing: shown_missing.clone(),
                     scores: request.track_scores,
                 };
                 let (count, sorted, agg) = parallel::search(
