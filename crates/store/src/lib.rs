@@ -126,6 +126,8 @@ pub struct Store {
     arrivals: RwLock<Option<Arrivals>>,
     /// The scrolls open (`search::scroll`).
     scrolls: search::scroll::Scrolls,
+    /// Searches for hits running, which aggregating searches step aside for.
+    turns: search::turns::Turns,
 }
 
 impl Store {
@@ -210,6 +212,7 @@ impl Store {
             next_sequence: AtomicU64::new(first_sequence),
             arrivals: RwLock::new(None),
             scrolls: search::scroll::Scrolls::default(),
+            turns: search::turns::Turns::default(),
         })
     }
 
@@ -224,6 +227,11 @@ impl Store {
     /// How many threads one search may read with (every core's, unless configured).
     pub(crate) fn search_threads(&self) -> usize {
         self.config.search_threads
+    }
+
+    /// The threads one search may read with, and the turns its threads step aside for.
+    pub(crate) fn cores(&self) -> (usize, &search::turns::Turns) {
+        (self.config.search_threads, &self.turns)
     }
 
     /// Indexes events that arrived without a target (the TCP input): each goes to its daily

@@ -30,6 +30,7 @@ use render::SortWritten;
 mod request;
 pub(crate) mod scroll;
 mod sort;
+pub(crate) mod turns;
 mod typed;
 
 use collector::{SortCollector, Sorted};
@@ -52,6 +53,10 @@ impl Store {
             searcher: self.reader.searcher(),
             now: crate::now_millis(),
         };
+        let aggregates = ["aggs", "aggregations"]
+            .iter()
+            .any(|key| body.get(key).is_some());
+        let _turn = (!aggregates).then(|| self.turns.hits());
         self.search_at(&at, indices.into(), body)
     }
 
@@ -137,7 +142,7 @@ impl Store {
         let total = Count;
         let agg_request = match &request.aggs {
             Some(aggs) => {
-                let threads = self.search_threads();
+                let threads = self.cores();
                 let mut bounds = |column: &str| {
                     let search = |collector: &tantivy::aggregation::AggregationCollector| {
                         parallel::search(searcher, &*query, collector, None, threads)
@@ -153,7 +158,7 @@ impl Store {
             None => None,
         };
         let window = request.from + request.size;
-        let (aggs, threads) = (request.aggs.as_ref(), self.search_threads());
+        let (aggs, threads) = (request.aggs.as_ref(), self.cores());
         let agg_collector = || {
             agg_request
                 .as_ref()

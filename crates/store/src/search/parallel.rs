@@ -3,13 +3,18 @@
 //! aggregation (the panels') would keep one core busy and leave the other idle. Here each
 //! segment is cut into ranges of document ids, the ranges are read at once (each by a
 //! segment collector of its own), and their fruits merged in order, as segments' are.
+//! An aggregating search's threads step aside while a search for hits runs
+//! ([`super::turns`]).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde_json::Value;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+
+use super::turns::Turns;
 
 /// Below this many documents a search is read on one core: threads would cost more than
 /// they save. (The store's own tests split every search, so that each of them checks that
@@ -29,13 +34,14 @@ const RANGES_PER_CORE: u32 = 2;
 const BLOCK: usize = 64;
 
 /// [`Searcher::search`], on `cores` threads when the searcher holds many documents and
-/// `aggs` (the request's aggregations) count as exactly in parts as whole.
+/// `aggs` (the request's aggregations) count as exactly in parts as whole. With `aggs`,
+/// its threads step aside for searches for hits taking their `turns`.
 pub(crate) fn search<C: Collector>(
     searcher: &Searcher,
     query: &dyn Query,
     collector: &C,
     aggs: Option<&Value>,
-    cores: usize,
+    (cores, turns): (usize, &Turns),
 ) -> tantivy::Result<C::Fruit> {
     let cores = cores.min(MAX_THREADS);
     let docs: u32 = searcher.segment_readers().iter().map(|r| r.max_doc()).sum();
@@ -51,8 +57,9 @@ pub(crate) fn search<C: Collector>(
     let weight = query.weight(scoring)?;
     collector.check_schema(searcher.schema())?;
     let parts = ranges(searcher, docs.div_ceil(cores as u32 * RANGES_PER_CORE));
+    let yielding = aggs.is_some().then_some(turns);
     let fruits = map_in_order(&parts, cores, |part| {
-        collect_range(collector, weight.as_ref(), part)
+        collect_range(collector, weight.as_ref(), part, yielding)
     })
     .ok_or_else(|| tantivy::TantivyError::InternalError("a search thread failed".into()))?
     .into_iter()
@@ -163,11 +170,13 @@ fn ranges(searcher: &Searcher, size: u32) -> Vec<Range<'_>> {
     parts
 }
 
-/// One range read by a segment collector of its own, deleted documents left out.
+/// One range read by a segment collector of its own, deleted documents left out; between
+/// blocks, stepping aside for searches for hits when `yielding` to them.
 fn collect_range<C: Collector>(
     collector: &C,
     weight: &dyn Weight,
     part: &Range<'_>,
+    yielding: Option<&Turns>,
 ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
     let mut collecting = collector.for_segment(part.segment, part.reader)?;
     let mut scorer = weight.scorer(part.reader, 1.0)?;
@@ -178,6 +187,7 @@ fn collect_range<C: Collector>(
         doc = scorer.seek(part.start);
     }
     let mut block = Vec::with_capacity(BLOCK);
+    let (mut since_look, mut waited) = (0, Duration::ZERO);
     while doc != TERMINATED && doc < part.end {
         if alive.is_none_or(|alive| alive.is_alive(doc)) {
             if scoring {
@@ -187,6 +197,13 @@ fn collect_range<C: Collector>(
                 if block.len() == BLOCK {
                     collecting.collect_block(&block);
                     block.clear();
+                }
+            }
+            since_look += 1;
+            if since_look == BLOCK {
+                since_look = 0;
+                if let Some(turns) = yielding {
+                    turns.step_aside(&mut waited);
                 }
             }
         }
@@ -200,6 +217,7 @@ fn collect_range<C: Collector>(
 
 #[cfg(test)]
 mod tests {
+    use super::Turns;
     use tantivy::collector::Count;
     use tantivy::query::AllQuery;
     use tantivy::schema::{Schema, FAST, INDEXED, STORED};
@@ -231,7 +249,8 @@ mod tests {
         let index = index(250_000, 90_000);
         let searcher = index.reader().expect("reader").searcher();
         assert!(searcher.segment_readers().len() > 1);
-        let count = super::search(&searcher, &AllQuery, &Count, None, 2).expect("counts");
+        let count = super::search(&searcher, &AllQuery, &Count, None, (2, &Turns::default()))
+            .expect("counts");
         assert_eq!(count, 250_000);
         let aggs: Aggregations = serde_json::from_value(serde_json::json!({
             "sum": {"sum": {"field": "n"}},
@@ -243,7 +262,14 @@ mod tests {
             TokenizerManager::default(),
         );
         let collector = AggregationCollector::from_aggs(aggs, context);
-        let split = super::search(&searcher, &AllQuery, &collector, None, 2).expect("split");
+        let split = super::search(
+            &searcher,
+            &AllQuery,
+            &collector,
+            None,
+            (2, &Turns::default()),
+        )
+        .expect("split");
         let whole = searcher.search(&AllQuery, &collector).expect("whole");
         let (split, whole) = (
             serde_json::to_value(split).expect("json"),
@@ -251,6 +277,55 @@ mod tests {
         );
         assert_eq!(split, whole);
         assert_eq!(split["sum"]["value"], 250_000.0 * 249_999.0 / 2.0);
+    }
+
+    #[test]
+    fn an_aggregating_search_waits_for_a_search_for_hits_and_answers_the_same() {
+        use std::sync::mpsc;
+        use tantivy::aggregation::agg_req::Aggregations;
+        use tantivy::aggregation::{
+            AggContextParams, AggregationCollector, AggregationLimitsGuard,
+        };
+        use tantivy::tokenizer::TokenizerManager;
+        let index = index(250_000, 250_000);
+        let searcher = index.reader().expect("reader").searcher();
+        let request = serde_json::json!({"sum": {"sum": {"field": "n"}}});
+        let aggs: Aggregations = serde_json::from_value(request.clone()).expect("aggregations");
+        let context = AggContextParams::new(
+            AggregationLimitsGuard::default(),
+            TokenizerManager::default(),
+        );
+        let collector = AggregationCollector::from_aggs(aggs, context);
+        let turns = Turns::default();
+        let (said, heard) = mpsc::channel();
+        let split = std::thread::scope(|scope| {
+            let turn = turns.hits();
+            let aggregating = scope.spawn(|| {
+                let answer = super::search(
+                    &searcher,
+                    &AllQuery,
+                    &collector,
+                    Some(&request),
+                    (2, &turns),
+                );
+                said.send("aggregated").ok();
+                answer
+            });
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            said.send("hits done").ok();
+            drop(turn);
+            aggregating.join().expect("joins")
+        })
+        .expect("split");
+        assert_eq!(
+            heard.try_iter().collect::<Vec<_>>(),
+            ["hits done", "aggregated"]
+        );
+        let whole = searcher.search(&AllQuery, &collector).expect("whole");
+        assert_eq!(
+            serde_json::to_value(split).expect("json"),
+            serde_json::to_value(whole).expect("json")
+        );
     }
 
     #[test]
@@ -262,7 +337,8 @@ mod tests {
         writer.delete_term(tantivy::Term::from_field_u64(field, 150_000));
         writer.commit().expect("commit");
         let searcher = index.reader().expect("reader").searcher();
-        let count = super::search(&searcher, &AllQuery, &Count, None, 2).expect("counts");
+        let count = super::search(&searcher, &AllQuery, &Count, None, (2, &Turns::default()))
+            .expect("counts");
         assert_eq!(count, 219_998);
     }
 }
