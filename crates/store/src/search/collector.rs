@@ -147,16 +147,20 @@ impl Collector for SortCollector {
                 SortSource::Unmapped => Reader::Missing,
             });
         }
+        // a float's values are singles: so are those it is compared to, as in Java
+        let read = |index: usize, value: &Value| {
+            let read = SortValue::after(value, reads[index]);
+            match self.single.get(index) {
+                Some(true) => read.into_single(),
+                _ => read,
+            }
+        };
         // a `missing` value, read as `search_after` reads values
         let substitutes = self
             .keys
             .iter()
-            .zip(&reads)
-            .map(|(key, read)| {
-                key.missing_value
-                    .as_ref()
-                    .map(|value| SortValue::after(value, *read))
-            })
+            .enumerate()
+            .map(|(index, key)| key.missing_value.as_ref().map(|value| read(index, value)))
             .collect();
         Ok(SortSegmentCollector {
             readers,
@@ -165,13 +169,13 @@ impl Collector for SortCollector {
             after: self.search_after.as_ref().map(|values| {
                 values
                     .iter()
-                    .zip(&reads)
                     .zip(&self.missing)
+                    .enumerate()
                     // the value shown for events without the field (a page's last may be one)
                     .map(
-                        |((value, read), shown)| match value == shown && !shown.is_null() {
+                        |(index, (value, shown))| match value == shown && !shown.is_null() {
                             true => SortValue::Missing,
-                            false => SortValue::after(value, *read),
+                            false => read(index, value),
                         },
                     )
                     .collect()

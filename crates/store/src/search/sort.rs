@@ -237,6 +237,16 @@ impl SortValue {
         }
     }
 
+    /// The value as a `float` field's sort values are read: cut to single precision
+    /// (and written as its shortest decimal, as they are).
+    pub(super) fn into_single(self) -> SortValue {
+        match self {
+            SortValue::Float(number) => SortValue::Float(reader::shortest_single(number)),
+            SortValue::Int(number) => SortValue::Float(reader::shortest_single(number as f64)),
+            other => other,
+        }
+    }
+
     pub(super) fn from_json(value: &Value) -> SortValue {
         match value {
             Value::Number(n) => n.as_i64().map_or_else(
