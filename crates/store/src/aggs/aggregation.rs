@@ -220,7 +220,7 @@ pub(super) fn one(
             if partition.is_some() {
                 partition::check(name, &field, &target, &place)?;
             }
-            let missing_term = missing_term::MissingTerm::take(name, &mut body, &target);
+            let missing_term = missing_term::MissingTerm::take(name, &mut body, &target)?;
             // sorted and cut here as one shard of Elasticsearch does (`terms_order::take`);
             // every term listed for a float, a date_nanos, a partition, or a missing value
             // under its stand-in key (which sorts apart from the value's place)

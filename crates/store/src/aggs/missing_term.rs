@@ -24,27 +24,32 @@ pub(super) struct MissingTerm {
 
 impl MissingTerm {
     /// Replaces the `missing` of a `terms` body over whole strings by the stand-in; `None`
-    /// for other fields (numbers are keyed apart from what tantivy keys them by).
+    /// for other fields (numbers are keyed apart from what tantivy keys them by). Beside
+    /// `include` or `exclude` (which would judge the stand-in, where Elasticsearch judges
+    /// the value), refused by name.
     pub(super) fn take(
         name: &str,
         body: &mut Map<String, Value>,
         target: &Target,
-    ) -> Option<MissingTerm> {
+    ) -> Result<Option<MissingTerm>, RequestError> {
         let strings = matches!(
             target,
             Target::Whole(_, FieldKind::Keyword | FieldKind::Text) | Target::Unmapped(_)
         );
-        // (with include or exclude patterns, which would judge the stand-in, tantivy's own)
-        let patterns = body.contains_key("include") || body.contains_key("exclude");
         let value = match body.get("missing") {
-            Some(Value::String(value)) if strings && !patterns => value.clone(),
-            _ => return None,
+            Some(Value::String(value)) if strings => value.clone(),
+            _ => return Ok(None),
         };
+        if body.contains_key("include") || body.contains_key("exclude") {
+            return Err(RequestError::illegal_argument(format!(
+                "[terms] [{name}]: [missing] beside [include] or [exclude] is not supported by logdash"
+            )));
+        }
         body.insert("missing".into(), json!(STAND_IN));
-        Some(MissingTerm {
+        Ok(Some(MissingTerm {
             name: name.to_string(),
             value,
-        })
+        }))
     }
 
     /// Brings the stand-in's bucket of a rendered `terms` (`result`) back under the value
@@ -94,7 +99,7 @@ mod tests {
             .cloned()
             .expect("object");
         let target = Target::Whole("tags".into(), FieldKind::Keyword);
-        let taken = MissingTerm::take("t", &mut body, &target);
+        let taken = MissingTerm::take("t", &mut body, &target).expect("taken");
         (body, taken)
     }
 
@@ -136,13 +141,28 @@ mod tests {
     }
 
     #[test]
+    fn beside_include_or_exclude_it_is_refused() {
+        let mut body = json!({"field": "tags", "missing": "db", "exclude": "u.*"})
+            .as_object()
+            .cloned()
+            .expect("object");
+        let target = Target::Whole("tags".into(), FieldKind::Keyword);
+        let refused = MissingTerm::take("t", &mut body, &target).expect_err("refused");
+        assert!(
+            refused.reason.contains("[include] or [exclude]"),
+            "{}",
+            refused.reason
+        );
+    }
+
+    #[test]
     fn numbers_are_left_to_tantivy() {
         let mut body = json!({"field": "n", "missing": 5})
             .as_object()
             .cloned()
             .expect("object");
         let target = Target::Whole("n".into(), FieldKind::Long);
-        assert_eq!(MissingTerm::take("t", &mut body, &target), None);
+        assert_eq!(MissingTerm::take("t", &mut body, &target), Ok(None));
         assert_eq!(body["missing"], json!(5));
     }
 }
