@@ -207,6 +207,13 @@ impl DatePattern {
             match piece {
                 Piece::Literal(text) => out.push_str(text),
                 Piece::Year(2) => out.push_str(&format!("{:02}", year.rem_euclid(100))),
+                // as Java's `yyyy` (and wider) writes a year of more digits: signed
+                Piece::Year(width)
+                    if *width >= 4
+                        && u32::try_from(*width).is_ok_and(|w| year >= 10_i64.pow(w.min(18))) =>
+                {
+                    out.push_str(&format!("+{year}"))
+                }
                 Piece::Year(width) => out.push_str(&padded(year, *width)),
                 Piece::Month(width @ (1 | 2)) => out.push_str(&padded(month.into(), *width)),
                 Piece::Month(3) => out.push_str(&MONTHS[month as usize - 1][..3]),
@@ -386,6 +393,23 @@ mod tests {
 
     /// 2024-03-05T14:07:09.045Z, the instant the engine wrote these from.
     const AT: EpochMillis = 1_709_647_629_045;
+
+    /// A sum of dates (`sum_as_string` in a `format`) may pass the year 9999: Java signs a
+    /// year wider than `yyyy`, as the engine wrote one (`+18741-03-16`).
+    #[test]
+    fn a_year_past_four_digits_is_signed() {
+        let at = days_from_civil(18741, 3, 16) * 86_400_000;
+        let written = |pattern: &str| DatePattern::parse(pattern).expect("pattern").write(at, 0);
+        assert_eq!(written("yyyy-MM-dd"), "+18741-03-16");
+        assert_eq!(written("yy"), "41");
+        let before = days_from_civil(9999, 12, 31) * 86_400_000;
+        assert_eq!(
+            DatePattern::parse("yyyy-MM-dd")
+                .expect("pattern")
+                .write(before, 0),
+            "9999-12-31"
+        );
+    }
 
     /// Each format as Elasticsearch 8.19 wrote AT in UTC and at +05:30.
     #[test]
