@@ -110,6 +110,11 @@ const QUERIES: &[&str] = &[
     // one chunk: both words in one field (the message), not one in the tags
     "refused flask",
     "flask Payments",
+    // beside other syntax too; a field's group of words is one value (a keyword's one term)
+    "level:ERROR refused flask",
+    "refused flask -level:INFO",
+    "message:(refused upstream)",
+    "level.keyword:(ERROR CRITICAL)",
     "message:\"refused by upstream\"",
     "message:\"upstream refused\"",
     "level:(ERROR OR CRITICAL)",
@@ -127,6 +132,10 @@ const QUERIES: &[&str] = &[
     "tags.keyword:Payments",
     "tags:payments",
     "conn*",
+    // a pattern without a field: words, and keywords' whole values as written
+    "Pay*",
+    "*ments",
+    "Connection*",
     "extra.user_id:u?",
     "extra.user_id.keyword:u*",
     "_exists_:extra.url_path",

@@ -45,13 +45,6 @@ impl LiveQuery {
         }
         let node = if query.trim().is_empty() {
             Node::All
-        } else if lucene::bare_words(query) {
-            // one chunk each field reads whole, as the store reads it: a text field's
-            // words must all be there, a keyword must be the chunk
-            Node::Term {
-                field: None,
-                value: Clause::Word(query.trim().to_string()),
-            }
         } else {
             lucene::parse(query, DefaultOperator::And).map_err(|err| err.to_string())?
         };
@@ -129,6 +122,11 @@ fn node_matches(
             field: Some(field),
             value,
         } if field != "*" => clause_matches(&values_at(source, field, declared), value, now),
+        // `*` over every field: every event
+        Node::Term {
+            field: None,
+            value: Clause::Wildcard(pattern),
+        } if pattern == "*" => true,
         // bare words side by side: one field must hold them all (an array's values are
         // one field's words, as in the store)
         Node::Term {
@@ -137,14 +135,21 @@ fn node_matches(
         } if chunk.contains(char::is_whitespace) => chunk_matches(source, declared, chunk, now),
         // no field: every field that can hold the term (strings, numbers, booleans)
         Node::Term { value, .. } => {
-            let mut all = leaves(source, declared);
+            let all = leaves(source, declared);
             match value {
                 Clause::Range { .. } => false,
-                // a pattern over every field meets the words of text fields only
-                Clause::Wildcard(_) => {
-                    all.retain(|(_, read)| *read == Read::Dynamic);
-                    clause_matches(&all, value, now)
-                }
+                // a pattern over every field meets the words of text fields and the whole
+                // values of keywords (a text field's `.keyword` too), as in the store
+                Clause::Wildcard(_) => all.iter().any(|(found, read)| match read {
+                    Read::Dynamic => {
+                        found.is_string()
+                            && (dynamic_matches(found, value, false, now)
+                                || (Read::KeywordOf.holds(found)
+                                    && dynamic_matches(found, value, true, now)))
+                    }
+                    Read::Keyword(_) => read.holds(found) && keyword_matches(found, value),
+                    _ => false,
+                }),
                 _ => clause_matches(&all, value, now),
             }
         }

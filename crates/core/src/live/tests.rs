@@ -202,10 +202,11 @@ fn a_declared_keyword_is_its_whole_value_exactly() {
         "no .keyword of its own"
     );
     assert!(matches_mapped("@version:1"));
-    // without a field: whole values only, and a pattern meets text fields' words only
+    // without a field: whole values only; a pattern meets text fields' words and
+    // keywords' whole values, as written (as Elasticsearch's `*` fields do)
     assert!(matches_mapped("\"Order 42-B\""));
     assert!(!matches_mapped("B"));
-    assert!(!matches_mapped("Ord*"));
+    assert!(matches_mapped("Ord*"));
     assert!(matches_mapped("conn*"));
 }
 

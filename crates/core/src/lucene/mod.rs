@@ -26,7 +26,9 @@ pub enum Node {
     },
     /// `_exists_:field`
     Exists(String),
-    /// Matches everything (`*`, `*:*`, or an empty string).
+    /// Matches everything (`*:*`, or an empty string). (A bare `*` is the pattern `*`
+    /// without a field: every document over every field, over named fields those that
+    /// hold one of them.)
     All,
     /// `clause^2`: the clause, its score multiplied.
     Boost(Box<Node>, f32),
@@ -86,24 +88,22 @@ pub fn parse(query: &str, default_operator: DefaultOperator) -> Result<Node, Par
     parse_level(query, default_operator).map(Level::node)
 }
 
-/// The top level of `query`'s clauses, each by its part (what `minimum_should_match`
-/// counts); an empty query is one required clause matching everything.
+/// The top level of `query`'s clauses, each by its part; an empty query is one required
+/// clause matching everything. Words side by side with nothing between them are one chunk
+/// (`a b` is the value "a b" each field reads whole: a keyword takes it as one term), as
+/// Elasticsearch's `query_string` reads them (whitespace is no operator there).
 pub fn parse_level(query: &str, default_operator: DefaultOperator) -> Result<Level, ParseError> {
-    parser::parse(query, tokens::tokenize(query)?, default_operator)
+    parser::parse(query, tokens::tokenize(query)?, default_operator, true)
 }
 
-/// Whether a query is two or more bare words and nothing else (`timeout slow`): no field,
-/// operator, quote, group, pattern, range, boost or fuzziness. Elasticsearch's
-/// `query_string` reads such words as one chunk that each field reads whole (whitespace is
-/// no operator there), and so do the store and the live tail.
-pub fn bare_words(query: &str) -> bool {
-    let words: Vec<&str> = query.split_whitespace().collect();
-    words.len() > 1
-        && words.iter().all(|word| {
-            !matches!(*word, "AND" | "OR" | "NOT" | "&&" | "||")
-                && !word.starts_with(['+', '-', '!'])
-                && !word.contains(|c: char| "():^[]\"{}~*?\\/<>=".contains(c))
-        })
+/// [`parse_level`] with a clause for each word of a chunk: what `minimum_should_match`
+/// counts when one field reads the query (Lucene adds the terms a chunk analyses into to
+/// the level).
+pub fn parse_level_by_word(
+    query: &str,
+    default_operator: DefaultOperator,
+) -> Result<Level, ParseError> {
+    parser::parse(query, tokens::tokenize(query)?, default_operator, false)
 }
 
 /// The words and phrases `query` looks for (none negated), for highlighting matches in log

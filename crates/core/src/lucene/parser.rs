@@ -6,16 +6,19 @@ use super::tokens::{Kind, Token};
 use super::{DefaultOperator, Node, ParseError, Value};
 
 /// Parses the tokens of `query`; none matches everything.
+/// Words side by side become one chunk when `chunked`, else a clause each.
 pub(super) fn parse(
     query: &str,
     tokens: Vec<Token>,
     default_operator: DefaultOperator,
+    chunked: bool,
 ) -> Result<Level, ParseError> {
     let mut parser = Parser {
         query,
         tokens,
         at: 0,
         default_operator,
+        chunked,
     };
     if parser.tokens.is_empty() {
         return Ok(Level {
@@ -39,6 +42,7 @@ struct Parser<'q> {
     tokens: Vec<Token>,
     at: usize,
     default_operator: DefaultOperator,
+    chunked: bool,
 }
 
 impl Parser<'_> {
@@ -78,6 +82,16 @@ impl Parser<'_> {
                     conjunction = Some(*kind == Kind::And);
                     self.at += 1;
                 }
+                // words side by side, with nothing between them: one chunk, as Lucene's
+                // `MultiTerm` (its clause changes nothing before it)
+                Some(_) if self.chunked && conjunction.is_none() && self.chunk_ahead() => {
+                    let occur = match self.default_operator {
+                        DefaultOperator::And => Occur::Must,
+                        DefaultOperator::Or => Occur::Should,
+                    };
+                    let chunk = self.parse_chunk();
+                    clauses.push((occur, chunk));
+                }
                 Some(_) => {
                     let (modifier, node) = self.parse_prefixed()?;
                     self.add_clause(&mut clauses, conjunction.take(), modifier, node);
@@ -100,6 +114,50 @@ impl Parser<'_> {
             }
         }
         Ok(level)
+    }
+
+    /// Whether a chunk of words starts here: a plain word, then another that nothing
+    /// binds to what follows it (no `:`, `*`, `~`, `^`, `AND` or `OR` after it).
+    fn chunk_ahead(&self) -> bool {
+        self.plain_word(self.at) && self.plain_word(self.at + 1) && self.free_after(self.at + 1)
+    }
+
+    /// Whether the token at `at` is a word without a pattern (Lucene's `TERM`).
+    fn plain_word(&self, at: usize) -> bool {
+        matches!(
+            self.tokens.get(at).map(|t| &t.kind),
+            Some(Kind::Word {
+                wildcard: false,
+                ..
+            })
+        )
+    }
+
+    /// Whether what follows the word at `at` leaves it to a chunk.
+    fn free_after(&self, at: usize) -> bool {
+        match self.tokens.get(at + 1).map(|t| &t.kind) {
+            Some(Kind::Colon | Kind::Tilde(_) | Kind::Boost(_) | Kind::And | Kind::Or) => false,
+            Some(Kind::Word { text, .. }) => text != "*",
+            _ => true,
+        }
+    }
+
+    /// The chunk [`Parser::chunk_ahead`] found: its words, as one value each field reads
+    /// whole (a text field analyses it; a keyword takes it as one term).
+    fn parse_chunk(&mut self) -> Node {
+        let mut words = Vec::new();
+        while let Some(Kind::Word { text, .. }) = self.peek() {
+            let more = words.is_empty() || (self.plain_word(self.at) && self.free_after(self.at));
+            if !more {
+                break;
+            }
+            words.push(text.clone());
+            self.at += 1;
+        }
+        Node::Term {
+            field: None,
+            value: Value::Word(words.join(" ")),
+        }
     }
 
     /// Lucene's `addClause`: `and` tells the conjunction before the clause (`None`: none).
@@ -267,9 +325,7 @@ impl Parser<'_> {
                     value,
                 })
             }
-            Kind::Word { text, wildcard } => Ok(if text == "*" {
-                Node::All
-            } else if wildcard {
+            Kind::Word { text, wildcard } => Ok(if wildcard {
                 Node::Term {
                     field: None,
                     value: Value::Wildcard(text),

@@ -15,7 +15,14 @@ fn p(query: &str) -> Node {
 fn empty_matches_all() {
     assert_eq!(p(""), Node::All);
     assert_eq!(p("   "), Node::All);
-    assert_eq!(p("*"), Node::All);
+    assert_eq!(
+        p("*"),
+        Node::Term {
+            field: None,
+            value: Value::Wildcard("*".into())
+        }
+    );
+    assert_eq!(p("level:(*)"), Node::Exists("level".into()));
     assert_eq!(p("*:*"), Node::All);
 }
 
@@ -38,9 +45,9 @@ fn words_fields_and_phrases() {
 
 #[test]
 fn boolean_operators() {
-    assert_eq!(p("a b"), Node::Or(vec![word(None, "a"), word(None, "b")]));
+    assert_eq!(p("a +b"), word(None, "b"));
     assert_eq!(
-        parse("a b", DefaultOperator::And).expect("parses"),
+        parse("a +b", DefaultOperator::And).expect("parses"),
         Node::And(vec![word(None, "a"), word(None, "b")])
     );
     assert_eq!(
@@ -140,13 +147,79 @@ fn mixed_operators_as_lucene_reads_them() {
     }
 }
 
+/// Words side by side are one chunk, as Lucene's `MultiTerm` makes them (whitespace is no
+/// operator): up to a word bound to what follows it, or a conjunction.
+#[test]
+fn words_side_by_side_are_one_chunk() {
+    let and = |query| parse(query, DefaultOperator::And).expect("parses");
+    assert_eq!(p("a b"), word(None, "a b"));
+    assert_eq!(and("a b"), word(None, "a b"));
+    assert_eq!(
+        p("level:(ERROR WARNING)"),
+        word(Some("level"), "ERROR WARNING")
+    );
+    assert_eq!(
+        and("514 false ms:>=95"),
+        Node::And(vec![
+            word(None, "514 false"),
+            Node::Term {
+                field: Some("ms".into()),
+                value: Value::Range {
+                    lower: Some("95".into()),
+                    upper: None,
+                    include_lower: true,
+                    include_upper: true
+                }
+            }
+        ])
+    );
+    // the word before AND, OR, ^, ~ or ':' is not the chunk's; one word alone is no chunk
+    assert_eq!(
+        and("a b c AND d"),
+        Node::And(vec![word(None, "a b"), word(None, "c"), word(None, "d")])
+    );
+    assert_eq!(
+        p("a b OR c"),
+        Node::Or(vec![word(None, "a"), word(None, "b"), word(None, "c")])
+    );
+    assert_eq!(
+        and("a b^2"),
+        Node::And(vec![
+            word(None, "a"),
+            Node::Boost(Box::new(word(None, "b")), 2.0)
+        ])
+    );
+    assert_eq!(
+        and("a b*"),
+        Node::And(vec![
+            word(None, "a"),
+            Node::Term {
+                field: None,
+                value: Value::Wildcard("b*".into())
+            }
+        ])
+    );
+    // after a conjunction or a modifier, a clause of its own first
+    assert_eq!(
+        and("x AND a b c"),
+        Node::And(vec![word(None, "x"), word(None, "a"), word(None, "b c")])
+    );
+    assert_eq!(
+        and("-a b c"),
+        Node::And(vec![
+            word(None, "b c"),
+            Node::Not(Box::new(word(None, "a")))
+        ])
+    );
+}
+
 /// The top level by part, as `minimum_should_match` counts it.
 #[test]
 fn the_top_level_by_part() {
-    let level = parse_level("+a b c -d", DefaultOperator::Or).expect("parses");
+    let level = parse_level("+a b -c d", DefaultOperator::Or).expect("parses");
     assert_eq!(level.required, vec![word(None, "a")]);
-    assert_eq!(level.optional, vec![word(None, "b"), word(None, "c")]);
-    assert_eq!(level.prohibited, vec![word(None, "d")]);
+    assert_eq!(level.optional, vec![word(None, "b"), word(None, "d")]);
+    assert_eq!(level.prohibited, vec![word(None, "c")]);
     assert_eq!(level.len(), 4);
     let empty = parse_level("", DefaultOperator::Or).expect("parses");
     assert_eq!(empty.node(), Node::All);
@@ -398,25 +471,4 @@ fn range_bounds_run_to_the_next_space_as_lucene_reads_them() {
     );
     // after the range, the query goes on as before
     assert!(matches!(p("a:[1 TO 2] AND b:c"), Node::And(_)));
-}
-
-#[test]
-fn bare_words_are_words_and_nothing_else() {
-    assert!(bare_words("timeout slow"));
-    assert!(bare_words("  web-2 natalia 503 "));
-    for more in [
-        "timeout",
-        "level:ERROR slow",
-        "a AND b",
-        "a || b",
-        "\"a b\" c",
-        "a* b",
-        "-a b",
-        "a (b)",
-        "a^2 b",
-        "a~ b",
-        "/a/ b",
-    ] {
-        assert!(!bare_words(more), "{more}");
-    }
 }

@@ -273,18 +273,14 @@ pub(super) fn expand(
     ctx: &Context<'_>,
     patterns: &[logdash_core::es::query::FieldBoost],
 ) -> (Vec<(String, f32)>, bool) {
-    if patterns.is_empty() || patterns.iter().any(|p| p.pattern == "*") {
-        let every = ctx
-            .mapping
-            .iter()
-            .filter(|(name, kind)| {
-                !matches!(kind, FieldKind::Date | FieldKind::DateNanos)
-                    && ctx.limits.searchable(name)
-            })
-            .map(|(name, _)| (name.clone(), 1.0))
-            .collect();
-        return (every, true);
-    }
+    let star = logdash_core::es::query::FieldBoost {
+        pattern: "*".to_string(),
+        boost: 1.0,
+    };
+    let patterns = match patterns.is_empty() || patterns.iter().any(|p| p.pattern == "*") {
+        true => std::slice::from_ref(&star),
+        false => patterns,
+    };
     let mut fields = Vec::new();
     let mut expanded = false;
     for pattern in patterns {
@@ -293,12 +289,18 @@ pub(super) fn expand(
             continue;
         }
         expanded = true;
+        // each field the pattern names (a text field's `.keyword` by its own name)
         for (name, kind) in ctx.mapping.iter() {
-            if !matches!(kind, FieldKind::Date | FieldKind::DateNanos)
-                && pattern.matches(name)
-                && ctx.limits.searchable(name)
-            {
-                fields.push((name.clone(), pattern.boost));
+            let keyword = format!("{name}.keyword");
+            let names = match kind {
+                FieldKind::Date | FieldKind::DateNanos => &[][..],
+                FieldKind::Text => &[name.as_str(), keyword.as_str()][..],
+                _ => &[name.as_str()][..],
+            };
+            for name in names {
+                if pattern.matches(name) && ctx.limits.searchable(name) {
+                    fields.push((name.to_string(), pattern.boost));
+                }
             }
         }
     }

@@ -20,6 +20,10 @@ pub fn parse_with(
     default_operator: Operator,
     flags: Flags,
 ) -> Result<Node, QueryError> {
+    // a lone `*` is every document, as Lucene's `SimpleQueryParser` has it
+    if text.trim() == "*" {
+        return Ok(Node::All);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
     let node = group(&chars, &mut at, default_operator, flags)?;
@@ -230,11 +234,17 @@ fn group(
                         text: word,
                         edits: Some(edits),
                     }),
+                    // a prefix is literal: its own `*` and `?` are characters
                     (None, Some(prefix)) if !prefix.is_empty() => term(Value::Wildcard(format!(
                         "{}*",
-                        prefix.replace(['*', '?'], "")
+                        prefix
+                            .replace('\\', "\\\\")
+                            .replace('*', "\\*")
+                            .replace('?', "\\?")
                     ))),
-                    (None, Some(_)) => continue,
+                    // a `*` alone among other terms: an empty prefix (a pattern of
+                    // nothing), for the fields to read
+                    (None, Some(_)) => term(Value::Wildcard(String::new())),
                     (None, None) => term(Value::Word(word)),
                 }
             }

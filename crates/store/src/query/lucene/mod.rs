@@ -16,6 +16,7 @@ use terms::{fielded, unfielded};
 use super::range::zone_of;
 use super::text::expand;
 use super::{exists, Context, Q};
+use crate::mapping::FieldKind;
 use crate::Raised;
 use crate::RequestError;
 
@@ -42,7 +43,12 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
         Operator::And => DefaultOperator::And,
         Operator::Or => DefaultOperator::Or,
     };
-    let level = lucene::parse_level(&query.query, operator).map_err(|err| RequestError {
+    // `minimum_should_match` counts a chunk's words one by one
+    let parse = match query.minimum_should_match {
+        Some(_) => lucene::parse_level_by_word,
+        None => lucene::parse_level,
+    };
+    let level = parse(&query.query, operator).map_err(|err| RequestError {
         status: 400,
         kind: "query_shard_exception",
         reason: err.to_string(),
@@ -70,14 +76,6 @@ pub(super) fn query_string(ctx: &mut Context<'_>, query: &QueryString) -> Result
     // an empty query string matches nothing, as in Elasticsearch
     if query.query.trim().is_empty() {
         return Ok(Box::new(EmptyQuery));
-    }
-    // whitespace is no operator in Elasticsearch's query_string: bare words side by side
-    // are one chunk, which each field reads as it reads a value (a text field analyses
-    // it, its words joined by the default operator; a keyword takes it whole; a number
-    // field fails to read it)
-    if query.minimum_should_match.is_none() && lucene::bare_words(&query.query) {
-        let chunk = LuceneValue::Word(query.query.trim().to_string());
-        return unfielded(ctx, &chunk, &scope, query.phrase_slop);
     }
     match &query.minimum_should_match {
         // a lone group, or a word the analyser may split, is itself the boolean query
@@ -179,7 +177,53 @@ pub(super) fn simple_query_string(
     let mut scope = scope(ctx, &query.fields, query.lenient, AnyZone::UTC);
     scope.transpositions = query.transpositions;
     scope.joined = joined(query.default_operator);
-    lucene_node(ctx, &node, &scope, 0)
+    // a `*` among other terms is an empty prefix: Elasticsearch leaves it out over one text
+    // field; what it makes of one elsewhere depends on the fields' types and number
+    let stripped = without_empty_prefixes(node.clone());
+    if stripped.as_ref() != Some(&node) {
+        // (named as it is: a pattern may take in `.keyword` sub-fields too)
+        let one_text = match query.fields.as_slice() {
+            [field] => ctx.mapping.get(&field.pattern) == Some(&FieldKind::Text),
+            _ => false,
+        };
+        if !one_text {
+            return Err(RequestError::illegal_argument(
+                "[simple_query_string] a `*` beside other terms is not supported by logdash, but over one text field: leave it out, or write a prefix (word*)",
+            ));
+        }
+    }
+    match stripped {
+        Some(node) => lucene_node(ctx, &node, &scope, 0),
+        None => Ok(Box::new(EmptyQuery)),
+    }
+}
+
+/// `node` without its empty prefixes; `None` when nothing else is left.
+fn without_empty_prefixes(node: Node) -> Option<Node> {
+    let some = |nodes: Vec<Node>, wrap: fn(Vec<Node>) -> Node| {
+        let mut left: Vec<Node> = nodes
+            .into_iter()
+            .filter_map(without_empty_prefixes)
+            .collect();
+        match left.len() {
+            0 => None,
+            1 => left.pop(),
+            _ => Some(wrap(left)),
+        }
+    };
+    match node {
+        Node::Term {
+            value: LuceneValue::Wildcard(pattern),
+            ..
+        } if pattern.is_empty() => None,
+        Node::And(nodes) => some(nodes, Node::And),
+        Node::Or(nodes) => some(nodes, Node::Or),
+        Node::Not(inner) => without_empty_prefixes(*inner).map(|n| Node::Not(Box::new(n))),
+        Node::Boost(inner, boost) => {
+            without_empty_prefixes(*inner).map(|n| Node::Boost(Box::new(n), boost))
+        }
+        other => Some(other),
+    }
 }
 
 fn scope(
@@ -216,7 +260,7 @@ fn leading_wildcard(node: &Node) -> bool {
         Node::Term {
             value: LuceneValue::Wildcard(pattern),
             ..
-        } => pattern.starts_with(['*', '?']),
+        } => pattern != "*" && pattern.starts_with(['*', '?']),
         _ => false,
     }
 }

@@ -3,14 +3,16 @@
 
 use logdash_core::es::query::{Fuzziness, Fuzzy, MatchPhrase, ZeroTerms};
 use logdash_core::lucene::Value as LuceneValue;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::super::pattern::{fuzzy, json_regex, lucene_regex, wildcard_regex};
 use super::super::range::{range_for, RangeSpec};
 use super::super::term::{exact, string_term};
 use super::super::text::{match_phrase, words};
-use super::super::{Context, Target, Q};
+use super::super::{exists, Context, Target, Q};
 use super::Scope;
 use crate::mapping::FieldKind;
 use crate::RequestError;
@@ -36,22 +38,25 @@ pub(super) fn unfielded(
             scope.fields.len()
         )));
     }
-    // over every field, a pattern is one automaton over every text field's words
-    let every_text = match (scope.every, value) {
-        (true, LuceneValue::Wildcard(pattern)) => {
-            Some(wildcard_regex(&pattern.to_lowercase(), false))
+    // `*`: every document, or over named fields those holding one of them
+    if matches!(value, LuceneValue::Wildcard(pattern) if pattern == "*") {
+        if scope.every {
+            return Ok(Box::new(AllQuery));
         }
-        (true, LuceneValue::Regex(pattern)) => Some(lucene_regex(&pattern.to_lowercase(), false)?),
-        _ => None,
-    };
-    if let Some(regex) = every_text {
-        let mapping = ctx.mapping;
-        let paths: Vec<&str> = mapping
+        let held: Vec<(Occur, Q)> = scope
+            .fields
             .iter()
-            .filter(|(name, kind)| **kind == FieldKind::Text && ctx.limits.searchable(name))
-            .map(|(name, _)| name.as_str())
+            .map(|(name, _)| (Occur::Should, exists(ctx, name)))
             .collect();
-        return json_regex(ctx.fields.text, &paths, &regex);
+        return Ok(Box::new(BooleanQuery::new(held)));
+    }
+    // over every field, a pattern is one automaton over every text field's words (made
+    // lower case, as their analyser makes words), and one over every keyword's whole
+    // values (text fields' `.keyword` too), as each keyword's normalizer makes it
+    if scope.every {
+        if let LuceneValue::Wildcard(pattern) | LuceneValue::Regex(pattern) = value {
+            return every_string(ctx, value, pattern);
+        }
     }
     let mut queries = Vec::new();
     for (name, boost) in &scope.fields {
@@ -67,6 +72,50 @@ pub(super) fn unfielded(
         1 => queries.remove(0),
         _ => Box::new(DisjunctionMaxQuery::new(queries)),
     })
+}
+
+/// A pattern (`value`, written `pattern`) over every string field: their words and their
+/// whole values.
+fn every_string(ctx: &Context<'_>, value: &LuceneValue, pattern: &str) -> Result<Q, RequestError> {
+    let regex = |pattern: &str, lower: bool| match value {
+        LuceneValue::Regex(_) if lower => lucene_regex(&pattern.to_lowercase(), false),
+        LuceneValue::Regex(_) => lucene_regex(pattern, false),
+        _ if lower => Ok(wildcard_regex(&pattern.to_lowercase(), false)),
+        _ => Ok(wildcard_regex(pattern, false)),
+    };
+    let searchable = |name: &str| ctx.limits.searchable(name);
+    let texts: Vec<&str> = ctx
+        .mapping
+        .iter()
+        .filter(|(name, kind)| **kind == FieldKind::Text && searchable(name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let mut parts = vec![json_regex(ctx.fields.text, &texts, &regex(pattern, true)?)?];
+    // whole values, grouped by the pattern each field's normalizer makes
+    let mut by_pattern: Vec<(String, Vec<&str>)> = Vec::new();
+    for (name, kind) in ctx.mapping.iter() {
+        let whole = match kind {
+            FieldKind::Keyword => searchable(name),
+            FieldKind::Text => searchable(&format!("{name}.keyword")),
+            _ => false,
+        };
+        if !whole {
+            continue;
+        }
+        let normalized = ctx.limits.normalize(name, pattern)?.into_owned();
+        match by_pattern.iter_mut().find(|(made, _)| *made == normalized) {
+            Some((_, paths)) => paths.push(name),
+            None => by_pattern.push((normalized, vec![name])),
+        }
+    }
+    for (normalized, paths) in by_pattern {
+        parts.push(json_regex(
+            ctx.fields.kw,
+            &paths,
+            &regex(&normalized, false)?,
+        )?);
+    }
+    Ok(Box::new(BooleanQuery::union(parts)))
 }
 
 pub(super) fn fielded(
