@@ -52,7 +52,7 @@ fn differences(ours: &Value, theirs: &Value, body: &Value) -> Option<String> {
     // without a sort the order is by score, which need not be Elasticsearch's
     let sorted = body.get("sort").is_some();
     for (n, (mine, theirs)) in our_list.iter().zip(&their_list).enumerate() {
-        for key in ["_index", "_id", "_source", "sort"] {
+        for key in ["_index", "_id", "_source", "sort", "fields"] {
             if sorted && !same(&mine[key], &theirs[key]) {
                 return Some(format!(
                     "hits.hits[{n}].{key}: {} / {}",
