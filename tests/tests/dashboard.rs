@@ -50,12 +50,13 @@ async fn panels_show_the_numbers_the_api_returns() {
         format!("{p95:.1}ms")
     );
     // a virtual list: only the lines in view (the newest, at the bottom) are in the page
-    let rows = browser.texts("#stream .row").await;
+    // (drawn a moment after the panels may be: waited for, as the other waits)
+    let rows = browser
+        .wait_for_all("#stream .row", |rows| {
+            rows.last().is_some_and(|r| r.contains("request 59"))
+        })
+        .await;
     assert!(rows.len() < 60, "{} rows in the DOM", rows.len());
-    assert!(
-        rows.last().is_some_and(|r| r.contains("request 59")),
-        "newest line last: {rows:?}"
-    );
     browser.screenshot("dashboard-known-data").await;
     browser.close().await;
 }
