@@ -27,15 +27,7 @@ impl Generator<'_> {
             }
             2 | 3 => self.range(),
             4 => {
-                let words: Vec<String> = (0..self.rng.between(1, 3))
-                    .map(|_| {
-                        self.value("message", Kind::Text)
-                            .as_str()
-                            .unwrap_or("a")
-                            .to_string()
-                    })
-                    .collect();
-                let mut options = json!({"query": words.join(" ")});
+                let mut options = json!({"query": self.words(3)});
                 if self.rng.one_in(2) {
                     options["operator"] = json!(*self.rng.pick(&["and", "or"]));
                 }
