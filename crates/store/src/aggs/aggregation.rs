@@ -5,7 +5,9 @@ use super::partition::{self, Partition};
 use super::place::step_below;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
-use super::{checks, composite, counts, dates, histogram, missing_term, ranges, terms_order};
+use super::{
+    checks, composite, counts, dates, histogram, missing_term, ranges, terms_order, zero_terms,
+};
 use crate::query::DateFormat;
 use logdash_core::time::{AnyZone, Rounding};
 
@@ -18,11 +20,11 @@ pub(super) fn one(
     now: EpochMillis,
     place: Place,
     exact: &mut Vec<Spec>,
-    bounds: Bounds<'_>,
+    reads: Reads<'_>,
 ) -> Result<(Option<Aggregation>, Plan), RequestError> {
     let (kind, body, sub) = definition(name, spec)?;
-    let sub_level = |place: Place, exact: &mut Vec<Spec>, bounds: Bounds<'_>| match sub {
-        Some(sub) => level(sub, mapping, now, place, exact, bounds),
+    let sub_level = |place: Place, exact: &mut Vec<Spec>, reads: Reads<'_>| match sub {
+        Some(sub) => level(sub, mapping, now, place, exact, reads),
         None => Ok((Aggregations::default(), Vec::new())),
     };
     match kind {
@@ -46,7 +48,7 @@ pub(super) fn one(
             };
             let builder = EsFilter::checked(body, mapping, now)?;
             let place = place.below(Some(by_queries(std::slice::from_ref(&builder))));
-            let (sub_aggs, children) = sub_level(place, exact, bounds)?;
+            let (sub_aggs, children) = sub_level(place, exact, reads)?;
             let plan = scoped(Plan::Single(children), || Scope::Query(body.clone()));
             return Ok((Some(builder.aggregation(sub_aggs)), plan));
         }
@@ -58,7 +60,7 @@ pub(super) fn one(
                 .map(|query| EsFilter::checked(query, mapping, now))
                 .collect::<Result<Vec<_>, _>>()?;
             let place = place.below(Some(by_queries(&builders)));
-            let (sub_aggs, children) = sub_level(place, exact, bounds)?;
+            let (sub_aggs, children) = sub_level(place, exact, reads)?;
             let mut buckets = Aggregations::default();
             for (i, builder) in builders.into_iter().enumerate() {
                 buckets.insert(i.to_string(), builder.aggregation(sub_aggs.clone()));
@@ -82,7 +84,7 @@ pub(super) fn one(
         composite::sources(name, &mut body, mapping)?;
         // Elasticsearch's default page
         body.entry("size").or_insert(json!(10));
-        let (sub_aggs, children) = sub_level(Place::Deeper, exact, bounds)?;
+        let (sub_aggs, children) = sub_level(Place::Deeper, exact, reads)?;
         let aggregation = tantivy_aggregation(name, kind, kind, body, sub_aggs)?;
         return Ok((Some(aggregation), Plan::Composite(children)));
     }
@@ -147,7 +149,7 @@ pub(super) fn one(
             scale,
             &mut body,
             now,
-            &mut *bounds,
+            &mut *reads,
         )?),
         _ => None,
     };
@@ -164,7 +166,7 @@ pub(super) fn one(
         histogram.as_ref().map(|counted| &counted.bucketing),
         range_read.as_ref(),
     ));
-    let (sub_aggs, children) = sub_level(children_place, exact, bounds)?;
+    let (sub_aggs, children) = sub_level(children_place, exact, reads)?;
     let mut tantivy_kind = if kind == "date_range" { "range" } else { kind };
     let plan = match kind {
         "date_histogram" => {
@@ -216,6 +218,18 @@ pub(super) fn one(
             )))
         }
         "terms" => {
+            // (read before a partition takes its `include` out)
+            let zero_terms = match body.get("min_doc_count").and_then(Value::as_u64) {
+                Some(0) => Some(zero_terms::every_term(
+                    name,
+                    &field,
+                    &target,
+                    &body,
+                    &children,
+                    &mut *reads,
+                )?),
+                _ => None,
+            };
             let partition = Partition::take(name, &mut body)?;
             if partition.is_some() {
                 partition::check(name, &field, &target, &place)?;
@@ -250,6 +264,7 @@ pub(super) fn one(
                     date_format,
                     bucket_errors: body.get("show_term_doc_count_error") == Some(&json!(true)),
                     missing_term,
+                    zero_terms,
                 },
                 || Scope::Term(field.clone()),
             )
@@ -261,6 +276,7 @@ pub(super) fn one(
             date_format: None,
             bucket_errors: false,
             missing_term: None,
+            zero_terms: None,
         },
         // a keyword's values are a set a document (Elasticsearch's sorted set): counted as
         // the sum of its terms' counts, which tantivy gives with its first term as the top

@@ -29,7 +29,7 @@ pub(super) fn counted(
     scale: f64,
     body: &mut Map<String, Value>,
     now: EpochMillis,
-    bounds: Bounds<'_>,
+    reads: Reads<'_>,
 ) -> Result<Counted, RequestError> {
     if !matches!(
         target,
@@ -83,7 +83,8 @@ pub(super) fn counted(
                 "[{key}] in date_histogram [{name}] is not supported by logdash with a calendar interval longer than a day or a time zone with clock changes"
             )));
             }
-            let data = bounds(column)?
+            let data = reads
+                .bounds(column)?
                 .map(|(low, high)| ((low / scale).floor() as i64, (high / scale).ceil() as i64));
             let edges = histogram.edges(name, data)?;
             let mut ranges: Vec<Value> = edges

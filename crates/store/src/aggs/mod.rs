@@ -38,6 +38,7 @@ mod render;
 mod terms_order;
 mod thresholds;
 mod top_hits;
+mod zero_terms;
 
 pub(crate) use top_hits::{TopHitsSpec, MAX_SEARCHES};
 
@@ -88,9 +89,18 @@ pub(crate) struct Prepared {
     exact: Vec<Spec>,
 }
 
-/// The first and last value (in the column's units) of a column over the request's
-/// matches, asked for only by histograms that need their buckets' edges first.
-pub(crate) type Bounds<'a> = &'a mut dyn FnMut(&str) -> Result<Option<(f64, f64)>, RequestError>;
+/// What preparing the aggregations reads of the indices first, asked for only by the
+/// aggregations that need it.
+pub(crate) trait Columns {
+    /// The first and last value (in the column's units) of a column over the request's
+    /// matches: where a histogram counted between edges begins and ends.
+    fn bounds(&mut self, column: &str) -> Result<Option<(f64, f64)>, RequestError>;
+    /// Every value of a string column in the indices searched, whatever the query
+    /// matches: the terms a `terms` with `min_doc_count` 0 lists, counted or not.
+    fn every_term(&mut self, column: &str) -> Result<Vec<String>, RequestError>;
+}
+
+pub(crate) type Reads<'a> = &'a mut dyn Columns;
 
 /// A date_histogram counted between edges (tantivy's range aggregation), to be shown as
 /// Elasticsearch's histogram.
@@ -134,6 +144,9 @@ enum Plan {
         bucket_errors: bool,
         /// A `terms`' `missing` string, asked of tantivy under a stand-in key.
         missing_term: Option<missing_term::MissingTerm>,
+        /// A `terms` with `min_doc_count` 0: every term of the indices searched, each
+        /// listed (counting 0) where no event of the bucket holds it.
+        zero_terms: Option<Vec<String>>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
@@ -321,10 +334,10 @@ pub(crate) fn prepare(
     aggs: &Value,
     mapping: &IndexMapping,
     now: EpochMillis,
-    bounds: Bounds<'_>,
+    reads: Reads<'_>,
 ) -> Result<Prepared, RequestError> {
     let mut exact = Vec::new();
-    let (aggs, plan) = level(aggs, mapping, now, Place::top(), &mut exact, bounds)?;
+    let (aggs, plan) = level(aggs, mapping, now, Place::top(), &mut exact, reads)?;
     top_hits::check_placement(&plan, None)?;
     Ok(Prepared { aggs, plan, exact })
 }
@@ -335,7 +348,7 @@ fn level(
     now: EpochMillis,
     place: Place,
     exact: &mut Vec<Spec>,
-    bounds: Bounds<'_>,
+    reads: Reads<'_>,
 ) -> Result<(Aggregations, Vec<(String, Plan)>), RequestError> {
     let object = aggs.as_object().ok_or_else(|| {
         RequestError::bad_request("[aggs] must be an object of named aggregations")
@@ -344,8 +357,7 @@ fn level(
     let mut plan = Vec::new();
     for (name, spec) in object {
         checks::name(name)?;
-        let (aggregation, node) =
-            one(name, spec, mapping, now, place.clone(), exact, &mut *bounds)?;
+        let (aggregation, node) = one(name, spec, mapping, now, place.clone(), exact, &mut *reads)?;
         if let Some(aggregation) = aggregation {
             out.insert(name.clone(), aggregation);
         }
@@ -385,6 +397,34 @@ pub(crate) fn column_bounds(
     Ok(value["low"]["value"]
         .as_f64()
         .zip(value["high"]["value"].as_f64()))
+}
+
+/// Every value of the string `column` over what `search` matches, by key.
+pub(crate) fn column_terms(
+    column: &str,
+    search: impl FnOnce(&AggregationCollector) -> tantivy::Result<AggregationResults>,
+) -> Result<Vec<String>, RequestError> {
+    let failed = |err: String| RequestError::internal(format!("terms of [{column}]: {err}"));
+    let request: Aggregations = serde_json::from_value(json!({"every": {"terms": {
+        "field": column, "size": terms_order::ALL_TERMS, "shard_size": terms_order::ALL_TERMS,
+        "order": {"_key": "asc"},
+    }}}))
+    .map_err(|err| failed(err.to_string()))?;
+    let context = AggContextParams::new(
+        AggregationLimitsGuard::default(),
+        crate::schema::tokenizers(),
+    );
+    let results = search(&AggregationCollector::from_aggs(request, context))
+        .map_err(|err| failed(err.to_string()))?;
+    let value = serde_json::to_value(results).map_err(|err| failed(err.to_string()))?;
+    let buckets = value["every"]["buckets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    Ok(buckets
+        .iter()
+        .filter_map(|bucket| bucket["key"].as_str().map(str::to_string))
+        .collect())
 }
 
 /// The tantivy column behind an Elasticsearch field, for aggregating on.

@@ -19,7 +19,7 @@ use crate::RequestError;
 
 /// The most terms asked of tantivy for a compound order (Elasticsearch's
 /// `search.max_buckets` is 65,536).
-const ALL_TERMS: usize = 65_000;
+pub(super) const ALL_TERMS: usize = 65_000;
 
 /// A compound order (or a histogram's order), and the number of buckets the request
 /// asked for.

@@ -18,8 +18,8 @@ pub(super) struct Thresholds {
 
 impl Thresholds {
     /// Reads `shard_size` (by default `size * 1.5 + 10`, or `size` when ordered by key,
-    /// never below `size`) and `min_doc_count` (0 refused by name: Elasticsearch then lists
-    /// every term of the index, counted or not, which the store does not).
+    /// never below `size`) and `min_doc_count` (with 0, the terms no event counts are
+    /// listed too: `zero_terms`).
     pub(super) fn read(
         name: &str,
         body: &Map<String, Value>,
@@ -40,11 +40,6 @@ impl Thresholds {
             .map_or(suggested, |n| n as usize)
             .max(size);
         let min_doc_count = number("min_doc_count")?.unwrap_or(1);
-        if min_doc_count == 0 {
-            return Err(RequestError::illegal_argument(format!(
-                "[terms] [{name}] with [min_doc_count] 0 is not supported by logdash: it lists only terms that some event counts"
-            )));
-        }
         Ok(Thresholds {
             size,
             shard_size,
@@ -137,20 +132,6 @@ mod tests {
         assert_eq!(
             ascending,
             (vec!["k01".to_string(), "k02".to_string()], 32, -1)
-        );
-    }
-
-    #[test]
-    fn every_term_of_every_event_is_refused_by_name() {
-        let body = json!({"size": 2, "min_doc_count": 0})
-            .as_object()
-            .cloned()
-            .expect("object");
-        let refused = Thresholds::read("t", &body, 2, false).expect_err("refused");
-        assert!(
-            refused.reason.contains("[min_doc_count] 0"),
-            "{}",
-            refused.reason
         );
     }
 }

@@ -19,6 +19,7 @@ use crate::Raised;
 use crate::{aggs, RequestError, Store};
 
 mod collector;
+mod columns;
 mod count;
 mod fields;
 mod global;
@@ -121,15 +122,12 @@ impl Store {
         if let (Some(aggs), false) = (&request.aggs, limits.is_empty()) {
             aggs::check_limits(aggs, &mut ctx).map_err(on_shards)?;
         }
-        let query = match targets {
+        let within = |query: Box<dyn Query>| match targets {
             Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
-            Targets::All => query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
-            Targets::Some(ref names) => query::within_indices(
-                &self.fields,
-                query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?,
-                names,
-            ),
+            Targets::All => query,
+            Targets::Some(ref names) => query::within_indices(&self.fields, query, names),
         };
+        let query = within(query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?);
         // hits (and their total) also match the post filter; aggregations count the query's
         let post_filter = match &request.post_filter {
             Some(filter) => Some(query::build(&mut ctx, Some(filter)).map_err(on_shards)?),
@@ -142,18 +140,17 @@ impl Store {
         let total = Count;
         let agg_request = match &request.aggs {
             Some(aggs) => {
-                let threads = self.cores();
-                let mut bounds = |column: &str| {
-                    let search = |collector: &tantivy::aggregation::AggregationCollector| {
-                        parallel::search(searcher, &*query, collector, None, threads)
-                    };
-                    aggs::column_bounds(column, search)
+                let mut reads = columns::ColumnReads {
+                    searcher,
+                    query: &*query,
+                    everything: within(Box::new(tantivy::query::AllQuery)),
+                    cores: self.cores(),
                 };
                 limits
                     .check_filters_beside_fielddata(aggs)
                     .map_err(on_shards)?;
                 let aggs = limits.with_date_formats(aggs).map_err(on_shards)?;
-                Some(aggs::prepare(&aggs, &values, ctx.now, &mut bounds).map_err(on_shards)?)
+                Some(aggs::prepare(&aggs, &values, ctx.now, &mut reads).map_err(on_shards)?)
             }
             None => None,
         };

@@ -122,6 +122,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             date_format,
             bucket_errors,
             missing_term,
+            zero_terms,
         } => {
             if *keys == Keys::NanosByMillisecond {
                 by_millisecond(result, date_format);
@@ -131,6 +132,9 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 if let Err(refused) = missing_term.restore(result, summable) {
                     exact.refused.get_or_insert(refused);
                 }
+            }
+            if let Some(terms) = zero_terms {
+                zero_terms::add(result, terms);
             }
             for bucket in buckets_mut(result) {
                 // (a date in `kw` is keyed by its epoch milliseconds, `@timestamp`'s own
