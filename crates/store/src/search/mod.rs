@@ -127,7 +127,11 @@ impl Store {
             Targets::All => query,
             Targets::Some(ref names) => query::within_indices(&self.fields, query, names),
         };
-        let query = within(query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?);
+        // (no index to search: the query is not read, as no shard reads it there)
+        let query = match targets {
+            Targets::None => Box::new(EmptyQuery) as Box<dyn Query>,
+            _ => within(query::build(&mut ctx, request.query.as_ref()).map_err(on_shards)?),
+        };
         // hits (and their total) also match the post filter; aggregations count the query's
         let post_filter = match &request.post_filter {
             Some(filter) => Some(query::build(&mut ctx, Some(filter)).map_err(on_shards)?),
