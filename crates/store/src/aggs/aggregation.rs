@@ -236,12 +236,15 @@ pub(super) fn one(
             }
             let missing_term = missing_term::MissingTerm::take(name, &mut body, &target)?;
             // sorted and cut here as one shard of Elasticsearch does (`terms_order::take`);
-            // every term listed for a float, a date_nanos, a partition, or a missing value
-            // under its stand-in key (which sorts apart from the value's place)
+            // every term listed for a float, a date_nanos, a partition, a missing value
+            // under its stand-in key (which sorts apart from the value's place), or with
+            // the terms no event counts
             let every_term = matches!(target, Target::Whole(_, FieldKind::Float))
                 || terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?
                 || partition.is_some()
-                || missing_term.is_some();
+                || missing_term.is_some()
+                // (a counted term past tantivy's cut would be listed at 0)
+                || zero_terms.is_some();
             // a date's missing as its epoch milliseconds, the column's own values: tantivy
             // counts its events in the bucket of that instant (as text it kept them apart)
             if let (Target::Whole(_, FieldKind::Date), Some(Value::String(text))) =

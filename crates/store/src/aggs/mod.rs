@@ -417,6 +417,12 @@ pub(crate) fn column_terms(
     let results = search(&AggregationCollector::from_aggs(request, context))
         .map_err(|err| failed(err.to_string()))?;
     let value = serde_json::to_value(results).map_err(|err| failed(err.to_string()))?;
+    if value["every"]["sum_other_doc_count"].as_u64().unwrap_or(0) > 0 {
+        return Err(RequestError::illegal_argument(format!(
+            "[terms] with [min_doc_count] 0 over more than {} terms of [{column}] is not supported by logdash",
+            terms_order::ALL_TERMS
+        )));
+    }
     let buckets = value["every"]["buckets"]
         .as_array()
         .cloned()
