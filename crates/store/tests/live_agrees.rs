@@ -114,6 +114,8 @@ const QUERIES: &[&str] = &[
     "level:ERROR refused flask",
     "refused flask -level:INFO",
     "message:(refused upstream)",
+    "tags:(flask payments)",
+    "*",
     "level.keyword:(ERROR CRITICAL)",
     "message:\"refused by upstream\"",
     "message:\"upstream refused\"",

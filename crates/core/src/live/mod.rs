@@ -61,6 +61,11 @@ impl LiveQuery {
                 Node::And(nodes) | Node::Or(nodes) => nodes.iter().for_each(|n| walk(n, out)),
                 Node::Not(inner) | Node::Boost(inner, _) => walk(inner, out),
                 Node::Exists(field) => out.push(field),
+                // a bare `*` is every event, whatever the fields
+                Node::Term {
+                    field: None,
+                    value: Clause::Wildcard(pattern),
+                } if pattern == "*" => {}
                 Node::Term { field, .. } => out.push(field.as_deref().unwrap_or("*")),
                 Node::All => {}
             }
@@ -118,6 +123,13 @@ fn node_matches(
         Node::Exists(field) => values_at(source, field, declared)
             .iter()
             .any(|(value, read)| read.holds(value)),
+        // a field's group of words (`tags:(web auth)`): one chunk in that field's values
+        Node::Term {
+            field: Some(field),
+            value: Clause::Word(chunk),
+        } if field != "*" && chunk.contains(char::is_whitespace) => {
+            chunk_in(&values_at(source, field, declared), chunk, now)
+        }
         Node::Term {
             field: Some(field),
             value,
@@ -164,19 +176,23 @@ fn chunk_matches(
     chunk: &str,
     now: EpochMillis,
 ) -> bool {
+    paths(source)
+        .iter()
+        .any(|path| chunk_in(&values_at(source, path, declared), chunk, now))
+}
+
+/// A chunk in one field's values: a text field's values together hold every word (an
+/// array's values are one field's words, as in the store), or a value is the chunk whole.
+fn chunk_in(values: &Values<'_>, chunk: &str, now: EpochMillis) -> bool {
     let wanted = words(chunk);
-    let whole = Clause::Word(chunk.to_string());
-    paths(source).iter().any(|path| {
-        let values = values_at(source, path, declared);
-        let mut held = Vec::new();
-        for (value, read) in &values {
-            if let (Read::Dynamic, Value::String(text)) = (read, value) {
-                held.extend(words(text));
-            }
+    let mut held = Vec::new();
+    for (value, read) in values {
+        if let (Read::Dynamic, Value::String(text)) = (read, value) {
+            held.extend(words(text));
         }
-        (!wanted.is_empty() && wanted.iter().all(|word| held.contains(word)))
-            || clause_matches(&values, &whole, now)
-    })
+    }
+    (!wanted.is_empty() && wanted.iter().all(|word| held.contains(word)))
+        || clause_matches(values, &Clause::Word(chunk.to_string()), now)
 }
 
 fn clause_matches(values: &Values<'_>, clause: &Clause, now: EpochMillis) -> bool {

@@ -137,7 +137,8 @@ impl Parser<'_> {
     fn free_after(&self, at: usize) -> bool {
         match self.tokens.get(at + 1).map(|t| &t.kind) {
             Some(Kind::Colon | Kind::Tilde(_) | Kind::Boost(_) | Kind::And | Kind::Or) => false,
-            Some(Kind::Word { text, .. }) => text != "*",
+            // (a lone `*` is Lucene's STAR; an escaped one, `\*`, a word)
+            Some(Kind::Word { text, wildcard }) => !(*wildcard && text == "*"),
             _ => true,
         }
     }

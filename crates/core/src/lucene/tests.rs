@@ -199,6 +199,8 @@ fn words_side_by_side_are_one_chunk() {
             }
         ])
     );
+    // an escaped `*` is a word: the chunk goes on over it
+    assert_eq!(and("a b \\*"), word(None, "a b *"));
     // after a conjunction or a modifier, a clause of its own first
     assert_eq!(
         and("x AND a b c"),

@@ -3,14 +3,15 @@
 //! or more; a search for hits asked meanwhile (the stream's newest lines, a page of
 //! Discover) would share the cores with it and take several times as long. So while a
 //! search without aggregations runs, the threads of an aggregating search read in parts
-//! ([`super::parallel`]) wait between blocks of documents, each for a bounded time, so
-//! that a steady flow of small searches cannot starve it.
+//! ([`super::parallel`]) wait between blocks of documents, at most [`MOST_WAITED`] over
+//! each part of the search a thread reads (a search is cut into two parts a core, and a
+//! part per small segment), so that a steady flow of small searches cannot starve it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// The longest one aggregating thread waits in all, over one part of a search.
+/// The longest an aggregating thread waits over one part of a search.
 pub(crate) const MOST_WAITED: Duration = Duration::from_millis(100);
 
 /// The searches for hits running now, for the aggregating ones to wait on.

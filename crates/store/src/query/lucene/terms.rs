@@ -32,12 +32,6 @@ pub(super) fn unfielded(
             "a range needs a field: field:[a TO b]",
         ));
     }
-    if scope.fields.len() > MAX_EXPANDED_FIELDS {
-        return Err(RequestError::illegal_argument(format!(
-            "field expansion matches too many fields, limit: {MAX_EXPANDED_FIELDS}, got: {}; name a field (field:value) or set default_field",
-            scope.fields.len()
-        )));
-    }
     // `*`: every document, or over named fields those holding one of them
     if matches!(value, LuceneValue::Wildcard(pattern) if pattern == "*") {
         if scope.every {
@@ -49,6 +43,12 @@ pub(super) fn unfielded(
             .map(|(name, _)| (Occur::Should, exists(ctx, name)))
             .collect();
         return Ok(Box::new(BooleanQuery::new(held)));
+    }
+    if scope.fields.len() > MAX_EXPANDED_FIELDS {
+        return Err(RequestError::illegal_argument(format!(
+            "field expansion matches too many fields, limit: {MAX_EXPANDED_FIELDS}, got: {}; name a field (field:value) or set default_field",
+            scope.fields.len()
+        )));
     }
     // over every field, a pattern is one automaton over every text field's words (made
     // lower case, as their analyser makes words), and one over every keyword's whole
@@ -102,7 +102,15 @@ fn every_string(ctx: &Context<'_>, value: &LuceneValue, pattern: &str) -> Result
         if !whole {
             continue;
         }
-        let normalized = ctx.limits.normalize(name, pattern)?.into_owned();
+        // (over every field, lenient: a field whose normalizers differ between the
+        // indices is left out, as one that cannot read the value)
+        let Ok(normalized) = ctx
+            .limits
+            .normalize(name, pattern)
+            .map(|made| made.into_owned())
+        else {
+            continue;
+        };
         match by_pattern.iter_mut().find(|(made, _)| *made == normalized) {
             Some((_, paths)) => paths.push(name),
             None => by_pattern.push((normalized, vec![name])),
