@@ -147,22 +147,28 @@ fn node_matches(
         } if chunk.contains(char::is_whitespace) => chunk_matches(source, declared, chunk, now),
         // no field: every field that can hold the term (strings, numbers, booleans)
         Node::Term { value, .. } => {
-            let all = leaves(source, declared);
+            let all = || leaves(source, declared);
             match value {
                 Clause::Range { .. } => false,
                 // a pattern over every field meets the words of text fields and the whole
-                // values of keywords (a text field's `.keyword` too), as in the store
-                Clause::Wildcard(_) => all.iter().any(|(found, read)| match read {
-                    Read::Dynamic => {
-                        found.is_string()
-                            && (dynamic_matches(found, value, false, now)
-                                || (Read::KeywordOf.holds(found)
-                                    && dynamic_matches(found, value, true, now)))
-                    }
-                    Read::Keyword(_) => read.holds(found) && keyword_matches(found, value),
-                    _ => false,
+                // values of keywords (a text field's `.keyword` too, where it has one), as
+                // in the store
+                Clause::Wildcard(_) => paths(source).iter().any(|path| {
+                    let whole = declared.get(path.as_str()) != Some(&Mapped::TextOnly);
+                    let values = values_at(source, path, declared);
+                    values.iter().any(|(found, read)| match read {
+                        Read::Dynamic => {
+                            found.is_string()
+                                && (dynamic_matches(found, value, false, now)
+                                    || (whole
+                                        && Read::KeywordOf.holds(found)
+                                        && dynamic_matches(found, value, true, now)))
+                        }
+                        Read::Keyword(_) => read.holds(found) && keyword_matches(found, value),
+                        _ => false,
+                    })
                 }),
-                _ => clause_matches(&all, value, now),
+                _ => clause_matches(&all(), value, now),
             }
         }
     }

@@ -207,6 +207,13 @@ fn a_declared_keyword_is_its_whole_value_exactly() {
     assert!(matches_mapped("\"Order 42-B\""));
     assert!(!matches_mapped("B"));
     assert!(matches_mapped("Ord*"));
+    // a text field declared without `.keyword` (Logstash's `message`) has words only
+    assert!(matches_mapped("conn*"));
+    assert!(!matches_mapped("Conn*stream*"));
+    assert!(
+        matches("Conn*stream*"),
+        "a dynamic message has its .keyword"
+    );
     assert!(matches_mapped("conn*"));
 }
 
