@@ -147,7 +147,6 @@ fn node_matches(
         } if chunk.contains(char::is_whitespace) => chunk_matches(source, declared, chunk, now),
         // no field: every field that can hold the term (strings, numbers, booleans)
         Node::Term { value, .. } => {
-            let all = || leaves(source, declared);
             match value {
                 Clause::Range { .. } => false,
                 // a pattern over every field meets the words of text fields and the whole
@@ -168,7 +167,7 @@ fn node_matches(
                         _ => false,
                     })
                 }),
-                _ => clause_matches(&all(), value, now),
+                _ => clause_matches(&leaves(source, declared), value, now),
             }
         }
     }

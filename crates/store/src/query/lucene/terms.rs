@@ -12,7 +12,7 @@ use super::super::pattern::{fuzzy, json_regex, lucene_regex, wildcard_regex};
 use super::super::range::{range_for, RangeSpec};
 use super::super::term::{exact, string_term};
 use super::super::text::{match_phrase, words};
-use super::super::{exists, Context, Target, Q};
+use super::super::{exists, resolve, Context, Target, Q};
 use super::Scope;
 use crate::mapping::FieldKind;
 use crate::RequestError;
@@ -55,7 +55,7 @@ pub(super) fn unfielded(
     // values (text fields' `.keyword` too), as each keyword's normalizer makes it
     if scope.every {
         if let LuceneValue::Wildcard(pattern) | LuceneValue::Regex(pattern) = value {
-            return every_string(ctx, value, pattern);
+            return every_string(ctx, scope, value, pattern);
         }
     }
     let mut queries = Vec::new();
@@ -74,49 +74,56 @@ pub(super) fn unfielded(
     })
 }
 
-/// A pattern (`value`, written `pattern`) over every string field: their words and their
-/// whole values.
-fn every_string(ctx: &Context<'_>, value: &LuceneValue, pattern: &str) -> Result<Q, RequestError> {
+/// A pattern (`value`, written `pattern`) over every string field of the scope (the fields
+/// `*` names, [`super::super::text::expand`]): text fields' words and keywords' whole
+/// values (a text field's `.keyword` among them).
+fn every_string(
+    ctx: &Context<'_>,
+    scope: &Scope,
+    value: &LuceneValue,
+    pattern: &str,
+) -> Result<Q, RequestError> {
     let regex = |pattern: &str, lower: bool| match value {
         LuceneValue::Regex(_) if lower => lucene_regex(&pattern.to_lowercase(), false),
         LuceneValue::Regex(_) => lucene_regex(pattern, false),
         _ if lower => Ok(wildcard_regex(&pattern.to_lowercase(), false)),
         _ => Ok(wildcard_regex(pattern, false)),
     };
-    let searchable = |name: &str| ctx.limits.searchable(name);
-    let texts: Vec<&str> = ctx
-        .mapping
-        .iter()
-        .filter(|(name, kind)| **kind == FieldKind::Text && searchable(name))
-        .map(|(name, _)| name.as_str())
-        .collect();
-    let mut parts = vec![json_regex(ctx.fields.text, &texts, &regex(pattern, true)?)?];
+    let mut texts = Vec::new();
     // whole values, grouped by the pattern each field's normalizer makes
-    let mut by_pattern: Vec<(String, Vec<&str>)> = Vec::new();
-    for (name, kind) in ctx.mapping.iter() {
-        let whole = match kind {
-            FieldKind::Keyword => searchable(name),
-            FieldKind::Text => searchable(&format!("{name}.keyword")),
-            _ => false,
+    let mut by_pattern: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, _) in &scope.fields {
+        let path = match resolve(ctx.mapping, name) {
+            Target::Text(path) => {
+                texts.push(path);
+                continue;
+            }
+            // (a flattened field's leaves are no keyword of the scope's)
+            Target::Whole(path, FieldKind::Text)
+                if ctx.mapping.get(name) != Some(&FieldKind::Flattened) =>
+            {
+                path
+            }
+            _ => continue,
         };
-        if !whole {
-            continue;
-        }
         // (over every field, lenient: a field whose normalizers differ between the
         // indices is left out, as one that cannot read the value)
         let Ok(normalized) = ctx
             .limits
-            .normalize(name, pattern)
+            .normalize(&path, pattern)
             .map(|made| made.into_owned())
         else {
             continue;
         };
         match by_pattern.iter_mut().find(|(made, _)| *made == normalized) {
-            Some((_, paths)) => paths.push(name),
-            None => by_pattern.push((normalized, vec![name])),
+            Some((_, paths)) => paths.push(path),
+            None => by_pattern.push((normalized, vec![path])),
         }
     }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let mut parts = vec![json_regex(ctx.fields.text, &texts, &regex(pattern, true)?)?];
     for (normalized, paths) in by_pattern {
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         parts.push(json_regex(
             ctx.fields.kw,
             &paths,
