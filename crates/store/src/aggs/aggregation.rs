@@ -19,11 +19,11 @@ pub(super) fn one(
     mapping: &IndexMapping,
     now: EpochMillis,
     place: Place,
-    exact: &mut Vec<Spec>,
+    exact: &mut Specs,
     reads: Reads<'_>,
 ) -> Result<(Option<Aggregation>, Plan), RequestError> {
     let (kind, body, sub) = definition(name, spec)?;
-    let sub_level = |place: Place, exact: &mut Vec<Spec>, reads: Reads<'_>| match sub {
+    let sub_level = |place: Place, exact: &mut Specs, reads: Reads<'_>| match sub {
         Some(sub) => level(sub, mapping, now, place, exact, reads),
         None => Ok((Aggregations::default(), Vec::new())),
     };
@@ -119,8 +119,8 @@ pub(super) fn one(
                     "[percentile_ranks] [{name}] of the date field [{field}] is not supported by logdash"
                 )));
             }
-            exact.push(spec);
-            return Ok((None, Plan::Percentiles(exact.len() - 1)));
+            exact.percentiles.push(spec);
+            return Ok((None, Plan::Percentiles(exact.percentiles.len() - 1)));
         }
         // (tantivy's own sketch is no answer of Elasticsearch's)
         return Err(RequestError::illegal_argument(format!(
@@ -187,10 +187,17 @@ pub(super) fn one(
                 children,
             }
         }
-        "cardinality" => match counts::listed_up_to(name, kind, &mut body, &place, mapping, now)? {
-            Some(listed) => return Ok(listed),
-            None => Plan::Cardinality,
-        },
+        "cardinality" => {
+            if let Some(counted) =
+                counts::in_buckets(name, &mut body, &place, &target, &column, exact)?
+            {
+                return Ok((None, counted));
+            }
+            match counts::listed_up_to(name, kind, &mut body, &place, mapping, now)? {
+                Some(listed) => return Ok(listed),
+                None => Plan::Cardinality,
+            }
+        }
         "range" | "date_range" => {
             let Some(read) = range_read else {
                 return Err(RequestError::internal(format!(

@@ -1,23 +1,84 @@
 //! Counts of distinct values: a `cardinality` exact up to its `precision_threshold`, as
 //! Elasticsearch promises, by listing the distinct values up to one past it (tantivy's
-//! HyperLogLog counts beyond).
+//! HyperLogLog counts beyond): at the top of a request by a `terms` of them, in buckets
+//! by the collector beside tantivy's aggregations, and its own HyperLogLog beyond
+//! (`percentiles::distinct`).
 
 use serde_json::{json, Map, Value};
 use tantivy::aggregation::agg_req::{Aggregation, Aggregations};
 
 use super::aggregation::tantivy_aggregation;
 use super::filter::every_event;
-use super::place::Place;
+use super::place::{step_below, Place};
 use super::Plan;
-use crate::mapping::IndexMapping;
+use crate::mapping::{FieldKind, IndexMapping};
+use crate::percentiles::{DistinctSpec, Specs};
+use crate::query::Target;
 use crate::{Raised, RequestError};
 use logdash_core::time::EpochMillis;
 
-/// A `cardinality` counted exactly up to its threshold: both counts under a filter of
-/// every event, and its plan; `None` for tantivy's HyperLogLog alone. Elasticsearch's
-/// default threshold is 3,000, taken at the top of a request; below a bucket aggregation
-/// the HyperLogLog answers unless one is given (listing every bucket's values could pass
-/// tantivy's bucket limit), and there it may be off by a value or two (DESIGN.md).
+/// A `cardinality` below buckets the collector places events in, of a field it reads as a
+/// `terms` keys it: counted there (listed up to its threshold, Elasticsearch's 3,000
+/// unless given, a HyperLogLog past it), not by tantivy. `None` elsewhere.
+pub(super) fn in_buckets(
+    name: &str,
+    body: &mut Map<String, Value>,
+    place: &Place,
+    target: &Target,
+    column: &str,
+    exact: &mut Specs,
+) -> Result<Option<Plan>, RequestError> {
+    let Place::Exact(path) = place else {
+        return Ok(None);
+    };
+    // (a `.keyword` sub-field's whole values are `Text`'s)
+    let keyword = matches!(
+        target,
+        Target::Whole(_, FieldKind::Keyword | FieldKind::Text)
+    );
+    let counted_alike = match target {
+        // `missing` is keyed as the term it names
+        _ if keyword => true,
+        Target::Whole(_, FieldKind::Long | FieldKind::Float | FieldKind::Boolean) => {
+            body.get("missing").is_none_or(Value::is_number)
+        }
+        Target::Whole(_, FieldKind::Date) | Target::Timestamp => !body.contains_key("missing"),
+        _ => false,
+    };
+    if path.is_empty() || !counted_alike {
+        return Ok(None);
+    }
+    let mut read = Map::new();
+    if let Some(missing) = body.get("missing") {
+        let term = match missing {
+            Value::String(_) => missing.clone(),
+            other if keyword => json!(other.to_string()),
+            other => other.clone(),
+        };
+        read.insert("missing".into(), term);
+    }
+    let Some(counted) = step_below("terms", target, column, &read, None, None) else {
+        return Ok(None);
+    };
+    let threshold = match body.remove("precision_threshold") {
+        Some(asked) => exact_up_to(name, &asked)?,
+        None => DEFAULT_PRECISION_THRESHOLD,
+    };
+    exact.distinct.push(DistinctSpec {
+        counted,
+        path: path.clone(),
+        threshold: threshold as usize,
+    });
+    Ok(Some(Plan::Distinct(exact.distinct.len() - 1)))
+}
+
+/// A `cardinality` at the top of a request (or, with a threshold given, below buckets the
+/// collector cannot place events in) counted exactly up to its threshold: both counts
+/// under a filter of every event, and its plan; `None` for tantivy's HyperLogLog alone.
+/// Elasticsearch's default threshold is 3,000, taken at the top of a request; below
+/// buckets the collector cannot place events in (`composite`) the HyperLogLog answers
+/// unless one is given (listing every bucket's values could pass tantivy's bucket limit),
+/// and there it may be off by a value or two (DESIGN.md).
 pub(super) fn listed_up_to(
     name: &str,
     kind: &str,
@@ -75,4 +136,81 @@ fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
         reason: format!("[cardinality] failed to parse field [precision_threshold]: {why}"),
         raised: Raised::Reading,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use crate::Store;
+
+    /// Events at `hour` (10 or 11) of users `u{from}` to `u{to - 1}`, as one bulk request
+    /// (each request its own segment), with `anonymous` more events without a user.
+    fn index(store: &Store, hour: u32, users: std::ops::Range<u32>, anonymous: u32) {
+        let mut body = String::new();
+        for (i, user) in users
+            .map(Some)
+            .chain((0..anonymous).map(|_| None))
+            .enumerate()
+        {
+            body.push_str("{\"index\":{\"_index\":\"t\"}}\n");
+            let mut event = json!({
+                "@timestamp": format!("2026-12-07T{hour}:{:02}:{:02}Z", i / 60 % 60, i % 60),
+                "level": if i % 2 == 0 { "INFO" } else { "ERROR" },
+            });
+            if let Some(user) = user {
+                event["user"] = json!(format!("u{user}"));
+                event["n"] = json!(user);
+            }
+            body.push_str(&format!("{event}\n"));
+        }
+        let answer = store.bulk(None, body.as_bytes()).expect("bulk");
+        assert_eq!(answer["errors"], json!(false), "{answer}");
+    }
+
+    fn counts(store: &Store, bucket: Value, counted: Value) -> Vec<Value> {
+        let mut bucket = bucket;
+        bucket["aggs"] = json!({"users": {"cardinality": counted}});
+        let answer = store
+            .search("t", &json!({"size": 0, "aggs": {"b": bucket}}))
+            .unwrap_or_else(|err| panic!("{err}"));
+        answer["aggregations"]["b"]["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .map(|bucket| bucket["users"]["value"].clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_cardinality_in_buckets_is_exact_up_to_its_threshold() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("opens");
+        // 1,200 users at 10:00 over two segments that share 400 of them, 200 at 11:00
+        index(&store, 10, 0..800, 10);
+        index(&store, 10, 400..1_200, 0);
+        index(&store, 11, 0..200, 0);
+        index(&store, 11, 0..200, 0);
+        let hours = json!({"date_histogram": {"field": "@timestamp", "fixed_interval": "1h"}});
+        let user = json!({"field": "user.keyword"});
+        assert_eq!(counts(&store, hours.clone(), user), [1_200, 200]);
+        // numbers, below another bucket kind
+        let levels = json!({"terms": {"field": "level.keyword", "order": {"_key": "asc"}}});
+        assert_eq!(
+            counts(&store, levels, json!({"field": "n"})),
+            // each request's events alternate levels: even users are INFO, odd ones ERROR
+            [600, 600]
+        );
+        // a missing value counts as one, once, and not again where events hold it
+        let none = json!({"field": "user.keyword", "missing": "nobody"});
+        assert_eq!(counts(&store, hours.clone(), none), [1_201, 200]);
+        let held = json!({"field": "user.keyword", "missing": "u7"});
+        assert_eq!(counts(&store, hours.clone(), held), [1_200, 200]);
+        // past its threshold, the HyperLogLog's estimate; below it, still exact
+        let low = json!({"field": "user.keyword", "precision_threshold": 300});
+        let estimated = counts(&store, hours, low);
+        let past = estimated[0].as_u64().expect("a count");
+        assert!((1_140..=1_260).contains(&past), "{past}");
+        assert_eq!(estimated[1], 200);
+    }
 }

@@ -53,8 +53,9 @@ impl MissingTerm {
     }
 
     /// Brings the stand-in's bucket of a rendered `terms` (`result`) back under the value
-    /// asked for. Buckets with sub-aggregations other than percentiles (which the store
-    /// keys by the value already) cannot be summed: refused by name when both are there.
+    /// asked for. Buckets with sub-aggregations other than percentiles and distinct counts
+    /// (which the store keys by the value already) cannot be summed: refused by name when
+    /// both are there.
     pub(super) fn restore(&self, result: &mut Value, summable: bool) -> Result<(), RequestError> {
         let Some(Value::Array(buckets)) = result.get_mut("buckets") else {
             return Ok(());
@@ -80,7 +81,7 @@ impl MissingTerm {
             }
             Some(_) => {
                 return Err(RequestError::illegal_argument(format!(
-                    "[terms] [{}]: [missing] [{}] is a term some events hold; with sub-aggregations other than percentiles, logdash cannot add the events without the field to its bucket",
+                    "[terms] [{}]: [missing] [{}] is a term some events hold; with sub-aggregations other than percentiles and cardinality, logdash cannot add the events without the field to its bucket",
                     self.name, self.value
                 )))
             }

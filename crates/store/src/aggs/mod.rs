@@ -17,7 +17,7 @@ use tantivy::schema::Schema;
 use tantivy::tokenizer::TokenizerManager;
 
 use crate::mapping::{FieldKind, IndexMapping};
-use crate::percentiles::{self, Key, PercentilesCollector, Spec, Values};
+use crate::percentiles::{self, ExactCollector, Gathered, Key, Specs};
 use crate::query::{self, resolve, Context, Target};
 use crate::schema::{Fields, TEXT_TOKENIZER};
 use crate::{Raised, RequestError};
@@ -85,8 +85,9 @@ const SUPPORTED: &[&str] = &[
 pub(crate) struct Prepared {
     aggs: Aggregations,
     plan: Vec<(String, Plan)>,
-    /// The percentiles answered as Elasticsearch does (see `percentiles`), by [`Plan::Percentiles`].
-    exact: Vec<Spec>,
+    /// The percentiles and distinct counts answered as Elasticsearch does (see
+    /// `percentiles`), by [`Plan::Percentiles`] and [`Plan::Distinct`].
+    exact: Specs,
 }
 
 /// What preparing the aggregations reads of the indices first, asked for only by the
@@ -193,6 +194,9 @@ enum Plan {
     Meta(Box<Plan>, Value),
     /// Computed beside tantivy's aggregations: the number of its spec.
     Percentiles(usize),
+    /// A `cardinality` in buckets, counted beside tantivy's aggregations up to its
+    /// threshold (the number of its spec), tantivy's HyperLogLog past it.
+    Distinct(usize),
     /// Read after the aggregations, by a search per bucket (see `top_hits`).
     TopHits(TopHitsSpec),
     /// A `terms` or `filter` with a top_hits under it, and what narrows to its buckets.
@@ -224,10 +228,15 @@ impl Prepared {
         AggregationCollector::from_aggs(self.aggs.clone(), context)
     }
 
-    /// The collector of the exact percentiles, when the request has any.
-    pub(crate) fn percentiles_collector(&self) -> Option<PercentilesCollector> {
-        (!self.exact.is_empty()).then(|| PercentilesCollector {
-            specs: self.exact.clone(),
+    /// The collector of the exact percentiles and distinct counts, when the request has any.
+    pub(crate) fn exact_collector(&self) -> Option<ExactCollector> {
+        let Specs {
+            percentiles,
+            distinct,
+        } = &self.exact;
+        (!percentiles.is_empty() || !distinct.is_empty()).then(|| ExactCollector {
+            specs: percentiles.clone(),
+            distinct: distinct.clone(),
         })
     }
 
@@ -250,11 +259,12 @@ impl Prepared {
     pub(crate) fn render(
         &self,
         results: AggregationResults,
-        values: Option<Values>,
+        gathered: Option<Gathered>,
     ) -> Result<Value, RequestError> {
         let mut value = serde_json::to_value(results)
             .map_err(|err| RequestError::internal(format!("cannot render aggregations: {err}")))?;
-        let mut exact = percentiles::Answers::new(values.unwrap_or_default(), &self.exact)?;
+        let mut exact =
+            percentiles::Answers::new(gathered.unwrap_or_default(), &self.exact.percentiles)?;
         // a date_nanos terms (only at the top) merges its instants by the millisecond: all
         // of them must have come
         for (name, plan) in &self.plan {
@@ -336,7 +346,7 @@ pub(crate) fn prepare(
     now: EpochMillis,
     reads: Reads<'_>,
 ) -> Result<Prepared, RequestError> {
-    let mut exact = Vec::new();
+    let mut exact = Specs::default();
     let (aggs, plan) = level(aggs, mapping, now, Place::top(), &mut exact, reads)?;
     top_hits::check_placement(&plan, None)?;
     Ok(Prepared { aggs, plan, exact })
@@ -347,7 +357,7 @@ fn level(
     mapping: &IndexMapping,
     now: EpochMillis,
     place: Place,
-    exact: &mut Vec<Spec>,
+    exact: &mut Specs,
     reads: Reads<'_>,
 ) -> Result<(Aggregations, Vec<(String, Plan)>), RequestError> {
     let object = aggs.as_object().ok_or_else(|| {

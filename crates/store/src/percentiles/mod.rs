@@ -4,18 +4,21 @@
 //! a DDSketch, 1 % off and not Elasticsearch's interpolation on small samples; these run
 //! as a collector beside tantivy's aggregations ([`collect`]), reading the values from the
 //! fast columns by the bucket each event is in ([`path`]), and go through [`crate::digest`].
+//! The same collector counts a `cardinality`'s distinct values in buckets ([`distinct`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
 mod collect;
+mod distinct;
 mod hdr;
 mod options;
 mod path;
 
 use collect::Timed;
-pub(crate) use collect::{PercentilesCollector, Values};
+pub(crate) use collect::{ExactCollector, Gathered};
+pub(crate) use distinct::DistinctSpec;
 pub(crate) use options::parse;
 pub(crate) use path::{Key, Step};
 
@@ -86,13 +89,22 @@ type Job = (usize, Vec<Key>, Timed);
 /// for each, of which it shows a few).
 const ANSWERED_AHEAD: usize = 2_000;
 
+/// What the collector computes beside tantivy: percentiles and distinct counts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Specs {
+    pub percentiles: Vec<Spec>,
+    pub distinct: Vec<DistinctSpec>,
+}
+
 /// The answers of every spec's buckets, by path.
 pub(crate) struct Answers<'a> {
     specs: &'a [Spec],
     /// The large buckets' answers.
     answered: Vec<BTreeMap<Vec<Key>, Value>>,
     /// The small buckets' values, answered when asked for.
-    waiting: Values,
+    waiting: collect::Values,
+    /// Each distinct count's buckets.
+    counts: Vec<BTreeMap<Vec<Key>, u64>>,
     /// What rendering the aggregations found the store cannot answer (the first of it),
     /// answered instead of them.
     pub refused: Option<RequestError>,
@@ -103,7 +115,8 @@ impl<'a> Answers<'a> {
     /// most of a request's time.
     ///
     /// Fails as Elasticsearch's `hdr` does on a negative value.
-    pub(crate) fn new(values: Values, specs: &'a [Spec]) -> Result<Answers<'a>, RequestError> {
+    pub(crate) fn new(gathered: Gathered, specs: &'a [Spec]) -> Result<Answers<'a>, RequestError> {
+        let values = gathered.values;
         for (spec, buckets) in specs.iter().zip(&values) {
             if let Method::Hdr(digits) = spec.method {
                 for bucket in buckets.values() {
@@ -129,6 +142,7 @@ impl<'a> Answers<'a> {
             specs,
             answered: answer_all(large, specs),
             waiting,
+            counts: distinct::counts(gathered.sets),
             refused: None,
         })
     }
@@ -151,6 +165,15 @@ impl<'a> Answers<'a> {
             Some(found) => render(values, found),
             None => Value::Null,
         }
+    }
+
+    /// The count of distinct count `spec` in the bucket at `path` (0 where no event is).
+    pub(crate) fn distinct(&self, spec: usize, path: &[Key]) -> u64 {
+        self.counts
+            .get(spec)
+            .and_then(|buckets| buckets.get(path))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -391,7 +414,14 @@ mod tests {
             second.insert(vec![Key::Int(key * 10)], vec![(key, f64::from(key as i32))]);
         }
         let specs = [spec(vec![50.0], true), spec(vec![99.0], false)];
-        let mut answers = Answers::new(vec![first, second], &specs).expect("no hdr");
+        let mut answers = Answers::new(
+            Gathered {
+                values: vec![first, second],
+                sets: Vec::new(),
+            },
+            &specs,
+        )
+        .expect("no hdr");
         assert_eq!(answers.answered[0].len(), 1);
         assert_eq!(answers.waiting[1].len(), 5);
         assert_eq!(answers.take(0, &[]), json!({"values": {"50.0": 999.5}}));

@@ -163,7 +163,7 @@ impl Store {
         let agg_collector = || {
             agg_request
                 .as_ref()
-                .map(|prepared| (prepared.collector(), prepared.percentiles_collector()))
+                .map(|prepared| (prepared.collector(), prepared.exact_collector()))
         };
         // (with a post filter, the aggregations read the query's matches on their own)
         let with_hits = if post_filter.is_some() {

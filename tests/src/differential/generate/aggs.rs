@@ -6,9 +6,8 @@ use super::Generator;
 use crate::differential::data::Kind;
 
 impl Generator<'_> {
-    /// An aggregation (`top`: at the top of the request), with up to `depth` levels of
-    /// sub-aggregations.
-    pub fn aggregation(&mut self, depth: usize, top: bool) -> Value {
+    /// An aggregation with up to `depth` levels of sub-aggregations.
+    pub fn aggregation(&mut self, depth: usize) -> Value {
         let mut aggregation = match self.rng.below(13) {
             0 | 1 => {
                 let (field, kind) = self.field(|kind| kind != Kind::Text);
@@ -109,7 +108,7 @@ impl Generator<'_> {
                 }
                 json!({"date_range": range})
             }
-            _ => self.metric(top),
+            _ => self.metric(),
         };
         let buckets = aggregation.get("filters").is_some()
             || aggregation.get("date_range").is_some()
@@ -121,19 +120,17 @@ impl Generator<'_> {
             || aggregation.get("missing").is_some();
         if buckets && depth > 0 && !self.rng.one_in(3) {
             let inner = match self.rng.one_in(3) {
-                true => self.aggregation(depth - 1, false),
-                false => self.metric(false),
+                true => self.aggregation(depth - 1),
+                false => self.metric(),
             };
             aggregation["aggs"] = json!({"inner": inner});
         }
         aggregation
     }
 
-    /// A metric (`top`: at the top of the request). Below a bucket, no `cardinality`: the
-    /// store's is tantivy's HyperLogLog there, which may be a value or two off the exact
-    /// count Elasticsearch gives below 3,000 (a known difference, DESIGN.md).
-    fn metric(&mut self, top: bool) -> Value {
-        let mut kinds = vec![
+    /// A metric.
+    fn metric(&mut self) -> Value {
+        let kinds = vec![
             "avg",
             "sum",
             "min",
@@ -142,10 +139,8 @@ impl Generator<'_> {
             "value_count",
             "percentiles",
             "extended_stats",
+            "cardinality",
         ];
-        if top {
-            kinds.push("cardinality");
-        }
         if self.rng.one_in(10) {
             let (field, _) = self.field(|kind| matches!(kind, Kind::Long | Kind::Double));
             return json!({"percentile_ranks": {"field": field, "values": [0, 50, 200.5]}});
@@ -166,6 +161,14 @@ impl Generator<'_> {
         }
         if matches!(kind, "avg" | "sum" | "min" | "max") && self.rng.one_in(5) {
             metric["missing"] = json!(7);
+        }
+        // a keyword's missing term, which some events may hold too
+        if kind == "cardinality" && self.rng.one_in(4) {
+            match field_kind {
+                Kind::Keyword => metric["missing"] = json!(*self.rng.pick(&["none", "ERROR"])),
+                Kind::Long => metric["missing"] = json!(7),
+                _ => {}
+            }
         }
         json!({kind: metric})
     }

@@ -64,7 +64,7 @@ impl<'a> Generator<'a> {
         if !self.rng.one_in(3) {
             let mut aggs = serde_json::Map::new();
             for n in 0..self.rng.between(1, 2) {
-                aggs.insert(format!("a{n}"), self.aggregation(1, true));
+                aggs.insert(format!("a{n}"), self.aggregation(1));
             }
             body.insert("aggs".into(), Value::Object(aggs));
         }

@@ -26,11 +26,16 @@ pub(super) fn render_level(
             Plan::Meta(inner, meta) => (&**inner, Some(meta)),
             other => (other, None),
         };
+        // computed beside tantivy's aggregations, by the path of the bucket they are in
+        let beside = match inner {
+            Plan::Percentiles(spec) => Some(exact.take(*spec, path)),
+            Plan::Distinct(spec) => Some(json!({"value": exact.distinct(*spec, path)})),
+            _ => None,
+        };
         if let Plan::TopHits(_) = inner {
             // read after, by a search per bucket
-        } else if let Plan::Percentiles(spec) = inner {
+        } else if let Some(mut answer) = beside {
             if let Some(level) = value.as_object_mut() {
-                let mut answer = exact.take(*spec, path);
                 if let Some(meta) = meta {
                     answer["meta"] = meta.clone();
                 }
@@ -128,7 +133,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 by_millisecond(result, date_format);
             }
             if let Some(missing_term) = missing_term {
-                let summable = children.iter().all(|(_, plan)| percentiles_only(plan));
+                let summable = children.iter().all(|(_, plan)| computed_beside(plan));
                 if let Err(refused) = missing_term.restore(result, summable) {
                     exact.refused.get_or_insert(refused);
                 }
@@ -354,15 +359,16 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             result["meta"] = meta.clone();
         }
         Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
-        Plan::Percentiles(..) | Plan::TopHits(_) => {}
+        Plan::Percentiles(_) | Plan::Distinct(_) | Plan::TopHits(_) => {}
     }
 }
 
-/// Whether an aggregation is percentiles, whose answers the store keys itself.
-fn percentiles_only(plan: &Plan) -> bool {
+/// Whether an aggregation is computed beside tantivy's (percentiles, distinct counts in
+/// buckets), keyed by the store itself.
+fn computed_beside(plan: &Plan) -> bool {
     match plan {
-        Plan::Percentiles(_) => true,
-        Plan::Meta(inner, _) => percentiles_only(inner),
+        Plan::Percentiles(_) | Plan::Distinct(_) => true,
+        Plan::Meta(inner, _) => computed_beside(inner),
         _ => false,
     }
 }
