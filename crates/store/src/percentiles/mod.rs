@@ -15,6 +15,7 @@ mod distinct;
 mod hdr;
 mod options;
 mod path;
+mod placing;
 
 use collect::Timed;
 pub(crate) use collect::{ExactCollector, Gathered};
