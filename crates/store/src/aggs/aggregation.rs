@@ -119,6 +119,12 @@ pub(super) fn one(
                     "[percentile_ranks] [{name}] of the date field [{field}] is not supported by logdash"
                 )));
             }
+            if !spec.dates && date_format.is_some() {
+                return Err(RequestError::illegal_argument(format!(
+                    "[format] of [{kind}] [{name}] of the date_nanos field [{field}] is not supported by logdash"
+                )));
+            }
+            spec.date_format = date_format;
             exact.percentiles.push(spec);
             return Ok((None, Plan::Percentiles(exact.percentiles.len() - 1)));
         }

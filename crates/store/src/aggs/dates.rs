@@ -283,7 +283,16 @@ pub(super) fn value_format(
     if !body.contains_key("format")
         || !matches!(
             kind,
-            "terms" | "min" | "max" | "avg" | "sum" | "stats" | "extended_stats" | "value_count"
+            "terms"
+                | "min"
+                | "max"
+                | "avg"
+                | "sum"
+                | "stats"
+                | "extended_stats"
+                | "value_count"
+                | "percentiles"
+                | "percentile_ranks"
         )
     {
         return Ok(None);

@@ -25,6 +25,7 @@ pub(crate) use path::{Key, Step};
 
 use crate::digest::Digest;
 use crate::RequestError;
+use logdash_core::time::DatePattern;
 
 /// One percentiles aggregation the collector answers.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub(crate) struct Spec {
     pub output: Output,
     /// Of a date field: each percentile is written as a date beside it (`_as_string`).
     pub dates: bool,
+    /// How those dates are written (`None`: ISO 8601).
+    pub date_format: Option<DatePattern>,
 }
 
 /// How percentiles are computed.
@@ -255,8 +258,9 @@ pub(crate) fn render(values: Option<Vec<(i64, f64)>>, spec: &Spec) -> Value {
         }
     };
     // a date's percentile as Elasticsearch writes it: its whole milliseconds, cut towards 0
-    let date = |value: Option<f64>| match (spec.dates, value) {
-        (true, Some(ms)) => Some(crate::aggs::date_text(ms as i64)),
+    let date = |value: Option<f64>| match (spec.dates, value, &spec.date_format) {
+        (true, Some(ms), Some(pattern)) => Some(pattern.write(ms as i64, 0)),
+        (true, Some(ms), None) => Some(crate::aggs::date_text(ms as i64)),
         _ => None,
     };
     if output.keyed {
@@ -389,6 +393,7 @@ mod tests {
                 ranks: false,
             },
             dates: false,
+            date_format: None,
         }
     }
 

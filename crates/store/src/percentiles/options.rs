@@ -24,6 +24,7 @@ pub(crate) fn parse(
         method: Method::TDigest(DEFAULT_COMPRESSION),
         missing: None,
         dates: false,
+        date_format: None,
         output: Output {
             percents: if ranks {
                 Vec::new()
