@@ -96,9 +96,9 @@ pub(crate) trait Columns {
     /// The first and last value (in the column's units) of a column over the request's
     /// matches: where a histogram counted between edges begins and ends.
     fn bounds(&mut self, column: &str) -> Result<Option<(f64, f64)>, RequestError>;
-    /// Every value of a string column in the indices searched, whatever the query
-    /// matches: the terms a `terms` with `min_doc_count` 0 lists, counted or not.
-    fn every_term(&mut self, column: &str) -> Result<Vec<String>, RequestError>;
+    /// Every value of a column in the indices searched, whatever the query matches, as
+    /// tantivy writes a bucket's key: the terms a `terms` with `min_doc_count` 0 lists.
+    fn every_term(&mut self, column: &str) -> Result<Vec<Value>, RequestError>;
 }
 
 pub(crate) type Reads<'a> = &'a mut dyn Columns;
@@ -147,7 +147,7 @@ enum Plan {
         missing_term: Option<missing_term::MissingTerm>,
         /// A `terms` with `min_doc_count` 0: every term of the indices searched, each
         /// listed (counting 0) where no event of the bucket holds it.
-        zero_terms: Option<Vec<String>>,
+        zero_terms: Option<Vec<Value>>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {
@@ -409,11 +409,12 @@ pub(crate) fn column_bounds(
         .zip(value["high"]["value"].as_f64()))
 }
 
-/// Every value of the string `column` over what `search` matches, by key.
+/// Every value of `column` over what `search` matches, by key: the buckets tantivy writes
+/// (`key`, and `key_as_string` where it writes one) without their counts.
 pub(crate) fn column_terms(
     column: &str,
     search: impl FnOnce(&AggregationCollector) -> tantivy::Result<AggregationResults>,
-) -> Result<Vec<String>, RequestError> {
+) -> Result<Vec<Value>, RequestError> {
     let failed = |err: String| RequestError::internal(format!("terms of [{column}]: {err}"));
     let request: Aggregations = serde_json::from_value(json!({"every": {"terms": {
         "field": column, "size": terms_order::ALL_TERMS, "shard_size": terms_order::ALL_TERMS,
@@ -437,9 +438,15 @@ pub(crate) fn column_terms(
         .as_array()
         .cloned()
         .unwrap_or_default();
+    // each bucket's key and its text where tantivy writes one (a flag's `true`)
     Ok(buckets
-        .iter()
-        .filter_map(|bucket| bucket["key"].as_str().map(str::to_string))
+        .into_iter()
+        .map(|mut bucket| {
+            if let Some(bucket) = bucket.as_object_mut() {
+                bucket.remove("doc_count");
+            }
+            bucket
+        })
         .collect())
 }
 

@@ -1,8 +1,9 @@
 //! `terms` with `min_doc_count` 0: Elasticsearch lists every term of the indices searched,
-//! those no event of the bucket holds with a count of 0 (a shard reads them from the
-//! field's whole dictionary). tantivy lists counted terms only, so the store asks for every
-//! term of the column first ([`super::Columns::every_term`]) and adds the others to each
-//! bucket's list before it is sorted and cut as one shard does ([`super::thresholds`]).
+//! those no event of the bucket holds with a count of 0 (a shard reads a keyword's from the
+//! field's whole dictionary, a number's, date's or boolean's from every event's values).
+//! tantivy lists counted terms only, so the store asks for every term of the column first
+//! ([`super::Columns::every_term`]) and adds the others to each bucket's list before it is
+//! sorted and cut as one shard does ([`super::thresholds`]).
 
 use std::collections::HashSet;
 
@@ -13,10 +14,10 @@ use crate::mapping::FieldKind;
 use crate::query::Target;
 use crate::RequestError;
 
-/// Every term `terms` [`name`] over `field` lists with `min_doc_count` 0; refused by name
-/// where a bucket of 0 would need more than its key and count (sub-aggregations), where
-/// its terms are judged by more than the field's values (`missing`, `include`,
-/// `exclude`), and on fields other than strings.
+/// Every term `terms` [`name`] over `field` lists with `min_doc_count` 0, keyed as tantivy
+/// keys its buckets; refused by name where a bucket of 0 would need more than its key and
+/// count (sub-aggregations), where its terms are judged by more than the field's values
+/// (`missing`, `include`, `exclude`), and on fields of other kinds (`date_nanos`, `ip`).
 pub(super) fn every_term(
     name: &str,
     field: &str,
@@ -24,7 +25,7 @@ pub(super) fn every_term(
     body: &Map<String, Value>,
     children: &[(String, Plan)],
     reads: Reads<'_>,
-) -> Result<Vec<String>, RequestError> {
+) -> Result<Vec<Value>, RequestError> {
     let refused = |what: String| {
         Err(RequestError::illegal_argument(format!(
             "[terms] [{name}] with [min_doc_count] 0 {what} is not supported by logdash"
@@ -32,8 +33,21 @@ pub(super) fn every_term(
     };
     match target {
         Target::Unmapped(_) => return Ok(Vec::new()),
-        Target::Whole(_, FieldKind::Keyword | FieldKind::Text) => {}
-        _ => return refused(format!("on [{field}], which is not a keyword")),
+        Target::Timestamp
+        | Target::Whole(
+            _,
+            FieldKind::Keyword
+            | FieldKind::Text
+            | FieldKind::Long
+            | FieldKind::Float
+            | FieldKind::Boolean
+            | FieldKind::Date,
+        ) => {}
+        _ => {
+            return refused(format!(
+                "on [{field}], which is no keyword, number, date or boolean"
+            ))
+        }
     }
     if !children.is_empty() {
         return refused("with sub-aggregations".to_string());
@@ -47,20 +61,26 @@ pub(super) fn every_term(
     reads.every_term(&column_of(target, "terms", field)?)
 }
 
-/// Adds to a `terms`' `result` a bucket counting 0 for each of `terms` it does not list.
-pub(super) fn add(result: &mut Value, terms: &[String]) {
+/// Adds to a `terms`' `result` (as tantivy writes it) a bucket counting 0 for each of
+/// `terms` (a bucket's key, and its text where tantivy writes one) it does not list.
+pub(super) fn add(result: &mut Value, terms: &[Value]) {
     let Some(Value::Array(buckets)) = result.get_mut("buckets") else {
         return;
     };
+    // keys compared as written: tantivy writes a key alike in both answers
     let listed: HashSet<String> = buckets
         .iter()
-        .filter_map(|bucket| bucket["key"].as_str().map(str::to_string))
+        .map(|bucket| bucket["key"].to_string())
         .collect();
     buckets.extend(
         terms
             .iter()
-            .filter(|term| !listed.contains(*term))
-            .map(|term| json!({"key": term, "doc_count": 0})),
+            .filter(|term| !listed.contains(&term["key"].to_string()))
+            .map(|term| {
+                let mut bucket = term.clone();
+                bucket["doc_count"] = json!(0);
+                bucket
+            }),
     );
 }
 
@@ -74,9 +94,15 @@ mod tests {
         fn bounds(&mut self, _: &str) -> Result<Option<(f64, f64)>, RequestError> {
             Ok(None)
         }
-        fn every_term(&mut self, column: &str) -> Result<Vec<String>, RequestError> {
-            assert_eq!(column, "kw.tags");
-            Ok(vec!["auth".into(), "db".into(), "web".into()])
+        fn every_term(&mut self, column: &str) -> Result<Vec<Value>, RequestError> {
+            match column {
+                "kw.tags" => Ok(["auth", "db", "web"].map(|k| json!({"key": k})).to_vec()),
+                _ => Ok(vec![
+                    json!({"key": -2}),
+                    json!({"key": 7.5}),
+                    json!({"key": 1, "key_as_string": "true"}),
+                ]),
+            }
         }
     }
 
@@ -84,7 +110,7 @@ mod tests {
         body: Value,
         target: Target,
         children: &[(String, Plan)],
-    ) -> Result<Vec<String>, RequestError> {
+    ) -> Result<Vec<Value>, RequestError> {
         let body = body.as_object().cloned().expect("object");
         every_term("t", "tags", &target, &body, children, &mut Dictionary)
     }
@@ -104,19 +130,31 @@ mod tests {
             ])
         );
         let unmapped = asked(json!({}), Target::Unmapped("tags".into()), &[]);
-        assert_eq!(unmapped.expect("none"), Vec::<String>::new());
+        assert_eq!(unmapped.expect("none"), Vec::<Value>::new());
+        // numbers, keyed as tantivy keys them
+        let number = Target::Whole("n".into(), FieldKind::Long);
+        let terms = asked(json!({"field": "n"}), number, &[]).expect("listed");
+        let mut result = json!({"buckets": [{"key": -2, "doc_count": 3}]});
+        add(&mut result, &terms);
+        assert_eq!(
+            result["buckets"],
+            json!([
+                {"key": -2, "doc_count": 3},
+                {"key": 7.5, "doc_count": 0},
+                {"key": 1, "key_as_string": "true", "doc_count": 0},
+            ])
+        );
     }
 
     #[test]
     fn what_a_bucket_of_zero_cannot_answer_is_refused_by_name() {
         let keyword = || Target::Whole("tags".into(), FieldKind::Keyword);
-        let reason =
-            |result: Result<Vec<String>, RequestError>| result.expect_err("refused").reason;
+        let reason = |result: Result<Vec<Value>, RequestError>| result.expect_err("refused").reason;
         let children = [("n".to_string(), Plan::Cardinality)];
         assert!(reason(asked(json!({}), keyword(), &children)).contains("sub-aggregations"));
         assert!(reason(asked(json!({"missing": "x"}), keyword(), &[])).contains("[missing]"));
         assert!(reason(asked(json!({"include": "a.*"}), keyword(), &[])).contains("[include]"));
-        let number = Target::Whole("n".into(), FieldKind::Long);
-        assert!(reason(asked(json!({}), number, &[])).contains("not a keyword"));
+        let address = Target::Whole("ip".into(), FieldKind::Ip);
+        assert!(reason(asked(json!({}), address, &[])).contains("no keyword, number"));
     }
 }

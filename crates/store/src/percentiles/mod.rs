@@ -112,6 +112,8 @@ pub(crate) struct Answers<'a> {
     /// What rendering the aggregations found the store cannot answer (the first of it),
     /// answered instead of them.
     pub refused: Option<RequestError>,
+    /// Set while rendering below a histogram's or terms' bucket of no events.
+    pub in_empty_bucket: bool,
 }
 
 impl<'a> Answers<'a> {
@@ -148,6 +150,7 @@ impl<'a> Answers<'a> {
             waiting,
             counts: distinct::counts(gathered.sets),
             refused: None,
+            in_empty_bucket: false,
         })
     }
 

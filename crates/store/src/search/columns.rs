@@ -1,7 +1,8 @@
 //! What preparing a search's aggregations reads of the indices first
-//! ([`crate::aggs::Columns`]): a column's edges over the request's matches, and a string
+//! ([`crate::aggs::Columns`]): a column's edges over the request's matches, and a
 //! column's every term over every event of the indices searched.
 
+use serde_json::Value;
 use tantivy::query::Query;
 use tantivy::Searcher;
 
@@ -26,7 +27,7 @@ impl Columns for ColumnReads<'_> {
         })
     }
 
-    fn every_term(&mut self, column: &str) -> Result<Vec<String>, RequestError> {
+    fn every_term(&mut self, column: &str) -> Result<Vec<Value>, RequestError> {
         aggs::column_terms(column, |collector| {
             parallel::search(
                 self.searcher,

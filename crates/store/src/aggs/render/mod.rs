@@ -47,6 +47,21 @@ pub(super) fn render_level(
     }
 }
 
+/// The level below a histogram's or terms' bucket. Below one of no events (a histogram's
+/// gap filled in), Elasticsearch builds every aggregation empty: a `terms` lists no terms
+/// at 0 there (below a `filter` or `range` of no events it does).
+fn render_counted_level(
+    bucket: &mut Value,
+    children: &[(String, Plan)],
+    exact: &mut Answers,
+    path: &[Key],
+) {
+    let outer = exact.in_empty_bucket;
+    exact.in_empty_bucket |= bucket["doc_count"].as_u64() == Some(0);
+    render_level(bucket, children, exact, path);
+    exact.in_empty_bucket = outer;
+}
+
 /// A keyed answer's buckets (an object) named anew by `name_of` each bucket.
 fn rekey(result: &mut Value, name_of: impl Fn(&Value) -> Option<String>) {
     if let Some(Value::Object(keyed)) = result.get_mut("buckets") {
@@ -82,7 +97,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                     bucket["key_as_string"] = json!(zone.format(key));
                 }
                 whole_doc_count(bucket);
-                render_level(bucket, children, exact, &below(path, Key::Int(at)));
+                render_counted_level(bucket, children, exact, &below(path, Key::Int(at)));
             }
             if let Some(order) = order {
                 order.apply(result);
@@ -102,7 +117,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             let mut buckets = histogram_from_ranges(result, zone, edges);
             for bucket in &mut buckets {
                 let at = bucket["key"].as_i64().unwrap_or(0);
-                render_level(bucket, children, exact, &below(path, Key::Int(at)));
+                render_counted_level(bucket, children, exact, &below(path, Key::Int(at)));
             }
             *result = json!({"buckets": buckets});
             if let Some(order) = order {
@@ -138,7 +153,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                     exact.refused.get_or_insert(refused);
                 }
             }
-            if let Some(terms) = zero_terms {
+            if let (Some(terms), false) = (zero_terms, exact.in_empty_bucket) {
                 zero_terms::add(result, terms);
             }
             for bucket in buckets_mut(result) {
@@ -172,8 +187,8 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                     bucket["doc_count_error_upper_bound"] = json!(0);
                 }
                 match key {
-                    Some(key) => render_level(bucket, children, exact, &below(path, key)),
-                    None => render_level(bucket, children, exact, path),
+                    Some(key) => render_counted_level(bucket, children, exact, &below(path, key)),
+                    None => render_counted_level(bucket, children, exact, path),
                 }
             }
             if let Some(order) = order {
