@@ -6,7 +6,8 @@ use super::place::step_below;
 use super::top_hits::{self, Scope, TopHitsSpec};
 use super::*;
 use super::{
-    checks, composite, counts, dates, histogram, missing_term, ranges, terms_order, zero_terms,
+    checks, composite, counts, dates, histogram, missing_flag, missing_term, ranges, terms_order,
+    zero_terms,
 };
 use crate::query::DateFormat;
 use logdash_core::time::{AnyZone, Rounding};
@@ -163,6 +164,7 @@ pub(super) fn one(
         "range" | "date_range" => Some(ranges::read(name, kind, &field, &target, &mut body, now)?),
         _ => None,
     };
+    missing_flag::read(kind, &target, &mut body);
     // exact percentiles below this bucket, where the collector can place each event in it
     let children_place = place.below(step_below(
         kind,
@@ -174,6 +176,8 @@ pub(super) fn one(
     ));
     let (sub_aggs, children) = sub_level(children_place, exact, reads)?;
     let mut tantivy_kind = if kind == "date_range" { "range" } else { kind };
+    // a boolean's `missing`, counted beside its terms (`missing_flag`)
+    let mut flag = None;
     let plan = match kind {
         "date_histogram" => {
             let Some(counted) = histogram else {
@@ -248,6 +252,7 @@ pub(super) fn one(
                 partition::check(name, &field, &target, &place)?;
             }
             let missing_term = missing_term::MissingTerm::take(name, &mut body, &target)?;
+            flag = missing_flag::take(name, &target, &mut body, &children)?;
             // sorted and cut here as one shard of Elasticsearch does (`terms_order::take`);
             // every term listed for a float, a date_nanos, a partition, a missing value
             // under its stand-in key (which sorts apart from the value's place), or with
@@ -256,6 +261,8 @@ pub(super) fn one(
                 || terms_order::nanos_terms(name, &field, &target, &place, &body, &children)?
                 || partition.is_some()
                 || missing_term.is_some()
+                // (the events without a flag are added to its bucket before the cut)
+                || flag.is_some()
                 // (a counted term past tantivy's cut would be listed at 0)
                 || zero_terms.is_some();
             // a date's missing as its epoch milliseconds, the column's own values: tantivy
@@ -324,6 +331,10 @@ pub(super) fn one(
         },
     };
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;
+    if let Some(flag) = flag {
+        let both = missing_flag::aggregation(name, &field, aggregation, mapping, now)?;
+        return Ok((Some(both), Plan::MissingFlag(Box::new(plan), flag)));
+    }
     Ok((Some(aggregation), plan))
 }
 

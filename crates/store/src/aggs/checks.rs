@@ -213,12 +213,6 @@ pub(super) fn field(
     }
     if let Some(missing) = body.get("missing") {
         missing_fits(kind, missing, target)?;
-        // (tantivy takes no missing value for a column of booleans)
-        if kind == "terms" && matches!(target, Target::Whole(_, FieldKind::Boolean)) {
-            return Err(RequestError::illegal_argument(format!(
-                "[terms] [{name}] of the boolean field [{field}] with [missing] is not supported by logdash"
-            )));
-        }
     }
     // Elasticsearch writes every figure of a date's extended_stats as a date too
     // (variances in squared milliseconds among them): not answered

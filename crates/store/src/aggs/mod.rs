@@ -29,6 +29,7 @@ mod counts;
 mod dates;
 mod filter;
 mod histogram;
+mod missing_flag;
 mod missing_term;
 mod order_path;
 mod partition;
@@ -201,6 +202,21 @@ enum Plan {
     TopHits(TopHitsSpec),
     /// A `terms` or `filter` with a top_hits under it, and what narrows to its buckets.
     Scoped(Box<Plan>, top_hits::Scope),
+    /// A `terms` of a boolean with `missing` (the flag): the terms and the events without
+    /// the field counted side by side (`missing_flag`).
+    MissingFlag(Box<Plan>, bool),
+}
+
+impl Plan {
+    /// Whether an aggregation is computed beside tantivy's (percentiles, distinct counts in
+    /// buckets), keyed by the store itself.
+    fn computed_beside(&self) -> bool {
+        match self {
+            Plan::Percentiles(_) | Plan::Distinct(_) => true,
+            Plan::Meta(inner, _) => inner.computed_beside(),
+            _ => false,
+        }
+    }
 }
 
 /// What the keys of a `terms` or `histogram` bucket are, and how Elasticsearch shows them.

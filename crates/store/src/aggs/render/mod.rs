@@ -148,7 +148,7 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 by_millisecond(result, date_format);
             }
             if let Some(missing_term) = missing_term {
-                let summable = children.iter().all(|(_, plan)| computed_beside(plan));
+                let summable = children.iter().all(|(_, plan)| plan.computed_beside());
                 if let Err(refused) = missing_term.restore(result, summable) {
                     exact.refused.get_or_insert(refused);
                 }
@@ -374,16 +374,10 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             result["meta"] = meta.clone();
         }
         Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
+        Plan::MissingFlag(inner, flag) => {
+            missing_flag::restore(result, *flag);
+            render_one(result, inner, exact, path);
+        }
         Plan::Percentiles(_) | Plan::Distinct(_) | Plan::TopHits(_) => {}
-    }
-}
-
-/// Whether an aggregation is computed beside tantivy's (percentiles, distinct counts in
-/// buckets), keyed by the store itself.
-fn computed_beside(plan: &Plan) -> bool {
-    match plan {
-        Plan::Percentiles(_) | Plan::Distinct(_) => true,
-        Plan::Meta(inner, _) => computed_beside(inner),
-        _ => false,
     }
 }
