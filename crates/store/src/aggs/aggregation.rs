@@ -178,6 +178,8 @@ pub(super) fn one(
     let mut tantivy_kind = if kind == "date_range" { "range" } else { kind };
     // a boolean's `missing`, counted beside its terms (`missing_flag`)
     let mut flag = None;
+    // a terms with min_doc_count 0 and sub-aggregations (`zero_terms`)
+    let mut with_empty = false;
     let plan = match kind {
         "date_histogram" => {
             let Some(counted) = histogram else {
@@ -247,6 +249,7 @@ pub(super) fn one(
                 )?),
                 _ => None,
             };
+            with_empty = zero_terms.as_ref().is_some_and(|zero| zero.with_empty);
             let partition = Partition::take(name, &mut body)?;
             if partition.is_some() {
                 partition::check(name, &field, &target, &place)?;
@@ -330,10 +333,16 @@ pub(super) fn one(
             sigma: body.get("sigma").and_then(Value::as_f64).unwrap_or(2.0),
         },
     };
+    // a terms with min_doc_count 0 answers its buckets of 0 with these, of no events
+    let empty_beside = with_empty.then(|| sub_aggs.clone());
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;
     if let Some(flag) = flag {
         let both = missing_flag::aggregation(name, &field, aggregation, mapping, now)?;
         return Ok((Some(both), Plan::MissingFlag(Box::new(plan), flag)));
+    }
+    if let Some(sub_aggs) = empty_beside {
+        let both = zero_terms::with_empty(aggregation, sub_aggs, mapping, now)?;
+        return Ok((Some(both), plan));
     }
     Ok((Some(aggregation), plan))
 }

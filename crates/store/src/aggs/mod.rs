@@ -148,7 +148,7 @@ enum Plan {
         missing_term: Option<missing_term::MissingTerm>,
         /// A `terms` with `min_doc_count` 0: every term of the indices searched, each
         /// listed (counting 0) where no event of the bucket holds it.
-        zero_terms: Option<Vec<Value>>,
+        zero_terms: Option<zero_terms::Zero>,
     },
     /// The requested ranges: (from, to, key). tantivy adds buckets for the gaps; ES does not.
     Range {

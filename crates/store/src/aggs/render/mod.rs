@@ -153,8 +153,8 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                     exact.refused.get_or_insert(refused);
                 }
             }
-            if let (Some(terms), false) = (zero_terms, exact.in_empty_bucket) {
-                zero_terms::add(result, terms);
+            if let Some(zero) = zero_terms {
+                zero.add(result, !exact.in_empty_bucket);
             }
             for bucket in buckets_mut(result) {
                 // (a date in `kw` is keyed by its epoch milliseconds, `@timestamp`'s own
@@ -186,9 +186,15 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
                 if *bucket_errors {
                     bucket["doc_count_error_upper_bound"] = json!(0);
                 }
-                match key {
-                    Some(key) => render_counted_level(bucket, children, exact, &below(path, key)),
-                    None => render_counted_level(bucket, children, exact, path),
+                // (a terms' bucket of 0, listed with `min_doc_count` 0, is no histogram's
+                // gap: Elasticsearch builds its aggregations as any bucket's)
+                let path = match key {
+                    Some(key) => below(path, key),
+                    None => path.to_vec(),
+                };
+                match zero_terms {
+                    Some(_) => render_level(bucket, children, exact, &path),
+                    None => render_counted_level(bucket, children, exact, &path),
                 }
             }
             if let Some(order) = order {
