@@ -165,6 +165,15 @@ pub(super) fn one(
         _ => None,
     };
     missing_flag::read(kind, &target, &mut body);
+    // a terms' date missing as its epoch milliseconds, the column's own values: tantivy
+    // counts its events in the bucket of that instant (as text it kept them apart), and
+    // the collector places them there
+    if let ("terms", Target::Whole(_, FieldKind::Date), Some(Value::String(text))) =
+        (kind, &target, body.get("missing"))
+    {
+        let at = DateFormat::Iso.bound(text, now, Rounding::Down, &AnyZone::UTC)?;
+        body.insert("missing".into(), json!(at));
+    }
     // exact percentiles below this bucket, where the collector can place each event in it
     let children_place = place.below(step_below(
         kind,
@@ -268,14 +277,6 @@ pub(super) fn one(
                 || flag.is_some()
                 // (a counted term past tantivy's cut would be listed at 0)
                 || zero_terms.is_some();
-            // a date's missing as its epoch milliseconds, the column's own values: tantivy
-            // counts its events in the bucket of that instant (as text it kept them apart)
-            if let (Target::Whole(_, FieldKind::Date), Some(Value::String(text))) =
-                (&target, body.get("missing"))
-            {
-                let at = DateFormat::Iso.bound(text, now, Rounding::Down, &AnyZone::UTC)?;
-                body.insert("missing".into(), json!(at));
-            }
             scoped(
                 Plan::Buckets {
                     children,

@@ -1,8 +1,8 @@
-//! Counts of distinct values: a `cardinality` exact up to its `precision_threshold`, as
-//! Elasticsearch promises, by listing the distinct values up to one past it (tantivy's
-//! HyperLogLog counts beyond): at the top of a request by a `terms` of them, in buckets
-//! by the collector beside tantivy's aggregations, and its own HyperLogLog beyond
-//! (`percentiles::distinct`).
+//! Counts of distinct values: a `cardinality` exact as far as Elasticsearch's is (its
+//! `precision_threshold` and a little more: [`exact_up_to`]), by listing the distinct
+//! values up to one past that, and a HyperLogLog's estimate beyond: at the top of a
+//! request by a `terms` of them (tantivy's HyperLogLog beyond), in buckets by the collector
+//! beside tantivy's aggregations (its own beyond: `percentiles::distinct`).
 
 use serde_json::{json, Map, Value};
 use tantivy::aggregation::agg_req::{Aggregation, Aggregations};
@@ -12,14 +12,14 @@ use super::filter::every_event;
 use super::place::{step_below, Place};
 use super::Plan;
 use crate::mapping::{FieldKind, IndexMapping};
-use crate::percentiles::{DistinctSpec, Specs};
+use crate::percentiles::{exact_up_to, DistinctSpec, Specs};
 use crate::query::Target;
 use crate::{Raised, RequestError};
 use logdash_core::time::EpochMillis;
 
 /// A `cardinality` below buckets the collector places events in, of a field it reads as a
-/// `terms` keys it: counted there (listed up to its threshold, Elasticsearch's 3,000
-/// unless given, a HyperLogLog past it), not by tantivy. `None` elsewhere.
+/// `terms` keys it: counted there (listed as far as Elasticsearch's is exact, a
+/// HyperLogLog past it), not by tantivy. `None` elsewhere.
 pub(super) fn in_buckets(
     name: &str,
     body: &mut Map<String, Value>,
@@ -39,9 +39,19 @@ pub(super) fn in_buckets(
     let counted_alike = match target {
         // `missing` is keyed as the term it names
         _ if keyword => true,
-        Target::Whole(_, FieldKind::Long | FieldKind::Float | FieldKind::Boolean) => {
+        Target::Whole(_, FieldKind::Long | FieldKind::Float) => {
             body.get("missing").is_none_or(Value::is_number)
         }
+        // a flag as tantivy keys a boolean's terms (written as text too)
+        Target::Whole(_, FieldKind::Boolean) => match body.get("missing") {
+            None | Some(Value::Bool(_)) => true,
+            Some(Value::String(text)) if text == "true" || text == "false" => {
+                let flag = text == "true";
+                body.insert("missing".into(), json!(flag));
+                true
+            }
+            Some(_) => false,
+        },
         Target::Whole(_, FieldKind::Date) | Target::Timestamp => !body.contains_key("missing"),
         _ => false,
     };
@@ -60,25 +70,25 @@ pub(super) fn in_buckets(
     let Some(counted) = step_below("terms", target, column, &read, None, None) else {
         return Ok(None);
     };
-    let threshold = match body.remove("precision_threshold") {
-        Some(asked) => exact_up_to(name, &asked)?,
-        None => DEFAULT_PRECISION_THRESHOLD,
+    let precision = match body.remove("precision_threshold") {
+        Some(asked) => precision_of(name, &asked)?,
+        None => DEFAULT_PRECISION,
     };
     exact.distinct.push(DistinctSpec {
         counted,
         path: path.clone(),
-        threshold: threshold as usize,
+        precision,
     });
     Ok(Some(Plan::Distinct(exact.distinct.len() - 1)))
 }
 
 /// A `cardinality` at the top of a request (or, with a threshold given, below buckets the
-/// collector cannot place events in) counted exactly up to its threshold: both counts
-/// under a filter of every event, and its plan; `None` for tantivy's HyperLogLog alone.
-/// Elasticsearch's default threshold is 3,000, taken at the top of a request; below
+/// collector cannot place events in) counted exactly as far as Elasticsearch's is: both
+/// counts under a filter of every event, and its plan; `None` for tantivy's HyperLogLog
+/// alone. At the top of a request the default precision's 3,072 values are listed; below
 /// buckets the collector cannot place events in (`composite`) the HyperLogLog answers
-/// unless one is given (listing every bucket's values could pass tantivy's bucket limit),
-/// and there it may be off by a value or two (DESIGN.md).
+/// unless a threshold is given (listing every bucket's values could pass tantivy's bucket
+/// limit), and there it may be off by a value or two (DESIGN.md).
 pub(super) fn listed_up_to(
     name: &str,
     kind: &str,
@@ -87,13 +97,12 @@ pub(super) fn listed_up_to(
     mapping: &IndexMapping,
     now: EpochMillis,
 ) -> Result<Option<(Option<Aggregation>, Plan)>, RequestError> {
-    let asked = body.remove("precision_threshold");
-    let Some(threshold) =
-        asked.or_else(|| place.is_top().then(|| json!(DEFAULT_PRECISION_THRESHOLD)))
-    else {
-        return Ok(None);
+    let precision = match body.remove("precision_threshold") {
+        Some(asked) => precision_of(name, &asked)?,
+        None if place.is_top() => DEFAULT_PRECISION,
+        None => return Ok(None),
     };
-    let threshold = exact_up_to(name, &threshold)?;
+    let threshold = exact_up_to(precision) as u64;
     let mut listed = Map::new();
     listed.insert("field".into(), body["field"].clone());
     listed.insert("size".into(), json!(threshold + 1));
@@ -115,15 +124,26 @@ pub(super) fn listed_up_to(
     Ok(Some((Some(aggregation), Plan::ExactUpTo(threshold))))
 }
 
-/// Elasticsearch's `precision_threshold` when none is given.
-const DEFAULT_PRECISION_THRESHOLD: u64 = 3_000;
+/// The precision of Elasticsearch's HyperLogLog++ when no `precision_threshold` is given.
+const DEFAULT_PRECISION: u32 = 14;
 
-/// A cardinality's `precision_threshold`: counts up to it are exact (Elasticsearch takes
+/// The precision Elasticsearch gives its HyperLogLog++ for a `precision_threshold`: enough
+/// registers for a hash table of that many values, at 3/4 full, of 4-byte hashes (4 to 18;
+/// Elasticsearch's `precisionFromThreshold`).
+fn precision_from_threshold(threshold: u64) -> u32 {
+    let entries = (threshold as f64 / 0.75).ceil() as u64;
+    let bits = 64 - entries.saturating_mul(4).leading_zeros();
+    bits.clamp(4, 18)
+}
+
+/// A cardinality's `precision_threshold`, as the precision it asks for (Elasticsearch takes
 /// at most 40,000).
-fn exact_up_to(name: &str, value: &Value) -> Result<u64, RequestError> {
+fn precision_of(name: &str, value: &Value) -> Result<u32, RequestError> {
     let threshold = value.as_i64().or_else(|| value.as_str()?.parse().ok());
     let why = match threshold {
-        Some(threshold) if threshold >= 0 => return Ok((threshold as u64).min(40_000)),
+        Some(threshold) if threshold >= 0 => {
+            return Ok(precision_from_threshold((threshold as u64).min(40_000)))
+        }
         Some(_) => format!(
             "[precisionThreshold] must be greater than or equal to 0. Found [{value}] in [{name}]"
         ),

@@ -195,8 +195,8 @@ enum Plan {
     Meta(Box<Plan>, Value),
     /// Computed beside tantivy's aggregations: the number of its spec.
     Percentiles(usize),
-    /// A `cardinality` in buckets, counted beside tantivy's aggregations up to its
-    /// threshold (the number of its spec), tantivy's HyperLogLog past it.
+    /// A `cardinality` in buckets, counted beside tantivy's aggregations (the number of its
+    /// spec): listed up to its threshold, sketched past it.
     Distinct(usize),
     /// Read after the aggregations, by a search per bucket (see `top_hits`).
     TopHits(TopHitsSpec),

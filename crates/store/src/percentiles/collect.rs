@@ -51,7 +51,7 @@ pub(crate) struct SegmentExact {
 /// A distinct count's buckets in a segment, and how it reads the counted field.
 struct SegmentDistinct {
     counted: StepReader,
-    threshold: usize,
+    spec: DistinctSpec,
     place: Placement,
     buckets: Buckets<SegmentSet>,
 }
@@ -92,7 +92,7 @@ impl Collector for ExactCollector {
             .map(|spec| {
                 Ok(SegmentDistinct {
                     counted: StepReader::open(&spec.counted, reader)?,
-                    threshold: spec.threshold,
+                    spec: spec.clone(),
                     place: Placement::open(&spec.path, reader)?,
                     buckets: Buckets::default(),
                 })
@@ -138,7 +138,7 @@ impl Collector for ExactCollector {
                 }
             }
             for ((into, from), spec) in all.sets.iter_mut().zip(fruit.sets).zip(&self.distinct) {
-                distinct::merge(into, from, spec.threshold);
+                distinct::merge(into, from, spec);
             }
         }
         Ok(all)
@@ -193,7 +193,7 @@ impl SegmentCollector for SegmentExact {
                         counted.counted.keys(doc, millis, found, numbers);
                         read = true;
                     }
-                    distinct::add(set, found)
+                    set.add(found, &counted.counted, &counted.spec)
                 });
         }
     }
@@ -226,15 +226,15 @@ impl SegmentCollector for SegmentExact {
             .map(|counted| {
                 let SegmentDistinct {
                     counted,
-                    threshold,
+                    spec,
                     place,
                     buckets,
                 } = counted;
                 // a `missing` named as a term some events hold is that term's bucket
                 buckets.named(
                     &place.steps,
-                    |set| distinct::named(set, &counted, threshold),
-                    |kept: &mut Counted, more| distinct::join(kept, more, threshold),
+                    |set| set.named(&counted),
+                    |kept: &mut Counted, more| distinct::join(kept, more, &spec),
                 )
             })
             .collect();

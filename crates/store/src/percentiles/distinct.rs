@@ -1,9 +1,10 @@
 //! Distinct values counted in buckets: a `cardinality` below a bucket aggregation is exact
-//! up to its `precision_threshold` (Elasticsearch's 3,000 unless told), as Elasticsearch
-//! promises, and a HyperLogLog's estimate past it, as there. The collector places each
-//! event in the buckets above as it does for percentiles ([`super::path`]) and keeps each
-//! bucket's values as a `terms` of the counted field keys them; a bucket of more values
-//! than the threshold is hashed into a [`Sketch`] when the segment is harvested.
+//! as far as Elasticsearch's is ([`exact_up_to`] its precision: 3,072 values unless a
+//! `precision_threshold` asks for another), and a HyperLogLog's estimate past it (of the
+//! same precision, not Elasticsearch's HyperLogLog++ estimate to the value). The collector
+//! places each event in the buckets above as it does for percentiles ([`super::path`]) and
+//! keeps each bucket's values as a `terms` of the counted field keys them; a bucket of more
+//! is hashed into a [`Sketch`] from then on.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -19,8 +20,23 @@ pub(crate) struct DistinctSpec {
     pub counted: Step,
     /// The buckets it sits in, top down.
     pub path: Vec<Step>,
+    /// Elasticsearch's precision for its `precision_threshold` (4 to 18).
+    pub precision: u32,
+}
+
+impl DistinctSpec {
     /// Counts up to this are exact.
-    pub threshold: usize,
+    pub(crate) fn threshold(&self) -> usize {
+        exact_up_to(self.precision)
+    }
+}
+
+/// How many distinct values a count of `precision` holds exactly: Elasticsearch counts them
+/// in a hash table in its registers' room (a quarter as many 4-byte slots), exact until it
+/// is 3/4 full (3,072 at the default precision, 14; 192 at a threshold of 100).
+pub(crate) fn exact_up_to(precision: u32) -> usize {
+    let capacity = (1_usize << precision) / 4;
+    capacity * 3 / 4
 }
 
 /// A bucket's distinct values: listed while they are at most the threshold, else sketched.
@@ -34,28 +50,53 @@ pub(crate) enum Counted {
 pub(crate) type Sets = Vec<BTreeMap<Vec<Key>, Counted>>;
 
 /// One bucket's distinct values in a segment, keywords by their ordinals there (an event's
-/// values are hashed into every bucket it is in: a fast hash).
-pub(super) type SegmentSet = FxHashSet<SegmentKey>;
+/// values are hashed into every bucket it is in: a fast hash), until there are more than
+/// the threshold: then a sketch of them.
+pub(super) enum SegmentSet {
+    Listed(FxHashSet<SegmentKey>),
+    Sketched(Sketch),
+}
 
-/// Adds an event's values (each once already) to its bucket's.
-pub(super) fn add(set: &mut SegmentSet, values: &[SegmentKey]) {
-    for value in values {
-        if !set.contains(value) {
-            set.insert(value.clone());
-        }
+impl Default for SegmentSet {
+    fn default() -> Self {
+        SegmentSet::Listed(FxHashSet::default())
     }
 }
 
-/// A segment's set of one bucket, its values named, listed or sketched by `threshold`.
-pub(super) fn named(set: SegmentSet, counted: &StepReader, threshold: usize) -> Counted {
-    let listed = set.len() <= threshold;
-    let named = set.into_iter().map(|key| counted.name(key));
-    if listed {
-        Counted::Listed(named.collect())
-    } else {
-        let mut sketch = Sketch::default();
-        named.for_each(|key| sketch.add(&key));
-        Counted::Sketched(sketch)
+impl SegmentSet {
+    /// Adds an event's values (each once already), `counted` naming them once sketched.
+    pub(super) fn add(&mut self, values: &[SegmentKey], counted: &StepReader, spec: &DistinctSpec) {
+        match self {
+            SegmentSet::Listed(set) => {
+                for value in values {
+                    if !set.contains(value) {
+                        set.insert(value.clone());
+                    }
+                }
+                if set.len() > spec.threshold() {
+                    let mut sketch = Sketch::new(spec.precision);
+                    for key in std::mem::take(set) {
+                        sketch.add(&counted.name(key));
+                    }
+                    *self = SegmentSet::Sketched(sketch);
+                }
+            }
+            SegmentSet::Sketched(sketch) => {
+                for value in values {
+                    sketch.add(&counted.name(value.clone()));
+                }
+            }
+        }
+    }
+
+    /// The values named, or their sketch.
+    pub(super) fn named(self, counted: &StepReader) -> Counted {
+        match self {
+            SegmentSet::Listed(set) => {
+                Counted::Listed(set.into_iter().map(|key| counted.name(key)).collect())
+            }
+            SegmentSet::Sketched(sketch) => Counted::Sketched(sketch),
+        }
     }
 }
 
@@ -63,11 +104,11 @@ pub(super) fn named(set: SegmentSet, counted: &StepReader, threshold: usize) -> 
 pub(super) fn merge(
     into: &mut BTreeMap<Vec<Key>, Counted>,
     from: BTreeMap<Vec<Key>, Counted>,
-    threshold: usize,
+    spec: &DistinctSpec,
 ) {
     for (path, values) in from {
         match into.get_mut(&path) {
-            Some(kept) => join(kept, values, threshold),
+            Some(kept) => join(kept, values, spec),
             None => {
                 into.insert(path, values);
             }
@@ -75,13 +116,13 @@ pub(super) fn merge(
     }
 }
 
-/// Two countings of one bucket as one: listed while at most `threshold` values.
-pub(super) fn join(kept: &mut Counted, more: Counted, threshold: usize) {
+/// Two countings of one bucket as one: listed while at most the threshold of values.
+pub(super) fn join(kept: &mut Counted, more: Counted, spec: &DistinctSpec) {
     match (&mut *kept, more) {
         (Counted::Listed(listed), Counted::Listed(values)) => {
             listed.extend(values);
-            if listed.len() > threshold {
-                let mut sketch = Sketch::default();
+            if listed.len() > spec.threshold() {
+                let mut sketch = Sketch::new(spec.precision);
                 listed.iter().for_each(|key| sketch.add(key));
                 *kept = Counted::Sketched(sketch);
             }
@@ -115,15 +156,12 @@ pub(crate) fn counts(sets: Sets) -> Vec<BTreeMap<Vec<Key>, u64>> {
         .collect()
 }
 
-/// The HyperLogLog's precision: 2^14 registers, as Elasticsearch's at its default
-/// threshold (a standard error of 0.8 %).
-const PRECISION: u32 = 14;
-const REGISTERS: usize = 1 << PRECISION;
-
 /// A HyperLogLog of 64-bit hashes (so no correction for hashes colliding is needed), with
-/// linear counting where few registers are set.
+/// linear counting where few registers are set: 2^precision registers (a standard error of
+/// 0.8 % at the default 14).
 #[derive(Clone)]
 pub(crate) struct Sketch {
+    precision: u32,
     registers: Box<[u8]>,
 }
 
@@ -133,21 +171,20 @@ impl std::fmt::Debug for Sketch {
     }
 }
 
-impl Default for Sketch {
-    fn default() -> Self {
+impl Sketch {
+    fn new(precision: u32) -> Sketch {
         Sketch {
-            registers: vec![0; REGISTERS].into_boxed_slice(),
+            precision,
+            registers: vec![0; 1 << precision].into_boxed_slice(),
         }
     }
-}
 
-impl Sketch {
     pub(super) fn add(&mut self, key: &Key) {
         let hash = hash(key);
-        let register = (hash >> (64 - PRECISION)) as usize;
+        let register = (hash >> (64 - self.precision)) as usize;
         // the place of the first 1 in the bits left, counting from one (a sentinel bit
         // bounds it when they are all 0)
-        let rest = (hash << PRECISION) | (1 << (PRECISION - 1));
+        let rest = (hash << self.precision) | (1 << (self.precision - 1));
         let rank = rest.leading_zeros() as u8 + 1;
         if self.registers[register] < rank {
             self.registers[register] = rank;
@@ -161,8 +198,13 @@ impl Sketch {
     }
 
     fn estimate(&self) -> f64 {
-        let m = REGISTERS as f64;
-        let alpha = 0.7213 / (1.0 + 1.079 / m);
+        let m = self.registers.len() as f64;
+        let alpha = match self.registers.len() {
+            16 => 0.673,
+            32 => 0.697,
+            64 => 0.709,
+            _ => 0.7213 / (1.0 + 1.079 / m),
+        };
         let sum: f64 = self
             .registers
             .iter()
@@ -218,32 +260,35 @@ fn hash(key: &Key) -> u64 {
 mod tests {
     use super::*;
 
+    /// A spec exact up to `threshold` values (3 at precision 4, 3,072 at 14).
+    fn spec(precision: u32) -> DistinctSpec {
+        DistinctSpec {
+            counted: Step::Terms {
+                column: "kw.user".into(),
+                missing: None,
+            },
+            path: Vec::new(),
+            precision,
+        }
+    }
+
     fn listed(values: &[i64]) -> Counted {
         Counted::Listed(values.iter().map(|v| Key::Int(*v)).collect())
     }
 
-    fn count(counted: Counted) -> u64 {
-        counts(vec![BTreeMap::from([(Vec::new(), counted)])])[0][&Vec::new()]
-    }
-
     #[test]
-    fn a_set_counts_each_value_once() {
-        let mut set = SegmentSet::default();
-        let keys = |values: &[i64]| -> Vec<SegmentKey> {
-            values
-                .iter()
-                .map(|value| SegmentKey::Key(Key::Int(*value)))
-                .collect()
-        };
-        add(&mut set, &keys(&[1, 2]));
-        add(&mut set, &keys(&[2, 3]));
-        assert_eq!(set.len(), 3);
+    fn exact_as_far_as_elasticsearch_is() {
+        assert_eq!(exact_up_to(14), 3_072);
+        assert_eq!(exact_up_to(10), 192);
+        assert_eq!(exact_up_to(4), 3);
+        assert_eq!(spec(18).threshold(), 49_152);
     }
 
     #[test]
     fn segments_join_by_bucket_listed_up_to_the_threshold_then_sketched() {
         let path = vec![Key::Int(0)];
         let other = vec![Key::Int(60_000)];
+        let three = spec(4);
         let mut all = BTreeMap::new();
         merge(
             &mut all,
@@ -251,7 +296,7 @@ mod tests {
                 (path.clone(), listed(&[1, 2])),
                 (other.clone(), listed(&[1])),
             ]),
-            3,
+            &three,
         );
         merge(
             &mut all,
@@ -259,22 +304,28 @@ mod tests {
                 (path.clone(), listed(&[2, 3])),
                 (other.clone(), listed(&[1])),
             ]),
-            3,
+            &three,
         );
         let counted = counts(vec![all.clone()]);
         assert_eq!(counted[0][&path], 3);
         assert_eq!(counted[0][&other], 1);
-        // four together: past a threshold of 3, sketched, and still about 4
-        merge(&mut all, BTreeMap::from([(path.clone(), listed(&[4]))]), 3);
+        // four together: past a threshold of 3, sketched in 16 registers (a coarse
+        // estimate, as Elasticsearch's at that precision)
+        merge(
+            &mut all,
+            BTreeMap::from([(path.clone(), listed(&[4]))]),
+            &three,
+        );
         assert!(matches!(all[&path], Counted::Sketched(_)));
-        assert_eq!(counts(vec![all])[0][&path], 4);
+        let estimate = counts(vec![all])[0][&path];
+        assert!((3..=6).contains(&estimate), "{estimate}");
     }
 
     #[test]
     fn a_sketch_estimates_within_its_error_and_merges_as_one() {
         for n in [10_i64, 1_000, 20_000, 200_000] {
-            let mut one = Sketch::default();
-            let (mut low, mut high) = (Sketch::default(), Sketch::default());
+            let mut one = Sketch::new(14);
+            let (mut low, mut high) = (Sketch::new(14), Sketch::new(14));
             for value in 0..n {
                 one.add(&Key::Text(format!("u{value}")));
                 // halves that share a fifth of the values
@@ -291,8 +342,12 @@ mod tests {
             low.merge(&high);
             assert_eq!(low.estimate(), estimate, "{n}: merged as one");
         }
+        // few registers: a coarse estimate, but one
+        let mut small = Sketch::new(4);
+        (0..100).for_each(|v| small.add(&Key::Int(v)));
+        let estimate = small.estimate();
+        assert!((50.0..200.0).contains(&estimate), "{estimate}");
         // each kind of key is its own value
         assert_ne!(hash(&Key::Int(5)), hash(&Key::Text("5".into())));
-        assert_eq!(count(listed(&[])), 0);
     }
 }

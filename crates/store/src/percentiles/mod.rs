@@ -19,7 +19,7 @@ mod placing;
 
 use collect::Timed;
 pub(crate) use collect::{ExactCollector, Gathered};
-pub(crate) use distinct::DistinctSpec;
+pub(crate) use distinct::{exact_up_to, DistinctSpec};
 pub(crate) use options::parse;
 pub(crate) use path::{Key, Step};
 

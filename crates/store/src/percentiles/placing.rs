@@ -10,9 +10,9 @@ use tantivy::{DocId, SegmentReader};
 use super::path::{Key, SegmentKey, StepReader};
 use super::{Bucketing, Step};
 
-/// The most buckets an aggregation is collected in (Elasticsearch's default
-/// `search.max_buckets`): a `terms` of a field with a value an event would otherwise hold
-/// every event's values in a bucket of its own.
+/// The most buckets an aggregation is collected in, in a segment (Elasticsearch's default
+/// `search.max_buckets`): below a `terms` of a field holding a value for each event, every
+/// event would otherwise have a bucket of its own. Past it the search is refused.
 pub(super) const MAX_BUCKETS: usize = 65_536;
 
 /// The buckets above an aggregation, reading one segment.
