@@ -185,7 +185,7 @@ pub(super) fn one(
     ));
     let (sub_aggs, children) = sub_level(children_place, exact, reads)?;
     let mut tantivy_kind = if kind == "date_range" { "range" } else { kind };
-    // a boolean's `missing`, counted beside its terms (`missing_flag`)
+    // a boolean's `missing`: its buckets asked for as filters (`missing_flag`)
     let mut flag = None;
     // a terms with min_doc_count 0 and sub-aggregations (`zero_terms`)
     let mut with_empty = false;
@@ -264,7 +264,7 @@ pub(super) fn one(
                 partition::check(name, &field, &target, &place)?;
             }
             let missing_term = missing_term::MissingTerm::take(name, &mut body, &target)?;
-            flag = missing_flag::take(name, &target, &mut body, &children)?;
+            flag = missing_flag::take(name, &target, &mut body)?;
             // sorted and cut here as one shard of Elasticsearch does (`terms_order::take`);
             // every term listed for a float, a date_nanos, a partition, a missing value
             // under its stand-in key (which sorts apart from the value's place), or with
@@ -336,10 +336,12 @@ pub(super) fn one(
     };
     // a terms with min_doc_count 0 answers its buckets of 0 with these, of no events
     let empty_beside = with_empty.then(|| sub_aggs.clone());
+    let by_flag = flag.map(|flag| (flag, sub_aggs.clone()));
+    // (a boolean's with `missing` too: its own options checked)
     let aggregation = tantivy_aggregation(name, kind, tantivy_kind, body, sub_aggs)?;
-    if let Some(flag) = flag {
-        let both = missing_flag::aggregation(name, &field, aggregation, mapping, now)?;
-        return Ok((Some(both), Plan::MissingFlag(Box::new(plan), flag)));
+    if let Some((flag, sub_aggs)) = by_flag {
+        let flags = missing_flag::aggregation(&field, flag, sub_aggs, mapping, now)?;
+        return Ok((Some(flags), Plan::MissingFlag(Box::new(plan))));
     }
     if let Some(sub_aggs) = empty_beside {
         let both = zero_terms::with_empty(aggregation, sub_aggs, mapping, now)?;

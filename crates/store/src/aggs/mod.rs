@@ -202,9 +202,9 @@ enum Plan {
     TopHits(TopHitsSpec),
     /// A `terms` or `filter` with a top_hits under it, and what narrows to its buckets.
     Scoped(Box<Plan>, top_hits::Scope),
-    /// A `terms` of a boolean with `missing` (the flag): the terms and the events without
-    /// the field counted side by side (`missing_flag`).
-    MissingFlag(Box<Plan>, bool),
+    /// A `terms` of a boolean with `missing`: its buckets asked for as filters, written as
+    /// a terms' (`missing_flag`).
+    MissingFlag(Box<Plan>),
 }
 
 impl Plan {

@@ -380,8 +380,8 @@ pub(super) fn render_one(result: &mut Value, plan: &Plan, exact: &mut Answers, p
             result["meta"] = meta.clone();
         }
         Plan::Scoped(inner, _) => render_one(result, inner, exact, path),
-        Plan::MissingFlag(inner, flag) => {
-            missing_flag::restore(result, *flag);
+        Plan::MissingFlag(inner) => {
+            missing_flag::restore(result);
             render_one(result, inner, exact, path);
         }
         Plan::Percentiles(_) | Plan::Distinct(_) | Plan::TopHits(_) => {}
