@@ -9,6 +9,7 @@ use tantivy::aggregation::agg_req::{Aggregation, Aggregations};
 
 use super::aggregation::tantivy_aggregation;
 use super::filter::every_event;
+use super::missing_flag;
 use super::place::{step_below, Place};
 use super::Plan;
 use crate::mapping::{FieldKind, IndexMapping};
@@ -43,15 +44,7 @@ pub(super) fn in_buckets(
             body.get("missing").is_none_or(Value::is_number)
         }
         // a flag as tantivy keys a boolean's terms (written as text too)
-        Target::Whole(_, FieldKind::Boolean) => match body.get("missing") {
-            None | Some(Value::Bool(_)) => true,
-            Some(Value::String(text)) if text == "true" || text == "false" => {
-                let flag = text == "true";
-                body.insert("missing".into(), json!(flag));
-                true
-            }
-            Some(_) => false,
-        },
+        Target::Whole(_, FieldKind::Boolean) => missing_flag::missing_as_flag(body),
         Target::Whole(_, FieldKind::Date) | Target::Timestamp => !body.contains_key("missing"),
         _ => false,
     };

@@ -16,14 +16,22 @@ use logdash_core::time::EpochMillis;
 /// A `terms`' `missing` over a boolean written as text (`"true"`), as the flag it is, so that
 /// the collector places the events without the field in its bucket as tantivy keys it.
 pub(super) fn read(kind: &str, target: &Target, body: &mut Map<String, Value>) {
-    if kind != "terms" || !matches!(target, Target::Whole(_, FieldKind::Boolean)) {
-        return;
+    if kind == "terms" && matches!(target, Target::Whole(_, FieldKind::Boolean)) {
+        missing_as_flag(body);
     }
-    if let Some(Value::String(text)) = body.get("missing") {
-        if text == "true" || text == "false" {
+}
+
+/// A boolean's `missing` in `body` made the flag it is where written as text (`"true"`):
+/// whether it is one now, or none is given.
+pub(super) fn missing_as_flag(body: &mut Map<String, Value>) -> bool {
+    match body.get("missing") {
+        None | Some(Value::Bool(_)) => true,
+        Some(Value::String(text)) if text == "true" || text == "false" => {
             let flag = text == "true";
             body.insert("missing".into(), json!(flag));
+            true
         }
+        Some(_) => false,
     }
 }
 
